@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Launcher for the CLI. The project needs Node >= 24; machines may only have an older
+// system Node, so when this file is started by one, it re-executes itself with the Node
+// that the `node` devDependency installed. In the container image the system Node is 24.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const major = Number(process.versions.node.split('.')[0]);
+const cli = join(here, '..', 'dist', 'cli.js');
+
+if (!existsSync(cli)) {
+  console.error('rollouts-traffic-webhook: dist/cli.js is missing; run `npm ci` (or `npm run build`) first');
+  process.exit(2);
+}
+
+if (major < 24) {
+  const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(bundled)) {
+    console.error(
+      `rollouts-traffic-webhook: Node >= 24 is required (this is ${process.version}); run \`npm ci\``,
+    );
+    process.exit(2);
+  }
+  const result = spawnSync(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+} else {
+  await import(pathToFileURL(cli).href);
+}

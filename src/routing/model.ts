@@ -1,0 +1,281 @@
+/**
+ * Domain model of the routing core. Everything in src/routing is pure: these types are
+ * what the rest of the program hands in (parsed from Kubernetes objects) and gets back.
+ *
+ * Wire objects (the JSON the apiserver sends) are parsed into these types by the
+ * `parse*` functions of this folder, which never throw: malformed input becomes a
+ * `Finding` so that a bad object is reported, not crashed on.
+ */
+
+/** A JSON value as it arrives from the apiserver or a manifest file. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+// ---------------------------------------------------------------------------------------
+// Findings: the one result type of every validation rule.
+// ---------------------------------------------------------------------------------------
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  severity: Severity;
+  /** Stable identifier of the rule, e.g. `alb-backend-port-number`. Used in tests, metrics and docs. */
+  rule: string;
+  /**
+   * Field path the finding is about: `spec.strategy.canary.trafficRouting.alb.ingress`,
+   * `metadata.annotations["alb.ingress.kubernetes.io/actions.web"]`, `spec.rules[0].http.paths[1]`.
+   */
+  field: string;
+  /** Full sentence that says what is wrong and how to fix it. */
+  message: string;
+  /** The Ingress involved (namespace/name is implied by the object under review), when any. */
+  ingress?: string;
+  /** Host and path of the Ingress rule involved, when any. */
+  host?: string;
+  path?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Kubernetes objects the core reads, as compact projections. The cluster-state caches keep
+// exactly these (not whole objects), so they are also the memory model of the webhook.
+// ---------------------------------------------------------------------------------------
+
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+}
+
+export interface Service extends ObjectRef {
+  ports: ServicePort[];
+}
+
+export interface IngressClass {
+  name: string;
+  controller: string;
+  isDefault: boolean;
+}
+
+/** One backend reference found in an Ingress (a rule path, or the default backend). */
+export interface IngressBackend {
+  /** Index in spec.rules, or -1 for spec.defaultBackend. */
+  ruleIndex: number;
+  /** Index in spec.rules[ruleIndex].http.paths, or -1 for spec.defaultBackend. */
+  pathIndex: number;
+  host?: string;
+  path?: string;
+  pathType?: string;
+  /** networking.k8s.io/v1 `backend.service.name`, or extensions/v1beta1 `backend.serviceName`. */
+  serviceName?: string;
+  /** `backend.service.port.name` (v1) or a string `servicePort` (legacy). */
+  portName?: string;
+  /** `backend.service.port.number` (v1) or a numeric `servicePort` (legacy). */
+  portNumber?: number;
+  /** True when the backend uses the legacy extensions/v1beta1 fields `serviceName`/`servicePort`. */
+  legacyFields: boolean;
+  /** True for a `backend.resource` backend. */
+  resource: boolean;
+}
+
+export interface Ingress extends ObjectRef {
+  annotations: Record<string, string>;
+  ingressClassName?: string;
+  backends: IngressBackend[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Rollouts: the canary traffic configuration and status, as Argo Rollouts reads them.
+// ---------------------------------------------------------------------------------------
+
+export interface StickinessConfig {
+  enabled: boolean;
+  durationSeconds: number;
+}
+
+export interface AlbRouting {
+  /** `alb.ingress`, when set (possibly empty string). */
+  ingress?: string;
+  /** `alb.ingresses`, when set (possibly empty array). */
+  ingresses?: string[];
+  servicePort: number;
+  rootService?: string;
+  /** `annotationPrefix`, defaulted to `alb.ingress.kubernetes.io`. */
+  annotationPrefix: string;
+  stickinessConfig?: StickinessConfig;
+}
+
+export interface NginxRouting {
+  stableIngress?: string;
+  stableIngresses?: string[];
+  /** `annotationPrefix`, defaulted to `nginx.ingress.kubernetes.io`. */
+  annotationPrefix: string;
+  additionalIngressAnnotations: Record<string, string>;
+  canaryIngressAnnotations: Record<string, string>;
+}
+
+export interface TrafficRouting {
+  alb?: AlbRouting;
+  nginx?: NginxRouting;
+  /** Names of the other providers that are set (`istio`, `smi`, `plugins`, `apisix`, ...). */
+  otherProviders: string[];
+  /** True when `istio.destinationRule` is set (changes the stable/canary service requirement). */
+  istioDestinationRule: boolean;
+  maxTrafficWeight?: number;
+  /** `managedRoutes[].name` in order; undefined when `managedRoutes` is absent (nil in Go). */
+  managedRoutes?: string[];
+}
+
+export interface StringMatch {
+  exact?: string;
+  prefix?: string;
+  regex?: string;
+}
+
+export interface HeaderRoutingMatch {
+  headerName: string;
+  /** null when the field is absent or null. */
+  headerValue: StringMatch | null;
+}
+
+export interface SetHeaderRoute {
+  name: string;
+  /** null when `match` is absent or null (the step removes the route). */
+  match: HeaderRoutingMatch[] | null;
+}
+
+export interface MirrorRouteMatch {
+  method?: StringMatch;
+  path?: StringMatch;
+  headers?: Record<string, StringMatch>;
+}
+
+export interface SetMirrorRoute {
+  name: string;
+  match: MirrorRouteMatch[] | null;
+  percentage?: number;
+}
+
+export interface ExperimentTemplateRef {
+  name: string;
+  weight?: number;
+}
+
+/**
+ * One canary step. A field is present exactly when it is present (non-null) in the spec, so
+ * rules like "exactly one of setWeight, pause, experiment, analysis" can be checked.
+ */
+export interface CanaryStep {
+  setWeight?: number;
+  /** `pause` present; `duration` is kept as written (number of seconds or a duration string). */
+  pause?: { duration?: number | string };
+  experiment?: { templates: ExperimentTemplateRef[] };
+  analysis?: JsonObject;
+  setCanaryScale?: { replicas?: number; weight?: number; matchTrafficWeight?: boolean };
+  setHeaderRoute?: SetHeaderRoute;
+  setMirrorRoute?: SetMirrorRoute;
+  plugin?: JsonObject;
+}
+
+export interface CanaryStrategy {
+  stableService?: string;
+  canaryService?: string;
+  pingPong?: { pingService?: string; pongService?: string };
+  dynamicStableScale: boolean;
+  scaleDownDelaySeconds?: number;
+  /** As written: a number or a percentage string; undefined means the 25% default. */
+  maxSurge?: number | string;
+  maxUnavailable?: number | string;
+  trafficRouting?: TrafficRouting;
+  steps: CanaryStep[];
+}
+
+export interface WeightDestination {
+  serviceName: string;
+  podTemplateHash?: string;
+  weight: number;
+}
+
+export interface RolloutStatus {
+  currentStepIndex?: number;
+  stableRS?: string;
+  currentPodHash?: string;
+  abort: boolean;
+  promoteFull: boolean;
+  /** `status.canary.stablePingPong`: "ping", "pong" or undefined. */
+  stablePingPong?: string;
+  /** `status.canary.weights`, when present. */
+  weights?: {
+    canary: WeightDestination;
+    stable: WeightDestination;
+    additional: WeightDestination[];
+  };
+}
+
+export interface Rollout extends ObjectRef {
+  uid?: string;
+  generation?: number;
+  /** The `rollout.argoproj.io/revision` annotation as a number, when it parses. */
+  revision?: number;
+  /** Undefined when the strategy is not canary (blue-green Rollouts are ignored). */
+  canary?: CanaryStrategy;
+  status: RolloutStatus;
+}
+
+// ---------------------------------------------------------------------------------------
+// Traffic state: what the Ingresses of a Rollout must say right now.
+// ---------------------------------------------------------------------------------------
+
+export interface ActiveHeaderRoute {
+  name: string;
+  matches: HeaderRoutingMatch[];
+}
+
+export interface TrafficState {
+  /** Service that receives the canary share (ping-pong aware for ALB). */
+  canaryService: string;
+  /** Service that receives the rest. */
+  stableService: string;
+  canaryWeight: number;
+  /** Experiment destinations, in order. */
+  additional: WeightDestination[];
+  /** 100, or `maxTrafficWeight` for NGINX. */
+  totalWeight: number;
+  /** Header routes that are active at the current step, in `managedRoutes` order. */
+  headerRoutes: ActiveHeaderRoute[];
+  /** Managed routes whose keys and paths must be absent (promoted, aborted, or removed by a step). */
+  removedRoutes: string[];
+  /** Why the weight is what it is, for warnings and logs (e.g. `status.canary.weights`, `aborted`). */
+  source: 'status-weights' | 'fully-promoted' | 'aborted' | 'not-started' | 'steps';
+}
+
+// ---------------------------------------------------------------------------------------
+// Read access to the cluster, as the pure core needs it. Implemented by src/cluster.
+// ---------------------------------------------------------------------------------------
+
+export interface ClusterView {
+  getIngress(namespace: string, name: string): Ingress | undefined;
+  getService(namespace: string, name: string): Service | undefined;
+  getRollout(namespace: string, name: string): Rollout | undefined;
+  ingressClasses(): IngressClass[];
+  /** Rollouts in the namespace whose ALB `ingress`/`ingresses` or NGINX stable ingress(es) name this Ingress. */
+  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Constants shared by the renderers and validators.
+// ---------------------------------------------------------------------------------------
+
+export const DEFAULT_ALB_PREFIX = 'alb.ingress.kubernetes.io';
+export const DEFAULT_NGINX_PREFIX = 'nginx.ingress.kubernetes.io';
+export const MANAGED_ALB_ANNOTATIONS = 'rollouts.argoproj.io/managed-alb-annotations';
+export const LEGACY_MANAGED_ALB_ACTIONS = 'rollouts.argoproj.io/managed-alb-actions';
+export const USE_ANNOTATION_PORT = 'use-annotation';
+export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
+export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';

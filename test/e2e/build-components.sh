@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Builds the real control-plane components the e2e suite runs against, from the Go
+# module proxy with the machine's Go toolchain. Binaries are cached under
+# ~/.cache/webhook-e2e/bin and rebuilt only when missing. Nothing built here is
+# committed: this script only drives the ordinary `go` command.
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-v1.37.2}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
+
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/webhook-e2e"
+BIN="$CACHE/bin"
+SRC="$CACHE/src"
+export GOCACHE="$CACHE/go-build" GOMODCACHE="$CACHE/go-mod"
+export GOFLAGS="-modcacherw -buildvcs=false" GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0
+mkdir -p "$BIN" "$SRC"
+
+log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Runs "$@" and logs how long it took, so cold and warm timings are visible in CI output.
+timed() {
+  local start=$SECONDS
+  "$@"
+  log "$1 took $((SECONDS - start))s"
+}
+
+# Replaces every `k8s.io/NAME => ./staging/...` directive of a cached go.mod with the
+# published tag, because v0.0.0 staging requirements cannot be resolved from the proxy.
+replace_staging_modules() {
+  local gomod="$1" tag="$2"
+  grep -oE 'k8s\.io/[a-z0-9-]+ => \./staging/src/k8s\.io/[a-z0-9-]+' "$gomod" | awk '{print $1}' | sort -u |
+    while read -r mod; do go mod edit -replace="$mod=$mod@$tag"; done
+}
+
+# Copies every replace directive of an upstream module's go.mod into the scratch module.
+copy_replaces() {
+  local gomod="$1"
+  go mod edit -json "$gomod" |
+    node -e 'const m=JSON.parse(require("fs").readFileSync(0,"utf8"));for(const r of m.Replace||[]){if(r.New.Path.startsWith("."))continue;console.log(`${r.Old.Path}${r.Old.Version?"@"+r.Old.Version:""}=${r.New.Path}${r.New.Version?"@"+r.New.Version:""}`)}' |
+    while read -r spec; do go mod edit -replace="$spec"; done
+}
+
+build_kube_apiserver() {
+  local out="$BIN/kube-apiserver-$K8S_VERSION"
+  if [[ -x "$out" ]] && "$out" --version >/dev/null 2>&1; then log "kube-apiserver $K8S_VERSION cached"; return; fi
+  local dir="$SRC/k8s-$K8S_VERSION" minor patch
+  minor="$(cut -d. -f2 <<<"$K8S_VERSION")"; patch="$(cut -d. -f3 <<<"$K8S_VERSION")"
+  mkdir -p "$dir" && cd "$dir"
+  if [[ ! -f go.sum ]]; then
+    [[ -f go.mod ]] || go mod init e2e.local/k8sbin
+    local gomod
+    gomod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).GoMod)')"
+    replace_staging_modules "$gomod" "v0.$minor.$patch"
+    go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION"
+  fi
+  go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION \
+    -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor \
+    -X k8s.io/component-base/version.gitTreeState=clean" -o "$out.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+  mv "$out.tmp" "$out"
+}
+
+build_etcd() {
+  local out="$BIN/etcd-$ETCD_VERSION"
+  if [[ -x "$out" ]] && "$out" --version >/dev/null 2>&1; then log "etcd $ETCD_VERSION cached"; return; fi
+  local dir="$SRC/etcd-$ETCD_VERSION"
+  mkdir -p "$dir" && cd "$dir"
+  if [[ ! -f go.sum ]]; then
+    [[ -f go.mod ]] || go mod init e2e.local/etcdbin
+    go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  fi
+  go build -trimpath -ldflags "-s -w" -o "$out.tmp" go.etcd.io/etcd/server/v3
+  mv "$out.tmp" "$out"
+}
+
+build_rollouts_controller() {
+  local out="$BIN/rollouts-controller-$ROLLOUTS_VERSION"
+  if [[ -x "$out" ]] && "$out" version >/dev/null 2>&1; then log "rollouts-controller $ROLLOUTS_VERSION cached"; return; fi
+  local dir="$SRC/rollouts-$ROLLOUTS_VERSION"
+  mkdir -p "$dir" && cd "$dir"
+  if [[ ! -f go.sum ]]; then
+    [[ -f go.mod ]] || go mod init e2e.local/rolloutsbin
+    local gomod
+    gomod="$(go mod download -json "github.com/argoproj/argo-rollouts@$ROLLOUTS_VERSION" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).GoMod)')"
+    copy_replaces "$gomod"
+    go get -tool "github.com/argoproj/argo-rollouts/cmd/rollouts-controller@$ROLLOUTS_VERSION"
+  fi
+  go build -trimpath -ldflags "-s -w" -o "$out.tmp" github.com/argoproj/argo-rollouts/cmd/rollouts-controller
+  mv "$out.tmp" "$out"
+}
+
+# Prints the directory of the Argo Rollouts module, where the CRD manifests live.
+rollouts_module_dir() {
+  (cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
+}
+
+main() {
+  if ! command -v go >/dev/null; then log "no Go toolchain"; exit 3; fi
+  local what="${1:-all}"
+  case "$what" in
+    all) timed build_etcd; timed build_kube_apiserver; timed build_rollouts_controller ;;
+    etcd) timed build_etcd ;;
+    kube-apiserver) timed build_kube_apiserver ;;
+    rollouts-controller) timed build_rollouts_controller ;;
+    rollouts-dir) rollouts_module_dir ;;
+    *) log "unknown component $what"; exit 2 ;;
+  esac
+}
+main "$@"
