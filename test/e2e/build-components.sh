@@ -89,6 +89,13 @@ build_rollouts_controller() {
   mv "$out.tmp" "$out"
 }
 
+# Prints "<component> <binary path>" per line, so the TypeScript harness never repeats the versions.
+binary_paths() {
+  printf 'etcd %s\n' "$BIN/etcd-$ETCD_VERSION"
+  printf 'kube-apiserver %s\n' "$BIN/kube-apiserver-$K8S_VERSION"
+  printf 'rollouts-controller %s\n' "$BIN/rollouts-controller-$ROLLOUTS_VERSION"
+}
+
 # Prints the directory of the Argo Rollouts module, where the CRD manifests live.
 rollouts_module_dir() {
   (cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
@@ -103,6 +110,7 @@ main() {
     kube-apiserver) timed build_kube_apiserver ;;
     rollouts-controller) timed build_rollouts_controller ;;
     rollouts-dir) rollouts_module_dir ;;
+    paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;
   esac
 }
