@@ -136,7 +136,7 @@ describe.each<Router>(['alb', 'nginx'])(
         expect(at20.name).toBe(NGINX_CANARY);
         expect(at20.annotations['nginx.ingress.kubernetes.io/canary-weight']).toBe('20');
       }
-      expect(observation).toEqual(committedOrRecorded(`${router}-canary`, observation));
+      expect(observation).toEqual(await committedOrRecorded(`${router}-canary`, observation));
     });
   },
 );

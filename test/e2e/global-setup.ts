@@ -38,7 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const versions: Record<string, string> = {
     etcd: await versionLine(bin.etcd, ['--version']),
     'kube-apiserver': await versionLine(bin['kube-apiserver'], ['--version']),
-    'rollouts-controller': await versionLine(bin['rollouts-controller'], ['version']),
+    'rollouts-controller': await versionLine(bin['rollouts-controller'], ['--version']),
     kubectl: await versionLine(KUBECTL, ['version', '--client']),
     node: process.version,
   };
@@ -54,7 +54,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     const admin = connect(plane.endpoints.kubeconfigs.admin);
     const moduleDir = await rolloutsModuleDir();
-    await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, moduleDir));
+    const { pki } = plane.endpoints;
+    const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
+    await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, adminTls, moduleDir));
     const startController = () =>
       startRolloutsController(processes, {
         binary: bin['rollouts-controller'],

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canarySetup, REFERENCE_EXAMPLE_NAMES as names, stableIngress } from './support/manifests.js';
-import { fixturePath, RECORDING } from './support/observed-fixtures.js';
+import { RECORDING, writeFixture } from './support/observed-fixtures.js';
 import { RecordingWebhook } from './support/recording-webhook.js';
 import { isHealthy, pausedAtStep, setRolloutImage, waitForRollout } from './support/rollouts.js';
 import { openScenario, type Scenario } from './support/scenario.js';
@@ -40,6 +40,8 @@ describe('webhook registration wiring (harness self-check)', () => {
   it('sends dry-run probes from the labelled namespace to both paths', () => {
     const paths = new Set(recorder.reviews.filter((r) => r.review.request.dryRun).map((r) => r.path));
     expect([...paths].sort()).toEqual(['/mutate', '/validate']);
+    // Worth knowing for the server's routing: the apiserver adds the timeout as a query.
+    expect(recorder.reviews[0]!.query).toBe('?timeout=10s');
   });
 
   it('never sends objects of an unlabelled namespace', async () => {
@@ -70,14 +72,19 @@ describe('webhook registration wiring (harness self-check)', () => {
     );
     expect(controllerIngressUpdates.map((r) => r.path)).toContain('/mutate');
     expect(controllerIngressUpdates.map((r) => r.path)).toContain('/validate');
-    expect(controllerIngressUpdates[0]!.review.request.options?.kind).toBe('PatchOptions');
+    // The controller sends merge patches (see the audit log), yet admission sees an UPDATE with
+    // UpdateOptions: the apiserver converts patch options, so a webhook cannot tell them apart.
+    expect(controllerIngressUpdates.every((r) => r.review.request.options?.kind === 'UpdateOptions')).toBe(
+      true,
+    );
+    expect(scenario.ingressWrites(scenario.env.rolloutsController.user).map((w) => w.verb)).toEqual([
+      'patch',
+      'patch',
+    ]);
     if (RECORDING) {
       // Reference data for the server's unit tests: a real apiserver's review of a controller patch.
       const review = controllerIngressUpdates.find((r) => r.path === '/mutate')!.review;
-      writeFileSync(
-        fixturePath('admission-review-controller-alb-patch'),
-        `${JSON.stringify(review, null, 2)}\n`,
-      );
+      await writeFixture('admission-review-controller-alb-patch', review);
     }
   });
 });

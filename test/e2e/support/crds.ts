@@ -3,21 +3,39 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import type { Cluster } from './cluster.js';
+import { httpsRequest, type TlsFiles } from './https.js';
 import { waitFor } from './wait.js';
 
 /**
  * Creates every `manifests/crds/*-crd.yaml` of the Argo Rollouts module and waits until each
  * is Established. Created, not client-side applied: each file is far larger than the
- * last-applied annotation may be.
+ * last-applied annotation may be. Posted as raw JSON: client-node's typed serializer drops
+ * the `x-kubernetes-int-or-string` schema keys it reads from YAML, and the apiserver then
+ * rejects the schema.
  */
-export async function installRolloutsCrds(cluster: Cluster, rolloutsModuleDir: string): Promise<string[]> {
+export async function installRolloutsCrds(
+  cluster: Cluster,
+  admin: TlsFiles,
+  rolloutsModuleDir: string,
+): Promise<string[]> {
   const dir = join(rolloutsModuleDir, 'manifests', 'crds');
   const files = readdirSync(dir).filter((file) => file.endsWith('-crd.yaml'));
   if (files.length === 0) throw new Error(`no *-crd.yaml in ${dir}`);
+  const server = cluster.config.getCurrentCluster()!.server;
   const names: string[] = [];
   for (const file of files.sort()) {
     const crd = parse(readFileSync(join(dir, file), 'utf8')) as V1CustomResourceDefinition;
-    await cluster.apiextensions.createCustomResourceDefinition({ body: crd });
+    const res = await httpsRequest(
+      `${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
+      admin,
+      {
+        method: 'POST',
+        body: JSON.stringify(crd),
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    if (res.status !== 201)
+      throw new Error(`creating CRD from ${file}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
     names.push(crd.metadata?.name ?? file);
   }
   for (const name of names) await waitEstablished(cluster, name);

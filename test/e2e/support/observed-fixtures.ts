@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format } from 'prettier';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/observed-controller/', import.meta.url));
 
@@ -11,16 +12,22 @@ export function fixturePath(name: string): string {
   return `${FIXTURE_DIR}${name}.json`;
 }
 
+/** Writes an observation as a fixture, formatted the way the repository's prettier check wants it. */
+export async function writeFixture(name: string, observed: unknown): Promise<void> {
+  const path = fixturePath(name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, await format(JSON.stringify(observed), { parser: 'json' }));
+  process.stderr.write(`[e2e] recorded ${path}\n`);
+}
+
 /**
  * Returns the committed observation to compare with, or, when recording, writes `observed`
  * and returns it. A missing fixture outside recording mode is an error, never a pass.
  */
-export function committedOrRecorded<T>(name: string, observed: T): T {
+export async function committedOrRecorded<T>(name: string, observed: T): Promise<T> {
   const path = fixturePath(name);
   if (RECORDING) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(observed, null, 2)}\n`);
-    process.stderr.write(`[e2e] recorded ${path}\n`);
+    await writeFixture(name, observed);
     return observed;
   }
   if (!existsSync(path)) {

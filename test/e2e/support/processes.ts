@@ -123,12 +123,19 @@ export async function capture(
   args: readonly string[],
   { env, stdin }: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
 ): Promise<CapturedRun> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+  const child = spawn(command, args, {
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    env: env ?? process.env,
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(stdin ?? '');
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (child.stdin) {
+    // A command that exits without reading its input must not crash the run with EPIPE.
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
+  }
   const [code] = (await once(child, 'close')) as [number | null];
   return { code: code ?? -1, stdout, stderr };
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 /** One AdmissionReview request as the apiserver sent it, with the path it was sent to. */
 export interface RecordedReview {
+  /** URL path without the query: the apiserver appends `?timeout=<n>s` to every call. */
   readonly path: string;
+  readonly query: string;
   readonly review: {
     apiVersion: string;
     kind: string;
@@ -41,7 +43,8 @@ export class RecordingWebhook {
         req.on('data', (chunk: string) => (body += chunk));
         req.on('end', () => {
           const review = JSON.parse(body) as RecordedReview['review'];
-          this.reviews.push({ path: req.url ?? '', review });
+          const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+          this.reviews.push({ path: url.pathname, query: url.search, review });
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify({
