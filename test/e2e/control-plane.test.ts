@@ -6,6 +6,7 @@ import { httpGet, httpsRequest } from './support/https.js';
 import { kubectlOk } from './support/kubectl.js';
 import { canarySetup, REFERENCE_EXAMPLE_NAMES as names, type Router } from './support/manifests.js';
 import { committedOrRecorded } from './support/observed-fixtures.js';
+import { restartComponent } from './support/control-channel.js';
 import {
   isHealthy,
   pausedAtStep,
@@ -66,6 +67,32 @@ describe('the control plane the e2e suite runs on', () => {
 
   it('runs a healthy Argo Rollouts controller', async () => {
     expect((await httpGet(env.rolloutsController.healthzUrl)).status).toBe(200);
+  });
+
+  it('works with this kubectl for the apply forms the scenarios use', async () => {
+    // kubectl is older than the apiserver (see the version banner); prove the verbs we rely on.
+    const scenario = await openScenario('kubectl-compat');
+    try {
+      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  a: "1"\n';
+      await scenario.kubectlOk(['apply', '-f', '-'], { stdin: manifest });
+      await scenario.kubectlOk(
+        ['apply', '--server-side', '--field-manager=e2e-other', '--force-conflicts', '-f', '-'],
+        {
+          stdin: manifest.replace('"1"', '"2"'),
+        },
+      );
+      const dryRun = await scenario.kubectlOk(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], {
+        stdin: manifest.replace('"1"', '"3"'),
+      });
+      expect((JSON.parse(dryRun) as { data: { a: string } }).data.a).toBe('3');
+      const stored = await scenario.admin.core.readNamespacedConfigMap({
+        name: 'probe',
+        namespace: scenario.namespace,
+      });
+      expect(stored.data?.a).toBe('2');
+    } finally {
+      await scenario.close();
+    }
   });
 
   it('lets kubectl act as an Argo CD service account by impersonation', async () => {
@@ -179,3 +206,22 @@ function stableParts(ingress: V1Ingress): Record<string, unknown> {
     spec: ingress.spec,
   };
 }
+
+/** Scenario 5 restarts components; prove the control channel does it without losing state. */
+describe('component restarts through the global setup', () => {
+  it('restarts kube-apiserver with its data intact', async () => {
+    const ms = await restartComponent(env.controlUrl, 'kube-apiserver');
+    show('kube-apiserver restart (ms)', ms);
+    const ingress = await admin.networking.readNamespacedIngress({
+      name: names.ingress,
+      namespace: 'e2e-observe-alb',
+    });
+    expect(ingress.metadata?.annotations?.[ACTION_KEY]).toBe(referenceAction(20));
+  });
+
+  it('restarts the Rollouts controller on the same healthz port', async () => {
+    const ms = await restartComponent(env.controlUrl, 'rollouts-controller');
+    show('rollouts-controller restart (ms)', ms);
+    expect((await httpGet(env.rolloutsController.healthzUrl)).status).toBe(200);
+  });
+});

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ControlPlane } from './control-plane.js';
-import { startRolloutsController, type RunningRolloutsController } from './rollouts-controller.js';
+import {
+  rolloutsControllerPorts,
+  startRolloutsController,
+  type RunningRolloutsController,
+} from './rollouts-controller.js';
 import { CLIENT_USERS } from './support/certs.js';
 import { connect } from './support/cluster.js';
 import { buildComponents, componentPaths, rolloutsModuleDir, versionLine } from './support/components.js';
@@ -57,12 +61,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { pki } = plane.endpoints;
     const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
     await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, adminTls, moduleDir));
-    const startController = () =>
-      startRolloutsController(processes, {
-        binary: bin['rollouts-controller'],
-        kubeconfig: plane.endpoints.kubeconfigs.rolloutsController,
-        logDir: plane.endpoints.logDir,
-      });
+    const controllerOptions = {
+      binary: bin['rollouts-controller'],
+      kubeconfig: plane.endpoints.kubeconfigs.rolloutsController,
+      logDir: plane.endpoints.logDir,
+      ports: await rolloutsControllerPorts(),
+    };
+    const startController = () => startRolloutsController(processes, controllerOptions);
     let controller: RunningRolloutsController = await timed(
       timings,
       'rollouts-controller healthy',

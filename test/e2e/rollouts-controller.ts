@@ -8,6 +8,14 @@ export interface RolloutsControllerOptions {
   readonly binary: string;
   readonly kubeconfig: string;
   readonly logDir: string;
+  /** Kept across restarts so the URLs handed to the tests stay valid. */
+  readonly ports: { readonly metrics: number; readonly healthz: number };
+}
+
+/** Ports free on every interface: the controller's metrics and healthz servers bind 0.0.0.0. */
+export async function rolloutsControllerPorts(): Promise<RolloutsControllerOptions['ports']> {
+  const [metrics, healthz] = (await freePorts(2, '0.0.0.0')) as [number, number];
+  return { metrics, healthz };
 }
 
 export interface RunningRolloutsController {
@@ -20,14 +28,14 @@ const READY_TIMEOUT_MS = 60_000;
 
 /**
  * Starts the real Argo Rollouts controller against the test apiserver. Its metrics and
- * healthz servers always bind 0.0.0.0 (there is no bind flag), so their ports are picked
- * free on every interface. Start it only after the Rollouts CRDs are Established.
+ * healthz servers always bind 0.0.0.0 (upstream has no bind flag). Start it only after the
+ * Rollouts CRDs are Established.
  */
 export async function startRolloutsController(
   processes: ProcessGroup,
-  { binary, kubeconfig, logDir }: RolloutsControllerOptions,
+  { binary, kubeconfig, logDir, ports }: RolloutsControllerOptions,
 ): Promise<RunningRolloutsController> {
-  const [metricsPort, healthzPort] = (await freePorts(2, '0.0.0.0')) as [number, number];
+  const { metrics: metricsPort, healthz: healthzPort } = ports;
   const process = processes.start(
     'rollouts-controller',
     binary,

@@ -61,6 +61,8 @@ export function stableIngress(names: CanaryNames, router: Router): V1Ingress {
 export interface RolloutOptions {
   readonly router: Router;
   readonly steps: readonly CanaryStep[];
+  /** Route names for `setHeaderRoute` steps (ALB), in precedence order. */
+  readonly managedRoutes?: readonly string[];
   readonly replicas?: number;
   readonly image?: string;
 }
@@ -68,12 +70,14 @@ export interface RolloutOptions {
 /** A canary Rollout with traffic routing through the given Ingress. Pods never run: no kubelet. */
 export function canaryRollout(
   names: CanaryNames,
-  { router, steps, replicas = 5, image = 'registry.invalid/demo:1' }: RolloutOptions,
+  { router, steps, managedRoutes, replicas = 5, image = 'registry.invalid/demo:1' }: RolloutOptions,
 ): KubernetesObject {
-  const trafficRouting =
-    router === 'alb'
+  const trafficRouting = {
+    ...(router === 'alb'
       ? { alb: { ingress: names.ingress, servicePort: names.servicePort } }
-      : { nginx: { stableIngress: names.ingress } };
+      : { nginx: { stableIngress: names.ingress } }),
+    ...(managedRoutes ? { managedRoutes: managedRoutes.map((name) => ({ name })) } : {}),
+  };
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
