@@ -10,12 +10,15 @@ export interface ManagedProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit code (or signal name) once the process is gone. */
   readonly exited: Promise<number | string>;
+  /** How long stop() waits after SIGTERM before SIGKILL. */
+  readonly stopGraceMs: number;
 }
 
 export interface StartOptions {
   readonly logFile: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  readonly stopGraceMs?: number;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -57,14 +60,21 @@ export class ProcessGroup {
       child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
       child.once('error', (err) => resolve(`spawn error: ${err.message}`));
     });
-    const managed: ManagedProcess = { name, pid: child.pid, logFile: options.logFile, child, exited };
+    const managed: ManagedProcess = {
+      name,
+      pid: child.pid,
+      logFile: options.logFile,
+      child,
+      exited,
+      stopGraceMs: options.stopGraceMs ?? STOP_GRACE_MS,
+    };
     this.running.push(managed);
     void exited.then(() => this.forget(managed));
     return managed;
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves once the process has exited. */
-  async stop(managed: ManagedProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  async stop(managed: ManagedProcess, graceMs = managed.stopGraceMs): Promise<void> {
     if (managed.child.exitCode !== null || managed.child.signalCode !== null) return;
     process.kill(managed.pid, 'SIGTERM');
     const timer = setTimeout(() => {
