@@ -83,6 +83,15 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     });
   });
 
+  it('§2.5 an Ingress without metadata gets metadata.annotations created', () => {
+    const input = albIngress();
+    delete input.metadata;
+    const result = desired(input, rollout({ status: midRollout(10) }));
+    expect(result.ingress.metadata).toEqual({
+      annotations: { [ACTION]: W10, [MANAGED]: '{"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}' },
+    });
+  });
+
   it('§2.4 keeps other Rollouts’ entries and unrelated annotations, sorts the map', () => {
     const input = albIngress([v1Path('stable-svc')], {
       [MANAGED]: '{"zeta":["x.io/actions.z"],"alpha":["alb.ingress.kubernetes.io/actions.other"]}',
