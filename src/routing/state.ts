@@ -23,9 +23,9 @@
  *   and 2). With `dynamicStableScale` the controller lowers the weight gradually instead, by
  *   ReplicaSet availability, so there the status weight stays the truth.
  * - Header routes are taken to be set by every `setHeaderRoute` step at or before the
- *   current index. The controller also requires revision > 1 (§2.7 gate) — revision 1 is
- *   promoted at once, so it has no steps to run — and HEAD removes managed routes while the
- *   canary ReplicaSet is unavailable (§5.4), which the webhook cannot see.
+ *   current index (with the controller's revision > 1 gate, §2.7). HEAD also removes managed
+ *   routes while the canary ReplicaSet has no available pod (§5.4), which the webhook cannot
+ *   see: there the webhook keeps the routes of the steps reached.
  */
 import type { HeaderRoutingMatch, Rollout, TrafficState, WeightDestination } from './model.js';
 
@@ -135,22 +135,35 @@ function rank(order: string[], name: string): number {
 }
 
 /**
+ * The controller calls SetHeaderRoute only while the Rollout's revision annotation is above 1
+ * (§2.7 gate). An absent annotation is read as "above 1": the webhook may be handed a Rollout
+ * whose annotations were not kept, and revision 1 is promoted at once anyway.
+ */
+function headerRoutesGated(rollout: Rollout): boolean {
+  return rollout.revision !== undefined && rollout.revision <= 1;
+}
+
+/**
  * Header routes in effect at the current step: for each route name, the latest
  * `setHeaderRoute` step at or before `currentStepIndex` decides (a null `match` removes it).
+ *
+ * When the phase removes managed routes, every managed route is removed — except that the
+ * controller calls SetHeaderRoute for the *current* step right after RemoveManagedRoutes in
+ * the same reconcile. An aborted Rollout is reset to step 0, so a `setHeaderRoute` with a
+ * match at step 0 stays in effect during the abort; that quirk is reproduced.
  */
 function headerRoutesOf(
   rollout: Rollout,
   phase: Phase,
 ): Pick<TrafficState, 'headerRoutes' | 'removedRoutes'> {
   const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
-  if (phase.routesRemoved) return { headerRoutes: [], removedRoutes: [...managed] };
   const steps = rollout.canary?.steps ?? [];
-  const last = Math.min(Math.max(0, rollout.status.currentStepIndex ?? 0), steps.length - 1);
+  const index = Math.max(0, rollout.status.currentStepIndex ?? 0);
   const active = new Map<string, HeaderRoutingMatch[]>();
-  const removed = new Set<string>();
-  for (let i = 0; i <= last; i++) {
+  const removed = new Set<string>(phase.routesRemoved ? managed : []);
+  const apply = (i: number) => {
     const route = steps[i]?.setHeaderRoute;
-    if (!route) continue;
+    if (!route) return;
     if (route.match === null) {
       active.delete(route.name);
       removed.add(route.name);
@@ -158,6 +171,10 @@ function headerRoutesOf(
       active.set(route.name, route.match);
       removed.delete(route.name);
     }
+  };
+  if (!headerRoutesGated(rollout)) {
+    if (phase.routesRemoved) apply(index);
+    else for (let i = 0; i <= Math.min(index, steps.length - 1); i++) apply(i);
   }
   const byRank = (a: string, b: string) => rank(managed, a) - rank(managed, b);
   return {

@@ -88,7 +88,10 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     delete input.metadata;
     const result = desired(input, rollout({ status: midRollout(10) }));
     expect(result.ingress.metadata).toEqual({
-      annotations: { [ACTION]: W10, [MANAGED]: '{"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}' },
+      annotations: {
+        [ACTION]: W10,
+        [MANAGED]: '{"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}',
+      },
     });
   });
 

@@ -9,6 +9,7 @@ export interface RolloutInput {
   name?: string;
   canary?: Loose;
   status?: Loose;
+  annotations?: Record<string, string>;
 }
 
 /** The §2.6 worked-example Rollout, with overrides merged into `spec.strategy.canary`. */
@@ -22,7 +23,12 @@ export function rollout(input: RolloutInput = {}): Rollout {
   const parsed = parseRollout({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
-    metadata: { name: input.name ?? 'rollout', namespace: 'default', uid: 'uid-1' },
+    metadata: {
+      name: input.name ?? 'rollout',
+      namespace: 'default',
+      uid: 'uid-1',
+      ...(input.annotations ? { annotations: input.annotations } : {}),
+    },
     spec: { strategy: { canary } },
     status: input.status ?? {},
   });

@@ -287,6 +287,36 @@ describe('header routes in the traffic state (§2.7)', () => {
     });
   });
 
+  it('§2.7 gate: with revision 1 the controller never sets header routes; revision 2 does', () => {
+    const withRevision = (revision: string) =>
+      trafficStateOf(
+        rollout({
+          canary: { trafficRouting: { alb: { ingress: 'i', servicePort: 80 }, managedRoutes }, steps },
+          status: midRollout(10, { currentStepIndex: 3 }),
+          annotations: { 'rollout.argoproj.io/revision': revision },
+        }),
+        'alb',
+      )!;
+    expect(withRevision('1').headerRoutes).toEqual([]);
+    expect(withRevision('2').headerRoutes.map((r) => r.name)).toEqual(['second', 'first']);
+  });
+
+  it('§2.8 + §2.7 quirk: aborted at a setHeaderRoute step, the controller re-adds that route after removing', () => {
+    const abortedAt = (currentStepIndex: number) =>
+      trafficStateOf(
+        rollout({
+          canary: {
+            trafficRouting: { alb: { ingress: 'i', servicePort: 80 }, managedRoutes },
+            steps: [headerStep('first', 'x'), { setWeight: 10 }, headerStep('second', 'y')],
+          },
+          status: midRollout(10, { currentStepIndex, abort: true }),
+        }),
+        'alb',
+      )!;
+    expect(abortedAt(0)).toMatchObject({ removedRoutes: ['second'], headerRoutes: [{ name: 'first' }] });
+    expect(abortedAt(1)).toMatchObject({ removedRoutes: ['second', 'first'], headerRoutes: [] });
+  });
+
   it('routes not listed in managedRoutes (invalid spec) sort after the listed ones', () => {
     const state = trafficStateOf(
       rollout({
