@@ -106,6 +106,29 @@ function diagnose(
 }
 
 /**
+ * The LBC passes an ImplementationSpecific path to the ALB as is, and the path pattern `/`
+ * matches only the URL `/` (lb-controllers A.5; argo-rollouts#2829).
+ */
+function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
+  if (
+    b.ruleIndex < 0 ||
+    b.path !== '/' ||
+    (b.pathType !== undefined && b.pathType !== 'ImplementationSpecific')
+  ) {
+    return [];
+  }
+  return [
+    {
+      severity: 'warning',
+      rule: 'alb-path-matches-root-only',
+      field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
+      message: `${describeBackend(ingress, b)}: with pathType ImplementationSpecific the ALB gets the pattern "/" as is, which matches only the URL "/". Use path "/*", or pathType Prefix.`,
+      ...where(ingress, b),
+    },
+  ];
+}
+
+/**
  * Checks the paths of `ingress` that route `service` (the ALB action service). When none is
  * correct, each near miss is an error; when one is, the others are warnings (they bypass
  * the weights, which may be deliberate, e.g. a health-check path).
@@ -117,7 +140,7 @@ export function albIngressWiring(ingress: Ingress, service: string): WiringResul
     (b) => b.ruleIndex >= 0 && !b.legacyFields && b.portName === USE_ANNOTATION_PORT,
   );
   const severity = wired ? 'warning' : 'error';
-  const findings = onService.flatMap((b) => diagnose(ingress, b, service, severity) ?? []);
+  const findings = onService.flatMap((b) => diagnose(ingress, b, service, severity) ?? rootOnly(ingress, b));
   return { wired, findings };
 }
 

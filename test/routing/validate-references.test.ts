@@ -453,3 +453,31 @@ describe('looksLikeUseAnnotation', () => {
     expect(looksLikeUseAnnotation(name)).toBe(expected);
   });
 });
+
+describe('ALB path pattern of the wired path (lb-controllers A.5, user-needs P3)', () => {
+  it('ImplementationSpecific "/" matches only the root URL', () => {
+    const findings = refs(albCanary(), [albIngress([path('web-stable', { name: 'use-annotation' }, '/')])]);
+    expect(findings).toEqual([
+      {
+        severity: 'warning',
+        rule: 'alb-path-matches-root-only',
+        field: 'spec.rules[0].http.paths[0].path',
+        message:
+          'Ingress "web" (host "shop.example.com", path "/"): with pathType ImplementationSpecific the ALB gets the pattern "/" as is, which matches only the URL "/". Use path "/*", or pathType Prefix.',
+        ingress: 'web',
+        host: HOST,
+        path: '/',
+      },
+    ]);
+  });
+
+  it.each([
+    ['/', 'Prefix'],
+    ['/*', 'ImplementationSpecific'],
+    ['/api', 'ImplementationSpecific'],
+  ])('path %s with pathType %s is fine', (p, pathType) => {
+    expect(
+      refs(albCanary(), [albIngress([path('web-stable', { name: 'use-annotation' }, p, pathType)])]),
+    ).toEqual([]);
+  });
+});
