@@ -1,0 +1,75 @@
+/**
+ * The text of a Kubernetes field error as the current Argo Rollouts release prints it
+ * (k8s.io/apimachinery v0.34 `field.Error`), so that a user who greps the Rollout's
+ * InvalidSpec condition for our message finds the same words:
+ *
+ *   `<path>: Invalid value: <value>: <detail>`
+ *   `<path>: Required value: <detail>`
+ *   `<path>: Internal error: <detail>`
+ *
+ * A bad value prints as: a Go-quoted string, a plain number or boolean, `null` for a nil
+ * pointer, and compact Go JSON for anything else (reference §4.1).
+ */
+
+/** Go's `%q` (strconv.Quote) for the strings that occur in Kubernetes objects. */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (GO_SHORT_ESCAPES[ch] !== undefined) out += GO_SHORT_ESCAPES[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code >= 0x80 && code <= 0x9f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code === 0x2028 || code === 0x2029 || code === 0xfeff) out += `\\u${code.toString(16)}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+const GO_SHORT_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
+
+/** Go's encoding/json output: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped. */
+export function goJson(value: unknown): string {
+  return (JSON.stringify(value) ?? 'null')
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** How apimachinery prints the bad value of an `Invalid` error. */
+export function badValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return goQuote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return goJson(value);
+}
+
+/**
+ * `maxValueChars` cuts a long structured (JSON) bad value, ending it with `...`, so the
+ * detail stays visible; strings are Argo's own fixed texts and are never cut.
+ */
+export function invalidText(path: string, value: unknown, detail: string, maxValueChars = Infinity): string {
+  let text = badValue(value);
+  if (typeof value === 'object' && value !== null && text.length > maxValueChars) {
+    text = `${text.slice(0, Math.max(0, maxValueChars - 3))}...`;
+  }
+  return `${path}: Invalid value: ${text}: ${detail}`;
+}
+
+export function requiredText(path: string, detail: string): string {
+  return `${path}: Required value: ${detail}`;
+}
+
+export function internalErrorText(path: string, detail: string): string {
+  return `${path}: Internal error: ${detail}`;
+}
