@@ -42,6 +42,15 @@ function newState(
   return state;
 }
 
+/** A cache that has synced and has a watch open on every resource. */
+async function startWatching(options: Parameters<typeof newState>[0] = {}): Promise<WatchClusterState> {
+  const cache = newState(options);
+  await cache.start();
+  expect(await cache.waitForSync(5_000)).toBe(true);
+  await eventually(() => expect(server.openWatches()).toBe(4));
+  return cache;
+}
+
 async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -134,9 +143,7 @@ describe('WatchClusterState: sync and events', () => {
   });
 
   it('makes no apiserver call from lookups; a call made while serving a request would be counted', async () => {
-    const cache = newState();
-    await cache.start();
-    await cache.waitForSync(5_000);
+    const cache = await startWatching();
     const before = cache.status().apiCalls;
     runOnRequestPath(() => {
       for (let i = 0; i < 1000; i++) {
@@ -207,10 +214,7 @@ describe('WatchClusterState: faults', () => {
   });
 
   it('re-watches from the last resourceVersion after a dropped connection, without a relist', async () => {
-    const cache = newState();
-    await cache.start();
-    await cache.waitForSync(5_000);
-    await eventually(() => expect(server.openWatches()).toBe(4));
+    const cache = await startWatching();
     for (let round = 0; round < 3; round++) {
       server.upsert('services', wireService('shop', `during-${round}`));
       server.dropWatches();
@@ -234,10 +238,7 @@ describe('WatchClusterState: faults', () => {
     'relists after 410 Gone sent as %s, and drops objects deleted meanwhile',
     async (goneAs) => {
       server.faults.goneAs = goneAs;
-      const cache = newState();
-      await cache.start();
-      await cache.waitForSync(5_000);
-      await eventually(() => expect(server.openWatches()).toBe(4));
+      const cache = await startWatching();
       // Move the global resourceVersion past what the Ingress watch has seen, so that once the
       // history is compacted, re-watching Ingresses from their last version is answered with 410.
       server.upsert('services', wireService('shop', 'moves-rv'));
@@ -261,10 +262,7 @@ describe('WatchClusterState: faults', () => {
   );
 
   it('keeps the resourceVersion of BOOKMARK events and resumes from it', async () => {
-    const cache = newState();
-    await cache.start();
-    await cache.waitForSync(5_000);
-    await eventually(() => expect(server.openWatches()).toBe(4));
+    const cache = await startWatching();
     // Other resources move the global resourceVersion; only a bookmark tells the IngressClass watch.
     server.upsert('services', wireService('shop', 'moves-rv'));
     server.bookmark();
@@ -278,9 +276,7 @@ describe('WatchClusterState: faults', () => {
   });
 
   it('relists when a watch goes silent past the watchdog timeout', async () => {
-    const cache = newState({ timing: { watchdogMs: 400 } });
-    await cache.start();
-    await cache.waitForSync(5_000);
+    const cache = await startWatching({ timing: { watchdogMs: 400 } });
     server.faults.silentWatches = true;
     server.dropWatches(); // the next watches are accepted and then say nothing
     server.upsert('services', wireService('shop', 'only-a-relist-finds-me'));
@@ -315,10 +311,7 @@ describe('WatchClusterState: faults', () => {
   });
 
   it('keeps answering from the cache while the apiserver is down, then catches up without losing an update', async () => {
-    const cache = newState();
-    await cache.start();
-    await cache.waitForSync(5_000);
-    await eventually(() => expect(server.openWatches()).toBe(4));
+    const cache = await startWatching();
 
     await server.kill();
     const callsAtDeath = cache.status().apiCalls;
@@ -353,10 +346,7 @@ describe('WatchClusterState: faults', () => {
   });
 
   it('stops cleanly: no further requests after stop()', async () => {
-    const cache = newState();
-    await cache.start();
-    await cache.waitForSync(5_000);
-    await eventually(() => expect(server.openWatches()).toBe(4));
+    const cache = await startWatching();
     await cache.stop();
     const seen = server.requests.length;
     server.dropWatches();
