@@ -2,8 +2,9 @@
  * Checks of one decoded `actions.<name>` value: the Load Balancer Controller's own validation
  * (reference A.4, exact messages), the limits only AWS enforces, and the Services' ports.
  */
-import type { FindingList } from './alb-findings.js';
-import { AWS_REJECTS, BUILD_FAILS, annotationField } from './alb-findings.js';
+import { AWS_REJECTS, BUILD_FAILS } from './alb-findings.js';
+import type { FindingList } from './findings.js';
+import { annotationField } from './findings.js';
 import type { AlbAction, AlbForwardConfig, AlbTargetGroup } from './alb-schema.js';
 import type { Service } from './model.js';
 

@@ -13,13 +13,8 @@ import {
   pathPatterns,
   reportPathPatternError,
 } from './alb-conditions.js';
-import {
-  FindingList,
-  IgnoredKeyFindingList,
-  annotationField,
-  backendField,
-  describeBackend,
-} from './alb-findings.js';
+import { IgnoredKeyFindingList } from './alb-findings.js';
+import { FindingList, annotationField, backendField, describeBackend } from './findings.js';
 import { checkGroupAnnotations } from './alb-group.js';
 import { parseAlbAction, parseAlbConditions } from './alb-parse.js';
 import type { AlbAction, RuleCondition } from './alb-schema.js';

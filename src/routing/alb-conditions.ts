@@ -4,8 +4,9 @@
  * merge of the rule's host and path into the host-header / path-pattern conditions and the
  * value limits AWS applies to the merged rule.
  */
-import type { FindingList } from './alb-findings.js';
-import { AWS_REJECTS, BUILD_FAILS, annotationField, backendField, goStringList } from './alb-findings.js';
+import { AWS_REJECTS, BUILD_FAILS, goStringList } from './alb-findings.js';
+import type { FindingList } from './findings.js';
+import { annotationField, backendField } from './findings.js';
 import type { AlbValuesConfig, RuleCondition } from './alb-schema.js';
 import type { IngressBackend } from './model.js';
 

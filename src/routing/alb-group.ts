@@ -2,8 +2,8 @@
  * IngressGroup annotations (reference A.6): `group.name` and `group.order`, with the Load
  * Balancer Controller's messages.
  */
-import type { FindingList } from './alb-findings.js';
-import { annotationField } from './alb-findings.js';
+import type { FindingList } from './findings.js';
+import { annotationField } from './findings.js';
 import { DEFAULT_ALB_PREFIX } from './model.js';
 
 export const GROUP_NAME_KEY = `${DEFAULT_ALB_PREFIX}/group.name`;
