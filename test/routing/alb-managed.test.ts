@@ -69,7 +69,7 @@ describe('managed-alb-annotations (§2.4)', () => {
   it('§2.4 invalid JSON is an error, not an empty map', () => {
     const result = parseManagedAlbAnnotations('test');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toMatch(/^invalid JSON: /);
+    expect(!result.ok && result.error).toBe("invalid character 'e' in literal true (expecting 'r')");
   });
 
   it('§2.4 type mismatches use Go’s "cannot unmarshal" wording', () => {
