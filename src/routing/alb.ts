@@ -301,7 +301,11 @@ export function desiredAlbIngress(
       finding(
         'alb-action-service-not-in-rules',
         'spec.rules',
-        `ingress does not have service \`${actionService}\` in rules`,
+        // The controller's own text first (it is what its events say), then the fix.
+        `ingress does not have service \`${actionService}\` in rules. Add a rule path whose backend ` +
+          `is Service ${actionService} (port name use-annotation), or point ` +
+          `spec.strategy.canary.${alb.rootService ? 'trafficRouting.alb.rootService' : 'stableService'} ` +
+          `at a Service this Ingress routes to.`,
         name,
       ),
     ]);
@@ -315,7 +319,8 @@ export function desiredAlbIngress(
       finding(
         'alb-stickiness-duration',
         'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
-        failed.error,
+        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to 604800, ` +
+          `or set stickinessConfig.enabled to false.`,
         name,
       ),
     ]);
