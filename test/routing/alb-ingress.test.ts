@@ -264,9 +264,8 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
       MANAGED,
       'alb.ingress.kubernetes.io/actions.hdr-a',
       'alb.ingress.kubernetes.io/conditions.hdr-a',
-      'alb.ingress.kubernetes.io/actions.hdr-b',
-      'alb.ingress.kubernetes.io/conditions.hdr-b',
     ]);
+    // hdr-b's step is not reached yet: the controller has not touched its keys, nor does the webhook.
   });
 
   it('§2.7 inserts the networking/v1 /* use-annotation path at index 0 of every rule with paths', () => {
