@@ -49,9 +49,13 @@ export function parseManagedAlbAnnotations(value: string | undefined): ParseResu
       continue;
     }
     if (!Array.isArray(keys)) return { ok: false, error: typeError(keys, '[]string') };
-    const bad = keys.find((k) => typeof k !== 'string');
+    // Go ignores `null` for a string element, which keeps its zero value "".
+    const bad = keys.find((k) => typeof k !== 'string' && k !== null);
     if (bad !== undefined) return { ok: false, error: typeError(bad, 'string') };
-    map.set(rollout, keys as string[]);
+    map.set(
+      rollout,
+      keys.map((k: unknown) => (k === null ? '' : (k as string))),
+    );
   }
   return { ok: true, value: map };
 }
