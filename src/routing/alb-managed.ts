@@ -7,6 +7,7 @@
  * that was already `null` (a nil slice in Go), so re-rendering never changes a foreign entry.
  */
 import { goJson, type GoJsonValue } from './go-json.js';
+import { goJsonSyntaxError } from './go-json-syntax.js';
 import { isJsonObject } from './json-read.js';
 
 /** Rollout name → owned annotation keys (null: a nil entry, kept as written). */
@@ -29,19 +30,16 @@ function typeError(value: unknown, goType: string): string {
 }
 
 /**
- * Parse the JSON form. Empty or missing means no entries, as in the controller. A syntax
- * error carries JavaScript's description (Go's wording for syntax errors is not reproduced);
- * a type mismatch uses Go's `cannot unmarshal` wording.
+ * Parse the JSON form. Empty or missing means no entries, as in the controller. Errors use
+ * Go's wording: its scanner's syntax errors, and `cannot unmarshal` for a type mismatch.
  */
 export function parseManagedAlbAnnotations(value: string | undefined): ParseResult<ManagedAlbAnnotations> {
   const map: ManagedAlbAnnotations = new Map();
   if (value === undefined || value === '') return { ok: true, value: map };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (err) {
-    return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
-  }
+  // Go checks the whole document before decoding, so its syntax error comes first.
+  const syntaxError = goJsonSyntaxError(value);
+  if (syntaxError !== undefined) return { ok: false, error: syntaxError };
+  const parsed: unknown = JSON.parse(value);
   // Unmarshalling `null` into a map leaves it empty, without error.
   if (parsed === null) return { ok: true, value: map };
   if (!isJsonObject(parsed)) return { ok: false, error: typeError(parsed, 'map[string][]string') };
@@ -51,9 +49,13 @@ export function parseManagedAlbAnnotations(value: string | undefined): ParseResu
       continue;
     }
     if (!Array.isArray(keys)) return { ok: false, error: typeError(keys, '[]string') };
-    const bad = keys.find((k) => typeof k !== 'string');
+    // Go ignores `null` for a string element, which keeps its zero value "".
+    const bad = keys.find((k) => typeof k !== 'string' && k !== null);
     if (bad !== undefined) return { ok: false, error: typeError(bad, 'string') };
-    map.set(rollout, keys as string[]);
+    map.set(
+      rollout,
+      keys.map((k: unknown) => (k === null ? '' : (k as string))),
+    );
   }
   return { ok: true, value: map };
 }

@@ -133,10 +133,9 @@ export interface DesiredAlbIngress {
   /** Deep copy of the input with the Rollout-owned parts set (the input itself when nothing could be computed: still a copy). */
   ingress: JsonObject;
   /**
-   * Annotation keys whose value (or absence) this Rollout decides: its weight action, the
-   * bookkeeping key, and the action and conditions keys of every route it manages.
-   * When the Rollout has managed routes, it also owns the paths of `spec.rules` whose backend
-   * is one of them.
+   * Annotation keys whose value (or absence) this state decides: the weight action, the
+   * bookkeeping key, and the action and conditions keys of every active or removed route.
+   * The paths of `spec.rules` whose backend is such a route are decided too.
    */
   ownedKeys: string[];
   /** Why nothing was changed; empty when the result is complete. */
@@ -147,14 +146,13 @@ function finding(rule: string, field: string, message: string, ingress: string):
   return { severity: 'error', rule, field, message, ingress };
 }
 
-/** Every route name the Rollout has a say over: managed, active or removed. */
-function routeNames(rollout: Rollout, state: TrafficState): string[] {
-  const names = [
-    ...(rollout.canary?.trafficRouting?.managedRoutes ?? []),
-    ...state.headerRoutes.map((r) => r.name),
-    ...state.removedRoutes,
-  ];
-  return [...new Set(names)];
+/**
+ * Route names whose keys this state decides: active routes (set) and removed ones (absent).
+ * A managed route whose step has not been reached is not decided: the controller has not
+ * touched it, so neither does the webhook.
+ */
+function decidedRoutes(state: TrafficState): string[] {
+  return [...new Set([...state.headerRoutes.map((r) => r.name), ...state.removedRoutes])];
 }
 
 function ownedKeysOf(rollout: Rollout, alb: AlbRouting, state: TrafficState): string[] {
@@ -162,7 +160,7 @@ function ownedKeysOf(rollout: Rollout, alb: AlbRouting, state: TrafficState): st
     albAnnotationKey(alb.annotationPrefix, 'actions', albActionService(rollout)),
     MANAGED_ALB_ANNOTATIONS,
   ];
-  for (const name of routeNames(rollout, state)) {
+  for (const name of decidedRoutes(state)) {
     keys.push(
       albAnnotationKey(alb.annotationPrefix, 'actions', name),
       albAnnotationKey(alb.annotationPrefix, 'conditions', name),
@@ -301,7 +299,11 @@ export function desiredAlbIngress(
       finding(
         'alb-action-service-not-in-rules',
         'spec.rules',
-        `ingress does not have service \`${actionService}\` in rules`,
+        // The controller's own text first (it is what its events say), then the fix.
+        `ingress does not have service \`${actionService}\` in rules. Add a rule path whose backend ` +
+          `is Service ${actionService} (port name use-annotation), or point ` +
+          `spec.strategy.canary.${alb.rootService ? 'trafficRouting.alb.rootService' : 'stableService'} ` +
+          `at a Service this Ingress routes to.`,
         name,
       ),
     ]);
@@ -315,7 +317,8 @@ export function desiredAlbIngress(
       finding(
         'alb-stickiness-duration',
         'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
-        failed.error,
+        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to 604800, ` +
+          `or set stickinessConfig.enabled to false.`,
         name,
       ),
     ]);

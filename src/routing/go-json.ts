@@ -24,8 +24,9 @@ export type GoJsonValue =
 
 /**
  * How `\b` (U+0008) and `\f` (U+000C) are escaped. Go 1.22 changed them from `\u0008`/`\u000c`
- * to the short forms. Argo Rollouts v1.4.0 was built with Go 1.19; every release since v1.7
- * is built with Go ≥ 1.22, and the current release is what we match by default.
+ * to the short forms. Argo Rollouts v1.4.0 requires Go 1.19 and v1.7 Go 1.21 (long forms);
+ * v1.8 requires Go 1.23, v1.9 Go 1.24 and HEAD Go 1.26 (short forms). The current release is
+ * what we match by default; `go1.19` gives the old bytes.
  */
 export type GoJsonDialect = 'go1.22+' | 'go1.19';
 

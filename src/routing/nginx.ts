@@ -90,7 +90,11 @@ export function desiredCanaryIngress(
           severity: 'error',
           rule: 'nginx-stable-service-not-in-rules',
           field: 'spec.rules',
-          message: `ingress \`${quoted}\` has no rules using service ${state.stableService} backend`,
+          // The controller's own text first (it is what its events say), then the fix.
+          message:
+            `ingress \`${quoted}\` has no rules using service ${state.stableService} backend. ` +
+            `Add a rule path whose backend is Service ${state.stableService} to Ingress ${stableName}, ` +
+            `or point spec.strategy.canary.stableService at the Service it routes to.`,
           ingress: stableName,
         },
       ],

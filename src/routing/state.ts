@@ -11,7 +11,10 @@
  *   webhook never recomputes the weight while `status.canary.weights` exists: the controller
  *   writes that status in the same reconcile in which it sets the weight (§5.3 "Status"), so
  *   it is the last weight the controller put on the Ingress. Recomputing from the steps
- *   would jump ahead of a canary that is not available yet.
+ *   would jump ahead of a canary that is not available yet. Right after a new revision
+ *   starts, the recorded weights still belong to the previous one (their canary
+ *   `podTemplateHash` differs from `currentPodHash`); the controller's next reconcile
+ *   replaces them, and until then they still describe what the Ingress says.
  * - Without status weights (the controller has not routed this Rollout yet, or predates
  *   status weights), `desiredWeightFromSteps` assumes the ReplicaSets are at their desired
  *   size. The controller would write the nearest setWeight *strictly before* the index, or 0

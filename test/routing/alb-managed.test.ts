@@ -37,6 +37,10 @@ describe('managed-alb-annotations (§2.4)', () => {
     expect(renderManagedAlbAnnotations(new Map())).toBe('{}');
   });
 
+  it('§2.4 a null array element reads as "" (Go ignores null for a string), no error', () => {
+    expect(renderManagedAlbAnnotations(parsed('{"a":["k",null]}'))).toBe('{"a":["k",""]}');
+  });
+
   it('§2.4 a nil entry of another Rollout is kept as null', () => {
     expect(renderManagedAlbAnnotations(parsed('{"b":null,"a":[]}'))).toBe('{"a":[],"b":null}');
   });
@@ -69,7 +73,7 @@ describe('managed-alb-annotations (§2.4)', () => {
   it('§2.4 invalid JSON is an error, not an empty map', () => {
     const result = parseManagedAlbAnnotations('test');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toMatch(/^invalid JSON: /);
+    expect(!result.ok && result.error).toBe("invalid character 'e' in literal true (expecting 'r')");
   });
 
   it('§2.4 type mismatches use Go’s "cannot unmarshal" wording', () => {

@@ -224,7 +224,10 @@ describe('desiredCanaryIngress (§3)', () => {
           severity: 'error',
           rule: 'nginx-stable-service-not-in-rules',
           field: 'spec.rules',
-          message: 'ingress `web-ingress` has no rules using service stable-svc backend',
+          message:
+            'ingress `web-ingress` has no rules using service stable-svc backend. Add a rule path whose ' +
+            'backend is Service stable-svc to Ingress web-ingress, or point ' +
+            'spec.strategy.canary.stableService at the Service it routes to.',
           ingress: 'web-ingress',
         },
       ],
@@ -237,7 +240,7 @@ describe('desiredCanaryIngress (§3)', () => {
       canary: { trafficRouting: { nginx: { stableIngresses: ['web-ingress'] } } },
     });
     const result = desiredCanaryIngress(stableIngress([]), r, stateOf(r));
-    expect(result.errors[0]?.message).toBe('ingress `` has no rules using service stable-svc backend');
+    expect(result.errors[0]?.message).toMatch(/^ingress `` has no rules using service stable-svc backend\. /);
   });
 
   it('malformed rules are skipped; a missing apiVersion defaults to networking.k8s.io/v1', () => {
