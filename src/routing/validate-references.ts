@@ -57,7 +57,7 @@ function notFound(kind: string, ref: { name: string; field: string }, namespace:
     severity: 'warning',
     rule: `${kind.toLowerCase()}-not-found`,
     field: ref.field,
-    message: `${kind} "${ref.name}" (${ref.field}) does not exist in namespace ${namespace} yet; ${MISSING_WHY}`,
+    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
     ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
   };
 }
@@ -92,8 +92,10 @@ interface ClassCheck {
   /** Argo Rollouts' class flag and its default. */
   flag: string;
   classes: (options: ReferenceOptions) => string[];
-  /** What Argo Rollouts skips for an Ingress whose class it does not list, and the fix. */
+  /** What Argo Rollouts skips for an Ingress whose class it does not list. */
   skipped: string;
+  /** How to make Argo Rollouts see the Ingress. */
+  classFix: string;
 }
 
 const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
@@ -105,8 +107,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     effect: 'its weights do nothing',
     flag: '--alb-ingress-classes',
     classes: (o) => o.rolloutsAlbIngressClasses ?? ['alb'],
-    skipped:
-      'it will not reset the action when the Rollout lets go of this Ingress. Set spec.ingressClassName: alb or extend the flag.',
+    skipped: 'it will not reset the action when the Rollout lets go of this Ingress',
+    classFix: 'Set spec.ingressClassName: alb, or add the class to the flag.',
   },
   nginx: {
     router: 'nginx',
@@ -116,7 +118,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     effect: 'its canary Ingress does nothing',
     flag: '--nginx-ingress-classes',
     classes: (o) => o.rolloutsNginxIngressClasses ?? ['nginx'],
-    skipped: 'edits to it reach the canary Ingress only on the next Rollout change. Extend the flag.',
+    skipped: 'edits to it reach the canary Ingress only on the next Rollout change',
+    classFix: 'Add the class to the flag.',
   },
 };
 
@@ -148,7 +151,7 @@ function classFindings(
   if (argoClasses.includes(seen)) return [];
   return warn(
     'ingress-class-unknown-to-rollouts',
-    `Ingress "${ingress.name}": Argo Rollouts sees class "${seen}" (annotation, then spec.ingressClassName; never the default IngressClass), not one of ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped}`,
+    `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
   );
 }
 
@@ -202,7 +205,8 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!service) {
       return [notFound('Service', { name, field }, rollout.namespace)];
     }
-    if (!alb || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
+    // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
+    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
     return [
       {

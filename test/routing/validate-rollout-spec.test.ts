@@ -391,6 +391,22 @@ const cases: Case[] = [
       "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is 604801).",
   },
   {
+    name: '§4.2 "not validated" + §2.3: an unset alb.servicePort is written as "0"',
+    canary: albCanary({}, { servicePort: undefined }),
+    rule: 'alb-service-port-invalid',
+    field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+    message:
+      'spec.strategy.canary.trafficRouting.alb.servicePort is not set, so Argo Rollouts writes ServicePort "0" into the action and the ALB finds no such port. Set it to the port the stable and canary Services expose.',
+  },
+  {
+    name: '§1: alb.servicePort above 65535',
+    canary: albCanary({}, { servicePort: 70000 }),
+    rule: 'alb-service-port-invalid',
+    field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+    message:
+      'spec.strategy.canary.trafficRouting.alb.servicePort 70000 is not a port number (1 to 65535). Set it to the port the stable and canary Services expose.',
+  },
+  {
     name: 'lb-controllers A.1: actions.<name> key name at most 55 characters',
     canary: albCanary({ stableService: `s${'x'.repeat(55)}` }),
     rule: 'alb-action-name-too-long',
