@@ -1,0 +1,91 @@
+/**
+ * IngressGroup annotations (reference A.6): `group.name` and `group.order`, with the Load
+ * Balancer Controller's messages.
+ */
+import type { FindingList } from './alb-findings.js';
+import { annotationField } from './alb-findings.js';
+import { DEFAULT_ALB_PREFIX } from './model.js';
+
+export const GROUP_NAME_KEY = `${DEFAULT_ALB_PREFIX}/group.name`;
+export const GROUP_ORDER_KEY = `${DEFAULT_ALB_PREFIX}/group.order`;
+const GROUP_NAME = /^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$/;
+const MAX_GROUP_NAME = 63;
+const MIN_ORDER = -1000;
+const MAX_ORDER = 1000;
+
+/** Go's `strconv.Quote`: printable runes as they are, everything else escaped. */
+export function goQuote(text: string): string {
+  const named: Record<string, string> = {
+    '"': '\\"',
+    '\\': '\\\\',
+    '\x07': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+  };
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    if (named[ch]) out += named[ch];
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+      out +=
+        cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return `"${out}"`;
+}
+
+/** `strconv.ParseInt(raw, 10, 32)`: the value, or Go's error text. */
+export function parseGoInt32(raw: string): { value: number } | { error: string } {
+  if (!/^[+-]?\d+$/.test(raw)) return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: invalid syntax` };
+  const n = BigInt(raw);
+  if (n < -(2n ** 31n) || n > 2n ** 31n - 1n) {
+    return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: value out of range` };
+  }
+  return { value: Number(n) };
+}
+
+export function checkGroupAnnotations(
+  out: FindingList,
+  ingressName: string,
+  annotations: Record<string, string>,
+): void {
+  const name = annotations[GROUP_NAME_KEY];
+  if (name !== undefined) {
+    const problem = !GROUP_NAME.test(name)
+      ? "groupName must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+      : name.length > MAX_GROUP_NAME
+        ? `groupName must be no more than ${MAX_GROUP_NAME} characters`
+        : undefined;
+    if (problem) {
+      out.add(
+        'error',
+        'alb-group-name',
+        annotationField(GROUP_NAME_KEY),
+        `invalid ingress group: ${problem}. The AWS Load Balancer Controller would take this Ingress out of (or never add it to) the IngressGroup, and its only signal is a Warning event FailedLoadGroupID. Fix: use a lower-case name of at most ${MAX_GROUP_NAME} characters made of letters, digits, '-' and '.', starting and ending with a letter or digit.`,
+      );
+    }
+  }
+  const order = annotations[GROUP_ORDER_KEY];
+  if (order === undefined) return;
+  const parsed = parseGoInt32(order);
+  if ('error' in parsed) {
+    out.add(
+      'error',
+      'alb-group-order',
+      annotationField(GROUP_ORDER_KEY),
+      `failed to load Ingress group order for ingress: ${ingressName}: failed to parse int32 annotation, ${GROUP_ORDER_KEY}: ${order}: ${parsed.error}. The AWS Load Balancer Controller would fail to reconcile the whole IngressGroup. Fix: write a plain integer from ${MIN_ORDER} to ${MAX_ORDER}.`,
+    );
+  } else if (parsed.value < MIN_ORDER || parsed.value > MAX_ORDER) {
+    out.add(
+      'error',
+      'alb-group-order',
+      annotationField(GROUP_ORDER_KEY),
+      `explicit Ingress group order must be within [${MIN_ORDER}:${MAX_ORDER}], Ingress: ${ingressName}, order: ${parsed.value}. The AWS Load Balancer Controller would fail to reconcile the whole IngressGroup. Fix: use an order from ${MIN_ORDER} to ${MAX_ORDER}.`,
+    );
+  }
+}
