@@ -5,7 +5,7 @@ import {
   parseAlbConditions,
   validateAlbAnnotations,
 } from '../../src/routing/alb-annotations.js';
-import { parseGoJson } from '../../src/routing/go-json.js';
+import { parseGoJson } from '../../src/routing/go-json-decode.js';
 import type { IngressBackend } from '../../src/routing/model.js';
 import { P, backend, ingress, lookupService } from './alb-test-helpers.js';
 
