@@ -7,9 +7,10 @@
 import { invalidText } from './field-error.js';
 import type { IngressClassOptions } from './ingress-class.js';
 import { albControllerDecision, argoRolloutsIngressClass, nginxControllerDecision } from './ingress-class.js';
+import { albActionService, referencedIngresses } from './state.js';
 import { albIngressWiring, hasRuleWithService, otherBackends } from './ingress-wiring.js';
 import { ALB_CONTROLLER, NGINX_CONTROLLER } from './model.js';
-import type { AlbRouting, CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from './model.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from './model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -29,24 +30,23 @@ interface IngressRef {
   argoField: string;
 }
 
-// NOTE for the lead: src/routing/state.ts exports `referencedIngresses` and `albActionService`;
-// these two private copies exist only until that file lands on this branch.
+/**
+ * The referenced names (state.ts decides which field Argo reads), each with the field that
+ * names it: `ingresses[k]` for a list entry, so a finding points at the right element.
+ */
 function ingressRefs(
+  names: string[],
   single: string | undefined,
   list: string[] | undefined,
   base: string,
-  names: [string, string],
+  fields: [string, string],
 ): IngressRef[] {
-  const [one, many] = names;
-  // Argo uses the list whenever it is set (even empty), the single name otherwise.
-  if (list !== undefined) {
-    return list.map((name, i) => ({ name, field: `${base}.${many}[${i}]`, argoField: `${base}.${many}` }));
-  }
-  return single ? [{ name: single, field: `${base}.${one}`, argoField: `${base}.${one}` }] : [];
-}
-
-function albActionServiceName(canary: CanaryStrategy, alb: AlbRouting): string {
-  return alb.rootService || canary.stableService || '';
+  const [one, many] = fields;
+  return names.map((name) =>
+    list !== undefined
+      ? { name, field: `${base}.${many}[${list.indexOf(name)}]`, argoField: `${base}.${many}` }
+      : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
+  );
 }
 
 const MISSING_WHY =
@@ -227,13 +227,17 @@ export function validateRolloutReferences(
   const canary = rollout.canary;
   const tr = canary?.trafficRouting;
   if (!canary || !tr || (!tr.alb && !tr.nginx)) return [];
+  const referenced = referencedIngresses(rollout);
   return [
     ...(tr.alb
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.alb,
-          ingressRefs(tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, ['ingress', 'ingresses']),
-          albActionServiceName(canary, tr.alb),
+          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, [
+            'ingress',
+            'ingresses',
+          ]),
+          albActionService(rollout),
           cluster,
           options,
         )
@@ -242,10 +246,13 @@ export function validateRolloutReferences(
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.nginx,
-          ingressRefs(tr.nginx.stableIngress, tr.nginx.stableIngresses, `${ROUTING}.nginx`, [
-            'stableIngress',
-            'stableIngresses',
-          ]),
+          ingressRefs(
+            referenced.nginx,
+            tr.nginx.stableIngress,
+            tr.nginx.stableIngresses,
+            `${ROUTING}.nginx`,
+            ['stableIngress', 'stableIngresses'],
+          ),
           canary.stableService ?? '',
           cluster,
           options,

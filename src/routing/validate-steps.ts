@@ -141,13 +141,12 @@ function headerRouteJson(route: SetHeaderRoute): object {
 }
 
 function routeMatchJson(m: MirrorRouteMatch): object {
-  const headers = Object.keys(m.headers ?? {})
-    .sort()
-    .map((k) => [k, stringMatchJson(m.headers![k]!)] as const);
+  // `headers` is a Go map: a Map makes goJson sort its keys bytewise, as Go does.
+  const headers = new Map(Object.entries(m.headers ?? {}).map(([k, v]) => [k, stringMatchJson(v)]));
   return {
     ...(m.method ? { method: stringMatchJson(m.method) } : {}),
     ...(m.path ? { path: stringMatchJson(m.path) } : {}),
-    ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+    ...(headers.size ? { headers } : {}),
   };
 }
 
