@@ -9,6 +9,7 @@
  */
 import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from './model.js';
+import { intOrPercentValue } from './go-values.js';
 import { beyondArgoRules } from './validate-beyond-argo.js';
 import type { ReferenceOptions } from './validate-references.js';
 import { validateRolloutReferences } from './validate-references.js';
@@ -106,6 +107,20 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
   return out;
 }
 
+/** Reference §4.2 rule 1 (Argo's `invalidMaxSurgeMaxUnavailable`). */
+function surgeRule(canary: CanaryStrategy): Finding[] {
+  if (intOrPercentValue(canary.maxSurge) !== 0 || intOrPercentValue(canary.maxUnavailable) !== 0) return [];
+  return [
+    argoInvalid(
+      'max-surge-max-unavailable-zero',
+      'maxSurge',
+      canary.maxSurge,
+      'MaxSurge and MaxUnavailable both can not be zero',
+      'Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
+    ),
+  ];
+}
+
 function scalingRules(canary: CanaryStrategy): Finding[] {
   const out: Finding[] = [];
   const tr = canary.trafficRouting;
@@ -166,6 +181,7 @@ export function validateRolloutSpec(rollout: Rollout): Finding[] {
   const canary = rollout.canary;
   if (!canary) return [];
   const findings = [
+    ...surgeRule(canary),
     ...serviceRules(canary),
     ...scalingRules(canary),
     ...stepRules(canary),

@@ -3,6 +3,7 @@
  * exact detail texts and the Go JSON of the bad value.
  */
 import { requiredText } from './field-error.js';
+import { pauseDurationSeconds } from './go-values.js';
 import { ARGO, CANARY, argoInvalid, error, hasProvider, istio, plugins, withFix } from './argo-finding.js';
 import type {
   CanaryStep,
@@ -63,6 +64,17 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
         step.setWeight,
         `SetWeight needs to be between 0 and ${maxWeight}`,
         `Use a weight from 0 to ${maxWeight}.`,
+      ),
+    );
+  }
+  if (step.pause && pauseDurationSeconds(step.pause.duration) < 0) {
+    out.push(
+      argoInvalid(
+        'step-pause-duration-negative',
+        `${sub}.pause.duration`,
+        pauseDurationSeconds(step.pause.duration),
+        'Duration needs to be greater than 0',
+        'Use a number of seconds or a Go duration such as "30s" or "1h".',
       ),
     );
   }
