@@ -10,6 +10,8 @@
  * A bad value prints as: a Go-quoted string, a plain number or boolean, `null` for a nil
  * pointer, and compact Go JSON for anything else (reference §4.1).
  */
+import type { GoJsonValue } from './go-json.js';
+import { goJson } from './go-json.js';
 
 /** Go's `%q` (strconv.Quote) for the strings that occur in Kubernetes objects. */
 export function goQuote(text: string): string {
@@ -36,22 +38,12 @@ const GO_SHORT_ESCAPES: Record<string, string> = {
   '\v': '\\v',
 };
 
-/** Go's encoding/json output: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped. */
-export function goJson(value: unknown): string {
-  return (JSON.stringify(value) ?? 'null')
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
 /** How apimachinery prints the bad value of an `Invalid` error. */
 export function badValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return goQuote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return goJson(value);
+  return goJson(value as GoJsonValue);
 }
 
 /**

@@ -122,7 +122,7 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
       severity: 'warning',
       rule: 'alb-path-matches-root-only',
       field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
-      message: `${describeBackend(ingress, b)}: with pathType ImplementationSpecific the ALB gets the pattern "/" as is, which matches only the URL "/". Use path "/*", or pathType Prefix.`,
+      message: `${describeBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
       ...where(ingress, b),
     },
   ];

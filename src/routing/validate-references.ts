@@ -7,9 +7,10 @@
 import { invalidText } from './field-error.js';
 import type { IngressClassOptions } from './ingress-class.js';
 import { albControllerDecision, argoRolloutsIngressClass, nginxControllerDecision } from './ingress-class.js';
+import { albActionService, referencedIngresses } from './state.js';
 import { albIngressWiring, hasRuleWithService, otherBackends } from './ingress-wiring.js';
 import { ALB_CONTROLLER, NGINX_CONTROLLER } from './model.js';
-import type { AlbRouting, CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from './model.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from './model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -29,24 +30,23 @@ interface IngressRef {
   argoField: string;
 }
 
-// NOTE for the lead: src/routing/state.ts exports `referencedIngresses` and `albActionService`;
-// these two private copies exist only until that file lands on this branch.
+/**
+ * The referenced names (state.ts decides which field Argo reads), each with the field that
+ * names it: `ingresses[k]` for a list entry, so a finding points at the right element.
+ */
 function ingressRefs(
+  names: string[],
   single: string | undefined,
   list: string[] | undefined,
   base: string,
-  names: [string, string],
+  fields: [string, string],
 ): IngressRef[] {
-  const [one, many] = names;
-  // Argo uses the list whenever it is set (even empty), the single name otherwise.
-  if (list !== undefined) {
-    return list.map((name, i) => ({ name, field: `${base}.${many}[${i}]`, argoField: `${base}.${many}` }));
-  }
-  return single ? [{ name: single, field: `${base}.${one}`, argoField: `${base}.${one}` }] : [];
-}
-
-function albActionServiceName(canary: CanaryStrategy, alb: AlbRouting): string {
-  return alb.rootService || canary.stableService || '';
+  const [one, many] = fields;
+  return names.map((name) =>
+    list !== undefined
+      ? { name, field: `${base}.${many}[${list.indexOf(name)}]`, argoField: `${base}.${many}` }
+      : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
+  );
 }
 
 const MISSING_WHY =
@@ -57,7 +57,7 @@ function notFound(kind: string, ref: { name: string; field: string }, namespace:
     severity: 'warning',
     rule: `${kind.toLowerCase()}-not-found`,
     field: ref.field,
-    message: `${kind} "${ref.name}" (${ref.field}) does not exist in namespace ${namespace} yet; ${MISSING_WHY}`,
+    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
     ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
   };
 }
@@ -92,8 +92,10 @@ interface ClassCheck {
   /** Argo Rollouts' class flag and its default. */
   flag: string;
   classes: (options: ReferenceOptions) => string[];
-  /** What Argo Rollouts skips for an Ingress whose class it does not list, and the fix. */
+  /** What Argo Rollouts skips for an Ingress whose class it does not list. */
   skipped: string;
+  /** How to make Argo Rollouts see the Ingress. */
+  classFix: string;
 }
 
 const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
@@ -105,8 +107,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     effect: 'its weights do nothing',
     flag: '--alb-ingress-classes',
     classes: (o) => o.rolloutsAlbIngressClasses ?? ['alb'],
-    skipped:
-      'it will not reset the action when the Rollout lets go of this Ingress. Set spec.ingressClassName: alb or extend the flag.',
+    skipped: 'it will not reset the action when the Rollout lets go of this Ingress',
+    classFix: 'Set spec.ingressClassName: alb, or add the class to the flag.',
   },
   nginx: {
     router: 'nginx',
@@ -116,7 +118,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     effect: 'its canary Ingress does nothing',
     flag: '--nginx-ingress-classes',
     classes: (o) => o.rolloutsNginxIngressClasses ?? ['nginx'],
-    skipped: 'edits to it reach the canary Ingress only on the next Rollout change. Extend the flag.',
+    skipped: 'edits to it reach the canary Ingress only on the next Rollout change',
+    classFix: 'Add the class to the flag.',
   },
 };
 
@@ -148,7 +151,7 @@ function classFindings(
   if (argoClasses.includes(seen)) return [];
   return warn(
     'ingress-class-unknown-to-rollouts',
-    `Ingress "${ingress.name}": Argo Rollouts sees class "${seen}" (annotation, then spec.ingressClassName; never the default IngressClass), not one of ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped}`,
+    `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
   );
 }
 
@@ -202,7 +205,8 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!service) {
       return [notFound('Service', { name, field }, rollout.namespace)];
     }
-    if (!alb || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
+    // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
+    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
     return [
       {
@@ -223,13 +227,17 @@ export function validateRolloutReferences(
   const canary = rollout.canary;
   const tr = canary?.trafficRouting;
   if (!canary || !tr || (!tr.alb && !tr.nginx)) return [];
+  const referenced = referencedIngresses(rollout);
   return [
     ...(tr.alb
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.alb,
-          ingressRefs(tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, ['ingress', 'ingresses']),
-          albActionServiceName(canary, tr.alb),
+          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, [
+            'ingress',
+            'ingresses',
+          ]),
+          albActionService(rollout),
           cluster,
           options,
         )
@@ -238,10 +246,13 @@ export function validateRolloutReferences(
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.nginx,
-          ingressRefs(tr.nginx.stableIngress, tr.nginx.stableIngresses, `${ROUTING}.nginx`, [
-            'stableIngress',
-            'stableIngresses',
-          ]),
+          ingressRefs(
+            referenced.nginx,
+            tr.nginx.stableIngress,
+            tr.nginx.stableIngresses,
+            `${ROUTING}.nginx`,
+            ['stableIngress', 'stableIngresses'],
+          ),
           canary.stableService ?? '',
           cluster,
           options,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   badValue,
-  goJson,
   goQuote,
   internalErrorText,
   invalidText,
@@ -21,9 +20,17 @@ describe('field error text as apimachinery v0.34 prints it (reference §4.1)', (
     expect(goQuote(input)).toBe(expected);
   });
 
-  it('goJson escapes HTML characters and separators like Go', () => {
-    expect(goJson({ a: '<b>&\u2028\u2029' })).toBe('{"a":"\\u003cb\\u003e\\u0026\\u2028\\u2029"}');
-    expect(goJson(undefined)).toBe('null');
+  it('structured values are Go JSON: HTML characters and separators escaped, map keys sorted', () => {
+    expect(badValue({ a: '<b>&\u2028\u2029' })).toBe('{"a":"\\u003cb\\u003e\\u0026\\u2028\\u2029"}');
+    expect(
+      badValue(
+        new Map([
+          ['b', 1],
+          ['10', 2],
+          ['a', 3],
+        ]),
+      ),
+    ).toBe('{"10":2,"a":3,"b":1}');
   });
 
   it.each([

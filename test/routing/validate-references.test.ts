@@ -195,7 +195,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
         rule: 'ingress-not-found',
         field: 'spec.strategy.canary.trafficRouting.alb.ingresses[2]',
         message:
-          'Ingress "web-gone" (spec.strategy.canary.trafficRouting.alb.ingresses[2]) does not exist in namespace shop yet; Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
+          'Ingress "web-gone" does not exist in namespace shop yet (spec.strategy.canary.trafficRouting.alb.ingresses[2]); Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
         ingress: 'web-gone',
       },
     ]);
@@ -208,7 +208,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
         rule: 'ingress-not-found',
         field: 'spec.strategy.canary.trafficRouting.alb.ingress',
         message:
-          'Ingress "web" (spec.strategy.canary.trafficRouting.alb.ingress) does not exist in namespace shop yet; Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
+          'Ingress "web" does not exist in namespace shop yet (spec.strategy.canary.trafficRouting.alb.ingress); Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
         ingress: 'web',
       },
     ]);
@@ -222,6 +222,11 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
 });
 
 describe('validateRolloutReferences: Services (lb-controllers A.4 "unable to find port")', () => {
+  it('an unset servicePort is left to the spec rule (no "port 0" finding per Service)', () => {
+    const rollout = rolloutOf(albCanary({}, { servicePort: undefined }));
+    expect(validateRolloutReferences(rollout, healthyAlbCluster())).toEqual([]);
+  });
+
   it('a Service without alb.servicePort is an error', () => {
     const cluster = healthyAlbCluster({
       services: [serviceOf('web-stable', [80]), serviceOf('web-canary', [8080, 9090])],
@@ -254,7 +259,7 @@ describe('validateRolloutReferences: Services (lb-controllers A.4 "unable to fin
         rule: 'service-not-found',
         field: 'spec.strategy.canary.canaryService',
         message:
-          'Service "web-canary" (spec.strategy.canary.canaryService) does not exist in namespace shop yet; Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
+          'Service "web-canary" does not exist in namespace shop yet (spec.strategy.canary.canaryService); Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.',
       },
     ]);
   });
@@ -365,7 +370,7 @@ describe('validateRolloutReferences: NGINX stable Ingress (§4.3)', () => {
         severity: 'warning',
         rule: 'nginx-ingress-class-unknown-to-rollouts',
         message:
-          'Ingress "web": Argo Rollouts sees class "internal" (annotation, then spec.ingressClassName; never the default IngressClass), not one of --nginx-ingress-classes (nginx), so edits to it reach the canary Ingress only on the next Rollout change. Extend the flag.',
+          'Ingress "web": Argo Rollouts skips it, as class "internal" is not in --nginx-ingress-classes (nginx), so edits to it reach the canary Ingress only on the next Rollout change (it reads the annotation, then spec.ingressClassName, never the default IngressClass). Add the class to the flag.',
       }),
     ]);
     expect(
@@ -404,7 +409,7 @@ describe('validateRolloutReferences: ALB ingress class (lb-controllers A.6, user
         rule: 'alb-ingress-class-unknown-to-rollouts',
         field: 'spec.strategy.canary.trafficRouting.alb.ingress',
         message:
-          'Ingress "web": Argo Rollouts sees class "" (annotation, then spec.ingressClassName; never the default IngressClass), not one of --alb-ingress-classes (alb), so it will not reset the action when the Rollout lets go of this Ingress. Set spec.ingressClassName: alb or extend the flag.',
+          'Ingress "web": Argo Rollouts skips it, as class "" is not in --alb-ingress-classes (alb), so it will not reset the action when the Rollout lets go of this Ingress (it reads the annotation, then spec.ingressClassName, never the default IngressClass). Set spec.ingressClassName: alb, or add the class to the flag.',
         ingress: 'web',
       },
     ]);
@@ -463,7 +468,7 @@ describe('ALB path pattern of the wired path (lb-controllers A.5, user-needs P3)
         rule: 'alb-path-matches-root-only',
         field: 'spec.rules[0].http.paths[0].path',
         message:
-          'Ingress "web" (host "shop.example.com", path "/"): with pathType ImplementationSpecific the ALB gets the pattern "/" as is, which matches only the URL "/". Use path "/*", or pathType Prefix.',
+          'Ingress "web" (host "shop.example.com", path "/"): on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.',
         ingress: 'web',
         host: HOST,
         path: '/',

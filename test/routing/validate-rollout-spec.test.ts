@@ -23,6 +23,22 @@ const albWithRoutes = (steps: unknown[], extra: Obj = {}) =>
 
 const cases: Case[] = [
   {
+    name: '§4.2 rule 1: maxSurge and maxUnavailable both zero',
+    canary: albCanary({ maxSurge: 0, maxUnavailable: '0%' }),
+    rule: 'max-surge-max-unavailable-zero',
+    field: 'spec.strategy.canary.maxSurge',
+    message:
+      'spec.strategy.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero. Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
+  },
+  {
+    name: '§4.2 rule 1: a non-numeric maxSurge string counts as zero (intstr.IntValue)',
+    canary: albCanary({ maxSurge: 'abc', maxUnavailable: 0 }),
+    rule: 'max-surge-max-unavailable-zero',
+    field: 'spec.strategy.canary.maxSurge',
+    message:
+      'spec.strategy.maxSurge: Invalid value: "abc": MaxSurge and MaxUnavailable both can not be zero. Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
+  },
+  {
     name: '§4.2 rule 2: stable and canary must be different services',
     canary: albCanary({ canaryService: 'web-stable' }),
     rule: 'canary-same-service',
@@ -170,6 +186,22 @@ const cases: Case[] = [
     field: 'spec.strategy.canary.steps[0].setWeight',
     message:
       'spec.strategy.steps[0].setWeight: Invalid value: 250: SetWeight needs to be between 0 and 200. Use a weight from 0 to 200.',
+  },
+  {
+    name: '§4.2 rule 7.4: a negative pause duration',
+    canary: albCanary({ steps: [{ setWeight: 10 }, { pause: { duration: -5 } }] }),
+    rule: 'step-pause-duration-negative',
+    field: 'spec.strategy.canary.steps[1].pause.duration',
+    message:
+      'spec.strategy.steps[1].pause.duration: Invalid value: -5: Duration needs to be greater than 0. Use a number of seconds or a Go duration such as "30s" or "1h".',
+  },
+  {
+    name: '§4.2 rule 7.4: an unparsable pause duration is -1 to Argo',
+    canary: albCanary({ steps: [{ setWeight: 10 }, { pause: { duration: '5 minutes' } }] }),
+    rule: 'step-pause-duration-negative',
+    field: 'spec.strategy.canary.steps[1].pause.duration',
+    message:
+      'spec.strategy.steps[1].pause.duration: Invalid value: -1: Duration needs to be greater than 0. Use a number of seconds or a Go duration such as "30s" or "1h".',
   },
   {
     name: '§4.2 rule 7.5: setCanaryScale requires traffic routing',
@@ -391,6 +423,22 @@ const cases: Case[] = [
       "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is 604801).",
   },
   {
+    name: '§4.2 "not validated" + §2.3: an unset alb.servicePort is written as "0"',
+    canary: albCanary({}, { servicePort: undefined }),
+    rule: 'alb-service-port-invalid',
+    field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+    message:
+      'spec.strategy.canary.trafficRouting.alb.servicePort is not set, so Argo Rollouts writes ServicePort "0" into the action and the ALB finds no such port. Set it to the port the stable and canary Services expose.',
+  },
+  {
+    name: '§1: alb.servicePort above 65535',
+    canary: albCanary({}, { servicePort: 70000 }),
+    rule: 'alb-service-port-invalid',
+    field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+    message:
+      'spec.strategy.canary.trafficRouting.alb.servicePort 70000 is not a port number (1 to 65535). Set it to the port the stable and canary Services expose.',
+  },
+  {
     name: 'lb-controllers A.1: actions.<name> key name at most 55 characters',
     canary: albCanary({ stableService: `s${'x'.repeat(55)}` }),
     rule: 'alb-action-name-too-long',
@@ -535,6 +583,18 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       { trafficRouting: { istio: { destinationRule: { name: 'dr' } } }, steps: [{ setWeight: 5 }] },
     ],
     ['no steps: promotion is immediate, nothing to warn about', albCanary({ steps: [] })],
+    [
+      '§4.2 rule 7.4: pause durations Argo accepts',
+      albCanary({
+        steps: [
+          { setWeight: 10 },
+          { pause: { duration: '1h30m' } },
+          { pause: { duration: '10' } },
+          { pause: { duration: 0 } },
+        ],
+      }),
+    ],
+    ['§4.2 rule 1: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
     ['blue-green or no canary strategy', {}],
   ];
   it.each(valid)('%s', (_name, canary) => {
