@@ -13,7 +13,7 @@ import {
   pathPatterns,
   reportPathPatternError,
 } from './alb-conditions.js';
-import { IgnoredKeyFindingList } from './alb-findings.js';
+import { FOREIGN_PREFIX_NOTE, UNUSED_KEY_NOTE, UnreadKeyFindingList } from './alb-findings.js';
 import { FindingList, annotationField, backendField, describeBackend } from './findings.js';
 import { checkGroupAnnotations } from './alb-group.js';
 import { parseAlbAction, parseAlbConditions } from './alb-parse.js';
@@ -99,6 +99,20 @@ interface Collected {
   lbcConditions: Map<string, { key: string; conditions: RuleCondition[] }>;
 }
 
+/**
+ * Whether the controller reads this key: `actions.<name>` for a backend `<name>` with port name
+ * use-annotation, `conditions.<name>` for any Service backend `<name>` (LBC parses conditions
+ * for every backend, the default backend included).
+ */
+function isRead(ingress: Ingress, ref: AnnotationKey): boolean {
+  return ingress.backends.some(
+    (b) =>
+      !b.resource &&
+      b.serviceName === ref.name &&
+      (ref.kind === 'conditions' || b.portName === USE_ANNOTATION_PORT),
+  );
+}
+
 function checkAnnotation(
   findings: FindingList,
   ingress: Ingress,
@@ -110,7 +124,9 @@ function checkAnnotation(
   const own = ref.prefix === DEFAULT_ALB_PREFIX;
   checkKeyName(findings, ref);
   if (!own) warnForeignPrefix(findings, ref);
-  const out = own ? findings : new IgnoredKeyFindingList(ingress, findings.items);
+  const read = own && isRead(ingress, ref);
+  const note = own ? UNUSED_KEY_NOTE : FOREIGN_PREFIX_NOTE;
+  const out = read ? findings : new UnreadKeyFindingList(ingress, findings.items, note);
   const parsed = ref.kind === 'actions' ? parseAlbAction(ref.key, raw) : parseAlbConditions(ref.key, raw);
   if (ref.kind === 'actions') {
     if (own) collected.lbcActions.add(ref.name);

@@ -137,6 +137,26 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.message).toContain('use a Service port, not port name "use-annotation"');
   });
 
+  it('A.2 the controller never reads an unused action: its problems are warnings', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: '{"type":"forward"' });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-json', 'warning'],
+      ['alb-action-unused', 'warning'],
+    ]);
+    expect(findings[0]?.message).toContain('so the controller does not read it yet');
+  });
+
+  it('A.2 conditions are read for any Service backend, so their problems are errors', () => {
+    const key = `${P}/conditions.api`;
+    const bad = '[{"field":"host-header"}]';
+    const used = validate({ [key]: bad }, [
+      backend({ serviceName: 'api', portName: 'http', host: undefined }),
+    ]);
+    expect(used.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'error']]);
+    const unused = validate({ [key]: bad }, []);
+    expect(unused.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'warning']]);
+  });
+
   it('A.2 resource backends and backends without a service name are skipped', () => {
     const findings = validate({}, [
       backend({ resource: true, serviceName: undefined, portName: undefined }),
