@@ -13,7 +13,13 @@ import {
   pathPatterns,
   reportPathPatternError,
 } from './alb-conditions.js';
-import { FOREIGN_PREFIX_NOTE, UNUSED_KEY_NOTE, UnreadKeyFindingList } from './alb-findings.js';
+import {
+  BUILD_FAILS,
+  FOREIGN_PREFIX_NOTE,
+  UNUSED_KEY_NOTE,
+  UnreadKeyFindingList,
+  WEBHOOK_REJECTS,
+} from './alb-findings.js';
 import { FindingList, annotationField, backendField, describeBackend } from './findings.js';
 import { checkGroupAnnotations } from './alb-group.js';
 import { parseAlbAction, parseAlbConditions } from './alb-parse.js';
@@ -137,7 +143,7 @@ function checkAnnotation(
       'error',
       'alb-annotation-json',
       annotationField(ref.key),
-      `${truncate(parsed.error)}. ${ref.kind === 'actions' ? 'The AWS Load Balancer Controller would fail to build the load balancer (Warning event FailedBuildModel) and stop applying changes to every Ingress of its IngressGroup.' : "The controller's own validating webhook rejects this, and the model build fails (FailedBuildModel)."} Fix: write valid JSON with the documented types (weight and durationSeconds as JSON integers, servicePort as a number or a port name, enabled as true/false${ref.kind === 'conditions' ? ', the value as a JSON array' : ''}).`,
+      `${truncate(parsed.error)}. ${ref.kind === 'actions' ? BUILD_FAILS : WEBHOOK_REJECTS} Fix: write valid JSON with the documented types (weight and durationSeconds as JSON integers, servicePort as a number or a port name, enabled as true/false${ref.kind === 'conditions' ? ', the value as a JSON array' : ''}).`,
     );
     return;
   }

@@ -10,6 +10,11 @@ export const BUILD_FAILS =
   'The AWS Load Balancer Controller would fail to build the load balancer for this Ingress ' +
   '(Warning event FailedBuildModel) and stop applying changes to every Ingress of its IngressGroup.';
 
+/** What happens with an invalid `conditions.*` value. */
+export const WEBHOOK_REJECTS =
+  "The controller's own validating webhook rejects this for Ingresses it manages, and the model " +
+  'build fails (Warning event FailedBuildModel) for any that get past it.';
+
 /** What happens when only the ELBv2 API checks a value. */
 export const AWS_REJECTS =
   'The controller does not check this, but AWS would reject the listener rule at deploy time, ' +
