@@ -20,7 +20,7 @@ import {
   UnreadKeyFindingList,
   WEBHOOK_REJECTS,
 } from './alb-findings.js';
-import { FindingList, annotationField, backendField, describeBackend } from './findings.js';
+import { FindingList, annotationField, backendPortNameField, describeBackend } from './findings.js';
 import { checkGroupAnnotations } from './alb-group.js';
 import { parseAlbAction, parseAlbConditions } from './alb-parse.js';
 import type { AlbAction, RuleCondition } from './alb-schema.js';
@@ -176,7 +176,7 @@ function checkUseAnnotationBackend(out: FindingList, backend: IngressBackend, co
       out.add(
         'error',
         'alb-use-annotation-case',
-        `${backendField(backend)}.backend.service.port.name`,
+        backendPortNameField(backend),
         `the backend of ${describeBackend(backend)} has port name ${JSON.stringify(backend.portName)}; the AWS Load Balancer Controller recognises only the exact, lower-case "${USE_ANNOTATION_PORT}" and would look for a Service port of that name instead. Fix: write "${USE_ANNOTATION_PORT}".`,
         backend,
       );

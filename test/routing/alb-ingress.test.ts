@@ -121,6 +121,18 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.field).toBe('spec.rules[0].http.paths[0].backend.service.port.name');
   });
 
+  it('A.2 the port-name field follows the backend shape', () => {
+    const wrongCase = { portName: 'USE-ANNOTATION' };
+    const fields = validate({}, [
+      backend({ ...wrongCase, ruleIndex: -1, pathIndex: -1 }),
+      backend({ ...wrongCase, pathIndex: 3, legacyFields: true }),
+    ]).map((f) => f.field);
+    expect(fields).toEqual([
+      'spec.defaultBackend.service.port.name',
+      'spec.rules[0].http.paths[3].backend.servicePort',
+    ]);
+  });
+
   it('A.2 an action no path uses: warning', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: ACTION });
     expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
