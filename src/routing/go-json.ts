@@ -101,6 +101,7 @@ function isHex(c: string | undefined): boolean {
 
 /** Characters a string can hold as they are: not `"`, `\\`, a control character or a surrogate. */
 const DIGITS = /[0-9]+/y;
+// eslint-disable-next-line no-control-regex -- the run must stop at the control characters JSON forbids
 const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]+/y;
 
 type Frame = { kind: 'arr'; items: JsonNode[] } | { kind: 'obj'; entries: [string, JsonNode][]; key: string };
