@@ -41,7 +41,7 @@ function tupleError(tg: AlbTargetGroup): string | undefined {
 }
 
 function forwardConfigError(config: AlbForwardConfig): LbcError | undefined {
-  const groups = config.targetGroups ?? [];
+  const groups = config.targetGroups;
   for (const tg of groups) {
     const problem = tupleError(tg);
     if (problem) {
@@ -137,7 +137,7 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
   }
   const forward = action.type === 'forward' ? action.forwardConfig : undefined;
   if (!forward) return;
-  const groups = forward.targetGroups ?? [];
+  const groups = forward.targetGroups;
   if (groups.length === 0) {
     out.add(
       'error',

@@ -13,8 +13,14 @@ import {
   pathPatterns,
   reportPathPatternError,
 } from './alb-conditions.js';
-import { IgnoredKeyFindingList } from './alb-findings.js';
-import { FindingList, annotationField, backendField, describeBackend } from './findings.js';
+import {
+  BUILD_FAILS,
+  FOREIGN_PREFIX_NOTE,
+  UNUSED_KEY_NOTE,
+  UnreadKeyFindingList,
+  WEBHOOK_REJECTS,
+} from './alb-findings.js';
+import { FindingList, annotationField, backendPortNameField, describeBackend } from './findings.js';
 import { checkGroupAnnotations } from './alb-group.js';
 import { parseAlbAction, parseAlbConditions } from './alb-parse.js';
 import type { AlbAction, RuleCondition } from './alb-schema.js';
@@ -99,6 +105,20 @@ interface Collected {
   lbcConditions: Map<string, { key: string; conditions: RuleCondition[] }>;
 }
 
+/**
+ * Whether the controller reads this key: `actions.<name>` for a backend `<name>` with port name
+ * use-annotation, `conditions.<name>` for any Service backend `<name>` (LBC parses conditions
+ * for every backend, the default backend included).
+ */
+function isRead(ingress: Ingress, ref: AnnotationKey): boolean {
+  return ingress.backends.some(
+    (b) =>
+      !b.resource &&
+      b.serviceName === ref.name &&
+      (ref.kind === 'conditions' || b.portName === USE_ANNOTATION_PORT),
+  );
+}
+
 function checkAnnotation(
   findings: FindingList,
   ingress: Ingress,
@@ -110,7 +130,9 @@ function checkAnnotation(
   const own = ref.prefix === DEFAULT_ALB_PREFIX;
   checkKeyName(findings, ref);
   if (!own) warnForeignPrefix(findings, ref);
-  const out = own ? findings : new IgnoredKeyFindingList(ingress, findings.items);
+  const read = own && isRead(ingress, ref);
+  const note = own ? UNUSED_KEY_NOTE : FOREIGN_PREFIX_NOTE;
+  const out = read ? findings : new UnreadKeyFindingList(ingress, findings.items, note);
   const parsed = ref.kind === 'actions' ? parseAlbAction(ref.key, raw) : parseAlbConditions(ref.key, raw);
   if (ref.kind === 'actions') {
     if (own) collected.lbcActions.add(ref.name);
@@ -121,7 +143,7 @@ function checkAnnotation(
       'error',
       'alb-annotation-json',
       annotationField(ref.key),
-      `${truncate(parsed.error)}. ${ref.kind === 'actions' ? 'The AWS Load Balancer Controller would fail to build the load balancer (Warning event FailedBuildModel) and stop applying changes to every Ingress of its IngressGroup.' : "The controller's own validating webhook rejects this, and the model build fails (FailedBuildModel)."} Fix: write valid JSON with the documented types (weight and durationSeconds as JSON integers, servicePort as a number or a port name, enabled as true/false${ref.kind === 'conditions' ? ', the value as a JSON array' : ''}).`,
+      `${truncate(parsed.error)}. ${ref.kind === 'actions' ? BUILD_FAILS : WEBHOOK_REJECTS} Fix: write valid JSON with the documented types (weight and durationSeconds as JSON integers, servicePort as a number or a port name, enabled as true/false${ref.kind === 'conditions' ? ', the value as a JSON array' : ''}).`,
     );
     return;
   }
@@ -154,7 +176,7 @@ function checkUseAnnotationBackend(out: FindingList, backend: IngressBackend, co
       out.add(
         'error',
         'alb-use-annotation-case',
-        `${backendField(backend)}.backend.service.port.name`,
+        backendPortNameField(backend),
         `the backend of ${describeBackend(backend)} has port name ${JSON.stringify(backend.portName)}; the AWS Load Balancer Controller recognises only the exact, lower-case "${USE_ANNOTATION_PORT}" and would look for a Service port of that name instead. Fix: write "${USE_ANNOTATION_PORT}".`,
         backend,
       );

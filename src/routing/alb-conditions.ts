@@ -4,7 +4,7 @@
  * merge of the rule's host and path into the host-header / path-pattern conditions and the
  * value limits AWS applies to the merged rule.
  */
-import { AWS_REJECTS, BUILD_FAILS, goStringList } from './alb-findings.js';
+import { AWS_REJECTS, BUILD_FAILS, WEBHOOK_REJECTS, goStringList } from './alb-findings.js';
 import type { FindingList } from './findings.js';
 import { annotationField, backendField } from './findings.js';
 import type { AlbValuesConfig, RuleCondition } from './alb-schema.js';
@@ -12,10 +12,6 @@ import type { IngressBackend } from './model.js';
 
 export const MAX_VALUES_PER_CONDITION = 3;
 export const MAX_VALUES_PER_RULE = 5;
-
-const WEBHOOK_REJECTS =
-  "The controller's own validating webhook rejects this for Ingresses it manages, and the model " +
-  'build fails (Warning event FailedBuildModel) for any that get past it.';
 
 function valuesError(cfg: AlbValuesConfig): string | undefined {
   const values = cfg.values?.length ?? 0;

@@ -4,6 +4,7 @@
  */
 import type { FindingList } from './findings.js';
 import { annotationField } from './findings.js';
+import { parseInt32Text } from './go-json-decode.js';
 import { DEFAULT_ALB_PREFIX } from './model.js';
 
 export const GROUP_NAME_KEY = `${DEFAULT_ALB_PREFIX}/group.name`;
@@ -42,11 +43,9 @@ export function goQuote(text: string): string {
 /** `strconv.ParseInt(raw, 10, 32)`: the value, or Go's error text. */
 export function parseGoInt32(raw: string): { value: number } | { error: string } {
   if (!/^[+-]?\d+$/.test(raw)) return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: invalid syntax` };
-  const n = BigInt(raw);
-  if (n < -(2n ** 31n) || n > 2n ** 31n - 1n) {
-    return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: value out of range` };
-  }
-  return { value: Number(n) };
+  const value = parseInt32Text(raw);
+  if (value === undefined) return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: value out of range` };
+  return { value };
 }
 
 export function checkGroupAnnotations(

@@ -25,9 +25,12 @@ export function parseAlbAction(key: string, raw: string): ParseResult<AlbAction>
   const parsed = parseJsonAnnotation(key, raw, ACTION_TYPE);
   if ('error' in parsed) return parsed;
   const action = parsed.value as AlbAction;
-  action.forwardConfig?.targetGroups?.forEach((tg: AlbTargetGroup) => {
-    if (tg.servicePort !== undefined) tg.servicePort = normaliseServicePort(tg.servicePort);
-  });
+  if (action.forwardConfig) {
+    action.forwardConfig.targetGroups ??= [];
+    action.forwardConfig.targetGroups.forEach((tg: AlbTargetGroup) => {
+      if (tg.servicePort !== undefined) tg.servicePort = normaliseServicePort(tg.servicePort);
+    });
+  }
   return { value: action };
 }
 

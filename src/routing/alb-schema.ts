@@ -28,8 +28,8 @@ export interface AlbStickinessConfig {
 }
 
 export interface AlbForwardConfig {
-  /** Undefined when absent or null (a nil slice in Go). */
-  targetGroups?: AlbTargetGroup[];
+  /** Empty when absent or null (a nil slice in Go; the controller only looks at its length). */
+  targetGroups: AlbTargetGroup[];
   targetGroupStickinessConfig?: AlbStickinessConfig;
 }
 

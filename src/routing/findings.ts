@@ -8,10 +8,17 @@ export function annotationField(key: string): string {
   return `metadata.annotations[${JSON.stringify(key)}]`;
 }
 
+/** Field path of a rule path (`spec.rules[i].http.paths[j]`) or of the default backend. */
 export function backendField(backend: IngressBackend): string {
   return backend.ruleIndex < 0
     ? 'spec.defaultBackend'
     : `spec.rules[${backend.ruleIndex}].http.paths[${backend.pathIndex}]`;
+}
+
+/** Field path of the port name of a backend, in its API version's shape. */
+export function backendPortNameField(backend: IngressBackend): string {
+  const base = backend.ruleIndex < 0 ? 'spec.defaultBackend' : `${backendField(backend)}.backend`;
+  return backend.legacyFields ? `${base}.servicePort` : `${base}.service.port.name`;
 }
 
 /** `host "h" path "/p"` (or `the default backend`) for messages. */

@@ -99,6 +99,11 @@ function isHex(c: string | undefined): boolean {
   return c !== undefined && /^[0-9a-fA-F]$/.test(c);
 }
 
+/** Characters a string can hold as they are: not `"`, `\\`, a control character or a surrogate. */
+const DIGITS = /[0-9]+/y;
+// eslint-disable-next-line no-control-regex -- the run must stop at the control characters JSON forbids
+const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]+/y;
+
 type Frame = { kind: 'arr'; items: JsonNode[] } | { kind: 'obj'; entries: [string, JsonNode][]; key: string };
 type State = 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'after';
 
@@ -236,7 +241,8 @@ class Parser {
   }
 
   private readDigits(): void {
-    while (isDigit(this.text[this.i])) this.i++;
+    DIGITS.lastIndex = this.i;
+    if (DIGITS.test(this.text)) this.i = DIGITS.lastIndex;
   }
 
   private readNumber(): string {
@@ -268,6 +274,12 @@ class Parser {
     this.i++;
     let out = '';
     for (;;) {
+      // Fast path: a run of characters that need no decoding.
+      PLAIN_RUN.lastIndex = this.i;
+      if (PLAIN_RUN.test(this.text)) {
+        out += this.text.slice(this.i, PLAIN_RUN.lastIndex);
+        this.i = PLAIN_RUN.lastIndex;
+      }
       const c = this.need();
       const code = c.charCodeAt(0);
       if (c === '"') {

@@ -212,6 +212,17 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     expect(named).toMatchObject({ value: { forwardConfig: { targetGroups: [{ servicePort: 'https' }] } } });
   });
 
+  it('A.3 forwardConfig without targetGroups (or null) decodes to an empty list', () => {
+    for (const raw of [
+      '{"type":"forward","forwardConfig":{}}',
+      '{"type":"forward","forwardConfig":{"targetGroups":null}}',
+    ]) {
+      expect(parseAlbAction(KEY, raw)).toEqual({
+        value: { type: 'forward', forwardConfig: { targetGroups: [] } },
+      });
+    }
+  });
+
   it('A.3 a conditions value must be an array; [] and null are valid', () => {
     const key = `${P}/conditions.web`;
     expect(parseAlbConditions(key, '{}')).toEqual({

@@ -121,6 +121,18 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.field).toBe('spec.rules[0].http.paths[0].backend.service.port.name');
   });
 
+  it('A.2 the port-name field follows the backend shape', () => {
+    const wrongCase = { portName: 'USE-ANNOTATION' };
+    const fields = validate({}, [
+      backend({ ...wrongCase, ruleIndex: -1, pathIndex: -1 }),
+      backend({ ...wrongCase, pathIndex: 3, legacyFields: true }),
+    ]).map((f) => f.field);
+    expect(fields).toEqual([
+      'spec.defaultBackend.service.port.name',
+      'spec.rules[0].http.paths[3].backend.servicePort',
+    ]);
+  });
+
   it('A.2 an action no path uses: warning', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: ACTION });
     expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
@@ -135,6 +147,26 @@ describe('A.2 linking paths to actions', () => {
     ]);
     expect(ruleIds(findings)).toEqual(['alb-action-unused']);
     expect(findings[0]?.message).toContain('use a Service port, not port name "use-annotation"');
+  });
+
+  it('A.2 the controller never reads an unused action: its problems are warnings', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: '{"type":"forward"' });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-json', 'warning'],
+      ['alb-action-unused', 'warning'],
+    ]);
+    expect(findings[0]?.message).toContain('so the controller does not read it yet');
+  });
+
+  it('A.2 conditions are read for any Service backend, so their problems are errors', () => {
+    const key = `${P}/conditions.api`;
+    const bad = '[{"field":"host-header"}]';
+    const used = validate({ [key]: bad }, [
+      backend({ serviceName: 'api', portName: 'http', host: undefined }),
+    ]);
+    expect(used.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'error']]);
+    const unused = validate({ [key]: bad }, []);
+    expect(unused.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'warning']]);
   });
 
   it('A.2 resource backends and backends without a service name are skipped', () => {

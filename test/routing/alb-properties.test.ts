@@ -6,8 +6,10 @@ import {
   validateAlbAnnotations,
 } from '../../src/routing/alb-annotations.js';
 import { parseGoJson } from '../../src/routing/go-json-decode.js';
+import { parseIngress } from '../../src/routing/parse.js';
+import { validateNginxAnnotations } from '../../src/routing/nginx-annotations.js';
 import type { IngressBackend } from '../../src/routing/model.js';
-import { P, backend, ingress, lookupService } from './alb-test-helpers.js';
+import { P, anyAsText, backend, ingress, lookupService } from './alb-test-helpers.js';
 
 const suffixes = [
   'actions.web',
@@ -23,13 +25,7 @@ const annotationValue = fc.oneof(
   fc.string(),
   fc.json(),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.anything().map((v) => {
-    try {
-      return JSON.stringify(v) ?? String(v);
-    } catch {
-      return String(typeof v);
-    }
-  }),
+  fc.anything().map(anyAsText),
 );
 
 const annotations = fc.dictionary(
@@ -66,6 +62,45 @@ describe('property: validators never throw and are deterministic', () => {
           expect(f.message.length).toBeGreaterThan(0);
           expect(['error', 'warning']).toContain(f.severity);
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('wire Ingresses with arbitrary annotation values (fc.anything) go through parse and both validators', () => {
+    const keys = [
+      ...suffixes.map((s) => `${P}/${s}`),
+      'nginx.ingress.kubernetes.io/canary',
+      'nginx.ingress.kubernetes.io/mirror-target',
+    ];
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), fc.anything()), (anns) => {
+        const wire = {
+          metadata: { name: 'web', namespace: 'shop', annotations: anns },
+          spec: {
+            rules: [
+              {
+                host: 'a.example.com',
+                http: {
+                  paths: [
+                    {
+                      path: '/',
+                      pathType: 'Prefix',
+                      backend: { service: { name: 'web', port: { name: 'use-annotation' } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        };
+        const parsed = parseIngress(wire);
+        expect(parsed.value).toBeDefined();
+        const ing = parsed.value as NonNullable<typeof parsed.value>;
+        expect(validateAlbAnnotations(ing, lookupService)).toEqual(
+          validateAlbAnnotations(ing, lookupService),
+        );
+        expect(validateNginxAnnotations(ing)).toEqual(validateNginxAnnotations(ing));
       }),
       { numRuns: 300 },
     );

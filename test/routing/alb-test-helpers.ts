@@ -60,3 +60,12 @@ export function validateAction(json: string): Finding[] {
 export function ruleIds(findings: Finding[]): string[] {
   return findings.map((f) => f.rule);
 }
+
+/** Any JS value as annotation text; never throws (objects without a prototype, BigInt, symbols). */
+export function anyAsText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}

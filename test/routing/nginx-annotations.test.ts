@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Ingress } from '../../src/routing/model.js';
 import { goAtoi, mirrorTargetHost, validateNginxAnnotations } from '../../src/routing/nginx-annotations.js';
+import { anyAsText } from './alb-test-helpers.js';
 
 const N = 'nginx.ingress.kubernetes.io';
 const field = (suffix: string, prefix = N) =>
@@ -306,7 +307,7 @@ describe('property: validateNginxAnnotations never throws and is deterministic',
     fc.string(),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.constantFrom('true', 'false', '10', '1000', 'https://a.example.com$request_uri', 'on', 'off'),
-    fc.anything().map((v) => String(typeof v === 'symbol' ? 'symbol' : v)),
+    fc.anything().map(anyAsText),
   );
   it('on arbitrary values, with and without a custom prefix', () => {
     fc.assert(
