@@ -81,9 +81,6 @@ export async function startHarness(overrides: Partial<ServeOptions> = {}): Promi
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            const socket = res.socket as unknown as {
-              getPeerCertificate?: () => { fingerprint256?: string };
-            };
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
