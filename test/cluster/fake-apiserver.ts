@@ -80,14 +80,11 @@ export class FakeApiServer {
   }
 
   kubeConfig(): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
-      users: [{ name: 'tester', token: TOKEN }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-      currentContext: 'fake',
-    });
-    return kc;
+    return fakeKubeConfig(this.port);
+  }
+
+  get listeningPort(): number {
+    return this.port;
   }
 
   // -------------------------------------------------------------------------------------
@@ -258,6 +255,18 @@ export class FakeApiServer {
       });
     });
   }
+}
+
+/** A kubeconfig for a fake apiserver on this port (also used by the memory benchmark). */
+export function fakeKubeConfig(port: number): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'tester', token: TOKEN }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+    currentContext: 'fake',
+  });
+  return kc;
 }
 
 function metadataOf(obj: JsonObject): JsonObject {
