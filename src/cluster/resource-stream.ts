@@ -221,6 +221,7 @@ export class ResourceStream {
   /** Applies one watch event to the store. Throws ApiError for an ERROR event. */
   private apply(event: WatchEvent): void {
     this.status.lastEventAt = Date.now();
+    if (event.type !== 'ERROR') delete this.status.lastError; // the stream works again
     const obj = isJsonObject(event.object) ? event.object : {};
     const metadata = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
     switch (event.type) {
@@ -258,7 +259,7 @@ export class ResourceStream {
   // -------------------------------------------------------------------------------------
 
   private recordFailure(err: unknown, phase: 'list' | 'watch' | 'watchdog'): void {
-    let message = err instanceof Error ? err.message : String(err);
+    let message = describeError(err);
     if (err instanceof ApiError && err.statusCode === 404 && phase === 'list') {
       this.status.available = false;
       message =
@@ -286,4 +287,17 @@ export class ResourceStream {
       this.wake = done;
     });
   }
+}
+
+/**
+ * An error as one line. fetch reports every network failure as "fetch failed" and puts the
+ * reason (ECONNREFUSED, a TLS error, ...) in `cause`, which is the part an operator needs.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  if (cause instanceof Error && cause.message && !err.message.includes(cause.message)) {
+    return `${err.message}: ${cause.message}`;
+  }
+  return err.message;
 }

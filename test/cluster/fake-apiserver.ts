@@ -48,6 +48,8 @@ export class FakeApiServer {
     goneAs: 'status' as 'status' | 'event',
     /** Accept watches but never send anything (a stalled stream). */
     silentWatches: false,
+    /** Accept watches and end them at once, without an event (a flapping proxy). */
+    closeWatchesAtOnce: false,
   };
   private server: Server = createServer((req, res) => this.handle(req, res));
   private port = 0;
@@ -141,6 +143,11 @@ export class FakeApiServer {
     this.watchers.clear();
   }
 
+  /** Writes a line that is not JSON on every open watch. */
+  sendGarbage(): void {
+    for (const w of this.watchers) w.res.write('{"type": "MODIFIED", "object": {\n');
+  }
+
   /** Sends a BOOKMARK with the current resourceVersion to watches that asked for them. */
   bookmark(): void {
     for (const w of this.watchers) {
@@ -220,6 +227,7 @@ export class FakeApiServer {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
     if (this.faults.silentWatches) return; // never writes, never ends: only the client can give up
+    if (this.faults.closeWatchesAtOnce) return void res.end();
     const watcher: Watcher = { kind, namespace, bookmarks: query['allowWatchBookmarks'] === 'true', res };
     for (const event of this.events) {
       if (event.rv > from && this.matches(watcher, event))
