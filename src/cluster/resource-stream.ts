@@ -259,16 +259,29 @@ export class ResourceStream {
   // -------------------------------------------------------------------------------------
 
   private recordFailure(err: unknown, phase: 'list' | 'watch' | 'watchdog'): void {
-    let message = describeError(err);
-    if (err instanceof ApiError && err.statusCode === 404 && phase === 'list') {
-      this.status.available = false;
-      message =
-        this.def.kind === 'rollouts'
-          ? `${message} (the Rollout CRD rollouts.argoproj.io is not installed yet; retrying, not ready until it lists)`
-          : `${message} (retrying)`;
-    }
+    const status = err instanceof ApiError ? err.statusCode : undefined;
+    if (status === 404 && phase === 'list') this.status.available = false;
+    const hint = status === undefined ? undefined : this.hintFor(status);
+    const message = hint ? `${describeError(err)} (${hint})` : describeError(err);
     this.status.lastError = message;
     this.logger?.warn({ ...this.fields(), phase, attempt: this.backoff.consecutiveFailures + 1 }, message);
+  }
+
+  /** What an operator should do about an HTTP status, for the statuses that have one answer. */
+  private hintFor(status: number): string | undefined {
+    const resource = `${this.def.kind}${this.def.group ? `.${this.def.group}` : ''}`;
+    switch (status) {
+      case 401:
+        return 'the apiserver rejected the credentials of the kubeconfig or ServiceAccount token; retrying';
+      case 403:
+        return `the webhook's ServiceAccount needs list and watch on ${resource}${this.namespace ? ` in namespace ${this.namespace}` : ''}; retrying`;
+      case 404:
+        return this.def.kind === 'rollouts'
+          ? 'the Rollout CRD rollouts.argoproj.io is not installed yet; retrying, not ready until it lists'
+          : `the apiserver does not serve ${resource}; retrying`;
+      default:
+        return undefined;
+    }
   }
 
   private fields(): object {

@@ -48,6 +48,8 @@ export class FakeApiServer {
     goneAs: 'status' as 'status' | 'event',
     /** Accept watches but never send anything (a stalled stream). */
     silentWatches: false,
+    /** Resources whose requests are answered 403 Forbidden (RBAC missing). */
+    forbidden: new Set<string>(),
     /** Accept watches and end them at once, without an event (a flapping proxy). */
     closeWatchesAtOnce: false,
   };
@@ -174,7 +176,11 @@ export class FakeApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const match = PATH.exec(url.pathname);
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(res, 401, 'Unauthorized');
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (this.faults.forbidden.has(match?.[2] ?? '')) {
+      return status(res, 403, `${match?.[2]} is forbidden: User "tester" cannot list resource`, 'Forbidden');
+    }
     if (!match) return status(res, 404, `the server could not find the requested resource ${url.pathname}`);
     const kind = match[2] as ResourceKind;
     const namespace = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
@@ -266,11 +272,11 @@ export class FakeApiServer {
 }
 
 /** A kubeconfig for a fake apiserver on this port (also used by the memory benchmark). */
-export function fakeKubeConfig(port: number): KubeConfig {
+export function fakeKubeConfig(port: number, token = TOKEN): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'tester', token: TOKEN }],
+    users: [{ name: 'tester', token }],
     contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
     currentContext: 'fake',
   });

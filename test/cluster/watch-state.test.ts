@@ -400,6 +400,38 @@ describe('WatchClusterState: faults', () => {
   });
 });
 
+describe('WatchClusterState: access problems', () => {
+  it('says what to fix when the credentials are rejected (401)', async () => {
+    const { fakeKubeConfig } = await import('./fake-apiserver.js');
+    state = new WatchClusterState({
+      kubeConfig: fakeKubeConfig(server.listeningPort, 'wrong'),
+      timing: FAST,
+    });
+    await state.start();
+    await eventually(() =>
+      expect(state?.status().resources.services.lastError).toMatch(
+        /HTTP 401: Unauthorized \(the apiserver rejected the credentials/,
+      ),
+    );
+    expect(state.isSynced()).toBe(false);
+  });
+
+  it('names the missing permission when RBAC forbids a resource (403), and recovers when granted', async () => {
+    server.faults.forbidden.add('ingresses');
+    const cache = newState({ namespaces: ['shop'] });
+    await cache.start();
+    await eventually(() =>
+      expect(cache.status().resources.ingresses.lastError).toMatch(
+        /HTTP 403: .*forbidden.* \(the webhook's ServiceAccount needs list and watch on ingresses\.networking\.k8s\.io in namespace shop; retrying\)/,
+      ),
+    );
+    expect(cache.isSynced()).toBe(false);
+    server.faults.forbidden.clear();
+    expect(await cache.waitForSync(5_000)).toBe(true);
+    expect(cache.status().resources.ingresses.lastError).toBeUndefined();
+  });
+});
+
 describe('WatchClusterState: configuration', () => {
   it('refuses to start without a kubeconfig or an api', () => {
     expect(() => new WatchClusterState({})).toThrow(/needs a kubeConfig/);
