@@ -221,6 +221,7 @@ export class ResourceStream {
   /** Applies one watch event to the store. Throws ApiError for an ERROR event. */
   private apply(event: WatchEvent): void {
     this.status.lastEventAt = Date.now();
+    if (event.type !== 'ERROR') delete this.status.lastError; // the stream works again
     const obj = isJsonObject(event.object) ? event.object : {};
     const metadata = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
     switch (event.type) {
@@ -258,16 +259,29 @@ export class ResourceStream {
   // -------------------------------------------------------------------------------------
 
   private recordFailure(err: unknown, phase: 'list' | 'watch' | 'watchdog'): void {
-    let message = err instanceof Error ? err.message : String(err);
-    if (err instanceof ApiError && err.statusCode === 404 && phase === 'list') {
-      this.status.available = false;
-      message =
-        this.def.kind === 'rollouts'
-          ? `${message} (the Rollout CRD rollouts.argoproj.io is not installed yet; retrying, not ready until it lists)`
-          : `${message} (retrying)`;
-    }
+    const status = err instanceof ApiError ? err.statusCode : undefined;
+    if (status === 404 && phase === 'list') this.status.available = false;
+    const hint = status === undefined ? undefined : this.hintFor(status);
+    const message = hint ? `${describeError(err)} (${hint})` : describeError(err);
     this.status.lastError = message;
     this.logger?.warn({ ...this.fields(), phase, attempt: this.backoff.consecutiveFailures + 1 }, message);
+  }
+
+  /** What an operator should do about an HTTP status, for the statuses that have one answer. */
+  private hintFor(status: number): string | undefined {
+    const resource = `${this.def.kind}${this.def.group ? `.${this.def.group}` : ''}`;
+    switch (status) {
+      case 401:
+        return 'the apiserver rejected the credentials of the kubeconfig or ServiceAccount token; retrying';
+      case 403:
+        return `the webhook's ServiceAccount needs list and watch on ${resource}${this.namespace ? ` in namespace ${this.namespace}` : ''}; retrying`;
+      case 404:
+        return this.def.kind === 'rollouts'
+          ? 'the Rollout CRD rollouts.argoproj.io is not installed yet; retrying, not ready until it lists'
+          : `the apiserver does not serve ${resource}; retrying`;
+      default:
+        return undefined;
+    }
   }
 
   private fields(): object {
@@ -286,4 +300,17 @@ export class ResourceStream {
       this.wake = done;
     });
   }
+}
+
+/**
+ * An error as one line. fetch reports every network failure as "fetch failed" and puts the
+ * reason (ECONNREFUSED, a TLS error, ...) in `cause`, which is the part an operator needs.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  if (cause instanceof Error && cause.message && !err.message.includes(cause.message)) {
+    return `${err.message}: ${cause.message}`;
+  }
+  return err.message;
 }

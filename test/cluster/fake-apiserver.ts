@@ -48,6 +48,10 @@ export class FakeApiServer {
     goneAs: 'status' as 'status' | 'event',
     /** Accept watches but never send anything (a stalled stream). */
     silentWatches: false,
+    /** Resources whose requests are answered 403 Forbidden (RBAC missing). */
+    forbidden: new Set<string>(),
+    /** Accept watches and end them at once, without an event (a flapping proxy). */
+    closeWatchesAtOnce: false,
   };
   private server: Server = createServer((req, res) => this.handle(req, res));
   private port = 0;
@@ -80,14 +84,11 @@ export class FakeApiServer {
   }
 
   kubeConfig(): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
-      users: [{ name: 'tester', token: TOKEN }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-      currentContext: 'fake',
-    });
-    return kc;
+    return fakeKubeConfig(this.port);
+  }
+
+  get listeningPort(): number {
+    return this.port;
   }
 
   // -------------------------------------------------------------------------------------
@@ -144,6 +145,11 @@ export class FakeApiServer {
     this.watchers.clear();
   }
 
+  /** Writes a line that is not JSON on every open watch. */
+  sendGarbage(): void {
+    for (const w of this.watchers) w.res.write('{"type": "MODIFIED", "object": {\n');
+  }
+
   /** Sends a BOOKMARK with the current resourceVersion to watches that asked for them. */
   bookmark(): void {
     for (const w of this.watchers) {
@@ -170,7 +176,11 @@ export class FakeApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const match = PATH.exec(url.pathname);
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(res, 401, 'Unauthorized');
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (this.faults.forbidden.has(match?.[2] ?? '')) {
+      return status(res, 403, `${match?.[2]} is forbidden: User "tester" cannot list resource`, 'Forbidden');
+    }
     if (!match) return status(res, 404, `the server could not find the requested resource ${url.pathname}`);
     const kind = match[2] as ResourceKind;
     const namespace = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
@@ -223,6 +233,7 @@ export class FakeApiServer {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
     if (this.faults.silentWatches) return; // never writes, never ends: only the client can give up
+    if (this.faults.closeWatchesAtOnce) return void res.end();
     const watcher: Watcher = { kind, namespace, bookmarks: query['allowWatchBookmarks'] === 'true', res };
     for (const event of this.events) {
       if (event.rv > from && this.matches(watcher, event))
@@ -258,6 +269,18 @@ export class FakeApiServer {
       });
     });
   }
+}
+
+/** A kubeconfig for a fake apiserver on this port (also used by the memory benchmark). */
+export function fakeKubeConfig(port: number, token = TOKEN): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'tester', token }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+    currentContext: 'fake',
+  });
+  return kc;
 }
 
 function metadataOf(obj: JsonObject): JsonObject {

@@ -34,11 +34,23 @@ function seed(fake: FakeApiServer): void {
   }
 }
 
+/** Log lines of the cache under test, as `level: message`. */
+let logged: string[] = [];
+const logger = {
+  info: (_fields: object, message: string) => logged.push(`info: ${message}`),
+  warn: (_fields: object, message: string) => logged.push(`warn: ${message}`),
+};
+
 function newState(
   options: { namespaces?: string[]; timing?: Partial<StreamTiming> } = {},
 ): WatchClusterState {
   const timing = { ...FAST, ...options.timing };
-  state = new WatchClusterState({ kubeConfig: server.kubeConfig(), namespaces: options.namespaces, timing });
+  state = new WatchClusterState({
+    kubeConfig: server.kubeConfig(),
+    namespaces: options.namespaces,
+    timing,
+    logger,
+  });
   return state;
 }
 
@@ -84,6 +96,7 @@ function sortByKey<T extends { name: string; namespace?: string }>(items: T[]): 
 }
 
 beforeEach(async () => {
+  logged = [];
   server = new FakeApiServer();
   await server.start();
   seed(server);
@@ -345,6 +358,37 @@ describe('WatchClusterState: faults', () => {
     expect(cache.status().resources.services.relists).toBe(0);
   });
 
+  it('never drops a watch line it cannot parse: the watch is restarted from the last good version', async () => {
+    const cache = await startWatching();
+    server.sendGarbage();
+    server.upsert('services', wireService('shop', 'after-garbage'));
+    server.remove('services', 'shop', 'svc-0');
+    await eventually(() =>
+      expect(logged).toContainEqual(
+        expect.stringMatching(/^warn: watch .*services: an event is not valid JSON/),
+      ),
+    );
+    await eventually(() => expectStoreEqualsTruth(cache, server));
+    expect(cache.status().resources.services.relists).toBe(0);
+    expect(cache.status().resources.services.restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('backs off instead of storming when every watch is accepted and closed at once', async () => {
+    const cache = await startWatching();
+    server.faults.closeWatchesAtOnce = true;
+    const before = server.count('watch', 'services');
+    server.dropWatches();
+    await sleep(1_000);
+    const watches = server.count('watch', 'services') - before;
+    // 20 ms doubling to a 200 ms cap: about 8 attempts in a second. With the backoff never applied
+    // (measured by breaking it on purpose) this loop made 56, bounded only by the round trips.
+    expect(watches).toBeGreaterThanOrEqual(3);
+    expect(watches).toBeLessThanOrEqual(14);
+    server.faults.closeWatchesAtOnce = false;
+    server.upsert('services', wireService('shop', 'after-flapping'));
+    await eventually(() => expectStoreEqualsTruth(cache, server));
+  });
+
   it('stops cleanly: no further requests after stop()', async () => {
     const cache = await startWatching();
     await cache.stop();
@@ -353,6 +397,38 @@ describe('WatchClusterState: faults', () => {
     await sleep(300);
     expect(server.requests.length).toBe(seen);
     expect(server.openWatches()).toBe(0);
+  });
+});
+
+describe('WatchClusterState: access problems', () => {
+  it('says what to fix when the credentials are rejected (401)', async () => {
+    const { fakeKubeConfig } = await import('./fake-apiserver.js');
+    state = new WatchClusterState({
+      kubeConfig: fakeKubeConfig(server.listeningPort, 'wrong'),
+      timing: FAST,
+    });
+    await state.start();
+    await eventually(() =>
+      expect(state?.status().resources.services.lastError).toMatch(
+        /HTTP 401: Unauthorized \(the apiserver rejected the credentials/,
+      ),
+    );
+    expect(state.isSynced()).toBe(false);
+  });
+
+  it('names the missing permission when RBAC forbids a resource (403), and recovers when granted', async () => {
+    server.faults.forbidden.add('ingresses');
+    const cache = newState({ namespaces: ['shop'] });
+    await cache.start();
+    await eventually(() =>
+      expect(cache.status().resources.ingresses.lastError).toMatch(
+        /HTTP 403: .*forbidden.* \(the webhook's ServiceAccount needs list and watch on ingresses\.networking\.k8s\.io in namespace shop; retrying\)/,
+      ),
+    );
+    expect(cache.isSynced()).toBe(false);
+    server.faults.forbidden.clear();
+    expect(await cache.waitForSync(5_000)).toBe(true);
+    expect(cache.status().resources.ingresses.lastError).toBeUndefined();
   });
 });
 
