@@ -2,11 +2,10 @@
  * `serve`: the webhook server. Wires certificates (with hot reload), cluster state (watch
  * caches, or manifest files with --state), metrics, logging and graceful shutdown.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import { FileClusterState } from '../cluster/file-state.js';
-import { WatchClusterState } from '../cluster/watch-state.js';
 import { readFile } from 'node:fs/promises';
 import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
@@ -21,13 +20,24 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Loads the kubeconfig (file, in-cluster, or ~/.kube/config); client-node is imported only here. */
+async function loadKubeConfig(kubeconfig: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  if (kubeconfig) config.loadFromFile(kubeconfig);
+  else config.loadFromDefault();
+  return config;
+}
+
+async function watchState(config: KubeConfig, options: ServeOptions, logger: Logger): Promise<ClusterState> {
+  const { WatchClusterState } = await import('../cluster/watch-state.js');
+  return new WatchClusterState({ kubeConfig: config, namespaces: options.namespaces, logger });
+}
+
 async function clusterAnswers(kubeconfig: string | undefined): Promise<KubeConfig | undefined> {
   try {
-    const config = new KubeConfig();
-    if (kubeconfig) config.loadFromFile(kubeconfig);
-    else config.loadFromDefault();
-    const cluster = config.getCurrentCluster();
-    if (!cluster) return undefined;
+    const config = await loadKubeConfig(kubeconfig);
+    if (!config.getCurrentCluster()) return undefined;
     const { VersionApi } = await import('@kubernetes/client-node');
     const api = config.makeApiClient(VersionApi);
     await Promise.race([
@@ -51,12 +61,9 @@ async function openClusterState(options: ServeOptions, logger: Logger): Promise<
       logger.info('no cluster answered; serving cluster state from examples/quickstart');
       return new FileClusterState(['examples/quickstart']);
     }
-    return new WatchClusterState({ kubeConfig: config, namespaces: options.namespaces, logger });
+    return watchState(config, options, logger);
   }
-  const config = new KubeConfig();
-  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else config.loadFromDefault();
-  return new WatchClusterState({ kubeConfig: config, namespaces: options.namespaces, logger });
+  return watchState(await loadKubeConfig(options.kubeconfig), options, logger);
 }
 
 export async function startServer(

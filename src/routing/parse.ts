@@ -72,7 +72,7 @@ function topObject(r: JsonReader, obj: unknown, kind: string): JsonObject | unde
     severity: 'error',
     rule: 'malformed-object',
     field: '',
-    message: `a ${kind} must be a JSON object`,
+    message: `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} must be a JSON object`,
   });
   return undefined;
 }

@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterView } from '../routing/model.js';
+import { runOnRequestPath } from '../cluster/request-path.js';
 import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
 import { decisionOf, type HookKind } from './admission/response.js';
@@ -157,11 +158,10 @@ export function createServer(options: ServerOptions): WebhookServer {
     metrics.inFlight.inc();
     try {
       const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, Date.now());
-      const outcome = answerReview(hook, req.body, {
-        cluster: options.cluster,
-        policy: options.policy,
-        deadline,
-      });
+      // Marks the review so that any apiserver call made while answering would be counted
+      // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
+      const context = { cluster: options.cluster, policy: options.policy, deadline };
+      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const kind = outcome.request?.kind.kind ?? 'unknown';
       const decision = outcome.result
