@@ -2,7 +2,7 @@
 // Launcher for the CLI. The project needs Node >= 24; machines may only have an older
 // system Node, so when this file is started by one, it re-executes itself with the Node
 // that the `node` devDependency installed. In the container image the system Node is 24.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,8 +24,10 @@ if (major < 24) {
     );
     process.exit(2);
   }
-  const result = spawnSync(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  const child = spawn(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Forward termination signals so `serve` drains gracefully under the bundled Node too.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 } else {
   await import(pathToFileURL(cli).href);
 }

@@ -1,0 +1,53 @@
+/**
+ * Wire object → store projection, for both sources. The routing parsers never throw; an
+ * object they cannot identify (no name, not an object) comes back as a `problem` sentence
+ * so the source can report it and carry on with the rest.
+ */
+import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/parse.js';
+import type { Parsed } from '../routing/parse.js';
+import type { ResourceKind } from './cluster-state.js';
+import type { Projections } from './store.js';
+
+const PARSERS: { [K in ResourceKind]: (obj: unknown) => Parsed<Projections[K]> } = {
+  rollouts: parseRollout,
+  ingresses: parseIngress,
+  services: parseService,
+  ingressclasses: parseIngressClass,
+};
+
+export const KIND_NAMES: Record<ResourceKind, string> = {
+  rollouts: 'Rollout',
+  ingresses: 'Ingress',
+  services: 'Service',
+  ingressclasses: 'IngressClass',
+};
+
+export type Projected<K extends ResourceKind> = { value: Projections[K] } | { problem: string };
+
+export function project<K extends ResourceKind>(kind: K, obj: unknown): Projected<K> {
+  const parsed = PARSERS[kind](obj);
+  if (parsed.value) return { value: parsed.value };
+  const reasons = parsed.findings.filter((f) => f.severity === 'error').map((f) => f.message);
+  return { problem: `${KIND_NAMES[kind]} skipped: ${reasons.join('; ') || 'not a usable object'}` };
+}
+
+/**
+ * The resource a manifest's apiVersion/kind maps to, or undefined for kinds the webhook
+ * does not read. The group is checked too, so a CRD that happens to be called `Rollout`
+ * in another group is not mistaken for an Argo Rollout.
+ */
+export function resourceOfManifest(apiVersion: string, kind: string): ResourceKind | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  switch (kind) {
+    case 'Rollout':
+      return group === 'argoproj.io' ? 'rollouts' : undefined;
+    case 'Ingress':
+      return group === 'networking.k8s.io' || group === 'extensions' ? 'ingresses' : undefined;
+    case 'IngressClass':
+      return group === 'networking.k8s.io' ? 'ingressclasses' : undefined;
+    case 'Service':
+      return group === '' ? 'services' : undefined;
+    default:
+      return undefined;
+  }
+}

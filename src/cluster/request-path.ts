@@ -1,0 +1,17 @@
+/**
+ * Marks the code that serves an admission request, so any apiserver call made from it
+ * can be counted. The cluster lookups are memory reads and must never call the API; the
+ * counter (exported as a metric) is how that is shown in production, not just assumed.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const requestPath = new AsyncLocalStorage<true>();
+
+/** Runs `fn` (and everything it awaits) as part of serving a request. */
+export function runOnRequestPath<T>(fn: () => T): T {
+  return requestPath.run(true, fn);
+}
+
+export function isOnRequestPath(): boolean {
+  return requestPath.getStore() === true;
+}

@@ -1,0 +1,214 @@
+/**
+ * In-memory store of compact projections (never whole objects), shared by the watch and
+ * the file sources. It keeps one reverse index, Ingress → Rollouts that route through it,
+ * so the hot lookup of the mutating webhook is two map reads instead of a scan.
+ *
+ * The store is only ever written by the background source and read by request handlers
+ * on the same thread: each method runs to completion, so a reader never sees a half
+ * applied update.
+ */
+import type { ClusterView, Ingress, IngressClass, Rollout, Service } from '../routing/model.js';
+import type { ResourceKind } from './cluster-state.js';
+
+export interface Projections {
+  rollouts: Rollout;
+  ingresses: Ingress;
+  services: Service;
+  ingressclasses: IngressClass;
+}
+export type Projection = Projections[ResourceKind];
+
+export interface ReplaceResult {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+/** Store key: `namespace/name`, or the bare name for cluster-scoped IngressClasses. */
+export function storeKey(kind: ResourceKind, namespace: string, name: string): string {
+  return kind === 'ingressclasses' ? name : `${namespace}/${name}`;
+}
+
+function keyOf(kind: ResourceKind, obj: Projection): string {
+  return storeKey(kind, 'namespace' in obj ? obj.namespace : '', obj.name);
+}
+
+/**
+ * Names of the Ingresses (in the Rollout's own namespace) a Rollout routes through: ALB
+ * `ingress`/`ingresses` and NGINX `stableIngress`/`stableIngresses`, deduplicated.
+ */
+export function ingressesReferencedBy(rollout: Rollout): string[] {
+  const routing = rollout.canary?.trafficRouting;
+  if (!routing) return [];
+  const names = new Set<string>();
+  const add = (name: string | undefined): void => {
+    if (name) names.add(name);
+  };
+  add(routing.alb?.ingress);
+  routing.alb?.ingresses?.forEach(add);
+  add(routing.nginx?.stableIngress);
+  routing.nginx?.stableIngresses?.forEach(add);
+  return [...names];
+}
+
+export class ClusterStore implements ClusterView {
+  private readonly tables: { [K in ResourceKind]: Map<string, Projections[K]> } = {
+    rollouts: new Map(),
+    ingresses: new Map(),
+    services: new Map(),
+    ingressclasses: new Map(),
+  };
+  /** `namespace/ingressName` → keys of the Rollouts that reference it. */
+  private readonly rolloutsByIngress = new Map<string, Set<string>>();
+  /** Rollout key → the index entries it was filed under, so an update can unfile it. */
+  private readonly ingressKeysByRollout = new Map<string, string[]>();
+
+  upsert<K extends ResourceKind>(kind: K, obj: Projections[K]): void {
+    const key = keyOf(kind, obj);
+    if (kind === 'rollouts') this.reindexRollout(key, obj as Rollout);
+    this.tables[kind].set(key, obj);
+  }
+
+  /** Returns true when an object was removed. */
+  remove(kind: ResourceKind, namespace: string, name: string): boolean {
+    const key = storeKey(kind, namespace, name);
+    if (kind === 'rollouts') this.reindexRollout(key, undefined);
+    return this.tables[kind].delete(key);
+  }
+
+  /**
+   * Makes the store hold exactly `items` for this kind within the scope: one namespace,
+   * or everything when `namespace` is undefined. Used after a (re)list, so objects deleted
+   * while no watch was running disappear too.
+   */
+  replace<K extends ResourceKind>(
+    kind: K,
+    namespace: string | undefined,
+    items: Projections[K][],
+  ): ReplaceResult {
+    const table = this.tables[kind];
+    const fresh = new Map<string, Projections[K]>();
+    for (const item of items) fresh.set(keyOf(kind, item), item);
+    const result: ReplaceResult = { added: 0, updated: 0, removed: 0 };
+    const prefix = namespace === undefined ? undefined : `${namespace}/`;
+    for (const key of [...table.keys()]) {
+      if (prefix !== undefined && !key.startsWith(prefix)) continue;
+      if (fresh.has(key)) continue;
+      const [ns, name] = splitKey(kind, key);
+      this.remove(kind, ns, name);
+      result.removed++;
+    }
+    for (const [key, item] of fresh) {
+      if (table.has(key)) result.updated++;
+      else result.added++;
+      this.upsert(kind, item);
+    }
+    return result;
+  }
+
+  count(kind: ResourceKind): number {
+    return this.tables[kind].size;
+  }
+
+  /** All objects of a kind (for tests, `check`/`render` and diagnostics; not the hot path). */
+  list<K extends ResourceKind>(kind: K): Projections[K][] {
+    return [...this.tables[kind].values()];
+  }
+
+  // -------------------------------------------------------------------------------------
+  // ClusterView
+  // -------------------------------------------------------------------------------------
+
+  getIngress(namespace: string, name: string): Ingress | undefined {
+    return this.tables.ingresses.get(`${namespace}/${name}`);
+  }
+
+  getService(namespace: string, name: string): Service | undefined {
+    return this.tables.services.get(`${namespace}/${name}`);
+  }
+
+  getRollout(namespace: string, name: string): Rollout | undefined {
+    return this.tables.rollouts.get(`${namespace}/${name}`);
+  }
+
+  ingressClasses(): IngressClass[] {
+    return [...this.tables.ingressclasses.values()];
+  }
+
+  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[] {
+    const keys = this.rolloutsByIngress.get(`${namespace}/${ingressName}`);
+    if (!keys) return [];
+    const rollouts: Rollout[] = [];
+    for (const key of keys) {
+      const rollout = this.tables.rollouts.get(key);
+      if (rollout) rollouts.push(rollout);
+    }
+    // Deterministic order, so decisions and messages do not depend on event order.
+    return rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Index maintenance
+  // -------------------------------------------------------------------------------------
+
+  private reindexRollout(key: string, rollout: Rollout | undefined): void {
+    for (const ingressKey of this.ingressKeysByRollout.get(key) ?? []) {
+      const keys = this.rolloutsByIngress.get(ingressKey);
+      keys?.delete(key);
+      if (keys?.size === 0) this.rolloutsByIngress.delete(ingressKey);
+    }
+    this.ingressKeysByRollout.delete(key);
+    if (!rollout) return;
+    const ingressKeys = ingressesReferencedBy(rollout).map((name) => `${rollout.namespace}/${name}`);
+    if (ingressKeys.length === 0) return;
+    this.ingressKeysByRollout.set(key, ingressKeys);
+    for (const ingressKey of ingressKeys) {
+      let keys = this.rolloutsByIngress.get(ingressKey);
+      if (!keys) this.rolloutsByIngress.set(ingressKey, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  /** Size of the reverse index (entries, references), for tests and diagnostics. */
+  indexSize(): { ingresses: number; references: number } {
+    let references = 0;
+    for (const keys of this.rolloutsByIngress.values()) references += keys.size;
+    return { ingresses: this.rolloutsByIngress.size, references };
+  }
+}
+
+export type StoreReader = Pick<ClusterStore, keyof ClusterView | 'list' | 'count' | 'indexSize'>;
+
+function splitKey(kind: ResourceKind, key: string): [string, string] {
+  if (kind === 'ingressclasses') return ['', key];
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/**
+ * Base of both ClusterState implementations: the ClusterView lookups are plain reads of
+ * the shared store, so the request path never waits on I/O.
+ */
+export abstract class StoreBackedView implements ClusterView {
+  protected readonly store = new ClusterStore();
+
+  getIngress(namespace: string, name: string): Ingress | undefined {
+    return this.store.getIngress(namespace, name);
+  }
+  getService(namespace: string, name: string): Service | undefined {
+    return this.store.getService(namespace, name);
+  }
+  getRollout(namespace: string, name: string): Rollout | undefined {
+    return this.store.getRollout(namespace, name);
+  }
+  ingressClasses(): IngressClass[] {
+    return this.store.ingressClasses();
+  }
+  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[] {
+    return this.store.rolloutsReferencingIngress(namespace, ingressName);
+  }
+  /** Read-only access to every projection, for the CLI (`check`, `render`) and tests. */
+  contents(): StoreReader {
+    return this.store;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Settings of `serve`: each comes from a flag, else an `RTW_*` environment variable, else a
+ * default. Every value is checked here, so a typo fails at start with a message, not later.
+ */
+import { DEFAULT_CONTROLLER_IDENTITIES, type Enforcement } from '../webhook/admission/handler.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: ReadonlySet<string> = new Set([
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+]);
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  certDir: string;
+  clientCa?: string;
+  kubeconfig?: string;
+  /** Manifest files/folders instead of watching a cluster. */
+  state: string[];
+  /** Namespaces to cache; empty means all. */
+  namespaces: string[];
+  controllerIdentities: string[];
+  enforcement: Enforcement;
+  logLevel: LogLevel;
+  shutdownDelaySeconds: number;
+  /** Make dev certificates when none exist, and fall back to examples/ when no cluster answers. */
+  dev: boolean;
+}
+
+type Raw = Record<string, string | string[] | boolean | undefined>;
+
+function pick(raw: Raw, flag: string, env: NodeJS.ProcessEnv, envName: string): string | undefined {
+  const value = raw[flag];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.at(-1);
+  const fromEnv = env[envName];
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function integer(text: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  const enforcement = pick(raw, 'enforcement', env, 'RTW_ENFORCEMENT') ?? 'deny';
+  if (enforcement !== 'deny' && enforcement !== 'warn') {
+    throw new UsageError(`--enforcement must be deny or warn, got ${JSON.stringify(enforcement)}`);
+  }
+  const logLevel = pick(raw, 'log-level', env, 'RTW_LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.has(logLevel)) {
+    throw new UsageError(
+      `--log-level must be one of ${[...LOG_LEVELS].join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
+  }
+  const stateFlag = raw.state;
+  const state = Array.isArray(stateFlag)
+    ? stateFlag
+    : typeof stateFlag === 'string'
+      ? [stateFlag]
+      : list(env.RTW_STATE);
+  const identities = list(pick(raw, 'controller-identities', env, 'RTW_CONTROLLER_IDENTITIES'));
+  return {
+    port: integer(pick(raw, 'port', env, 'RTW_PORT'), '--port', 0, 65535, 8443),
+    host: pick(raw, 'host', env, 'RTW_HOST') ?? '0.0.0.0',
+    certDir: pick(raw, 'cert-dir', env, 'RTW_CERT_DIR') ?? 'certs',
+    clientCa: pick(raw, 'client-ca', env, 'RTW_CLIENT_CA'),
+    kubeconfig: pick(raw, 'kubeconfig', env, 'KUBECONFIG'),
+    state,
+    namespaces: list(pick(raw, 'namespaces', env, 'RTW_NAMESPACES')),
+    controllerIdentities: identities.length > 0 ? identities : DEFAULT_CONTROLLER_IDENTITIES,
+    enforcement,
+    logLevel: logLevel as LogLevel,
+    shutdownDelaySeconds: integer(
+      pick(raw, 'shutdown-delay-seconds', env, 'RTW_SHUTDOWN_DELAY_SECONDS'),
+      '--shutdown-delay-seconds',
+      0,
+      300,
+      0,
+    ),
+    dev: raw.dev === true,
+  };
+}
+
+export const SERVE_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'cert-dir': { type: 'string' },
+  'client-ca': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  state: { type: 'string', multiple: true },
+  namespaces: { type: 'string' },
+  'controller-identities': { type: 'string' },
+  enforcement: { type: 'string' },
+  'log-level': { type: 'string' },
+  'shutdown-delay-seconds': { type: 'string' },
+  dev: { type: 'boolean' },
+} as const;

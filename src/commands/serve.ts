@@ -1,0 +1,139 @@
+/**
+ * `serve`: the webhook server. Wires certificates (with hot reload), cluster state (watch
+ * caches, or manifest files with --state), metrics, logging and graceful shutdown.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import type { ClusterState } from '../cluster/cluster-state.js';
+import { FileClusterState } from '../cluster/file-state.js';
+import { readFile } from 'node:fs/promises';
+import { WebhookMetrics } from '../webhook/metrics.js';
+import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
+import { CertificateWatcher, certificatePaths, ensureDevCertificates } from '../webhook/tls.js';
+import type { ServeOptions } from './options.js';
+
+export interface RunningServer {
+  server: WebhookServer;
+  cluster: ClusterState;
+  certificates: CertificateWatcher;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Loads the kubeconfig (file, in-cluster, or ~/.kube/config); client-node is imported only here. */
+async function loadKubeConfig(kubeconfig: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  if (kubeconfig) config.loadFromFile(kubeconfig);
+  else config.loadFromDefault();
+  return config;
+}
+
+async function watchState(config: KubeConfig, options: ServeOptions, logger: Logger): Promise<ClusterState> {
+  const { WatchClusterState } = await import('../cluster/watch-state.js');
+  return new WatchClusterState({ kubeConfig: config, namespaces: options.namespaces, logger });
+}
+
+async function clusterAnswers(kubeconfig: string | undefined): Promise<KubeConfig | undefined> {
+  try {
+    const config = await loadKubeConfig(kubeconfig);
+    if (!config.getCurrentCluster()) return undefined;
+    const { VersionApi } = await import('@kubernetes/client-node');
+    const api = config.makeApiClient(VersionApi);
+    await Promise.race([
+      api.getCode(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+    ]);
+    return config;
+  } catch {
+    return undefined;
+  }
+}
+
+async function openClusterState(options: ServeOptions, logger: Logger): Promise<ClusterState> {
+  if (options.state.length > 0)
+    return new FileClusterState(options.state, {
+      namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
+    });
+  if (options.dev) {
+    const config = await clusterAnswers(options.kubeconfig);
+    if (!config) {
+      logger.info('no cluster answered; serving cluster state from examples/quickstart');
+      return new FileClusterState(['examples/quickstart']);
+    }
+    return watchState(config, options, logger);
+  }
+  return watchState(await loadKubeConfig(options.kubeconfig), options, logger);
+}
+
+export async function startServer(
+  options: ServeOptions,
+  logger: Logger = pino({ level: options.logLevel }),
+): Promise<RunningServer> {
+  if (options.dev) {
+    const dev = await ensureDevCertificates(options.certDir);
+    if (dev.created)
+      logger.info({ certDir: options.certDir }, 'created development CA and serving certificate');
+  }
+  const clientCa = options.clientCa ? await readFile(options.clientCa, 'utf8') : undefined;
+  const cluster = await openClusterState(options, logger);
+  const metrics = new WebhookMetrics({
+    resources: () =>
+      Object.entries(cluster.status().resources).map(([resource, r]) => ({
+        resource,
+        synced: r.synced,
+        objects: r.objects,
+        staleSeconds: r.staleSeconds,
+      })),
+    apiCallsOnRequestPath: () => cluster.status().apiCalls.onRequestPath,
+  });
+  // The watcher starts before the server exists; rotations apply once it does.
+  const serving: { server?: WebhookServer } = {};
+  const certificates = new CertificateWatcher({
+    paths: certificatePaths(options.certDir),
+    onChange: (cert) => {
+      if (serving.server) applyCertificate(serving.server, cert.cert, cert.key, clientCa);
+      metrics.certificateReloads.inc({ result: 'success' });
+      metrics.certificateExpiry.set(cert.notAfter.getTime() / 1000);
+      logger.info(
+        { notAfter: cert.notAfter.toISOString(), fingerprint: cert.fingerprint },
+        'serving certificate reloaded',
+      );
+    },
+    onError: (error) => {
+      metrics.certificateReloads.inc({ result: 'error' });
+      logger.warn(
+        { error: error.message },
+        'serving certificate not reloaded; the previous one stays in use',
+      );
+    },
+  });
+  await certificates.start();
+  const server = createServer({
+    cluster,
+    policy: { controllerIdentities: new Set(options.controllerIdentities), enforcement: options.enforcement },
+    certificates,
+    clientCa,
+    logger,
+    metrics,
+    shutdownDelaySeconds: options.shutdownDelaySeconds,
+  });
+  serving.server = server;
+  await cluster.start();
+  if (cluster instanceof FileClusterState) {
+    for (const error of cluster.loadErrors()) logger.warn({ error: error.message }, 'manifest not loaded');
+  }
+  const url = await server.listen(options.port, options.host);
+  logger.info({ url, source: cluster.status().source, enforcement: options.enforcement }, 'serving');
+  return {
+    server,
+    cluster,
+    certificates,
+    url,
+    async stop() {
+      await server.shutdown();
+      certificates.stop();
+      await cluster.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Read and edit helpers for wire Ingress objects (networking.k8s.io/v1 and the legacy
+ * extensions/v1beta1 shape). They tolerate any JSON: a part of the wrong type is skipped,
+ * never dereferenced, so a malformed object cannot crash a renderer.
+ */
+import { isJsonObject, own } from './json-read.js';
+import type { Json, JsonObject } from './model.js';
+
+/** Deep copy of a JSON value; keeps own keys such as `__proto__` as plain data. */
+export function cloneJson<T extends Json>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** `spec.rules`, or [] when absent or malformed. */
+export function rulesOf(ingress: JsonObject): Json[] {
+  const rules = own(asObject(own(ingress, 'spec')), 'rules');
+  return Array.isArray(rules) ? rules : [];
+}
+
+/** `rule.http.paths` when it is an array; undefined otherwise. */
+export function pathsOf(rule: Json): Json[] | undefined {
+  const paths = own(asObject(own(asObject(rule), 'http')), 'paths');
+  return Array.isArray(paths) ? paths : undefined;
+}
+
+/** Service name of a path's backend: `backend.service.name` (v1) or `backend.serviceName` (legacy). */
+export function backendServiceName(path: Json): string | undefined {
+  const backend = asObject(own(asObject(path), 'backend'));
+  const name = own(asObject(own(backend, 'service')), 'name') ?? own(backend, 'serviceName');
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Rename a path's backend Service in place, in whichever shape it uses. */
+export function renameBackendService(path: Json, name: string): void {
+  const backend = asObject(own(asObject(path), 'backend'));
+  const service = asObject(own(backend, 'service'));
+  if (service && typeof own(service, 'name') === 'string') service.name = name;
+  else if (backend && typeof own(backend, 'serviceName') === 'string') backend.serviceName = name;
+}
+
+/** True when some rule path has a backend on `service` (the controller's rule check, §2.5). */
+export function hasBackendService(ingress: JsonObject, service: string): boolean {
+  return rulesOf(ingress).some((rule) =>
+    (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === service),
+  );
+}
+
+/**
+ * True when new paths must use the extensions/v1beta1 backend fields. Decided by apiVersion;
+ * without one, by whether the object already uses `serviceName`.
+ */
+export function usesLegacyBackends(ingress: JsonObject): boolean {
+  const apiVersion = own(ingress, 'apiVersion');
+  if (typeof apiVersion === 'string' && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
+  return rulesOf(ingress).some((rule) =>
+    (pathsOf(rule) ?? []).some(
+      (p) => own(asObject(own(asObject(p), 'backend')), 'serviceName') !== undefined,
+    ),
+  );
+}
+
+export function asObject(value: Json | undefined): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
+}
+
+export function nameOf(obj: JsonObject): string {
+  const name = own(asObject(own(obj, 'metadata')), 'name');
+  return typeof name === 'string' ? name : '';
+}
+
+/**
+ * `metadata.annotations` as a string map, `{}` when absent (HEAD treats a nil map as empty).
+ * Undefined when it is present but not a map of strings: such an object is not a valid
+ * Ingress, and rewriting it would lose data.
+ */
+export function annotationsOf(obj: JsonObject): Record<string, string> | undefined {
+  const metadata = own(obj, 'metadata');
+  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) return undefined;
+  const annotations = own(asObject(metadata), 'annotations');
+  if (annotations === undefined || annotations === null) return {};
+  if (!isJsonObject(annotations)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (typeof value !== 'string') return undefined;
+    setOwn(out, key, value);
+  }
+  return out;
+}
+
+/** Replace `metadata.annotations` of a (copied) object, creating `metadata` when needed. */
+export function setAnnotations(obj: JsonObject, annotations: Record<string, string>): void {
+  let metadata = asObject(own(obj, 'metadata'));
+  if (!metadata) {
+    metadata = {};
+    obj.metadata = metadata;
+  }
+  metadata.annotations = annotations;
+}
+
+/** `obj[key] = value` as an own data property, even for keys such as `__proto__`. */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -1,0 +1,84 @@
+/**
+ * Turns routing-core findings into an admission decision: ratcheting on UPDATE (an error the
+ * live object already had is reported, not enforced, so that unrelated edits and partial fixes
+ * still go through), the enforcement mode, and a denial message that lists what to change.
+ */
+import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
+import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
+import { allow, deny, type AdmissionResult } from '../admission/response.js';
+import type { AdmissionRequest } from '../admission/review.js';
+
+function identity(f: Finding): string {
+  return `${f.rule}\u0000${f.field}\u0000${f.message}`;
+}
+
+/** Errors in `current` that were already present in `previous` become warnings. */
+export function ratchet(current: Finding[], previous: Finding[] | undefined): Finding[] {
+  if (!previous) return current;
+  const before = new Set(previous.filter((f) => f.severity === 'error').map(identity));
+  return current.map((f) =>
+    f.severity === 'error' && before.has(identity(f))
+      ? { ...f, severity: 'warning', message: `${f.message} (already present before this change)` }
+      : f,
+  );
+}
+
+function formatFinding(f: Finding): string {
+  const where = f.field ? `${f.field}: ` : '';
+  return `${where}${f.message}`;
+}
+
+export function warningText(f: Finding): string {
+  return f.message;
+}
+
+/**
+ * Allows, or denies with every error listed. `subject` names the object, e.g.
+ * `Rollout shop/web`.
+ */
+export function decide(
+  subject: string,
+  findings: Finding[],
+  enforcement: Enforcement,
+  extraWarnings: string[] = [],
+): AdmissionResult {
+  const errors = findings.filter((f) => f.severity === 'error');
+  const warnings = [...extraWarnings, ...findings.filter((f) => f.severity === 'warning').map(warningText)];
+  if (errors.length === 0) return allow('valid', warnings);
+  if (enforcement === 'warn') {
+    return allow('invalid-warned', [...errors.map((f) => `would deny: ${f.message}`), ...warnings]);
+  }
+  const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+  const message = [
+    `${subject} has ${count} in its traffic routing:`,
+    ...errors.map((f) => `- ${formatFinding(f)}`),
+  ].join('\n');
+  return deny(message, errors[0]?.rule ?? 'invalid', warnings);
+}
+
+/** Everything a validating hook finds wrong with one object (parse problems included). */
+export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: string) => Finding[];
+
+/**
+ * The flow both validating hooks share: skip what is not theirs to judge (other operations,
+ * the Rollouts controller's own writes, subresources), then ratchet against the old object
+ * and decide.
+ */
+export function judge(
+  request: AdmissionRequest,
+  context: ReviewContext,
+  kind: string,
+  findingsOf: FindingsOf,
+): AdmissionResult {
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
+  if (isController(request, context.policy)) return allow('rollouts-controller');
+  if (request.subResource) return allow('subresource-ignored');
+  if (!request.object) return allow('no-object');
+  const current = findingsOf(request.object, context.cluster, request.namespace);
+  const previous =
+    request.operation === 'UPDATE' && request.oldObject
+      ? findingsOf(request.oldObject, context.cluster, request.namespace)
+      : undefined;
+  const subject = `${kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
+  return decide(subject, ratchet(current, previous), context.policy.enforcement);
+}

@@ -1,0 +1,54 @@
+/**
+ * Mutating hook for Ingress: the GitOps drift guard. A write by anyone but the Rollouts
+ * controller leaves admission with the Rollout-owned keys equal to the live traffic state;
+ * everything else in the request goes through untouched.
+ */
+import { guardIngress, type Override } from '../../routing/drift.js';
+import { referencedIngresses } from '../../routing/state.js';
+import type { JsonObject } from '../../routing/model.js';
+import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
+import { allow, patched, type AdmissionResult } from '../admission/response.js';
+import type { AdmissionRequest } from '../admission/review.js';
+import { diff } from '../patch.js';
+
+function overrideWarning(o: Override): string {
+  if (o.admitted === undefined) return `${o.key}: removed, Rollout ${o.rollout} no longer routes it`;
+  return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}`;
+}
+
+export class IngressMutator implements AdmissionHandler {
+  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+    if (!isKind(request, 'networking.k8s.io', 'Ingress')) return allow('not-an-ingress');
+    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
+    if (isController(request, context.policy)) return allow('rollouts-controller');
+    const object = request.object;
+    if (!object) return allow('no-object');
+    const namespace = request.namespace ?? '';
+    const name = request.name ?? nameOf(object);
+    const albRollouts = context.cluster
+      .rolloutsReferencingIngress(namespace, name)
+      .filter((r) => referencedIngresses(r).alb.includes(name));
+    const result = guardIngress({
+      requested: object,
+      live: request.operation === 'UPDATE' ? request.oldObject : undefined,
+      albRollouts,
+      rolloutNamed: (rollout) => context.cluster.getRollout(namespace, rollout),
+    });
+    if (result.owners.length === 0 && result.errors.length === 0) return allow('not-rollout-managed');
+    const warnings = [
+      ...result.overrides.map(overrideWarning),
+      ...result.errors.map((f) => `not guarded: ${f.message}`),
+    ];
+    const ops = diff(object, result.ingress);
+    return ops.length > 0
+      ? patched(ops, 'traffic-state-restored', warnings)
+      : allow('traffic-state-intact', warnings);
+  }
+}
+
+function nameOf(object: JsonObject): string {
+  const meta = object.metadata;
+  if (meta && typeof meta === 'object' && !Array.isArray(meta) && typeof meta.name === 'string')
+    return meta.name;
+  return '';
+}

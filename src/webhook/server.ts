@@ -1,0 +1,240 @@
+/**
+ * The HTTPS server: fastify over TLS (HTTP/1.1 only, TLS >= 1.2, AEAD ciphers), routes for the
+ * two hooks, health, readiness and metrics, certificate hot reload, and a graceful shutdown
+ * that never fails a request that already reached us.
+ */
+import type { Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { ClusterView } from '../routing/model.js';
+import { runOnRequestPath } from '../cluster/request-path.js';
+import { answerReview } from './admission/dispatch.js';
+import type { WebhookPolicy } from './admission/handler.js';
+import { decisionOf, type HookKind } from './admission/response.js';
+import { budgetFromTimeout } from './budget.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { CertificateWatcher } from './tls.js';
+
+/** controller-runtime's limit: two 3 MiB objects (old and new) plus 1 MiB of envelope. */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/** Strong TLS 1.2 suites (ECDHE + AEAD); TLS 1.3 suites are always on and preferred. */
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export interface ReadinessSource extends ClusterView {
+  isSynced(): boolean;
+}
+
+export interface ServerOptions {
+  cluster: ReadinessSource;
+  policy: WebhookPolicy;
+  certificates: CertificateWatcher;
+  /** PEM of the CA that signs the apiserver's client certificate; when set, hooks require it. */
+  clientCa?: string;
+  logger: Logger;
+  metrics: WebhookMetrics;
+  /** Seconds to keep serving after readiness turns false on shutdown (endpoints propagation). */
+  shutdownDelaySeconds?: number;
+  maxConnections?: number;
+}
+
+export interface WebhookServer {
+  app: FastifyInstance<HttpsServer>;
+  listen(port: number, host: string): Promise<string>;
+  /** Readiness false, wait the delay, stop accepting, drain in-flight requests. */
+  shutdown(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseJsonBody(
+  _req: FastifyRequest,
+  body: Buffer,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  if (body.length === 0) {
+    done(new HttpError(400, 'the request body is empty; send an AdmissionReview as JSON'));
+    return;
+  }
+  try {
+    // Plain JSON.parse: a `__proto__` key becomes an ordinary own property (no prototype
+    // change), and every reader downstream uses own-property lookups.
+    done(null, JSON.parse(body.toString('utf8')));
+  } catch (error) {
+    done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`));
+  }
+}
+
+export function createServer(options: ServerOptions): WebhookServer {
+  const { logger, metrics, certificates } = options;
+  const initial = certificates.certificate();
+  if (!initial) throw new Error('the certificate watcher must be started before the server is created');
+  let closing = false;
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One log line per review is written by the hook route itself; fastify's own
+    // per-request lines would double the volume.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 75_000,
+    requestTimeout: 30_000,
+    http2: false,
+    https: {
+      cert: initial.cert,
+      key: initial.key,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS12_CIPHERS,
+      honorCipherOrder: true,
+      ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+    },
+  });
+  app.server.headersTimeout = 10_000;
+  app.server.maxConnections = options.maxConnections ?? 1024;
+  metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+  app.addContentTypeParser('*', (req, _payload, done) => {
+    done(
+      new HttpError(
+        400,
+        `content type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
+      ),
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `the request body is larger than ${MAX_BODY_BYTES} bytes`
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'content type must be application/json'
+          : error.message;
+    metrics.badRequests.inc({ status: String(status) });
+    if (status >= 500) logger.error({ err: error }, 'request failed');
+    void reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  // While shutting down, answer whatever still arrives on open connections, but ask the
+  // client to reconnect (to another replica) afterwards.
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
+  const review = (hook: HookKind) => async (req: FastifyRequest, reply: FastifyReply) => {
+    if (options.clientCa && !(req.raw.socket as TLSSocket).authorized) {
+      metrics.badRequests.inc({ status: '401' });
+      return reply
+        .code(401)
+        .send({ error: 'a client certificate signed by the configured client CA is required' });
+    }
+    const started = process.hrtime.bigint();
+    metrics.inFlight.inc();
+    try {
+      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, Date.now());
+      // Marks the review so that any apiserver call made while answering would be counted
+      // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
+      const context = { cluster: options.cluster, policy: options.policy, deadline };
+      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const kind = outcome.request?.kind.kind ?? 'unknown';
+      const decision = outcome.result
+        ? decisionOf(outcome.result)
+        : outcome.status === 400
+          ? 'bad-request'
+          : 'error';
+      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
+      metrics.admissionRequests.inc({ hook, kind, decision });
+      if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
+      const r = outcome.request;
+      const line = {
+        hook,
+        uid: r?.uid,
+        kind,
+        object: r ? `${r.namespace ?? ''}/${r.name ?? ''}` : undefined,
+        operation: r?.operation,
+        user: r?.username,
+        dryRun: r?.dryRun,
+        decision,
+        reason: outcome.result?.reason ?? outcome.error?.message,
+        patchOps: outcome.result?.patch.length ?? 0,
+        warnings: outcome.result?.warnings.length ?? 0,
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+      };
+      if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
+      else logger.info(line, 'review');
+      return reply.code(outcome.status).send(outcome.body);
+    } finally {
+      metrics.inFlight.dec();
+    }
+  };
+
+  app.post('/mutate', review('mutate'));
+  app.post('/validate', review('validate'));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const reasons: string[] = [];
+    if (closing) reasons.push('shutting down');
+    if (!options.cluster.isSynced()) reasons.push('cluster-state caches have not completed their first sync');
+    if (reasons.length > 0) return reply.code(503).send({ status: 'not ready', reasons });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+
+  return {
+    app,
+    async listen(port, host) {
+      return app.listen({ port, host });
+    },
+    async shutdown() {
+      closing = true;
+      const delay = (options.shutdownDelaySeconds ?? 0) * 1000;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      await app.close();
+    },
+  };
+}
+
+/** Applies a rotated certificate to new TLS connections; open connections keep theirs. */
+export function applyCertificate(server: WebhookServer, cert: string, key: string, clientCa?: string): void {
+  (server.app.server as unknown as { setSecureContext(o: object): void }).setSecureContext({
+    cert,
+    key,
+    ...(clientCa ? { ca: clientCa } : {}),
+    minVersion: 'TLSv1.2',
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
+  });
+}

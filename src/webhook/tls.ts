@@ -1,0 +1,186 @@
+/**
+ * Serving-certificate lifecycle: load from files, watch for rotation, and hand a fresh
+ * SecureContext to the HTTPS server without a restart.
+ *
+ * Kubernetes mounts a Secret volume as symlinks (`tls.crt -> ..data/tls.crt`) and rotates it
+ * by swapping the `..data` link, which fires events on the directory, not on the files. So
+ * the folder is watched, and a poll runs as well because inotify events can be missed
+ * (network filesystems, the link swap racing the watch). A rotation is applied only when the
+ * new pair parses and the key matches the certificate; a half-written pair is retried on the
+ * next event or poll, and the previous certificate keeps serving meanwhile.
+ */
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { generate } from 'selfsigned';
+
+export interface CertificatePaths {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface ServingCertificate {
+  cert: string;
+  key: string;
+  notAfter: Date;
+  fingerprint: string;
+}
+
+export function certificatePaths(certDir: string): CertificatePaths {
+  return { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key') };
+}
+
+/** Reads and checks a certificate/key pair; throws with a message naming the file on any problem. */
+export async function loadCertificate(paths: CertificatePaths): Promise<ServingCertificate> {
+  const [cert, key] = await Promise.all([readFile(paths.certFile, 'utf8'), readFile(paths.keyFile, 'utf8')]);
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (error) {
+    throw new Error(`${paths.certFile} is not a PEM certificate: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let publicFromKey: string;
+  try {
+    publicFromKey = createPublicKey(createPrivateKey(key)).export({ type: 'spki', format: 'pem' }).toString();
+  } catch (error) {
+    throw new Error(`${paths.keyFile} is not a PEM private key: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const publicFromCert = x509.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  if (publicFromKey !== publicFromCert) {
+    throw new Error(`${paths.keyFile} does not belong to the certificate in ${paths.certFile}`);
+  }
+  return { cert, key, notAfter: new Date(x509.validTo), fingerprint: x509.fingerprint256 };
+}
+
+export interface CertificateWatcherOptions {
+  paths: CertificatePaths;
+  pollIntervalMs?: number;
+  onChange: (certificate: ServingCertificate) => void;
+  onError: (error: Error) => void;
+}
+
+/** Watches the certificate folder and calls `onChange` with each new valid pair. */
+export class CertificateWatcher {
+  private current?: ServingCertificate;
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: CertificateWatcherOptions) {}
+
+  async start(): Promise<ServingCertificate> {
+    this.current = await loadCertificate(this.options.paths);
+    const folder = dirname(this.options.paths.certFile);
+    try {
+      this.watcher = watch(folder, { persistent: false }, () => this.scheduleReload());
+      this.watcher.on('error', (error) => this.options.onError(error));
+    } catch (error) {
+      // Polling alone still rotates; say so once.
+      this.options.onError(
+        new Error(`cannot watch ${folder}, relying on polling: ${(error as Error).message}`),
+      );
+    }
+    this.timer = setInterval(() => this.scheduleReload(), this.options.pollIntervalMs ?? 10_000);
+    this.timer.unref();
+    return this.current;
+  }
+
+  certificate(): ServingCertificate | undefined {
+    return this.current;
+  }
+
+  /** Re-reads the files now; resolves when done (used by tests and on SIGHUP). */
+  reload(): Promise<void> {
+    this.scheduleReload();
+    return this.reloading;
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private scheduleReload(): void {
+    this.reloading = this.reloading.then(() => this.reloadOnce());
+  }
+
+  private async reloadOnce(): Promise<void> {
+    let next: ServingCertificate;
+    try {
+      next = await loadCertificate(this.options.paths);
+    } catch (error) {
+      this.options.onError(error as Error);
+      return;
+    }
+    if (next.fingerprint === this.current?.fingerprint && next.key === this.current.key) return;
+    this.current = next;
+    this.options.onChange(next);
+  }
+}
+
+export interface DevCertificates {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  created: boolean;
+}
+
+/**
+ * Makes a development CA and a serving certificate for localhost/127.0.0.1 (and the given
+ * DNS names) in `certDir` unless a pair is already there. Never used in a cluster: the Helm
+ * chart provides certificates.
+ */
+export async function ensureDevCertificates(
+  certDir: string,
+  dnsNames: string[] = [],
+): Promise<DevCertificates> {
+  const paths = certificatePaths(certDir);
+  const caFile = join(certDir, 'ca.crt');
+  try {
+    await loadCertificate(paths);
+    return { caFile, ...paths, created: false };
+  } catch {
+    // Missing or unusable: make a new set below.
+  }
+  await mkdir(certDir, { recursive: true });
+  const now = new Date();
+  const inOneYear = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
+  const ca = await generate([{ name: 'commonName', value: 'rollouts-traffic-webhook dev CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: inOneYear,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  const altNames = [
+    { type: 2 as const, value: 'localhost' },
+    { type: 7 as const, ip: '127.0.0.1' },
+    { type: 7 as const, ip: '::1' },
+    ...dnsNames.map((value) => ({ type: 2 as const, value })),
+  ];
+  const serving = await generate([{ name: 'commonName', value: 'rollouts-traffic-webhook' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: inOneYear,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  });
+  await writeFile(caFile, ca.cert, { mode: 0o644 });
+  await writeFile(paths.keyFile, serving.private, { mode: 0o600 });
+  await writeFile(paths.certFile, serving.cert, { mode: 0o644 });
+  return { caFile, ...paths, created: true };
+}

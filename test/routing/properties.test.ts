@@ -1,0 +1,331 @@
+/**
+ * Property tests of the routing core: determinism, idempotence, weight sums, and no throw on
+ * arbitrary input (issue 2, "Tests").
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  desiredAlbIngress,
+  parseManagedAlbAnnotations,
+  parseLegacyManagedAlbActions,
+  renderHeaderRouteConditions,
+  renderManagedAlbAnnotations,
+  renderWeightAction,
+} from '../../src/routing/alb.js';
+import { goJson } from '../../src/routing/go-json.js';
+import type { JsonObject, Rollout } from '../../src/routing/model.js';
+import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx.js';
+import { parseIngress, parseRollout } from '../../src/routing/parse.js';
+import { referencedIngresses, stableWeightOf, trafficStateOf } from '../../src/routing/state.js';
+
+const serviceName = fc.constantFrom('stable-svc', 'canary-svc', 'hdr-a', 'hdr-b', 'other', 'root-svc');
+const routeName = fc.constantFrom('hdr-a', 'hdr-b', 'hdr-c');
+const hash = fc.constantFrom('', 'aaa', 'bbb');
+
+const match = fc.record({
+  headerName: fc.constantFrom('x-a', 'x-b', 'X-A'),
+  headerValue: fc.oneof(fc.record({ exact: fc.string() }), fc.record({ prefix: fc.string() })),
+});
+
+const step = fc.oneof(
+  fc.record({ setWeight: fc.integer({ min: 0, max: 100 }) }),
+  fc.constant({ pause: {} }),
+  fc.record({
+    setHeaderRoute: fc.record(
+      { name: routeName, match: fc.option(fc.array(match, { maxLength: 3 }), { nil: undefined }) },
+      { requiredKeys: ['name'] },
+    ),
+  }),
+);
+
+const destination = (weight: fc.Arbitrary<number>) =>
+  fc.record({ serviceName, weight, podTemplateHash: hash });
+
+const rolloutWire = fc
+  .record({
+    steps: fc.array(step, { maxLength: 6 }),
+    managedRoutes: fc.option(fc.uniqueArray(routeName, { maxLength: 3 }), { nil: undefined }),
+    pingPong: fc.boolean(),
+    rootService: fc.boolean(),
+    prefix: fc.constantFrom(undefined, 'custom.io', 'trailing.io/'),
+    sticky: fc.option(
+      fc.record({ enabled: fc.boolean(), durationSeconds: fc.integer({ min: -1, max: 700000 }) }),
+      {
+        nil: undefined,
+      },
+    ),
+    maxTrafficWeight: fc.option(fc.integer({ min: 1, max: 10000 }), { nil: undefined }),
+    dynamicStableScale: fc.boolean(),
+    status: fc.record({
+      stableRS: hash,
+      currentPodHash: hash,
+      currentStepIndex: fc.integer({ min: 0, max: 8 }),
+      abort: fc.boolean(),
+      promoteFull: fc.boolean(),
+      stablePingPong: fc.constantFrom('ping', 'pong', ''),
+      weights: fc.option(
+        fc.record({
+          canary: destination(fc.integer({ min: 0, max: 100 })),
+          additional: fc.array(destination(fc.integer({ min: 0, max: 20 })), { maxLength: 2 }),
+        }),
+        { nil: undefined },
+      ),
+    }),
+  })
+  .map((g) => ({
+    metadata: { name: 'ro', namespace: 'default', uid: 'u' },
+    spec: {
+      strategy: {
+        canary: {
+          stableService: 'stable-svc',
+          canaryService: 'canary-svc',
+          dynamicStableScale: g.dynamicStableScale,
+          ...(g.pingPong ? { pingPong: { pingService: 'ping-svc', pongService: 'pong-svc' } } : {}),
+          trafficRouting: {
+            alb: {
+              ingress: 'ing',
+              servicePort: 80,
+              ...(g.rootService ? { rootService: 'root-svc' } : {}),
+              ...(g.prefix ? { annotationPrefix: g.prefix } : {}),
+              ...(g.sticky ? { stickinessConfig: g.sticky } : {}),
+            },
+            nginx: { stableIngress: 'ing', additionalIngressAnnotations: { 'canary-by-header': 'x' } },
+            ...(g.maxTrafficWeight ? { maxTrafficWeight: g.maxTrafficWeight } : {}),
+            ...(g.managedRoutes ? { managedRoutes: g.managedRoutes.map((name) => ({ name })) } : {}),
+          },
+          steps: g.steps,
+        },
+      },
+    },
+    status: {
+      stableRS: g.status.stableRS,
+      currentPodHash: g.status.currentPodHash,
+      currentStepIndex: g.status.currentStepIndex,
+      abort: g.status.abort,
+      promoteFull: g.status.promoteFull,
+      canary: {
+        stablePingPong: g.status.stablePingPong,
+        ...(g.status.weights
+          ? {
+              weights: {
+                canary: g.status.weights.canary,
+                stable: { serviceName: 'stable-svc', weight: 100 - g.status.weights.canary.weight },
+                additional: g.status.weights.additional,
+              },
+            }
+          : {}),
+      },
+    },
+  }));
+
+const parsedRollout = rolloutWire.map((wire) => {
+  const parsed = parseRollout(wire);
+  if (!parsed.value) throw new Error(JSON.stringify(parsed.findings));
+  return parsed.value;
+});
+
+const path = fc.record({
+  service: serviceName,
+  legacy: fc.boolean(),
+  path: fc.constantFrom('/', '/*', '/api'),
+});
+const managedValue = fc.oneof(
+  fc.constant(undefined),
+  fc.constant('{"other":["x"],"ro":["alb.ingress.kubernetes.io/actions.stable-svc"]}'),
+  fc.constant('{"ro":null}'),
+  fc.constant('not json'),
+  fc
+    .dictionary(fc.string({ maxLength: 5 }), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }))
+    .map((d) => JSON.stringify(d)),
+);
+const ingressWire = fc
+  .record({
+    rules: fc.array(fc.array(path, { maxLength: 4 }), { maxLength: 3 }),
+    managed: managedValue,
+    legacyApi: fc.boolean(),
+  })
+  .map((g): JsonObject => ({
+    apiVersion: g.legacyApi ? 'extensions/v1beta1' : 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: 'ing',
+      namespace: 'default',
+      annotations: {
+        'kubernetes.io/ingress.class': 'alb',
+        ...(g.managed === undefined ? {} : { 'rollouts.argoproj.io/managed-alb-annotations': g.managed }),
+      },
+    },
+    spec: {
+      rules: g.rules.map((paths) => ({
+        http: {
+          paths: paths.map((p) => ({
+            path: p.path,
+            pathType: 'Prefix',
+            backend: (p.legacy
+              ? { serviceName: p.service, servicePort: 'use-annotation' }
+              : { service: { name: p.service, port: { name: 'use-annotation' } } }) as JsonObject,
+          })),
+        },
+      })),
+    },
+  }));
+
+describe('routing core properties', () => {
+  it('property: desiredAlbIngress is idempotent (applying twice = once) and never mutates its input', () => {
+    fc.assert(
+      fc.property(ingressWire, parsedRollout, (ingress, rollout) => {
+        const state = trafficStateOf(rollout, 'alb')!;
+        const before = JSON.stringify(ingress);
+        const once = desiredAlbIngress(ingress, rollout, state);
+        const twice = desiredAlbIngress(once.ingress, rollout, state);
+        expect(JSON.stringify(ingress)).toBe(before);
+        expect(JSON.stringify(twice.ingress)).toBe(JSON.stringify(once.ingress));
+        expect(twice.errors).toEqual(once.errors);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: on error desiredAlbIngress returns the input unchanged; otherwise only owned keys differ', () => {
+    fc.assert(
+      fc.property(ingressWire, parsedRollout, (ingress, rollout) => {
+        const result = desiredAlbIngress(ingress, rollout, trafficStateOf(rollout, 'alb')!);
+        if (result.errors.length > 0) {
+          expect(result.ingress).toEqual(ingress);
+          return;
+        }
+        const before = (ingress.metadata as { annotations: Record<string, string> }).annotations;
+        const after = (result.ingress.metadata as { annotations: Record<string, string> }).annotations;
+        for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+          if (before[key] !== after[key]) expect(result.ownedKeys).toContain(key);
+        }
+        expect(result.ingress.kind).toBe(ingress.kind);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: canary + additional + stable weights sum to 100 (ALB) or maxTrafficWeight (NGINX)', () => {
+    fc.assert(
+      fc.property(parsedRollout, (rollout) => {
+        const alb = trafficStateOf(rollout, 'alb')!;
+        const nginx = trafficStateOf(rollout, 'nginx')!;
+        expect(nginx.totalWeight).toBe(rollout.canary?.trafficRouting?.maxTrafficWeight ?? 100);
+        expect(alb.totalWeight).toBe(100);
+        const action = renderWeightAction(rollout, alb);
+        if (!action.ok) return;
+        const groups = (JSON.parse(action.value) as { ForwardConfig: { TargetGroups: { Weight: number }[] } })
+          .ForwardConfig.TargetGroups;
+        expect(groups.reduce((sum, g) => sum + g.Weight, 0)).toBe(100);
+        expect(groups.at(-1)!.Weight).toBe(stableWeightOf(alb));
+        expect(
+          alb.canaryWeight + alb.additional.reduce((s, d) => s + d.weight, 0) + stableWeightOf(alb),
+        ).toBe(100);
+        expect(nginx.canaryWeight + stableWeightOf(nginx)).toBe(nginx.totalWeight);
+      }),
+    );
+  });
+
+  it('property: rendering is deterministic and independent of map key order in the spec', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4 }), { maxKeys: 6 }),
+        parsedRollout,
+        (annotations, rollout) => {
+          const reversed = Object.fromEntries(Object.entries(annotations).reverse());
+          const withAnnotations = (extra: Record<string, string>): Rollout => ({
+            ...rollout,
+            canary: {
+              ...rollout.canary!,
+              trafficRouting: {
+                ...rollout.canary!.trafficRouting!,
+                nginx: { ...rollout.canary!.trafficRouting!.nginx!, additionalIngressAnnotations: extra },
+              },
+            },
+          });
+          const a = withAnnotations(annotations);
+          const b = withAnnotations(reversed);
+          const sorted = (x: Record<string, string>) => JSON.stringify(Object.entries(x).sort());
+          expect(sorted(desiredCanaryAnnotations(a, trafficStateOf(a, 'nginx')!))).toBe(
+            sorted(desiredCanaryAnnotations(b, trafficStateOf(b, 'nginx')!)),
+          );
+          const state = trafficStateOf(rollout, 'alb')!;
+          expect(renderWeightAction(rollout, state)).toEqual(renderWeightAction(rollout, state));
+          const managed = new Map(Object.entries(annotations).map(([k, v]) => [k, [v]]));
+          expect(renderManagedAlbAnnotations(managed)).toBe(
+            renderManagedAlbAnnotations(new Map([...managed].reverse())),
+          );
+        },
+      ),
+    );
+  });
+
+  it('property: parse(render(x)) round-trips the managed map and the header conditions', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.option(fc.array(fc.string(), { maxLength: 3 }), { nil: null })),
+        (dict) => {
+          const map = new Map(Object.entries(dict));
+          const parsed = parseManagedAlbAnnotations(renderManagedAlbAnnotations(map));
+          expect(parsed.ok && Object.fromEntries(parsed.value)).toEqual(dict);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(match, { minLength: 1, maxLength: 4 }), (matches) => {
+        const conditions = JSON.parse(renderHeaderRouteConditions(matches)) as {
+          httpHeaderConfig: { httpHeaderName: string; values: string[] };
+        }[];
+        const flattened = conditions.flatMap((c) =>
+          c.httpHeaderConfig.values.map((v) => [c.httpHeaderConfig.httpHeaderName, v]),
+        );
+        expect(flattened.sort()).toEqual(
+          matches.map((m) => [m.headerName, 'exact' in m.headerValue ? m.headerValue.exact : '']).sort(),
+        );
+      }),
+    );
+  });
+
+  it('property: no function throws on arbitrary JSON (parse*, state, renderers, desired objects)', () => {
+    const rolloutLike = fc.oneof(
+      fc.anything(),
+      fc.jsonValue(),
+      rolloutWire.chain((wire) =>
+        fc.jsonValue().map((junk) => ({
+          ...wire,
+          spec: { strategy: { canary: { ...wire.spec.strategy.canary, steps: [junk] } } },
+        })),
+      ),
+    );
+    const objectLike = fc.oneof(
+      fc.jsonValue(),
+      ingressWire,
+      ingressWire.chain((i) => fc.jsonValue().map((j) => ({ ...i, spec: j }))),
+    );
+    fc.assert(
+      fc.property(rolloutLike, objectLike, fc.string(), (rolloutInput, ingressInput, text) => {
+        parseManagedAlbAnnotations(text);
+        parseLegacyManagedAlbActions(text);
+        parseIngress(ingressInput);
+        const rollout = parseRollout(rolloutInput).value;
+        if (!rollout) return;
+        referencedIngresses(rollout);
+        const ingress = (
+          typeof ingressInput === 'object' && ingressInput !== null && !Array.isArray(ingressInput)
+            ? ingressInput
+            : { spec: ingressInput }
+        ) as JsonObject;
+        for (const provider of ['alb', 'nginx'] as const) {
+          const state = trafficStateOf(rollout, provider);
+          if (!state) continue;
+          renderWeightAction(rollout, state);
+          desiredAlbIngress(ingress, rollout, state);
+          desiredCanaryAnnotations(rollout, state);
+          desiredCanaryIngress(ingress, rollout, state);
+          goJson(state as never);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCertificate } from '../../src/webhook/tls.js';
+import { startHarness, type Harness } from './harness.js';
+
+const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function issue(caDir: string): Promise<{ cert: string; key: string }> {
+  const ca = {
+    cert: await readFile(join(caDir, 'ca.crt'), 'utf8'),
+    key: await readFile(join(caDir, 'ca.key'), 'utf8'),
+  };
+  const leaf = await generate([{ name: 'commonName', value: 'rotated' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ca,
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
+  });
+  return { cert: leaf.cert, key: leaf.private };
+}
+
+/** A cert dir laid out like a Kubernetes Secret volume: files are links into a timestamped folder. */
+async function secretVolume(): Promise<{
+  dir: string;
+  swap: (pair: { cert: string; key: string }) => Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'rtw-secret-'));
+  let generation = 0;
+  const swap = async (pair: { cert: string; key: string }) => {
+    const data = join(dir, `..${++generation}`);
+    await mkdir(data);
+    await writeFile(join(data, 'tls.crt'), pair.cert);
+    await writeFile(join(data, 'tls.key'), pair.key);
+    await symlink(`..${generation}`, join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  };
+  return { dir, swap };
+}
+
+describe('certificate rotation', () => {
+  it('serves a rotated certificate to new connections without a restart (Secret-volume symlink swap)', async () => {
+    const caDir = await mkdtemp(join(tmpdir(), 'rtw-ca-'));
+    const ca = await generate([{ name: 'commonName', value: 'test CA' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', keyCertSign: true, digitalSignature: true },
+      ],
+    });
+    await writeFile(join(caDir, 'ca.crt'), ca.cert);
+    await writeFile(join(caDir, 'ca.key'), ca.private);
+    const volume = await secretVolume();
+    await volume.swap(await issue(caDir));
+    await symlink('..data/tls.crt', join(volume.dir, 'tls.crt'));
+    await symlink('..data/tls.key', join(volume.dir, 'tls.key'));
+    await writeFile(join(volume.dir, 'ca.crt'), ca.cert);
+    h = await startHarness({ certDir: volume.dir });
+
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.cert });
+    const before = await h.post('/mutate', review, undefined, keepAlive);
+    expect(before.status).toBe(200);
+
+    const next = await issue(caDir);
+    await volume.swap(next);
+    await h.running.certificates.reload();
+    const expected = (
+      await loadCertificate({ certFile: join(volume.dir, 'tls.crt'), keyFile: join(volume.dir, 'tls.key') })
+    ).fingerprint;
+
+    const fresh = await h.post('/mutate', review);
+    expect(fresh.status).toBe(200);
+    expect(fresh.peerFingerprint).toBe(expected);
+    // The connection opened before the rotation keeps working.
+    expect((await h.post('/mutate', review, undefined, keepAlive)).status).toBe(200);
+    keepAlive.destroy();
+    await rm(caDir, { recursive: true, force: true });
+    await rm(volume.dir, { recursive: true, force: true });
+  });
+
+  it('keeps the current certificate when the new files are broken', async () => {
+    h = await startHarness();
+    const original = h.running.certificates.certificate()?.fingerprint;
+    await writeFile(join(h.certDir, 'tls.crt'), 'not a certificate');
+    await h.running.certificates.reload();
+    expect(h.running.certificates.certificate()?.fingerprint).toBe(original);
+    expect((await h.post('/mutate', review)).status).toBe(200);
+    const metrics = (await h.get('/metrics')).text;
+    expect(metrics).toMatch(/rtw_certificate_reloads_total\{result="error"\} [1-9]/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('turns readiness off first and keeps answering during the shutdown delay', async () => {
+    h = await startHarness({ shutdownDelaySeconds: 1 });
+    const stopping = h.running.server.shutdown();
+    const ready = await h.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toEqual({ status: 'not ready', reasons: ['shutting down'] });
+    const answer = await h.post('/mutate', review);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    await stopping;
+    await expect(h.get('/healthz')).rejects.toThrow();
+    h = undefined;
+  });
+});
+
+describe('client certificates', () => {
+  it('requires an apiserver client certificate on the hooks when a client CA is set, not on probes', async () => {
+    const client = await generate([{ name: 'commonName', value: 'kube-apiserver' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', keyCertSign: true, digitalSignature: true },
+        { name: 'extKeyUsage', clientAuth: true },
+      ],
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'rtw-client-'));
+    await writeFile(join(dir, 'client-ca.crt'), client.cert);
+    h = await startHarness({ clientCa: join(dir, 'client-ca.crt') });
+    expect((await h.post('/mutate', review)).status).toBe(401);
+    expect((await h.get('/healthz')).status).toBe(200);
+    const agent = new Agent({ ca: h.ca, cert: client.cert, key: client.private });
+    expect((await h.post('/mutate', review, undefined, agent)).status).toBe(200);
+    agent.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
