@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Ingress } from '@kubernetes/client-node';
 import { auditedWrites, type AuditedWrite } from './audit.js';
-import { connect, createTestNamespace, type Cluster } from './cluster.js';
+import { connect, createTestNamespace, grantClusterAdmin, type Cluster } from './cluster.js';
 import { e2eEnvironment, type E2eEnvironment } from './environment.js';
 import { FakeReplicaSetStatus } from './fake-replicaset-status.js';
 import { kubectl, kubectlOk, type KubectlOptions, type KubectlResult } from './kubectl.js';
@@ -23,6 +23,8 @@ export interface Scenario {
   readonly admin: Cluster;
   readonly replicaSets: FakeReplicaSetStatus;
   create(objects: readonly KubernetesObject[]): Promise<void>;
+  /** Lets `kubectl --as=<username>` act (binds cluster-admin), e.g. for an Argo CD identity. */
+  grant(username: string): Promise<void>;
   kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
   kubectlOk(args: readonly string[], options?: KubectlOptions): Promise<string>;
   ingress(name: string): Promise<V1Ingress>;
@@ -51,6 +53,7 @@ export async function openScenario(name: string): Promise<Scenario> {
     admin,
     replicaSets,
     create: (objects) => createAll(admin, namespace, objects),
+    grant: (username) => grantClusterAdmin(admin, username),
     kubectl: (args, options) => kubectl(kubeconfig, inNamespace(args), options),
     kubectlOk: (args, options) => kubectlOk(kubeconfig, inNamespace(args), options),
     ingress,

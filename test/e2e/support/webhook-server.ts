@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpsRequest } from './https.js';
@@ -26,8 +27,10 @@ export interface ServeOptions {
 
 /** The project's own `serve` command line (the CLI contract), run with the Node that runs the tests. */
 export function serveCommand(options: ServeOptions): ServerCommand {
+  const cli = join(REPO_ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` before the e2e suite`);
   const args = [
-    join(REPO_ROOT, 'dist', 'cli.js'),
+    cli,
     'serve',
     `--port=${options.port}`,
     '--host=127.0.0.1',

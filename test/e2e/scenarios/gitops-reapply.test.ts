@@ -1,0 +1,95 @@
+import type { V1Ingress } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  canaryServices,
+  canaryRollout,
+  REFERENCE_EXAMPLE_NAMES as names,
+  stableIngress,
+} from '../support/manifests.js';
+import { isHealthy, pausedAtStep, setRolloutImage, waitForRollout } from '../support/rollouts.js';
+import { openScenario, type Scenario } from '../support/scenario.js';
+import { unregisterWebhooks } from '../support/webhook-registration.js';
+
+const ARGO_CD = 'system:serviceaccount:argocd:argocd-application-controller';
+const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
+const weightOf = (ingress: V1Ingress) =>
+  /"ServiceName":"canary-svc","ServicePort":"443","Weight":(\d+)/.exec(
+    ingress.metadata?.annotations?.[ACTION_KEY] ?? '',
+  )?.[1];
+
+/**
+ * The Ingress manifest in Git carries the ALB action with all traffic on stable (so the
+ * load balancer routes before any Rollout exists). Every Argo CD sync re-applies it. Mid
+ * canary, that must not reset the controller's weights.
+ */
+const SERVER_SIDE_APPLY = [
+  'apply',
+  '--server-side',
+  '--field-manager=argocd-controller',
+  '--force-conflicts',
+  '-f',
+  '-',
+];
+const GIT_ACTION =
+  '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"stable-svc","ServicePort":"443","Weight":100}]}}';
+const manifest = (() => {
+  const ingress = stableIngress(names, 'alb');
+  ingress.metadata!.annotations![ACTION_KEY] = GIT_ACTION;
+  return stringify(ingress);
+})();
+
+describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
+  let s: Scenario;
+  const asArgoCd = { as: ARGO_CD };
+
+  beforeAll(async () => {
+    s = await openScenario('gitops-reapply');
+    await s.grant(ARGO_CD);
+    await s.startWebhook();
+    await s.create(canaryServices(names));
+    await s.kubectlOk(['apply', '-f', '-'], { ...asArgoCd, stdin: manifest });
+    await s.create([canaryRollout(names, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] })]);
+    await waitForRollout(s.admin, s.namespace, names.rollout, 'to be Healthy', isHealthy);
+    await setRolloutImage(s.admin, s.namespace, names.rollout, 'registry.invalid/demo:2');
+    await waitForRollout(s.admin, s.namespace, names.rollout, 'to pause at setWeight 20', pausedAtStep(1));
+    await s.waitForIngress(names.ingress, 'to route 20% to the canary', (i) => weightOf(i) === '20');
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('keeps the weights on a client-side apply by the Argo CD identity, with a warning', async () => {
+    const result = await s.kubectl(['apply', '-o', 'json', '-f', '-'], { ...asArgoCd, stdin: manifest });
+    expect(result.code, result.stderr).toBe(0);
+    expect(weightOf(JSON.parse(result.stdout) as V1Ingress)).toBe('20');
+    expect(result.stderr).toContain(`${ACTION_KEY}: kept Rollout ${names.rollout}'s live traffic`);
+    expect(weightOf(await s.ingress(names.ingress))).toBe('20');
+  });
+
+  it('shows the same object on a server-side dry run', async () => {
+    const dryRun = JSON.parse(
+      await s.kubectlOk(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], {
+        ...asArgoCd,
+        stdin: manifest,
+      }),
+    ) as V1Ingress;
+    const live = await s.ingress(names.ingress);
+    expect(dryRun.metadata?.annotations).toEqual(live.metadata?.annotations);
+    expect(dryRun.spec).toEqual(live.spec);
+  });
+
+  it('keeps the weights on a server-side apply by another field manager', async () => {
+    await s.kubectlOk(SERVER_SIDE_APPLY, { ...asArgoCd, stdin: manifest });
+    expect(weightOf(await s.ingress(names.ingress))).toBe('20');
+  });
+
+  it('(control) resets the weights when no webhook guards the Ingress', async () => {
+    // Proves the checks above can fail: the same apply, unguarded, writes Git's 100% stable.
+    await unregisterWebhooks(s.admin);
+    const result = await s.kubectl([...SERVER_SIDE_APPLY, '-o', 'json'], { ...asArgoCd, stdin: manifest });
+    expect(result.code, result.stderr).toBe(0);
+    const applied = JSON.parse(result.stdout) as V1Ingress;
+    expect(applied.metadata?.annotations?.[ACTION_KEY]).toBe(GIT_ACTION);
+  });
+});
