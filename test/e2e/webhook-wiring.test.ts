@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canarySetup, REFERENCE_EXAMPLE_NAMES as names, stableIngress } from './support/manifests.js';
 import { RECORDING, writeFixture } from './support/observed-fixtures.js';
 import { RecordingWebhook } from './support/recording-webhook.js';
-import { isHealthy, pausedAtStep, setRolloutImage, waitForRollout } from './support/rollouts.js';
+import { runCanaryToPause } from './support/rollouts.js';
 import { openScenario, type Scenario } from './support/scenario.js';
 import {
   registerWebhooks,
@@ -55,15 +55,7 @@ describe('webhook registration wiring (harness self-check)', () => {
 
   it("passes the Rollouts controller's Ingress patches through the webhook", async () => {
     await scenario.create(canarySetup(names, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }));
-    await waitForRollout(scenario.admin, scenario.namespace, names.rollout, 'to be Healthy', isHealthy);
-    await setRolloutImage(scenario.admin, scenario.namespace, names.rollout, 'registry.invalid/demo:2');
-    await waitForRollout(
-      scenario.admin,
-      scenario.namespace,
-      names.rollout,
-      'to pause at setWeight 20',
-      pausedAtStep(1),
-    );
+    await runCanaryToPause(scenario.admin, scenario.namespace, names.rollout);
     const controllerIngressUpdates = recorder.reviews.filter(
       (r) =>
         r.review.request.resource.resource === 'ingresses' &&

@@ -7,7 +7,7 @@ import {
   REFERENCE_EXAMPLE_NAMES as names,
   stableIngress,
 } from '../support/manifests.js';
-import { isHealthy, pausedAtStep, setRolloutImage, waitForRollout } from '../support/rollouts.js';
+import { runCanaryToPause } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
 
@@ -50,9 +50,7 @@ describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
     await s.create(canaryServices(names));
     await s.kubectlOk(['apply', '-f', '-'], { ...asArgoCd, stdin: manifest });
     await s.create([canaryRollout(names, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] })]);
-    await waitForRollout(s.admin, s.namespace, names.rollout, 'to be Healthy', isHealthy);
-    await setRolloutImage(s.admin, s.namespace, names.rollout, 'registry.invalid/demo:2');
-    await waitForRollout(s.admin, s.namespace, names.rollout, 'to pause at setWeight 20', pausedAtStep(1));
+    await runCanaryToPause(s.admin, s.namespace, names.rollout);
     await s.waitForIngress(names.ingress, 'to route 20% to the canary', (i) => weightOf(i) === '20');
   });
   afterAll(async () => {

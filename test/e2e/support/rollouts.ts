@@ -94,3 +94,18 @@ export function pausedAtStep(index: number): (rollout: RolloutState) => boolean 
 }
 
 export const isHealthy = (rollout: RolloutState): boolean => rollout.status?.phase === 'Healthy';
+
+/**
+ * The usual way into the middle of a canary: wait for the first revision to be Healthy,
+ * start a second one with a new image, and wait at the indefinite pause at `pauseStep`.
+ */
+export async function runCanaryToPause(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  pauseStep = 1,
+): Promise<RolloutState> {
+  await waitForRollout(cluster, namespace, name, 'to be Healthy', isHealthy);
+  await setRolloutImage(cluster, namespace, name, 'registry.invalid/demo:2');
+  return waitForRollout(cluster, namespace, name, `to pause at step ${pauseStep}`, pausedAtStep(pauseStep));
+}
