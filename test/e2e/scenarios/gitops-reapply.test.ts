@@ -2,10 +2,11 @@ import type { V1Ingress } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
-  canaryServices,
+  allToStableAction,
   canaryRollout,
+  canaryServices,
+  gitAlbIngress,
   REFERENCE_EXAMPLE_NAMES as names,
-  stableIngress,
 } from '../support/manifests.js';
 import { runCanaryToPause } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
@@ -18,11 +19,6 @@ const weightOf = (ingress: V1Ingress) =>
     ingress.metadata?.annotations?.[ACTION_KEY] ?? '',
   )?.[1];
 
-/**
- * The Ingress manifest in Git carries the ALB action with all traffic on stable (so the
- * load balancer routes before any Rollout exists). Every Argo CD sync re-applies it. Mid
- * canary, that must not reset the controller's weights.
- */
 const SERVER_SIDE_APPLY = [
   'apply',
   '--server-side',
@@ -31,13 +27,13 @@ const SERVER_SIDE_APPLY = [
   '-f',
   '-',
 ];
-const GIT_ACTION =
-  '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"stable-svc","ServicePort":"443","Weight":100}]}}';
-const manifest = (() => {
-  const ingress = stableIngress(names, 'alb');
-  ingress.metadata!.annotations![ACTION_KEY] = GIT_ACTION;
-  return stringify(ingress);
-})();
+/**
+ * The Ingress manifest in Git carries the ALB action with all traffic on stable (so the
+ * load balancer routes before any Rollout exists). Every Argo CD sync re-applies it. Mid
+ * canary, that must not reset the controller's weights.
+ */
+const GIT_ACTION = allToStableAction(names);
+const manifest = stringify(gitAlbIngress(names));
 
 describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
   let s: Scenario;

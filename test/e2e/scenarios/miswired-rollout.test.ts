@@ -3,8 +3,8 @@ import { stringify } from 'yaml';
 import {
   canaryRollout,
   canaryServices,
+  gitAlbIngress,
   REFERENCE_EXAMPLE_NAMES as names,
-  stableIngress,
 } from '../support/manifests.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
 
@@ -18,10 +18,7 @@ describe('scenario 3: a miswired Rollout is refused by kubectl apply, the fixed 
     s = await openScenario('miswired-rollout');
     await s.startWebhook({ enforcement: 'deny' });
     await s.create([...canaryServices(names), ...canaryServices(miswired).slice(0, 1)]);
-    const ingress = stableIngress(names, 'alb');
-    ingress.metadata!.annotations![`alb.ingress.kubernetes.io/actions.${names.stableService}`] =
-      '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"stable-svc","ServicePort":"443","Weight":100}]}}';
-    await s.kubectlOk(['apply', '-f', '-'], { stdin: stringify(ingress) });
+    await s.kubectlOk(['apply', '-f', '-'], { stdin: stringify(gitAlbIngress(names)) });
   });
   afterAll(async () => {
     await s?.close();

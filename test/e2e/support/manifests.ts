@@ -105,3 +105,19 @@ export function canaryRollout(
 export function canarySetup(names: CanaryNames, options: RolloutOptions): KubernetesObject[] {
   return [...canaryServices(names), stableIngress(names, options.router), canaryRollout(names, options)];
 }
+
+/** The ALB action that sends all traffic to the stable Service: what a Git manifest carries. */
+export function allToStableAction(names: CanaryNames): string {
+  return `{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"${names.stableService}","ServicePort":"${names.servicePort}","Weight":100}]}}`;
+}
+
+/**
+ * The stable ALB Ingress as kept in Git: with the all-to-stable action, so the load
+ * balancer routes before any Rollout exists (and the `use-annotation` backend is valid).
+ */
+export function gitAlbIngress(names: CanaryNames): V1Ingress {
+  const ingress = stableIngress(names, 'alb');
+  ingress.metadata!.annotations![`alb.ingress.kubernetes.io/actions.${names.stableService}`] =
+    allToStableAction(names);
+  return ingress;
+}
