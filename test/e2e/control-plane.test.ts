@@ -15,6 +15,7 @@ import {
   type RolloutState,
 } from './support/rollouts.js';
 import { openScenario, type Scenario } from './support/scenario.js';
+import { albActionKey, ARGO_CD_IDENTITY } from './support/traffic.js';
 
 const env = e2eEnvironment();
 const admin = connect(env.controlPlane.kubeconfigs.admin);
@@ -23,7 +24,6 @@ const adminTls = {
   cert: env.controlPlane.pki.clients.admin.cert,
   key: env.controlPlane.pki.clients.admin.key,
 };
-const ARGO_CD = 'system:serviceaccount:argocd:argocd-application-controller';
 const STEPS = [{ setWeight: 20 }, { pause: {} }];
 
 /** Expected ALB action bytes, built by the rules of argo-rollouts-traffic-routing.md §2.3/§2.6. */
@@ -31,7 +31,7 @@ const referenceAction = (canaryWeight: number) =>
   `{"Type":"forward","ForwardConfig":{"TargetGroups":[` +
   `{"ServiceName":"${names.canaryService}","ServicePort":"${names.servicePort}","Weight":${canaryWeight}},` +
   `{"ServiceName":"${names.stableService}","ServicePort":"${names.servicePort}","Weight":${100 - canaryWeight}}]}}`;
-const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
+const ACTION_KEY = albActionKey(names);
 const MANAGED_KEY = 'rollouts.argoproj.io/managed-alb-annotations';
 const NGINX_CANARY = `${names.rollout}-${names.ingress}-canary`;
 
@@ -97,9 +97,11 @@ describe('the control plane the e2e suite runs on', () => {
 
   it('lets kubectl act as an Argo CD service account by impersonation', async () => {
     const review = JSON.parse(
-      await kubectlOk(env.controlPlane.kubeconfigs.admin, ['auth', 'whoami', '-o', 'json'], { as: ARGO_CD }),
+      await kubectlOk(env.controlPlane.kubeconfigs.admin, ['auth', 'whoami', '-o', 'json'], {
+        as: ARGO_CD_IDENTITY,
+      }),
     ) as { status: { userInfo: { username: string } } };
-    expect(review.status.userInfo.username).toBe(ARGO_CD);
+    expect(review.status.userInfo.username).toBe(ARGO_CD_IDENTITY);
   });
 });
 

@@ -10,10 +10,11 @@ import {
 import { isHealthy, promote, runCanaryToPause, waitForRollout } from '../support/rollouts.js';
 import { RECORDING, writeFixture } from '../support/observed-fixtures.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
+import { albActionKey } from '../support/traffic.js';
 import { sleep } from '../support/wait.js';
 
 const ROUTE = 'canary-by-header';
-const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
+const ACTION_KEY = albActionKey(names);
 const STEPS = [
   { setWeight: 20 },
   { setHeaderRoute: { name: ROUTE, match: [{ headerName: 'X-Canary', headerValue: { exact: 'yes' } }] } },

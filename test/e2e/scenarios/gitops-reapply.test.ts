@@ -10,14 +10,11 @@ import {
 } from '../support/manifests.js';
 import { runCanaryToPause } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
+import { albActionKey, albCanaryWeight, ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
 
-const ARGO_CD = 'system:serviceaccount:argocd:argocd-application-controller';
-const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
-const weightOf = (ingress: V1Ingress) =>
-  /"ServiceName":"canary-svc","ServicePort":"443","Weight":(\d+)/.exec(
-    ingress.metadata?.annotations?.[ACTION_KEY] ?? '',
-  )?.[1];
+const ACTION_KEY = albActionKey(names);
+const weightOf = (ingress: V1Ingress) => albCanaryWeight(ingress, names);
 
 const SERVER_SIDE_APPLY = [
   'apply',
@@ -37,11 +34,11 @@ const manifest = stringify(gitAlbIngress(names));
 
 describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
   let s: Scenario;
-  const asArgoCd = { as: ARGO_CD };
+  const asArgoCd = { as: ARGO_CD_IDENTITY };
 
   beforeAll(async () => {
     s = await openScenario('gitops-reapply');
-    await s.grant(ARGO_CD);
+    await s.grant(ARGO_CD_IDENTITY);
     await s.startWebhook();
     await s.create(canaryServices(names));
     await s.kubectlOk(['apply', '-f', '-'], { ...asArgoCd, stdin: manifest });

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { REFERENCE_EXAMPLE_NAMES as names, stableIngress } from '../support/manifests.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
+import { albActionKey } from '../support/traffic.js';
 
-const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
+const ACTION_KEY = albActionKey(names);
 
 /** An Ingress no Rollout references, with an action annotation the ALB controller cannot parse. */
 function unrelatedIngress(action: string): string {

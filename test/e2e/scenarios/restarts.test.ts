@@ -11,17 +11,13 @@ import {
 } from '../support/manifests.js';
 import { pausedAtStep, promote, runCanaryToPause, waitForRollout } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
+import { albCanaryWeight, ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { waitForState } from '../support/wait.js';
 import type { WebhookUnderTest } from '../support/webhook.js';
 
-const ARGO_CD = 'system:serviceaccount:argocd:argocd-application-controller';
-const ACTION_KEY = `alb.ingress.kubernetes.io/actions.${names.stableService}`;
 const manifest = stringify(gitAlbIngress(names));
 const STEPS = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: {} }];
-const canaryWeight = (ingress: V1Ingress) =>
-  /"ServiceName":"canary-svc","ServicePort":"443","Weight":(\d+)/.exec(
-    ingress.metadata?.annotations?.[ACTION_KEY] ?? '',
-  )?.[1];
+const canaryWeight = (ingress: V1Ingress) => albCanaryWeight(ingress, names);
 
 /** `metric{resource="x"} value` lines of the webhook's /metrics, by resource. */
 function gauge(metricsText: string, metric: string): Record<string, number> {
@@ -39,7 +35,10 @@ describe('scenario 5: restarts of the webhook and of the apiserver', () => {
   const metrics = async () => (await httpsRequest(`${webhook.baseUrl}/metrics`, { ca: caOnly() })).body;
   /** Argo CD re-applies Git's Ingress; returns kubectl's result and the stored weight. */
   const reapply = async () => {
-    const result = await s.kubectl(['apply', '-o', 'json', '-f', '-'], { as: ARGO_CD, stdin: manifest });
+    const result = await s.kubectl(['apply', '-o', 'json', '-f', '-'], {
+      as: ARGO_CD_IDENTITY,
+      stdin: manifest,
+    });
     return {
       result,
       weight: result.code === 0 ? canaryWeight(JSON.parse(result.stdout) as V1Ingress) : undefined,
@@ -48,10 +47,10 @@ describe('scenario 5: restarts of the webhook and of the apiserver', () => {
 
   beforeAll(async () => {
     s = await openScenario('restarts');
-    await s.grant(ARGO_CD);
+    await s.grant(ARGO_CD_IDENTITY);
     webhook = await s.startWebhook();
     await s.create(canaryServices(names));
-    await s.kubectlOk(['apply', '-f', '-'], { as: ARGO_CD, stdin: manifest });
+    await s.kubectlOk(['apply', '-f', '-'], { as: ARGO_CD_IDENTITY, stdin: manifest });
     await s.create([canaryRollout(names, { router: 'alb', steps: STEPS })]);
     await runCanaryToPause(s.admin, s.namespace, names.rollout);
     await s.waitForIngress(names.ingress, 'to route 20% to the canary', (i) => canaryWeight(i) === '20');
