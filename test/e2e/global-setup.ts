@@ -99,7 +99,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await processes.stopAll();
       if (process.env.E2E_KEEP_WORKDIR) say(`kept ${workDir}`);
       else rmSync(workDir, { recursive: true, force: true });
-      say(`stopped every process the e2e run started; setup times: ${timings.join(', ')}`);
+      // Silent otherwise: the summary reporter's line stays the last line of the run.
     };
   } finally {
     if (failed) {

@@ -16,6 +16,6 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
-    reporters: ['verbose'],
+    reporters: ['verbose', './test/e2e/summary-reporter.ts'],
   },
 });
