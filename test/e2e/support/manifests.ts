@@ -101,9 +101,13 @@ export function canaryRollout(
   } as KubernetesObject;
 }
 
-/** Services, Ingress and Rollout in the order they must be created (the Rollout checks the others exist). */
+/**
+ * Services, Ingress and Rollout in the order they must be created (the Rollout checks the
+ * others exist). An ALB Ingress starts as Git would hold it, with the all-to-stable action.
+ */
 export function canarySetup(names: CanaryNames, options: RolloutOptions): KubernetesObject[] {
-  return [...canaryServices(names), stableIngress(names, options.router), canaryRollout(names, options)];
+  const ingress = options.router === 'alb' ? gitAlbIngress(names) : stableIngress(names, 'nginx');
+  return [...canaryServices(names), ingress, canaryRollout(names, options)];
 }
 
 /** The ALB action that sends all traffic to the stable Service: what a Git manifest carries. */
