@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/observed-controller/', import.meta.url));
 
@@ -16,7 +16,8 @@ export function fixturePath(name: string): string {
 export async function writeFixture(name: string, observed: unknown): Promise<void> {
   const path = fixturePath(name);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, await format(JSON.stringify(observed), { parser: 'json' }));
+  const options = (await resolveConfig(path)) ?? {};
+  writeFileSync(path, await format(JSON.stringify(observed, null, 2), { ...options, filepath: path }));
   process.stderr.write(`[e2e] recorded ${path}\n`);
 }
 
