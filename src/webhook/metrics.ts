@@ -38,7 +38,7 @@ export class WebhookMetrics {
 
   readonly badRequests = new Counter({
     name: 'rtw_bad_requests_total',
-    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview.',
+    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview, cache not synced (503).',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
