@@ -158,9 +158,10 @@ export function createServer(options: ServerOptions): WebhookServer {
         .send({ error: 'a client certificate signed by the configured client CA is required' });
     }
     const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
     metrics.inFlight.inc();
     try {
-      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, Date.now());
+      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, receivedAt);
       // Marks the review so that any apiserver call made while answering would be counted
       // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
       const context = { cluster: options.cluster, policy: options.policy, deadline };
@@ -190,6 +191,15 @@ export function createServer(options: ServerOptions): WebhookServer {
         warnings: outcome.result?.warnings.length ?? 0,
         latencyMs: Math.round(seconds * 1e6) / 1e3,
       };
+      // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
+      // (failurePolicy applies), so it is counted and logged loudly.
+      if (Date.now() > deadline) {
+        metrics.deadlineExceeded.inc({ hook });
+        logger.warn(
+          { ...line, budgetMs: deadline - receivedAt },
+          'review answered after the apiserver timeout',
+        );
+      }
       if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
       else logger.info(line, 'review');
       return reply.code(outcome.status).send(outcome.body);
