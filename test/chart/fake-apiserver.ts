@@ -9,7 +9,62 @@ import { stringify } from 'yaml';
 import type { K8sObject } from './helm.js';
 
 const SECRET_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/;
-const LIST_PATH = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?([a-z]+)$/;
+/** An object or collection path under a group version: /api/v1/... or /apis/<group>/<version>/... */
+const RESOURCE_PATH = /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)\/(?:namespaces\/[^/]+\/)?([a-z]+)(?:\/([^/]+))?$/;
+
+/** The kinds the chart renders, by group version, so helm can map every manifest to a resource. */
+const DISCOVERY: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
+  v1: [
+    { name: 'secrets', kind: 'Secret', namespaced: true },
+    { name: 'services', kind: 'Service', namespaced: true },
+    { name: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+  ],
+  'apps/v1': [{ name: 'deployments', kind: 'Deployment', namespaced: true }],
+  'policy/v1': [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true }],
+  'rbac.authorization.k8s.io/v1': [
+    { name: 'clusterroles', kind: 'ClusterRole', namespaced: false },
+    { name: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+    { name: 'rolebindings', kind: 'RoleBinding', namespaced: true },
+  ],
+  'admissionregistration.k8s.io/v1': [
+    { name: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false },
+    { name: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false },
+  ],
+  'networking.k8s.io/v1': [{ name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }],
+};
+const KNOWN_RESOURCES = new Set(Object.values(DISCOVERY).flatMap((list) => list.map((r) => r.name)));
+
+function resourceList(groupVersion: string): object {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: DISCOVERY[groupVersion]!.map((r) => ({
+      name: r.name,
+      singularName: r.kind.toLowerCase(),
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'],
+    })),
+  };
+}
+
+function groupList(): object {
+  const groups = new Map<string, string[]>();
+  for (const gv of Object.keys(DISCOVERY).filter((gv) => gv.includes('/'))) {
+    const [group, version] = gv.split('/') as [string, string];
+    groups.set(group, [...(groups.get(group) ?? []), version]);
+  }
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups].map(([name, versions]) => ({
+      name,
+      versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    })),
+  };
+}
 
 export class FakeApiServer {
   private readonly secrets = new Map<string, K8sObject>();
@@ -60,14 +115,9 @@ export class FakeApiServer {
       return this.reply(res, 200, { major: '1', minor: '37', gitVersion: 'v1.37.2', platform: 'linux/amd64' });
     }
     if (path === '/api') return this.reply(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-    if (path === '/apis') return this.reply(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
-    if (path === '/api/v1') {
-      return this.reply(res, 200, {
-        kind: 'APIResourceList',
-        groupVersion: 'v1',
-        resources: [{ name: 'secrets', singularName: 'secret', namespaced: true, kind: 'Secret', verbs: ['get', 'list'] }],
-      });
-    }
+    if (path === '/apis') return this.reply(res, 200, groupList());
+    const groupVersion = path === '/api/v1' ? 'v1' : path.startsWith('/apis/') ? path.slice('/apis/'.length) : '';
+    if (DISCOVERY[groupVersion]) return this.reply(res, 200, resourceList(groupVersion));
     const secret = SECRET_PATH.exec(path);
     if (secret) {
       const found = this.secrets.get(`${secret[1]}/${secret[2]}`);
@@ -75,10 +125,13 @@ export class FakeApiServer {
         ? this.reply(res, 200, found)
         : this.reply(res, 404, status(404, 'NotFound', `secrets "${secret[2]}" not found`));
     }
-    const list = LIST_PATH.exec(path);
-    if (list && list[1] === 'secrets') {
-      // Helm's release storage lists Secrets by label; this fake holds no releases.
-      return this.reply(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+    const resource = RESOURCE_PATH.exec(path);
+    if (resource && KNOWN_RESOURCES.has(resource[1]!)) {
+      // Nothing but the Secrets above exists: single objects are not found, lists are empty
+      // (helm's release storage lists Secrets by label, and finds no release).
+      return resource[2]
+        ? this.reply(res, 404, status(404, 'NotFound', `${resource[1]} "${resource[2]}" not found`))
+        : this.reply(res, 200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
     }
     this.unknownPaths.push(path);
     this.reply(res, 404, status(404, 'NotFound', `the fake API server does not serve ${path}`));
