@@ -5,12 +5,18 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver.js';
-import { FULLNAME, HELM_VERSION, NAMESPACE, RELEASE, findHelm, render, type K8sObject, type Rendered } from './helm.js';
-
-const availability = findHelm();
-const describeWithHelm = 'missing' in availability ? describe.skip : describe;
+import {
+  FULLNAME,
+  HELM_VERSION,
+  NAMESPACE,
+  RELEASE,
+  describeWithHelm,
+  render,
+  type K8sObject,
+  type Rendered,
+} from './helm.js';
 
 const CA = `${FULLNAME}-ca`;
 const TLS = `${FULLNAME}-tls`;
@@ -19,12 +25,18 @@ const DAY = 86_400;
 const pem = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
 const bundleOf = (r: Rendered): string => r.webhooks()[0].clientConfig.caBundle;
 const certsIn = (bundle: string): X509Certificate[] =>
-  (pem(bundle).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
+  (pem(bundle).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (b) => new X509Certificate(b),
+  );
 
 /** The Secret as a real install leaves it: helm adds ownership metadata, which upgrades check. */
 function asInstalled(secret: K8sObject): K8sObject {
   const copy = structuredClone(secret);
-  copy.metadata.annotations = { ...copy.metadata.annotations, 'meta.helm.sh/release-name': RELEASE, 'meta.helm.sh/release-namespace': NAMESPACE };
+  copy.metadata.annotations = {
+    ...copy.metadata.annotations,
+    'meta.helm.sh/release-name': RELEASE,
+    'meta.helm.sh/release-namespace': NAMESPACE,
+  };
   return copy;
 }
 
@@ -38,7 +50,8 @@ function expiringIn(secret: K8sObject, seconds: number): K8sObject {
 describeWithHelm(`generate mode across upgrades (helm ${HELM_VERSION}, fake API server)`, () => {
   const api = new FakeApiServer();
   let kubeconfig: string;
-  const upgrade = (): Promise<Rendered> => render({}, { flags: ['--kubeconfig', kubeconfig, '--dry-run=server', '--disable-openapi-validation'] });
+  const upgrade = (): Promise<Rendered> =>
+    render({}, { flags: ['--kubeconfig', kubeconfig, '--dry-run=server', '--disable-openapi-validation'] });
 
   beforeAll(async () => {
     await api.start();
@@ -78,7 +91,9 @@ describeWithHelm(`generate mode across upgrades (helm ${HELM_VERSION}, fake API 
     expect(renewed.one('Secret', CA).data).toEqual(first.one('Secret', CA).data);
     expect(bundleOf(renewed)).toBe(bundleOf(first));
     const leaf = new X509Certificate(pem(renewed.one('Secret', TLS).data['tls.crt']));
-    expect(leaf.serialNumber).not.toBe(new X509Certificate(pem(first.one('Secret', TLS).data['tls.crt'])).serialNumber);
+    expect(leaf.serialNumber).not.toBe(
+      new X509Certificate(pem(first.one('Secret', TLS).data['tls.crt'])).serialNumber,
+    );
     const [ca] = certsIn(bundleOf(first));
     expect(leaf.verify(ca!.publicKey)).toBe(true);
   });
@@ -111,7 +126,9 @@ describeWithHelm(`generate mode across upgrades (helm ${HELM_VERSION}, fake API 
     api.putSecret(asInstalled(expiringIn(first.one('Secret', CA), 100 * DAY)));
     const rotated = await upgrade();
     const caSecret = structuredClone(rotated.one('Secret', CA));
-    caSecret.metadata.annotations['rollouts-traffic-webhook/previous-ca-not-after'] = String(Math.floor(Date.now() / 1000) - DAY);
+    caSecret.metadata.annotations['rollouts-traffic-webhook/previous-ca-not-after'] = String(
+      Math.floor(Date.now() / 1000) - DAY,
+    );
     api.putSecret(asInstalled(caSecret));
     api.putSecret(asInstalled(rotated.one('Secret', TLS)));
     const later = await upgrade();

@@ -1,24 +1,25 @@
 // Renders the Helm chart with the real helm binary and asserts on the objects it produces.
 // Needs `scripts/helm.sh --ensure` to have built helm once (see test/chart/helm.ts).
 import { X509Certificate } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeApiServer } from './fake-apiserver.js';
 import {
+  CHART_DIR,
   FULLNAME,
   HELM_VERSION,
   NAMESPACE,
-  findHelm,
+  RELEASE,
+  describeWithHelm,
   helm,
   lint,
   render,
   templateRaw,
+  writeValuesFile,
   type Rendered,
 } from './helm.js';
-
-const availability = findHelm();
-const describeWithHelm = 'missing' in availability ? describe.skip : describe;
-if ('missing' in availability) {
-  console.warn(`chart tests skipped: helm ${HELM_VERSION} cannot be had here (${availability.missing})`);
-}
 
 const CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
 const SERVICE_HOST = `${FULLNAME}.${NAMESPACE}.svc`;
@@ -34,13 +35,17 @@ function certificates(bundle: string): X509Certificate[] {
 const USER_CA_BUNDLE = Buffer.from(
   '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n',
 ).toString('base64');
-const SECRET_MODE = { certificates: { mode: 'secret', secret: { name: 'my-webhook-tls', caBundle: USER_CA_BUNDLE } } };
+const SECRET_MODE = {
+  certificates: { mode: 'secret', secret: { name: 'my-webhook-tls', caBundle: USER_CA_BUNDLE } },
+};
 const CERT_MANAGER_MODE = { certificates: { mode: 'certManager' } };
 
 type RbacTriple = string;
 function rbacTriples(rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[]): RbacTriple[] {
   return rules
-    .flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))))
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+    )
     .sort();
 }
 const READ = ['get', 'list', 'watch'];
@@ -52,12 +57,15 @@ const EXPECTED_TRIPLES = [
 ].sort();
 
 describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
-  describe('helm lint --strict', () => {
+  describe.concurrent('helm lint --strict', () => {
     const combinations: Record<string, object> = {
       'defaults (generate mode)': {},
       'cert-manager mode': CERT_MANAGER_MODE,
       'cert-manager mode with a ClusterIssuer': {
-        certificates: { mode: 'certManager', certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },
+        certificates: {
+          mode: 'certManager',
+          certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } },
+        },
       },
       'secret mode': SECRET_MODE,
       'everything optional on': {
@@ -99,7 +107,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           'ValidatingWebhookConfiguration',
         ].sort(),
       );
-      for (const o of r.objects.filter((o) => !o.kind.startsWith('Cluster') && !o.kind.endsWith('WebhookConfiguration'))) {
+      for (const o of r.objects.filter(
+        (o) => !o.kind.startsWith('Cluster') && !o.kind.endsWith('WebhookConfiguration'),
+      )) {
         expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(NAMESPACE);
       }
     });
@@ -107,7 +117,11 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     it('grants get/list/watch on rollouts, ingresses, services and ingressclasses and nothing else', () => {
       expect(rbacTriples(r.one('ClusterRole').rules)).toEqual(EXPECTED_TRIPLES);
       const binding = r.one('ClusterRoleBinding');
-      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: FULLNAME });
+      expect(binding.roleRef).toEqual({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: FULLNAME,
+      });
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: FULLNAME, namespace: NAMESPACE }]);
       expect(r.one('Deployment').spec.template.spec.serviceAccountName).toBe(FULLNAME);
     });
@@ -143,7 +157,11 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
       expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
       const sc = r.container().securityContext;
-      expect(sc).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+      expect(sc).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        runAsNonRoot: true,
+      });
       expect(sc.capabilities).toEqual({ drop: ['ALL'] });
       expect(pod.hostNetwork).toBeUndefined();
     });
@@ -185,7 +203,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('exposes 443 on a Service that selects the pods and forwards to the named port', () => {
       const service = r.one('Service');
-      expect(service.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
+      expect(service.spec.ports).toEqual([
+        { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+      ]);
       expect(service.spec.selector).toEqual(r.one('Deployment').spec.template.metadata.labels);
     });
 
@@ -194,7 +214,12 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(config.webhooks).toHaveLength(1);
       const hook = config.webhooks[0];
       expect(hook.name).toBe(`mutate-ingresses.${FULLNAME}.${NAMESPACE}.svc`);
-      expect(hook.clientConfig.service).toEqual({ name: FULLNAME, namespace: NAMESPACE, path: '/mutate', port: 443 });
+      expect(hook.clientConfig.service).toEqual({
+        name: FULLNAME,
+        namespace: NAMESPACE,
+        path: '/mutate',
+        port: 443,
+      });
       expect(hook.rules).toEqual([
         {
           apiGroups: ['networking.k8s.io'],
@@ -221,12 +246,25 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         `validate-rollouts.${FULLNAME}.${NAMESPACE}.svc`,
       ]);
       const [ingresses, rollouts] = config.webhooks;
-      expect(ingresses.rules[0]).toMatchObject({ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['ingresses'] });
-      expect(rollouts.rules[0]).toMatchObject({ apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], resources: ['rollouts'] });
+      expect(ingresses.rules[0]).toMatchObject({
+        apiGroups: ['networking.k8s.io'],
+        apiVersions: ['v1'],
+        resources: ['ingresses'],
+      });
+      expect(rollouts.rules[0]).toMatchObject({
+        apiGroups: ['argoproj.io'],
+        apiVersions: ['v1alpha1'],
+        resources: ['rollouts'],
+      });
       for (const hook of config.webhooks) {
         expect(hook.rules[0].operations).toEqual(['CREATE', 'UPDATE']);
         expect(hook.clientConfig.service.path).toBe('/validate');
-        expect(hook).toMatchObject({ failurePolicy: 'Ignore', timeoutSeconds: 5, sideEffects: 'None', admissionReviewVersions: ['v1'] });
+        expect(hook).toMatchObject({
+          failurePolicy: 'Ignore',
+          timeoutSeconds: 5,
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        });
         expect(hook.reinvocationPolicy).toBeUndefined();
       }
     });
@@ -234,7 +272,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     it('never sends its own namespace or kube-system to any hook', () => {
       for (const hook of r.webhooks()) {
         expect(hook.namespaceSelector).toEqual({
-          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [NAMESPACE, 'kube-system'] }],
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [NAMESPACE, 'kube-system'] },
+          ],
         });
         expect(hook.objectSelector).toEqual({});
       }
@@ -242,7 +282,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('lets the apiserver skip the Rollouts controller and metadata-only updates', () => {
       for (const hook of r.webhooks()) {
-        const byName = Object.fromEntries(hook.matchConditions.map((c: { name: string; expression: string }) => [c.name, c.expression]));
+        const byName = Object.fromEntries(
+          hook.matchConditions.map((c: { name: string; expression: string }) => [c.name, c.expression]),
+        );
         expect(Object.keys(byName)).toEqual(['skip-rollouts-controller', 'skip-metadata-only-updates']);
         expect(byName['skip-rollouts-controller']).toBe(`!(request.userInfo.username in ["${CONTROLLER}"])`);
         const metadataOnly: string = byName['skip-metadata-only-updates'];
@@ -286,7 +328,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(caSecret.data['tls.key']).toBeDefined();
       expect(Object.keys(tls.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
       expect(pem(caSecret.data['tls.crt'])).toBe(pem(tls.data['ca.crt']));
-      const volume = r.one('Deployment').spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
+      const volume = r
+        .one('Deployment')
+        .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret).toEqual({ secretName: `${FULLNAME}-tls`, defaultMode: 0o440 });
     });
 
@@ -300,23 +344,40 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
   });
 
-  describe('certificate mode: certManager', () => {
+  describe.concurrent('certificate mode: certManager', () => {
     it('creates the CA chain and a serving Certificate, and has cainjector fill caBundle', async () => {
       const r = await render(CERT_MANAGER_MODE);
       expect(r.all('Secret')).toHaveLength(0);
-      expect(r.all('Issuer').map((i) => i.metadata.name).sort()).toEqual([`${FULLNAME}-ca`, `${FULLNAME}-selfsigned`]);
+      expect(
+        r
+          .all('Issuer')
+          .map((i) => i.metadata.name)
+          .sort(),
+      ).toEqual([`${FULLNAME}-ca`, `${FULLNAME}-selfsigned`]);
       expect(r.one('Issuer', `${FULLNAME}-selfsigned`).spec).toEqual({ selfSigned: {} });
       expect(r.one('Issuer', `${FULLNAME}-ca`).spec).toEqual({ ca: { secretName: `${FULLNAME}-ca` } });
       const ca = r.one('Certificate', `${FULLNAME}-ca`);
-      expect(ca.spec).toMatchObject({ isCA: true, secretName: `${FULLNAME}-ca`, issuerRef: { name: `${FULLNAME}-selfsigned`, kind: 'Issuer' } });
+      expect(ca.spec).toMatchObject({
+        isCA: true,
+        secretName: `${FULLNAME}-ca`,
+        issuerRef: { name: `${FULLNAME}-selfsigned`, kind: 'Issuer' },
+      });
       const serving = r.one('Certificate', `${FULLNAME}-tls`);
-      expect(serving.spec.issuerRef).toEqual({ name: `${FULLNAME}-ca`, kind: 'Issuer', group: 'cert-manager.io' });
+      expect(serving.spec.issuerRef).toEqual({
+        name: `${FULLNAME}-ca`,
+        kind: 'Issuer',
+        group: 'cert-manager.io',
+      });
       expect(serving.spec.dnsNames).toContain(SERVICE_HOST);
       expect(serving.spec.privateKey.rotationPolicy).toBe('Always');
-      const volume = r.one('Deployment').spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
+      const volume = r
+        .one('Deployment')
+        .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret.secretName).toBe(serving.spec.secretName);
       for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
-        expect(r.one(kind).metadata.annotations['cert-manager.io/inject-ca-from']).toBe(`${NAMESPACE}/${FULLNAME}-tls`);
+        expect(r.one(kind).metadata.annotations['cert-manager.io/inject-ca-from']).toBe(
+          `${NAMESPACE}/${FULLNAME}-tls`,
+        );
       }
       // No caBundle key at all: an empty one would show as drift against what cainjector writes.
       for (const hook of r.webhooks()) expect('caBundle' in hook.clientConfig).toBe(false);
@@ -324,20 +385,29 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('uses a given issuer instead of creating one', async () => {
       const r = await render({
-        certificates: { mode: 'certManager', certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },
+        certificates: {
+          mode: 'certManager',
+          certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } },
+        },
       });
       expect(r.all('Issuer')).toHaveLength(0);
       expect(r.all('Certificate')).toHaveLength(1);
-      expect(r.one('Certificate').spec.issuerRef).toEqual({ name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+      expect(r.one('Certificate').spec.issuerRef).toEqual({
+        name: 'corp-ca',
+        kind: 'ClusterIssuer',
+        group: 'cert-manager.io',
+      });
     });
   });
 
-  describe('certificate mode: secret', () => {
+  describe.concurrent('certificate mode: secret', () => {
     it('mounts the given Secret and puts the given CA bundle in every hook', async () => {
       const r = await render(SECRET_MODE);
       expect(r.all('Secret')).toHaveLength(0);
       expect(r.all('Certificate')).toHaveLength(0);
-      const volume = r.one('Deployment').spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
+      const volume = r
+        .one('Deployment')
+        .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret.secretName).toBe('my-webhook-tls');
       for (const hook of r.webhooks()) expect(hook.clientConfig.caBundle).toBe(USER_CA_BUNDLE);
       for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
@@ -347,13 +417,17 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('refuses a CA bundle that is not base64 PEM', async () => {
       const notPem = Buffer.from('just some text').toString('base64');
-      const result = await templateRaw({ certificates: { mode: 'secret', secret: { name: 'x', caBundle: notPem } } });
+      const result = await templateRaw({
+        certificates: { mode: 'secret', secret: { name: 'x', caBundle: notPem } },
+      });
       expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('certificates.secret.caBundle must be the base64 encoding of PEM certificates');
+      expect(result.stderr).toContain(
+        'certificates.secret.caBundle must be the base64 encoding of PEM certificates',
+      );
     });
   });
 
-  describe('value combinations', () => {
+  describe.concurrent('value combinations', () => {
     it('flips failure policies and timeouts per hook', async () => {
       const r = await render({
         webhooks: {
@@ -383,10 +457,17 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         },
       });
       for (const hook of r.webhooks()) {
-        expect(hook.namespaceSelector.matchExpressions[0].values).toEqual([NAMESPACE, 'kube-system', 'monitoring']);
+        expect(hook.namespaceSelector.matchExpressions[0].values).toEqual([
+          NAMESPACE,
+          'kube-system',
+          'monitoring',
+        ]);
         expect(hook.namespaceSelector.matchLabels).toEqual({ team: 'shop' });
         expect(hook.objectSelector).toEqual({ matchLabels: { 'rollouts-traffic-webhook/enabled': 'true' } });
-        expect(hook.matchConditions.map((c: { name: string }) => c.name)).toEqual(['skip-rollouts-controller', 'only-alb']);
+        expect(hook.matchConditions.map((c: { name: string }) => c.name)).toEqual([
+          'skip-rollouts-controller',
+          'only-alb',
+        ]);
         expect(hook.matchConditions[1]).toEqual(extra);
       }
     });
@@ -397,7 +478,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
 
     it('refuses a matchCondition name the chart already uses', async () => {
-      const result = await templateRaw({ webhooks: { matchConditions: [{ name: 'skip-rollouts-controller', expression: 'true' }] } });
+      const result = await templateRaw({
+        webhooks: { matchConditions: [{ name: 'skip-rollouts-controller', expression: 'true' }] },
+      });
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('the name "skip-rollouts-controller" is used twice');
     });
@@ -420,7 +503,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       const bindings = r.all('RoleBinding');
       expect(bindings.map((b) => b.metadata.namespace)).toEqual(['shop', 'payments']);
       for (const b of bindings) expect(b.roleRef.name).toBe(namespacedRole.metadata.name);
-      const granted = [...rbacTriples(r.one('ClusterRole', FULLNAME).rules), ...rbacTriples(namespacedRole.rules)].sort();
+      const granted = [
+        ...rbacTriples(r.one('ClusterRole', FULLNAME).rules),
+        ...rbacTriples(namespacedRole.rules),
+      ].sort();
       expect(granted).toEqual(EXPECTED_TRIPLES);
     });
 
@@ -448,7 +534,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(flag('--controller-identities')).toBe(`${CONTROLLER},system:serviceaccount:rollouts:custom`);
       expect(flag('--client-ca')).toBe('/etc/rollouts-traffic-webhook/client-ca/ca.crt');
       expect(args.at(-1)).toBe('--some-flag');
-      const volume = r.one('Deployment').spec.template.spec.volumes.find((v: { name: string }) => v.name === 'client-ca');
+      const volume = r
+        .one('Deployment')
+        .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'client-ca');
       expect(volume.configMap.name).toBe('apiserver-client-ca');
       for (const hook of r.webhooks()) {
         expect(hook.matchConditions[0].expression).toBe(
@@ -458,7 +546,12 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
 
     it('sets priority class, host network and replica count, and turns the PDB off', async () => {
-      const r = await render({ priorityClassName: 'system-cluster-critical', hostNetwork: true, replicas: 3, podDisruptionBudget: { enabled: false } });
+      const r = await render({
+        priorityClassName: 'system-cluster-critical',
+        hostNetwork: true,
+        replicas: 3,
+        podDisruptionBudget: { enabled: false },
+      });
       const pod = r.one('Deployment').spec.template.spec;
       expect(pod.priorityClassName).toBe('system-cluster-critical');
       expect(pod.hostNetwork).toBe(true);
@@ -498,14 +591,17 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
   });
 
-  describe('monitoring', () => {
+  describe.concurrent('monitoring', () => {
     const monitoring = { metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } } };
 
     it('scrapes /metrics over HTTPS, verifying against the chart CA', async () => {
       const r = await render(monitoring);
       const endpoint = r.one('ServiceMonitor').spec.endpoints[0];
       expect(endpoint).toMatchObject({ port: 'https', scheme: 'https', path: '/metrics' });
-      expect(endpoint.tlsConfig).toEqual({ serverName: SERVICE_HOST, ca: { secret: { name: `${FULLNAME}-tls`, key: 'ca.crt' } } });
+      expect(endpoint.tlsConfig).toEqual({
+        serverName: SERVICE_HOST,
+        ca: { secret: { name: `${FULLNAME}-tls`, key: 'ca.crt' } },
+      });
       const serviceLabels = r.one('Service').metadata.labels;
       const selector = r.one('ServiceMonitor').spec.selector.matchLabels;
       expect(Object.keys(selector).length).toBeGreaterThan(0);
@@ -514,25 +610,38 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('skips verification only in secret mode, where ca.crt may be missing', async () => {
       const r = await render({ ...monitoring, ...SECRET_MODE });
-      expect(r.one('ServiceMonitor').spec.endpoints[0].tlsConfig).toEqual({ serverName: SERVICE_HOST, insecureSkipVerify: true });
+      expect(r.one('ServiceMonitor').spec.endpoints[0].tlsConfig).toEqual({
+        serverName: SERVICE_HOST,
+        insecureSkipVerify: true,
+      });
     });
 
     it('alerts on latency, errors, certificate expiry, stale caches and live API calls', async () => {
       const r = await render(monitoring);
-      const rules = r.one('PrometheusRule').spec.groups[0].rules as { alert: string; expr: string; labels: { severity: string } }[];
+      const rules = r.one('PrometheusRule').spec.groups[0].rules as {
+        alert: string;
+        expr: string;
+        labels: { severity: string };
+      }[];
       const byName = Object.fromEntries(rules.map((rule) => [rule.alert, rule]));
       const selector = `job="${FULLNAME}",namespace="${NAMESPACE}"`;
       expect(byName.RolloutsTrafficWebhookLatencyHigh!.expr).toContain(
         `histogram_quantile(0.99, sum by (le, hook) (rate(rtw_admission_duration_seconds_bucket{${selector}}[5m]))) > 0.1`,
       );
-      expect(byName.RolloutsTrafficWebhookErrors!.expr).toContain(`rtw_admission_requests_total{${selector},decision="error"}`);
+      expect(byName.RolloutsTrafficWebhookErrors!.expr).toContain(
+        `rtw_admission_requests_total{${selector},decision="error"}`,
+      );
       expect(byName.RolloutsTrafficWebhookCertificateExpiringSoon!.expr).toBe(
         `min(rtw_certificate_expiry_timestamp_seconds{${selector}}) - time() < ${30 * 86400}`,
       );
       expect(byName.RolloutsTrafficWebhookCertificateExpiryCritical!.labels.severity).toBe('critical');
       expect(byName.RolloutsTrafficWebhookCacheNotSynced!.expr).toContain('rtw_cache_synced{');
-      expect(byName.RolloutsTrafficWebhookCacheStale!.expr).toContain(`rtw_cache_last_sync_age_seconds{${selector}}) > 900`);
-      expect(byName.RolloutsTrafficWebhookApiCallsOnRequestPath!.expr).toContain('rtw_api_calls_on_request_path_total{');
+      expect(byName.RolloutsTrafficWebhookCacheStale!.expr).toContain(
+        `rtw_cache_last_sync_age_seconds{${selector}}) > 900`,
+      );
+      expect(byName.RolloutsTrafficWebhookApiCallsOnRequestPath!.expr).toContain(
+        'rtw_api_calls_on_request_path_total{',
+      );
       expect(byName.RolloutsTrafficWebhookDown!.labels.severity).toBe('critical');
       // Prometheus templates survive Helm rendering unexpanded.
       for (const rule of rules) {
@@ -542,16 +651,86 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
   });
 
-  describe('values.schema.json rejects bad values', () => {
+  describe('install notes', () => {
+    // NOTES.txt is rendered by install only; a dry-run install needs an API server to talk to.
+    const api = new FakeApiServer();
+    let kubeconfig: string;
+    beforeAll(async () => {
+      await api.start();
+      kubeconfig = api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'rtw-notes-')));
+    });
+    afterAll(() => api.stop());
+
+    const notes = async (values: object): Promise<string> => {
+      const result = await helm([
+        'install',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '--dry-run=server',
+        '--disable-openapi-validation',
+        '--kubeconfig',
+        kubeconfig,
+        '-f',
+        writeValuesFile(values),
+      ]);
+      if (result.code !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`);
+      return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    };
+
+    it("states each hook's failure policy, the exclusions and the emergency switch", async () => {
+      const text = await notes({});
+      expect(text).toContain('mutate Ingress   failurePolicy=Fail timeout=3s');
+      expect(text).toContain('validate Ingress and Rollout  failurePolicy=Ignore timeout=5s');
+      expect(text).toContain(`never called for namespaces: ${NAMESPACE}, kube-system`);
+      expect(text).toContain(`never called for: ${CONTROLLER}`);
+      expect(text).toContain(
+        `kubectl delete mutatingwebhookconfiguration/${FULLNAME} validatingwebhookconfiguration/${FULLNAME}`,
+      );
+      expect(text).toContain('helm template, Argo CD');
+      expect(text).not.toContain('WARNING');
+    });
+
+    it('warns when a fail-closed guard would also block the Rollouts controller', async () => {
+      const text = await notes({
+        webhooks: { skipControllerRequests: false },
+        clientAuth: { enabled: true, caConfigMap: 'ca' },
+      });
+      expect(text).toContain(
+        'WARNING: the mutating hook fails closed and webhooks.skipControllerRequests is off',
+      );
+      expect(text).toContain('NOTE: clientAuth is on');
+      expect(text).not.toContain('never called for: system:');
+    });
+  });
+
+  describe.concurrent('values.schema.json rejects bad values', () => {
     const bad: [string, object, RegExp][] = [
       ['a mutating timeout over 3 s', { webhooks: { mutating: { timeoutSeconds: 10 } } }, /timeoutSeconds/],
-      ['a validating timeout over 5 s', { webhooks: { validating: { timeoutSeconds: 6 } } }, /timeoutSeconds/],
-      ['an unknown failure policy', { webhooks: { validating: { failurePolicy: 'Maybe' } } }, /failurePolicy/],
+      [
+        'a validating timeout over 5 s',
+        { webhooks: { validating: { timeoutSeconds: 6 } } },
+        /timeoutSeconds/,
+      ],
+      [
+        'an unknown failure policy',
+        { webhooks: { validating: { failurePolicy: 'Maybe' } } },
+        /failurePolicy/,
+      ],
       ['an unknown certificate mode', { certificates: { mode: 'vault' } }, /mode/],
-      ['secret mode without a Secret name', { certificates: { mode: 'secret', secret: { caBundle: USER_CA_BUNDLE } } }, /name/],
+      [
+        'secret mode without a Secret name',
+        { certificates: { mode: 'secret', secret: { caBundle: USER_CA_BUNDLE } } },
+        /name/,
+      ],
       ['a misspelt top-level key', { replica: 3 }, /replica/],
       ['zero replicas', { replicas: 0 }, /replicas/],
-      ['a controller identity containing a comma', { server: { controllerIdentities: ['a,b'] } }, /controllerIdentities/],
+      [
+        'a controller identity containing a comma',
+        { server: { controllerIdentities: ['a,b'] } },
+        /controllerIdentities/,
+      ],
       ['a privileged port', { server: { port: 443 } }, /port/],
       ['an invalid enforcement mode', { server: { enforcement: 'audit' } }, /enforcement/],
       ['a malformed image digest', { image: { digest: 'latest' } }, /digest/],
@@ -565,6 +744,4 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       });
     }
   });
-
 });
-

@@ -26,7 +26,8 @@ const copiesFrom = of(runtime, 'COPY')
 describe('Dockerfile', () => {
   it('builds in separate stages on Node 24 and ships a slim runtime', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile.stages) expect(stage.base).toMatch(/^node:24(\.\d+)*-(slim|bookworm-slim|trixie-slim)$/);
+    for (const stage of dockerfile.stages)
+      expect(stage.base).toMatch(/^node:24(\.\d+)*-(slim|bookworm-slim|trixie-slim)$/);
     expect(runtime.name).toBe('runtime');
   });
 
@@ -74,26 +75,46 @@ describe('Dockerfile', () => {
   });
 
   it('keeps certificates and keys out of the build context', () => {
-    for (const path of ['certs/tls.key', 'certs/ca.crt', 'certs/README.md', 'server.pem', 'src/dev.key', '.env', 'node_modules/x/index.js', 'dist/cli.js']) {
+    for (const path of [
+      'certs/tls.key',
+      'certs/ca.crt',
+      'certs/README.md',
+      'server.pem',
+      'src/dev.key',
+      '.env',
+      'node_modules/x/index.js',
+      'dist/cli.js',
+    ]) {
       expect(inBuildContext(dockerignore, path), path).toBe(false);
     }
   });
 
   it('has every file the Dockerfile copies from the context in the build context', () => {
-    const contextFiles = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/cli.ts', 'src/routing/model.ts', 'bin/rollouts-traffic-webhook.js'];
+    const contextFiles = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'src/cli.ts',
+      'src/routing/model.ts',
+      'bin/rollouts-traffic-webhook.js',
+    ];
     for (const path of contextFiles) expect(inBuildContext(dockerignore, path), path).toBe(true);
     const copiedFromContext = dockerfile.stages
       .flatMap((s) => of(s, 'COPY'))
       .filter((c) => !c.args.startsWith('--from='))
       .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
     for (const source of copiedFromContext) {
-      const probe = source.endsWith('/') || !source.includes('.') ? `${source.replace(/\/$/, '')}/probe.ts` : source;
+      const probe =
+        source.endsWith('/') || !source.includes('.') ? `${source.replace(/\/$/, '')}/probe.ts` : source;
       expect(inBuildContext(dockerignore, probe), source).toBe(true);
     }
   });
 
   it('carries OCI labels', () => {
-    const labels = of(runtime, 'LABEL').map((l) => l.args).join(' ');
+    const labels = of(runtime, 'LABEL')
+      .map((l) => l.args)
+      .join(' ');
     for (const key of ['title', 'description', 'licenses', 'version', 'revision']) {
       expect(labels).toContain(`org.opencontainers.image.${key}=`);
     }
@@ -111,7 +132,9 @@ describe('Dockerfile', () => {
 
 describe('Dockerfile reader', () => {
   it('joins continuation lines, resolves global ARGs and reads stage names', () => {
-    const parsed = parseDockerfile('ARG BASE=node:24-slim\n# comment\nFROM ${BASE} AS one\nRUN a \\\n  b\nFROM one\n');
+    const parsed = parseDockerfile(
+      'ARG BASE=node:24-slim\n# comment\nFROM ${BASE} AS one\nRUN a \\\n  b\nFROM one\n',
+    );
     expect(parsed.stages.map((s) => [s.base, s.name])).toEqual([
       ['node:24-slim', 'one'],
       ['one', undefined],

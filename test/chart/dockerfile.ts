@@ -39,7 +39,8 @@ export function parseDockerfile(text: string): Dockerfile {
     if (!match) throw new Error(`unreadable Dockerfile line ${current.line}`);
     instructions.push({ keyword: match[1]!.toUpperCase(), args: match[2]!.trim(), line: current.line });
   });
-  if (pending !== undefined) throw new Error(`Dockerfile ends inside a continued line (from line ${pending.line})`);
+  if (pending !== undefined)
+    throw new Error(`Dockerfile ends inside a continued line (from line ${pending.line})`);
 
   const globalArgs = new Map<string, string>();
   const stages: Stage[] = [];

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HELM_VERSION, findHelm, parseManifests, render, type K8sObject } from './helm.js';
+import { HELM_VERSION, describeWithHelm, parseManifests, render, type K8sObject } from './helm.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -17,7 +17,9 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-const manifests = new Map(yamlFiles(EXAMPLES).map((file) => [relative(EXAMPLES, file), parseManifests(readFileSync(file, 'utf8'))]));
+const manifests = new Map(
+  yamlFiles(EXAMPLES).map((file) => [relative(EXAMPLES, file), parseManifests(readFileSync(file, 'utf8'))]),
+);
 const all = [...manifests.values()].flat();
 const find = (kind: string, name: string): K8sObject => {
   const found = all.filter((o) => o.kind === kind && o.metadata?.name === name);
@@ -33,7 +35,8 @@ describe('examples', () => {
     for (const o of all) {
       expect(o.apiVersion, JSON.stringify(o)).toBeTruthy();
       expect(o.kind).toBeTruthy();
-      if (o.kind !== 'Kustomization' || o.apiVersion.startsWith('kustomize.toolkit')) expect(o.metadata?.name).toBeTruthy();
+      if (o.kind !== 'Kustomization' || o.apiVersion.startsWith('kustomize.toolkit'))
+        expect(o.metadata?.name).toBeTruthy();
     }
   });
 
@@ -54,12 +57,15 @@ describe('examples', () => {
     find('Service', canary.stableService);
     find('Service', canary.canaryService);
     expect(ingress.spec.ingressClassName).toBe('alb');
-    const backends = ingress.spec.rules.flatMap((rule: { http: { paths: { backend: { service: object } }[] } }) =>
-      rule.http.paths.map((p) => p.backend.service),
+    const backends = ingress.spec.rules.flatMap(
+      (rule: { http: { paths: { backend: { service: object } }[] } }) =>
+        rule.http.paths.map((p) => p.backend.service),
     );
     expect(backends).toContainEqual({ name: canary.stableService, port: { name: 'use-annotation' } });
     // The controller owns the action annotation; git must not carry it.
-    expect(Object.keys(ingress.metadata.annotations ?? {}).filter((k) => k.includes('/actions.'))).toEqual([]);
+    expect(Object.keys(ingress.metadata.annotations ?? {}).filter((k) => k.includes('/actions.'))).toEqual(
+      [],
+    );
   });
 
   it('need no ignoreDifferences or SSA opt-outs for the Ingress', () => {
@@ -69,30 +75,49 @@ describe('examples', () => {
     }
     for (const o of all) {
       const annotations = Object.keys(o.metadata?.annotations ?? {});
-      expect(annotations.filter((a) => a.startsWith('kustomize.toolkit.fluxcd.io/ssa')), o.metadata?.name).toEqual([]);
+      expect(
+        annotations.filter((a) => a.startsWith('kustomize.toolkit.fluxcd.io/ssa')),
+        o.metadata?.name,
+      ).toEqual([]);
     }
     expect(JSON.stringify(all)).not.toMatch(/managedFieldsManagers/);
   });
 
   it('point GitOps sources at paths that exist in this repository', () => {
-    expect(existsSync(join(inRepo(find('Application', 'rollouts-traffic-webhook').spec.source.path), 'Chart.yaml'))).toBe(true);
-    expect(existsSync(join(inRepo(find('Application', 'shop').spec.source.path), 'kustomization.yaml'))).toBe(true);
-    expect(existsSync(join(inRepo(find('HelmRelease', 'rollouts-traffic-webhook').spec.chart.spec.chart), 'Chart.yaml'))).toBe(true);
+    expect(
+      existsSync(
+        join(inRepo(find('Application', 'rollouts-traffic-webhook').spec.source.path), 'Chart.yaml'),
+      ),
+    ).toBe(true);
+    expect(existsSync(join(inRepo(find('Application', 'shop').spec.source.path), 'kustomization.yaml'))).toBe(
+      true,
+    );
+    expect(
+      existsSync(
+        join(inRepo(find('HelmRelease', 'rollouts-traffic-webhook').spec.chart.spec.chart), 'Chart.yaml'),
+      ),
+    ).toBe(true);
     for (const name of ['rollouts-traffic-webhook', 'shop']) {
-      const kustomization = all.find((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit') && o.metadata?.name === name);
+      const kustomization = all.find(
+        (o) =>
+          o.kind === 'Kustomization' &&
+          o.apiVersion.startsWith('kustomize.toolkit') &&
+          o.metadata?.name === name,
+      );
       expect(existsSync(inRepo(kustomization!.spec.path)), name).toBe(true);
     }
     const shop = all.find((o) => o.kind === 'Kustomization' && o.metadata?.name === 'shop');
     expect(shop!.spec.dependsOn).toEqual([{ name: 'rollouts-traffic-webhook' }]);
   });
 
-  const helmFound = findHelm();
-  (('missing' in helmFound) ? describe.skip : describe)(`values render with helm ${HELM_VERSION}`, () => {
+  describeWithHelm(`values render with helm ${HELM_VERSION}`, () => {
     it('Argo CD uses a certificate mode that survives `helm template`', async () => {
       const values = find('Application', 'rollouts-traffic-webhook').spec.source.helm.valuesObject;
       expect(values.certificates.mode).not.toBe('generate');
       const r = await render(values);
-      expect(r.one('Deployment').spec.template.spec.containers[0].image).toBe(`${values.image.repository}:${values.image.tag}`);
+      expect(r.one('Deployment').spec.template.spec.containers[0].image).toBe(
+        `${values.image.repository}:${values.image.tag}`,
+      );
       expect(r.all('ServiceMonitor')).toHaveLength(1);
     });
 

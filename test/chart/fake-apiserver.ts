@@ -110,13 +110,21 @@ export class FakeApiServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    if (req.method !== 'GET') return this.reply(res, 405, status(405, 'MethodNotAllowed', `${req.method} is not served`));
+    if (req.method !== 'GET')
+      return this.reply(res, 405, status(405, 'MethodNotAllowed', `${req.method} is not served`));
     if (path === '/version') {
-      return this.reply(res, 200, { major: '1', minor: '37', gitVersion: 'v1.37.2', platform: 'linux/amd64' });
+      return this.reply(res, 200, {
+        major: '1',
+        minor: '37',
+        gitVersion: 'v1.37.2',
+        platform: 'linux/amd64',
+      });
     }
-    if (path === '/api') return this.reply(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (path === '/api')
+      return this.reply(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (path === '/apis') return this.reply(res, 200, groupList());
-    const groupVersion = path === '/api/v1' ? 'v1' : path.startsWith('/apis/') ? path.slice('/apis/'.length) : '';
+    const groupVersion =
+      path === '/api/v1' ? 'v1' : path.startsWith('/apis/') ? path.slice('/apis/'.length) : '';
     if (DISCOVERY[groupVersion]) return this.reply(res, 200, resourceList(groupVersion));
     const secret = SECRET_PATH.exec(path);
     if (secret) {
@@ -131,7 +139,12 @@ export class FakeApiServer {
       // (helm's release storage lists Secrets by label, and finds no release).
       return resource[2]
         ? this.reply(res, 404, status(404, 'NotFound', `${resource[1]} "${resource[2]}" not found`))
-        : this.reply(res, 200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+        : this.reply(res, 200, {
+            kind: 'List',
+            apiVersion: 'v1',
+            metadata: { resourceVersion: '1' },
+            items: [],
+          });
     }
     this.unknownPaths.push(path);
     this.reply(res, 404, status(404, 'NotFound', `the fake API server does not serve ${path}`));

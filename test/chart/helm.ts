@@ -5,6 +5,7 @@ import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { describe } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const run = promisify(execFile);
@@ -16,9 +17,17 @@ export const NAMESPACE = 'rtw-system';
 /** The chart's full name for RELEASE: release name + chart name. */
 export const FULLNAME = 'rtw-rollouts-traffic-webhook';
 
-/** A rendered Kubernetes object, loosely typed: tests assert on its fields. */
+/** Field values of rendered objects: tests assert on them one by one, so they stay untyped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+export type Field = any;
+
+/** A rendered Kubernetes object. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: Field };
+  [k: string]: Field;
+}
 
 export type HelmAvailability = { path: string } | { missing: string };
 
@@ -42,12 +51,31 @@ function onPath(command: string): boolean {
  */
 export function findHelm(): HelmAvailability {
   const explicit = process.env.HELM_BIN;
-  if (explicit) return isExecutable(explicit) ? { path: explicit } : { missing: `HELM_BIN=${explicit} is not executable` };
+  if (explicit)
+    return isExecutable(explicit)
+      ? { path: explicit }
+      : { missing: `HELM_BIN=${explicit} is not executable` };
   const cacheRoot = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   const cached = join(cacheRoot, 'webhook-e2e', 'bin', `helm-${HELM_VERSION}`);
   if (isExecutable(cached)) return { path: cached };
-  if (!onPath('go')) return { missing: `no helm binary at ${cached} and no Go toolchain to build one with scripts/helm.sh` };
+  if (!onPath('go'))
+    return { missing: `no helm binary at ${cached} and no Go toolchain to build one with scripts/helm.sh` };
   return { path: cached };
+}
+
+/**
+ * `describe` for suites that run helm. Skipped, with the reason in its title and on stderr, only
+ * when helm cannot be had on this machine at all.
+ */
+export function describeWithHelm(title: string, body: () => void): void {
+  const found = findHelm();
+  if ('missing' in found) {
+    const reason = `skipped: helm ${HELM_VERSION} cannot be had here (${found.missing})`;
+    console.warn(`${title}: ${reason}`);
+    describe.skip(`${title} [${reason}]`, body);
+  } else {
+    describe(title, body);
+  }
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'rtw-chart-test-'));
@@ -82,10 +110,15 @@ export async function helm(args: string[], env: Record<string, string> = {}): Pr
   const found = findHelm();
   if ('missing' in found) throw new Error(found.missing);
   if (!isExecutable(found.path)) {
-    throw new Error(`helm ${HELM_VERSION} is not built yet: run \`scripts/helm.sh --ensure\` once (it builds into ${found.path})`);
+    throw new Error(
+      `helm ${HELM_VERSION} is not built yet: run \`scripts/helm.sh --ensure\` once (it builds into ${found.path})`,
+    );
   }
   try {
-    const { stdout, stderr } = await run(found.path, args, { env: helmEnv(env), maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await run(found.path, args, {
+      env: helmEnv(env),
+      maxBuffer: 32 * 1024 * 1024,
+    });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; code?: number };
@@ -116,7 +149,15 @@ export async function render(values: object = {}, options: RenderOptions = {}): 
 }
 
 export async function templateRaw(values: object = {}, options: RenderOptions = {}): Promise<HelmResult> {
-  const args = ['template', RELEASE, CHART_DIR, '--namespace', options.namespace ?? NAMESPACE, '-f', writeValuesFile(values)];
+  const args = [
+    'template',
+    RELEASE,
+    CHART_DIR,
+    '--namespace',
+    options.namespace ?? NAMESPACE,
+    '-f',
+    writeValuesFile(values),
+  ];
   return helm([...args, ...(options.flags ?? [])]);
 }
 
@@ -137,7 +178,9 @@ export class Rendered {
   }
 
   one(kind: string, name?: string): K8sObject {
-    const matches = this.objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+    const matches = this.objects.filter(
+      (o) => o.kind === kind && (name === undefined || o.metadata.name === name),
+    );
     if (matches.length !== 1) {
       throw new Error(`expected exactly one ${kind}${name ? ` named ${name}` : ''}, found ${matches.length}`);
     }
@@ -149,15 +192,14 @@ export class Rendered {
   }
 
   /** Every webhook entry of both configurations. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  webhooks(): any[] {
-    return [...this.all('MutatingWebhookConfiguration'), ...this.all('ValidatingWebhookConfiguration')].flatMap(
-      (config) => config.webhooks,
-    );
+  webhooks(): Field[] {
+    return [
+      ...this.all('MutatingWebhookConfiguration'),
+      ...this.all('ValidatingWebhookConfiguration'),
+    ].flatMap((config) => config.webhooks);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  container(): any {
+  container(): Field {
     return this.one('Deployment').spec.template.spec.containers[0];
   }
 }
