@@ -139,6 +139,7 @@ export interface RenderOptions {
   /** Extra helm flags, e.g. ['--kubeconfig', file, '--dry-run=server']. */
   flags?: string[];
   namespace?: string;
+  release?: string;
 }
 
 /** `helm template`; throws with helm's message when rendering fails. */
@@ -151,7 +152,7 @@ export async function render(values: object = {}, options: RenderOptions = {}): 
 export async function templateRaw(values: object = {}, options: RenderOptions = {}): Promise<HelmResult> {
   const args = [
     'template',
-    RELEASE,
+    options.release ?? RELEASE,
     CHART_DIR,
     '--namespace',
     options.namespace ?? NAMESPACE,
