@@ -6,6 +6,10 @@
 # Three stages: `build` compiles TypeScript with the dev dependencies, `deps` installs the
 # production dependencies only, and the runtime stage copies the two results onto a slim Node 24
 # base. No certificate or secret is copied in: pods get theirs from a mounted Secret.
+#
+# Behind a TLS-intercepting proxy, give npm the proxy's CA as a build secret; it is mounted only
+# while `npm ci` runs and never stored in a layer:
+#   docker build --secret id=npm_ca,src=/path/to/proxy-ca.pem .
 
 ARG NODE_IMAGE=node:24-slim
 
@@ -13,7 +17,9 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would compile before the sources are copied; the build runs below.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=secret,id=npm_ca,required=false \
+    if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
+    npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -21,7 +27,9 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN --mount=type=secret,id=npm_ca,required=false \
+    if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ARG NODE_IMAGE

@@ -643,6 +643,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         'rtw_api_calls_on_request_path_total{',
       );
       expect(byName.RolloutsTrafficWebhookDown!.labels.severity).toBe('critical');
+      expect(byName.RolloutsTrafficWebhookCertificateReloadFailing!.expr).toBe(
+        `sum(increase(rtw_certificate_reloads_total{${selector},result="error"}[15m])) > 0`,
+      );
       // Prometheus templates survive Helm rendering unexpanded.
       for (const rule of rules) {
         expect(JSON.stringify(rule)).not.toContain('<no value>');
@@ -700,7 +703,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(text).toContain(
         'WARNING: the mutating hook fails closed and webhooks.skipControllerRequests is off',
       );
-      expect(text).toContain('NOTE: clientAuth is on');
+      expect(text).toContain('NOTE: clientAuth is on: /mutate and /validate answer 401');
       expect(text).not.toContain('never called for: system:');
     });
   });

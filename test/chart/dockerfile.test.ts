@@ -74,6 +74,20 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('lets npm see a proxy CA only through a build secret, never a layer', () => {
+    const runs = dockerfile.stages.flatMap((stage) => of(stage, 'RUN'));
+    const installs = runs.filter((r) => /\bnpm ci\b/.test(r.args));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const run of runs) {
+      for (const mount of run.args.match(/--mount=\S+/g) ?? [])
+        expect(mount).toMatch(/^--mount=type=(secret|cache),/);
+    }
+    for (const install of installs) {
+      expect(install.args).toContain('--mount=type=secret,id=npm_ca,required=false');
+      expect(install.args).toContain('NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca');
+    }
+  });
+
   it('keeps certificates and keys out of the build context', () => {
     for (const path of [
       'certs/tls.key',
