@@ -50,6 +50,7 @@ make_base() {
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd '["node"]' "$ctr"
   buildah commit -q "$ctr" "$BASE" >/dev/null
   buildah rm "$ctr" >/dev/null
+  rm -rf "$rootfs" "$pkgs"
 }
 
 build() {
