@@ -477,6 +477,14 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       for (const hook of r.webhooks()) expect(hook.matchConditions).toBeUndefined();
     });
 
+    it('refuses a CA renewal window as long as the CA lifetime', async () => {
+      const result = await templateRaw({
+        certificates: { generate: { caValidityDays: 365, caRenewBeforeDays: 365 } },
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('caRenewBeforeDays must be less than caValidityDays');
+    });
+
     it('refuses a matchCondition name the chart already uses', async () => {
       const result = await templateRaw({
         webhooks: { matchConditions: [{ name: 'skip-rollouts-controller', expression: 'true' }] },

@@ -15,6 +15,9 @@ the Secrets and both webhook configurations must agree on it.
 {{- define "rtw.generatedTLS" -}}
 {{- $g := .Values.certificates.generate -}}
 {{- if not (hasKey $g "__rendered") -}}
+{{- if ge (int $g.caRenewBeforeDays) (int $g.caValidityDays) -}}
+{{- fail "certificates.generate.caRenewBeforeDays must be less than caValidityDays, or every upgrade would replace the CA" -}}
+{{- end -}}
 {{- $fullname := include "rtw.fullname" . -}}
 {{- $ns := .Release.Namespace -}}
 {{- $notAfterKey := "rollouts-traffic-webhook/not-after" -}}
