@@ -2,9 +2,6 @@
 // loopback fake of the API lets the chart's `lookup` find the Secrets an earlier render made,
 // which is what `helm upgrade` sees in a real cluster.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver.js';
 import {
@@ -13,6 +10,7 @@ import {
   NAMESPACE,
   RELEASE,
   describeWithHelm,
+  scratch,
   render,
   type K8sObject,
   type Rendered,
@@ -55,7 +53,7 @@ describeWithHelm(`generate mode across upgrades (helm ${HELM_VERSION}, fake API 
 
   beforeAll(async () => {
     await api.start();
-    kubeconfig = api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'rtw-fake-api-')));
+    kubeconfig = api.writeKubeconfig(scratch);
   });
   afterAll(() => api.stop());
 

@@ -1,9 +1,6 @@
 // Renders the Helm chart with the real helm binary and asserts on the objects it produces.
 // Needs `scripts/helm.sh --ensure` to have built helm once (see test/chart/helm.ts).
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver.js';
 import {
@@ -13,6 +10,7 @@ import {
   NAMESPACE,
   RELEASE,
   describeWithHelm,
+  scratch,
   helm,
   lint,
   render,
@@ -668,7 +666,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     let kubeconfig: string;
     beforeAll(async () => {
       await api.start();
-      kubeconfig = api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'rtw-notes-')));
+      kubeconfig = api.writeKubeconfig(scratch);
     });
     afterAll(() => api.stop());
 

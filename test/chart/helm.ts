@@ -1,11 +1,11 @@
 // Runs the pinned helm binary (built by scripts/helm.sh) against the chart and parses what it
 // renders. Tests never build helm themselves: a cold build takes minutes.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const run = promisify(execFile);
@@ -78,7 +78,9 @@ export function describeWithHelm(title: string, body: () => void): void {
   }
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'rtw-chart-test-'));
+/** Values files, kubeconfigs and helm's home for one test file; removed when the file is done. */
+export const scratch = mkdtempSync(join(tmpdir(), 'rtw-chart-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let fileCounter = 0;
 
 /** helm must not read or write the user's helm config, cache or kubeconfig. */
