@@ -491,6 +491,20 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(result.stderr).toContain('the name "skip-rollouts-controller" is used twice');
     });
 
+    it('points every hook at an outside URL instead of the Service', async () => {
+      const r = await render({ ...SECRET_MODE, webhooks: { url: 'https://127.0.0.1:9443/' } });
+      const urls = r.webhooks().map((hook) => hook.clientConfig.url);
+      expect(urls).toEqual([
+        'https://127.0.0.1:9443/mutate',
+        'https://127.0.0.1:9443/validate',
+        'https://127.0.0.1:9443/validate',
+      ]);
+      for (const hook of r.webhooks()) {
+        expect(hook.clientConfig.service).toBeUndefined();
+        expect(hook.clientConfig.caBundle).toBe(USER_CA_BUNDLE);
+      }
+    });
+
     it('scopes hooks, flags and RBAC to watched namespaces', async () => {
       const r = await render({ server: { watchNamespaces: ['shop', 'payments'] } });
       for (const hook of r.webhooks()) {
@@ -743,6 +757,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       ['a privileged port', { server: { port: 443 } }, /port/],
       ['an invalid enforcement mode', { server: { enforcement: 'audit' } }, /enforcement/],
       ['a malformed image digest', { image: { digest: 'latest' } }, /digest/],
+      ['a plain-http webhook URL', { webhooks: { url: 'http://127.0.0.1:9443' } }, /url/],
     ];
     for (const [what, values, mentions] of bad) {
       it(`rejects ${what}`, async () => {

@@ -66,11 +66,15 @@ hook (webhooks.mutating or webhooks.validating values).
 {{- define "rtw.webhookCommon" -}}
 {{- $root := .root -}}
 clientConfig:
+  {{- with $root.Values.webhooks.url }}
+  url: {{ printf "%s%s" (trimSuffix "/" .) $.path }}
+  {{- else }}
   service:
     name: {{ include "rtw.fullname" $root }}
     namespace: {{ $root.Release.Namespace }}
     path: {{ .path }}
     port: {{ $root.Values.service.port }}
+  {{- end }}
   {{- with include "rtw.caBundle" $root }}
   caBundle: {{ . }}
   {{- end }}
