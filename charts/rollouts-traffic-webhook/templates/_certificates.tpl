@@ -9,7 +9,7 @@ in caBundle until it expires, so whichever certificate a pod serves while kubele
 Secret volume still verifies. Expiry is kept in an annotation because templates cannot parse
 X.509.
 
-Computed once per render and cached in the values tree: genCA makes a new key on every call, and
+Computed once per render and cached in the values tree: each call would make a new key, and
 the Secrets and both webhook configurations must agree on it.
 */}}
 {{- define "rtw.generatedTLS" -}}
@@ -46,7 +46,8 @@ the Secrets and both webhook configurations must agree on it.
 {{- end -}}
 {{- else -}}
 {{- $caChanged = true -}}
-{{- $ca = genCA (printf "%s-ca" $fullname) (int $g.caValidityDays) -}}
+{{- /* ECDSA P-256: cheap TLS handshakes for the apiserver, and key generation in milliseconds. */ -}}
+{{- $ca = genCAWithKey (printf "%s-ca" $fullname) (int $g.caValidityDays) (genPrivateKey "ecdsa") -}}
 {{- $_ := set $out "caCrt" ($ca.Cert | b64enc) -}}
 {{- $_ := set $out "caKey" ($ca.Key | b64enc) -}}
 {{- $_ := set $out "caNotAfter" (add $now (mul (int $g.caValidityDays) $day)) -}}
@@ -67,7 +68,7 @@ the Secrets and both webhook configurations must agree on it.
 {{- /* A serving certificate never outlives the CA that signed it. */ -}}
 {{- $days := min (int $g.validityDays) (div (sub (int64 $out.caNotAfter) $now) $day) -}}
 {{- $dnsNames := include "rtw.serviceDNSNames" . | fromJsonArray -}}
-{{- $cert := genSignedCert (printf "%s.%s.svc" $fullname $ns) nil $dnsNames (int $days) $ca -}}
+{{- $cert := genSignedCertWithKey (printf "%s.%s.svc" $fullname $ns) nil $dnsNames (int $days) $ca (genPrivateKey "ecdsa") -}}
 {{- $_ := set $out "tlsCrt" ($cert.Cert | b64enc) -}}
 {{- $_ := set $out "tlsKey" ($cert.Key | b64enc) -}}
 {{- $_ := set $out "tlsNotAfter" (add $now (mul $days $day)) -}}
