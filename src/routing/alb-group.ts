@@ -6,6 +6,7 @@ import type { FindingList } from './findings.js';
 import { annotationField } from './findings.js';
 import { parseInt32Text } from './go-json-decode.js';
 import { DEFAULT_ALB_PREFIX } from './model.js';
+import { goQuote } from './go-text.js';
 
 export const GROUP_NAME_KEY = `${DEFAULT_ALB_PREFIX}/group.name`;
 export const GROUP_ORDER_KEY = `${DEFAULT_ALB_PREFIX}/group.order`;
@@ -13,32 +14,6 @@ const GROUP_NAME = /^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$/;
 const MAX_GROUP_NAME = 63;
 const MIN_ORDER = -1000;
 const MAX_ORDER = 1000;
-
-/** Go's `strconv.Quote`: printable runes as they are, everything else escaped. */
-export function goQuote(text: string): string {
-  const named: Record<string, string> = {
-    '"': '\\"',
-    '\\': '\\\\',
-    '\x07': '\\a',
-    '\b': '\\b',
-    '\f': '\\f',
-    '\n': '\\n',
-    '\r': '\\r',
-    '\t': '\\t',
-    '\v': '\\v',
-  };
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) as number;
-    if (named[ch]) out += named[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
-      out +=
-        cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return `"${out}"`;
-}
 
 /** `strconv.ParseInt(raw, 10, 32)`: the value, or Go's error text. */
 export function parseGoInt32(raw: string): { value: number } | { error: string } {

@@ -7,7 +7,7 @@
  * that was already `null` (a nil slice in Go), so re-rendering never changes a foreign entry.
  */
 import { goJson, type GoJsonValue } from './go-json.js';
-import { goJsonSyntaxError } from './go-json-syntax.js';
+import { goJsonSyntaxError } from './go-json-decode.js';
 import { isJsonObject } from './json-read.js';
 
 /** Rollout name → owned annotation keys (null: a nil entry, kept as written). */

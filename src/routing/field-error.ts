@@ -12,31 +12,7 @@
  */
 import type { GoJsonValue } from './go-json.js';
 import { goJson } from './go-json.js';
-
-/** Go's `%q` (strconv.Quote) for the strings that occur in Kubernetes objects. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (GO_SHORT_ESCAPES[ch] !== undefined) out += GO_SHORT_ESCAPES[ch];
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0x80 && code <= 0x9f) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else if (code === 0x2028 || code === 0x2029 || code === 0xfeff) out += `\\u${code.toString(16)}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-const GO_SHORT_ESCAPES: Record<string, string> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-};
+import { goQuote } from './go-text.js';
 
 /** How apimachinery prints the bad value of an `Invalid` error. */
 export function badValue(value: unknown): string {

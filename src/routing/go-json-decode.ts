@@ -107,6 +107,15 @@ const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]+/y;
 type Frame = { kind: 'arr'; items: JsonNode[] } | { kind: 'obj'; entries: [string, JsonNode][]; key: string };
 type State = 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'after';
 
+/**
+ * Go's syntax error for a malformed document, or undefined when it is well-formed JSON. Go
+ * checks the whole input before decoding, so this error wins over any type mismatch.
+ */
+export function goJsonSyntaxError(text: string): string | undefined {
+  const parsed = parseGoJson(text);
+  return 'error' in parsed ? parsed.error : undefined;
+}
+
 /** Parses like Go's scanner + decoder; returns the tree or Go's syntax error message. */
 export function parseGoJson(text: string): { node: JsonNode } | { error: string } {
   try {

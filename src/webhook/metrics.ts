@@ -43,6 +43,13 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  readonly deadlineExceeded = new Counter({
+    name: 'rtw_deadline_exceeded_total',
+    help: 'Reviews answered after the timeout the apiserver gave (its ?timeout=): the apiserver had already given up.',
+    labelNames: ['hook'] as const,
+    registers: [this.registry],
+  });
+
   readonly inFlight = new Gauge({
     name: 'rtw_requests_in_flight',
     help: 'AdmissionReviews being processed.',

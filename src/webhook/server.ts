@@ -6,6 +6,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -140,7 +141,9 @@ export function createServer(options: ServerOptions): WebhookServer {
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One log line per review is written by the hook route itself; fastify's own
+    // per-request lines would double the volume.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -214,9 +217,10 @@ export function createServer(options: ServerOptions): WebhookServer {
       return reply.code(503).send({ error: 'cluster state not synced yet' });
     }
     const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
     metrics.inFlight.inc();
     try {
-      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, Date.now());
+      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, receivedAt);
       // Marks the review so that any apiserver call made while answering would be counted
       // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
       const context = { cluster: options.cluster, policy: options.policy, deadline };
@@ -246,6 +250,15 @@ export function createServer(options: ServerOptions): WebhookServer {
         warnings: outcome.result?.warnings.length ?? 0,
         latencyMs: Math.round(seconds * 1e6) / 1e3,
       };
+      // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
+      // (failurePolicy applies), so it is counted and logged loudly.
+      if (Date.now() > deadline) {
+        metrics.deadlineExceeded.inc({ hook });
+        logger.warn(
+          { ...line, budgetMs: deadline - receivedAt },
+          'review answered after the apiserver timeout',
+        );
+      }
       if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
       else logger.info(line, 'review');
       return reply.code(outcome.status).send(outcome.body);

@@ -26,7 +26,7 @@ describe('project', () => {
       problem: 'Service skipped: metadata.name is required',
     });
     expect(project('ingresses', 'text')).toEqual({
-      problem: 'Ingress skipped: a Ingress must be a JSON object',
+      problem: 'Ingress skipped: an Ingress must be a JSON object',
     });
   });
 });

@@ -8,6 +8,10 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
+# argo-rollouts v1.10.2 declares `go 1.26.10`, newer than the machine's Go 1.26.8. The go
+# command fetches this approved toolchain from the module proxy (as the module
+# golang.org/toolchain) for the Rollouts scratch module only; everything else stays local.
+ROLLOUTS_GOTOOLCHAIN="${ROLLOUTS_GOTOOLCHAIN:-go1.27.3}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/webhook-e2e"
 BIN="$CACHE/bin"
@@ -23,6 +27,13 @@ timed() {
   local start=$SECONDS
   "$@"
   log "$1 took $((SECONDS - start))s"
+}
+
+# True when binary $1 exists and `$1 $2` prints $3, so a binary stamped with another
+# version (or none) is rebuilt rather than trusted.
+is_cached() {
+  local printed
+  [[ -x "$1" ]] && printed="$("$1" "$2" 2>/dev/null)" && [[ "$printed" == *"$3"* ]]
 }
 
 # Replaces every `k8s.io/NAME => ./staging/...` directive of a cached go.mod with the
@@ -43,7 +54,7 @@ copy_replaces() {
 
 build_kube_apiserver() {
   local out="$BIN/kube-apiserver-$K8S_VERSION"
-  if [[ -x "$out" ]] && "$out" --version >/dev/null 2>&1; then log "kube-apiserver $K8S_VERSION cached"; return; fi
+  if is_cached "$out" --version "Kubernetes $K8S_VERSION"; then log "kube-apiserver $K8S_VERSION cached"; return; fi
   local dir="$SRC/k8s-$K8S_VERSION" minor patch
   minor="$(cut -d. -f2 <<<"$K8S_VERSION")"; patch="$(cut -d. -f3 <<<"$K8S_VERSION")"
   mkdir -p "$dir" && cd "$dir"
@@ -62,7 +73,7 @@ build_kube_apiserver() {
 
 build_etcd() {
   local out="$BIN/etcd-$ETCD_VERSION"
-  if [[ -x "$out" ]] && "$out" --version >/dev/null 2>&1; then log "etcd $ETCD_VERSION cached"; return; fi
+  if is_cached "$out" --version "etcd Version: ${ETCD_VERSION#v}"; then log "etcd $ETCD_VERSION cached"; return; fi
   local dir="$SRC/etcd-$ETCD_VERSION"
   mkdir -p "$dir" && cd "$dir"
   if [[ ! -f go.sum ]]; then
@@ -75,7 +86,9 @@ build_etcd() {
 
 build_rollouts_controller() {
   local out="$BIN/rollouts-controller-$ROLLOUTS_VERSION"
-  if [[ -x "$out" ]] && "$out" version >/dev/null 2>&1; then log "rollouts-controller $ROLLOUTS_VERSION cached"; return; fi
+  local -x GOTOOLCHAIN="$ROLLOUTS_GOTOOLCHAIN"
+  # The controller has a --version flag, no version subcommand (an argument would start it).
+  if is_cached "$out" --version "$ROLLOUTS_VERSION"; then log "rollouts-controller $ROLLOUTS_VERSION cached"; return; fi
   local dir="$SRC/rollouts-$ROLLOUTS_VERSION"
   mkdir -p "$dir" && cd "$dir"
   if [[ ! -f go.sum ]]; then
@@ -85,13 +98,22 @@ build_rollouts_controller() {
     copy_replaces "$gomod"
     go get -tool "github.com/argoproj/argo-rollouts/cmd/rollouts-controller@$ROLLOUTS_VERSION"
   fi
-  go build -trimpath -ldflags "-s -w" -o "$out.tmp" github.com/argoproj/argo-rollouts/cmd/rollouts-controller
+  # Without this stamp it reports v99.99.99+unknown; the commit is not known from the module zip.
+  go build -trimpath -ldflags "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${ROLLOUTS_VERSION#v}" \
+    -o "$out.tmp" github.com/argoproj/argo-rollouts/cmd/rollouts-controller
   mv "$out.tmp" "$out"
+}
+
+# Prints "<component> <binary path>" per line, so the TypeScript harness never repeats the versions.
+binary_paths() {
+  printf 'etcd %s\n' "$BIN/etcd-$ETCD_VERSION"
+  printf 'kube-apiserver %s\n' "$BIN/kube-apiserver-$K8S_VERSION"
+  printf 'rollouts-controller %s\n' "$BIN/rollouts-controller-$ROLLOUTS_VERSION"
 }
 
 # Prints the directory of the Argo Rollouts module, where the CRD manifests live.
 rollouts_module_dir() {
-  (cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
+  (export GOTOOLCHAIN="$ROLLOUTS_GOTOOLCHAIN"; cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
 }
 
 main() {
@@ -103,6 +125,7 @@ main() {
     kube-apiserver) timed build_kube_apiserver ;;
     rollouts-controller) timed build_rollouts_controller ;;
     rollouts-dir) rollouts_module_dir ;;
+    paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;
   esac
 }

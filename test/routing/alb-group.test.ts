@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goQuote, parseGoInt32 } from '../../src/routing/alb-group.js';
+import { parseGoInt32 } from '../../src/routing/alb-group.js';
+import { goQuote } from '../../src/routing/go-text.js';
 
 describe('A.6 Go strconv wording in group.order messages', () => {
   // Expected texts printed by Go 1.26's strconv.ParseInt for the same inputs.

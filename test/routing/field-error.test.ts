@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  badValue,
-  goQuote,
-  internalErrorText,
-  invalidText,
-  requiredText,
-} from '../../src/routing/field-error.js';
+import { goQuote } from '../../src/routing/go-text.js';
+import { badValue, internalErrorText, invalidText, requiredText } from '../../src/routing/field-error.js';
 
 describe('field error text as apimachinery v0.34 prints it (reference §4.1)', () => {
   it.each([

@@ -3,9 +3,10 @@
  * live object already had is reported, not enforced, so that unrelated edits and partial fixes
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
-import type { Finding } from '../../routing/model.js';
-import type { Enforcement } from '../admission/handler.js';
+import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
+import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
 import { allow, deny, type AdmissionResult } from '../admission/response.js';
+import type { AdmissionRequest } from '../admission/review.js';
 
 function identity(f: Finding): string {
   return `${f.rule}\u0000${f.field}\u0000${f.message}`;
@@ -53,4 +54,31 @@ export function decide(
     ...errors.map((f) => `- ${formatFinding(f)}`),
   ].join('\n');
   return deny(message, errors[0]?.rule ?? 'invalid', warnings);
+}
+
+/** Everything a validating hook finds wrong with one object (parse problems included). */
+export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: string) => Finding[];
+
+/**
+ * The flow both validating hooks share: skip what is not theirs to judge (other operations,
+ * the Rollouts controller's own writes, subresources), then ratchet against the old object
+ * and decide.
+ */
+export function judge(
+  request: AdmissionRequest,
+  context: ReviewContext,
+  kind: string,
+  findingsOf: FindingsOf,
+): AdmissionResult {
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
+  if (isController(request, context.policy)) return allow('rollouts-controller');
+  if (request.subResource) return allow('subresource-ignored');
+  if (!request.object) return allow('no-object');
+  const current = findingsOf(request.object, context.cluster, request.namespace);
+  const previous =
+    request.operation === 'UPDATE' && request.oldObject
+      ? findingsOf(request.oldObject, context.cluster, request.namespace)
+      : undefined;
+  const subject = `${kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
+  return decide(subject, ratchet(current, previous), context.policy.enforcement);
 }

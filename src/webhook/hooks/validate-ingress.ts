@@ -11,10 +11,10 @@ import { parseIngress } from '../../routing/parse.js';
 import { referencedIngresses } from '../../routing/state.js';
 import { validateRolloutReferences } from '../../routing/validate-rollout.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../../routing/model.js';
-import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
-import { allow, type AdmissionResult } from '../admission/response.js';
+import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
+import type { AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
-import { decide, ratchet } from './findings.js';
+import { judge } from './findings.js';
 
 /** The cluster as it would be with this Ingress admitted. */
 function withIngress(cluster: ClusterView, ingress: Ingress): ClusterView {
@@ -85,16 +85,6 @@ export function ingressFindings(object: JsonObject, cluster: ClusterView, namesp
 
 export class IngressValidator implements AdmissionHandler {
   handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    if (!isKind(request, 'networking.k8s.io', 'Ingress')) return allow('not-an-ingress');
-    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-    if (isController(request, context.policy)) return allow('rollouts-controller');
-    if (!request.object) return allow('no-object');
-    const current = ingressFindings(request.object, context.cluster, request.namespace);
-    const previous =
-      request.operation === 'UPDATE' && request.oldObject
-        ? ingressFindings(request.oldObject, context.cluster, request.namespace)
-        : undefined;
-    const subject = `Ingress ${request.namespace ?? ''}/${request.name ?? ''}`;
-    return decide(subject, ratchet(current, previous), context.policy.enforcement);
+    return judge(request, context, 'Ingress', ingressFindings);
   }
 }

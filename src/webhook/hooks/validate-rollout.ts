@@ -6,10 +6,10 @@
 import { parseRollout } from '../../routing/parse.js';
 import { validateRollout } from '../../routing/validate-rollout.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
-import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
-import { allow, type AdmissionResult } from '../admission/response.js';
+import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
+import type { AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
-import { decide, ratchet } from './findings.js';
+import { judge } from './findings.js';
 
 export function rolloutFindings(object: JsonObject, cluster: ClusterView, namespace?: string): Finding[] {
   const parsed = parseRollout(object);
@@ -21,17 +21,6 @@ export function rolloutFindings(object: JsonObject, cluster: ClusterView, namesp
 
 export class RolloutValidator implements AdmissionHandler {
   handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    if (!isKind(request, 'argoproj.io', 'Rollout')) return allow('not-a-rollout');
-    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-    if (isController(request, context.policy)) return allow('rollouts-controller');
-    if (request.subResource) return allow('subresource-ignored');
-    if (!request.object) return allow('no-object');
-    const current = rolloutFindings(request.object, context.cluster, request.namespace);
-    const previous =
-      request.operation === 'UPDATE' && request.oldObject
-        ? rolloutFindings(request.oldObject, context.cluster, request.namespace)
-        : undefined;
-    const subject = `Rollout ${request.namespace ?? ''}/${request.name ?? ''}`;
-    return decide(subject, ratchet(current, previous), context.policy.enforcement);
+    return judge(request, context, 'Rollout', rolloutFindings);
   }
 }

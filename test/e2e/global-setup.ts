@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ControlPlane } from './control-plane.js';
+import {
+  rolloutsControllerPorts,
+  startRolloutsController,
+  type RunningRolloutsController,
+} from './rollouts-controller.js';
+import { CLIENT_USERS } from './support/certs.js';
+import { connect } from './support/cluster.js';
+import { buildComponents, componentPaths, rolloutsModuleDir, versionLine } from './support/components.js';
+import { openControlChannel } from './support/control-channel.js';
+import { installRolloutsCrds } from './support/crds.js';
+import type { E2eEnvironment } from './support/environment.js';
+import { KUBECTL } from './support/kubectl.js';
+import { ProcessGroup } from './support/processes.js';
+
+const say = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
+
+/** Runs `step`, logs its wall time and remembers it for the summary line. */
+async function timed<T>(timings: string[], name: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await step();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  timings.push(`${name} ${seconds}s`);
+  say(`${name}: ${seconds}s`);
+  return result;
+}
+
+/**
+ * Builds (or finds cached) etcd, kube-apiserver and the Argo Rollouts controller, prints
+ * their versions, then starts them once for the whole e2e run: etcd, kube-apiserver, the
+ * Rollouts CRDs, the controller. The returned teardown stops every process by pid; the
+ * ProcessGroup's exit hook does the same if the run dies first.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const timings: string[] = [];
+  await timed(timings, 'build (cached binaries are reused)', buildComponents);
+  const bin = await componentPaths();
+  const versions: Record<string, string> = {
+    etcd: await versionLine(bin.etcd, ['--version']),
+    'kube-apiserver': await versionLine(bin['kube-apiserver'], ['--version']),
+    'rollouts-controller': await versionLine(bin['rollouts-controller'], ['--version']),
+    kubectl: await versionLine(KUBECTL, ['version', '--client']),
+    node: process.version,
+  };
+  for (const [name, version] of Object.entries(versions)) say(`version ${name}: ${version}`);
+
+  const workDir = mkdtempSync(join(tmpdir(), 'webhook-e2e-'));
+  say(`work dir (logs, certs, kubeconfigs): ${workDir}`);
+  const processes = new ProcessGroup();
+  let failed = true;
+  try {
+    const plane = await timed(timings, 'etcd + kube-apiserver ready', () =>
+      ControlPlane.start(workDir, { etcd: bin.etcd, kubeApiserver: bin['kube-apiserver'] }, processes),
+    );
+    const admin = connect(plane.endpoints.kubeconfigs.admin);
+    const moduleDir = await rolloutsModuleDir();
+    const { pki } = plane.endpoints;
+    const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
+    await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, adminTls, moduleDir));
+    const controllerOptions = {
+      binary: bin['rollouts-controller'],
+      kubeconfig: plane.endpoints.kubeconfigs.rolloutsController,
+      logDir: plane.endpoints.logDir,
+      ports: await rolloutsControllerPorts(),
+    };
+    const startController = () => startRolloutsController(processes, controllerOptions);
+    let controller: RunningRolloutsController = await timed(
+      timings,
+      'rollouts-controller healthy',
+      startController,
+    );
+    const channel = await openControlChannel({
+      'kube-apiserver': () => plane.restartApiserver(),
+      'rollouts-controller': async () => {
+        await processes.stop(controller.process);
+        controller = await startController();
+      },
+    });
+    const environment: E2eEnvironment = {
+      controlPlane: plane.endpoints,
+      controlUrl: channel.url,
+      versions,
+      rolloutsController: {
+        version: versions['rollouts-controller']!,
+        healthzUrl: controller.healthzUrl,
+        metricsUrl: controller.metricsUrl,
+        user: CLIENT_USERS.rolloutsController,
+      },
+    };
+    project.provide('e2e', environment);
+    say(`ready: ${timings.join(', ')}`);
+    failed = false;
+    return async () => {
+      await channel.close();
+      await processes.stopAll();
+      if (process.env.E2E_KEEP_WORKDIR) say(`kept ${workDir}`);
+      else rmSync(workDir, { recursive: true, force: true });
+      say(`stopped every process the e2e run started; setup times: ${timings.join(', ')}`);
+    };
+  } finally {
+    if (failed) {
+      await processes.stopAll();
+      say(`setup failed; logs kept in ${workDir}/logs`);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { run } from './processes.js';
+
+export const BUILD_SCRIPT = fileURLToPath(new URL('../build-components.sh', import.meta.url));
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller';
+
+/** Where the cached binaries live; the build script is the single source of their versions. */
+export async function componentPaths(): Promise<Record<ComponentName, string>> {
+  const out = await run('bash', [BUILD_SCRIPT, 'paths']);
+  const paths: Partial<Record<ComponentName, string>> = {};
+  for (const line of out.trim().split('\n')) {
+    const [name, path] = line.split(' ') as [ComponentName, string];
+    paths[name] = path;
+  }
+  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller'] as const) {
+    if (!paths[name]) throw new Error(`build script printed no path for ${name}: ${out}`);
+  }
+  return paths as Record<ComponentName, string>;
+}
+
+/**
+ * Builds whatever is missing from the cache (a no-op when every binary is there and runs),
+ * streaming the build's own log so a cold build shows its progress and its timings.
+ */
+export async function buildComponents(): Promise<void> {
+  const child = spawn('bash', [BUILD_SCRIPT, 'all'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0)
+    throw new Error(`${BUILD_SCRIPT} all exited ${code}; its output above says which step failed`);
+}
+
+/** Directory of the Argo Rollouts module in the Go module cache (holds manifests/crds). */
+export async function rolloutsModuleDir(): Promise<string> {
+  return (await run('bash', [BUILD_SCRIPT, 'rollouts-dir'])).trim();
+}
+
+/** First line of `<binary> <versionArgs>`, for the version banner printed before any test. */
+export async function versionLine(binary: string, versionArgs: readonly string[]): Promise<string> {
+  const out = await run(binary, versionArgs);
+  return out.trim().split('\n').join(' | ');
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Cluster } from './cluster.js';
+import type { E2eEnvironment } from './environment.js';
+import { freePort } from './ports.js';
+import type { ProcessGroup } from './processes.js';
+import { registerWebhooks, waitForWebhooksInForce } from './webhook-registration.js';
+import {
+  serveCommand,
+  startWebhookServer,
+  type RunningWebhook,
+  type ServeOptions,
+  type ServerCommand,
+} from './webhook-server.js';
+
+export interface WebhookUnderTest extends RunningWebhook {
+  /** Stops the server and starts it again on the same port (registration stays valid). */
+  restart(): Promise<WebhookUnderTest>;
+}
+
+export type WebhookChoices = Pick<ServeOptions, 'namespaces' | 'enforcement' | 'logLevel'>;
+
+/**
+ * Starts the project's `serve` against the e2e apiserver (its own client identity, the
+ * controller's identity as the trusted writer), registers it by url + caBundle, and
+ * returns once the apiserver really calls it for objects in `probeNamespace`.
+ * `server` replaces the command line, keeping everything else.
+ */
+export async function startRegisteredWebhook(
+  env: E2eEnvironment,
+  admin: Cluster,
+  processes: ProcessGroup,
+  probeNamespace: string,
+  choices: WebhookChoices = {},
+  server?: (port: number) => ServerCommand,
+): Promise<WebhookUnderTest> {
+  const { pki, kubeconfigs, logDir } = env.controlPlane;
+  const port = await freePort();
+  const command =
+    server?.(port) ??
+    serveCommand({
+      port,
+      certDir: pki.webhookCertDir,
+      kubeconfig: kubeconfigs.webhook,
+      controllerIdentities: [env.rolloutsController.user],
+      ...choices,
+    });
+  const start = async (): Promise<WebhookUnderTest> => {
+    const running = await startWebhookServer(processes, command, {
+      port,
+      ca: pki.caCert,
+      logFile: join(logDir, 'webhook.log'),
+    });
+    return {
+      ...running,
+      restart: async () => {
+        await processes.stop(running.process);
+        return start();
+      },
+    };
+  };
+  const webhook = await start();
+  await registerWebhooks(admin, { caBundle: readFileSync(pki.caCert, 'utf8'), baseUrl: webhook.baseUrl });
+  const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
+  await waitForWebhooksInForce(admin, adminTls, probeNamespace);
+  return webhook;
+}
