@@ -80,8 +80,11 @@ describe('apiserver dies mid-run', () => {
     await fake.kill();
     const cluster = env.h.running.cluster;
     const callsAtDeath = cluster.status().apiCalls;
-    // The truth moves on while the webhook cannot see it: the Rollout is deleted.
+    // The truth moves on while the webhook cannot see it: the Rollout is deleted and a Service
+    // changes its port.
     fake.remove('rollouts', 'shop', 'shop');
+    const canary = fake.truth('services').find((svc) => JSON.stringify(svc).includes('"shop-canary"'))!;
+    fake.upsert('services', { ...canary, spec: { ports: [{ name: 'http', port: 8081 }] } });
     let answered = 0;
     const until = Date.now() + 1_200;
     while (Date.now() < until) {
@@ -90,6 +93,7 @@ describe('apiserver dies mid-run', () => {
       await sleep(25);
     }
     expect(answered).toBeGreaterThan(10);
+    expect(cluster.getService('shop', 'shop-canary')?.ports).toEqual([{ name: 'http', port: 80 }]);
     expect((await env.h.get('/readyz')).status).toBe(200);
     const metrics = (await env.h.get('/metrics')).text;
     expect(metricValue(metrics, ROLLOUT_STALENESS)).toBeGreaterThanOrEqual(1);
@@ -109,6 +113,9 @@ describe('apiserver dies mid-run', () => {
     expect(cluster.status().resources.rollouts.relists).toBe(0);
     await eventually(() => expect(fake.openWatches()).toBe(4));
     expect(cluster.getRollout('shop', 'shop')).toBeUndefined();
+    await eventually(() =>
+      expect(cluster.getService('shop', 'shop-canary')?.ports).toEqual([{ name: 'http', port: 8081 }]),
+    );
     expect(cluster.status().resources.rollouts.objects).toBe(0);
   });
 });
