@@ -16,6 +16,7 @@ Commands:
       --host ADDR            listen address (RTW_HOST, default 0.0.0.0)
       --cert-dir DIR         folder with tls.crt and tls.key, reloaded on change (RTW_CERT_DIR, default certs)
       --client-ca FILE       require apiserver client certificates signed by this CA (RTW_CLIENT_CA)
+      --client-cn A,B        with --client-ca: also require the certificate's subject CN to be one of these (RTW_CLIENT_CN)
       --kubeconfig FILE      cluster to watch (KUBECONFIG; default in-cluster or ~/.kube/config)
       --state PATH           serve from manifest files/folders instead of a cluster (repeatable; RTW_STATE)
       --namespaces A,B       namespaces to cache (RTW_NAMESPACES, default all)

@@ -2,7 +2,9 @@
  * Settings of `serve`: each comes from a flag, else an `RTW_*` environment variable, else a
  * default. Every value is checked here, so a typo fails at start with a message, not later.
  */
+import type { StreamTiming } from '../cluster/resource-stream.js';
 import { DEFAULT_CONTROLLER_IDENTITIES, type Enforcement } from '../webhook/admission/handler.js';
+import type { ConnectionLimits } from '../webhook/server.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -24,6 +26,8 @@ export interface ServeOptions {
   host: string;
   certDir: string;
   clientCa?: string;
+  /** With clientCa: accept only client certificates whose subject CN is one of these. */
+  clientNames: string[];
   kubeconfig?: string;
   /** Manifest files/folders instead of watching a cluster. */
   state: string[];
@@ -35,6 +39,8 @@ export interface ServeOptions {
   shutdownDelaySeconds: number;
   /** Make dev certificates when none exist, and fall back to examples/ when no cluster answers. */
   dev: boolean;
+  /** Timings for tests (no flag or variable sets them): connection limits and cache timing. */
+  tuning?: { limits?: Partial<ConnectionLimits>; cacheTiming?: Partial<StreamTiming> };
 }
 
 type Raw = Record<string, string | string[] | boolean | undefined>;
@@ -79,12 +85,18 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
     : typeof stateFlag === 'string'
       ? [stateFlag]
       : list(env.RTW_STATE);
+  const clientCa = pick(raw, 'client-ca', env, 'RTW_CLIENT_CA');
+  const clientNames = list(pick(raw, 'client-cn', env, 'RTW_CLIENT_CN'));
+  if (clientNames.length > 0 && clientCa === undefined) {
+    throw new UsageError('--client-cn needs --client-ca: names are checked on verified certificates only');
+  }
   const identities = list(pick(raw, 'controller-identities', env, 'RTW_CONTROLLER_IDENTITIES'));
   return {
     port: integer(pick(raw, 'port', env, 'RTW_PORT'), '--port', 0, 65535, 8443),
     host: pick(raw, 'host', env, 'RTW_HOST') ?? '0.0.0.0',
     certDir: pick(raw, 'cert-dir', env, 'RTW_CERT_DIR') ?? 'certs',
-    clientCa: pick(raw, 'client-ca', env, 'RTW_CLIENT_CA'),
+    clientCa,
+    clientNames,
     kubeconfig: pick(raw, 'kubeconfig', env, 'KUBECONFIG'),
     state,
     namespaces: list(pick(raw, 'namespaces', env, 'RTW_NAMESPACES')),
@@ -107,6 +119,7 @@ export const SERVE_FLAGS = {
   host: { type: 'string' },
   'cert-dir': { type: 'string' },
   'client-ca': { type: 'string' },
+  'client-cn': { type: 'string' },
   kubeconfig: { type: 'string' },
   state: { type: 'string', multiple: true },
   namespaces: { type: 'string' },

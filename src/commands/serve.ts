@@ -31,7 +31,12 @@ async function loadKubeConfig(kubeconfig: string | undefined): Promise<KubeConfi
 
 async function watchState(config: KubeConfig, options: ServeOptions, logger: Logger): Promise<ClusterState> {
   const { WatchClusterState } = await import('../cluster/watch-state.js');
-  return new WatchClusterState({ kubeConfig: config, namespaces: options.namespaces, logger });
+  return new WatchClusterState({
+    kubeConfig: config,
+    namespaces: options.namespaces,
+    logger,
+    timing: options.tuning?.cacheTiming,
+  });
 }
 
 async function clusterAnswers(kubeconfig: string | undefined): Promise<KubeConfig | undefined> {
@@ -114,9 +119,11 @@ export async function startServer(
     policy: { controllerIdentities: new Set(options.controllerIdentities), enforcement: options.enforcement },
     certificates,
     clientCa,
+    clientNames: options.clientNames,
     logger,
     metrics,
     shutdownDelaySeconds: options.shutdownDelaySeconds,
+    limits: options.tuning?.limits,
   });
   serving.server = server;
   await cluster.start();

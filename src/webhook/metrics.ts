@@ -38,8 +38,15 @@ export class WebhookMetrics {
 
   readonly badRequests = new Counter({
     name: 'rtw_bad_requests_total',
-    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview.',
+    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview, cache not synced (503).',
     labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadlineExceeded = new Counter({
+    name: 'rtw_deadline_exceeded_total',
+    help: 'Reviews answered after the timeout the apiserver gave (its ?timeout=): the apiserver had already given up.',
+    labelNames: ['hook'] as const,
     registers: [this.registry],
   });
 

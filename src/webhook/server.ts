@@ -35,6 +35,32 @@ const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
+/**
+ * How long a client may take and how many may connect. The defaults are production values;
+ * tests shorten them (they are not CLI flags: nobody should need to tune them).
+ */
+export interface ConnectionLimits {
+  /** Time to send the request headers: ends slowloris-style clients. */
+  headersTimeoutMs: number;
+  /** Time to send the whole request, body included: ends a body that never completes. */
+  requestTimeoutMs: number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Time to complete the TLS handshake (Node's default is 120 s). */
+  handshakeTimeoutMs: number;
+  /** Open connections beyond this are refused at accept. */
+  maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Long, so the apiserver reuses its connection instead of paying a TLS handshake per review.
+  keepAliveTimeoutMs: 75_000,
+  handshakeTimeoutMs: 10_000,
+  maxConnections: 1024,
+};
+
 export interface ReadinessSource extends ClusterView {
   isSynced(): boolean;
 }
@@ -45,11 +71,13 @@ export interface ServerOptions {
   certificates: CertificateWatcher;
   /** PEM of the CA that signs the apiserver's client certificate; when set, hooks require it. */
   clientCa?: string;
+  /** With clientCa: the subject CNs accepted (any when empty), e.g. the apiserver's client certificate. */
+  clientNames?: readonly string[];
   logger: Logger;
   metrics: WebhookMetrics;
   /** Seconds to keep serving after readiness turns false on shutdown (endpoints propagation). */
   shutdownDelaySeconds?: number;
-  maxConnections?: number;
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface WebhookServer {
@@ -86,11 +114,30 @@ function parseJsonBody(
   }
 }
 
+/** Why a client certificate is not accepted (401: none or unverified; 403: CN not allowed). */
+function clientRefusal(
+  socket: TLSSocket,
+  names: readonly string[] | undefined,
+): { status: 401 | 403; error: string } | undefined {
+  if (!socket.authorized) {
+    return { status: 401, error: 'a client certificate signed by the configured client CA is required' };
+  }
+  if (!names || names.length === 0) return undefined;
+  const cn: unknown = socket.getPeerCertificate().subject?.CN;
+  const cns = Array.isArray(cn) ? cn : [cn];
+  if (cns.some((c) => typeof c === 'string' && names.includes(c))) return undefined;
+  return {
+    status: 403,
+    error: `the client certificate's subject CN ${JSON.stringify(cn ?? '')} is not one of the accepted names`,
+  };
+}
+
 export function createServer(options: ServerOptions): WebhookServer {
   const { logger, metrics, certificates } = options;
   const initial = certificates.certificate();
   if (!initial) throw new Error('the certificate watcher must be started before the server is created');
   let closing = false;
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -100,10 +147,14 @@ export function createServer(options: ServerOptions): WebhookServer {
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    keepAliveTimeout: 75_000,
-    requestTimeout: 30_000,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
     http2: false,
     https: {
+      // Node checks the header and request timeouts only every 30 s by default, which would
+      // let a stalled client hold its connection up to 30 s past its timeout.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2),
+      handshakeTimeout: limits.handshakeTimeoutMs,
       cert: initial.cert,
       key: initial.key,
       minVersion: 'TLSv1.2',
@@ -112,8 +163,8 @@ export function createServer(options: ServerOptions): WebhookServer {
       ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
     },
   });
-  app.server.headersTimeout = 10_000;
-  app.server.maxConnections = options.maxConnections ?? 1024;
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  app.server.maxConnections = limits.maxConnections;
   metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
 
   app.removeAllContentTypeParsers();
@@ -151,16 +202,25 @@ export function createServer(options: ServerOptions): WebhookServer {
   });
 
   const review = (hook: HookKind) => async (req: FastifyRequest, reply: FastifyReply) => {
-    if (options.clientCa && !(req.raw.socket as TLSSocket).authorized) {
-      metrics.badRequests.inc({ status: '401' });
-      return reply
-        .code(401)
-        .send({ error: 'a client certificate signed by the configured client CA is required' });
+    const refusal = options.clientCa
+      ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
+      : undefined;
+    if (refusal) {
+      metrics.badRequests.inc({ status: String(refusal.status) });
+      return reply.code(refusal.status).send({ error: refusal.error });
+    }
+    // An unsynced cache is empty or partial: "no Rollout owns this Ingress" read from it would
+    // be a guess. A 503 is a webhook call error, so the apiserver applies failurePolicy, which
+    // is the operator's choice, instead of us allowing or denying blind.
+    if (!options.cluster.isSynced()) {
+      metrics.badRequests.inc({ status: '503' });
+      return reply.code(503).send({ error: 'cluster state not synced yet' });
     }
     const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
     metrics.inFlight.inc();
     try {
-      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, Date.now());
+      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, receivedAt);
       // Marks the review so that any apiserver call made while answering would be counted
       // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
       const context = { cluster: options.cluster, policy: options.policy, deadline };
@@ -190,6 +250,15 @@ export function createServer(options: ServerOptions): WebhookServer {
         warnings: outcome.result?.warnings.length ?? 0,
         latencyMs: Math.round(seconds * 1e6) / 1e3,
       };
+      // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
+      // (failurePolicy applies), so it is counted and logged loudly.
+      if (Date.now() > deadline) {
+        metrics.deadlineExceeded.inc({ hook });
+        logger.warn(
+          { ...line, budgetMs: deadline - receivedAt },
+          'review answered after the apiserver timeout',
+        );
+      }
       if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
       else logger.info(line, 'review');
       return reply.code(outcome.status).send(outcome.body);

@@ -11,8 +11,20 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../../src/routing/model.js';
 import type { ResourceKind } from '../../src/cluster/cluster-state.js';
+import type { StreamTiming } from '../../src/cluster/resource-stream.js';
 
 const TOKEN = 'fake-token';
+
+/** Cache timings small enough for every fault against this server to play out in about a second. */
+export const FAST_STREAM_TIMING: Partial<StreamTiming> = {
+  // Tests that want the watchdog to fire lower it; elsewhere it would mask a missing relist.
+  listTimeoutMs: 2_000,
+  watchTimeoutSeconds: 60,
+  watchdogMs: 30_000,
+  healthyWatchMs: 150,
+  backoffInitialMs: 20,
+  backoffMaxMs: 200,
+};
 const PATH =
   /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/(rollouts|ingresses|services|ingressclasses)$/;
 

@@ -5,20 +5,11 @@ import { project } from '../../src/cluster/project.js';
 import { runOnRequestPath } from '../../src/cluster/request-path.js';
 import { WatchClusterState } from '../../src/cluster/watch-state.js';
 import type { StreamTiming } from '../../src/cluster/resource-stream.js';
-import { FakeApiServer } from './fake-apiserver.js';
+import { FAST_STREAM_TIMING, FakeApiServer } from './fake-apiserver.js';
 import { wireIngress, wireIngressClass, wireRollout, wireService } from './wire.js';
 
-/** Small timings so every fault plays out in well under a second. */
-const FAST: Partial<StreamTiming> = {
-  // Only the watchdog test wants the watchdog to fire; elsewhere it would mask a missing relist.
-  listPageSize: 3,
-  listTimeoutMs: 2_000,
-  watchTimeoutSeconds: 60,
-  watchdogMs: 30_000,
-  healthyWatchMs: 150,
-  backoffInitialMs: 20,
-  backoffMaxMs: 200,
-};
+/** Small timings so every fault plays out in well under a second; small pages to test paging. */
+const FAST: Partial<StreamTiming> = { ...FAST_STREAM_TIMING, listPageSize: 3 };
 
 let server: FakeApiServer;
 let state: WatchClusterState | undefined;

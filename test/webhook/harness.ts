@@ -6,7 +6,7 @@ import { request as httpsRequest, type Agent } from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startServer, type RunningServer } from '../../src/commands/serve.js';
 import type { ServeOptions } from '../../src/commands/options.js';
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
@@ -34,7 +34,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<ServeOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<ServeOptions> = {},
+  logger: Logger = pino({ level: 'silent' }),
+): Promise<Harness> {
   const certDir = overrides.certDir ?? (await mkdtemp(join(tmpdir(), 'rtw-certs-')));
   await ensureDevCertificates(certDir);
   const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
@@ -49,9 +52,10 @@ export async function startHarness(overrides: Partial<ServeOptions> = {}): Promi
     logLevel: 'silent',
     shutdownDelaySeconds: 0,
     dev: false,
+    clientNames: [],
     ...overrides,
   };
-  const running = await startServer(options, pino({ level: 'silent' }));
+  const running = await startServer(options, logger);
   const port = Number(new URL(running.url).port);
   const send = (
     method: string,

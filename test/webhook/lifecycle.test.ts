@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCertificate } from '../../src/webhook/tls.js';
+import { issue, secretVolume, testCa } from './cert-volume.js';
 import { startHarness, type Harness } from './harness.js';
 
 const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
@@ -15,71 +16,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function issue(caDir: string): Promise<{ cert: string; key: string }> {
-  const ca = {
-    cert: await readFile(join(caDir, 'ca.crt'), 'utf8'),
-    key: await readFile(join(caDir, 'ca.key'), 'utf8'),
-  };
-  const leaf = await generate([{ name: 'commonName', value: 'rotated' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca,
-    extensions: [
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  return { cert: leaf.cert, key: leaf.private };
-}
-
-/** A cert dir laid out like a Kubernetes Secret volume: files are links into a timestamped folder. */
-async function secretVolume(): Promise<{
-  dir: string;
-  swap: (pair: { cert: string; key: string }) => Promise<void>;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'rtw-secret-'));
-  let generation = 0;
-  const swap = async (pair: { cert: string; key: string }) => {
-    const data = join(dir, `..${++generation}`);
-    await mkdir(data);
-    await writeFile(join(data, 'tls.crt'), pair.cert);
-    await writeFile(join(data, 'tls.key'), pair.key);
-    await symlink(`..${generation}`, join(dir, '..data_tmp'));
-    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-  };
-  return { dir, swap };
-}
-
 describe('certificate rotation', () => {
   it('serves a rotated certificate to new connections without a restart (Secret-volume symlink swap)', async () => {
-    const caDir = await mkdtemp(join(tmpdir(), 'rtw-ca-'));
-    const ca = await generate([{ name: 'commonName', value: 'test CA' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'keyUsage', keyCertSign: true, digitalSignature: true },
-      ],
-    });
-    await writeFile(join(caDir, 'ca.crt'), ca.cert);
-    await writeFile(join(caDir, 'ca.key'), ca.private);
-    const volume = await secretVolume();
-    await volume.swap(await issue(caDir));
-    await symlink('..data/tls.crt', join(volume.dir, 'tls.crt'));
-    await symlink('..data/tls.key', join(volume.dir, 'tls.key'));
-    await writeFile(join(volume.dir, 'ca.crt'), ca.cert);
+    const ca = await testCa();
+    const volume = await secretVolume(await issue(ca), ca);
     h = await startHarness({ certDir: volume.dir });
 
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.cert });
     const before = await h.post('/mutate', review, undefined, keepAlive);
     expect(before.status).toBe(200);
 
-    const next = await issue(caDir);
+    const next = await issue(ca);
     await volume.swap(next);
     await h.running.certificates.reload();
     const expected = (
@@ -92,7 +39,6 @@ describe('certificate rotation', () => {
     // The connection opened before the rotation keeps working.
     expect((await h.post('/mutate', review, undefined, keepAlive)).status).toBe(200);
     keepAlive.destroy();
-    await rm(caDir, { recursive: true, force: true });
     await rm(volume.dir, { recursive: true, force: true });
   });
 

@@ -110,6 +110,64 @@ describe('POST /mutate', () => {
   });
 });
 
+describe('GitOps scenarios through the server', () => {
+  const WEIGHT_KEY = 'alb.ingress.kubernetes.io/actions.shop-stable';
+  const liveAnnotations = (argocdReview.request.oldObject.metadata as { annotations: Record<string, string> })
+    .annotations;
+
+  it('Flux server-side apply forcing a default action from git: the live weights win', async () => {
+    const applied = structuredClone(argocdReview.request.oldObject) as {
+      metadata: { annotations: Record<string, string> };
+    };
+    applied.metadata.annotations[WEIGHT_KEY] =
+      '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"shop-stable","servicePort":"80","weight":100}]}}';
+    const res = await h.post(
+      '/mutate?timeout=3s',
+      withRequest({
+        object: applied,
+        userInfo: { username: 'system:serviceaccount:flux-system:kustomize-controller' },
+        options: {
+          apiVersion: 'meta.k8s.io/v1',
+          kind: 'PatchOptions',
+          fieldManager: 'kustomize-controller',
+          force: true,
+        },
+      }),
+    );
+    const body = res.json() as ReviewResponse;
+    expect(patchOf(body)).toEqual([
+      {
+        op: 'replace',
+        path: '/metadata/annotations/alb.ingress.kubernetes.io~1actions.shop-stable',
+        value: liveAnnotations[WEIGHT_KEY],
+      },
+    ]);
+    expect(body.response.warnings).toEqual([`${WEIGHT_KEY}: kept Rollout shop's live traffic (canary 20%)`]);
+  });
+
+  it('Flux re-creating a deleted Ingress: CREATE gets the current weight and header route', async () => {
+    const res = await h.post(
+      '/mutate',
+      withRequest({
+        operation: 'CREATE',
+        oldObject: undefined,
+        userInfo: { username: 'system:serviceaccount:flux-system:kustomize-controller' },
+      }),
+    );
+    const body = res.json() as ReviewResponse;
+    const admitted = fastJsonPatch.applyPatch(
+      structuredClone(argocdReview.request.object),
+      patchOf(body),
+    ).newDocument;
+    expect((admitted.metadata as { annotations: Record<string, string> }).annotations[WEIGHT_KEY]).toBe(
+      liveAnnotations[WEIGHT_KEY],
+    );
+    expect(admitted.spec).toEqual(argocdReview.request.oldObject.spec);
+    // Nothing was overridden on CREATE: the keys were injected.
+    expect(body.response.warnings).toBeUndefined();
+  });
+});
+
 describe('POST /validate', () => {
   it('never returns a patch', async () => {
     const body = (await h.post('/validate', JSON.stringify(argocdReview))).json() as ReviewResponse;

@@ -5,6 +5,7 @@
  */
 import { isJsonObject, own } from '../../routing/json-read.js';
 import type { JsonObject } from '../../routing/model.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
 export const REVIEW_KIND = 'AdmissionReview';
@@ -83,6 +84,8 @@ function readUser(request: JsonObject): { username: string; groups: string[] } {
 /** Decodes the envelope and the request; throws BadReview with a precise reason otherwise. */
 export function decodeAdmissionReview(body: unknown): AdmissionRequest {
   if (!isJsonObject(body)) throw new BadReview('the body must be a JSON object (an AdmissionReview)');
+  if (nestsDeeperThan(body, MAX_NESTING_DEPTH))
+    throw new BadReview(`the body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
   const apiVersion = own(body, 'apiVersion');
   const kind = own(body, 'kind');
   if (kind !== REVIEW_KIND)

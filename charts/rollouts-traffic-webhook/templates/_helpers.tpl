@@ -1,0 +1,81 @@
+{{/* Names and labels. */}}
+
+{{- define "rtw.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-scoped name; also the Service name the serving certificate is issued for. */}}
+{{- define "rtw.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "rtw.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "rtw.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rtw.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "rtw.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "rtw.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: rollouts-traffic-webhook
+{{- end -}}
+
+{{- define "rtw.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "rtw.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "rtw.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The DNS name the apiserver dials; every certificate mode must cover it. */}}
+{{- define "rtw.serviceDNSNames" -}}
+{{- $svc := include "rtw.fullname" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) | toJson -}}
+{{- end -}}
+
+{{/* Secret mounted by the pods: tls.crt, tls.key and (except maybe in secret mode) ca.crt. */}}
+{{- define "rtw.tlsSecretName" -}}
+{{- if eq .Values.certificates.mode "secret" -}}
+{{- required "certificates.secret.name is required when certificates.mode is secret" .Values.certificates.secret.name -}}
+{{- else -}}
+{{- printf "%s-tls" (include "rtw.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+NODE_OPTIONS heap size: a share of a memory limit written as <n>Mi or <n>Gi. Other spellings
+(bytes, M, G) leave it unset rather than guess.
+*/}}
+{{- define "rtw.maxOldSpaceMiB" -}}
+{{- $limit := "" -}}
+{{- with .Values.resources.limits }}{{ with .memory }}{{ $limit = toString . }}{{ end }}{{ end -}}
+{{- $pct := int .Values.server.heapPercentOfMemoryLimit -}}
+{{- if and $limit (gt $pct 0) -}}
+{{- if regexMatch "^[0-9]+Mi$" $limit -}}
+{{- div (mul (trimSuffix "Mi" $limit | int) $pct) 100 -}}
+{{- else if regexMatch "^[0-9]+Gi$" $limit -}}
+{{- div (mul (trimSuffix "Gi" $limit | int) 1024 $pct) 100 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
