@@ -24,7 +24,14 @@ describe('webhook registration wiring (harness self-check)', () => {
     scenario = await openScenario('harness-wiring');
     const { pki } = scenario.env.controlPlane;
     const baseUrl = await recorder.listen(pki.webhookCertDir);
-    await registerWebhooks(scenario.admin, { caBundle: readFileSync(pki.caCert, 'utf8'), baseUrl });
+    // The chart's matchCondition that skips the controller is turned off here, so the
+    // recorder sees (and this self-check proves) the controller's own writes reaching a webhook.
+    await registerWebhooks(scenario.admin, {
+      caBundle: readFileSync(pki.caCert, 'utf8'),
+      baseUrl,
+      controllerIdentities: [scenario.env.rolloutsController.user],
+      skipControllerRequests: false,
+    });
     await waitForWebhooksInForce(
       scenario.admin,
       { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key },
@@ -41,7 +48,11 @@ describe('webhook registration wiring (harness self-check)', () => {
     const paths = new Set(recorder.reviews.filter((r) => r.review.request.dryRun).map((r) => r.path));
     expect([...paths].sort()).toEqual(['/mutate', '/validate']);
     // Worth knowing for the server's routing: the apiserver adds the timeout as a query.
-    expect(recorder.reviews[0]!.query).toBe('?timeout=10s');
+    // The chart's timeouts: 3 s for the mutating hook, 5 s for the validating ones.
+    const queries = new Set(
+      recorder.reviews.filter((r) => r.review.request.dryRun).map((r) => `${r.path}${r.query}`),
+    );
+    expect([...queries].sort()).toEqual(['/mutate?timeout=3s', '/validate?timeout=5s']);
   });
 
   it('never sends objects of an unlabelled namespace', async () => {

@@ -4,7 +4,7 @@ import { FileClusterState } from '../../src/cluster/file-state.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import type { ReviewContext, WebhookPolicy } from '../../src/webhook/admission/handler.js';
 import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
-import { ratchet } from '../../src/webhook/hooks/findings.js';
+import { decide, ratchet } from '../../src/webhook/hooks/findings.js';
 import { IngressValidator } from '../../src/webhook/hooks/validate-ingress.js';
 import { RolloutValidator } from '../../src/webhook/hooks/validate-rollout.js';
 
@@ -172,5 +172,24 @@ describe('ratchet', () => {
       { ...error, severity: 'warning', message: 'm (already present before this change)' },
     ]);
     expect(ratchet([error], [{ ...error, message: 'other' }])).toEqual([error]);
+  });
+});
+
+describe('decide', () => {
+  it('lists every error under the subject and prints a field only when the message lacks it', () => {
+    const result = decide(
+      'Rollout shop/web',
+      [
+        { severity: 'error', rule: 'a', field: 'spec.x', message: 'spec.x: Invalid value: 1: too big' },
+        { severity: 'error', rule: 'b', field: 'spec.y', message: 'set it' },
+        { severity: 'warning', rule: 'c', field: 'spec.z', message: 'heads up' },
+      ],
+      'deny',
+    );
+    expect(result.message).toBe(
+      'Rollout shop/web has 2 errors in its traffic routing:\n- spec.x: Invalid value: 1: too big\n- spec.y: set it',
+    );
+    expect(result.warnings).toEqual(['heads up']);
+    expect(result.code).toBe(422);
   });
 });

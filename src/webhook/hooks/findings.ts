@@ -23,9 +23,10 @@ export function ratchet(current: Finding[], previous: Finding[] | undefined): Fi
   );
 }
 
+/** `field: message`, unless the message already starts with its field (Argo's own texts do). */
 function formatFinding(f: Finding): string {
-  const where = f.field ? `${f.field}: ` : '';
-  return `${where}${f.message}`;
+  if (!f.field || f.message.startsWith(`${f.field}: `)) return f.message;
+  return `${f.field}: ${f.message}`;
 }
 
 export function warningText(f: Finding): string {

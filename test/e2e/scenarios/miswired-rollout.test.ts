@@ -29,7 +29,7 @@ describe('scenario 3: a miswired Rollout is refused by kubectl apply, the fixed 
     const result = await s.kubectl(['apply', '-f', '-'], { stdin: stringify(rollout) });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(
-      'admission webhook "validate.rollouts-traffic-webhook.e2e" denied the request',
+      'admission webhook "validate-rollouts.rtw-e2e-rollouts-traffic-webhook.rtw-e2e-system.svc" denied the request',
     );
     expect(result.stderr).toContain(`ingress \`${names.ingress}\` has no rules using service stable backend`);
     await expect(s.kubectl(['get', 'rollout', names.rollout])).resolves.toMatchObject({ code: 1 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from './processes.js';
 
 export const BUILD_SCRIPT = fileURLToPath(new URL('../build-components.sh', import.meta.url));
+const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.meta.url));
 
 export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller';
 
@@ -26,10 +27,16 @@ export async function componentPaths(): Promise<Record<ComponentName, string>> {
  * streaming the build's own log so a cold build shows its progress and its timings.
  */
 export async function buildComponents(): Promise<void> {
-  const child = spawn('bash', [BUILD_SCRIPT, 'all'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0)
-    throw new Error(`${BUILD_SCRIPT} all exited ${code}; its output above says which step failed`);
+  for (const [script, args] of [
+    [BUILD_SCRIPT, ['all']],
+    // helm renders the chart's webhook configurations that the suite registers.
+    [HELM_SCRIPT, ['--ensure']],
+  ] as const) {
+    const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const [code] = (await once(child, 'close')) as [number | null];
+    if (code !== 0)
+      throw new Error(`${script} ${args.join(' ')} exited ${code}; its output above says which step failed`);
+  }
 }
 
 /** Directory of the Argo Rollouts module in the Go module cache (holds manifests/crds). */

@@ -1,6 +1,5 @@
 import type {
   V1MutatingWebhookConfiguration,
-  V1RuleWithOperations,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
@@ -8,81 +7,82 @@ import type { Cluster } from './cluster.js';
 import { statusCode, TEST_NAMESPACE_LABEL } from './cluster.js';
 import { httpsRequest, type TlsFiles } from './https.js';
 import { waitFor } from './wait.js';
+import { render } from '../../chart/helm.js';
 
-export const WEBHOOK_CONFIGURATION_NAME = 'rollouts-traffic-webhook-e2e';
-export const MUTATING_WEBHOOK_NAME = 'mutate.rollouts-traffic-webhook.e2e';
-export const VALIDATING_WEBHOOK_NAME = 'validate.rollouts-traffic-webhook.e2e';
-
-/** Ingresses and Rollouts, on CREATE and UPDATE: the objects whose traffic annotations the webhook guards. */
-const RULES: V1RuleWithOperations[] = [
-  {
-    apiGroups: ['networking.k8s.io'],
-    apiVersions: ['v1'],
-    resources: ['ingresses'],
-    operations: ['CREATE', 'UPDATE'],
-    scope: 'Namespaced',
-  },
-  {
-    apiGroups: ['argoproj.io'],
-    apiVersions: ['v1alpha1'],
-    resources: ['rollouts'],
-    operations: ['CREATE', 'UPDATE'],
-    scope: 'Namespaced',
-  },
-];
+/** The configurations come from the Helm chart, rendered for this release name. */
+const RELEASE = 'rtw-e2e';
+const RELEASE_NAMESPACE = 'rtw-e2e-system';
 
 export interface WebhookRegistration {
   /** PEM of the CA that signed the webhook's serving certificate. */
   readonly caBundle: string;
-  /** https://127.0.0.1:<port>; /mutate and /validate are appended. */
+  /** https://127.0.0.1:<port>; the chart appends /mutate and /validate. */
   readonly baseUrl: string;
+  /** The Rollouts controller's usernames (the chart's matchCondition skips them). */
+  readonly controllerIdentities: readonly string[];
+  /** The chart's `webhooks.skipControllerRequests` (default true, as installed). */
+  readonly skipControllerRequests?: boolean;
 }
 
+/** Names of the configurations registered last, so they can be removed again. */
+const registered: { mutating: string[]; validating: string[] } = { mutating: [], validating: [] };
+/** Webhook names inside them, as the apiserver's metrics label them. */
+let webhookNames: string[] = [];
+
 /**
- * Creates (or replaces) the Mutating and Validating configurations pointing at a webhook
- * on loopback by url + caBundle, limited to namespaces carrying the test label so system
- * objects never reach it.
+ * Renders the chart's MutatingWebhookConfiguration and ValidatingWebhookConfiguration for a
+ * server on loopback (`webhooks.url` + caBundle, certificates in secret mode) and creates
+ * them, limited to namespaces carrying the test label so system objects never reach it.
+ * What the apiserver enforces is therefore exactly what the chart installs: its rules,
+ * timeouts, failure policies, namespace exclusions and CEL matchConditions.
  */
 export async function registerWebhooks(
   cluster: Cluster,
-  { caBundle, baseUrl }: WebhookRegistration,
+  { caBundle, baseUrl, controllerIdentities, skipControllerRequests = true }: WebhookRegistration,
 ): Promise<void> {
-  const api = cluster.config.makeApiClient(AdmissionregistrationV1Api);
-  const common = (path: string) => ({
-    clientConfig: { url: `${baseUrl}${path}`, caBundle: Buffer.from(caBundle).toString('base64') },
-    rules: RULES,
-    namespaceSelector: { matchLabels: { [TEST_NAMESPACE_LABEL]: 'true' } },
-    admissionReviewVersions: ['v1'],
-    sideEffects: 'None',
-    failurePolicy: 'Fail',
-    matchPolicy: 'Equivalent',
-    timeoutSeconds: 10,
-  });
-  const mutating: V1MutatingWebhookConfiguration = {
-    metadata: { name: WEBHOOK_CONFIGURATION_NAME },
-    webhooks: [{ name: MUTATING_WEBHOOK_NAME, ...common('/mutate'), reinvocationPolicy: 'Never' }],
-  };
-  const validating: V1ValidatingWebhookConfiguration = {
-    metadata: { name: WEBHOOK_CONFIGURATION_NAME },
-    webhooks: [{ name: VALIDATING_WEBHOOK_NAME, ...common('/validate') }],
-  };
+  const rendered = await render(
+    {
+      certificates: {
+        mode: 'secret',
+        secret: { name: 'e2e-webhook-tls', caBundle: Buffer.from(caBundle).toString('base64') },
+      },
+      server: { controllerIdentities: [...controllerIdentities] },
+      webhooks: {
+        url: baseUrl,
+        skipControllerRequests,
+        namespaceSelector: { matchLabels: { [TEST_NAMESPACE_LABEL]: 'true' } },
+      },
+    },
+    { release: RELEASE, namespace: RELEASE_NAMESPACE },
+  );
+  const mutating = rendered.one('MutatingWebhookConfiguration') as V1MutatingWebhookConfiguration;
+  const validating = rendered.one('ValidatingWebhookConfiguration') as V1ValidatingWebhookConfiguration;
   await unregisterWebhooks(cluster);
+  const api = cluster.config.makeApiClient(AdmissionregistrationV1Api);
   await api.createMutatingWebhookConfiguration({ body: mutating });
+  registered.mutating.push(mutating.metadata!.name!);
   await api.createValidatingWebhookConfiguration({ body: validating });
+  registered.validating.push(validating.metadata!.name!);
+  webhookNames = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])]
+    .filter((w) => w.rules?.some((r) => r.resources?.includes('ingresses')))
+    .map((w) => w.name);
 }
 
 export async function unregisterWebhooks(cluster: Cluster): Promise<void> {
   const api = cluster.config.makeApiClient(AdmissionregistrationV1Api);
-  for (const remove of [
-    () => api.deleteMutatingWebhookConfiguration({ name: WEBHOOK_CONFIGURATION_NAME }),
-    () => api.deleteValidatingWebhookConfiguration({ name: WEBHOOK_CONFIGURATION_NAME }),
-  ]) {
+  const removals = [
+    ...registered.mutating.map((name) => () => api.deleteMutatingWebhookConfiguration({ name })),
+    ...registered.validating.map((name) => () => api.deleteValidatingWebhookConfiguration({ name })),
+  ];
+  for (const remove of removals) {
     try {
       await remove();
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }
   }
+  registered.mutating = [];
+  registered.validating = [];
 }
 
 /**
@@ -104,9 +104,8 @@ export async function waitForWebhooksInForce(
       attempt++;
       await dryRunProbeIngress(cluster, namespace, attempt);
       const metrics = (await httpsRequest(`${server}/metrics`, admin)).body;
-      const called = [MUTATING_WEBHOOK_NAME, VALIDATING_WEBHOOK_NAME].every(
-        (name) => webhookCallCount(metrics, name) > 0,
-      );
+      const called =
+        webhookNames.length > 0 && webhookNames.every((name) => webhookCallCount(metrics, name) > 0);
       return called ? true : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 300 },

@@ -60,7 +60,11 @@ export async function startRegisteredWebhook(
     };
   };
   const webhook = await start();
-  await registerWebhooks(admin, { caBundle: readFileSync(pki.caCert, 'utf8'), baseUrl: webhook.baseUrl });
+  await registerWebhooks(admin, {
+    caBundle: readFileSync(pki.caCert, 'utf8'),
+    baseUrl: webhook.baseUrl,
+    controllerIdentities: [env.rolloutsController.user],
+  });
   const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
   await waitForWebhooksInForce(admin, adminTls, probeNamespace);
   return webhook;
