@@ -32,8 +32,16 @@ const PORT = 18446;
 /** Settle time before RSS is read: the sync's garbage is collected by then. */
 const SETTLE_MS = 3000;
 
-/** Node flags compared for the serve process (the Dockerfile/Helm recommendation is measured). */
-export const NODE_OPTION_VARIANTS = ['', '--max-semi-space-size=1'];
+/**
+ * Node flags compared for the serve process: the defaults, a small young generation (V8
+ * otherwise grows it to 2 x 64 MiB during the sync and keeps it), and that plus an old-space
+ * cap (the Helm chart sets --max-old-space-size from the memory limit).
+ */
+export const NODE_OPTION_VARIANTS = [
+  '',
+  '--max-semi-space-size=2',
+  '--max-semi-space-size=2 --max-old-space-size=128',
+];
 
 export async function serveFromKubeconfig(
   ctx: CacheContext,

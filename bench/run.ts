@@ -25,6 +25,7 @@ import {
 } from './load.js';
 import { machineInfo } from './machine.js';
 import {
+  cpuSecondsOf,
   getText,
   memoryOf,
   PINNED,
@@ -69,7 +70,11 @@ function measure(
 ): TargetResult {
   saturate(url, bodies, { ...settings, saturationSeconds: settings.warmupSeconds }, scratch);
   const sat = saturate(url, bodies, settings, scratch);
+  const cpuBefore = cpuSecondsOf(target.child.pid!);
   const fixed = fixedRate(loadGo, url, bodies, settings, ca);
+  // The warm-up second of the fixed-rate run is counted too: requests sent = rate x (warm-up + measured).
+  const sent = settings.fixedRate * (settings.fixedSeconds + settings.warmupSeconds);
+  const cpuUsPerReview = Math.round(((cpuSecondsOf(target.child.pid!) - cpuBefore) * 1e6) / sent);
   const memory = memoryOf(target.child.pid!);
   const result: TargetResult = {
     name,
@@ -77,12 +82,17 @@ function measure(
     p50_ms: fixed.p50_ms,
     p99_ms: fixed.p99_ms,
     rss_mb: memory.rssMb,
-    detail: { saturation: sat, fixed_rate: fixed, rss_peak_mb: memory.hwmMb },
+    detail: {
+      saturation: sat,
+      fixed_rate: fixed,
+      rss_peak_mb: memory.hwmMb,
+      cpu_us_per_review: cpuUsPerReview,
+    },
   };
   console.log(
     `${name}: ${result.rps} reviews/s, p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${settings.fixedRate}/s ` +
       `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}, non-2xx ${fixed.non_2xx + sat.non2xx}), ` +
-      `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
+      `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb}), ${cpuUsPerReview} µs CPU per review`,
   );
   return result;
 }
