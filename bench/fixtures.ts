@@ -83,9 +83,10 @@ export async function writeClusterState(root: string, dir: string, apps = APPS):
   return count;
 }
 
-/** Apps the reviews are about, spread over the whole index. */
+/** Apps the reviews are about: distinct, spread evenly over the whole index. */
 function reviewedApps(apps: number): number[] {
-  return Array.from({ length: REVIEW_BODIES }, (_, k) => Math.floor((k * apps) / REVIEW_BODIES) + (k % 7));
+  const count = Math.min(REVIEW_BODIES, apps);
+  return Array.from({ length: count }, (_, k) => Math.floor((k * apps) / count));
 }
 
 /** Argo CD re-applying each app's Ingress from git mid-canary (Rollout-owned keys missing). */

@@ -1,7 +1,8 @@
 /**
  * bench/results/latest.json (the issue's shape), bench/results/latest-detail.json (every
- * number behind it), docs/benchmarks.svg, and the table on stdout.
+ * number behind it), docs/benchmarks.svg (and .png with rsvg-convert), and the table on stdout.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheResult } from './cache.js';
@@ -82,7 +83,12 @@ export function writeResults(root: string, outcome: RunOutcome): string {
       2,
     ) + '\n',
   );
-  writeFileSync(join(root, 'docs', 'benchmarks.svg'), chart(outcome.results, outcome.machine));
+  const svg = join(root, 'docs', 'benchmarks.svg');
+  writeFileSync(svg, chart(outcome.results, outcome.machine));
+  // A PNG too when librsvg's converter is installed (Debian: librsvg2-bin); optional.
+  const png = spawnSync('rsvg-convert', ['-o', join(root, 'docs', 'benchmarks.png'), svg]);
+  if (png.status !== 0)
+    console.log('docs/benchmarks.png not written (install librsvg2-bin for rsvg-convert)');
   printTable(latest.results, outcome.caches, targets);
   return file;
 }
