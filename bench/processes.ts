@@ -65,7 +65,9 @@ export function sleep(ms: number): Promise<void> {
 /** GET over HTTPS without verifying the certificate (loopback readiness probe). */
 export function statusOf(url: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+    // agent: false: a fresh connection each time, never an idle keep-alive socket the
+    // server may have closed meanwhile (EPIPE).
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -77,7 +79,7 @@ export function statusOf(url: string): Promise<number> {
 
 export function getText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    request(url, { rejectUnauthorized: false }, (res) => {
+    request(url, { rejectUnauthorized: false, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
