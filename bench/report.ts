@@ -83,14 +83,18 @@ export function writeResults(root: string, outcome: RunOutcome): string {
       2,
     ) + '\n',
   );
+  writeChart(root, outcome.results, outcome.machine);
+  printTable(latest.results, outcome.caches, targets);
+  return file;
+}
+
+/** docs/benchmarks.svg, and docs/benchmarks.png when librsvg's converter is installed. */
+export function writeChart(root: string, results: TargetResult[], machine: Machine): void {
   const svg = join(root, 'docs', 'benchmarks.svg');
-  writeFileSync(svg, chart(outcome.results, outcome.machine));
-  // A PNG too when librsvg's converter is installed (Debian: librsvg2-bin); optional.
+  writeFileSync(svg, chart(results, machine));
   const png = spawnSync('rsvg-convert', ['-o', join(root, 'docs', 'benchmarks.png'), svg]);
   if (png.status !== 0)
     console.log('docs/benchmarks.png not written (install librsvg2-bin for rsvg-convert)');
-  printTable(latest.results, outcome.caches, targets);
-  return file;
 }
 
 interface TargetCheck {
@@ -156,12 +160,18 @@ const COLORS: Record<string, string> = {
   'go-controller-runtime-peer': '#d4a72c',
 };
 
-/** Three bar panels (throughput, p99 at the fixed rate, RSS), one bar per target. */
+function cpuPerReview(r: TargetResult): number {
+  return (r.detail as { cpu_us_per_review?: number }).cpu_us_per_review ?? 0;
+}
+
+/** Four bar panels (throughput, p99 at the fixed rate, RSS, CPU per review), one bar per target. */
 export function chart(results: TargetResult[], machine: Machine): string {
   const panels: { title: string; value: (r: TargetResult) => number; unit: string }[] = [
     { title: 'Throughput at saturation (reviews/s, higher is better)', value: (r) => r.rps, unit: '' },
     { title: 'p99 latency at 2,000 reviews/s (ms, lower is better)', value: (r) => r.p99_ms, unit: ' ms' },
     { title: 'Resident memory after the run (MiB, lower is better)', value: (r) => r.rss_mb, unit: ' MiB' },
+    // Independent of what else runs on the machine, unlike the panels above.
+    { title: 'CPU time per review (µs, lower is better)', value: cpuPerReview, unit: ' µs' },
   ];
   const width = 900;
   const barHeight = 22;
@@ -173,7 +183,7 @@ export function chart(results: TargetResult[], machine: Machine): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="16" y="28" font-size="17" font-weight="bold">rollouts-traffic-webhook benchmark</text>`,
-    `<text x="16" y="46" fill="#57606a">${esc(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}`)}</text>`,
+    `<text x="16" y="46" fill="#57606a">${esc(`${machine.cpu}, ${machine.cores} cores (shared, load average ${machine.load_average_at_start.join(' ')}), Node ${machine.node}, ${machine.date.slice(0, 10)}`)}</text>`,
   ];
   panels.forEach((panel, p) => {
     const top = 60 + p * (panelHeight + 10);
