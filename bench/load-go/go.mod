@@ -1,0 +1,3 @@
+module example.com/rollouts-traffic-webhook/bench/load-go
+
+go 1.24

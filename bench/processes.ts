@@ -1,0 +1,127 @@
+/**
+ * Targets as child processes: started pinned to one core (the load generator gets the
+ * other), ready when their readiness URL answers 200, measured from /proc, stopped by pid.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { cpus } from 'node:os';
+
+/** With two or more cores the target runs on core 1 and the load generator on core 0. */
+export const PINNED = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+export function pinned(core: number, command: string, args: string[]): [string, string[]] {
+  return PINNED ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export interface Target {
+  name: string;
+  child: ChildProcess;
+  /** Milliseconds from spawn to the first 200 from the readiness URL. */
+  readyMs: number;
+  stderr: () => string;
+}
+
+export async function startTarget(
+  name: string,
+  command: string,
+  args: string[],
+  readyUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 180_000,
+): Promise<Target> {
+  const [cmd, argv] = pinned(1, command, args);
+  const started = Date.now();
+  // taskset execs the command, so the child's pid is the target's pid.
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    errors = (errors + d.toString()).slice(-4000);
+  });
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${errors}`);
+    if ((await statusOf(readyUrl)) === 200)
+      return { name, child, readyMs: Date.now() - started, stderr: () => errors };
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s: ${errors}`);
+}
+
+export async function stopTarget(target: Target): Promise<void> {
+  const { child } = target;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** GET over HTTPS without verifying the certificate (loopback readiness probe). */
+export function statusOf(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    // agent: false: a fresh connection each time, never an idle keep-alive socket the
+    // server may have closed meanwhile (EPIPE).
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+export function getText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { rejectUnauthorized: false, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+export interface Memory {
+  /** Resident set now and its high-water mark, MiB. */
+  rssMb: number;
+  hwmMb: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: round1(kb('VmRSS') / 1024), hwmMb: round1(kb('VmHWM') / 1024) };
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/**
+ * CPU seconds (user + system) the process has used: with the machine shared, CPU per review
+ * is the figure that does not depend on what else runs, unlike throughput and latency.
+ */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+export function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+export function commandExists(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0 || existsSync(command);
+}

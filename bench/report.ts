@@ -1,0 +1,205 @@
+/**
+ * bench/results/latest.json (the issue's shape), bench/results/latest-detail.json (every
+ * number behind it), docs/benchmarks.svg (and .png with rsvg-convert), and the table on stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CacheResult } from './cache.js';
+import type { Machine } from './machine.js';
+import { round3 } from './processes.js';
+
+export const TARGET_NAMES = [
+  'bare-fastify',
+  'mutate-ingress',
+  'validate-rollout',
+  'go-controller-runtime-peer',
+] as const;
+
+export interface TargetResult {
+  name: string;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  rss_mb: number;
+  detail: object;
+}
+
+export interface RunOutcome {
+  machine: Machine;
+  load: Record<string, unknown>;
+  results: TargetResult[];
+  caches: CacheResult[];
+  apiCallsOnRequestPath: number;
+}
+
+/** The cache figure of latest.json: the real apiserver when measured, else the fake one, else files. */
+function headlineCache(caches: CacheResult[]): CacheResult | undefined {
+  const defaults = caches.filter((c) => !c.node_options);
+  return (
+    defaults.find((c) => c.source === 'kube-apiserver') ??
+    defaults.find((c) => c.source === 'fake-apiserver') ??
+    defaults[0]
+  );
+}
+
+export function writeResults(root: string, outcome: RunOutcome): string {
+  const byName = (name: string) => outcome.results.find((r) => r.name === name);
+  const ratio = (a?: TargetResult, b?: TargetResult) => (a && b && b.rps > 0 ? round3(a.rps / b.rps) : null);
+  const mutate = byName('mutate-ingress');
+  const cache = headlineCache(outcome.caches);
+  const latest = {
+    machine: outcome.machine,
+    load: outcome.load,
+    results: outcome.results.map(({ name, rps, p50_ms, p99_ms, rss_mb }) => ({
+      name,
+      rps,
+      p50_ms,
+      p99_ms,
+      rss_mb,
+    })),
+    cache: cache ? { objects: cache.objects, rss_mb: cache.rss_mb, sync_s: cache.sync_s } : null,
+    ratios: {
+      mutate_vs_bare: ratio(mutate, byName('bare-fastify')),
+      mutate_vs_peer: ratio(mutate, byName('go-controller-runtime-peer')),
+    },
+  };
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(file, JSON.stringify(latest, null, 2) + '\n');
+  const targets = checkTargets(latest.ratios, outcome, cache);
+  writeFileSync(
+    join(dir, 'latest-detail.json'),
+    JSON.stringify(
+      {
+        cache_source: cache?.source,
+        api_calls_on_request_path: outcome.apiCallsOnRequestPath,
+        targets,
+        caches: outcome.caches,
+        results: outcome.results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  writeChart(root, outcome.results, outcome.machine);
+  printTable(latest.results, outcome.caches, targets);
+  return file;
+}
+
+/** docs/benchmarks.svg, and docs/benchmarks.png when librsvg's converter is installed. */
+export function writeChart(root: string, results: TargetResult[], machine: Machine): void {
+  const svg = join(root, 'docs', 'benchmarks.svg');
+  writeFileSync(svg, chart(results, machine));
+  const png = spawnSync('rsvg-convert', ['-o', join(root, 'docs', 'benchmarks.png'), svg]);
+  if (png.status !== 0)
+    console.log('docs/benchmarks.png not written (install librsvg2-bin for rsvg-convert)');
+}
+
+interface TargetCheck {
+  target: string;
+  value: number | null;
+  limit: string;
+  met: boolean;
+}
+
+function checkTargets(
+  ratios: { mutate_vs_bare: number | null; mutate_vs_peer: number | null },
+  outcome: RunOutcome,
+  cache: CacheResult | undefined,
+): TargetCheck[] {
+  const p99 = (name: string) => outcome.results.find((r) => r.name === name)?.p99_ms ?? null;
+  const check = (
+    target: string,
+    value: number | null,
+    limit: string,
+    ok: (v: number) => boolean,
+  ): TargetCheck => ({
+    target,
+    value,
+    limit,
+    met: value !== null && Number.isFinite(value) && ok(value),
+  });
+  return [
+    check('mutate throughput / bare-fastify', ratios.mutate_vs_bare, '>= 0.6', (v) => v >= 0.6),
+    check('mutate throughput / Go peer', ratios.mutate_vs_peer, '>= 1.0', (v) => v >= 1.0),
+    check('mutate p99 at the fixed rate (ms)', p99('mutate-ingress'), '<= 2', (v) => v <= 2),
+    check('validate p99 at the fixed rate (ms)', p99('validate-rollout'), '<= 2', (v) => v <= 2),
+    check(
+      `cache RSS, 40,001 objects (${cache?.source}) (MiB)`,
+      cache?.rss_mb ?? null,
+      '<= 150 MB (143 MiB)',
+      (v) => v * 1.048576 <= 150,
+    ),
+    check(`first sync (${cache?.source}) (s)`, cache?.sync_s ?? null, '<= 5', (v) => v <= 5),
+    check('API calls on the request path', outcome.apiCallsOnRequestPath, '== 0', (v) => v === 0),
+  ];
+}
+
+function printTable(
+  results: Omit<TargetResult, 'detail'>[],
+  caches: CacheResult[],
+  targets: TargetCheck[],
+): void {
+  console.log('\n| target | reviews/s | p50 ms | p99 ms | RSS MiB |\n|---|---:|---:|---:|---:|');
+  for (const r of results) console.log(`| ${r.name} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.rss_mb} |`);
+  console.log('\n| cache source | objects | first sync s | RSS MiB |\n|---|---:|---:|---:|');
+  for (const c of caches)
+    console.log(
+      `| ${c.source}${c.node_options ? ` (${c.node_options})` : ''} | ${c.objects} | ${c.sync_s} | ${c.rss_mb} |`,
+    );
+  console.log('\n| target | value | limit | met |\n|---|---:|---|---|');
+  for (const t of targets) console.log(`| ${t.target} | ${t.value} | ${t.limit} | ${t.met ? 'yes' : 'NO'} |`);
+}
+
+const COLORS: Record<string, string> = {
+  'bare-fastify': '#9aa5b1',
+  'mutate-ingress': '#1f6feb',
+  'validate-rollout': '#54aeff',
+  'go-controller-runtime-peer': '#d4a72c',
+};
+
+function cpuPerReview(r: TargetResult): number {
+  return (r.detail as { cpu_us_per_review?: number }).cpu_us_per_review ?? 0;
+}
+
+/** Four bar panels (throughput, p99 at the fixed rate, RSS, CPU per review), one bar per target. */
+export function chart(results: TargetResult[], machine: Machine): string {
+  const panels: { title: string; value: (r: TargetResult) => number; unit: string }[] = [
+    { title: 'Throughput at saturation (reviews/s, higher is better)', value: (r) => r.rps, unit: '' },
+    { title: 'p99 latency at 2,000 reviews/s (ms, lower is better)', value: (r) => r.p99_ms, unit: ' ms' },
+    { title: 'Resident memory after the run (MiB, lower is better)', value: (r) => r.rss_mb, unit: ' MiB' },
+    // Independent of what else runs on the machine, unlike the panels above.
+    { title: 'CPU time per review (µs, lower is better)', value: cpuPerReview, unit: ' µs' },
+  ];
+  const width = 900;
+  const barHeight = 22;
+  const labelWidth = 230;
+  const panelHeight = 40 + results.length * (barHeight + 6);
+  const height = 50 + panels.length * (panelHeight + 10) + 20;
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="16" y="28" font-size="17" font-weight="bold">rollouts-traffic-webhook benchmark</text>`,
+    `<text x="16" y="46" fill="#57606a">${esc(`${machine.cpu}, ${machine.cores} cores (shared, load average ${machine.load_average_at_start.join(' ')}), Node ${machine.node}, ${machine.date.slice(0, 10)}`)}</text>`,
+  ];
+  panels.forEach((panel, p) => {
+    const top = 60 + p * (panelHeight + 10);
+    const max = Math.max(...results.map(panel.value), 1e-9);
+    parts.push(`<text x="16" y="${top + 18}" font-weight="bold">${esc(panel.title)}</text>`);
+    results.forEach((r, i) => {
+      const y = top + 30 + i * (barHeight + 6);
+      const value = panel.value(r);
+      const w = Math.max(1, ((width - labelWidth - 120) * value) / max);
+      parts.push(
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${esc(r.name)}</text>`,
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLORS[r.name] ?? '#888'}"/>`,
+        `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 15}">${value}${panel.unit}</text>`,
+      );
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench` (full) and `npm run bench -- --quick` (under 3 minutes): the four targets
+ * under one load generator with the same settings, the cluster-state caches at 40,001
+ * objects, and bench/results/latest.json, docs/benchmarks.svg and a table on stdout.
+ *
+ * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDevCertificates } from '../src/webhook/tls.js';
+import { measureCaches, type CacheResult } from './cache.js';
+import { mutateReviews, validateReviews, writeBodies, writeClusterState } from './fixtures.js';
+import {
+  buildGo,
+  ensureWrk,
+  fixedRate,
+  FULL,
+  goVersion,
+  QUICK,
+  saturate,
+  type LoadSettings,
+} from './load.js';
+import { machineInfo } from './machine.js';
+import {
+  cpuSecondsOf,
+  getText,
+  memoryOf,
+  PINNED,
+  round1,
+  sleep,
+  startTarget,
+  stopTarget,
+  type Target,
+} from './processes.js';
+import { writeResults, type TargetResult } from './report.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const settings: LoadSettings = quick ? QUICK : FULL;
+const scratch = mkdtempSync(join(tmpdir(), 'rtw-bench-'));
+const ports = { bare: 18443, webhook: 18444, peer: 18445 };
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
+  );
+}
+
+function buildProduct(): void {
+  const cli = join(root, 'dist', 'cli.js');
+  if (process.argv.includes('--skip-build')) return;
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  console.log('building dist/ (npm run build)');
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
+
+/** Warm-up (JIT, connection set-up), saturation, then the fixed rate; RSS after both. */
+function measure(
+  target: Target,
+  name: string,
+  url: string,
+  bodies: string,
+  ca: string,
+  loadGo: string,
+): TargetResult {
+  saturate(url, bodies, { ...settings, saturationSeconds: settings.warmupSeconds }, scratch);
+  const sat = saturate(url, bodies, settings, scratch);
+  const cpuBefore = cpuSecondsOf(target.child.pid!);
+  const fixed = fixedRate(loadGo, url, bodies, settings, ca);
+  // The warm-up second of the fixed-rate run is counted too: requests sent = rate x (warm-up + measured).
+  const sent = settings.fixedRate * (settings.fixedSeconds + settings.warmupSeconds);
+  const cpuUsPerReview = Math.round(((cpuSecondsOf(target.child.pid!) - cpuBefore) * 1e6) / sent);
+  const memory = memoryOf(target.child.pid!);
+  const result: TargetResult = {
+    name,
+    rps: Math.round(sat.rps),
+    p50_ms: fixed.p50_ms,
+    p99_ms: fixed.p99_ms,
+    rss_mb: memory.rssMb,
+    detail: {
+      saturation: sat,
+      fixed_rate: fixed,
+      rss_peak_mb: memory.hwmMb,
+      cpu_us_per_review: cpuUsPerReview,
+    },
+  };
+  console.log(
+    `${name}: ${result.rps} reviews/s, p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${settings.fixedRate}/s ` +
+      `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}, non-2xx ${fixed.non_2xx + sat.non2xx}), ` +
+      `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb}), ${cpuUsPerReview} µs CPU per review`,
+  );
+  return result;
+}
+
+interface Fixtures {
+  mutateBodies: string;
+  validateBodies: string;
+  caFile: string;
+  loadGo: string;
+}
+
+/** Both hooks of one `serve --state` process; its RSS after the first sync is the files cache figure. */
+async function measureWebhook(
+  webhook: Target,
+  base: string,
+  objects: number,
+  f: Fixtures,
+  results: TargetResult[],
+): Promise<{ fromFiles: CacheResult; apiCalls: number }> {
+  try {
+    await sleep(2000);
+    const fromFiles: CacheResult = {
+      source: 'files',
+      objects,
+      sync_s: webhook.readyMs / 1000,
+      rss_mb: memoryOf(webhook.child.pid!).rssMb,
+    };
+    results.push(measure(webhook, 'mutate-ingress', `${base}/mutate`, f.mutateBodies, f.caFile, f.loadGo));
+    results.push(
+      measure(webhook, 'validate-rollout', `${base}/validate`, f.validateBodies, f.caFile, f.loadGo),
+    );
+    const metrics = await getText(`${base}/metrics`);
+    const apiCalls = Number(/^rtw_api_calls_on_request_path_total (\S+)/m.exec(metrics)?.[1] ?? NaN);
+    console.log(`rtw_api_calls_on_request_path_total after the run: ${apiCalls}`);
+    return { fromFiles, apiCalls };
+  } finally {
+    await stopTarget(webhook);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const wrk = ensureWrk();
+  console.log(`load: ${wrk}; building bench/load-go and bench/peer-go with ${goVersion()}`);
+  const loadGo = buildGo(root, 'load-go');
+  const peerGo = buildGo(root, 'peer-go');
+  buildProduct();
+
+  const stateDir = join(scratch, 'state');
+  const objects = await writeClusterState(root, stateDir);
+  const mutateBodies = join(scratch, 'mutate.jsonl');
+  const validateBodies = join(scratch, 'validate.jsonl');
+  await writeBodies(mutateBodies, await mutateReviews(root));
+  await writeBodies(validateBodies, await validateReviews(root));
+  const certDir = join(scratch, 'certs');
+  const { caFile } = await ensureDevCertificates(certDir);
+  console.log(`cluster state: ${objects} objects in ${stateDir}`);
+
+  const node = process.execPath;
+  const results: TargetResult[] = [];
+  const fixtures: Fixtures = { mutateBodies, validateBodies, caFile, loadGo };
+
+  const bare = await startTarget(
+    'bare-fastify',
+    node,
+    [join(root, 'bench/bare-fastify.ts'), certDir, String(ports.bare)],
+    `https://127.0.0.1:${ports.bare}/readyz`,
+  );
+  try {
+    results.push(
+      measure(bare, 'bare-fastify', `https://127.0.0.1:${ports.bare}/mutate`, mutateBodies, caFile, loadGo),
+    );
+  } finally {
+    await stopTarget(bare);
+  }
+
+  const base = `https://127.0.0.1:${ports.webhook}`;
+  const webhook = await startTarget(
+    'webhook',
+    node,
+    [
+      join(root, 'bin/rollouts-traffic-webhook.js'),
+      'serve',
+      '--state',
+      stateDir,
+      '--cert-dir',
+      certDir,
+      '--port',
+      String(ports.webhook),
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+    ],
+    `${base}/readyz`,
+  );
+  const { fromFiles, apiCalls } = await measureWebhook(webhook, base, objects, fixtures, results);
+  const peer = await startTarget(
+    'go-controller-runtime-peer',
+    peerGo,
+    ['-state', stateDir, '-cert-dir', certDir, '-port', String(ports.peer)],
+    `https://127.0.0.1:${ports.peer}/readyz`,
+  );
+  try {
+    results.push(
+      measure(
+        peer,
+        'go-controller-runtime-peer',
+        `https://127.0.0.1:${ports.peer}/mutate`,
+        mutateBodies,
+        caFile,
+        loadGo,
+      ),
+    );
+  } finally {
+    await stopTarget(peer);
+  }
+
+  const caches = process.argv.includes('--skip-cache')
+    ? [fromFiles]
+    : [fromFiles, ...(await measureCaches({ root, scratch, stateDir, certDir, objects, quick }))];
+
+  const file = writeResults(root, {
+    machine: machineInfo(PINNED),
+    load: {
+      mode: quick ? 'quick' : 'full',
+      saturation: `${wrk}, 1 thread, ${settings.connections} keep-alive connections, ${settings.saturationSeconds} s after a ${settings.warmupSeconds} s warm-up`,
+      fixed_rate: `bench/load-go (${goVersion()}), open loop at ${settings.fixedRate} reviews/s for ${settings.fixedSeconds} s after ${settings.warmupSeconds} s, ${settings.connections} connections, latency from each request's due time`,
+      connections: settings.connections,
+      fixed_rate_per_s: settings.fixedRate,
+      tls: 'HTTPS/1.1 keep-alive on loopback, TLS 1.3, the same EC P-256 certificate for every target',
+      pinning: PINNED ? 'targets on core 1, load generators on core 0 (taskset)' : 'not pinned',
+      bodies:
+        '200 rotating reviews of different apps and namespaces (mutate: Argo CD Ingress UPDATE mid-canary, ~4.4 KB; validate: Argo CD Rollout UPDATE)',
+    },
+    results,
+    caches,
+    apiCallsOnRequestPath: apiCalls,
+  });
+  console.log(`wrote ${file} (${round1((Date.now() - started) / 1000)} s in all)`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
