@@ -169,7 +169,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(c.resources.requests.cpu).toBeDefined();
       expect(c.resources.limits.cpu).toBeUndefined();
       expect(c.resources.limits.memory).toBe('256Mi');
-      expect(c.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' });
+      expect(c.env).toContainEqual({
+        name: 'NODE_OPTIONS',
+        value: '--max-semi-space-size=2 --max-old-space-size=192',
+      });
     });
 
     it('starts `serve` on the HTTPS port with the mounted certificate directory', () => {
@@ -582,9 +585,17 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('derives the heap cap from a Gi memory limit and leaves it out for other spellings', async () => {
       const gi = await render({ resources: { limits: { memory: '1Gi' } } });
-      expect(gi.container().env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' });
+      expect(gi.container().env).toContainEqual({
+        name: 'NODE_OPTIONS',
+        value: '--max-semi-space-size=2 --max-old-space-size=768',
+      });
       const bytes = await render({ resources: { limits: { memory: '500000000' } } });
-      expect(bytes.container().env).toBeUndefined();
+      expect(bytes.container().env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' }]);
+    });
+
+    it('leaves NODE_OPTIONS out when both memory settings are off', async () => {
+      const r = await render({ server: { semiSpaceMiB: 0, heapPercentOfMemoryLimit: 0 } });
+      expect(r.container().env).toBeUndefined();
     });
 
     it('can turn either configuration off, and Rollout validation alone', async () => {
