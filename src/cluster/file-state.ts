@@ -7,7 +7,7 @@
 import { RESOURCE_KINDS } from './cluster-state.js';
 import type { CacheStatus, ClusterState, ResourceKind, ResourceStatus } from './cluster-state.js';
 import { describeLocation, readManifests } from './manifest-files.js';
-import type { LoadError, ManifestDocument } from './manifest-files.js';
+import type { LoadError, ManifestDocument, ManifestSet } from './manifest-files.js';
 import { KIND_NAMES, project, resourceOfManifest } from './project.js';
 import { StoreBackedView, storeKey } from './store.js';
 
@@ -30,7 +30,14 @@ export class FileClusterState extends StoreBackedView implements ClusterState {
 
   /** Loads every path. Resolves after the load; the state is synced from then on. */
   async start(): Promise<void> {
-    const manifests = await readManifests(this.paths);
+    this.load(await readManifests(this.paths));
+  }
+
+  /**
+   * Fills the store from manifests already read (by `readManifests` over this state's paths),
+   * for callers that also need the documents themselves, so the files are read once.
+   */
+  load(manifests: ManifestSet): void {
     this.errors = manifests.errors;
     const origins = new Map<string, ManifestDocument>();
     for (const doc of manifests.documents) this.add(doc, origins);

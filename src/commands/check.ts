@@ -4,12 +4,11 @@
  * Exit 1 when any error is found (including unreadable files), else 0.
  */
 import { describeLocation } from '../cluster/manifest-files.js';
-import { readManifests } from '../cluster/manifest-files.js';
 import type { Finding } from '../routing/model.js';
 import { admitOffline } from './offline.js';
 import { UsageError } from './options.js';
 import { policyFrom } from './policy.js';
-import { loadFileState } from './state.js';
+import { loadManifests } from './state.js';
 
 export interface CheckOptions {
   paths: string[];
@@ -33,8 +32,7 @@ export interface CheckReport {
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
-  const cluster = await loadFileState(options.paths);
-  const manifests = await readManifests(options.paths);
+  const { cluster, manifests } = await loadManifests(options.paths);
   const policy = policyFrom(options.controllerIdentities, 'deny');
   const objects: CheckedObject[] = [];
   for (const document of manifests.documents) {

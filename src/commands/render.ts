@@ -3,14 +3,12 @@
  * CREATE (Rollout-owned annotations and paths injected), as multi-document YAML.
  */
 import { stringify } from 'yaml';
-import { readManifests } from '../cluster/manifest-files.js';
 import { admitOffline } from './offline.js';
 import { policyFrom } from './policy.js';
-import { loadFileStateStrict } from './state.js';
+import { loadManifestsStrict } from './state.js';
 
 export async function renderCommand(paths: string[], controllerIdentities?: string): Promise<number> {
-  const cluster = await loadFileStateStrict(paths);
-  const manifests = await readManifests(paths);
+  const { cluster, manifests } = await loadManifestsStrict(paths);
   const policy = policyFrom(controllerIdentities, 'deny');
   const out = manifests.documents.map((document) => {
     const { admitted, mutationWarnings } = admitOffline(document, cluster, policy);

@@ -7,7 +7,7 @@ import { text } from 'node:stream/consumers';
 import { answerReview } from '../webhook/admission/dispatch.js';
 import type { HookKind } from '../webhook/admission/response.js';
 import { policyFrom } from './policy.js';
-import { loadFileStateStrict } from './state.js';
+import { loadManifestsStrict } from './state.js';
 import { UsageError } from './options.js';
 
 export interface ReviewCommandOptions {
@@ -24,7 +24,7 @@ export async function reviewCommand(
   if (options.hook !== 'mutate' && options.hook !== 'validate') {
     throw new UsageError(`--hook must be mutate or validate, got ${JSON.stringify(options.hook ?? '')}`);
   }
-  const cluster = await loadFileStateStrict(options.state);
+  const { cluster } = await loadManifestsStrict(options.state);
   const body = await text(input);
   let parsed: unknown;
   try {

@@ -1,18 +1,27 @@
 import { FileClusterState } from '../cluster/file-state.js';
+import { readManifests, type ManifestSet } from '../cluster/manifest-files.js';
 import { UsageError } from './options.js';
 
-/** Loads manifest files as cluster state. Unusable files or documents are in `loadErrors()`. */
-export async function loadFileState(paths: string[]): Promise<FileClusterState> {
-  if (paths.length === 0) throw new UsageError('give at least one manifest file or folder');
-  const state = new FileClusterState(paths);
-  await state.start();
-  return state;
+export interface LoadedManifests {
+  /** The manifests as cluster state. Unusable files or documents are in `loadErrors()`. */
+  cluster: FileClusterState;
+  /** The same manifests as read, document by document, read once for both. */
+  manifests: ManifestSet;
 }
 
-/** Like loadFileState, but any unusable file or document is bad input. */
-export async function loadFileStateStrict(paths: string[]): Promise<FileClusterState> {
-  const state = await loadFileState(paths);
-  const errors = state.loadErrors();
+/** Reads manifest files once, as documents and as cluster state. */
+export async function loadManifests(paths: string[]): Promise<LoadedManifests> {
+  if (paths.length === 0) throw new UsageError('give at least one manifest file or folder');
+  const manifests = await readManifests(paths);
+  const cluster = new FileClusterState(paths);
+  cluster.load(manifests);
+  return { cluster, manifests };
+}
+
+/** Like loadManifests, but any unusable file or document is bad input. */
+export async function loadManifestsStrict(paths: string[]): Promise<LoadedManifests> {
+  const loaded = await loadManifests(paths);
+  const errors = loaded.manifests.errors;
   if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
-  return state;
+  return loaded;
 }
