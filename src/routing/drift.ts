@@ -14,7 +14,7 @@
  * Every key the request set to something else is reported as an override.
  */
 import { desiredAlbIngress, albAnnotationKey } from './alb.js';
-import { cloneJson } from './ingress-wire.js';
+import { cloneJson, nameOf } from './ingress-wire.js';
 import { isJsonObject, own } from './json-read.js';
 import type { Finding, Json, JsonObject, Rollout, TrafficState } from './model.js';
 import { MANAGED_ALB_ANNOTATIONS } from './model.js';
@@ -29,6 +29,14 @@ export interface Override {
   admitted?: string;
   /** Short human description of what the key carries, e.g. `live traffic (canary 20%)`. */
   meaning: string;
+  provider: 'alb' | 'nginx';
+}
+
+/** Who owns the keys being compared, and what each key carries. */
+interface KeyOwner {
+  rollout: Rollout;
+  provider: Override['provider'];
+  meaningOf: (key: string) => string;
 }
 
 export interface DriftResult {
@@ -129,13 +137,13 @@ function reconcileAlb(
   liveAnnotations: Record<string, string>,
   rollout: Rollout,
   errors: Finding[],
-): { owned: string[]; state?: TrafficState } {
+): { owned: string[]; weightKey: string; state: TrafficState } | undefined {
   const state = trafficStateOf(rollout, 'alb');
   const alb = rollout.canary?.trafficRouting?.alb;
-  if (!state || !alb) return { owned: [] };
+  if (!state || !alb) return undefined;
   const desired = desiredAlbIngress(working, rollout, state);
   errors.push(...desired.errors);
-  if (desired.errors.length > 0) return { owned: [] };
+  if (desired.errors.length > 0) return undefined;
   Object.assign(working, desired.ingress);
   const weightKey = albAnnotationKey(alb.annotationPrefix, 'actions', albActionService(rollout));
   if (live && liveMayLeadStatus(state)) {
@@ -158,7 +166,7 @@ function reconcileAlb(
       setAnnotation(working, key, liveValue);
     }
   }
-  return { owned: desired.ownedKeys, state };
+  return { owned: desired.ownedKeys, weightKey, state };
 }
 
 function ownerRolloutName(obj: JsonObject): string | undefined {
@@ -176,12 +184,6 @@ function ownerRolloutName(obj: JsonObject): string | undefined {
     }
   }
   return undefined;
-}
-
-function nameOf(obj: JsonObject): string {
-  const meta = own(obj, 'metadata');
-  const name = isJsonObject(meta) ? own(meta, 'name') : undefined;
-  return typeof name === 'string' ? name : '';
 }
 
 /** The Rollout whose NGINX canary Ingress this object is, if any. */
@@ -204,25 +206,26 @@ function isIntegerText(text: string | undefined): text is string {
 
 function reconcileNginxCanary(
   working: JsonObject,
-  live: JsonObject | undefined,
+  liveAnnotations: Record<string, string>,
   rollout: Rollout,
-): TrafficState | undefined {
+): { enforced: string[]; state: TrafficState } | undefined {
   const state = trafficStateOf(rollout, 'nginx');
   if (!state) return undefined;
   const desired = desiredCanaryAnnotations(rollout, state);
   const prefix = rollout.canary?.trafficRouting?.nginx?.annotationPrefix ?? '';
   const weightKey = `${prefix}/canary-weight`;
-  const liveWeight = annotationsOf(live)[weightKey];
+  const liveWeight = liveAnnotations[weightKey];
   if (liveMayLeadStatus(state) && isIntegerText(liveWeight)) {
     const weight = Number(liveWeight);
     if (weight >= 0 && weight <= state.totalWeight) desired[weightKey] = liveWeight;
   }
   // Only the keys that carry the weight are enforced; the rest of the canary Ingress is the
   // controller's to manage and a user's to annotate.
-  for (const key of [`${prefix}/canary`, weightKey, `${prefix}/canary-weight-total`]) {
+  const enforced = [`${prefix}/canary`, weightKey, `${prefix}/canary-weight-total`];
+  for (const key of enforced) {
     if (desired[key] !== undefined) setAnnotation(working, key, desired[key]);
   }
-  return state;
+  return { enforced, state };
 }
 
 function collectOverrides(
@@ -230,8 +233,7 @@ function collectOverrides(
   live: Record<string, string>,
   admitted: Record<string, string>,
   keys: Iterable<string>,
-  rollout: Rollout,
-  meaningOf: (key: string) => string,
+  { rollout, provider, meaningOf }: KeyOwner,
 ): Override[] {
   const out: Override[] = [];
   for (const key of keys) {
@@ -246,6 +248,7 @@ function collectOverrides(
       requested: requested[key],
       admitted: admitted[key],
       meaning: meaningOf(key),
+      provider,
     });
   }
   return out;
@@ -281,28 +284,34 @@ export function guardIngress(input: DriftInput): DriftResult {
 
   const sorted = [...input.albRollouts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const rollout of sorted) {
-    const { owned, state } = reconcileAlb(working, input.live, liveAnnotations, rollout, errors);
-    if (!state) continue;
+    const reconciled = reconcileAlb(working, input.live, liveAnnotations, rollout, errors);
+    if (!reconciled) continue;
+    const { owned, weightKey, state } = reconciled;
     owners.push(`${rollout.namespace}/${rollout.name}`);
-    const prefix = rollout.canary?.trafficRouting?.alb?.annotationPrefix ?? '';
-    const weightKey = albAnnotationKey(prefix, 'actions', albActionService(rollout));
     const meaning = (key: string) =>
       key === weightKey ? `live traffic (${describeTraffic(state)})` : 'header route';
     overrides.push(
-      ...collectOverrides(requested, liveAnnotations, annotationsOf(working), owned, rollout, meaning),
+      ...collectOverrides(requested, liveAnnotations, annotationsOf(working), owned, {
+        rollout,
+        provider: 'alb',
+        meaningOf: meaning,
+      }),
     );
   }
 
   const canaryOwner = nginxCanaryOwner(input.requested, input.rolloutNamed);
   if (canaryOwner) {
-    const state = reconcileNginxCanary(working, input.live, canaryOwner);
-    if (state) {
+    const reconciled = reconcileNginxCanary(working, liveAnnotations, canaryOwner);
+    if (reconciled) {
+      const { enforced, state } = reconciled;
       owners.push(`${canaryOwner.namespace}/${canaryOwner.name}`);
-      const prefix = canaryOwner.canary?.trafficRouting?.nginx?.annotationPrefix ?? '';
-      const keys = [`${prefix}/canary`, `${prefix}/canary-weight`, `${prefix}/canary-weight-total`];
       const meaning = () => `live traffic (${describeTraffic(state)})`;
       overrides.push(
-        ...collectOverrides(requested, liveAnnotations, annotationsOf(working), keys, canaryOwner, meaning),
+        ...collectOverrides(requested, liveAnnotations, annotationsOf(working), enforced, {
+          rollout: canaryOwner,
+          provider: 'nginx',
+          meaningOf: meaning,
+        }),
       );
     }
   }

@@ -234,6 +234,7 @@ export function createServer(options: ServerOptions): WebhookServer {
           : 'error';
       metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
       metrics.admissionRequests.inc({ hook, kind, decision });
+      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
       if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
       const r = outcome.request;
       const line = {

@@ -88,6 +88,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
     expect(result.overrides.find((o) => o.key === WEIGHT_KEY)).toMatchObject({
       requested: undefined,
       meaning: 'live traffic (canary 20%)',
+      provider: 'alb',
     });
   });
 
@@ -105,6 +106,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
         requested: gitDefault,
         admitted: weightAction(20),
         meaning: 'live traffic (canary 20%)',
+        provider: 'alb',
       },
     ]);
   });
@@ -272,6 +274,7 @@ describe('guardIngress: NGINX canary Ingress', () => {
       'nginx.ingress.kubernetes.io/canary',
       'nginx.ingress.kubernetes.io/canary-weight',
     ]);
+    expect(result.overrides.map((o) => o.provider)).toEqual(['nginx', 'nginx']);
   });
 
   it('ignores an Ingress owned by a Rollout under another name', () => {

@@ -279,6 +279,8 @@ describe('health, readiness and metrics', () => {
       /rtw_admission_requests_total\{hook="mutate",kind="Ingress",decision="patched"\} \d+/,
     );
     expect(text).toContain('rtw_admission_duration_seconds_bucket');
+    // The Argo CD re-apply had three Rollout-owned ALB keys stripped (weight, header action, conditions).
+    expect(text).toMatch(/rtw_ingress_overrides_total\{provider="alb"\} [1-9]\d*/);
     expect(text).toMatch(/rtw_api_calls_on_request_path_total \d+/);
     expect(text).toContain('rtw_api_calls_on_request_path_total 0');
     expect(text).toMatch(/rtw_cache_synced\{resource="rollouts"\} 1/);

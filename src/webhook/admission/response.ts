@@ -22,6 +22,11 @@ export interface AdmissionResult {
   reason: string;
   patch: PatchOperation[];
   warnings: string[];
+  /**
+   * One entry per Rollout-owned Ingress key whose requested value the drift guard replaced,
+   * by load-balancer provider (for `rtw_ingress_overrides_total`).
+   */
+  overrides?: ('alb' | 'nginx')[];
 }
 
 export function allow(reason: string, warnings: string[] = []): AdmissionResult {

@@ -5,7 +5,7 @@
  */
 import { guardIngress, type Override } from '../../routing/drift.js';
 import { referencedIngresses } from '../../routing/state.js';
-import type { JsonObject } from '../../routing/model.js';
+import { nameOf } from '../../routing/ingress-wire.js';
 import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import { allow, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
@@ -40,15 +40,10 @@ export class IngressMutator implements AdmissionHandler {
       ...result.errors.map((f) => `not guarded: ${f.message}`),
     ];
     const ops = diff(object, result.ingress);
-    return ops.length > 0
-      ? patched(ops, 'traffic-state-restored', warnings)
-      : allow('traffic-state-intact', warnings);
+    const decision =
+      ops.length > 0
+        ? patched(ops, 'traffic-state-restored', warnings)
+        : allow('traffic-state-intact', warnings);
+    return { ...decision, overrides: result.overrides.map((o) => o.provider) };
   }
-}
-
-function nameOf(object: JsonObject): string {
-  const meta = object.metadata;
-  if (meta && typeof meta === 'object' && !Array.isArray(meta) && typeof meta.name === 'string')
-    return meta.name;
-  return '';
 }
