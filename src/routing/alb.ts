@@ -6,8 +6,8 @@
 import { goJson, type GoJsonValue } from './go-json.js';
 import { own } from './json-read.js';
 import {
-  cloneJson,
   annotationsOf,
+  editableIngress,
   backendServiceName,
   hasBackendService,
   nameOf,
@@ -251,8 +251,49 @@ function alignPaths(ingress: JsonObject, rollout: Rollout, state: TrafficState):
 }
 
 /**
- * The Ingress as it must be for `state`: a deep copy of `ingress` whose Rollout-owned
+ * Everything a state renders to, independent of the Ingress: the annotation values the
+ * controller writes and the keys the state decides. A pure function of the Rollout and the
+ * state, so the drift guard computes it once per Rollout object, not once per review.
+ */
+export interface RenderedAlbState {
+  /** Undefined when the Rollout has no ALB routing. */
+  alb?: AlbRouting;
+  ownedKeys: string[];
+  /** The weight action's key, and its value or the controller's rendering error. */
+  actionKey: string;
+  weightAction: Rendered;
+  /** Each active route's action and conditions keys and values, in route order. */
+  routes: { actionKey: string; conditionsKey: string; conditions: string }[];
+  routeAction: Rendered;
+  /** Keys of removed routes: deleted from the Ingress and from the bookkeeping. */
+  removedKeys: string[];
+}
+
+export function renderAlbState(rollout: Rollout, state: TrafficState): RenderedAlbState {
+  const alb = albOf(rollout);
+  const prefix = alb?.annotationPrefix ?? '';
+  const routeKeys = (route: string) => [
+    albAnnotationKey(prefix, 'actions', route),
+    albAnnotationKey(prefix, 'conditions', route),
+  ];
+  return {
+    alb,
+    ownedKeys: alb ? ownedKeysOf(rollout, alb, state) : [],
+    actionKey: albAnnotationKey(prefix, 'actions', albActionService(rollout)),
+    weightAction: renderWeightAction(rollout, state),
+    routes: state.headerRoutes.map((route) => {
+      const [actionKey, conditionsKey] = routeKeys(route.name) as [string, string];
+      return { actionKey, conditionsKey, conditions: renderHeaderRouteConditions(route.matches) };
+    }),
+    routeAction: renderHeaderRouteAction(rollout, state),
+    removedKeys: state.removedRoutes.flatMap(routeKeys),
+  };
+}
+
+/**
+ * The Ingress as it must be for `state`: a copy of `ingress` whose Rollout-owned
  * annotations and paths are what the controller would write, everything else untouched.
+ * The copy shares the parts it does not change with `ingress` (see `editableIngress`).
  * Pure and idempotent: `desiredAlbIngress(desiredAlbIngress(x).ingress)` equals the first
  * result. When the controller would fail (service not in rules, stickiness out of range,
  * unreadable bookkeeping), the copy is returned unchanged with the reason in `errors`.
@@ -262,13 +303,26 @@ export function desiredAlbIngress(
   rollout: Rollout,
   state: TrafficState,
 ): DesiredAlbIngress {
-  const copy = cloneJson(ingress);
-  const alb = albOf(rollout);
-  const name = nameOf(ingress);
+  const copy = editableIngress(ingress);
+  const applied = applyAlbState(copy, rollout, state, renderAlbState(rollout, state));
+  return { ingress: copy, ...applied };
+}
+
+/**
+ * `desiredAlbIngress` in place, on a copy made by `editableIngress`: every check comes
+ * before the first edit, so on errors `editable` is left exactly as it was.
+ */
+export function applyAlbState(
+  editable: JsonObject,
+  rollout: Rollout,
+  state: TrafficState,
+  rendered: RenderedAlbState,
+): Omit<DesiredAlbIngress, 'ingress'> {
+  const name = nameOf(editable);
+  const { alb, ownedKeys } = rendered;
   if (!alb) {
     return {
-      ingress: copy,
-      ownedKeys: [],
+      ownedKeys,
       errors: [
         finding(
           'alb-not-configured',
@@ -279,10 +333,8 @@ export function desiredAlbIngress(
       ],
     };
   }
-  const ownedKeys = ownedKeysOf(rollout, alb, state);
-  const fail = (errors: Finding[]): DesiredAlbIngress => ({ ingress: cloneJson(ingress), ownedKeys, errors });
-
-  const annotations = annotationsOf(copy);
+  const fail = (errors: Finding[]) => ({ ownedKeys, errors });
+  const annotations = annotationsOf(editable);
   if (!annotations) {
     return fail([
       finding(
@@ -294,7 +346,7 @@ export function desiredAlbIngress(
     ]);
   }
   const actionService = albActionService(rollout);
-  if (!hasBackendService(copy, actionService)) {
+  if (!hasBackendService(editable, actionService)) {
     return fail([
       finding(
         'alb-action-service-not-in-rules',
@@ -308,10 +360,12 @@ export function desiredAlbIngress(
       ),
     ]);
   }
-  const weightAction = renderWeightAction(rollout, state);
-  const routeAction = renderHeaderRouteAction(rollout, state);
-  const rendered = [weightAction, ...(state.headerRoutes.length > 0 ? [routeAction] : [])];
-  const failed = rendered.find((r) => !r.ok);
+  const { weightAction, routeAction } = rendered;
+  const failed = !weightAction.ok
+    ? weightAction
+    : state.headerRoutes.length > 0 && !routeAction.ok
+      ? routeAction
+      : undefined;
   if (failed && !failed.ok) {
     return fail([
       finding(
@@ -326,27 +380,20 @@ export function desiredAlbIngress(
   const managed = currentManaged(annotations, rollout, name);
   if (!managed.map) return fail(managed.errors);
 
-  const prefix = alb.annotationPrefix;
-  const actionKey = albAnnotationKey(prefix, 'actions', actionService);
-  const routeKeys = (route: string) => [
-    albAnnotationKey(prefix, 'actions', route),
-    albAnnotationKey(prefix, 'conditions', route),
-  ];
-  let map = removeManagedKeys(managed.map, rollout.name, state.removedRoutes.flatMap(routeKeys));
+  let map = removeManagedKeys(managed.map, rollout.name, rendered.removedKeys);
   map = addManagedKeys(map, rollout.name, [
-    actionKey,
-    ...state.headerRoutes.flatMap((r) => routeKeys(r.name)),
+    rendered.actionKey,
+    ...rendered.routes.flatMap((r) => [r.actionKey, r.conditionsKey]),
   ]);
 
-  for (const route of state.removedRoutes) for (const key of routeKeys(route)) delete annotations[key];
-  annotations[actionKey] = (weightAction as { value: string }).value;
-  for (const route of state.headerRoutes) {
-    const [action, conditions] = routeKeys(route.name) as [string, string];
-    annotations[action] = (routeAction as { value: string }).value;
-    annotations[conditions] = renderHeaderRouteConditions(route.matches);
+  for (const key of rendered.removedKeys) delete annotations[key];
+  annotations[rendered.actionKey] = (weightAction as { value: string }).value;
+  for (const route of rendered.routes) {
+    annotations[route.actionKey] = (routeAction as { value: string }).value;
+    annotations[route.conditionsKey] = route.conditions;
   }
   annotations[MANAGED_ALB_ANNOTATIONS] = renderManagedAlbAnnotations(map);
-  setAnnotations(copy, annotations);
-  alignPaths(copy, rollout, state);
-  return { ingress: copy, ownedKeys, errors: [] };
+  setAnnotations(editable, annotations);
+  alignPaths(editable, rollout, state);
+  return { ownedKeys, errors: [] };
 }

@@ -13,13 +13,13 @@
  *    on stable even if the live object says otherwise.
  * Every key the request set to something else is reported as an override.
  */
-import { desiredAlbIngress, albAnnotationKey } from './alb.js';
-import { cloneJson, nameOf } from './ingress-wire.js';
+import { applyAlbState, renderAlbState, type RenderedAlbState } from './alb.js';
+import { editableIngress, nameOf, setOwn } from './ingress-wire.js';
 import { isJsonObject, own } from './json-read.js';
 import type { Finding, Json, JsonObject, Rollout, TrafficState } from './model.js';
 import { MANAGED_ALB_ANNOTATIONS } from './model.js';
 import { canaryIngressName, desiredCanaryAnnotations } from './nginx.js';
-import { albActionService, referencedIngresses, trafficStateOf } from './state.js';
+import { referencedIngresses, trafficStateOf } from './state.js';
 
 export interface Override {
   key: string;
@@ -47,12 +47,22 @@ export interface DriftResult {
   owners: string[];
 }
 
-export function annotationsOf(obj: JsonObject | undefined): Record<string, string> {
+/**
+ * The string-valued annotations of an object, `{}` when it has none; values of other types
+ * are skipped (the guard compares what it can and leaves the rest to the request). Read
+ * with `own` only: the result may hold a `__proto__` key as plain data.
+ */
+export function stringAnnotationsOf(obj: JsonObject | undefined): Record<string, string> {
   const meta = own(obj, 'metadata');
   const annotations = isJsonObject(meta) ? own(meta, 'annotations') : undefined;
   const out: Record<string, string> = {};
   if (!isJsonObject(annotations)) return out;
-  for (const [k, v] of Object.entries(annotations)) if (typeof v === 'string') out[k] = v;
+  for (const key of Object.keys(annotations)) {
+    const value = annotations[key];
+    if (typeof value !== 'string') continue;
+    if (key === '__proto__') setOwn(out, key, value);
+    else out[key] = value;
+  }
   return out;
 }
 
@@ -131,6 +141,38 @@ function sameJsonIgnoringKeyCase(a: string | undefined, b: string | undefined): 
   );
 }
 
+/** A Rollout's ALB traffic state and what it renders to. */
+interface AlbPlan {
+  state: TrafficState;
+  rendered: RenderedAlbState;
+}
+
+/**
+ * Plans by Rollout object. Rollouts are values: the cache replaces a Rollout on every
+ * change and never edits one, so a plan computed once stays right for as long as the object
+ * lives, and reviews of the same Ingress skip re-rendering the same JSON (the hot path's
+ * largest cost after the HTTP layer).
+ */
+const albPlans = new WeakMap<Rollout, AlbPlan | null>();
+
+function albPlanOf(rollout: Rollout): AlbPlan | undefined {
+  let plan = albPlans.get(rollout);
+  if (plan === undefined) {
+    const state = trafficStateOf(rollout, 'alb');
+    plan =
+      state && rollout.canary?.trafficRouting?.alb
+        ? { state, rendered: renderAlbState(rollout, state) }
+        : null;
+    albPlans.set(rollout, plan);
+  }
+  return plan ?? undefined;
+}
+
+/** The annotations map of an object `applyAlbState` has just set (always a string map). */
+function appliedAnnotations(working: JsonObject): Record<string, string> {
+  return (working.metadata as JsonObject).annotations as Record<string, string>;
+}
+
 function reconcileAlb(
   working: JsonObject,
   live: JsonObject | undefined,
@@ -138,35 +180,38 @@ function reconcileAlb(
   rollout: Rollout,
   errors: Finding[],
 ): { owned: string[]; weightKey: string; state: TrafficState } | undefined {
-  const state = trafficStateOf(rollout, 'alb');
-  const alb = rollout.canary?.trafficRouting?.alb;
-  if (!state || !alb) return undefined;
-  const desired = desiredAlbIngress(working, rollout, state);
-  errors.push(...desired.errors);
-  if (desired.errors.length > 0) return undefined;
-  Object.assign(working, desired.ingress);
-  const weightKey = albAnnotationKey(alb.annotationPrefix, 'actions', albActionService(rollout));
+  const plan = albPlanOf(rollout);
+  if (!plan) return undefined;
+  const { state, rendered } = plan;
+  const applied = applyAlbState(working, rollout, state, rendered);
+  errors.push(...applied.errors);
+  if (applied.errors.length > 0) return undefined;
+  const weightKey = rendered.actionKey;
+  const current = appliedAnnotations(working);
   if (live && liveMayLeadStatus(state)) {
-    const liveWeight = liveAnnotations[weightKey];
-    if (liveWeight !== undefined && liveWeightActionIsConsistent(liveWeight, rollout, state)) {
-      setAnnotation(working, weightKey, liveWeight);
+    const liveWeight = own(liveAnnotations, weightKey);
+    if (
+      typeof liveWeight === 'string' &&
+      liveWeight !== current[weightKey] &&
+      liveWeightActionIsConsistent(liveWeight, rollout, state)
+    ) {
+      current[weightKey] = liveWeight;
     }
   }
   // Header-route values: keep the live bytes when they mean the same (for example an older
   // controller's key order), so the webhook never fights the controller over formatting.
-  const current = annotationsOf(working);
-  for (const key of desired.ownedKeys) {
+  for (const key of applied.ownedKeys) {
     if (key === MANAGED_ALB_ANNOTATIONS || key === weightKey) continue;
-    const liveValue = liveAnnotations[key];
+    const liveValue = own(liveAnnotations, key);
     if (
-      liveValue !== undefined &&
+      typeof liveValue === 'string' &&
       liveValue !== current[key] &&
       sameJsonIgnoringKeyCase(liveValue, current[key])
     ) {
-      setAnnotation(working, key, liveValue);
+      current[key] = liveValue;
     }
   }
-  return { owned: desired.ownedKeys, weightKey, state };
+  return { owned: applied.ownedKeys, weightKey, state };
 }
 
 function ownerRolloutName(obj: JsonObject): string | undefined {
@@ -267,11 +312,9 @@ export interface DriftInput {
 
 /** Computes the Ingress to admit. Pure: the input objects are not modified. */
 export function guardIngress(input: DriftInput): DriftResult {
-  // JSON round trip rather than structuredClone: the request is plain JSON, and this is
-  // about twice as fast on a 2-4 KB Ingress (the hook's hot path).
-  const working = cloneJson(input.requested);
-  const requested = annotationsOf(input.requested);
-  const liveAnnotations = annotationsOf(input.live);
+  const working = editableIngress(input.requested);
+  const requested = stringAnnotationsOf(input.requested);
+  const liveAnnotations = stringAnnotationsOf(input.live);
   const errors: Finding[] = [];
   const overrides: Override[] = [];
   const owners: string[] = [];
@@ -291,7 +334,7 @@ export function guardIngress(input: DriftInput): DriftResult {
     const meaning = (key: string) =>
       key === weightKey ? `live traffic (${describeTraffic(state)})` : 'header route';
     overrides.push(
-      ...collectOverrides(requested, liveAnnotations, annotationsOf(working), owned, {
+      ...collectOverrides(requested, liveAnnotations, appliedAnnotations(working), owned, {
         rollout,
         provider: 'alb',
         meaningOf: meaning,
@@ -307,7 +350,7 @@ export function guardIngress(input: DriftInput): DriftResult {
       owners.push(`${canaryOwner.namespace}/${canaryOwner.name}`);
       const meaning = () => `live traffic (${describeTraffic(state)})`;
       overrides.push(
-        ...collectOverrides(requested, liveAnnotations, annotationsOf(working), enforced, {
+        ...collectOverrides(requested, liveAnnotations, stringAnnotationsOf(working), enforced, {
           rollout: canaryOwner,
           provider: 'nginx',
           meaningOf: meaning,

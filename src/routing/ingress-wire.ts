@@ -11,6 +11,44 @@ export function cloneJson<T extends Json>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/**
+ * A copy of an Ingress that the renderers may edit in place: fresh containers along every
+ * path they change (the object, `metadata`, `metadata.annotations`, `spec`, `spec.rules`,
+ * each rule, its `http` and `http.paths`), every other part shared with `ingress`. On the
+ * hot path this costs a fraction of a deep copy, and the patch differ skips the shared
+ * parts by identity. Neither copy nor input may be modified outside those containers.
+ */
+export function editableIngress(ingress: JsonObject): JsonObject {
+  // Spread copies own data properties (a `__proto__` key included) without invoking setters.
+  const copy: JsonObject = { ...ingress };
+  const metadata = own(copy, 'metadata');
+  if (isJsonObject(metadata)) {
+    const editable: JsonObject = { ...metadata };
+    const annotations = own(editable, 'annotations');
+    if (isJsonObject(annotations)) editable.annotations = { ...annotations };
+    copy.metadata = editable;
+  }
+  const spec = own(copy, 'spec');
+  if (isJsonObject(spec)) {
+    const editable: JsonObject = { ...spec };
+    const rules = own(editable, 'rules');
+    if (Array.isArray(rules)) editable.rules = rules.map(editableRule);
+    copy.spec = editable;
+  }
+  return copy;
+}
+
+function editableRule(rule: Json): Json {
+  if (!isJsonObject(rule)) return rule;
+  const editable: JsonObject = { ...rule };
+  const http = own(editable, 'http');
+  if (isJsonObject(http)) {
+    const paths = own(http, 'paths');
+    editable.http = Array.isArray(paths) ? { ...http, paths: [...paths] } : { ...http };
+  }
+  return editable;
+}
+
 /** `spec.rules`, or [] when absent or malformed. */
 export function rulesOf(ingress: JsonObject): Json[] {
   const rules = own(asObject(own(ingress, 'spec')), 'rules');

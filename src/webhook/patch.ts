@@ -11,6 +11,7 @@ import { isJsonObject } from '../routing/json-read.js';
 
 /** RFC 6901: `~` → `~0`, `/` → `~1` (annotation keys contain `/`). */
 export function escapePointerToken(token: string): string {
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

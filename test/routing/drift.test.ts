@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { annotationsOf, guardIngress, liveWeightActionIsConsistent } from '../../src/routing/drift.js';
+import { stringAnnotationsOf, guardIngress, liveWeightActionIsConsistent } from '../../src/routing/drift.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { parseRollout } from '../../src/routing/parse.js';
 import { trafficStateOf } from '../../src/routing/state.js';
@@ -78,7 +78,7 @@ function guard(requested: JsonObject, liveObject: JsonObject | undefined, rollou
 describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('keeps the live weights, header route and bookkeeping when Argo CD re-applies mid-canary', () => {
     const result = guard(fromGit, live, [midCanary]);
-    expect(annotationsOf(result.ingress)).toEqual(annotationsOf(live));
+    expect(stringAnnotationsOf(result.ingress)).toEqual(stringAnnotationsOf(live));
     expect(paths(result.ingress)).toEqual(['shop-testers', 'shop-stable']);
     expect(result.owners).toEqual(['shop/shop']);
     expect(result.errors).toEqual([]);
@@ -98,7 +98,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
       '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"shop-stable","servicePort":80}]}}';
     (requested.metadata as { annotations: Record<string, string> }).annotations[WEIGHT_KEY] = gitDefault;
     const result = guard(requested, live, [midCanary]);
-    expect(annotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
+    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
     expect(result.overrides).toEqual([
       {
         key: WEIGHT_KEY,
@@ -115,7 +115,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
     const ahead = structuredClone(live);
     (ahead.metadata as { annotations: Record<string, string> }).annotations[WEIGHT_KEY] = weightAction(50);
     const result = guard(fromGit, ahead, [midCanary]);
-    expect(annotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(50));
+    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(50));
   });
 
   it('derives the weight from the status when the live value is not consistent with the Rollout', () => {
@@ -124,12 +124,12 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
       20,
     ).replace('shop-canary', 'someone-else');
     const result = guard(fromGit, tampered, [midCanary]);
-    expect(annotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
+    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
   });
 
   it('gives a re-created Ingress (CREATE, no live object) the current weight and header route', () => {
     const result = guard(fromGit, undefined, [midCanary]);
-    const annotations = annotationsOf(result.ingress);
+    const annotations = stringAnnotationsOf(result.ingress);
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(20));
     expect(annotations[HDR_CONDITIONS]).toBe(
       '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["true"]}}]',
@@ -142,7 +142,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('keeps all traffic on stable and drops header routes after an abort, whatever the live object says', () => {
     const aborted = rollout({ currentPodHash: 'new', stableRS: 'old', currentStepIndex: 0, abort: true });
     const result = guard(fromGit, live, [aborted]);
-    const annotations = annotationsOf(result.ingress);
+    const annotations = stringAnnotationsOf(result.ingress);
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(0));
     // The aborted Rollout is back at step 0, whose setHeaderRoute the controller re-applies.
     expect(annotations[HDR_ACTION]).toBeDefined();
@@ -151,7 +151,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('removes header routes and keeps 0% canary once fully promoted', () => {
     const promoted = rollout({ currentPodHash: 'new', stableRS: 'new', currentStepIndex: 5 });
     const result = guard(fromGit, live, [promoted]);
-    const annotations = annotationsOf(result.ingress);
+    const annotations = stringAnnotationsOf(result.ingress);
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(0));
     expect(annotations[HDR_ACTION]).toBeUndefined();
     expect(annotations[HDR_CONDITIONS]).toBeUndefined();
@@ -200,7 +200,9 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     for (const name of ['shop', 'shop-internal']) {
       const requested = structuredClone(fromGit);
       (requested.metadata as { name: string }).name = name;
-      expect(annotationsOf(guard(requested, undefined, [multi]).ingress)[WEIGHT_KEY]).toBe(weightAction(20));
+      expect(stringAnnotationsOf(guard(requested, undefined, [multi]).ingress)[WEIGHT_KEY]).toBe(
+        weightAction(20),
+      );
     }
   });
 
@@ -209,7 +211,7 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     (withOther.metadata as { annotations: Record<string, string> }).annotations[MANAGED] =
       '{"other":["alb.ingress.kubernetes.io/actions.other-stable"],"shop":["alb.ingress.kubernetes.io/actions.shop-stable","alb.ingress.kubernetes.io/actions.shop-testers","alb.ingress.kubernetes.io/conditions.shop-testers"]}';
     const result = guard(fromGit, withOther, [midCanary]);
-    expect(JSON.parse(annotationsOf(result.ingress)[MANAGED]!)).toHaveProperty('other');
+    expect(JSON.parse(stringAnnotationsOf(result.ingress)[MANAGED]!)).toHaveProperty('other');
   });
 });
 
@@ -265,7 +267,7 @@ describe('guardIngress: NGINX canary Ingress', () => {
       albRollouts: [],
       rolloutNamed: (n) => (n === 'web' ? nginxRollout : undefined),
     });
-    expect(annotationsOf(result.ingress)).toEqual({
+    expect(stringAnnotationsOf(result.ingress)).toEqual({
       'nginx.ingress.kubernetes.io/canary': 'true',
       'nginx.ingress.kubernetes.io/canary-weight': '30',
       team: 'payments',

@@ -12,7 +12,10 @@ import {
   renderManagedAlbAnnotations,
   renderWeightAction,
 } from '../../src/routing/alb.js';
+import { applyPatch } from 'fast-json-patch';
+import { guardIngress } from '../../src/routing/drift.js';
 import { goJson } from '../../src/routing/go-json.js';
+import { diff } from '../../src/webhook/patch.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx.js';
 import { parseIngress, parseRollout } from '../../src/routing/parse.js';
@@ -170,7 +173,42 @@ const ingressWire = fc
     },
   }));
 
+/** Freezes every object and array in a JSON value, so that any write to it throws (ESM is strict). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 describe('routing core properties', () => {
+  it('property: guardIngress never writes to its (frozen) inputs, and its patch turns the request into what it admits', () => {
+    fc.assert(
+      fc.property(
+        ingressWire,
+        fc.option(ingressWire, { nil: undefined }),
+        parsedRollout,
+        (requested, live, rollout) => {
+          const frozen = deepFreeze(structuredClone(requested));
+          const input = { albRollouts: [rollout], rolloutNamed: () => rollout };
+          const result = guardIngress({ ...input, requested: frozen, live: live && deepFreeze(live) });
+          // Computed on a thawed deep copy, the answer is the same: sharing changes nothing.
+          const thawed = guardIngress({ ...input, requested: structuredClone(requested), live });
+          expect(result.ingress).toEqual(thawed.ingress);
+          expect(result.overrides).toEqual(thawed.overrides);
+          expect(frozen).toEqual(requested);
+          // Parts the guard never edits are the request's own objects, not copies.
+          if (frozen.spec !== undefined) expect(result.ingress.spec).not.toBe(frozen.spec);
+          expect(result.ingress.kind).toBe(frozen.kind);
+          const patched = applyPatch(structuredClone(requested), diff(requested, result.ingress)).newDocument;
+          expect(patched).toEqual(result.ingress);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('property: desiredAlbIngress is idempotent (applying twice = once) and never mutates its input', () => {
     fc.assert(
       fc.property(ingressWire, parsedRollout, (ingress, rollout) => {

@@ -109,6 +109,18 @@ describe('encodeResponse', () => {
     expect(response.warnings).toEqual([`${'x'.repeat(119)}…`, 'a b']);
     expect(shortWarning('y'.repeat(120))).toHaveLength(120);
   });
+
+  it.each([
+    ['a\tb', 'a b'],
+    ['a  b', 'a b'],
+    [' a b', 'a b'],
+    ['a b ', 'a b'],
+    ['a\r\nb', 'a b'],
+    ['a\u00a0b', 'a b'],
+    ['already one line', 'already one line'],
+  ])('tidies the whitespace of short warnings too: %j', (text, expected) => {
+    expect(shortWarning(text)).toBe(expected);
+  });
 });
 
 describe('budget', () => {

@@ -10,16 +10,38 @@
 
 export const MAX_NESTING_DEPTH = 1000;
 
-/** True when arrays/objects in `value` nest deeper than `limit`. Iterative: never recurses. */
+/**
+ * True when arrays/objects in `value` nest deeper than `limit`. Iterative (never recurses)
+ * and allocation-light: it runs on every review body, so it keeps two flat stacks instead
+ * of an object per node.
+ */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const { node, depth } = item;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth + 1 > limit) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) {
-      if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: depth + 1 });
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  if (typeof value === 'object' && value !== null) {
+    nodes.push(value);
+    depths.push(1);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[]) {
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    // Parsed JSON has only own, enumerable, string keys, so for-in visits exactly those.
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;

@@ -46,8 +46,13 @@ export function decisionOf(result: AdmissionResult): Decision {
   return result.patch.length > 0 ? 'patched' : 'allowed';
 }
 
+/** Whitespace other than single inner spaces: line breaks, tabs, runs, or at either end. */
+const NEEDS_TIDYING = /[^\S ]| {2}|^ | $/;
+
 /** Cuts a warning to MAX_WARNING_LENGTH characters, keeping the start (the essential part). */
 export function shortWarning(text: string): string {
+  // Most warnings are already one short line: skip the rewrite (it runs on every review).
+  if (text.length <= MAX_WARNING_LENGTH && !NEEDS_TIDYING.test(text)) return text;
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length <= MAX_WARNING_LENGTH ? oneLine : `${oneLine.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
