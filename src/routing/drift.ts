@@ -14,8 +14,8 @@
  * Every key the request set to something else is reported as an override.
  */
 import { applyAlbState, renderAlbState, type RenderedAlbState } from './alb.js';
-import { editableIngress, nameOf, setOwn } from './ingress-wire.js';
-import { isJsonObject, own } from './json-read.js';
+import { editableIngress, nameOf } from './ingress-wire.js';
+import { isJsonObject, newStringMap, own } from './json-read.js';
 import type { Finding, Json, JsonObject, Rollout, TrafficState } from './model.js';
 import { MANAGED_ALB_ANNOTATIONS } from './model.js';
 import { canaryIngressName, desiredCanaryAnnotations } from './nginx.js';
@@ -49,19 +49,16 @@ export interface DriftResult {
 
 /**
  * The string-valued annotations of an object, `{}` when it has none; values of other types
- * are skipped (the guard compares what it can and leaves the rest to the request). Read
- * with `own` only: the result may hold a `__proto__` key as plain data.
+ * are skipped (the guard compares what it can and leaves the rest to the request).
  */
 export function stringAnnotationsOf(obj: JsonObject | undefined): Record<string, string> {
   const meta = own(obj, 'metadata');
   const annotations = isJsonObject(meta) ? own(meta, 'annotations') : undefined;
-  const out: Record<string, string> = {};
+  const out = newStringMap();
   if (!isJsonObject(annotations)) return out;
   for (const key of Object.keys(annotations)) {
     const value = annotations[key];
-    if (typeof value !== 'string') continue;
-    if (key === '__proto__') setOwn(out, key, value);
-    else out[key] = value;
+    if (typeof value === 'string') out[key] = value;
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * extensions/v1beta1 shape). They tolerate any JSON: a part of the wrong type is skipped,
  * never dereferenced, so a malformed object cannot crash a renderer.
  */
-import { isJsonObject, own } from './json-read.js';
+import { isJsonObject, newStringMap, own } from './json-read.js';
 import type { Json, JsonObject } from './model.js';
 
 /** Deep copy of a JSON value; keeps own keys such as `__proto__` as plain data. */
@@ -117,10 +117,11 @@ export function annotationsOf(obj: JsonObject): Record<string, string> | undefin
   const annotations = own(asObject(metadata), 'annotations');
   if (annotations === undefined || annotations === null) return {};
   if (!isJsonObject(annotations)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(annotations)) {
+  const out = newStringMap();
+  for (const key of Object.keys(annotations)) {
+    const value = annotations[key];
     if (typeof value !== 'string') return undefined;
-    setOwn(out, key, value);
+    out[key] = value;
   }
   return out;
 }

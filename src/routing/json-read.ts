@@ -65,7 +65,7 @@ export class JsonReader {
 
   stringMap(value: unknown, field: string): Record<string, string> {
     const obj = this.object(value, field);
-    const out: Record<string, string> = {};
+    const out = newStringMap();
     if (!obj) return out;
     for (const [key, v] of Object.entries(obj)) {
       const s = this.string(v, `${field}[${JSON.stringify(key)}]`);
@@ -82,6 +82,17 @@ export class JsonReader {
       message: `${field} must be ${expected}, got ${describe(value)}`,
     });
   }
+}
+
+/**
+ * An empty map for keys chosen by users (annotations, selectors): a null-prototype object,
+ * which V8 keeps in dictionary mode. A plain `{}` filled with arbitrary keys gets a hidden
+ * class per key set; with thousands of distinct annotation keys in the cache, those classes
+ * cost megabytes, and once V8 stops caching them every such map built on the request path
+ * allocates new classes in old space. Without a prototype, `__proto__` is an ordinary key.
+ */
+export function newStringMap(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {

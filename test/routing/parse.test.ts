@@ -108,6 +108,19 @@ describe('parseRollout', () => {
     const withProto = JSON.parse('{"metadata":{"name":"x","__proto__":{"namespace":"evil"}}}');
     expect(parseRollout(withProto).value?.namespace).toBe('default');
   });
+
+  it('keeps annotation keys that name Object.prototype members as plain keys', () => {
+    const wire = JSON.parse(
+      '{"metadata":{"name":"x","annotations":{"__proto__":"a","constructor":"b","toString":"c"}}}',
+    );
+    const annotations = parseIngress(wire).value?.annotations ?? {};
+    expect(Object.entries(annotations)).toEqual([
+      ['__proto__', 'a'],
+      ['constructor', 'b'],
+      ['toString', 'c'],
+    ]);
+    expect(Object.getPrototypeOf(annotations)).toBeNull();
+  });
 });
 
 describe('parseIngress', () => {
