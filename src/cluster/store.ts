@@ -18,6 +18,8 @@ export interface Projections {
 }
 export type Projection = Projections[ResourceKind];
 
+const NO_ROLLOUTS: readonly Rollout[] = Object.freeze([]);
+
 export interface ReplaceResult {
   added: number;
   updated: number;
@@ -62,6 +64,11 @@ export class ClusterStore implements ClusterView {
   private readonly rolloutsByIngress = new Map<string, Set<string>>();
   /** Rollout key → the index entries it was filed under, so an update can unfile it. */
   private readonly ingressKeysByRollout = new Map<string, string[]>();
+  /**
+   * `namespace/ingressName` → the referencing Rollouts, sorted: the answer of the hot lookup,
+   * built on first use and dropped whenever a Rollout filed under that Ingress changes.
+   */
+  private readonly resolvedByIngress = new Map<string, readonly Rollout[]>();
 
   upsert<K extends ResourceKind>(kind: K, obj: Projections[K]): void {
     const key = keyOf(kind, obj);
@@ -135,16 +142,21 @@ export class ClusterStore implements ClusterView {
     return [...this.tables.ingressclasses.values()];
   }
 
-  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[] {
-    const keys = this.rolloutsByIngress.get(`${namespace}/${ingressName}`);
-    if (!keys) return [];
+  rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
+    const ingressKey = `${namespace}/${ingressName}`;
+    const resolved = this.resolvedByIngress.get(ingressKey);
+    if (resolved) return resolved;
+    const keys = this.rolloutsByIngress.get(ingressKey);
+    if (!keys) return NO_ROLLOUTS;
     const rollouts: Rollout[] = [];
     for (const key of keys) {
       const rollout = this.tables.rollouts.get(key);
       if (rollout) rollouts.push(rollout);
     }
     // Deterministic order, so decisions and messages do not depend on event order.
-    return rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.resolvedByIngress.set(ingressKey, Object.freeze(rollouts));
+    return rollouts;
   }
 
   // -------------------------------------------------------------------------------------
@@ -153,6 +165,7 @@ export class ClusterStore implements ClusterView {
 
   private reindexRollout(key: string, rollout: Rollout | undefined): void {
     for (const ingressKey of this.ingressKeysByRollout.get(key) ?? []) {
+      this.resolvedByIngress.delete(ingressKey);
       const keys = this.rolloutsByIngress.get(ingressKey);
       keys?.delete(key);
       if (keys?.size === 0) this.rolloutsByIngress.delete(ingressKey);
@@ -163,6 +176,7 @@ export class ClusterStore implements ClusterView {
     if (ingressKeys.length === 0) return;
     this.ingressKeysByRollout.set(key, ingressKeys);
     for (const ingressKey of ingressKeys) {
+      this.resolvedByIngress.delete(ingressKey);
       let keys = this.rolloutsByIngress.get(ingressKey);
       if (!keys) this.rolloutsByIngress.set(ingressKey, (keys = new Set()));
       keys.add(key);
@@ -204,7 +218,7 @@ export abstract class StoreBackedView implements ClusterView {
   ingressClasses(): IngressClass[] {
     return this.store.ingressClasses();
   }
-  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[] {
+  rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
     return this.store.rolloutsReferencingIngress(namespace, ingressName);
   }
   /** Read-only access to every projection, for the CLI (`check`, `render`) and tests. */

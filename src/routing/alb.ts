@@ -267,7 +267,16 @@ export interface RenderedAlbState {
   routeAction: Rendered;
   /** Keys of removed routes: deleted from the Ingress and from the bookkeeping. */
   removedKeys: string[];
+  /**
+   * Memo of `updatedBookkeeping`: current bookkeeping text → text after this state. One
+   * Ingress sends the same value review after review, and parsing it the Go way, updating
+   * and re-encoding it was the largest remaining cost of a mutate review.
+   */
+  bookkeeping: Map<string, string>;
 }
+
+/** Distinct bookkeeping inputs remembered per rendered state (a Rollout has a few Ingresses). */
+const MAX_BOOKKEEPING_MEMO = 16;
 
 export function renderAlbState(rollout: Rollout, state: TrafficState): RenderedAlbState {
   const alb = albOf(rollout);
@@ -287,7 +296,38 @@ export function renderAlbState(rollout: Rollout, state: TrafficState): RenderedA
     }),
     routeAction: renderHeaderRouteAction(rollout, state),
     removedKeys: state.removedRoutes.flatMap(routeKeys),
+    bookkeeping: new Map(),
   };
+}
+
+/**
+ * The bookkeeping annotation after this state is applied, from the Ingress's current one
+ * (the JSON form, else the legacy form, else none): the Rollout's entry loses the removed
+ * routes' keys and gains its own, foreign entries stay as written.
+ */
+function updatedBookkeeping(
+  annotations: Record<string, string>,
+  rollout: Rollout,
+  ingressName: string,
+  rendered: RenderedAlbState,
+): { value: string } | { errors: Finding[] } {
+  const current = own(annotations, MANAGED_ALB_ANNOTATIONS);
+  const legacy = own(annotations, LEGACY_MANAGED_ALB_ACTIONS);
+  const memoKey =
+    typeof current === 'string' ? `J${current}` : typeof legacy === 'string' ? `L${legacy}` : '';
+  const remembered = rendered.bookkeeping.get(memoKey);
+  if (remembered !== undefined) return { value: remembered };
+  const managed = currentManaged(annotations, rollout, ingressName);
+  if (!managed.map) return { errors: managed.errors };
+  let map = removeManagedKeys(managed.map, rollout.name, rendered.removedKeys);
+  map = addManagedKeys(map, rollout.name, [
+    rendered.actionKey,
+    ...rendered.routes.flatMap((r) => [r.actionKey, r.conditionsKey]),
+  ]);
+  const value = renderManagedAlbAnnotations(map);
+  if (rendered.bookkeeping.size >= MAX_BOOKKEEPING_MEMO) rendered.bookkeeping.clear();
+  rendered.bookkeeping.set(memoKey, value);
+  return { value };
 }
 
 /**
@@ -377,14 +417,8 @@ export function applyAlbState(
       ),
     ]);
   }
-  const managed = currentManaged(annotations, rollout, name);
-  if (!managed.map) return fail(managed.errors);
-
-  let map = removeManagedKeys(managed.map, rollout.name, rendered.removedKeys);
-  map = addManagedKeys(map, rollout.name, [
-    rendered.actionKey,
-    ...rendered.routes.flatMap((r) => [r.actionKey, r.conditionsKey]),
-  ]);
+  const bookkeeping = updatedBookkeeping(annotations, rollout, name, rendered);
+  if ('errors' in bookkeeping) return fail(bookkeeping.errors);
 
   for (const key of rendered.removedKeys) delete annotations[key];
   annotations[rendered.actionKey] = (weightAction as { value: string }).value;
@@ -392,7 +426,7 @@ export function applyAlbState(
     annotations[route.actionKey] = (routeAction as { value: string }).value;
     annotations[route.conditionsKey] = route.conditions;
   }
-  annotations[MANAGED_ALB_ANNOTATIONS] = renderManagedAlbAnnotations(map);
+  annotations[MANAGED_ALB_ANNOTATIONS] = bookkeeping.value;
   setAnnotations(editable, annotations);
   alignPaths(editable, rollout, state);
   return { ownedKeys, errors: [] };

@@ -262,7 +262,7 @@ export interface ClusterView {
   getRollout(namespace: string, name: string): Rollout | undefined;
   ingressClasses(): IngressClass[];
   /** Rollouts in the namespace whose ALB `ingress`/`ingresses` or NGINX stable ingress(es) name this Ingress. */
-  rolloutsReferencingIngress(namespace: string, ingressName: string): Rollout[];
+  rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[];
 }
 
 // ---------------------------------------------------------------------------------------

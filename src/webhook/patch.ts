@@ -33,11 +33,17 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   return false;
 }
 
-/** Operations that turn `before` into `after`; both are JSON values. */
+/**
+ * Operations that turn `before` into `after`; both are JSON values. Parts the two share
+ * (the same object, as the drift guard's copies share everything they leave alone) are
+ * skipped by identity, and pointers are built only where something differs.
+ */
 export function diff(before: Json, after: Json, pointer = ''): Operation[] {
-  if (jsonEqual(before, after)) return [];
+  if (before === after) return [];
   if (isJsonObject(before) && isJsonObject(after)) return diffObjects(before, after, pointer);
-  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, pointer);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return jsonEqual(before, after) ? [] : diffArrays(before, after, pointer);
+  }
   return [{ op: 'replace', path: pointer, value: after }];
 }
 
@@ -51,10 +57,11 @@ function diffObjects(
     if (!Object.prototype.hasOwnProperty.call(after, key))
       ops.push({ op: 'remove', path: child(pointer, key) });
   }
-  for (const [key, value] of Object.entries(after)) {
+  for (const key of Object.keys(after)) {
+    const value = after[key] as Json;
     if (!Object.prototype.hasOwnProperty.call(before, key)) {
       ops.push({ op: 'add', path: child(pointer, key), value });
-    } else {
+    } else if (before[key] !== value) {
       ops.push(...diff(before[key] as Json, value, child(pointer, key)));
     }
   }

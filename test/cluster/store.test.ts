@@ -16,7 +16,7 @@ function projected<K extends ResourceKind>(kind: K, obj: unknown): Projections[K
 const rollout = (ns: string, name: string, refs: RolloutRefs): Rollout =>
   projected('rollouts', wireRollout(ns, name, refs));
 
-const names = (rollouts: Rollout[]): string[] => rollouts.map((r) => `${r.namespace}/${r.name}`);
+const names = (rollouts: readonly Rollout[]): string[] => rollouts.map((r) => `${r.namespace}/${r.name}`);
 
 describe('ingressesReferencedBy', () => {
   it('collects ALB ingress/ingresses and NGINX stableIngress/stableIngresses, deduplicated', () => {
@@ -86,6 +86,29 @@ describe('ClusterStore', () => {
       'ns/zeta',
     ]);
     expect(names(store.rolloutsReferencingIngress('ns', 'extra'))).toEqual(['ns/alpha']);
+  });
+
+  it('answers from the current Rollouts after every change, though it remembers the last answer', () => {
+    const store = new ClusterStore();
+    const first = rollout('ns', 'r1', { albIngress: 'web' });
+    store.upsert('rollouts', first);
+    expect(store.rolloutsReferencingIngress('ns', 'web')[0]).toBe(first);
+    // A new Rollout on the same Ingress.
+    store.upsert('rollouts', rollout('ns', 'r0', { albIngress: 'web' }));
+    expect(names(store.rolloutsReferencingIngress('ns', 'web'))).toEqual(['ns/r0', 'ns/r1']);
+    // An update replaces the object that is returned.
+    const updated = rollout('ns', 'r1', { albIngress: 'web' });
+    store.upsert('rollouts', updated);
+    expect(store.rolloutsReferencingIngress('ns', 'web')[1]).toBe(updated);
+    // A Rollout that moves to another Ingress leaves the first one.
+    store.upsert('rollouts', rollout('ns', 'r1', { albIngress: 'api' }));
+    expect(names(store.rolloutsReferencingIngress('ns', 'web'))).toEqual(['ns/r0']);
+    expect(names(store.rolloutsReferencingIngress('ns', 'api'))).toEqual(['ns/r1']);
+    store.remove('rollouts', 'ns', 'r0');
+    expect(store.rolloutsReferencingIngress('ns', 'web')).toEqual([]);
+    // A relist that drops a Rollout does too.
+    store.replace('rollouts', 'ns', []);
+    expect(store.rolloutsReferencingIngress('ns', 'api')).toEqual([]);
   });
 
   it('moves a Rollout in the index when an update changes which Ingresses it references', () => {

@@ -213,6 +213,30 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     const result = guard(fromGit, withOther, [midCanary]);
     expect(JSON.parse(stringAnnotationsOf(result.ingress)[MANAGED]!)).toHaveProperty('other');
   });
+
+  it('updates each Ingress from its own bookkeeping, review after review, with one Rollout object', () => {
+    // The same Rollout object serves many reviews (its rendering is remembered), so the
+    // bookkeeping of one Ingress must never leak into another's answer.
+    const withForeign = (i: number) => {
+      const live = structuredClone(fromGit);
+      const foreign = `{"other-${i}":["alb.ingress.kubernetes.io/actions.x-${i}"]}`;
+      (live.metadata as { annotations: Record<string, string> }).annotations[MANAGED] = foreign;
+      return live;
+    };
+    for (const round of [1, 2]) {
+      for (let i = 0; i < 40; i++) {
+        const requested = i % 3 === 0 ? fromGit : withForeign(i);
+        const managed = JSON.parse(
+          stringAnnotationsOf(guard(requested, undefined, [midCanary]).ingress)[MANAGED]!,
+        );
+        const expected: Record<string, string[]> = {
+          shop: [WEIGHT_KEY, HDR_ACTION, HDR_CONDITIONS],
+          ...(i % 3 === 0 ? {} : { [`other-${i}`]: [`alb.ingress.kubernetes.io/actions.x-${i}`] }),
+        };
+        expect(managed, `round ${round}, Ingress ${i}`).toEqual(expected);
+      }
+    }
+  });
 });
 
 describe('guardIngress: NGINX canary Ingress', () => {
