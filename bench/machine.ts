@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { Stalls } from './stalls.js';
 
 export interface Machine {
   cpu: string;
@@ -13,11 +14,13 @@ export interface Machine {
   date: string;
   load_average_at_start: number[];
   pinning: string;
+  /** CPU taken away from a busy loop on the targets' core, before and after the load runs. */
+  stalls: { before: Stalls; after: Stalls };
 }
 
 const atStart = loadavg().map((n) => Math.round(n * 100) / 100);
 
-export function machineInfo(pinned: boolean): Machine {
+export function machineInfo(pinned: boolean, stalls: Machine['stalls']): Machine {
   const model = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   return {
     cpu: model.trim(),
@@ -31,5 +34,6 @@ export function machineInfo(pinned: boolean): Machine {
     pinning: pinned
       ? 'targets on core 1, load generators on core 0 (taskset)'
       : 'not pinned (fewer than 2 cores)',
+    stalls,
   };
 }

@@ -164,6 +164,13 @@ function cpuPerReview(r: TargetResult): number {
   return (r.detail as { cpu_us_per_review?: number }).cpu_us_per_review ?? 0;
 }
 
+/** The machine's own jitter on the targets' core (bench/stalls.ts), worst of before and after. */
+function stallLine(machine: Machine): string {
+  const { before, after } = machine.stalls;
+  const worst = before.lost_pct >= after.lost_pct ? before : after;
+  return `core 1 lost ${worst.lost_pct}% of its time in ${worst.over_0_5ms_per_s} stalls/s, longest ${worst.max_ms} ms`;
+}
+
 /** Four bar panels (throughput, p99 at the fixed rate, RSS, CPU per review), one bar per target. */
 export function chart(results: TargetResult[], machine: Machine): string {
   const panels: { title: string; value: (r: TargetResult) => number; unit: string }[] = [
@@ -183,7 +190,7 @@ export function chart(results: TargetResult[], machine: Machine): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="16" y="28" font-size="17" font-weight="bold">rollouts-traffic-webhook benchmark</text>`,
-    `<text x="16" y="46" fill="#57606a">${esc(`${machine.cpu}, ${machine.cores} cores (shared, load average ${machine.load_average_at_start.join(' ')}), Node ${machine.node}, ${machine.date.slice(0, 10)}`)}</text>`,
+    `<text x="16" y="46" fill="#57606a">${esc(`${machine.cpu}, ${machine.cores} cores (shared, load average ${machine.load_average_at_start.join(' ')}), Node ${machine.node}, ${machine.date.slice(0, 10)}; ${stallLine(machine)}`)}</text>`,
   ];
   panels.forEach((panel, p) => {
     const top = 60 + p * (panelHeight + 10);

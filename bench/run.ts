@@ -24,6 +24,7 @@ import {
   type LoadSettings,
 } from './load.js';
 import { machineInfo } from './machine.js';
+import { measureStalls } from './stalls.js';
 import {
   cpuSecondsOf,
   getText,
@@ -150,6 +151,9 @@ async function main(): Promise<void> {
   const certDir = join(scratch, 'certs');
   const { caFile } = await ensureDevCertificates(certDir);
   console.log(`cluster state: ${objects} objects in ${stateDir}`);
+  const stallSeconds = quick ? 3 : 10;
+  const stallsBefore = measureStalls(1, stallSeconds);
+  console.log(`stalls on core 1 before the load: ${JSON.stringify(stallsBefore)}`);
 
   const node = process.execPath;
   const results: TargetResult[] = [];
@@ -215,8 +219,10 @@ async function main(): Promise<void> {
     ? [fromFiles]
     : [fromFiles, ...(await measureCaches({ root, scratch, stateDir, certDir, objects, quick }))];
 
+  const stallsAfter = measureStalls(1, stallSeconds);
+  console.log(`stalls on core 1 after the load: ${JSON.stringify(stallsAfter)}`);
   const file = writeResults(root, {
-    machine: machineInfo(PINNED),
+    machine: machineInfo(PINNED, { before: stallsBefore, after: stallsAfter }),
     load: {
       mode: quick ? 'quick' : 'full',
       saturation: `${wrk}, 1 thread, ${settings.connections} keep-alive connections, ${settings.saturationSeconds} s after a ${settings.warmupSeconds} s warm-up`,

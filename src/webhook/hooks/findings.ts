@@ -76,8 +76,11 @@ export function judge(
   if (request.subResource) return allow('subresource-ignored');
   if (!request.object) return allow('no-object');
   const current = findingsOf(request.object, context.cluster, request.namespace);
+  // Ratcheting only ever softens errors, so the old object is judged only when there are
+  // some: a valid update (the usual case) costs one validation, not two.
+  const hasErrors = current.some((f) => f.severity === 'error');
   const previous =
-    request.operation === 'UPDATE' && request.oldObject
+    hasErrors && request.operation === 'UPDATE' && request.oldObject
       ? findingsOf(request.oldObject, context.cluster, request.namespace)
       : undefined;
   const subject = `${kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
