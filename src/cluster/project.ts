@@ -5,6 +5,8 @@
  */
 import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/parse.js';
 import type { Parsed } from '../routing/parse.js';
+import { newStringMap, own } from '../routing/json-read.js';
+import { CACHED_INGRESS_ANNOTATIONS, type Ingress } from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
 import type { Projections } from './store.js';
 
@@ -22,11 +24,24 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   ingressclasses: 'IngressClass',
 };
 
+/** The Ingress as the cache keeps it: the annotations in CACHED_INGRESS_ANNOTATIONS only. */
+function slimIngress(ingress: Ingress): Ingress {
+  const annotations = newStringMap();
+  for (const key of CACHED_INGRESS_ANNOTATIONS) {
+    const value = own(ingress.annotations, key);
+    if (typeof value === 'string') annotations[key] = value;
+  }
+  return { ...ingress, annotations };
+}
+
 export type Projected<K extends ResourceKind> = { value: Projections[K] } | { problem: string };
 
 export function project<K extends ResourceKind>(kind: K, obj: unknown): Projected<K> {
   const parsed = PARSERS[kind](obj);
-  if (parsed.value) return { value: parsed.value };
+  if (parsed.value) {
+    const value = kind === 'ingresses' ? slimIngress(parsed.value as Ingress) : parsed.value;
+    return { value: value as Projections[K] };
+  }
   const reasons = parsed.findings.filter((f) => f.severity === 'error').map((f) => f.message);
   return { problem: `${KIND_NAMES[kind]} skipped: ${reasons.join('; ') || 'not a usable object'}` };
 }

@@ -257,6 +257,10 @@ export interface TrafficState {
 // ---------------------------------------------------------------------------------------
 
 export interface ClusterView {
+  /**
+   * An Ingress as cached: its annotations are only those in CACHED_INGRESS_ANNOTATIONS.
+   * Checks of an Ingress's own annotations read the object under review, never the cache.
+   */
   getIngress(namespace: string, name: string): Ingress | undefined;
   getService(namespace: string, name: string): Service | undefined;
   getRollout(namespace: string, name: string): Rollout | undefined;
@@ -277,5 +281,12 @@ export const USE_ANNOTATION_PORT = 'use-annotation';
 export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
 export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/**
+ * The annotations a cached Ingress keeps: those the checks of *other* objects read from it
+ * (a Rollout's references need the Ingress's class). The ALB action, condition and
+ * bookkeeping JSON was most of a cached Ingress (about 1 KB each) and nothing read it there.
+ */
+export const CACHED_INGRESS_ANNOTATIONS: readonly string[] = [INGRESS_CLASS_ANNOTATION];
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';

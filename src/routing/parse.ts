@@ -117,6 +117,15 @@ export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
 // Ingress
 // ---------------------------------------------------------------------------------------
 
+/** Values nearly every Ingress repeats: one copy each instead of one per cached path. */
+const COMMON_VALUES = new Map(
+  ['use-annotation', 'Prefix', 'Exact', 'ImplementationSpecific', 'http', 'https'].map((v) => [v, v]),
+);
+
+function shared(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : (COMMON_VALUES.get(value) ?? value);
+}
+
 function readBackend(
   r: JsonReader,
   value: unknown,
@@ -130,13 +139,13 @@ function readBackend(
   if (service) {
     result.serviceName = r.string(own(service, 'name'), `${field}.service.name`);
     const port = r.object(own(service, 'port'), `${field}.service.port`);
-    result.portName = r.string(own(port, 'name'), `${field}.service.port.name`);
+    result.portName = shared(r.string(own(port, 'name'), `${field}.service.port.name`));
     result.portNumber = r.integer(own(port, 'number'), `${field}.service.port.number`);
   } else if (own(backend, 'serviceName') !== undefined || own(backend, 'servicePort') !== undefined) {
     result.legacyFields = true;
     result.serviceName = r.string(own(backend, 'serviceName'), `${field}.serviceName`);
     const port = r.intOrString(own(backend, 'servicePort'), `${field}.servicePort`);
-    if (typeof port === 'string') result.portName = port;
+    if (typeof port === 'string') result.portName = shared(port);
     else if (typeof port === 'number') result.portNumber = port;
   }
   result.resource = own(backend, 'resource') != null;
@@ -170,7 +179,7 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
         pathIndex,
         host,
         path: r.string(own(p, 'path'), `${field}.path`),
-        pathType: r.string(own(p, 'pathType'), `${field}.pathType`),
+        pathType: shared(r.string(own(p, 'pathType'), `${field}.pathType`)),
       };
       const backend = readBackend(r, own(p, 'backend'), `${field}.backend`, where);
       if (backend) backends.push(backend);
