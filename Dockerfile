@@ -42,6 +42,10 @@ LABEL org.opencontainers.image.title="rollouts-traffic-webhook" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
 ENV NODE_ENV=production
+# glibc gives each thread that allocates (V8's GC and compiler threads, libuv's pool) its own
+# malloc arena and keeps their freed memory; two arenas cut serve's RSS with 40,000 cached
+# objects by about 10 MiB (docs/cluster-state.md).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 # npm and corepack are not needed to run the server; removing them shrinks the image and the
 # set of packages a scanner has to report on.
