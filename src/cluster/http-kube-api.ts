@@ -130,9 +130,16 @@ function get(
 ): Promise<IncomingMessage> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let answered = false;
     // `signal` aborts the connect and TLS handshake as well as a response in progress.
-    const req = send(url, { agent: target.agent, headers, signal }, resolve);
-    req.once('error', (err: NodeJS.ErrnoException) => {
+    const req = send(url, { agent: target.agent, headers, signal }, (response) => {
+      answered = true;
+      resolve(response);
+    });
+    // Kept for the request's whole life: once answered, a broken connection also fails the
+    // response stream, which is where the caller sees it; it must not be retried then.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (answered) return;
       const stale = req.reusedSocket && err.code === 'ECONNRESET' && !retried && !signal.aborted;
       if (stale) resolve(get(url, target, headers, signal, true));
       else reject(err);

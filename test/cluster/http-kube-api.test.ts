@@ -259,6 +259,24 @@ describe('HttpKubeApi: watch', () => {
     expect(err.message).toMatch(/^watch \/api\/v1\/services: the stream broke: /);
   });
 
+  it('does not send a watch again when its kept-alive connection is reset mid-stream', async () => {
+    let requests = 0;
+    const url = await httpServer((req, res) => {
+      requests++;
+      if (!req.url?.includes('watch=true'))
+        return res.end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [] }));
+      res.writeHead(200);
+      res.write('{"type":"ADDED","object":{}}\n', () => setTimeout(() => req.socket.resetAndDestroy(), 20));
+    });
+    const api = apiFor(url);
+    await api.list(SERVICES, {}, AbortSignal.timeout(2000));
+    const watch = collectWatch(api, SERVICES, AbortSignal.timeout(5000));
+    await expect(watch.done).rejects.toThrow(/^watch \/api\/v1\/services: the stream broke: /);
+    expect(watch.events).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(requests).toBe(2);
+  });
+
   it('passes on what a handler throws, untouched', async () => {
     const fake = await fakeServer(1);
     const thrown = new Error('store refused');
