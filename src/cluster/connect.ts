@@ -1,9 +1,10 @@
 /**
- * Finds the cluster to watch and opens the transport to it, in kubectl's order:
+ * Finds the cluster to watch and opens the transport to it, in controller-runtime's order:
  *
  * 1. `--kubeconfig` / KUBECONFIG: one file, or a ':'-separated list merged as kubectl does;
- * 2. ~/.kube/config, when it exists;
- * 3. the in-cluster config, in a pod (KUBERNETES_SERVICE_HOST/PORT).
+ * 2. the in-cluster config, in a pod (KUBERNETES_SERVICE_HOST/PORT): a pod means its own
+ *    cluster, even when the image happens to carry a ~/.kube/config;
+ * 3. ~/.kube/config, when it exists.
  *
  * In-cluster config and kubeconfigs with static credentials are read by our own loaders;
  * a kubeconfig that needs more (an exec plugin, a proxy, ...) goes through client-node.
@@ -41,18 +42,14 @@ export interface ApiConnection {
 }
 
 export async function connectToCluster(options: ConnectOptions = {}): Promise<ApiConnection> {
-  const files = kubeconfigFiles(options);
-  if (files.length === 0) {
-    const env = options.env ?? process.env;
-    if (!inClusterEnvironment(env)) {
-      throw new KubeconfigError(
-        'no cluster to watch: --kubeconfig and KUBECONFIG are unset, ~/.kube/config does not exist, ' +
-          'and this is not a pod (KUBERNETES_SERVICE_HOST is unset)',
-      );
-    }
-    const connection = inClusterConnection(env, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
-    return direct(new DirectEndpoint(connection), connection.source, connection.credentials);
-  }
+  const env = options.env ?? process.env;
+  const files = kubeconfigFiles(options, env);
+  if (files.length > 0) return fromKubeconfig(files);
+  const connection = inClusterConnection(env, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
+  return direct(new DirectEndpoint(connection), connection.source, connection.credentials);
+}
+
+async function fromKubeconfig(files: string[]): Promise<ApiConnection> {
   const choice = loadKubeconfig(files);
   if (choice.kind === 'direct') {
     const { connection } = choice;
@@ -74,8 +71,13 @@ function direct(endpoint: Endpoint, source: string, credentials: string): ApiCon
 }
 
 /** The kubeconfig files to read, or none for the in-cluster config. */
-function kubeconfigFiles(options: ConnectOptions): string[] {
+function kubeconfigFiles(options: ConnectOptions, env: NodeJS.ProcessEnv): string[] {
   if (options.kubeconfig) return options.kubeconfig.split(delimiter).filter(Boolean);
+  if (inClusterEnvironment(env)) return [];
   const fallback = join(options.home ?? homedir(), '.kube', 'config');
-  return existsSync(fallback) ? [fallback] : [];
+  if (existsSync(fallback)) return [fallback];
+  throw new KubeconfigError(
+    'no cluster to watch: --kubeconfig and KUBECONFIG are unset, this is not a pod ' +
+      '(KUBERNETES_SERVICE_HOST is unset), and ~/.kube/config does not exist',
+  );
 }

@@ -79,9 +79,15 @@ describe('connectToCluster: where the cluster is found', () => {
     await listsOne(connection);
   });
 
-  it('falls back to ~/.kube/config, then to the in-cluster config', async () => {
+  it('uses the in-cluster config in a pod, ~/.kube/config elsewhere', async () => {
     const { fake, ca } = await tlsFake();
     const home = tempDir();
+    mkdirSync(join(home, '.kube'));
+    kubeconfig(
+      join(home, '.kube/config'),
+      { server: 'https://elsewhere:6443', 'insecure-skip-tls-verify': true },
+      {},
+    );
     const serviceAccountDir = tempDir();
     writeFileSync(join(serviceAccountDir, 'token'), TOKEN);
     writeFileSync(join(serviceAccountDir, 'ca.crt'), ca.cert);
@@ -94,19 +100,14 @@ describe('connectToCluster: where the cluster is found', () => {
       credentials: 'ServiceAccount token',
     });
     await listsOne(inCluster);
-
-    mkdirSync(join(home, '.kube'));
-    kubeconfig(
-      join(home, '.kube/config'),
-      { server: 'https://elsewhere:6443', 'insecure-skip-tls-verify': true },
-      {},
+    expect((await connected({ home, env: {}, serviceAccountDir })).info.server).toBe(
+      'https://elsewhere:6443',
     );
-    expect((await connected({ home, env, serviceAccountDir })).info.server).toBe('https://elsewhere:6443');
   });
 
   it('says so when there is no cluster to watch', async () => {
     await expect(connectToCluster({ home: tempDir(), env: {} })).rejects.toThrow(
-      'no cluster to watch: --kubeconfig and KUBECONFIG are unset, ~/.kube/config does not exist, and this is not a pod (KUBERNETES_SERVICE_HOST is unset)',
+      'no cluster to watch: --kubeconfig and KUBECONFIG are unset, this is not a pod (KUBERNETES_SERVICE_HOST is unset), and ~/.kube/config does not exist',
     );
   });
 });
