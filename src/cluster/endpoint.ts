@@ -5,8 +5,9 @@
  * own loaders read (in-cluster config, kubeconfigs with static credentials); the
  * client-node fallback (`client-node-endpoint.ts`) implements the same interface.
  */
-import { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { nodeHttp } from './node-http.js';
 
 /** TLS settings of the connection, as node:tls takes them. */
 export interface TlsMaterial {
@@ -53,7 +54,7 @@ export interface Endpoint {
  * instead of paying a handshake each. Plain `http:` only for a server given that way.
  */
 export function agentFor(server: string, tls: TlsMaterial): HttpAgent {
-  if (new URL(server).protocol === 'http:') return new HttpAgent({ keepAlive: true });
+  if (new URL(server).protocol === 'http:') return new nodeHttp.Agent({ keepAlive: true });
   const { ca, cert, key, rejectUnauthorized, servername } = tls;
   return new HttpsAgent({ keepAlive: true, ca, cert, key, rejectUnauthorized, servername });
 }

@@ -10,7 +10,6 @@
  * tears down any watch quiet for 30 s. Reading the stream here is a few lines and lets
  * the cache decide all of that itself.
  */
-import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
@@ -20,6 +19,7 @@ import type { ApiCallCounts } from './cluster-state.js';
 import type { Endpoint, RequestTarget } from './endpoint.js';
 import { ApiError } from './kube-api.js';
 import type { KubeApi, ListPage, QueryParams, WatchEvent, WatchHandlers } from './kube-api.js';
+import { nodeHttp } from './node-http.js';
 import { isOnRequestPath } from './request-path.js';
 
 /** Longest error body kept for a message: Status objects are small; anything else is cut. */
@@ -128,7 +128,7 @@ function get(
   signal: AbortSignal,
   retried = false,
 ): Promise<IncomingMessage> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? httpsRequest : nodeHttp.request;
   return new Promise((resolve, reject) => {
     let answered = false;
     // `signal` aborts the connect and TLS handshake as well as a response in progress.

@@ -1,7 +1,8 @@
 /**
  * client-node costs about 80 MiB of RSS to import; `serve` must not load it for the
- * in-cluster config or a kubeconfig with static credentials. Checked on the real command
- * in a child process, which logs every module it resolves (record-imports.mjs).
+ * in-cluster config or a kubeconfig with static credentials. Nor Node's own bundled undici
+ * (about 8 MiB), which an ESM import of node:http pulls in (see node-http.ts). Checked on
+ * the real command in a child process, which logs every module it loads (record-imports.mjs).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,6 +19,7 @@ import { FakeApiServer } from './fake-apiserver.js';
 const HOOK = fileURLToPath(new URL('./record-imports.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const CLIENT_NODE = /\/node_modules\/@kubernetes\//;
+const NODE_UNDICI = 'node:internal/deps/undici/undici';
 
 let dir: string;
 let fake: FakeApiServer;
@@ -68,6 +70,8 @@ describe('serve loads @kubernetes/client-node only for the fallback', () => {
     const modules = await modulesLoadedByServe(kubeconfig);
     expect(modules.some((url) => url.endsWith('/src/cluster/http-kube-api.ts'))).toBe(true);
     expect(modules.filter((url) => CLIENT_NODE.test(url))).toEqual([]);
+    expect(modules).toContain('node:internal/tls/wrap');
+    expect(modules).not.toContain(NODE_UNDICI);
   });
 
   it(
