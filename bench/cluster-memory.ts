@@ -12,7 +12,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WatchClusterState } from '../src/cluster/watch-state.js';
-import { FakeApiServer, fakeKubeConfig } from '../test/cluster/fake-apiserver.js';
+import { FakeApiServer, fakeApi } from '../test/cluster/fake-apiserver.js';
 import { wireIngress, wireIngressClass, wireRollout, wireService } from '../test/cluster/wire.js';
 
 const ROLLOUTS = 10_000;
@@ -98,7 +98,7 @@ async function measure(): Promise<void> {
   const before = collect();
   const residentBefore = residentMiB();
   const started = Date.now();
-  const cache = new WatchClusterState({ kubeConfig: fakeKubeConfig(port) });
+  const cache = new WatchClusterState({ api: fakeApi(port) });
   await cache.start();
   if (!(await cache.waitForSync(300_000))) throw new Error('no sync within 5 minutes');
   const syncMs = Date.now() - started;

@@ -23,5 +23,5 @@ for (const doc of manifests.documents) {
   server.upsert(resource, doc.object);
   objects++;
 }
-writeFileSync(kubeconfigOut, server.kubeConfig().exportConfig());
+writeFileSync(kubeconfigOut, server.kubeconfigYaml());
 console.log(JSON.stringify({ port: server.listeningPort, objects, kubeconfig: kubeconfigOut }));

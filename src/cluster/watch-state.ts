@@ -10,10 +10,8 @@
  * The Rollout CRD may be missing: a 404 on its list is retried with backoff, reported as
  * `available: false`, and the state does not become ready until Rollouts list.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { RESOURCE_KINDS } from './cluster-state.js';
 import type { CacheStatus, ClusterState, ResourceKind, ResourceStatus } from './cluster-state.js';
-import { ClientNodeKubeApi } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import { DEFAULT_TIMING, ResourceStream } from './resource-stream.js';
 import type { CacheLogger, StreamStatus, StreamTiming } from './resource-stream.js';
@@ -21,10 +19,8 @@ import { RESOURCES } from './resources.js';
 import { StoreBackedView } from './store.js';
 
 export interface WatchStateOptions {
-  /** Where to connect; ignored when `api` is given. */
-  kubeConfig?: KubeConfig;
-  /** The apiserver calls to use (defaults to client-node over `kubeConfig`). */
-  api?: KubeApi;
+  /** The apiserver calls to use (`connectToCluster` in connect.ts opens one); closed by `stop()`. */
+  api: KubeApi;
   /** Watch only these namespaces; undefined or empty means all namespaces. */
   namespaces?: string[];
   timing?: Partial<StreamTiming>;
@@ -39,9 +35,7 @@ export class WatchClusterState extends StoreBackedView implements ClusterState {
 
   constructor(options: WatchStateOptions) {
     super();
-    if (options.api) this.api = options.api;
-    else if (options.kubeConfig) this.api = new ClientNodeKubeApi(options.kubeConfig);
-    else throw new Error('WatchClusterState needs a kubeConfig (or an api)');
+    this.api = options.api;
     const timing = { ...DEFAULT_TIMING, ...options.timing };
     const namespaces = [...new Set(options.namespaces ?? [])].sort();
     this.streams = RESOURCE_KINDS.flatMap((kind) => {
@@ -58,6 +52,7 @@ export class WatchClusterState extends StoreBackedView implements ClusterState {
 
   async stop(): Promise<void> {
     await Promise.all(this.streams.map((s) => s.stop()));
+    this.api.close?.();
   }
 
   isSynced(): boolean {

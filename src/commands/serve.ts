@@ -2,9 +2,9 @@
  * `serve`: the webhook server. Wires certificates (with hot reload), cluster state (watch
  * caches, or manifest files with --state), metrics, logging and graceful shutdown.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { ClusterState } from '../cluster/cluster-state.js';
+import type { ApiConnection } from '../cluster/connect.js';
 import { FileClusterState } from '../cluster/file-state.js';
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -21,37 +21,36 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Loads the kubeconfig (file, in-cluster, or ~/.kube/config); client-node is imported only here. */
-async function loadKubeConfig(kubeconfig: string | undefined): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const config = new KubeConfig();
-  if (kubeconfig) config.loadFromFile(kubeconfig);
-  else config.loadFromDefault();
-  return config;
+/** Finds the cluster (kubeconfig, ~/.kube/config or in-cluster) and opens the transport to it. */
+async function connect(kubeconfig: string | undefined): Promise<ApiConnection> {
+  const { connectToCluster } = await import('../cluster/connect.js');
+  return connectToCluster({ kubeconfig });
 }
 
-async function watchState(config: KubeConfig, options: ServeOptions, logger: Logger): Promise<ClusterState> {
+async function watchState(
+  connection: ApiConnection,
+  options: ServeOptions,
+  logger: Logger,
+): Promise<ClusterState> {
+  logger.info(connection.info, 'watching the apiserver');
   const { WatchClusterState } = await import('../cluster/watch-state.js');
   return new WatchClusterState({
-    kubeConfig: config,
+    api: connection.api,
     namespaces: options.namespaces,
     logger,
     timing: options.tuning?.cacheTiming,
   });
 }
 
-async function clusterAnswers(kubeconfig: string | undefined): Promise<KubeConfig | undefined> {
+/** Dev mode: a cluster is used only when one is configured and answers GET /version within 2 s. */
+async function clusterAnswers(kubeconfig: string | undefined): Promise<ApiConnection | undefined> {
+  let connection: ApiConnection | undefined;
   try {
-    const config = await loadKubeConfig(kubeconfig);
-    if (!config.getCurrentCluster()) return undefined;
-    const { VersionApi } = await import('@kubernetes/client-node');
-    const api = config.makeApiClient(VersionApi);
-    await Promise.race([
-      api.getCode(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-    ]);
-    return config;
+    connection = await connect(kubeconfig);
+    await connection.api.version(AbortSignal.timeout(2000));
+    return connection;
   } catch {
+    connection?.api.close();
     return undefined;
   }
 }
@@ -62,14 +61,14 @@ async function openClusterState(options: ServeOptions, logger: Logger): Promise<
       namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
     });
   if (options.dev) {
-    const config = await clusterAnswers(options.kubeconfig);
-    if (!config) {
+    const connection = await clusterAnswers(options.kubeconfig);
+    if (!connection) {
       logger.info('no cluster answered; serving cluster state from examples/quickstart');
       return new FileClusterState(['examples/quickstart']);
     }
-    return watchState(config, options, logger);
+    return watchState(connection, options, logger);
   }
-  return watchState(await loadKubeConfig(options.kubeconfig), options, logger);
+  return watchState(await connect(options.kubeconfig), options, logger);
 }
 
 export async function startServer(

@@ -1,19 +1,32 @@
 /**
- * A local stand-in for the apiserver's list and watch endpoints (plain HTTP on 127.0.0.1)
- * with the faults the cache must survive: dropped watch streams, `410 Gone` as an HTTP
+ * A local stand-in for the apiserver's list and watch endpoints (plain HTTP on 127.0.0.1,
+ * or HTTPS that also accepts client certificates) and /version, with the faults the cache must survive: dropped watch streams, `410 Gone` as an HTTP
  * status or as an ERROR event, bookmarks, silent watches, a missing CRD, and the whole
  * server dying and coming back on the same port. It keeps an event log so a watch from
  * any resourceVersion after the compaction point replays exactly what it missed.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { TLSSocket } from 'node:tls';
+import { stringify } from 'yaml';
+import { DirectEndpoint } from '../../src/cluster/endpoint.js';
+import { HttpKubeApi } from '../../src/cluster/http-kube-api.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import type { ResourceKind } from '../../src/cluster/cluster-state.js';
 import type { StreamTiming } from '../../src/cluster/resource-stream.js';
 
 const TOKEN = 'fake-token';
+/** The user name a client certificate must carry (its CN), as the apiserver reads it. */
+export const CERT_USER = 'tester';
+
+/** Serving over HTTPS: the server's pair, and the CA that client certificates must chain to. */
+export interface FakeTls {
+  cert: string;
+  key: string;
+  clientCa: string;
+}
 
 /** Cache timings small enough for every fault against this server to play out in about a second. */
 export const FAST_STREAM_TIMING: Partial<StreamTiming> = {
@@ -65,13 +78,17 @@ export class FakeApiServer {
     /** Accept watches and end them at once, without an event (a flapping proxy). */
     closeWatchesAtOnce: false,
   };
-  private server: Server = createServer((req, res) => this.handle(req, res));
+  private server: Server;
   private port = 0;
   private rv = 1000;
   private compactedRv = 0;
   private readonly objects = new Map<ResourceKind, Map<string, JsonObject>>();
   private readonly events: LoggedEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+
+  constructor(readonly tls?: FakeTls) {
+    this.server = this.newServer();
+  }
 
   async start(): Promise<void> {
     await this.listen(0);
@@ -87,7 +104,7 @@ export class FakeApiServer {
 
   /** The apiserver comes back on the same port with the same data. */
   async revive(): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = this.newServer();
     await this.listen(this.port);
   }
 
@@ -95,8 +112,18 @@ export class FakeApiServer {
     if (this.server.listening) await this.kill();
   }
 
-  kubeConfig(): KubeConfig {
-    return fakeKubeConfig(this.port);
+  get url(): string {
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+  }
+
+  /** The transport of the webhook, with the bearer token this server accepts (or `token`). */
+  api(token = TOKEN): HttpKubeApi {
+    return fakeApi(this.port, token);
+  }
+
+  /** A kubeconfig file's text for this server, with a bearer token. */
+  kubeconfigYaml(): string {
+    return fakeKubeconfigYaml(this.port);
   }
 
   get listeningPort(): number {
@@ -185,11 +212,34 @@ export class FakeApiServer {
   // HTTP
   // -------------------------------------------------------------------------------------
 
+  private newServer(): Server {
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    if (!this.tls) return createServer(handler);
+    // Like the apiserver: a client certificate is asked for but optional; without one (or a
+    // token) the request is answered 401, not refused during the handshake.
+    const { cert, key, clientCa } = this.tls;
+    return createHttpsServer(
+      { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: false },
+      handler,
+    );
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    if (req.headers.authorization === `Bearer ${TOKEN}`) return true;
+    const socket = req.socket as TLSSocket;
+    return (
+      this.tls !== undefined && socket.authorized && socket.getPeerCertificate().subject?.CN === CERT_USER
+    );
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const match = PATH.exec(url.pathname);
-    if (req.headers.authorization !== `Bearer ${TOKEN}`)
-      return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (!this.authenticated(req)) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (url.pathname === '/version') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ major: '1', minor: '37', gitVersion: 'v1.37.0-fake' }));
+    }
     if (this.faults.forbidden.has(match?.[2] ?? '')) {
       return status(res, 403, `${match?.[2]} is forbidden: User "tester" cannot list resource`, 'Forbidden');
     }
@@ -283,16 +333,30 @@ export class FakeApiServer {
   }
 }
 
-/** A kubeconfig for a fake apiserver on this port (also used by the memory benchmark). */
-export function fakeKubeConfig(port: number, token = TOKEN): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'tester', token }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-    currentContext: 'fake',
+/** The webhook's transport to a plain-HTTP fake apiserver on this port (also used by the memory benchmark). */
+export function fakeApi(port: number, token = TOKEN): HttpKubeApi {
+  const server = `http://127.0.0.1:${port}`;
+  const authorization = () => `Bearer ${token}`;
+  const connection = {
+    server,
+    tls: { rejectUnauthorized: true },
+    authorization,
+    source: 'test',
+    credentials: 'token',
+  };
+  return new HttpKubeApi(new DirectEndpoint(connection));
+}
+
+/** A kubeconfig file's text for a plain-HTTP fake apiserver on this port. */
+export function fakeKubeconfigYaml(port: number, token = TOKEN): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}` } }],
+    users: [{ name: CERT_USER, user: { token } }],
+    contexts: [{ name: 'fake', context: { cluster: 'fake', user: CERT_USER } }],
+    'current-context': 'fake',
   });
-  return kc;
 }
 
 function metadataOf(obj: JsonObject): JsonObject {

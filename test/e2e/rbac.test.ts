@@ -12,7 +12,7 @@ import { httpsRequest } from './support/https.js';
 import { freePort } from './support/ports.js';
 import { ProcessGroup } from './support/processes.js';
 import { openScenario, type Scenario } from './support/scenario.js';
-import { serveCommand, startWebhookServer } from './support/webhook-server.js';
+import { apiserverConnection, serveCommand, startWebhookServer } from './support/webhook-server.js';
 
 const RELEASE = 'rtw-rbac';
 const RELEASE_NAMESPACE = 'rtw-rbac-system';
@@ -120,6 +120,8 @@ describe("the chart's RBAC on a real apiserver", () => {
       serveCommand({ port, certDir: pki.webhookCertDir, kubeconfig, logLevel: 'info' }),
       { port, ca: pki.caCert, logFile: join(logDir, 'webhook-rbac.log') },
     );
+    // A token kubeconfig is read by the built-in loader, without client-node.
+    expect(apiserverConnection(webhook)).toMatchObject({ loader: 'built-in', credentials: 'token' });
     const review = {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',

@@ -44,7 +44,7 @@ export async function startAgainst(
 ): Promise<ClusterServer> {
   const dir = await mkdtemp(join(tmpdir(), 'rtw-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, fake.kubeConfig().exportConfig());
+  await writeFile(kubeconfig, fake.kubeconfigYaml());
   const h = await startHarness({
     state: [],
     kubeconfig,

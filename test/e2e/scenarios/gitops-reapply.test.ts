@@ -12,6 +12,8 @@ import { runCanaryToPause } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { albActionKey, albCanaryWeight, ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
+import type { WebhookUnderTest } from '../support/webhook.js';
+import { apiserverConnection } from '../support/webhook-server.js';
 
 const ACTION_KEY = albActionKey(names);
 const weightOf = (ingress: V1Ingress) => albCanaryWeight(ingress, names);
@@ -34,12 +36,13 @@ const manifest = stringify(gitAlbIngress(names));
 
 describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
   let s: Scenario;
+  let webhook: WebhookUnderTest;
   const asArgoCd = { as: ARGO_CD_IDENTITY };
 
   beforeAll(async () => {
     s = await openScenario('gitops-reapply');
     await s.grant(ARGO_CD_IDENTITY);
-    await s.startWebhook();
+    webhook = await s.startWebhook();
     await s.create(canaryServices(names));
     await s.kubectlOk(['apply', '-f', '-'], { ...asArgoCd, stdin: manifest });
     await s.create([canaryRollout(names, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] })]);
@@ -48,6 +51,14 @@ describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
   });
   afterAll(async () => {
     await s?.close();
+  });
+
+  it("watches with the harness's client-certificate kubeconfig through the built-in loader", () => {
+    expect(apiserverConnection(webhook)).toMatchObject({
+      loader: 'built-in',
+      credentials: 'client certificate',
+      server: s.env.controlPlane.apiServerUrl,
+    });
   });
 
   it('keeps the weights on a client-side apply by the Argo CD identity, with a warning', async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpsRequest } from './https.js';
@@ -74,4 +74,21 @@ export async function startWebhookServer(
     throw err;
   }
   return { process: managed, port, baseUrl };
+}
+
+/**
+ * How the server said it reaches the apiserver: the fields of its last `watching the
+ * apiserver` log line (server, source, loader, credentials), or undefined.
+ */
+export function apiserverConnection(webhook: RunningWebhook): Record<string, unknown> | undefined {
+  const lines = readFileSync(webhook.process.logFile, 'utf8').split('\n');
+  const logged = lines.flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      return entry['msg'] === 'watching the apiserver' ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
+  return logged.at(-1);
 }
