@@ -15,7 +15,7 @@ import { readManifests } from '../src/cluster/manifest-files.js';
 import { resourceOfManifest } from '../src/cluster/project.js';
 import type { JsonObject } from '../src/routing/model.js';
 import type { CacheContext, CacheResult } from './cache.js';
-import { NODE_OPTION_VARIANTS, serveFromKubeconfig } from './cache.js';
+import { RUNTIME_VARIANTS, serveFromKubeconfig } from './cache.js';
 
 const CONCURRENCY = 48;
 
@@ -86,12 +86,12 @@ export async function realApiserverCaches(ctx: CacheContext): Promise<CacheResul
     );
     const note = `objects created in ${created.seconds} s (${CONCURRENCY} concurrent requests)`;
     const results: CacheResult[] = [];
-    for (const options of NODE_OPTION_VARIANTS) {
+    for (const variant of RUNTIME_VARIANTS) {
       const result = await serveFromKubeconfig(
         { ...ctx, objects: created.objects },
         'kube-apiserver',
         endpoints.kubeconfigs.webhook,
-        options,
+        variant,
       );
       results.push({ ...result, note });
     }

@@ -4,15 +4,27 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from '../../src/routing/model.js';
 import { diff, escapePointerToken, jsonEqual } from '../../src/webhook/patch.js';
 
-const { applyPatch, deepClone } = fastJsonPatch;
+const { applyPatch } = fastJsonPatch;
 
 /**
- * Applies a patch the way the apiserver does. fast-json-patch refuses `__proto__` paths by
- * default (a guard for JS objects); the apiserver applies them as ordinary keys, and the
- * generator may emit them when an object carries such a key, so the guard is off here.
+ * A deep copy whose objects have no prototype, so that writing a `__proto__` key creates that
+ * key, as it does in the apiserver's maps, instead of changing the object's prototype.
+ */
+function bareCopy(value: Json): Json {
+  if (Array.isArray(value)) return value.map(bareCopy);
+  if (typeof value !== 'object' || value === null) return value;
+  const out = Object.create(null) as Record<string, Json>;
+  for (const key of Object.keys(value)) out[key] = bareCopy(value[key] as Json);
+  return out;
+}
+
+/**
+ * Applies a patch the way the apiserver does: on prototype-less copies (see bareCopy), with
+ * fast-json-patch's `__proto__` guard off, since the generator emits such keys as ordinary keys.
  */
 function apply(before: Json, ops: ReturnType<typeof diff>): Json {
-  return applyPatch(deepClone(before), ops, true, false, false).newDocument as Json;
+  const bare = ops.map((op) => ('value' in op ? { ...op, value: bareCopy(op.value as Json) } : op));
+  return applyPatch(bareCopy(before), bare, true, true, false).newDocument as Json;
 }
 
 describe('escapePointerToken (RFC 6901)', () => {
@@ -57,6 +69,13 @@ describe('diff', () => {
       { op: 'move', from: '/paths/1', path: '/paths/0' },
     ]);
     expect(apply(before, ops)).toEqual(after);
+  });
+
+  it('writes a __proto__ key as a key', () => {
+    const after = JSON.parse('{"__proto__":[]}') as Json;
+    const ops = diff({}, after);
+    expect(ops).toEqual([{ op: 'add', path: '/__proto__', value: [] }]);
+    expect(jsonEqual(apply({}, ops), after)).toBe(true);
   });
 
   it('is empty for equal values regardless of key order', () => {
