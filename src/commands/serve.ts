@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
 import { CertificateWatcher, certificatePaths, ensureDevCertificates } from '../webhook/tls.js';
+import { fullGarbageCollection, SettledReadiness } from './settle.js';
 import type { ServeOptions } from './options.js';
 
 export interface RunningServer {
@@ -120,8 +121,11 @@ export async function startServer(
     },
   });
   await certificates.start();
+  const readiness = new SettledReadiness(cluster, fullGarbageCollection(), (ms) =>
+    logger.info({ ms: Math.round(ms) }, 'collected the first sync garbage before turning ready'),
+  );
   const server = createServer({
-    cluster,
+    cluster: readiness,
     policy: { controllerIdentities: new Set(options.controllerIdentities), enforcement: options.enforcement },
     certificates,
     clientCa,
@@ -133,6 +137,8 @@ export async function startServer(
   });
   serving.server = server;
   await cluster.start();
+  // Manifest files are loaded by start(): collect their garbage before listening.
+  readiness.isSynced();
   if (cluster instanceof FileClusterState) {
     for (const error of cluster.loadErrors()) logger.warn({ error: error.message }, 'manifest not loaded');
   }
