@@ -155,20 +155,6 @@ function decidedRoutes(state: TrafficState): string[] {
   return [...new Set([...state.headerRoutes.map((r) => r.name), ...state.removedRoutes])];
 }
 
-function ownedKeysOf(rollout: Rollout, alb: AlbRouting, state: TrafficState): string[] {
-  const keys = [
-    albAnnotationKey(alb.annotationPrefix, 'actions', albActionService(rollout)),
-    MANAGED_ALB_ANNOTATIONS,
-  ];
-  for (const name of decidedRoutes(state)) {
-    keys.push(
-      albAnnotationKey(alb.annotationPrefix, 'actions', name),
-      albAnnotationKey(alb.annotationPrefix, 'conditions', name),
-    );
-  }
-  return [...new Set(keys)];
-}
-
 /**
  * The bookkeeping map this Rollout starts from. When only the legacy annotation exists, the
  * Rollout's own legacy entry seeds its list; other Rollouts' legacy entries are not migrated,
@@ -285,10 +271,13 @@ export function renderAlbState(rollout: Rollout, state: TrafficState): RenderedA
     albAnnotationKey(prefix, 'actions', route),
     albAnnotationKey(prefix, 'conditions', route),
   ];
+  const actionKey = albAnnotationKey(prefix, 'actions', albActionService(rollout));
   return {
     alb,
-    ownedKeys: alb ? ownedKeysOf(rollout, alb, state) : [],
-    actionKey: albAnnotationKey(prefix, 'actions', albActionService(rollout)),
+    ownedKeys: alb
+      ? [...new Set([actionKey, MANAGED_ALB_ANNOTATIONS, ...decidedRoutes(state).flatMap(routeKeys)])]
+      : [],
+    actionKey,
     weightAction: renderWeightAction(rollout, state),
     routes: state.headerRoutes.map((route) => {
       const [actionKey, conditionsKey] = routeKeys(route.name) as [string, string];
