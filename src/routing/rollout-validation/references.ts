@@ -13,8 +13,13 @@ import {
 } from '../ingress-class.js';
 import { albActionService, referencedIngresses } from '../traffic-state.js';
 import { albIngressWiring, hasRuleWithService, otherBackends } from '../alb/index.js';
-import { ALB_CONTROLLER, NGINX_CONTROLLER } from '../keys.js';
-import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from '../model.js';
+import {
+  ALB_CONTROLLER,
+  MANAGED_BY_ROLLOUTS_ANNOTATION,
+  NGINX_CONTROLLER,
+  ROLLOUT_POD_TEMPLATE_HASH_LABEL,
+} from '../keys.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout, Service } from '../model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -193,7 +198,12 @@ function ingressFindings(
  * with `unable to find port <port> on service <ns>/<svc>` (A.4). `rootService` is left out:
  * it is only the action's name and need not be a Service at all (A.2).
  */
-function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: ClusterView): Finding[] {
+function serviceFindings(
+  rollout: Rollout,
+  canary: CanaryStrategy,
+  cluster: ClusterView,
+  reportMissing = true,
+): Finding[] {
   const alb = canary.trafficRouting?.alb;
   const pingPong = canary.pingPong;
   const named: [string, string | undefined, boolean][] = [
@@ -206,21 +216,59 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!name) return [];
     const field = `spec.strategy.canary.${key}`;
     const service = cluster.getService(rollout.namespace, name);
-    if (!service) {
-      return [notFound('Service', { name, field }, rollout.namespace)];
-    }
+    if (!service) return reportMissing ? [notFound('Service', { name, field }, rollout.namespace)] : [];
+    const out = [...serviceOwnershipFindings(rollout, service, field)];
     // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
-    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
+    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort))
+      return out;
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
-    return [
-      {
-        severity: 'error',
-        rule: 'service-lacks-alb-port',
-        field: `${ROUTING}.alb.servicePort`,
-        message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
-      },
-    ];
+    out.push({
+      severity: 'error',
+      rule: 'service-lacks-alb-port',
+      field: `${ROUTING}.alb.servicePort`,
+      message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+    });
+    return out;
   });
+}
+
+/**
+ * Argo Rollouts' `ValidateService` (argoproj/argo-rollouts master 9f8d111,
+ * pkg/apis/rollouts/validation/validation_references.go): every selector label of a
+ * referenced Service except the pod-template-hash must be on the Rollout's pods, or the target
+ * group is empty; and a Service the controller already manages for another Rollout cannot be
+ * shared. Both are InvalidSpec for the controller, which then stops the Rollout. Go reports
+ * the labels in map order; here they come sorted, so the message is stable.
+ */
+function serviceOwnershipFindings(rollout: Rollout, service: Service, field: string): Finding[] {
+  const out: Finding[] = [];
+  const podLabels = rollout.podLabels;
+  if (podLabels) {
+    const selector = service.selector ?? {};
+    for (const label of Object.keys(selector).sort()) {
+      if (label === ROLLOUT_POD_TEMPLATE_HASH_LABEL) continue;
+      if (Object.hasOwn(podLabels, label) && podLabels[label] === selector[label]) continue;
+      const onPods = Object.hasOwn(podLabels, label)
+        ? `the pods have ${label}=${JSON.stringify(podLabels[label])}`
+        : `the pods have no label ${label}`;
+      out.push({
+        severity: 'error',
+        rule: 'service-selector-mismatch',
+        field,
+        message: `${invalidText(field, service.name, `Service "${service.name}" has unmatch label "${label}" in rollout`)}. It selects ${label}=${JSON.stringify(selector[label])} but ${onPods} (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
+      });
+    }
+  }
+  const manager = service.managedByRollout;
+  if (manager !== undefined && manager !== rollout.name) {
+    out.push({
+      severity: 'error',
+      rule: 'service-managed-by-other-rollout',
+      field,
+      message: `${invalidText(field, service.name, `Service "${service.name}" is managed by another Rollout`)}. Its annotation ${MANAGED_BY_ROLLOUTS_ANNOTATION} names Rollout "${manager}". Give each Rollout its own Services.`,
+    });
+  }
+  return out;
 }
 
 export function validateRolloutReferences(
@@ -230,7 +278,10 @@ export function validateRolloutReferences(
 ): Finding[] {
   const canary = rollout.canary;
   const tr = canary?.trafficRouting;
-  if (!canary || !tr || (!tr.alb && !tr.nginx)) return [];
+  if (!canary || !tr) return [];
+  // The controller's own Service checks hold for every router; for routers whose objects the
+  // webhook does not read, a Service that does not exist yet is not ours to report.
+  if (!tr.alb && !tr.nginx) return serviceFindings(rollout, canary, cluster, false);
   const referenced = referencedIngresses(rollout);
   return [
     ...(tr.alb

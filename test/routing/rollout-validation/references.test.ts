@@ -214,7 +214,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     ]);
   });
 
-  it('nothing to check without ALB or NGINX routing', () => {
+  it('without ALB or NGINX routing, only Services that exist are checked', () => {
     const istio = rolloutOf({ stableService: 's', canaryService: 'c', trafficRouting: { istio: {} } });
     expect(validateRolloutReferences(istio, clusterOf({}))).toEqual([]);
     expect(validateRolloutReferences(rolloutOf({ steps: [] }), clusterOf({}))).toEqual([]);
