@@ -4,7 +4,7 @@
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
-import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
+import type { Enforcement, ReviewContext } from '../admission/handler.js';
 import { allow, deny, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 
@@ -61,9 +61,8 @@ export function decide(
 export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: string) => Finding[];
 
 /**
- * The flow both validating hooks share: skip what is not theirs to judge (other operations,
- * the Rollouts controller's own writes, subresources), then ratchet against the old object
- * and decide.
+ * The flow both validating hooks share, for a request already in their scope (see
+ * AdmissionHandler): skip subresources, then ratchet against the old object and decide.
  */
 export function judge(
   request: AdmissionRequest,
@@ -71,8 +70,6 @@ export function judge(
   kind: string,
   findingsOf: FindingsOf,
 ): AdmissionResult {
-  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-  if (isController(request, context.policy)) return allow('rollouts-controller');
   if (request.subResource) return allow('subresource-ignored');
   if (!request.object) return allow('no-object');
   const current = findingsOf(request.object, context.cluster, request.namespace);
