@@ -1,7 +1,8 @@
 /**
  * Checks of one decoded `actions.<name>` value: the Load Balancer Controller's own validation
- * (reference A.4, exact messages), the limits only AWS enforces, and the Services' ports.
+ * (LBC config_types.go, exact messages), the limits only AWS enforces, and the Services' ports.
  */
+import type { RuleId } from '../findings/index.js';
 import { AWS_REJECTS, BUILD_FAILS } from './verdicts.js';
 import type { FindingList } from '../findings/index.js';
 import { annotationField } from '../findings/index.js';
@@ -24,7 +25,7 @@ export interface ActionContext {
 }
 
 interface LbcError {
-  rule: string;
+  rule: RuleId;
   message: string;
   fix: string;
 }

@@ -61,7 +61,7 @@ function splitKey(key: string, prefixes: string[]): AnnotationKey | undefined {
   return undefined;
 }
 
-/** Kubernetes' qualified-name rule for annotation keys (reference A.1). */
+/** Kubernetes' qualified-name rule for annotation keys (LBC parser.go). */
 function checkKeyName(out: FindingList, ref: AnnotationKey): void {
   const parts = ref.key.split('/');
   const namePart = parts[parts.length - 1] as string;

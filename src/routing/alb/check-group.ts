@@ -1,5 +1,5 @@
 /**
- * IngressGroup annotations (reference A.6): `group.name` and `group.order`, with the Load
+ * IngressGroup annotations (LBC group_loader.go): `group.name` and `group.order`, with the Load
  * Balancer Controller's messages.
  */
 import type { FindingList } from '../findings/index.js';

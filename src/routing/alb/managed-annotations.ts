@@ -1,6 +1,6 @@
 /**
  * `rollouts.argoproj.io/managed-alb-annotations`: which annotation keys each Rollout owns on
- * an ALB Ingress (reference §2.4), and its pre-v1.4 predecessor `managed-alb-actions`.
+ * an ALB Ingress (argo ingress.go), and its pre-v1.4 predecessor `managed-alb-actions`.
  *
  * The value is a Go `map[string][]string` marshalled by encoding/json: rollout names sorted
  * bytewise, each array in insertion order, `[]` for an emptied entry and `null` for an entry
@@ -61,7 +61,7 @@ export function parseManagedAlbAnnotations(value: string | undefined): ParseResu
 }
 
 /**
- * Parse the legacy `managed-alb-actions` form `ro:key,ro2:key2` (§2.4): split on `,`, each
+ * Parse the legacy `managed-alb-actions` form `ro:key,ro2:key2` (argo ingress.go): split on `,`, each
  * piece on `:` into exactly two parts. A later duplicate rollout name wins, as in a Go map.
  */
 export function parseLegacyManagedAlbActions(value: string | undefined): ParseResult<Map<string, string>> {

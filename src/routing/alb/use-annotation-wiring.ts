@@ -1,12 +1,13 @@
 /**
  * Is an Ingress wired so that the ALB actually uses the weighted action Argo Rollouts
  * writes? The Load Balancer Controller reads `actions.<name>` only for a path whose backend
- * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (A.2). Argo
+ * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (LBC enhanced_backend_builder.go). Argo
  * Rollouts checks only the service name (argo-rollouts#3809), so every other port form
  * passes its validation and silently sends 100% of that path to one Service.
  *
  * Used for a Rollout under review and, by the Ingress webhook, for an Ingress under review.
  */
+import type { RuleId } from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -69,7 +70,7 @@ function diagnose(
 ): Finding | undefined {
   const at = describeBackend(ingress, b);
   const base = backendField(b);
-  const finding = (rule: string, field: string, message: string): Finding => ({
+  const finding = (rule: RuleId, field: string, message: string): Finding => ({
     severity,
     rule,
     field,
@@ -107,7 +108,7 @@ function diagnose(
 
 /**
  * The LBC passes an ImplementationSpecific path to the ALB as is, and the path pattern `/`
- * matches only the URL `/` (lb-controllers A.5; argo-rollouts#2829).
+ * matches only the URL `/` (LBC config_types.go; argo-rollouts#2829).
  */
 function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
   if (

@@ -2,6 +2,7 @@
  * Builders for findings about an Ingress: field paths of annotations and backends, and a list
  * that stamps every finding with the Ingress and, where a rule path is involved, its host/path.
  */
+import type { RuleId } from './rule-catalogue.js';
 import type { Finding, Ingress, IngressBackend, Severity } from '../model.js';
 
 export function annotationField(key: string): string {
@@ -36,7 +37,7 @@ export class FindingList {
     this.items = items;
   }
 
-  add(severity: Severity, rule: string, field: string, message: string, backend?: IngressBackend): void {
+  add(severity: Severity, rule: RuleId, field: string, message: string, backend?: IngressBackend): void {
     const finding: Finding = { severity, rule, field, message, ingress: this.ingressName };
     if (backend && backend.ruleIndex >= 0) {
       if (backend.host !== undefined) finding.host = backend.host;

@@ -10,3 +10,4 @@ export {
   backendPortNameField,
   describeBackend,
 } from './finding-list.js';
+export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';

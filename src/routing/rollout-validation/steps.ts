@@ -1,5 +1,5 @@
 /**
- * Argo Rollouts' per-step canary rules (reference §4.2 rule 7, current release), with its
+ * Argo Rollouts' per-step canary rules (argo validation.go, current release), with its
  * exact detail texts and the Go JSON of the bad value.
  */
 import { requiredText } from '../findings/index.js';

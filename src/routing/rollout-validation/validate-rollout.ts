@@ -16,7 +16,7 @@ import { validateRolloutReferences } from './references.js';
 import { stepRules } from './steps.js';
 
 // ---------------------------------------------------------------------------------------
-// Strategy-level rules (reference §4.2 rules 2–6)
+// Strategy-level rules (argo validation.go)
 // ---------------------------------------------------------------------------------------
 
 function serviceRules(canary: CanaryStrategy): Finding[] {
@@ -107,7 +107,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
   return out;
 }
 
-/** Reference §4.2 rule 1 (Argo's `invalidMaxSurgeMaxUnavailable`). */
+/** Argo's `invalidMaxSurgeMaxUnavailable` (argo validation.go). */
 function surgeRule(canary: CanaryStrategy): Finding[] {
   if (intOrPercentValue(canary.maxSurge) !== 0 || intOrPercentValue(canary.maxUnavailable) !== 0) return [];
   return [
