@@ -6,13 +6,17 @@ import type { RuleId } from '../findings/index.js';
 import { AWS_REJECTS, BUILD_FAILS } from './verdicts.js';
 import type { FindingList } from '../findings/index.js';
 import { annotationField } from '../findings/index.js';
-import type { AlbAction, AlbForwardConfig, AlbTargetGroup } from './schema.js';
+import {
+  MAX_STICKINESS_SECONDS,
+  type AlbAction,
+  type AlbForwardConfig,
+  type AlbTargetGroup,
+} from './schema.js';
 import type { Service } from '../model.js';
 
 const ACTION_TYPES = ['forward', 'fixed-response', 'redirect'];
 export const MAX_TARGET_GROUPS = 5;
 export const MAX_WEIGHT = 999;
-export const MAX_STICKINESS_SECONDS = 604800;
 
 /** Where the action comes from and how to look up the Services it names. */
 export interface ActionContext {

@@ -3,6 +3,7 @@
  * the weight action, header-route action and conditions, the `/*` use-annotation paths and
  * the managed-annotations bookkeeping, and the whole desired Ingress built from them.
  */
+import { MAX_STICKINESS_SECONDS } from './schema.js';
 import type { RuleId } from '../findings/index.js';
 import { goJson, type GoJsonValue } from '../go/index.js';
 import { own } from '../wire/index.js';
@@ -21,6 +22,7 @@ import {
   addManagedKeys,
   parseLegacyManagedAlbActions,
   parseManagedAlbAnnotations,
+  type Outcome,
   removeManagedKeys,
   renderManagedAlbAnnotations,
   type ManagedAlbAnnotations,
@@ -38,11 +40,10 @@ import { LEGACY_MANAGED_ALB_ACTIONS, MANAGED_ALB_ANNOTATIONS, USE_ANNOTATION_POR
 import { albActionService } from '../traffic-state.js';
 import { sumWeights } from '../traffic-state.js';
 
-export type Rendered = { ok: true; value: string } | { ok: false; error: string };
+export type Rendered = Outcome<string>;
 
-export const STICKINESS_DURATION_ERROR =
-  "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)!";
-const MAX_STICKINESS_SECONDS = 604800;
+/** The Rollouts controller's error for an out-of-range stickiness duration (argo alb.go). */
+export const STICKINESS_DURATION_ERROR = `TargetGroupStickinessConfig's duration must be between 1 and ${MAX_STICKINESS_SECONDS} seconds (7 days)!`;
 
 /** `<prefix>/<kind>.<name>` by plain concatenation: a prefix ending in `/` gives `//` (argo alb.go). */
 export function albAnnotationKey(prefix: string, kind: 'actions' | 'conditions', name: string): string {
@@ -399,7 +400,7 @@ export function applyAlbState(
       finding(
         'alb-stickiness-duration',
         'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
-        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to 604800, ` +
+        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to ${MAX_STICKINESS_SECONDS}, ` +
           `or set stickinessConfig.enabled to false.`,
         name,
       ),

@@ -7,7 +7,7 @@
  *
  * Used for a Rollout under review and, by the Ingress webhook, for an Ingress under review.
  */
-import type { RuleId } from '../findings/index.js';
+import { backendObjectField, type RuleId } from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -17,15 +17,8 @@ export interface WiringResult {
   findings: Finding[];
 }
 
-/** Field path of a backend inside its Ingress. */
-export function backendField(b: IngressBackend): string {
-  return b.ruleIndex < 0
-    ? 'spec.defaultBackend'
-    : `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].backend`;
-}
-
 /** `Ingress "web" (host "a.example.com", path "/api")`, or the default backend. */
-export function describeBackend(ingress: Ingress, b: IngressBackend): string {
+function describeIngressBackend(ingress: Ingress, b: IngressBackend): string {
   if (b.ruleIndex < 0) return `Ingress "${ingress.name}" (spec.defaultBackend)`;
   return `Ingress "${ingress.name}" (host "${b.host ?? '*'}", path "${b.path ?? '/'}")`;
 }
@@ -68,8 +61,8 @@ function diagnose(
   service: string,
   severity: Finding['severity'],
 ): Finding | undefined {
-  const at = describeBackend(ingress, b);
-  const base = backendField(b);
+  const at = describeIngressBackend(ingress, b);
+  const base = backendObjectField(b);
   const finding = (rule: RuleId, field: string, message: string): Finding => ({
     severity,
     rule,
@@ -123,7 +116,7 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
       severity: 'warning',
       rule: 'alb-path-matches-root-only',
       field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
-      message: `${describeBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
+      message: `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
       ...where(ingress, b),
     },
   ];

@@ -16,14 +16,19 @@ export function backendField(backend: IngressBackend): string {
     : `spec.rules[${backend.ruleIndex}].http.paths[${backend.pathIndex}]`;
 }
 
+/** Field path of the backend object itself (`spec.rules[i].http.paths[j].backend`, or the default backend). */
+export function backendObjectField(backend: IngressBackend): string {
+  return backend.ruleIndex < 0 ? 'spec.defaultBackend' : `${backendField(backend)}.backend`;
+}
+
 /** Field path of the port name of a backend, in its API version's shape. */
 export function backendPortNameField(backend: IngressBackend): string {
-  const base = backend.ruleIndex < 0 ? 'spec.defaultBackend' : `${backendField(backend)}.backend`;
+  const base = backendObjectField(backend);
   return backend.legacyFields ? `${base}.servicePort` : `${base}.service.port.name`;
 }
 
 /** `host "h" path "/p"` (or `the default backend`) for messages. */
-export function describeBackend(backend: IngressBackend): string {
+export function describeRulePath(backend: IngressBackend): string {
   if (backend.ruleIndex < 0) return 'the default backend';
   return `rule host ${JSON.stringify(backend.host ?? '')} path ${JSON.stringify(backend.path ?? '')}`;
 }

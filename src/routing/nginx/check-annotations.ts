@@ -7,6 +7,7 @@
  * Assumes ingress-nginx's defaults (`--enable-annotation-validation=true`).
  */
 import type { RuleId } from '../findings/index.js';
+import { goAtoi } from '../go/index.js';
 import { FindingList, annotationField } from '../findings/index.js';
 import type { Finding, Ingress } from '../model.js';
 import { DEFAULT_NGINX_PREFIX } from '../keys.js';
@@ -25,14 +26,6 @@ const PARSE_BOOL: Record<string, boolean> = Object.fromEntries([
   ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((v) => [v, false]),
 ]);
 const DEFAULT_TOTAL = 100;
-
-/** Go `strconv.Atoi` on a 64-bit platform. */
-export function goAtoi(text: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(text)) return undefined;
-  const n = BigInt(text);
-  if (n < -(2n ** 63n) || n > 2n ** 63n - 1n) return undefined;
-  return Number(n);
-}
 
 /** ingress-nginx normalizeString: every line trimmed. */
 function normalise(value: string): string {

@@ -2,6 +2,7 @@
  * Rules Argo Rollouts checks only when it reconciles (so the user learns late, from an
  * event), or not at all although the load balancer cannot do what the spec asks.
  */
+import { MAX_STICKINESS_SECONDS, STICKINESS_DURATION_ERROR } from '../alb/index.js';
 import type { RuleId } from '../findings/index.js';
 import { internalErrorText } from '../findings/index.js';
 import { CANARY, error, warning } from './argo-finding.js';
@@ -12,8 +13,6 @@ import { headerMatchFindings } from './header-match.js';
 /** Kubernetes allows 63 characters after the `/` of an annotation key (LBC parser.go). */
 const ANNOTATION_NAME_MAX = 63;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** AWS limits a target group's stickiness to 7 days (Argo checks it when it writes the action). */
-const STICKINESS_MAX_SECONDS = 604800;
 const MAX_PORT = 65535;
 
 /** Current release: exactly one of `ingress` / `ingresses` (and of the NGINX pair). */
@@ -69,12 +68,12 @@ function stickinessRule(tr: TrafficRouting): Finding[] {
   const sticky = tr.alb?.stickinessConfig;
   if (!sticky?.enabled) return [];
   const d = sticky.durationSeconds;
-  if (d >= 1 && d <= STICKINESS_MAX_SECONDS) return [];
+  if (d >= 1 && d <= MAX_STICKINESS_SECONDS) return [];
   return [
     error(
       'alb-stickiness-duration-range',
       `${CANARY}.trafficRouting.alb.stickinessConfig.durationSeconds`,
-      `TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is ${d}).`,
+      `${STICKINESS_DURATION_ERROR} Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to ${MAX_STICKINESS_SECONDS} (it is ${d}).`,
     ),
   ];
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Ingress } from '../../../src/routing/model.js';
-import { goAtoi, mirrorTargetHost } from '../../../src/routing/nginx/check-annotations.js';
+import { goAtoi } from '../../../src/routing/go/index.js';
+import { mirrorTargetHost } from '../../../src/routing/nginx/check-annotations.js';
 import { validateNginxAnnotations } from '../../../src/routing/nginx/index.js';
 import { anyAsText } from '../alb/check-helpers.js';
 
