@@ -95,12 +95,10 @@ export function parseService(obj: unknown): Parsed<Service> {
     const name = r.string(own(p, 'name'), `spec.ports[${i}].name`);
     return [name ? { name, port } : { port }];
   });
-  const service: Service = {
-    namespace: meta.namespace,
-    name: meta.name,
-    ports,
-    selector: r.stringMap(own(spec, 'selector'), 'spec.selector'),
-  };
+  const service: Service = { namespace: meta.namespace, name: meta.name, ports };
+  // Kept only when it selects something: the cache holds one projection per Service.
+  const selector = r.stringMap(own(spec, 'selector'), 'spec.selector');
+  if (Object.keys(selector).length > 0) service.selector = selector;
   const managedBy = meta.annotations[MANAGED_BY_ROLLOUTS_ANNOTATION];
   if (managedBy !== undefined) service.managedByRollout = managedBy;
   return { value: service, findings: r.problems };
