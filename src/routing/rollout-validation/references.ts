@@ -4,8 +4,7 @@
  * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
  * warning; an object that exists and is wrong is an error.
  */
-import type { RuleId } from '../findings/index.js';
-import { invalidText } from '../findings/index.js';
+import { invalidText, newFinding, type RuleId } from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
 import {
   albControllerDecision,
@@ -69,13 +68,12 @@ function notFound(
   ref: { name: string; field: string },
   namespace: string,
 ): Finding {
-  return {
-    severity: 'warning',
-    rule: NOT_FOUND_RULES[kind],
-    field: ref.field,
-    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
-    ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
-  };
+  return newFinding(
+    NOT_FOUND_RULES[kind],
+    ref.field,
+    `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
+    { severity: 'warning', ingress: kind === 'Ingress' ? ref.name : undefined },
+  );
 }
 
 /** Argo's own reference error, then what we found instead and how to fix it. */
@@ -88,13 +86,10 @@ function noRulesFinding(ref: IngressRef, ingress: Ingress, service: string, fix:
   const defaultNote = ingress.backends.some((b) => b.ruleIndex < 0 && b.serviceName === service)
     ? ' spec.defaultBackend uses it, but Argo Rollouts reads only spec.rules.'
     : ` ${otherBackends(ingress)}`;
-  return {
+  return newFinding('ingress-no-rule-for-service', ref.field, `${argo}.${defaultNote} ${fix}`, {
     severity: 'error',
-    rule: 'ingress-no-rule-for-service',
-    field: ref.field,
-    message: `${argo}.${defaultNote} ${fix}`,
     ingress: ingress.name,
-  };
+  });
 }
 
 /** What differs between the two routers in the ingress-class checks. */
@@ -154,13 +149,7 @@ function classFindings(
   options: ReferenceOptions,
 ): Finding[] {
   const warn = (rule: RuleId, message: string): Finding[] => [
-    {
-      severity: 'warning',
-      rule,
-      field: ref.field,
-      message,
-      ingress: ingress.name,
-    },
+    newFinding(rule, ref.field, message, { severity: 'warning', ingress: ingress.name }),
   ];
   const decision = check.decide(ingress, cluster.ingressClasses(), options);
   if (!decision.managed) {
@@ -236,12 +225,14 @@ function serviceFindings(
     if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort))
       return out;
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
-    out.push({
-      severity: 'error',
-      rule: 'service-lacks-alb-port',
-      field: `${ROUTING}.alb.servicePort`,
-      message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
-    });
+    out.push(
+      newFinding(
+        'service-lacks-alb-port',
+        `${ROUTING}.alb.servicePort`,
+        `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+        { severity: 'error' },
+      ),
+    );
     return out;
   });
 }
@@ -265,22 +256,24 @@ function serviceOwnershipFindings(rollout: Rollout, service: Service, field: str
       const onPods = Object.hasOwn(podLabels, label)
         ? `the pods have ${label}=${JSON.stringify(podLabels[label])}`
         : `the pods have no label ${label}`;
-      out.push({
-        severity: 'error',
-        rule: 'service-selector-mismatch',
-        field,
-        message: `${invalidText(field, service.name, `Service "${service.name}" has unmatch label "${label}" in rollout`)}. It selects ${label}=${JSON.stringify(selector[label])} but ${onPods} (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
-      });
+      out.push(
+        newFinding(
+          'service-selector-mismatch',
+          field,
+          `${invalidText(field, service.name, `Service "${service.name}" has unmatch label "${label}" in rollout`)}. It selects ${label}=${JSON.stringify(selector[label])} but ${onPods} (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
+        ),
+      );
     }
   }
   const manager = service.managedByRollout;
   if (manager !== undefined && manager !== rollout.name) {
-    out.push({
-      severity: 'error',
-      rule: 'service-managed-by-other-rollout',
-      field,
-      message: `${invalidText(field, service.name, `Service "${service.name}" is managed by another Rollout`)}. Its annotation ${MANAGED_BY_ROLLOUTS_ANNOTATION} names Rollout "${manager}". Give each Rollout its own Services.`,
-    });
+    out.push(
+      newFinding(
+        'service-managed-by-other-rollout',
+        field,
+        `${invalidText(field, service.name, `Service "${service.name}" is managed by another Rollout`)}. Its annotation ${MANAGED_BY_ROLLOUTS_ANNOTATION} names Rollout "${manager}". Give each Rollout its own Services.`,
+      ),
+    );
   }
   return out;
 }
