@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
-import { HELM_VERSION, describeWithHelm, render, type K8sObject } from './helm.js';
+import { HELM_VERSION, describeWithHelm, render } from './helm.js';
+import { runTestPod, type TestPodSpec } from './test-pod.js';
 
 interface Served {
   url: string;
@@ -63,27 +64,8 @@ async function serve(certDir: string, flags: string[]): Promise<Served> {
   return served;
 }
 
-/** Runs the pod's only container as rendered, with this machine's node in place of the image's. */
-function runPod(pod: K8sObject): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const container = pod.spec.containers[0];
-  const [node, ...nodeArgs] = container.command as string[];
-  expect(node).toBe('node');
-  const env = Object.fromEntries(
-    (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
-  );
-  const child = spawn(process.execPath, [...nodeArgs, ...(container.args as string[])], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
 /** The rendered test pod of a release whose hooks call `url` and trust `caPem`. */
-async function testPod(url: string, caPem: string, values: object = {}): Promise<K8sObject> {
+async function testPod(url: string, caPem: string, values: object = {}): Promise<TestPodSpec> {
   const rendered = await render({
     certificates: {
       mode: 'secret',
@@ -92,7 +74,7 @@ async function testPod(url: string, caPem: string, values: object = {}): Promise
     webhooks: { url },
     ...values,
   });
-  return rendered.one('Pod');
+  return rendered.one('Pod') as TestPodSpec;
 }
 
 describeWithHelm(`the helm test pod rendered by helm ${HELM_VERSION}, run against serve`, () => {
@@ -117,7 +99,7 @@ describeWithHelm(`the helm test pod rendered by helm ${HELM_VERSION}, run agains
   });
 
   it('passes against a ready server that denies the sample review', async () => {
-    const result = await runPod(await testPod(deny.url, ca.caPem));
+    const result = await runTestPod(await testPod(deny.url, ca.caPem));
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`GET ${deny.url}/readyz: 200`);
     expect(result.stdout).toContain(
@@ -128,7 +110,7 @@ describeWithHelm(`the helm test pod rendered by helm ${HELM_VERSION}, run agains
   });
 
   it('passes in warn mode, where the review is admitted with a warning', async () => {
-    const result = await runPod(await testPod(warn.url, ca.caPem, { server: { enforcement: 'warn' } }));
+    const result = await runTestPod(await testPod(warn.url, ca.caPem, { server: { enforcement: 'warn' } }));
     expect(result.stdout).toContain('admitted with a warning');
     expect(result.code).toBe(0);
   });
@@ -137,26 +119,26 @@ describeWithHelm(`the helm test pod rendered by helm ${HELM_VERSION}, run agains
     const pod = await testPod(mutualTls.url, ca.caPem, {
       clientAuth: { enabled: true, caConfigMap: 'apiserver-ca' },
     });
-    const result = await runPod(pod);
+    const result = await runTestPod(pod);
     expect(result.stdout).toContain('without a client certificate: 401, as clientAuth requires');
     expect(result.code).toBe(0);
   });
 
   it('fails when the server does not judge the way the chart says it runs', async () => {
-    const result = await runPod(await testPod(deny.url, ca.caPem, { server: { enforcement: 'warn' } }));
+    const result = await runTestPod(await testPod(deny.url, ca.caPem, { server: { enforcement: 'warn' } }));
     expect(result.stderr).toContain('the sample Ingress was refused; enforcement warn admits it');
     expect(result.code).toBe(1);
   });
 
   it('fails when the serving certificate does not verify against the CA bundle', async () => {
     const other = await devCa();
-    const result = await runPod(await testPod(deny.url, other.caPem));
+    const result = await runTestPod(await testPod(deny.url, other.caPem));
     expect(result.stderr).toMatch(/webhook test failed: .*(self-signed|unable to verify|certificate)/i);
     expect(result.code).toBe(1);
   });
 
   it('fails when nothing answers', async () => {
-    const result = await runPod(await testPod('https://127.0.0.1:1', ca.caPem));
+    const result = await runTestPod(await testPod('https://127.0.0.1:1', ca.caPem));
     expect(result.stderr).toContain('webhook test failed: connect ECONNREFUSED 127.0.0.1:1');
     expect(result.code).toBe(1);
   });
