@@ -93,19 +93,13 @@ export function valueRows(valuesText: string): ValueRow[] {
 
 /** Escapes what a Markdown table cell cannot hold: pipes, and angle brackets outside code spans. */
 function cell(markdown: string): string {
-  return markdown
-    .split('`')
-    .map((part, i) =>
-      i % 2 === 1
-        ? part
-        : part
-            .replaceAll('<br>', '\u0000')
-            .replaceAll('<', '&lt;')
-            .replaceAll('>', '&gt;')
-            .replaceAll('\u0000', '<br>'),
-    )
-    .join('`')
-    .replaceAll('|', '\\|');
+  const escapeText = (text: string) =>
+    text
+      .split('`')
+      .map((part, i) => (i % 2 === 1 ? part : part.replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
+      .join('`');
+  // <br> is the paragraph break docComment writes; it stays markup.
+  return markdown.split('<br>').map(escapeText).join('<br>').replaceAll('|', '\\|');
 }
 
 export function valuesTable(rows: ValueRow[]): string {
