@@ -59,7 +59,7 @@ describe(`helm install and helm test (helm ${HELM_VERSION}) on the real apiserve
 
   afterAll(async () => {
     for (const namespace of installed) {
-      await helm(['uninstall', RELEASE, '--namespace', namespace, '--wait', ...kubeconfigFlag()]);
+      await helm(['uninstall', RELEASE, '--namespace', namespace, ...kubeconfigFlag()]);
     }
     for (const name of NAMESPACES) await s?.admin.core.deleteNamespace({ name }).catch(() => undefined);
     await s?.close();
