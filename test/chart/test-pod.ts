@@ -1,7 +1,6 @@
 // Runs the chart's `helm test` pod the way a kubelet would run its only container, minus the
 // image: the command, args and environment as rendered (or as stored by the apiserver), with this
-// machine's node in place of the image's. Used by test/chart/webhook-test-pod.test.ts and by the
-// e2e suite, which plays the kubelet for `helm test`.
+// machine's node in place of the image's (test/chart/webhook-test-pod.test.ts).
 import { spawn } from 'node:child_process';
 
 export interface TestPodSpec {

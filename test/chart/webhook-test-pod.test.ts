@@ -1,8 +1,7 @@
 // The chart's `helm test` pod, run as far as a pod can be without a kubelet: the command, args and
 // environment helm renders for it are executed with node against the real `serve`, on loopback
 // with a dev CA. `webhooks.url` points the rendered pod at that server and secret mode hands it that
-// CA, so nothing of the rendered pod is rewritten. The e2e suite does the same through `helm test`
-// against a real apiserver (test/e2e/chart-helm-test.test.ts).
+// CA, so nothing of the rendered pod is rewritten.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
