@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'charts/', 'bench/peer-go/', 'bench/results/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'charts/', 'bench/peer-go/', 'bench/results/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
