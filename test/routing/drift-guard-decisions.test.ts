@@ -9,10 +9,11 @@
  * ALBTargetGroupStickinessConfig, ALBCondition), written here by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { guardIngress, liveWeightActionIsConsistent, stringAnnotationsOf } from '../../src/routing/drift.js';
+import { liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
+import { guardIngress } from '../../src/routing/drift-guard.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
-import { parseRollout } from '../../src/routing/parse.js';
-import { trafficStateOf } from '../../src/routing/state.js';
+import { trafficStateOf } from '../../src/routing/traffic-state.js';
+import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
 import { albIngress, albRollout, midRollout, rollout, v1Path, type Loose } from './builders.js';
 
 const ACTION = 'alb.ingress.kubernetes.io/actions.stable-svc';

@@ -6,22 +6,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   desiredAlbIngress,
-  parseManagedAlbAnnotations,
+  parseAlbAction,
+  parseAlbConditions,
   parseLegacyManagedAlbActions,
-  renderHeaderRouteConditions,
+  parseManagedAlbAnnotations,
   renderAlbState,
   renderManagedAlbAnnotations,
-  renderWeightAction,
-} from '../../src/routing/alb.js';
+} from '../../src/routing/alb/index.js';
+import { renderHeaderRouteConditions, renderWeightAction } from '../../src/routing/alb/render.js';
 import { applyPatch } from 'fast-json-patch';
-import { parseAlbAction, parseAlbConditions } from '../../src/routing/alb-annotations.js';
-import { guardIngress, stringAnnotationsOf } from '../../src/routing/drift.js';
-import { goJson } from '../../src/routing/go-json.js';
+import { guardIngress } from '../../src/routing/drift-guard.js';
+import { goJson } from '../../src/routing/go/index.js';
+import { MANAGED_ALB_ANNOTATIONS } from '../../src/routing/keys.js';
 import { diff } from '../../src/webhook/patch.js';
-import { MANAGED_ALB_ANNOTATIONS, type JsonObject, type Rollout } from '../../src/routing/model.js';
-import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx.js';
-import { parseIngress, parseRollout } from '../../src/routing/parse.js';
-import { referencedIngresses, trafficStateOf } from '../../src/routing/state.js';
+import type { JsonObject, Rollout } from '../../src/routing/model.js';
+import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx/index.js';
+import { parseIngress, parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
+import { referencedIngresses, trafficStateOf } from '../../src/routing/traffic-state.js';
 import { expectWellFormedFindings } from './finding-shape.js';
 
 const serviceName = fc.constantFrom('stable-svc', 'canary-svc', 'hdr-a', 'hdr-b', 'other', 'root-svc');
