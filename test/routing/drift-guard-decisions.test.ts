@@ -9,7 +9,8 @@
  * ALBTargetGroupStickinessConfig, ALBCondition), written here by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
+import { albTrafficProvider, liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
+import { nginxTrafficProvider } from '../../src/routing/nginx/index.js';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
@@ -476,6 +477,28 @@ describe('guardIngress: Rollouts that cannot render, and several Rollouts on one
   });
 });
 
+describe('the providers behind the guard', () => {
+  it('each reads the traffic state for its own block only', () => {
+    const nginxOnly = rollout({
+      canary: { trafficRouting: { nginx: { stableIngress: 'ingress' } } },
+      status: midRollout(20),
+    });
+    expect(albTrafficProvider.trafficStateOf(mid20)).toMatchObject({
+      canaryService: 'canary-svc',
+      stableService: 'stable-svc',
+      canaryWeight: 20,
+      totalWeight: 100,
+      source: 'status-weights',
+    });
+    expect(albTrafficProvider.trafficStateOf(nginxOnly)).toBeUndefined();
+    expect(nginxTrafficProvider.trafficStateOf(nginxOnly)).toMatchObject({
+      canaryWeight: 20,
+      source: 'status-weights',
+    });
+    expect(nginxTrafficProvider.trafficStateOf(mid20)).toBeUndefined();
+  });
+});
+
 describe('stringAnnotationsOf', () => {
   it('keeps string values only', () => {
     expect(stringAnnotationsOf({ metadata: { annotations: { a: 'x', n: 5, o: {}, z: null } } })).toEqual({
@@ -543,6 +566,7 @@ describe('which value wins: the NGINX canary Ingress', () => {
     );
     expect(annotationsOf(result.ingress)).toEqual({ [C]: 'true', [W]: '45' });
     expect(result.owners).toEqual(['default/web']);
+    expect(result.errors).toEqual([]);
     expect(result.overrides).toEqual([
       {
         key: W,
