@@ -5,6 +5,21 @@
 // src/routing (`npm run mutation`) takes hours on two cores and stays a developer run.
 import base from './stryker.config.mjs';
 
+// The tests that cover these files, as in the recorded run: a test the record has not seen
+// makes Stryker re-test every surviving mutant it covers (vitest.mutation.config.ts reads this).
+process.env.MUTATION_TESTS ??= [
+  'test/routing/drift-guard.test.ts',
+  'test/routing/drift-guard-decisions.test.ts',
+  'test/routing/properties.test.ts',
+  'test/routing/traffic-state.test.ts',
+  'test/routing/alb/render.test.ts',
+  'test/routing/alb/render-decisions.test.ts',
+  'test/routing/alb/desired-ingress.test.ts',
+  'test/routing/rollout-validation/references.test.ts',
+  'test/webhook/patch.test.ts',
+  'test/webhook/patch-arrays.test.ts',
+].join(',');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   ...base,
