@@ -1,12 +1,19 @@
 /**
  * Is an Ingress wired so that the ALB actually uses the weighted action Argo Rollouts
  * writes? The Load Balancer Controller reads `actions.<name>` only for a path whose backend
- * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (A.2). Argo
+ * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (LBC enhanced_backend_builder.go). Argo
  * Rollouts checks only the service name (argo-rollouts#3809), so every other port form
  * passes its validation and silently sends 100% of that path to one Service.
  *
  * Used for a Rollout under review and, by the Ingress webhook, for an Ingress under review.
  */
+import {
+  backendField,
+  backendObjectField,
+  newFinding,
+  type FindingPlace,
+  type RuleId,
+} from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -16,25 +23,14 @@ export interface WiringResult {
   findings: Finding[];
 }
 
-/** Field path of a backend inside its Ingress. */
-export function backendField(b: IngressBackend): string {
-  return b.ruleIndex < 0
-    ? 'spec.defaultBackend'
-    : `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].backend`;
-}
-
 /** `Ingress "web" (host "a.example.com", path "/api")`, or the default backend. */
-export function describeBackend(ingress: Ingress, b: IngressBackend): string {
+function describeIngressBackend(ingress: Ingress, b: IngressBackend): string {
   if (b.ruleIndex < 0) return `Ingress "${ingress.name}" (spec.defaultBackend)`;
   return `Ingress "${ingress.name}" (host "${b.host ?? '*'}", path "${b.path ?? '/'}")`;
 }
 
-function where(ingress: Ingress, b: IngressBackend): Pick<Finding, 'ingress' | 'host' | 'path'> {
-  return {
-    ingress: ingress.name,
-    ...(b.host !== undefined ? { host: b.host } : {}),
-    ...(b.path !== undefined ? { path: b.path } : {}),
-  };
+function where(ingress: Ingress, b: IngressBackend): FindingPlace {
+  return { ingress: ingress.name, host: b.host, path: b.path };
 }
 
 /** Levenshtein distance, small strings only (port names are at most 15 characters). */
@@ -67,15 +63,10 @@ function diagnose(
   service: string,
   severity: Finding['severity'],
 ): Finding | undefined {
-  const at = describeBackend(ingress, b);
-  const base = backendField(b);
-  const finding = (rule: string, field: string, message: string): Finding => ({
-    severity,
-    rule,
-    field,
-    message,
-    ...where(ingress, b),
-  });
+  const at = describeIngressBackend(ingress, b);
+  const base = backendObjectField(b);
+  const finding = (rule: RuleId, field: string, message: string): Finding =>
+    newFinding(rule, field, message, { severity, ...where(ingress, b) });
   if (b.legacyFields) {
     return finding(
       'alb-backend-legacy-fields',
@@ -107,7 +98,7 @@ function diagnose(
 
 /**
  * The LBC passes an ImplementationSpecific path to the ALB as is, and the path pattern `/`
- * matches only the URL `/` (lb-controllers A.5; argo-rollouts#2829).
+ * matches only the URL `/` (LBC config_types.go; argo-rollouts#2829).
  */
 function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
   if (
@@ -118,13 +109,12 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
     return [];
   }
   return [
-    {
-      severity: 'warning',
-      rule: 'alb-path-matches-root-only',
-      field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
-      message: `${describeBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
-      ...where(ingress, b),
-    },
+    newFinding(
+      'alb-path-matches-root-only',
+      `${backendField(b)}.path`,
+      `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
+      { severity: 'warning', ...where(ingress, b) },
+    ),
   ];
 }
 

@@ -4,7 +4,7 @@
  * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
  * warning; an object that exists and is wrong is an error.
  */
-import { invalidText } from '../findings/index.js';
+import { invalidText, newFinding, type RuleId } from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
 import {
   albControllerDecision,
@@ -56,14 +56,19 @@ function ingressRefs(
 const MISSING_WHY =
   'Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.';
 
-function notFound(kind: string, ref: { name: string; field: string }, namespace: string): Finding {
-  return {
-    severity: 'warning',
-    rule: `${kind.toLowerCase()}-not-found`,
-    field: ref.field,
-    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
-    ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
-  };
+const NOT_FOUND_RULES = { Ingress: 'ingress-not-found', Service: 'service-not-found' } as const;
+
+function notFound(
+  kind: keyof typeof NOT_FOUND_RULES,
+  ref: { name: string; field: string },
+  namespace: string,
+): Finding {
+  return newFinding(
+    NOT_FOUND_RULES[kind],
+    ref.field,
+    `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
+    { severity: 'warning', ingress: kind === 'Ingress' ? ref.name : undefined },
+  );
 }
 
 /** Argo's own reference error, then what we found instead and how to fix it. */
@@ -76,18 +81,18 @@ function noRulesFinding(ref: IngressRef, ingress: Ingress, service: string, fix:
   const defaultNote = ingress.backends.some((b) => b.ruleIndex < 0 && b.serviceName === service)
     ? ' spec.defaultBackend uses it, but Argo Rollouts reads only spec.rules.'
     : ` ${otherBackends(ingress)}`;
-  return {
+  return newFinding('ingress-no-rule-for-service', ref.field, `${argo}.${defaultNote} ${fix}`, {
     severity: 'error',
-    rule: 'ingress-no-rule-for-service',
-    field: ref.field,
-    message: `${argo}.${defaultNote} ${fix}`,
     ingress: ingress.name,
-  };
+  });
 }
 
 /** What differs between the two routers in the ingress-class checks. */
 interface ClassCheck {
   router: 'alb' | 'nginx';
+  /** The rules of an Ingress the controller does not manage, and of one Argo Rollouts skips. */
+  notManagedRule: RuleId;
+  unknownClassRule: RuleId;
   decide: typeof albControllerDecision;
   controllerName: string;
   controller: string;
@@ -105,6 +110,8 @@ interface ClassCheck {
 const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
   alb: {
     router: 'alb',
+    notManagedRule: 'alb-ingress-not-managed',
+    unknownClassRule: 'alb-ingress-class-unknown-to-rollouts',
     decide: albControllerDecision,
     controllerName: 'the AWS Load Balancer Controller',
     controller: ALB_CONTROLLER,
@@ -116,6 +123,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
   },
   nginx: {
     router: 'nginx',
+    notManagedRule: 'nginx-ingress-not-managed',
+    unknownClassRule: 'nginx-ingress-class-unknown-to-rollouts',
     decide: nginxControllerDecision,
     controllerName: 'ingress-nginx',
     controller: NGINX_CONTROLLER,
@@ -134,19 +143,13 @@ function classFindings(
   cluster: ClusterView,
   options: ReferenceOptions,
 ): Finding[] {
-  const warn = (rule: string, message: string): Finding[] => [
-    {
-      severity: 'warning',
-      rule: `${check.router}-${rule}`,
-      field: ref.field,
-      message,
-      ingress: ingress.name,
-    },
+  const warn = (rule: RuleId, message: string): Finding[] => [
+    newFinding(rule, ref.field, message, { severity: 'warning', ingress: ingress.name }),
   ];
   const decision = check.decide(ingress, cluster.ingressClasses(), options);
   if (!decision.managed) {
     return warn(
-      'ingress-not-managed',
+      check.notManagedRule,
       `Ingress "${ingress.name}" is not managed by ${check.controllerName}, so ${check.effect}: ${decision.reason} Set spec.ingressClassName to an IngressClass with controller ${check.controller}.`,
     );
   }
@@ -154,7 +157,7 @@ function classFindings(
   const seen = argoRolloutsIngressClass(ingress) ?? '';
   if (argoClasses.includes(seen)) return [];
   return warn(
-    'ingress-class-unknown-to-rollouts',
+    check.unknownClassRule,
     `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
   );
 }
@@ -190,8 +193,8 @@ function ingressFindings(
 /**
  * Services Argo Rollouts fetches (stable, canary, ping, pong). With ALB, the ones that
  * become target groups must expose `alb.servicePort`, or the Load Balancer Controller fails
- * with `unable to find port <port> on service <ns>/<svc>` (A.4). `rootService` is left out:
- * it is only the action's name and need not be a Service at all (A.2).
+ * with `unable to find port <port> on service <ns>/<svc>` (LBC config_types.go). `rootService` is left out:
+ * it is only the action's name and need not be a Service at all (LBC enhanced_backend_builder.go).
  */
 function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: ClusterView): Finding[] {
   const alb = canary.trafficRouting?.alb;
@@ -213,12 +216,12 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
     return [
-      {
-        severity: 'error',
-        rule: 'service-lacks-alb-port',
-        field: `${ROUTING}.alb.servicePort`,
-        message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
-      },
+      newFinding(
+        'service-lacks-alb-port',
+        `${ROUTING}.alb.servicePort`,
+        `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+        { severity: 'error' },
+      ),
     ];
   });
 }
