@@ -282,6 +282,32 @@ describe('validateRolloutReferences: Services (LBC config_types.go "unable to fi
     ]);
   });
 
+  it('P10: the ping Service is a target group too, and a missing one is reported by its field', () => {
+    const canary = {
+      pingPong: { pingService: 'web-ping', pongService: 'web-pong' },
+      trafficRouting: { alb: { ingress: 'web', servicePort: 80, rootService: 'web-root' } },
+      steps: [{ setWeight: 10 }],
+    };
+    const ingresses = [albIngress([path('web-root', { name: 'use-annotation' })])];
+    const wrongPort = healthyAlbCluster({
+      ingresses,
+      services: [serviceOf('web-ping', [8080, 9090]), serviceOf('web-pong', [80])],
+    });
+    expect(validateRolloutReferences(rolloutOf(canary), wrongPort)).toEqual([
+      {
+        severity: 'error',
+        rule: 'service-lacks-alb-port',
+        field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+        message:
+          'Service "web-ping" (pingPong.pingService) has no port 80 (it has: 8080, 9090), so the AWS Load Balancer Controller fails with "unable to find port 80 on service shop/web-ping". Set alb.servicePort to a port of the Service.',
+      },
+    ]);
+    const missing = healthyAlbCluster({ ingresses, services: [serviceOf('web-pong', [80])] });
+    expect(validateRolloutReferences(rolloutOf(canary), missing).map((f) => [f.rule, f.field])).toEqual([
+      ['service-not-found', 'spec.strategy.canary.pingPong.pingService'],
+    ]);
+  });
+
   it('P10: a stableService kept next to ping-pong need not expose the ALB port', () => {
     const canary = {
       stableService: 'web-stable',
