@@ -13,6 +13,7 @@ import { connect } from './support/cluster.js';
 import { buildComponents, componentPaths, rolloutsModuleDir, versionLine } from './support/components.js';
 import { openControlChannel } from './support/control-channel.js';
 import { installRolloutsCrds } from './support/crds.js';
+import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
 import { KUBECTL } from './support/kubectl.js';
 import { ProcessGroup } from './support/processes.js';
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     etcd: await versionLine(bin.etcd, ['--version']),
     'kube-apiserver': await versionLine(bin['kube-apiserver'], ['--version']),
     'rollouts-controller': await versionLine(bin['rollouts-controller'], ['--version']),
+    'gitops-harness': await gitopsHarnessVersionLine(bin['gitops-harness']),
     kubectl: await versionLine(KUBECTL, ['version', '--client']),
     node: process.version,
   };
@@ -84,6 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       controlPlane: plane.endpoints,
       controlUrl: channel.url,
       versions,
+      gitopsHarness: bin['gitops-harness'],
       rolloutsController: {
         version: versions['rollouts-controller']!,
         healthzUrl: controller.healthzUrl,

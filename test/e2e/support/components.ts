@@ -6,7 +6,7 @@ import { run } from './processes.js';
 export const BUILD_SCRIPT = fileURLToPath(new URL('../build-components.sh', import.meta.url));
 const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.meta.url));
 
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller';
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller' | 'gitops-harness';
 
 /** Where the cached binaries live; the build script is the single source of their versions. */
 export async function componentPaths(): Promise<Record<ComponentName, string>> {
@@ -16,7 +16,7 @@ export async function componentPaths(): Promise<Record<ComponentName, string>> {
     const [name, path] = line.split(' ') as [ComponentName, string];
     paths[name] = path;
   }
-  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller'] as const) {
+  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller', 'gitops-harness'] as const) {
     if (!paths[name]) throw new Error(`build script printed no path for ${name}: ${out}`);
   }
   return paths as Record<ComponentName, string>;
