@@ -76,6 +76,9 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		return fmt.Errorf("loading %s: %w", *kubeconfig, err)
 	}
 	config.Impersonate.UserName = *impersonate
+	// Both tools' controllers run their clients at 50 requests/s, not client-go's default 5;
+	// discovery alone would otherwise be throttled.
+	config.QPS, config.Burst = 50, 100
 	manifests, err := io.ReadAll(stdin)
 	if err != nil {
 		return fmt.Errorf("reading manifests: %w", err)

@@ -20,7 +20,7 @@ import {
   type DiffView,
   type Verdict,
 } from '../support/gitops-table.js';
-import { waitForRollout, pausedAtStep } from '../support/rollouts.js';
+import { isHealthy, pausedAtStep, waitForRollout } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { albCanaryWeight, ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -32,6 +32,8 @@ const GITOPS_NAME = 'shop';
 const QUIET_MS = 3_000;
 /** How long the control run gives the Rollouts controller to write its state back. */
 const FIGHT_WINDOW_MS = 20_000;
+/** Twelve apps brought to 20 %, four at a time, on a shared two-core machine. */
+const SETUP_TIMEOUT_MS = 600_000;
 
 interface GitopsCase {
   readonly mode: ApplyMode;
@@ -172,13 +174,7 @@ describe('GitOps tools, with their own code, mid-canary at 20 %', () => {
     await inPool(cases, 4, async (c) => {
       // The tool creates the app from git, then the commit that changes the image starts the canary.
       await toolApply(c, 1);
-      await waitForRollout(
-        s.admin,
-        c.namespace,
-        c.app.rollout,
-        'to be Healthy',
-        (r) => r.status?.phase === 'Healthy',
-      );
+      await waitForRollout(s.admin, c.namespace, c.app.rollout, 'to be Healthy', isHealthy);
       await toolApply(c, 2);
       await waitForRollout(
         s.admin,
@@ -208,7 +204,7 @@ describe('GitOps tools, with their own code, mid-canary at 20 %', () => {
         views: await toolDiffs(c),
       });
     });
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const loop of replicaSets) await loop.stop();
@@ -270,7 +266,7 @@ describe('GitOps tools, with their own code, mid-canary at 20 %', () => {
           views: await toolDiffs(c),
         });
       });
-    });
+    }, SETUP_TIMEOUT_MS);
 
     it('prints what each tool reported', () => {
       for (const c of cases)
