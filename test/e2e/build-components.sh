@@ -143,7 +143,11 @@ main() {
   if ! command -v go >/dev/null; then log "no Go toolchain"; exit 3; fi
   local what="${1:-all}"
   case "$what" in
-    all) timed build_etcd; timed build_kube_apiserver; timed build_rollouts_controller; timed build_gitops_harness ;;
+    all)
+      timed build_etcd; timed build_kube_apiserver; timed build_rollouts_controller
+      # Opt-in until the GitOps scenario has had a recorded run (docs/e2e.md).
+      if [[ "${E2E_GITOPS:-}" == 1 ]]; then timed build_gitops_harness; fi
+      ;;
     etcd) timed build_etcd ;;
     kube-apiserver) timed build_kube_apiserver ;;
     rollouts-controller) timed build_rollouts_controller ;;

@@ -10,7 +10,13 @@ import {
 } from './rollouts-controller.js';
 import { CLIENT_USERS } from './support/certs.js';
 import { connect } from './support/cluster.js';
-import { buildComponents, componentPaths, rolloutsModuleDir, versionLine } from './support/components.js';
+import {
+  buildComponents,
+  componentPaths,
+  GITOPS_SCENARIO,
+  rolloutsModuleDir,
+  versionLine,
+} from './support/components.js';
 import { openControlChannel } from './support/control-channel.js';
 import { installRolloutsCrds } from './support/crds.js';
 import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
@@ -44,9 +50,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     etcd: await versionLine(bin.etcd, ['--version']),
     'kube-apiserver': await versionLine(bin['kube-apiserver'], ['--version']),
     'rollouts-controller': await versionLine(bin['rollouts-controller'], ['--version']),
-    'gitops-harness': await gitopsHarnessVersionLine(bin['gitops-harness']),
     kubectl: await versionLine(KUBECTL, ['version', '--client']),
     node: process.version,
+    ...(GITOPS_SCENARIO ? { 'gitops-harness': await gitopsHarnessVersionLine(bin['gitops-harness']) } : {}),
   };
   for (const [name, version] of Object.entries(versions)) say(`version ${name}: ${version}`);
 

@@ -1,6 +1,7 @@
 import { KubernetesObjectApi, type V1Ingress } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestNamespace, statusCode } from '../support/cluster.js';
+import { GITOPS_SCENARIO } from '../support/components.js';
 import { FakeReplicaSetStatus } from '../support/fake-replicaset-status.js';
 import { GitopsHarness, FLUX_IDENTITY, type ArgoCdDiffModeName } from '../support/gitops-harness.js';
 import {
@@ -88,7 +89,7 @@ async function inPool<T, R>(items: readonly T[], limit: number, task: (item: T) 
   return results;
 }
 
-describe('GitOps tools, with their own code, mid-canary at 20 %', () => {
+describe.skipIf(!GITOPS_SCENARIO)('GitOps tools, with their own code, mid-canary at 20 %', () => {
   let s: Scenario;
   let harness: GitopsHarness;
   const apps = [quickStartApp(), headerRoutingApp()];
