@@ -16,6 +16,7 @@
 import { applyAlbState, renderAlbState, type RenderedAlbState } from './alb.js';
 import { editableIngress, nameOf } from './ingress-wire.js';
 import { isJsonObject, newStringMap, own } from './json-read.js';
+import { MAX_NESTING_DEPTH, measureJsonText } from './json-shape.js';
 import type { Finding, Json, JsonObject, Rollout, TrafficState } from './model.js';
 import { MANAGED_ALB_ANNOTATIONS } from './model.js';
 import { canaryIngressName, desiredCanaryAnnotations } from './nginx.js';
@@ -89,8 +90,15 @@ function lowerKeys(value: Json): Json {
   return out;
 }
 
+/**
+ * JSON held in an annotation value, or undefined when it is not JSON or nests deeper than
+ * MAX_NESTING_DEPTH (then it is treated as not matching, as malformed JSON is): the
+ * annotation is user data that no body check has measured, and lowerKeys and JSON.stringify
+ * recurse over it. The depth is measured on the text before anything is built.
+ */
 function parseJson(text: string | undefined): Json | undefined {
   if (text === undefined) return undefined;
+  if (measureJsonText(text, MAX_NESTING_DEPTH).depth > MAX_NESTING_DEPTH) return undefined;
   try {
     return JSON.parse(text) as Json;
   } catch {
