@@ -24,7 +24,7 @@ import { budgetFromTimeout } from './budget.js';
 import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
 import { echo, logValue, MAX_ECHO_CHARS, truncated } from './echo.js';
 import { metricKindOf, statusLabelOf, type WebhookMetrics } from './metrics.js';
-import { measureJson, parseCostBytes } from '../routing/json-shape.js';
+import { measureJson, parseCostBytes } from '../routing/wire/index.js';
 import type { CertificateWatcher } from './tls.js';
 
 /** controller-runtime's limit: two 3 MiB objects (old and new) plus 1 MiB of envelope. */

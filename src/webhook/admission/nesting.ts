@@ -8,7 +8,7 @@
  * on decoded values serves callers that start from a value (the `review` command).
  */
 
-export { MAX_NESTING_DEPTH } from '../../routing/json-shape.js';
+export { MAX_NESTING_DEPTH } from '../../routing/wire/index.js';
 
 /**
  * True when arrays/objects in `value` nest deeper than `limit`. Iterative (never recurses)
