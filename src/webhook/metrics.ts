@@ -88,6 +88,13 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  readonly connectionsClosed = new Counter({
+    name: 'rtw_connections_closed_total',
+    help: 'Connections closed to make room at a cap, by reason: silent (no TLS handshake started), handshaking, idle (no request in progress), refused (every socket busy).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly inFlight = new Gauge({
     name: 'rtw_requests_in_flight',
     help: 'AdmissionReviews being processed.',

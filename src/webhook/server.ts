@@ -22,6 +22,7 @@ import { decisionOf, type HookKind } from './admission/response.js';
 import { MAX_NESTING_DEPTH } from './admission/nesting.js';
 import { budgetFromTimeout } from './budget.js';
 import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
+import { guardConnections, type ConnectionGuard } from './connection-guard.js';
 import { echo, logValue, MAX_ECHO_CHARS, truncated } from './echo.js';
 import { metricKindOf, statusLabelOf, type WebhookMetrics } from './metrics.js';
 import { measureJson, parseCostBytes } from '../routing/wire/index.js';
@@ -53,8 +54,10 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** Time to complete the TLS handshake (Node's default is 120 s). */
   handshakeTimeoutMs: number;
-  /** Open connections beyond this are refused at accept. */
+  /** Open connections; beyond it the least useful socket is closed (connection-guard.ts). */
   maxConnections: number;
+  /** Connections still in their TLS handshake; beyond it the oldest silent one is closed. */
+  maxHandshakes: number;
   /**
    * Memory for request bodies in flight, in bytes (see body-budget.ts); by default a share
    * of the heap limit.
@@ -67,8 +70,10 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 30_000,
   // Long, so the apiserver reuses its connection instead of paying a TLS handshake per review.
   keepAliveTimeoutMs: 75_000,
-  handshakeTimeoutMs: 10_000,
+  // A real client (the apiserver) completes its handshake in milliseconds.
+  handshakeTimeoutMs: 5_000,
   maxConnections: 1024,
+  maxHandshakes: 128,
 };
 
 export interface ReadinessSource extends ClusterView {
@@ -92,6 +97,7 @@ export interface ServerOptions {
 
 export interface WebhookServer {
   app: FastifyInstance<HttpsServer>;
+  connections: ConnectionGuard;
   listen(port: number, host: string): Promise<string>;
   /** Readiness false, wait the delay, stop accepting, drain in-flight requests. */
   shutdown(): Promise<void>;
@@ -260,7 +266,7 @@ export function createServer(options: ServerOptions): WebhookServer {
     },
   });
   app.server.headersTimeout = limits.headersTimeoutMs;
-  app.server.maxConnections = limits.maxConnections;
+  const connections = guardConnections(app.server, limits);
   metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
 
   const budget = new BodyBudget(limits.bodyBudgetBytes ?? bodyBudgetFromHeapLimit());
@@ -401,12 +407,16 @@ export function createServer(options: ServerOptions): WebhookServer {
   });
   app.get('/metrics', async (_req, reply) => {
     metrics.bodyBytesReserved.set(budget.inUse());
+    metrics.connectionsClosed.reset();
+    for (const [reason, count] of Object.entries(connections.evicted()))
+      metrics.connectionsClosed.inc({ reason }, count);
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
 
   return {
     app,
+    connections,
     async listen(port, host) {
       return app.listen({ port, host });
     },

@@ -28,7 +28,7 @@ export interface Scaling {
 
 /**
  * Times `work(input)` for `build(n)` and `build(8n)`; inputs are built outside the timing.
- * Floors the small time at 1 ms so that a tiny, noisy denominator cannot fail a linear case.
+ * Floors the small time at 2 ms so that a tiny, noisy denominator cannot fail a linear case.
  */
 export function measureScaling<T>(
   build: (n: number) => T,
@@ -41,7 +41,7 @@ export function measureScaling<T>(
   work(small); // warm up the code paths (JIT) before timing
   const smallMs = fastest(() => work(small), repeats);
   const largeMs = fastest(() => work(large), repeats);
-  return { smallMs, largeMs, ratio: largeMs / Math.max(smallMs, 1) };
+  return { smallMs, largeMs, ratio: largeMs / Math.max(smallMs, 2) };
 }
 
 export function expectLinear(scaling: Scaling, what: string): void {
