@@ -210,3 +210,11 @@ describe('closed label sets and bounded echo', () => {
     for (const line of lines) expect(line.length).toBeLessThan(2_000);
   });
 });
+
+describe('serve --state with a path that cannot be read', () => {
+  it('fails to start with the path and the reason, instead of serving an empty cache', async () => {
+    await expect(startHarness({ state: ['/nonexistent/state-typo'] })).rejects.toThrow(
+      "--state: /nonexistent/state-typo: cannot be read: ENOENT: no such file or directory, stat '/nonexistent/state-typo'",
+    );
+  });
+});
