@@ -72,9 +72,9 @@ export function guardConnections(server: HttpsServer, caps: ConnectionCaps): Con
     }
     if (sockets.size <= caps.maxConnections) return true;
     const silentVictim = oldest(others(silent));
-    if (silentVictim) return evict(silentVictim, 'silent'), true;
+    if (silentVictim) return (evict(silentVictim, 'silent'), true);
     const idleVictim = oldest(others(idle));
-    if (idleVictim) return evict(idleVictim, 'idle'), true;
+    if (idleVictim) return (evict(idleVictim, 'idle'), true);
     return false;
   };
 

@@ -3,7 +3,7 @@
  * the load-balancer controllers decode annotations), strconv quoting and integers, durations
  * and Kubernetes int-or-string values.
  */
-export { intOrPercentValue, pauseDurationSeconds } from './intstr-and-duration.js';
+export { goParseDurationSeconds, intOrPercentValue, pauseDurationSeconds } from './intstr-and-duration.js';
 export {
   goJsonSyntaxError,
   goUnmarshal,
