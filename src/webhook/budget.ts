@@ -10,8 +10,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 30_000;
 
 /**
- * The apiserver's `?timeout=` (a Go duration: `10s`, `1m30s`, `500ms`) in milliseconds;
- * undefined when it is not one, or negative. Go's own grammar, by the scanner in routing/go.
+ * A Go duration (`10s`, `1m30s`, `500ms`) in milliseconds, read by the routing core's Go
+ * `time.ParseDuration`; undefined when it is not one, or is negative.
  */
 export function parseGoDuration(text: string): number | undefined {
   const seconds = goParseDurationSeconds(text);

@@ -8,10 +8,9 @@ export {
   goJsonSyntaxError,
   goUnmarshal,
   isGoSlice,
-  parseInt32Text,
   type GoField,
   type GoType,
   type GoValue,
 } from './json-decode.js';
 export { goJson, type GoJsonValue } from './json-encode.js';
-export { goQuote } from './quote.js';
+export { goAtoi, goQuote, parseGoInt32, parseInt32Text, type GoResult } from './strconv.js';
