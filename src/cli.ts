@@ -154,4 +154,12 @@ process.on('unhandledRejection', (reason) => {
   process.stderr.write(`unhandled promise rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
 });
 
+// Started by the launcher (bin/) under an older system Node: when the launcher goes away, even
+// killed with SIGKILL, its IPC channel closes; stop as on SIGTERM rather than live on orphaned
+// (holding the port). The channel must not keep short commands alive.
+if (process.env.RTW_LAUNCHED === '1' && process.channel) {
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
 process.exitCode = await main(process.argv.slice(2));

@@ -12,7 +12,7 @@ import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
 import { CertificateWatcher, certificatePaths, ensureDevCertificates } from '../webhook/tls.js';
 import { fullGarbageCollection, SettledReadiness } from './settle.js';
-import type { ServeOptions } from './options.js';
+import { UsageError, type ServeOptions } from './options.js';
 
 export interface RunningServer {
   server: WebhookServer;
@@ -139,8 +139,17 @@ export async function startServer(
   await cluster.start();
   // Manifest files are loaded by start(): collect their garbage before listening.
   readiness.isSynced();
-  if (cluster instanceof FileClusterState) {
-    for (const error of cluster.loadErrors()) logger.warn({ error: error.message }, 'manifest not loaded');
+  // As `review` does: a path that cannot be read, or a document that cannot be used, is bad
+  // input. Serving anyway would answer from an empty or partial cache and allow everything.
+  if (cluster instanceof FileClusterState && cluster.loadErrors().length > 0) {
+    certificates.stop();
+    await cluster.stop();
+    throw new UsageError(
+      `--state: ${cluster
+        .loadErrors()
+        .map((e) => e.message)
+        .join('\n')}`,
+    );
   }
   const url = await server.listen(options.port, options.host);
   logger.info({ url, source: cluster.status().source, enforcement: options.enforcement }, 'serving');

@@ -5,6 +5,38 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The object kinds that have their own value of the `kind` label; every other kind a request
+ * names is counted as `other`. Add a kind here when a hook starts handling it.
+ */
+export const METRIC_KINDS = ['Ingress', 'Rollout'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number] | 'other';
+const KNOWN_KINDS: ReadonlySet<string> = new Set(METRIC_KINDS);
+
+/** The `kind` label for a request's `kind.kind` (absent when the review could not be read). */
+export function metricKindOf(kind: string | undefined): MetricKind {
+  return kind !== undefined && KNOWN_KINDS.has(kind) ? (kind as MetricKind) : 'other';
+}
+
+/** HTTP statuses the server answers before or instead of a review; others count as `other`. */
+const STATUS_LABELS: ReadonlySet<string> = new Set([
+  '400',
+  '401',
+  '403',
+  '404',
+  '413',
+  '415',
+  '429',
+  '500',
+  '503',
+]);
+
+/** The `status` label of rtw_bad_requests_total. */
+export function statusLabelOf(status: number): string {
+  const label = String(status);
+  return STATUS_LABELS.has(label) ? label : 'other';
+}
+
 export interface CacheStatusSource {
   /** Per resource: synced flag, object count and seconds since the cache last heard from the apiserver. */
   resources(): { resource: string; synced: boolean; objects: number; staleSeconds: number }[];
@@ -38,7 +70,7 @@ export class WebhookMetrics {
 
   readonly badRequests = new Counter({
     name: 'rtw_bad_requests_total',
-    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview, cache not synced (503).',
+    help: 'Requests rejected before review: malformed JSON, wrong content type, too large (413), body budget exhausted (429), not an AdmissionReview, cache not synced (503).',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -47,6 +79,19 @@ export class WebhookMetrics {
     name: 'rtw_deadline_exceeded_total',
     help: 'Reviews answered after the timeout the apiserver gave (its ?timeout=): the apiserver had already given up.',
     labelNames: ['hook'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bodyBytesReserved = new Gauge({
+    name: 'rtw_body_budget_reserved_bytes',
+    help: 'Memory reserved by request bodies in flight (received bytes and estimated decoding cost).',
+    registers: [this.registry],
+  });
+
+  readonly connectionsClosed = new Counter({
+    name: 'rtw_connections_closed_total',
+    help: 'Connections closed to make room at a cap, by reason: silent (no TLS handshake started), handshaking, idle (no request in progress), refused (every socket busy).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

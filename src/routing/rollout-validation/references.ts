@@ -51,9 +51,14 @@ function ingressRefs(
   fields: [string, string],
 ): IngressRef[] {
   const [one, many] = fields;
+  // The first index of each name, found once: an indexOf per name was quadratic in the list.
+  const firstIndex = new Map<string, number>();
+  list?.forEach((name, i) => {
+    if (!firstIndex.has(name)) firstIndex.set(name, i);
+  });
   return names.map((name) =>
     list !== undefined
-      ? { name, field: `${base}.${many}[${list.indexOf(name)}]`, argoField: `${base}.${many}` }
+      ? { name, field: `${base}.${many}[${firstIndex.get(name) ?? -1}]`, argoField: `${base}.${many}` }
       : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
   );
 }

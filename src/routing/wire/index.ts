@@ -22,5 +22,7 @@ export {
   usesLegacyBackends,
 } from './ingress-object.js';
 export { describe, isJsonObject, newStringMap, own } from './json-reader.js';
+export { MAX_NESTING_DEPTH, measureJson, measureJsonText, parseCostBytes } from './json-shape.js';
+export type { JsonShape } from './json-shape.js';
 export { parseIngress, parseIngressClass, parseRollout, parseService } from './parse-objects.js';
 export type { Parsed } from './parse-objects.js';
