@@ -17,7 +17,8 @@ import type { ClusterView } from '../routing/model.js';
 import { runOnRequestPath } from '../cluster/request-path.js';
 import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
-import { decisionOf, type HookKind } from './admission/response.js';
+import { decisionOf, type AdmissionResult, type HookKind } from './admission/response.js';
+import type { AdmissionRequest } from './admission/review.js';
 import { budgetFromTimeout } from './budget.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { CertificateWatcher } from './tls.js';
@@ -78,6 +79,8 @@ export interface ServerOptions {
   /** Seconds to keep serving after readiness turns false on shutdown (endpoints propagation). */
   shutdownDelaySeconds?: number;
   limits?: Partial<ConnectionLimits>;
+  /** Called with every answered review, after the answer is built (queues Events; no I/O). */
+  onAnswered?: (request: AdmissionRequest, result: AdmissionResult) => void;
 }
 
 export interface WebhookServer {
@@ -232,9 +235,11 @@ export function createServer(options: ServerOptions): WebhookServer {
         : outcome.status === 400
           ? 'bad-request'
           : 'error';
-      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
-      metrics.admissionRequests.inc({ hook, kind, decision });
-      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
+      const dry_run = outcome.request?.dryRun ? 'true' : 'false';
+      metrics.admissionDuration.observe({ hook, kind, decision, dry_run }, seconds);
+      metrics.admissionRequests.inc({ hook, kind, decision, dry_run });
+      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider, dry_run });
+      if (outcome.request && outcome.result) options.onAnswered?.(outcome.request, outcome.result);
       if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
       const r = outcome.request;
       const line = {

@@ -3,6 +3,7 @@
  * policy they share.
  */
 import type { ClusterView } from '../../routing/model.js';
+import type { RulePolicy } from '../enforcement.js';
 import type { AdmissionResult } from './response.js';
 import type { AdmissionRequest } from './review.js';
 
@@ -15,6 +16,8 @@ export interface WebhookPolicy {
   controllerIdentities: ReadonlySet<string>;
   /** `deny` refuses objects with errors; `warn` admits them and returns the errors as warnings. */
   enforcement: Enforcement;
+  /** Per-rule actions and exemptions (the policy file); absent: every rule follows `enforcement`. */
+  rules?: RulePolicy;
 }
 
 export interface ReviewContext {
