@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { ApiError, type ListPage, type QueryParams } from '../cluster/kube-api.js';
 import { collectionPath, RESOURCES, type ResourceDef } from '../cluster/resources.js';
 import { ingressControllers } from '../routing/ingress-class.js';
-import { isJsonObject } from '../routing/json-read.js';
+import { isJsonObject } from '../routing/wire/index.js';
 import type { ClusterView, Finding, JsonObject } from '../routing/model.js';
 import type { WebhookPolicy } from '../webhook/admission/handler.js';
 import { actionFor, EMPTY_RULE_POLICY, scopeOf } from '../webhook/enforcement.js';
