@@ -12,6 +12,11 @@ ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
 # command fetches this approved toolchain from the module proxy (as the module
 # golang.org/toolchain) for the Rollouts scratch module only; everything else stays local.
 ROLLOUTS_GOTOOLCHAIN="${ROLLOUTS_GOTOOLCHAIN:-go1.27.3}"
+# The policy report CRDs the background audit writes to. wgpolicyk8s.io/v1alpha2 PolicyReport
+# ships in the Kyverno module (config/crds/policyreport); its successor openreports.io/v1alpha1
+# Report in openreports/reports-api (config/crd). Downloaded from the module proxy, not built.
+KYVERNO_VERSION="${KYVERNO_VERSION:-v1.19.1}"
+OPENREPORTS_VERSION="${OPENREPORTS_VERSION:-v0.2.1}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/webhook-e2e"
 BIN="$CACHE/bin"
@@ -116,6 +121,20 @@ rollouts_module_dir() {
   (export GOTOOLCHAIN="$ROLLOUTS_GOTOOLCHAIN"; cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
 }
 
+# Prints the directory of module $1 at version $2 in the module cache, downloading it if missing.
+module_dir() {
+  (cd "$SRC" && go mod download -json "$1@$2") | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).Dir)'
+}
+
+# Prints the policy report CRD files, one a line.
+report_crd_files() {
+  local kyverno openreports
+  kyverno="$(module_dir github.com/kyverno/kyverno "$KYVERNO_VERSION")"
+  openreports="$(module_dir github.com/openreports/reports-api "$OPENREPORTS_VERSION")"
+  printf '%s\n' "$kyverno/config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml" \
+    "$openreports/config/crd/openreports.io_reports.yaml"
+}
+
 main() {
   if ! command -v go >/dev/null; then log "no Go toolchain"; exit 3; fi
   local what="${1:-all}"
@@ -125,6 +144,7 @@ main() {
     kube-apiserver) timed build_kube_apiserver ;;
     rollouts-controller) timed build_rollouts_controller ;;
     rollouts-dir) rollouts_module_dir ;;
+    report-crds) report_crd_files ;;
     paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;
   esac
