@@ -61,13 +61,18 @@ export interface AuditOptions {
   metrics?: WebhookMetrics;
   /** Objects per list page. */
   pageSize?: number;
-  /** Objects judged between two turns of the event loop. */
-  batch?: number;
+  /** Milliseconds of judging between two turns of the event loop. */
+  turnMs?: number;
   formats?: readonly ReportFormat[];
 }
 
-export const DEFAULT_AUDIT_PAGE = 250;
-const DEFAULT_BATCH = 20;
+/** Objects per list page: one page of whole objects (~100 × a few KB) is parsed in one go. */
+export const DEFAULT_AUDIT_PAGE = 100;
+/**
+ * Judging time between two turns of the event loop. By time, not by count: objects differ in
+ * cost, and a review arriving meanwhile waits at most about this long for the audit.
+ */
+const DEFAULT_TURN_MS = 2;
 /** Results kept over all namespaces; the rest are counted as omitted. */
 export const MAX_AUDIT_RESULTS = 20_000;
 const SYNC_POLL_MS = 1000;
@@ -244,16 +249,20 @@ export class PolicyAudit {
     collector: ResultCollector,
   ): Promise<number> {
     const pageSize = this.options.pageSize ?? DEFAULT_AUDIT_PAGE;
-    const batch = this.options.batch ?? DEFAULT_BATCH;
+    const turnMs = this.options.turnMs ?? DEFAULT_TURN_MS;
     const apiVersion = `${def.group}/${def.version}`;
     let judged = 0;
+    let turnStarted = performance.now();
     try {
       for await (const items of this.pages((ns) => collectionPath(def, ns), { limit: pageSize })) {
         for (let i = 0; i < items.length; i++) {
           const item = items[i];
           items[i] = null; // let each object go as soon as it is judged
           if (isJsonObject(item) && this.judge(item, kind, apiVersion, collector)) judged++;
-          if ((i + 1) % batch === 0) await nextTurn();
+          if (performance.now() - turnStarted >= turnMs) {
+            await nextTurn();
+            turnStarted = performance.now();
+          }
           this.abort.signal.throwIfAborted();
         }
       }

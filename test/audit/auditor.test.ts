@@ -90,7 +90,7 @@ function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, met
     intervalMs: 60_000,
     logger: pino({ level: 'silent' }),
     pageSize: 1,
-    batch: 1,
+    turnMs: 0,
     metrics,
   });
 }
