@@ -65,10 +65,14 @@ const stateDir = join(scratch, 'state');
 const objects = await writeClusterState(root, stateDir, apps);
 const miswired = await miswireEveryTenthIngress(stateDir);
 const kubeconfig = join(scratch, 'kubeconfig');
-const fake = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/fake-cluster.ts'), stateDir, kubeconfig], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const fake = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'bench/fake-cluster.ts'), stateDir, kubeconfig],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 try {
   await new Promise<string>((resolve, reject) => {
     createInterface({ input: fake.stdout! }).once('line', resolve);
