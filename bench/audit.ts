@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -122,10 +122,24 @@ try {
     if (now.rss > peak.rss) peak = { ...peak, rss: now.rss };
     if (now.heap > peak.heap) peak = { ...peak, heap: now.heap };
   }, 20);
+  // Garbage-collection pauses during the audit: part of the delay a review would see.
+  const pauses = { scavenges: 0, major: 0, maxMajorMs: 0, totalMs: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      pauses.totalMs += entry.duration;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        pauses.major++;
+        pauses.maxMajorMs = Math.max(pauses.maxMajorMs, entry.duration);
+      } else pauses.scavenges++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const summary = await audit.runOnce();
   delay.disable();
+  gcObserver.disconnect();
   clearInterval(sampler);
   gc();
   const after = memory();
@@ -146,6 +160,13 @@ try {
       during_audit: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       idle_3s_before: { p50: ms(idle.percentile(50)), p99: ms(idle.percentile(99)), max: ms(idle.max) },
     },
+    gc_during_audit: {
+      scavenges: pauses.scavenges,
+      major: pauses.major,
+      max_major_ms: Math.round(pauses.maxMajorMs * 10) / 10,
+      total_ms: Math.round(pauses.totalMs),
+    },
+    node_options: process.env.NODE_OPTIONS ?? '',
     list_calls: api.calls.list,
   };
   console.log(JSON.stringify(result, null, 2));
