@@ -183,14 +183,22 @@ export class PolicyAudit {
         return;
       }
       this.running = this.runOnce().then(
-        () => this.schedule(this.options.intervalMs),
+        () => this.schedule(this.nextInterval()),
         (error: unknown) => {
           if (!this.stopped) this.options.logger.warn({ err: error }, 'background audit failed');
-          this.schedule(this.options.intervalMs);
+          this.schedule(this.nextInterval());
         },
       );
     }, delayMs);
     this.timer.unref();
+  }
+
+  /**
+   * The interval ±10 %: every replica audits (there is no leader election), and the jitter
+   * keeps their report writes from meeting on every run.
+   */
+  private nextInterval(): number {
+    return this.options.intervalMs * (0.9 + Math.random() * 0.2);
   }
 
   /** One complete audit: list, judge, write the reports, update the metrics. */
