@@ -362,7 +362,12 @@ export class PolicyAudit {
       } catch (error) {
         signal.throwIfAborted();
         writes.failed++;
-        this.options.logger.warn({ err: error, namespace, report: format.kind }, 'policy report not written');
+        // 409: another replica wrote the report meanwhile; the next audit reconciles it.
+        const conflict = error instanceof ApiError && error.statusCode === 409;
+        this.options.logger[conflict ? 'debug' : 'warn'](
+          { err: error, namespace, report: format.kind },
+          'policy report not written',
+        );
       }
       await nextTurn();
     }
