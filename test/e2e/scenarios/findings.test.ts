@@ -41,12 +41,17 @@ interface ReportResult {
 
 const REPORT = 'rollouts-traffic-webhook';
 
+/** The Events of one reason on one object about the stable Service's ALB action key. */
 async function eventsOf(s: Scenario, kind: string, name: string, reason: string): Promise<EventObject[]> {
   const list = JSON.parse(await s.kubectlOk(['get', 'events.v1.events.k8s.io', '-o', 'json'])) as {
     items: EventObject[];
   };
   return list.items.filter(
-    (e) => e.regarding.kind === kind && e.regarding.name === name && e.reason === reason,
+    (e) =>
+      e.regarding.kind === kind &&
+      e.regarding.name === name &&
+      e.reason === reason &&
+      e.note.includes(`alb.ingress.kubernetes.io/actions.${names.stableService}`),
   );
 }
 
