@@ -10,6 +10,7 @@ import {
   type AuditResult,
 } from '../../src/audit/policy-report.js';
 import type { JsonObject } from '../../src/routing/model.js';
+import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
 
 const result = (name: string, rule = 'alb-backend-port-number', kind = 'Ingress'): AuditResult => ({
   object: { apiVersion: 'networking.k8s.io/v1', kind, namespace: 'shop', name, uid: `uid-${name}` },
@@ -117,17 +118,12 @@ describe('buildReport', () => {
   });
 
   it('builds in time linear in the number of results (n vs 8n)', () => {
-    const time = (n: number) => {
+    const buildAndCompare = (n: number) => {
       const results = Array.from({ length: n }, (_, i) => result(`ing-${i}`));
-      const start = performance.now();
       const { body } = buildReport(POLICY_REPORT, 'shop', results, 1);
       sameReport(asStored(body), body);
-      return performance.now() - start;
     };
-    time(100);
-    const small = Math.min(time(100), time(100));
-    const large = Math.min(time(800), time(800));
-    expect(large / small).toBeLessThan(8 * 3);
+    expect(growthOver8x(buildAndCompare, 100)).toBeLessThan(LINEAR_BOUND);
   });
 });
 

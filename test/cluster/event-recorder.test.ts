@@ -10,6 +10,7 @@ import {
 import { ApiError } from '../../src/cluster/kube-api.js';
 import { isOnRequestPath, runOnRequestPath } from '../../src/cluster/request-path.js';
 import type { JsonObject } from '../../src/routing/model.js';
+import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
 
 interface Call {
   verb: 'create' | 'patch';
@@ -186,17 +187,11 @@ describe('EventRecorder', () => {
 
   it('records in constant time per call (n vs 8n distinct events, bounded queue)', () => {
     const { sink } = recordingSink();
-    const time = (n: number) => {
+    const recordMany = (n: number) => {
       const { r } = recorder(sink, () => 0, { capacity: 100 });
-      const start = performance.now();
       for (let i = 0; i < n; i++) r.record({ ...restored, note: `n${i}` });
-      const ms = performance.now() - start;
       void r.stop();
-      return ms;
     };
-    time(2000);
-    const small = Math.min(time(2000), time(2000));
-    const large = Math.min(time(16000), time(16000));
-    expect(large / small).toBeLessThan(8 * 3);
+    expect(growthOver8x(recordMany, 2000)).toBeLessThan(LINEAR_BOUND);
   });
 });

@@ -10,6 +10,7 @@ import {
   scopeOf,
 } from '../../src/webhook/enforcement.js';
 import { decide } from '../../src/webhook/hooks/findings.js';
+import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
 
 const shop = { namespace: 'shop', labels: {} };
 
@@ -100,17 +101,11 @@ describe('parseRulePolicy and actionFor', () => {
   it('parses and decides in time linear in the number of rules (n vs 8n)', () => {
     const file = (n: number) =>
       `rules:\n${Array.from({ length: n }, (_, i) => `  - match: [rule-${i}, group-${i}-*]\n    action: warn\n`).join('')}`;
-    const time = (n: number) => {
-      const text = file(n);
-      const start = performance.now();
-      const policy = parseRulePolicy(text);
+    const parseAndDecide = (n: number) => {
+      const policy = parseRulePolicy(file(n));
       for (let i = 0; i < 50; i++) actionFor(policy, 'deny', 'not-listed', shop);
-      return performance.now() - start;
     };
-    time(100);
-    const small = Math.min(time(100), time(100));
-    const large = Math.min(time(800), time(800));
-    expect(large / small).toBeLessThan(8 * 3);
+    expect(growthOver8x(parseAndDecide, 100)).toBeLessThan(LINEAR_BOUND);
   });
 });
 
