@@ -210,4 +210,65 @@ describe('PolicyAudit', () => {
     expect(summary.objects).toEqual({ Rollout: 0, Ingress: 0 });
     expect(api.reports.size).toBe(0);
   });
+
+  it('audits only the watched namespaces, and skips Rollouts while their CRD is not installed', async () => {
+    const api = new FakeAuditApi();
+    await objectsOf(api, 'test/fixtures/miswired');
+    const paths: string[] = [];
+    const list = api.list.bind(api);
+    api.list = async (path, query) => {
+      paths.push(path);
+      if (path.endsWith('/rollouts'))
+        throw new ApiError('the server could not find the requested resource', 404);
+      return list(path, query);
+    };
+    const cluster = await clusterFrom('test/fixtures/miswired');
+    const summary = await new PolicyAudit({
+      api,
+      cluster,
+      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+      namespaces: ['payments'],
+      intervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    }).runOnce();
+    expect(summary.objects).toEqual({ Rollout: 0, Ingress: 1 });
+    expect(paths.filter((p) => !p.includes('reports'))).toEqual([
+      '/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts',
+      '/apis/networking.k8s.io/v1/namespaces/payments/ingresses',
+    ]);
+    expect(results(api.reports.get('wgpolicyk8s.io/payments'))).toEqual([
+      ['Ingress', 'alb-backend-port-number', 'fail', 'deny'],
+    ]);
+  });
+
+  it('starts once the caches have synced, repeats, and stops', async () => {
+    const api = new FakeAuditApi();
+    await objectsOf(api, 'test/fixtures/miswired');
+    const cluster = await clusterFrom('test/fixtures/miswired');
+    let synced = false;
+    const view = Object.assign(Object.create(cluster) as FileClusterState, { isSynced: () => synced });
+    const metrics = new WebhookMetrics();
+    const running = new PolicyAudit({
+      api,
+      cluster: view,
+      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+      namespaces: [],
+      intervalMs: 50,
+      logger: pino({ level: 'silent' }),
+      metrics,
+    });
+    running.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.lists).toBe(0);
+    synced = true;
+    const runs = async () =>
+      /rtw_audit_runs_total\{result="success"\} (\d+)/.exec(await metrics.registry.metrics())?.[1];
+    for (let i = 0; i < 100 && Number((await runs()) ?? 0) < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(Number(await runs())).toBeGreaterThanOrEqual(2);
+    await running.stop();
+    const after = api.lists;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.lists).toBe(after);
+  });
 });
