@@ -12,7 +12,7 @@ import type { AdmissionResult } from '../webhook/admission/response.js';
 import type { AdmissionRequest } from '../webhook/admission/review.js';
 import { EVENT_CONTROLLER, eventsOf } from '../webhook/events.js';
 import type { WebhookMetrics } from '../webhook/metrics.js';
-import type { ReadinessSource } from '../webhook/server.js';
+import type { ReadinessSource } from '../webhook/review-route.js';
 import type { ServeOptions } from './options.js';
 
 export interface FindingsOutput {

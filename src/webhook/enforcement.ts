@@ -15,7 +15,11 @@
  * (`alb-*`, `nginx-*`, `*`): the id families are the groups (docs/validation.md).
  */
 import { parse as parseYaml } from 'yaml';
+import { RULES } from '../routing/findings/index.js';
 import type { JsonObject } from '../routing/model.js';
+
+/** Every rule id the webhook can report (the routing core's closed catalogue). */
+const KNOWN_RULES: readonly string[] = Object.keys(RULES);
 
 export type RuleAction = 'deny' | 'warn' | 'audit' | 'off';
 export type DefaultAction = 'deny' | 'warn';
@@ -123,7 +127,15 @@ function patternsOf(value: unknown, where: string): RulePattern[] {
           'or an id prefix ending in "-*" (or "*" for every rule)',
       );
     }
-    return text.endsWith('*') ? { text: text.slice(0, -1), prefix: true } : { text, prefix: false };
+    const pattern = text.endsWith('*') ? { text: text.slice(0, -1), prefix: true } : { text, prefix: false };
+    // A misspelt id would silently leave its rule at the default action.
+    if (!KNOWN_RULES.some((rule) => matches([pattern], rule))) {
+      throw new PolicyFileError(
+        `${where}[${i}] ${JSON.stringify(text)} names no rule the webhook has; ` +
+          'rule ids are listed in docs/validation.md, docs/lb-annotations.md and docs/routing.md',
+      );
+    }
+    return pattern;
   });
 }
 

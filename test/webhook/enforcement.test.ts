@@ -10,6 +10,7 @@ import {
   scopeOf,
 } from '../../src/webhook/enforcement.js';
 import { decide } from '../../src/webhook/hooks/findings.js';
+import { RULES } from '../../src/routing/findings/index.js';
 import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
 
 const shop = { namespace: 'shop', labels: {} };
@@ -89,6 +90,11 @@ describe('parseRulePolicy and actionFor', () => {
     ['- a', 'the policy must be a mapping'],
     ['rules: {a: b}', 'rules must be a list'],
     ['rules: [', 'not valid YAML'],
+    [
+      'rules: [{match: [alb-backend-port-numbr], action: warn}]',
+      'rules[0].match[0] "alb-backend-port-numbr" names no rule',
+    ],
+    ['exemptions: [{namespaces: [a], match: [albx-*]}]', 'exemptions[0].match[0] "albx-*" names no rule'],
   ])('refuses %j: %s', (text, message) => {
     expect(() => parseRulePolicy(text)).toThrow(PolicyFileError);
     expect(() => parseRulePolicy(text)).toThrow(message);
@@ -99,8 +105,9 @@ describe('parseRulePolicy and actionFor', () => {
   });
 
   it('parses and decides in time linear in the number of rules (n vs 8n)', () => {
+    const ids = Object.keys(RULES);
     const file = (n: number) =>
-      `rules:\n${Array.from({ length: n }, (_, i) => `  - match: [rule-${i}, group-${i}-*]\n    action: warn\n`).join('')}`;
+      `rules:\n${Array.from({ length: n }, (_, i) => `  - match: [${ids[i % ids.length]}, alb-*]\n    action: warn\n`).join('')}`;
     const parseAndDecide = (n: number) => {
       const policy = parseRulePolicy(file(n));
       for (let i = 0; i < 50; i++) actionFor(policy, 'deny', 'not-listed', shop);
