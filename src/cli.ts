@@ -25,13 +25,17 @@ Commands:
                              default system:serviceaccount:argo-rollouts:argo-rollouts)
       --enforcement deny|warn
                              deny invalid objects or only warn (RTW_ENFORCEMENT, default deny)
+      --policy FILE          per-rule actions (deny|warn|audit|off) and exemptions (RTW_POLICY; docs/policy.md)
+      --audit-interval-seconds N
+                             background audit into PolicyReports every N s, 0 = off (RTW_AUDIT_INTERVAL_SECONDS, default 300)
+      --event-queue-size N   Events waiting to be written at most, 0 = no Events (RTW_EVENT_QUEUE_SIZE, default 1000)
       --log-level LEVEL      fatal|error|warn|info|debug|trace|silent (RTW_LOG_LEVEL, default info)
       --shutdown-delay-seconds N
                              keep serving N s after readiness turns false (RTW_SHUTDOWN_DELAY_SECONDS, default 0)
       --dev                  make dev certificates if missing; use examples/quickstart when no cluster answers
   review --hook mutate|validate --state PATH...
                              Read an AdmissionReview on stdin, print the server's answer.
-  check PATH... [--output text|json]
+  check PATH... [--output text|json] [--policy FILE]
                              Lint manifests offline: what /validate would deny or warn. Exit 1 on errors.
   render PATH...             Print the manifests with each Ingress as admitted on CREATE.
 `;
@@ -100,7 +104,11 @@ async function review(args: string[]): Promise<number> {
 async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { output: { type: 'string', short: 'o' }, 'controller-identities': { type: 'string' } },
+    options: {
+      output: { type: 'string', short: 'o' },
+      'controller-identities': { type: 'string' },
+      policy: { type: 'string' },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -110,6 +118,7 @@ async function check(args: string[]): Promise<number> {
     paths: positionals,
     output: values.output,
     controllerIdentities: values['controller-identities'],
+    policy: values.policy,
   });
 }
 

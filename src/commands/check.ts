@@ -7,13 +7,30 @@ import { describeLocation } from '../cluster/manifest-files.js';
 import type { Finding } from '../routing/model.js';
 import { admitOffline } from './offline.js';
 import { UsageError } from './options.js';
-import { policyFrom } from './policy.js';
+import { policyFrom, readRulePolicy } from './policy.js';
+import { actionFor, scopeOf, type ObjectScope, type RulePolicy } from '../webhook/enforcement.js';
+
+/**
+ * Findings as the cluster would treat them under the policy file: `off` rules dropped,
+ * errors of `warn` and `audit` rules reported as warnings (they do not fail the check),
+ * each message marked with its action.
+ */
+function applyRulePolicy(findings: Finding[], rules: RulePolicy, scope: ObjectScope): Finding[] {
+  return findings.flatMap((f) => {
+    const action = actionFor(rules, 'deny', f.rule, scope);
+    if (action === 'off') return [];
+    if (action === 'deny') return [f];
+    return [{ ...f, severity: 'warning' as const, message: `${f.message} (${action} by policy)` }];
+  });
+}
 import { loadManifests } from './state.js';
 
 export interface CheckOptions {
   paths: string[];
   output: string | undefined;
   controllerIdentities?: string;
+  /** The per-rule policy file `serve --policy` reads, so CI and the cluster agree. */
+  policy?: string;
 }
 
 interface CheckedObject {
@@ -34,9 +51,11 @@ export interface CheckReport {
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const { cluster, manifests } = await loadManifests(options.paths);
   const policy = policyFrom(options.controllerIdentities, 'deny');
+  const rules = options.policy ? await readRulePolicy(options.policy) : undefined;
   const objects: CheckedObject[] = [];
   for (const document of manifests.documents) {
-    const { findings } = admitOffline(document, cluster, policy);
+    const admitted = admitOffline(document, cluster, policy).findings;
+    const findings = rules ? applyRulePolicy(admitted, rules, scopeOf(document.object, undefined)) : admitted;
     if (findings.length === 0) continue;
     const meta = document.object.metadata as { name?: string; namespace?: string } | undefined;
     objects.push({

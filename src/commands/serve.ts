@@ -12,6 +12,9 @@ import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
 import { CertificateWatcher, certificatePaths, ensureDevCertificates } from '../webhook/tls.js';
 import { fullGarbageCollection, SettledReadiness } from './settle.js';
+import type { HttpKubeApi } from '../cluster/http-kube-api.js';
+import { startFindingsOutput } from './findings-output.js';
+import { readRulePolicy } from './policy.js';
 import { UsageError, type ServeOptions } from './options.js';
 
 export interface RunningServer {
@@ -28,19 +31,26 @@ async function connect(kubeconfig: string | undefined): Promise<ApiConnection> {
   return connectToCluster({ kubeconfig });
 }
 
+/** The cluster state, and the apiserver connection when it watches one (Events, audit). */
+interface OpenedState {
+  cluster: ClusterState;
+  api?: HttpKubeApi;
+}
+
 async function watchState(
   connection: ApiConnection,
   options: ServeOptions,
   logger: Logger,
-): Promise<ClusterState> {
+): Promise<OpenedState> {
   logger.info(connection.info, 'watching the apiserver');
   const { WatchClusterState } = await import('../cluster/watch-state.js');
-  return new WatchClusterState({
+  const cluster = new WatchClusterState({
     api: connection.api,
     namespaces: options.namespaces,
     logger,
     timing: options.tuning?.cacheTiming,
   });
+  return { cluster, api: connection.api };
 }
 
 /** Dev mode: a cluster is used only when one is configured and answers GET /version within 2 s. */
@@ -56,16 +66,18 @@ async function clusterAnswers(kubeconfig: string | undefined): Promise<ApiConnec
   }
 }
 
-async function openClusterState(options: ServeOptions, logger: Logger): Promise<ClusterState> {
+async function openClusterState(options: ServeOptions, logger: Logger): Promise<OpenedState> {
   if (options.state.length > 0)
-    return new FileClusterState(options.state, {
-      namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
-    });
+    return {
+      cluster: new FileClusterState(options.state, {
+        namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
+      }),
+    };
   if (options.dev) {
     const connection = await clusterAnswers(options.kubeconfig);
     if (!connection) {
       logger.info('no cluster answered; serving cluster state from examples/quickstart');
-      return new FileClusterState(['examples/quickstart']);
+      return { cluster: new FileClusterState(['examples/quickstart']) };
     }
     return watchState(connection, options, logger);
   }
@@ -88,7 +100,8 @@ export async function startServer(
       logger.info({ certDir: options.certDir }, 'created development CA and serving certificate');
   }
   const clientCa = options.clientCa ? await readFile(options.clientCa, 'utf8') : undefined;
-  const cluster = await openClusterState(options, logger);
+  const rules = options.policyFile ? await readRulePolicy(options.policyFile) : undefined;
+  const { cluster, api } = await openClusterState(options, logger);
   const metrics = new WebhookMetrics({
     resources: () =>
       Object.entries(cluster.status().resources).map(([resource, r]) => ({
@@ -124,9 +137,18 @@ export async function startServer(
   const readiness = new SettledReadiness(cluster, fullGarbageCollection(), (ms) =>
     logger.info({ ms: Math.round(ms) }, 'collected the first sync garbage before turning ready'),
   );
+  const policy = {
+    controllerIdentities: new Set(options.controllerIdentities),
+    enforcement: options.enforcement,
+    ...(rules ? { rules } : {}),
+  };
+  const findings = api
+    ? startFindingsOutput(api, options, { cluster: readiness, policy, logger, metrics })
+    : undefined;
   const server = createServer({
     cluster: readiness,
-    policy: { controllerIdentities: new Set(options.controllerIdentities), enforcement: options.enforcement },
+    policy,
+    onAnswered: findings?.onAnswered,
     certificates,
     clientCa,
     clientNames: options.clientNames,
@@ -152,7 +174,15 @@ export async function startServer(
     );
   }
   const url = await server.listen(options.port, options.host);
-  logger.info({ url, source: cluster.status().source, enforcement: options.enforcement }, 'serving');
+  logger.info(
+    {
+      url,
+      source: cluster.status().source,
+      enforcement: options.enforcement,
+      policyFile: options.policyFile,
+    },
+    'serving',
+  );
   return {
     server,
     cluster,
@@ -160,6 +190,7 @@ export async function startServer(
     url,
     async stop() {
       await server.shutdown();
+      await findings?.stop();
       certificates.stop();
       await cluster.stop();
     },

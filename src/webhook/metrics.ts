@@ -49,22 +49,22 @@ export class WebhookMetrics {
   readonly admissionDuration = new Histogram({
     name: 'rtw_admission_duration_seconds',
     help: 'Time to answer one AdmissionReview, from body parsed to response encoded.',
-    labelNames: ['hook', 'kind', 'decision'] as const,
+    labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
     buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
 
   readonly admissionRequests = new Counter({
     name: 'rtw_admission_requests_total',
-    help: 'AdmissionReviews answered, by hook, object kind and decision (allowed, patched, denied, error).',
-    labelNames: ['hook', 'kind', 'decision'] as const,
+    help: 'AdmissionReviews answered, by hook, object kind, decision (allowed, patched, denied, error) and dry run (true, false).',
+    labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
     registers: [this.registry],
   });
 
   readonly overrides = new Counter({
     name: 'rtw_ingress_overrides_total',
-    help: 'Rollout-owned Ingress keys whose value in a request was replaced with the live traffic state.',
-    labelNames: ['provider'] as const,
+    help: 'Rollout-owned Ingress keys whose value in a request was replaced with the live traffic state; dry_run="true" for dry runs (GitOps diffs), which change nothing.',
+    labelNames: ['provider', 'dry_run'] as const,
     registers: [this.registry],
   });
 
@@ -111,6 +111,46 @@ export class WebhookMetrics {
     name: 'rtw_certificate_reloads_total',
     help: 'Serving-certificate reloads, by result (success, error).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly events = new Counter({
+    name: 'rtw_events_total',
+    help: 'Kubernetes Events by result: created, patched (a repeat raised the count), failed, dropped (queue full).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditViolations = new Gauge({
+    name: 'rtw_audit_violations',
+    help: 'Findings of the last background audit, by rule id (rules set to off are not counted).',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditLastRun = new Gauge({
+    name: 'rtw_audit_last_run_timestamp_seconds',
+    help: 'When the last background audit finished (unix seconds), whether or not it succeeded.',
+    registers: [this.registry],
+  });
+
+  readonly auditRuns = new Counter({
+    name: 'rtw_audit_runs_total',
+    help: 'Background audits by result (success, error).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditDuration = new Gauge({
+    name: 'rtw_audit_duration_seconds',
+    help: 'Duration of the last background audit: listing, judging and writing the reports.',
+    registers: [this.registry],
+  });
+
+  readonly auditObjects = new Gauge({
+    name: 'rtw_audit_objects',
+    help: 'Objects judged by the last background audit, by kind (Rollout, Ingress).',
+    labelNames: ['kind'] as const,
     registers: [this.registry],
   });
 

@@ -11,7 +11,8 @@ import { runOnRequestPath } from '../cluster/request-path.js';
 import type { ClusterView } from '../routing/model.js';
 import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
-import { decisionOf, type HookKind } from './admission/response.js';
+import { decisionOf, type AdmissionResult, type HookKind } from './admission/response.js';
+import type { AdmissionRequest } from './admission/review.js';
 import { budgetFromTimeout } from './budget.js';
 import { echo, logValue } from './echo.js';
 import { metricKindOf, statusLabelOf, type WebhookMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface ReviewRouteOptions {
   clientNames?: readonly string[];
   logger: Logger;
   metrics: WebhookMetrics;
+  /** Called with every answered review, after the answer is built (queues Events; no I/O). */
+  onAnswered?: (request: AdmissionRequest, result: AdmissionResult) => void;
 }
 
 /**
@@ -79,9 +82,11 @@ export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
         : outcome.status === 400
           ? 'bad-request'
           : 'error';
-      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
-      metrics.admissionRequests.inc({ hook, kind, decision });
-      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
+      const dry_run = outcome.request?.dryRun ? 'true' : 'false';
+      metrics.admissionDuration.observe({ hook, kind, decision, dry_run }, seconds);
+      metrics.admissionRequests.inc({ hook, kind, decision, dry_run });
+      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider, dry_run });
+      if (outcome.request && outcome.result) options.onAnswered?.(outcome.request, outcome.result);
       if (outcome.status === 400) metrics.badRequests.inc({ status: statusLabelOf(400) });
       const r = outcome.request;
       // Every user value is cut (logValue): a 1 MiB name must not make a 1 MiB log line.

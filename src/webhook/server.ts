@@ -22,7 +22,7 @@ import { echo, MAX_ECHO_CHARS, truncated } from './echo.js';
 import { statusLabelOf, type WebhookMetrics } from './metrics.js';
 import { measureJson, parseCostBytes } from '../routing/wire/index.js';
 import type { CertificateWatcher } from './tls.js';
-import { clientRefusal, reviewRoute, type ReadinessSource } from './review-route.js';
+import { clientRefusal, reviewRoute, type ReadinessSource, type ReviewRouteOptions } from './review-route.js';
 
 /** controller-runtime's limit: two 3 MiB objects (old and new) plus 1 MiB of envelope. */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
@@ -85,6 +85,8 @@ export interface ServerOptions {
   /** Seconds to keep serving after readiness turns false on shutdown (endpoints propagation). */
   shutdownDelaySeconds?: number;
   limits?: Partial<ConnectionLimits>;
+  /** Called with every answered review (queues Events; no I/O). */
+  onAnswered?: ReviewRouteOptions['onAnswered'];
 }
 
 export interface WebhookServer {

@@ -16,6 +16,11 @@ ROLLOUTS_GOTOOLCHAIN="${ROLLOUTS_GOTOOLCHAIN:-go1.27.3}"
 # and go.sum); gitops-engine v3.6.1 and fluxcd/pkg/ssa v0.83.0 declare go 1.27.0.
 GITOPS_HARNESS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gitops-harness"
 GITOPS_HARNESS_GOTOOLCHAIN="${GITOPS_HARNESS_GOTOOLCHAIN:-go1.27.3}"
+# The policy report CRDs the background audit writes to. wgpolicyk8s.io/v1alpha2 PolicyReport
+# ships in the Kyverno module (config/crds/policyreport); its successor openreports.io/v1alpha1
+# Report in openreports/reports-api (config/crd). Downloaded from the module proxy, not built.
+KYVERNO_VERSION="${KYVERNO_VERSION:-v1.19.1}"
+OPENREPORTS_VERSION="${OPENREPORTS_VERSION:-v0.2.1}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/webhook-e2e"
 BIN="$CACHE/bin"
@@ -139,6 +144,20 @@ rollouts_module_dir() {
   (export GOTOOLCHAIN="$ROLLOUTS_GOTOOLCHAIN"; cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
 }
 
+# Prints the directory of module $1 at version $2 in the module cache, downloading it if missing.
+module_dir() {
+  (cd "$SRC" && go mod download -json "$1@$2") | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).Dir)'
+}
+
+# Prints the policy report CRD files, one a line.
+report_crd_files() {
+  local kyverno openreports
+  kyverno="$(module_dir github.com/kyverno/kyverno "$KYVERNO_VERSION")"
+  openreports="$(module_dir github.com/openreports/reports-api "$OPENREPORTS_VERSION")"
+  printf '%s\n' "$kyverno/config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml" \
+    "$openreports/config/crd/openreports.io_reports.yaml"
+}
+
 main() {
   if ! command -v go >/dev/null; then log "no Go toolchain"; exit 3; fi
   local what="${1:-all}"
@@ -153,6 +172,7 @@ main() {
     rollouts-controller) timed build_rollouts_controller ;;
     gitops-harness) timed build_gitops_harness ;;
     rollouts-dir) rollouts_module_dir ;;
+    report-crds) report_crd_files ;;
     paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;
   esac

@@ -14,11 +14,12 @@ import {
   buildComponents,
   componentPaths,
   GITOPS_SCENARIO,
+  reportCrdFiles,
   rolloutsModuleDir,
   versionLine,
 } from './support/components.js';
 import { openControlChannel } from './support/control-channel.js';
-import { installRolloutsCrds } from './support/crds.js';
+import { installCrdFiles, installRolloutsCrds } from './support/crds.js';
 import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
 import { KUBECTL } from './support/kubectl.js';
@@ -69,6 +70,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { pki } = plane.endpoints;
     const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
     await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, adminTls, moduleDir));
+    // The background audit writes PolicyReports (and openreports.io Reports) once these exist.
+    const reportCrds = await reportCrdFiles();
+    await timed(timings, 'policy report CRDs established', () =>
+      installCrdFiles(admin, adminTls, reportCrds),
+    );
     const controllerOptions = {
       binary: bin['rollouts-controller'],
       kubeconfig: plane.endpoints.kubeconfigs.rolloutsController,

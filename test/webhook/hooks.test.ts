@@ -184,7 +184,8 @@ describe('decide', () => {
         { severity: 'error', rule: 'b', field: 'spec.y', message: 'set it' },
         { severity: 'warning', rule: 'c', field: 'spec.z', message: 'heads up' },
       ],
-      'deny',
+      policy('deny'),
+      { namespace: 'shop', labels: {} },
     );
     expect(result.message).toBe(
       'Rollout shop/web has 2 errors in its traffic routing:\n- spec.x: Invalid value: 1: too big\n- spec.y: set it',

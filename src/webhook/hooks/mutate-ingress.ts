@@ -7,9 +7,12 @@ import { guardIngress, type Override } from '../../routing/drift-guard.js';
 import { referencedIngresses } from '../../routing/traffic-state.js';
 import { nameOf } from '../../routing/wire/index.js';
 import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
-import { allow, patched, type AdmissionResult } from '../admission/response.js';
+import { allow, auditAnnotationsOf, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { diff } from '../patch.js';
+
+/** Rule id of a Rollout-owned key put back to the live traffic state (Events, audit log). */
+export const RESTORED_RULE = 'rollout-owned-key-restored';
 
 function overrideWarning(o: Override): string {
   if (o.admitted === undefined) return `${o.key}: removed, Rollout ${o.rollout} no longer routes it`;
@@ -45,6 +48,17 @@ export class IngressMutator extends AdmissionHandler {
       ops.length > 0
         ? patched(ops, 'traffic-state-restored', warnings)
         : allow('traffic-state-intact', warnings);
-    return { ...decision, overrides: result.overrides.map((o) => o.provider) };
+    if (result.overrides.length === 0) return decision;
+    return {
+      ...decision,
+      overrides: result.overrides.map((o) => o.provider),
+      notices: result.overrides.map((o) => ({
+        outcome: 'overridden' as const,
+        rule: RESTORED_RULE,
+        message: overrideWarning(o),
+        rollout: o.rollout,
+      })),
+      auditAnnotations: auditAnnotationsOf('patched', { restoredKeys: result.overrides.map((o) => o.key) }),
+    };
   }
 }

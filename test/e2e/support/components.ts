@@ -51,6 +51,11 @@ export async function rolloutsModuleDir(): Promise<string> {
   return (await run('bash', [BUILD_SCRIPT, 'rollouts-dir'])).trim();
 }
 
+/** The policy report CRD files (wgpolicyk8s.io, openreports.io), from the Go module cache. */
+export async function reportCrdFiles(): Promise<string[]> {
+  return (await run('bash', [BUILD_SCRIPT, 'report-crds'])).trim().split('\n');
+}
+
 /** First line of `<binary> <versionArgs>`, for the version banner printed before any test. */
 export async function versionLine(binary: string, versionArgs: readonly string[]): Promise<string> {
   const out = await run(binary, versionArgs);

@@ -21,10 +21,23 @@ export async function installRolloutsCrds(
   const dir = join(rolloutsModuleDir, 'manifests', 'crds');
   const files = readdirSync(dir).filter((file) => file.endsWith('-crd.yaml'));
   if (files.length === 0) throw new Error(`no *-crd.yaml in ${dir}`);
+  return installCrdFiles(
+    cluster,
+    admin,
+    files.sort().map((file) => join(dir, file)),
+  );
+}
+
+/** Creates the CRD of each file (one CRD a file) and waits until each is Established. */
+export async function installCrdFiles(
+  cluster: Cluster,
+  admin: TlsFiles,
+  files: readonly string[],
+): Promise<string[]> {
   const server = cluster.config.getCurrentCluster()!.server;
   const names: string[] = [];
-  for (const file of files.sort()) {
-    const crd = parse(readFileSync(join(dir, file), 'utf8')) as V1CustomResourceDefinition;
+  for (const file of files) {
+    const crd = parse(readFileSync(file, 'utf8')) as V1CustomResourceDefinition;
     const res = await httpsRequest(
       `${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
       admin,
