@@ -3,10 +3,16 @@
  */
 import type { AlbAction, AlbTargetGroup, RuleCondition } from './alb-schema.js';
 import { ACTION_TYPE, CONDITIONS_TYPE, goToPlain, normaliseServicePort } from './alb-schema.js';
-import type { GoType } from './go-json-decode.js';
+import type { GoType, UnknownKey } from './go-json-decode.js';
 import { goUnmarshal } from './go-json-decode.js';
 
-export type ParseResult<T> = { value: T } | { error: string };
+/** A decoded value, with the keys the controller would drop without a word. */
+export type ParseResult<T> = { value: T; unknownKeys?: UnknownKey[] } | { error: string };
+
+/** `unknownKeys` is present only when there are some. */
+function withUnknownKeys<T>(value: T, unknownKeys: UnknownKey[] | undefined): ParseResult<T> {
+  return unknownKeys && unknownKeys.length > 0 ? { value, unknownKeys } : { value };
+}
 
 function parseJsonAnnotation(key: string, raw: string, type: GoType): ParseResult<unknown> {
   const decoded = goUnmarshal(raw, type);
@@ -14,7 +20,7 @@ function parseJsonAnnotation(key: string, raw: string, type: GoType): ParseResul
     // LBC: errors.Wrapf(err, "failed to parse json annotation, %v: %v", matchedKey, raw)
     return { error: `failed to parse json annotation, ${key}: ${raw}: ${decoded.error}` };
   }
-  return { value: goToPlain(decoded.value, type) };
+  return withUnknownKeys(goToPlain(decoded.value, type), decoded.unknownKeys);
 }
 
 /**
@@ -31,12 +37,12 @@ export function parseAlbAction(key: string, raw: string): ParseResult<AlbAction>
       if (tg.servicePort !== undefined) tg.servicePort = normaliseServicePort(tg.servicePort);
     });
   }
-  return { value: action };
+  return withUnknownKeys(action, parsed.unknownKeys);
 }
 
 /** Decodes a `conditions.<name>` value (a JSON array; `null` and `[]` are empty). */
 export function parseAlbConditions(key: string, raw: string): ParseResult<RuleCondition[]> {
   const parsed = parseJsonAnnotation(key, raw, CONDITIONS_TYPE);
   if ('error' in parsed) return parsed;
-  return { value: (parsed.value as RuleCondition[] | undefined) ?? [] };
+  return withUnknownKeys((parsed.value as RuleCondition[] | undefined) ?? [], parsed.unknownKeys);
 }

@@ -26,6 +26,8 @@ export interface Override {
   rollout: string;
   /** What the request asked for (undefined: the request removed the key). */
   requested?: string;
+  /** The live object's value (undefined on CREATE, or when the live object lacks the key). */
+  live?: string;
   admitted?: string;
   /** Short human description of what the key carries, e.g. `live traffic (canary 20%)`. */
   meaning: string;
@@ -288,6 +290,7 @@ function collectOverrides(
       key,
       rollout: rollout.name,
       requested: requested[key],
+      live: live[key],
       admitted: admitted[key],
       meaning: meaningOf(key),
       provider,

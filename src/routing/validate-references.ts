@@ -167,10 +167,14 @@ function ingressFindings(
   cluster: ClusterView,
   options: ReferenceOptions,
 ): Finding[] {
-  const fix =
+  const route =
     check.router === 'alb'
       ? `Route a path to backend.service.name ${service} with port.name use-annotation.`
       : `Route a path to Service ${service}; Argo copies these rules into the canary Ingress.`;
+  // A Service name that does not exist is more likely a typo in the Rollout than a missing path.
+  const fix = cluster.getService(rollout.namespace, service)
+    ? route
+    : `Service ${service} does not exist either: if the Rollout's name for it is misspelt, fix the Rollout; otherwise: ${route}`;
   return refs.flatMap((ref) => {
     const ingress = cluster.getIngress(rollout.namespace, ref.name);
     if (!ingress) return [notFound('Ingress', ref, rollout.namespace)];

@@ -107,9 +107,13 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
 
   it('A.5 unknown field is silently dropped by LBC: error', () => {
     const findings = withConditions([{ field: 'cookie', values: ['a'] }]);
-    expect(ruleIds(findings)).toEqual(['alb-condition-field']);
-    expect(findings[0]?.message).toContain('condition 0 has field "cookie"');
-    expect(findings[0]?.message).toContain('drops such a condition without a word');
+    // `values` is no RuleCondition field either (far from every one: a warning listing them).
+    expect(ruleIds(findings)).toEqual(['alb-annotation-unknown-key', 'alb-condition-field']);
+    expect(findings[0]?.severity).toBe('warning');
+    expect(findings[0]?.message).toContain('conditions key "values" is not a field');
+    expect(findings[0]?.message).toContain('Fix: use one of field, hostHeaderConfig');
+    expect(findings[1]?.message).toContain('condition 0 has field "cookie"');
+    expect(findings[1]?.message).toContain('drops such a condition without a word');
   });
 
   it('A.5 missing field is silently dropped too; a case variant gets a hint', () => {

@@ -29,8 +29,46 @@ function formatFinding(f: Finding): string {
   return `${f.field}: ${f.message}`;
 }
 
-export function warningText(f: Finding): string {
-  return f.message;
+/**
+ * A finding's advice and the rest of its message. Messages end with the fix: after a
+ * `Fix: ` marker, or as their last sentence; a parenthesised note may follow it. Linear scans,
+ * no regular expressions over the (user-influenced) text.
+ */
+export function splitFix(message: string): { fix: string; rest: string } {
+  let body = message.trimEnd();
+  let note = '';
+  if (body.endsWith(')')) {
+    const open = body.lastIndexOf(' (');
+    if (open > 0 && body[open - 1] === '.') {
+      note = body.slice(open);
+      body = body.slice(0, open);
+    }
+  }
+  const marker = body.lastIndexOf('Fix: ');
+  if (marker >= 0) {
+    return { fix: body.slice(marker + 5), rest: `${body.slice(0, marker).trimEnd()}${note}` };
+  }
+  // The last ". " followed by a capital letter starts the last sentence.
+  for (let i = body.length - 3; i > 0; i--) {
+    if (body[i] === '.' && body[i + 1] === ' ' && isCapital(body[i + 2])) {
+      return { fix: body.slice(i + 2), rest: `${body.slice(0, i + 1)}${note}` };
+    }
+  }
+  return { fix: '', rest: message };
+}
+
+function isCapital(ch: string | undefined): boolean {
+  return ch !== undefined && ch >= 'A' && ch <= 'Z';
+}
+
+/**
+ * The apiserver cuts each warning at 120 characters, so a warning leads with what survives
+ * best: the rule id (to look up in docs/validation.md) and the fix, then the explanation.
+ */
+export function warningText(f: Finding, prefix = ''): string {
+  const { fix, rest } = splitFix(f.message);
+  const head = prefix ? `${f.rule} (${prefix})` : f.rule;
+  return fix ? `${head}: ${fix} ${rest}` : `${head}: ${rest}`;
 }
 
 /**
@@ -44,10 +82,13 @@ export function decide(
   extraWarnings: string[] = [],
 ): AdmissionResult {
   const errors = findings.filter((f) => f.severity === 'error');
-  const warnings = [...extraWarnings, ...findings.filter((f) => f.severity === 'warning').map(warningText)];
+  const warnings = [
+    ...extraWarnings,
+    ...findings.filter((f) => f.severity === 'warning').map((f) => warningText(f)),
+  ];
   if (errors.length === 0) return allow('valid', warnings);
   if (enforcement === 'warn') {
-    return allow('invalid-warned', [...errors.map((f) => `would deny: ${f.message}`), ...warnings]);
+    return allow('invalid-warned', [...errors.map((f) => warningText(f, 'would deny')), ...warnings]);
   }
   const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
   const message = [
