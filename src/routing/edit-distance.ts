@@ -1,39 +1,43 @@
 /**
  * "Did you mean": the nearest of a set of known names, by Levenshtein distance, for names one
  * or two edits from a known one. Costs are bounded whatever the input: the distance is
- * computed only inside a band of width 2·max+1 (O(max · length)), and at most
- * `MAX_CANDIDATES` candidates are compared.
+ * computed only inside a band of width 2·max+1 (O(max · length) time, two rows of memory),
+ * and at most `MAX_CANDIDATES` candidates are compared.
  */
 
 /** Candidates compared per lookup; a larger set is cut (its first entries are compared). */
 export const MAX_CANDIDATES = 2000;
 
 /**
- * Levenshtein distance of `a` and `b` when it is at most `max`, else `max + 1`. Banded, so a
- * 100 KiB key against a 20-character field name costs about as much as two short names.
+ * Levenshtein distance of `a` and `b` when it is at most `max`, else `max + 1`. Banded: lengths
+ * that differ by more than `max` return at once, and each row costs O(max).
  */
 export function boundedEditDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
   const over = max + 1;
-  // prev[j] holds the distance of a[0..i) and b[0..j); cells outside the band count as `over`.
-  let prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j <= max ? j : over;
+  if (Math.abs(a.length - b.length) > max) return over;
+  const m = b.length;
+  // Two rows, allocated once; each row writes only its band and the cell on either side of it
+  // (set to `over`), which is all the next row reads.
+  let prev = new Array<number>(m + 1).fill(over);
+  let row = new Array<number>(m + 1).fill(over);
+  for (let j = 0; j <= Math.min(max, m); j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = new Array<number>(b.length + 1).fill(over);
     const from = Math.max(1, i - max);
-    const to = Math.min(b.length, i + max);
-    if (i <= max) row[0] = i;
+    const to = Math.min(m, i + max);
+    row[0] = i <= max ? i : over;
+    if (from > 1) row[from - 1] = over;
     let best = row[0]!;
     for (let j = from; j <= to; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      row[j] = value > over ? over : value;
-      if (row[j]! < best) best = row[j]!;
+      const value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost, over);
+      row[j] = value;
+      if (value < best) best = value;
     }
+    if (to < m) row[to + 1] = over;
     if (best > max) return over;
-    prev = row;
+    [prev, row] = [row, prev];
   }
-  return Math.min(prev[b.length]!, over);
+  return Math.min(prev[m]!, over);
 }
 
 /**
