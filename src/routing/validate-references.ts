@@ -8,9 +8,15 @@ import { invalidText } from './field-error.js';
 import type { IngressClassOptions } from './ingress-class.js';
 import { albControllerDecision, argoRolloutsIngressClass, nginxControllerDecision } from './ingress-class.js';
 import { albActionService, referencedIngresses } from './state.js';
-import { albIngressWiring, hasRuleWithService, otherBackends } from './ingress-wiring.js';
+import {
+  albIngressWiring,
+  backendField as wiringBackendField,
+  describeBackend,
+  hasRuleWithService,
+  otherBackends,
+} from './ingress-wiring.js';
 import { ALB_CONTROLLER, NGINX_CONTROLLER } from './model.js';
-import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from './model.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, IngressBackend, Rollout, Service } from './model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -182,9 +188,44 @@ function ingressFindings(
     if (service && !hasRuleWithService(ingress, service))
       out.push(noRulesFinding(ref, ingress, service, fix));
     else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
+    else if (service) out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
     out.push(...classFindings(check, ingress, ref, cluster, options));
     return out;
   });
+}
+
+/**
+ * NGINX routes a path to the Service port its backend names; a port the Service does not
+ * declare leaves the path without endpoints (503), and Argo copies the backend into the canary
+ * Ingress, so both break. (The ALB path goes through the action instead: see alb-actions.)
+ */
+function nginxBackendPorts(ingress: Ingress, serviceName: string, service: Service | undefined): Finding[] {
+  if (!service) return [];
+  return ingress.backends.flatMap((b) => {
+    if (b.serviceName !== serviceName || b.resource || b.legacyFields) return [];
+    const byNumber = b.portNumber !== undefined;
+    if (!byNumber && b.portName === undefined) return [];
+    const found = service.ports.some((p) => (byNumber ? p.port === b.portNumber : p.name === b.portName));
+    if (found) return [];
+    const shown = byNumber ? `port.number ${b.portNumber}` : `port.name "${b.portName}"`;
+    const declared = service.ports.map((p) => (byNumber ? String(p.port) : (p.name ?? `(unnamed ${p.port})`)));
+    return [
+      {
+        severity: 'error',
+        rule: 'nginx-backend-port-not-in-service',
+        field: `${backendPortField(b)}.${byNumber ? 'number' : 'name'}`,
+        message: `${describeBackend(ingress, b)}: ${shown} is not a port of Service "${serviceName}" (it has: ${declared.join(', ') || 'none'}), so ingress-nginx finds no endpoints for this path and answers 503, in the stable Ingress and in the canary Ingress Argo Rollouts copies from it. Fix: set ${byNumber ? 'port.number' : 'port.name'} to a port the Service declares.`,
+        ingress: ingress.name,
+        ...(b.host !== undefined ? { host: b.host } : {}),
+        ...(b.path !== undefined ? { path: b.path } : {}),
+      },
+    ];
+  });
+}
+
+/** `spec.rules[i].http.paths[j].backend.service.port` (or the default backend's). */
+function backendPortField(b: IngressBackend): string {
+  return `${wiringBackendField(b)}.service.port`;
 }
 
 /**
