@@ -13,7 +13,12 @@ import { packageVersion } from './commands/version.js';
 // which makes them start several times faster (they run in CI and pre-commit hooks).
 
 async function serve(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: SERVE_FLAGS, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: SERVE_FLAGS,
+    strict: true,
+    allowPositionals: true,
+  });
   if (positionals.length > 0) {
     throw new UsageError(
       `serve takes no paths (got ${JSON.stringify(positionals[0])}); to serve from manifests use --state ${positionals[0]}`,
@@ -156,7 +161,8 @@ export async function main(argv: string[]): Promise<number> {
     const isUsage =
       error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`rollouts-traffic-webhook ${command}: ${(error as Error).message}\n`);
-    if (isUsage) process.stderr.write(`Run \`rollouts-traffic-webhook ${command} --help\` for its options.\n`);
+    if (isUsage)
+      process.stderr.write(`Run \`rollouts-traffic-webhook ${command} --help\` for its options.\n`);
     return isUsage ? 2 : 1;
   }
 }

@@ -156,7 +156,13 @@ async function readText(file: string, options: ReadOptions): Promise<string> {
  * manifest (it mentions apiVersion); other YAML and JSON files (tsconfig.json with comments,
  * templated YAML) are skipped.
  */
-function unparsable(at: ManifestLocation, explicit: boolean, text: string, problem: string, set: ManifestSet) {
+function unparsable(
+  at: ManifestLocation,
+  explicit: boolean,
+  text: string,
+  problem: string,
+  set: ManifestSet,
+) {
   if (!explicit && !text.includes('apiVersion')) {
     set.skipped.push({ file: at.file, reason: `not a Kubernetes manifest (${problem.split(':')[0]})` });
   } else set.errors.push(loadError(at, problem));
@@ -217,7 +223,8 @@ function positionsOf(doc: Document, lines: LineCounter): Positions {
     line: start,
     lineOf: (path) => {
       for (let depth = path.length; depth > 0; depth--) {
-        const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+        const node = doc.getIn(path.slice(0, depth), true) as
+          { range?: [number, number, number] } | undefined;
         const line = lineAt(node?.range?.[0]);
         if (line !== undefined) return line;
       }

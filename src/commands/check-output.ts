@@ -56,7 +56,10 @@ export function formatText(report: CheckReport): string {
       return `  ${where}: ${s.reason}`;
     });
     const more = report.skipped.length - shown.length;
-    lines.push(`Skipped ${plural(report.skipped.length, 'input')} that are not Kubernetes manifests:`, ...shown);
+    lines.push(
+      `Skipped ${plural(report.skipped.length, 'input')} that are not Kubernetes manifests:`,
+      ...shown,
+    );
     if (more > 0) lines.push(`  ... and ${more} more (--output json lists them all)`);
   }
   lines.push(summaryLine(report));
@@ -109,7 +112,13 @@ export function formatSarif(report: CheckReport): string {
       ),
     ),
     ...report.notChecked.map((u) =>
-      sarifResult('ingress-not-checked', 'note', `Ingress ${u.namespace}/${u.name} was not checked: ${u.reason}`, u.file, u.line),
+      sarifResult(
+        'ingress-not-checked',
+        'note',
+        `Ingress ${u.namespace}/${u.name} was not checked: ${u.reason}`,
+        u.file,
+        u.line,
+      ),
     ),
   ];
   const ruleIds = [...new Set(results.map((r) => r.ruleId))].sort();
@@ -146,7 +155,11 @@ export function xmlText(text: string): string {
     else if (ch === '>') out += '&gt;';
     else if (ch === '"') out += '&quot;';
     else if (ch === "'") out += '&apos;';
-    else if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffe || code === 0xffff)
+    else if (
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+      code === 0xfffe ||
+      code === 0xffff
+    )
       out += '\uFFFD';
     else out += ch;
   }
@@ -173,7 +186,9 @@ export function formatJunit(report: CheckReport, failOn: FailOn): string {
       continue;
     }
     failures++;
-    const body = failing.map((f) => `${at(f.file, f.line)}: ${f.severity}: ${f.field}: ${f.message} [${f.rule}]`).join('\n');
+    const body = failing
+      .map((f) => `${at(f.file, f.line)}: ${f.severity}: ${f.field}: ${f.message} [${f.rule}]`)
+      .join('\n');
     cases.push(
       `  <testcase classname="${classname}" name="${name}"><failure type="${xmlText(failing[0]!.rule)}" message="${plural(failing.length, 'finding')}">${xmlText(body)}</failure></testcase>`,
     );

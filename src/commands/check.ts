@@ -10,7 +10,12 @@ import { nearestName } from '../routing/edit-distance.js';
 import { parseIngress } from '../routing/parse.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../routing/model.js';
 import { MANAGED_ALB_ANNOTATIONS } from '../routing/model.js';
-import { parseClassFlags, resolveClasses, type AssumedClass, type UncheckedIngress } from './check-classes.js';
+import {
+  parseClassFlags,
+  resolveClasses,
+  type AssumedClass,
+  type UncheckedIngress,
+} from './check-classes.js';
 import { fieldPath, valueAt } from './field-path.js';
 import { admitOffline } from './offline.js';
 import { UsageError } from './options.js';
@@ -121,7 +126,11 @@ function namesByNamespace(documents: ManifestDocument[], kind: string): Map<stri
  * In a complete set a missing Service or Ingress with a near namesake is a typo, not an
  * apply-order gap: an error, with the name to write.
  */
-function didYouMean(f: Finding, rollout: ManifestDocument, names: Map<string, Map<string, string[]>>): Finding {
+function didYouMean(
+  f: Finding,
+  rollout: ManifestDocument,
+  names: Map<string, Map<string, string[]>>,
+): Finding {
   const kind = NOT_FOUND_RULES[f.rule];
   if (!kind) return f;
   const missing = valueAt(rollout.object, fieldPath(f.field));
@@ -142,7 +151,8 @@ interface Filing {
 
 /** Keys of the admitted Ingress that a Rollout owns (the mutating hook's bookkeeping). */
 function rolloutOwnedKeys(admitted: JsonObject): Set<string> {
-  const annotations = (admitted.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+  const annotations = (admitted.metadata as { annotations?: Record<string, unknown> } | undefined)
+    ?.annotations;
   const raw = annotations?.[MANAGED_ALB_ANNOTATIONS];
   if (typeof raw !== 'string') return new Set();
   try {
@@ -155,7 +165,10 @@ function rolloutOwnedKeys(admitted: JsonObject): Set<string> {
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const flags = parseClassFlags(options.ingressClasses ?? []);
-  const { cluster, manifests } = await loadManifests(options.paths, { positions: true, stdin: options.stdin });
+  const { cluster, manifests } = await loadManifests(options.paths, {
+    positions: true,
+    stdin: options.stdin,
+  });
   const policy = policyFrom(options.controllerIdentities, 'deny');
   const documents = manifests.documents;
   const ingressDocs = documents.filter(isIngress);
@@ -186,7 +199,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       // Rollout's own finding (service-lacks-alb-port) points at.
       const owned = rolloutOwnedKeys(admitted);
       for (const f of findings) {
-        if (f.rule === 'alb-service-port' && [...owned].some((k) => f.field.includes(JSON.stringify(k)))) continue;
+        if (f.rule === 'alb-service-port' && [...owned].some((k) => f.field.includes(JSON.stringify(k))))
+          continue;
         fileUnder(document, f);
       }
     } else if (isRollout(document)) {
@@ -211,9 +225,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     objects.push(checkedObject(document, dedupe(filing.findings)));
   }
   const all = objects.flatMap((o) => o.findings);
-  const loadErrors: LoadProblem[] = manifests.errors.concat(
-    cluster.loadErrors().filter((e) => !manifests.errors.includes(e)),
-  ).map((e) => ({ file: displayName(e.file), message: e.message, ...lineOfError(e, documents) }));
+  const loadErrors: LoadProblem[] = manifests.errors
+    .concat(cluster.loadErrors().filter((e) => !manifests.errors.includes(e)))
+    .map((e) => ({ file: displayName(e.file), message: e.message, ...lineOfError(e, documents) }));
   const count = (kind: string) => documents.filter((d) => d.kind === kind).length;
   const known = count('Rollout') + count('Ingress') + count('Service') + count('IngressClass');
   return {
@@ -229,7 +243,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     assumedClasses: classes.assumed,
     notChecked: classes.unchecked.map((u) => {
       const d = ingressDoc(u.namespace, u.name);
-      return { ...u, location: d ? describeLocation(d) : '', file: d ? displayName(d.file) : '', line: d?.line };
+      return {
+        ...u,
+        location: d ? describeLocation(d) : '',
+        file: d ? displayName(d.file) : '',
+        line: d?.line,
+      };
     }),
     skipped: manifests.skipped.map((s) => ({ ...s, file: displayName(s.file) })),
     loadErrors,

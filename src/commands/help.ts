@@ -105,7 +105,12 @@ Examples:
   kustomize build . | ${PROGRAM} render - | kubectl diff -f -
 `;
 
-export const COMMAND_HELP: Record<string, string> = { serve: SERVE, review: REVIEW, check: CHECK, render: RENDER };
+export const COMMAND_HELP: Record<string, string> = {
+  serve: SERVE,
+  review: REVIEW,
+  check: CHECK,
+  render: RENDER,
+};
 
 export const USAGE = `Usage: ${PROGRAM} <command> [options]
 

@@ -67,7 +67,10 @@ async function openClusterState(options: ServeOptions, logger: Logger): Promise<
     const connection = await clusterAnswers(options.kubeconfig);
     if (!connection) {
       const quickstart = quickstartPath();
-      logger.info({ path: quickstart }, 'no cluster answered; serving cluster state from examples/quickstart');
+      logger.info(
+        { path: quickstart },
+        'no cluster answered; serving cluster state from examples/quickstart',
+      );
       return new FileClusterState([quickstart]);
     }
     return watchState(connection, options, logger);

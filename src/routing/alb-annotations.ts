@@ -174,9 +174,7 @@ function reportUnknownKeys(out: FindingList, ref: AnnotationKey, unknownKeys: Un
     const near = nearestName(unknown.key.toLowerCase(), byFold.keys());
     const known = near === undefined ? undefined : byFold.get(near);
     const where = unknown.path === unknown.key ? '' : ` (at ${truncate(unknown.path, 200)})`;
-    const fix = known
-      ? `write "${known}"`
-      : `use one of ${unknown.known.join(', ')}, or remove the key`;
+    const fix = known ? `write "${known}"` : `use one of ${unknown.known.join(', ')}, or remove the key`;
     out.add(
       known ? 'error' : 'warning',
       'alb-annotation-unknown-key',

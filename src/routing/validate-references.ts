@@ -16,7 +16,15 @@ import {
   otherBackends,
 } from './ingress-wiring.js';
 import { ALB_CONTROLLER, NGINX_CONTROLLER } from './model.js';
-import type { CanaryStrategy, ClusterView, Finding, Ingress, IngressBackend, Rollout, Service } from './model.js';
+import type {
+  CanaryStrategy,
+  ClusterView,
+  Finding,
+  Ingress,
+  IngressBackend,
+  Rollout,
+  Service,
+} from './model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -188,7 +196,8 @@ function ingressFindings(
     if (service && !hasRuleWithService(ingress, service))
       out.push(noRulesFinding(ref, ingress, service, fix));
     else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
-    else if (service) out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
+    else if (service)
+      out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
     out.push(...classFindings(check, ingress, ref, cluster, options));
     return out;
   });
@@ -208,7 +217,9 @@ function nginxBackendPorts(ingress: Ingress, serviceName: string, service: Servi
     const found = service.ports.some((p) => (byNumber ? p.port === b.portNumber : p.name === b.portName));
     if (found) return [];
     const shown = byNumber ? `port.number ${b.portNumber}` : `port.name "${b.portName}"`;
-    const declared = service.ports.map((p) => (byNumber ? String(p.port) : (p.name ?? `(unnamed ${p.port})`)));
+    const declared = service.ports.map((p) =>
+      byNumber ? String(p.port) : (p.name ?? `(unnamed ${p.port})`),
+    );
     return [
       {
         severity: 'error',

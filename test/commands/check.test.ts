@@ -20,7 +20,14 @@ interface Report {
   objects: {
     kind: string;
     name: string;
-    findings: { severity: string; rule: string; field: string; message: string; file: string; line?: number }[];
+    findings: {
+      severity: string;
+      rule: string;
+      field: string;
+      message: string;
+      file: string;
+      line?: number;
+    }[];
   }[];
   errors: number;
   warnings: number;
@@ -49,7 +56,9 @@ describe('check resolves the standard IngressClasses offline instead of skipping
     expect(unknown.message).toContain('Fix: write "messageBody"');
     // file:line of the annotation that holds the mistake.
     expect(unknown).toMatchObject({ file: `${FIXTURES}/alb-no-class/app.yaml`, line: 15 });
-    expect(report.assumedClasses).toEqual([{ name: 'alb', controller: 'ingress.k8s.aws/alb', source: 'standard' }]);
+    expect(report.assumedClasses).toEqual([
+      { name: 'alb', controller: 'ingress.k8s.aws/alb', source: 'standard' },
+    ]);
     expect(report.notChecked).toEqual([]);
   });
 
@@ -72,7 +81,9 @@ describe('check resolves the standard IngressClasses offline instead of skipping
     expect(other.stdout).toContain(
       'Ingress default/web: its class "alb" belongs to controller "example.com/other", not the AWS Load Balancer Controller or ingress-nginx, so the ALB and NGINX annotation checks did not run.',
     );
-    expect(other.stdout).toContain('IngressClass "alb" taken as controller example.com/other (--ingress-class).');
+    expect(other.stdout).toContain(
+      'IngressClass "alb" taken as controller example.com/other (--ingress-class).',
+    );
 
     const custom = readFileSync(`${FIXTURES}/alb-no-class/app.yaml`, 'utf8').replace(
       'ingressClassName: alb',
@@ -125,13 +136,25 @@ describe('check files each mistake once, under the object to edit, with the fix'
     const { code, report } = checkJson([`${FIXTURES}/nginx-port`]);
     expect(code).toBe(1);
     expect(report.objects.flatMap((o) => o.findings.map((f) => [o.kind, f.rule, f.field, f.line]))).toEqual([
-      ['Ingress', 'nginx-backend-port-not-in-service', 'spec.rules[0].http.paths[0].backend.service.port.number', 23],
-      ['Ingress', 'nginx-backend-port-not-in-service', 'spec.rules[0].http.paths[1].backend.service.port.name', 26],
+      [
+        'Ingress',
+        'nginx-backend-port-not-in-service',
+        'spec.rules[0].http.paths[0].backend.service.port.number',
+        23,
+      ],
+      [
+        'Ingress',
+        'nginx-backend-port-not-in-service',
+        'spec.rules[0].http.paths[1].backend.service.port.name',
+        26,
+      ],
     ]);
-    expect(report.objects[0]!.findings[0]!.message).toContain('port.number 8080 is not a port of Service "api-stable" (it has: 80)');
+    expect(report.objects[0]!.findings[0]!.message).toContain(
+      'port.number 8080 is not a port of Service "api-stable" (it has: 80)',
+    );
   });
 
-    it('a wiring mistake is reported once, under the Ingress, and counted once', () => {
+  it('a wiring mistake is reported once, under the Ingress, and counted once', () => {
     const { report } = checkJson(['test/fixtures/miswired']);
     const portNumber = report.objects.flatMap((o) =>
       o.findings.filter((f) => f.rule === 'alb-backend-port-number').map(() => o.kind),
@@ -153,7 +176,10 @@ describe('check in CI', () => {
     await writeFile(join(repo, 'deploy', 'values.yaml'), 'replicas: 2\nimage: { tag: "1.0" }\n');
     await mkdir(join(repo, 'chart', 'templates'), { recursive: true });
     await writeFile(join(repo, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
-    await writeFile(join(repo, 'chart', 'templates', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n');
+    await writeFile(
+      join(repo, 'chart', 'templates', 'svc.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n',
+    );
     await writeFile(join(repo, 'package.json'), '{"name":"app","version":"1.0.0"}');
     await writeFile(join(repo, 'tsconfig.json'), '{ // comments are fine here\n "compilerOptions": {} }');
     await mkdir(join(repo, 'node_modules', 'pkg'), { recursive: true });
@@ -170,8 +196,12 @@ describe('check in CI', () => {
     const { code, stdout } = runCli(['check', repo]);
     expect(code).toBe(0);
     expect(stdout).toContain('Skipped 4 inputs that are not Kubernetes manifests:');
-    expect(stdout).toContain(`${join(repo, 'chart')}: a Helm chart; its templates become manifests only when rendered`);
-    expect(stdout).toContain(`${join(repo, 'deploy', 'values.yaml')} document 1: not a Kubernetes object (no apiVersion and kind)`);
+    expect(stdout).toContain(
+      `${join(repo, 'chart')}: a Helm chart; its templates become manifests only when rendered`,
+    );
+    expect(stdout).toContain(
+      `${join(repo, 'deploy', 'values.yaml')} document 1: not a Kubernetes object (no apiVersion and kind)`,
+    );
     expect(stdout).toContain(`${join(repo, 'package.json')} document 1: not a Kubernetes object`);
     expect(stdout).toContain(`${join(repo, 'tsconfig.json')}: not a Kubernetes manifest (is not valid JSON)`);
     expect(stdout).not.toContain('node_modules');
@@ -186,7 +216,9 @@ describe('check in CI', () => {
       .join('\n---\n');
     const { code, stdout } = runCli(['check', '-'], stream);
     expect(code).toBe(0);
-    expect(stdout).toContain('Checked 1 file: 1 Rollout, 1 Ingress, 2 Services, 0 IngressClasses (and 1 object of other kinds, not checked).');
+    expect(stdout).toContain(
+      'Checked 1 file: 1 Rollout, 1 Ingress, 2 Services, 0 IngressClasses (and 1 object of other kinds, not checked).',
+    );
   });
 
   it('--fail-on warning fails on warnings; the default fails on errors only', () => {
@@ -215,9 +247,18 @@ describe('check in CI', () => {
       {
         ruleId: 'service-not-found',
         level: 'error',
-        message: { text: expect.stringContaining('Rollout default/shop: spec.strategy.canary.stableService: Service "shop-stabel"') },
+        message: {
+          text: expect.stringContaining(
+            'Rollout default/shop: spec.strategy.canary.stableService: Service "shop-stabel"',
+          ),
+        },
         locations: [
-          { physicalLocation: { artifactLocation: { uri: `${FIXTURES}/typo/app.yaml` }, region: { startLine: 39 } } },
+          {
+            physicalLocation: {
+              artifactLocation: { uri: `${FIXTURES}/typo/app.yaml` },
+              region: { startLine: 39 },
+            },
+          },
         ],
       },
     ]);
@@ -226,9 +267,15 @@ describe('check in CI', () => {
   it('writes JUnit XML: one test case per Rollout and Ingress, a failure per failing one', () => {
     const { code, stdout } = runCli(['check', `${FIXTURES}/typo`, '--output', 'junit']);
     expect(code).toBe(1);
-    expect(stdout).toContain('<testsuite name="rollouts-traffic-webhook check" tests="2" failures="1" errors="0">');
-    expect(stdout).toContain(`<testcase classname="${FIXTURES}/typo/app.yaml document 4" name="Ingress default/shop"/>`);
-    expect(stdout).toContain('name="Rollout default/shop"><failure type="service-not-found" message="1 finding">');
+    expect(stdout).toContain(
+      '<testsuite name="rollouts-traffic-webhook check" tests="2" failures="1" errors="0">',
+    );
+    expect(stdout).toContain(
+      `<testcase classname="${FIXTURES}/typo/app.yaml document 4" name="Ingress default/shop"/>`,
+    );
+    expect(stdout).toContain(
+      'name="Rollout default/shop"><failure type="service-not-found" message="1 finding">',
+    );
     expect(stdout).toContain('did you mean &quot;shop-stable&quot;?');
   });
 

@@ -10,6 +10,11 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], input?: string, cwd?: string, bin = BIN): CliResult {
-  const result = spawnSync(process.execPath, [bin, ...args], { input, cwd, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    input,
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

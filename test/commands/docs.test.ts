@@ -39,7 +39,9 @@ describe('README', () => {
 
   it('serve --help lists exactly the flags serve parses', () => {
     expect(helpFlags(COMMAND_HELP.serve!).filter((f) => f !== '--help')).toEqual(
-      Object.keys(SERVE_FLAGS).map((f) => `--${f}`).sort(),
+      Object.keys(SERVE_FLAGS)
+        .map((f) => `--${f}`)
+        .sort(),
     );
   });
 

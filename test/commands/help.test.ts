@@ -7,7 +7,12 @@ const COMMANDS = ['serve', 'check', 'review', 'render'];
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 describe('help and version', () => {
-  it.each(COMMANDS.flatMap((c) => [[c, '--help'], [c, '-h']]))('%s %s prints its usage with examples', (command, flag) => {
+  it.each(
+    COMMANDS.flatMap((c) => [
+      [c, '--help'],
+      [c, '-h'],
+    ]),
+  )('%s %s prints its usage with examples', (command, flag) => {
     const { code, stdout, stderr } = runCli([command!, flag!]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -41,13 +46,17 @@ describe('paths are positional wherever a path is taken', () => {
     const flagged = runCli(['review', '--hook', 'mutate', '--state', 'examples/quickstart'], review);
     expect(positional.code).toBe(0);
     expect(positional.stdout).toBe(flagged.stdout);
-    expect(JSON.parse(positional.stdout)).toMatchObject({ response: { allowed: true, patchType: 'JSONPatch' } });
+    expect(JSON.parse(positional.stdout)).toMatchObject({
+      response: { allowed: true, patchType: 'JSONPatch' },
+    });
   });
 
   it('serve names --state when given a path', () => {
     const { code, stderr } = runCli(['serve', 'deploy/']);
     expect(code).toBe(2);
-    expect(stderr).toContain('serve takes no paths (got "deploy/"); to serve from manifests use --state deploy/');
+    expect(stderr).toContain(
+      'serve takes no paths (got "deploy/"); to serve from manifests use --state deploy/',
+    );
   });
 
   it('render reads - from stdin', () => {

@@ -37,7 +37,9 @@ function npm(args: string[], cwd: string): string {
 
 /** A lockfile for a project whose only dependency is the tarball: this repository's production entries. */
 function consumerLock(tarball: string, spec: string): string {
-  const repoLock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, LockEntry> };
+  const repoLock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   const packages: Record<string, unknown> = {
     '': { name: 'consumer', version: '1.0.0', dependencies: { [PACKAGE.name]: spec } },
@@ -67,7 +69,10 @@ describe('the packed CLI', () => {
     if (!existsSync('dist/cli.js')) npm(['run', 'build'], ROOT);
     dir = await mkdtemp(join(tmpdir(), 'rtw-pack-'));
     // dist/ is already built (npm test builds before it runs the tests).
-    const name = npm(['pack', '--ignore-scripts', '--pack-destination', dir], ROOT).trim().split('\n').at(-1)!;
+    const name = npm(['pack', '--ignore-scripts', '--pack-destination', dir], ROOT)
+      .trim()
+      .split('\n')
+      .at(-1)!;
     const tarball = join(dir, name);
     tarballFiles = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout;
     consumer = join(dir, 'consumer');
@@ -75,7 +80,12 @@ describe('the packed CLI', () => {
     const spec = `file:../${name}`;
     await writeFile(
       join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { [PACKAGE.name]: spec } }),
+      JSON.stringify({
+        name: 'consumer',
+        version: '1.0.0',
+        private: true,
+        dependencies: { [PACKAGE.name]: spec },
+      }),
     );
     await writeFile(join(consumer, 'package-lock.json'), consumerLock(tarball, spec));
     npm(['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], consumer);
@@ -88,7 +98,11 @@ describe('the packed CLI', () => {
 
   it('ships the built CLI, the launcher and the examples, not the sources or tests', () => {
     const files = tarballFiles.split('\n');
-    for (const wanted of ['package/dist/cli.js', 'package/bin/rollouts-traffic-webhook.js', 'package/README.md']) {
+    for (const wanted of [
+      'package/dist/cli.js',
+      'package/bin/rollouts-traffic-webhook.js',
+      'package/README.md',
+    ]) {
       expect(files).toContain(wanted);
     }
     expect(files.some((f) => f.startsWith('package/examples/quickstart/'))).toBe(true);
@@ -109,7 +123,12 @@ describe('the packed CLI', () => {
     const onPath = runCli(['check', typo], undefined, consumer, bin);
     expect(onPath.code).toBe(1);
     expect(onPath.stdout).toContain('did you mean "shop-stable"?');
-    const onStdin = runCli(['check', '-'], readFileSync(join(ROOT, 'examples/quickstart/app.yaml'), 'utf8'), consumer, bin);
+    const onStdin = runCli(
+      ['check', '-'],
+      readFileSync(join(ROOT, 'examples/quickstart/app.yaml'), 'utf8'),
+      consumer,
+      bin,
+    );
     expect(onStdin.stdout).toMatch(/Checked 1 file: 1 Rollout, 1 Ingress, \d+ Services/);
     expect(onStdin.code).toBe(0);
   });

@@ -41,7 +41,8 @@ describe('nearestName', () => {
       for (let i = 0; i < 5; i++) work();
       return Number(process.hrtime.bigint() - start);
     };
-    const candidates = (n: number) => Array.from({ length: n }, (_, i) => `svc-${i.toString(36).padStart(6, 'x')}`);
+    const candidates = (n: number) =>
+      Array.from({ length: n }, (_, i) => `svc-${i.toString(36).padStart(6, 'x')}`);
     const c1 = candidates(200);
     const c8 = candidates(1600);
     time(() => nearestName('web-stable', c8));

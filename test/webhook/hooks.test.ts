@@ -71,7 +71,9 @@ describe('IngressValidator', () => {
   it('only warns in warn mode', () => {
     const result = new IngressValidator().handle(ingressRequest(withNumericPort(), live), context('warn'));
     expect(result.allowed).toBe(true);
-    expect(result.warnings.some((w) => w.startsWith('alb-backend-port-number (would deny): Replace port.number'))).toBe(true);
+    expect(
+      result.warnings.some((w) => w.startsWith('alb-backend-port-number (would deny): Replace port.number')),
+    ).toBe(true);
   });
 
   it('ratchets: an error the live object already had does not block an unrelated edit', () => {

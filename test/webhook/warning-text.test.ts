@@ -3,17 +3,29 @@ import { shortWarning } from '../../src/webhook/admission/response.js';
 import { splitFix, warningText } from '../../src/webhook/hooks/findings.js';
 import type { Finding } from '../../src/routing/model.js';
 
-const finding = (rule: string, message: string): Finding => ({ severity: 'warning', rule, field: 'f', message });
+const finding = (rule: string, message: string): Finding => ({
+  severity: 'warning',
+  rule,
+  field: 'f',
+  message,
+});
 
 describe('admission warnings lead with the rule id and the fix', () => {
   it('takes the text after "Fix: ", keeping a trailing note in the rest', () => {
     expect(
-      splitFix('annotation a is not used: no path. Fix: set port.name to "use-annotation". (No path reads it.)'),
-    ).toEqual({ fix: 'set port.name to "use-annotation".', rest: 'annotation a is not used: no path. (No path reads it.)' });
+      splitFix(
+        'annotation a is not used: no path. Fix: set port.name to "use-annotation". (No path reads it.)',
+      ),
+    ).toEqual({
+      fix: 'set port.name to "use-annotation".',
+      rest: 'annotation a is not used: no path. (No path reads it.)',
+    });
   });
 
   it('takes the last sentence when there is no marker, ignoring dots inside values', () => {
-    expect(splitFix('Service "a.b" has no port 8080 (it has: 80). Set alb.servicePort to a port of the Service.')).toEqual({
+    expect(
+      splitFix('Service "a.b" has no port 8080 (it has: 80). Set alb.servicePort to a port of the Service.'),
+    ).toEqual({
       fix: 'Set alb.servicePort to a port of the Service.',
       rest: 'Service "a.b" has no port 8080 (it has: 80).',
     });
@@ -29,13 +41,19 @@ describe('admission warnings lead with the rule id and the fix', () => {
       'Service "shop-canary" (canaryService) has no port 8080 (it has: 80), so the AWS Load Balancer Controller fails with "unable to find port 8080 on service default/shop-canary". Set alb.servicePort to a port of the Service.';
     const shown = shortWarning(warningText(finding('service-lacks-alb-port', message)));
     expect(shown.length).toBeLessThanOrEqual(120);
-    expect(shown.startsWith('service-lacks-alb-port: Set alb.servicePort to a port of the Service. Service "shop-canary"')).toBe(true);
+    expect(
+      shown.startsWith(
+        'service-lacks-alb-port: Set alb.servicePort to a port of the Service. Service "shop-canary"',
+      ),
+    ).toBe(true);
     // Before: the cut kept only the problem.
     expect(shortWarning(message)).not.toContain('Set alb.servicePort');
   });
 
   it('marks errors admitted in warn mode', () => {
-    expect(warningText(finding('r', 'Bad thing. Do this.'), 'would deny')).toBe('r (would deny): Do this. Bad thing.');
+    expect(warningText(finding('r', 'Bad thing. Do this.'), 'would deny')).toBe(
+      'r (would deny): Do this. Bad thing.',
+    );
   });
 
   it('costs linear time in the message length (n vs 8n)', () => {

@@ -17,8 +17,10 @@ import { diff } from '../patch.js';
  */
 export function overrideWarning(o: Override): string {
   if (o.admitted === undefined) return `${o.key}: removed, Rollout ${o.rollout} no longer routes it`;
-  if (o.requested === undefined) return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}; the request removed it`;
-  if (o.admitted === o.live) return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
+  if (o.requested === undefined)
+    return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}; the request removed it`;
+  if (o.admitted === o.live)
+    return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
   return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
 }
 

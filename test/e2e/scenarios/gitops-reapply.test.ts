@@ -66,7 +66,11 @@ describe('scenario 1: Argo CD re-applies the Ingress mid-canary', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(weightOf(JSON.parse(result.stdout) as V1Ingress)).toBe('20');
     // "kept" when the apply changed the live value, "restored" when it removed the key.
-    expect(result.stderr).toMatch(new RegExp(`${ACTION_KEY.replaceAll('.', '\\.')}: (kept|restored) Rollout ${names.rollout}'s live traffic`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `${ACTION_KEY.replaceAll('.', '\\.')}: (kept|restored) Rollout ${names.rollout}'s live traffic`,
+      ),
+    );
     expect(weightOf(await s.ingress(names.ingress))).toBe('20');
   });
 
