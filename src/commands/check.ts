@@ -7,6 +7,7 @@
 import type { ManifestDocument, SkippedInput } from '../cluster/manifest-files.js';
 import { describeLocation, displayName } from '../cluster/manifest-files.js';
 import { nearestName } from '../routing/edit-distance.js';
+import { dedupeFindings } from '../routing/findings.js';
 import { parseIngress } from '../routing/parse.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../routing/model.js';
 import { MANAGED_ALB_ANNOTATIONS } from '../routing/model.js';
@@ -222,7 +223,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   for (const document of documents) {
     const filing = filings.get(document);
     if (!filing) continue;
-    objects.push(checkedObject(document, dedupe(filing.findings)));
+    objects.push(checkedObject(document, dedupeFindings(filing.findings)));
   }
   const all = objects.flatMap((o) => o.findings);
   const loadErrors: LoadProblem[] = manifests.errors
@@ -289,17 +290,6 @@ function checkedObject(document: ManifestDocument, findings: Finding[]): Checked
     ...(document.line === undefined ? {} : { line: document.line }),
     findings: located,
   };
-}
-
-/** Argo reports some things per step or per Ingress; a user needs each finding once. */
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.field}\u0000${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 export function failed(report: CheckReport, failOn: FailOn): boolean {

@@ -9,6 +9,7 @@
  */
 import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from './model.js';
+import { dedupeFindings } from './findings.js';
 import { intOrPercentValue } from './go-values.js';
 import { beyondArgoRules } from './validate-beyond-argo.js';
 import type { ReferenceOptions } from './validate-references.js';
@@ -187,7 +188,7 @@ export function validateRolloutSpec(rollout: Rollout): Finding[] {
     ...stepRules(canary),
     ...beyondArgoRules(canary),
   ];
-  return dedupe(findings);
+  return dedupeFindings(findings);
 }
 
 /** Spec and reference findings of a Rollout, errors first (order otherwise kept). */
@@ -202,14 +203,3 @@ export function validateRollout(
 
 export { validateRolloutReferences };
 export type { ReferenceOptions };
-
-/** Argo reports some rules once per step (managedRoutes); a user needs each finding once. */
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.field}\u0000${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

@@ -3,21 +3,18 @@
  * live object already had is reported, not enforced, so that unrelated edits and partial fixes
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
+import { findingKey } from '../../routing/findings.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
 import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
 import { allow, deny, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 
-function identity(f: Finding): string {
-  return `${f.rule}\u0000${f.field}\u0000${f.message}`;
-}
-
 /** Errors in `current` that were already present in `previous` become warnings. */
 export function ratchet(current: Finding[], previous: Finding[] | undefined): Finding[] {
   if (!previous) return current;
-  const before = new Set(previous.filter((f) => f.severity === 'error').map(identity));
+  const before = new Set(previous.filter((f) => f.severity === 'error').map(findingKey));
   return current.map((f) =>
-    f.severity === 'error' && before.has(identity(f))
+    f.severity === 'error' && before.has(findingKey(f))
       ? { ...f, severity: 'warning', message: `${f.message} (already present before this change)` }
       : f,
   );
