@@ -3,10 +3,11 @@
  * object they cannot identify (no name, not an object) comes back as a `problem` sentence
  * so the source can report it and carry on with the rest.
  */
-import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/parse.js';
-import type { Parsed } from '../routing/parse.js';
-import { newStringMap, own } from '../routing/json-read.js';
-import { CACHED_INGRESS_ANNOTATIONS, type Ingress } from '../routing/model.js';
+import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/wire/index.js';
+import type { Parsed } from '../routing/wire/index.js';
+import { newStringMap, own } from '../routing/wire/index.js';
+import { CACHED_INGRESS_ANNOTATIONS } from '../routing/keys.js';
+import type { Ingress } from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
 import type { Projections } from './store.js';
 

@@ -7,7 +7,7 @@
  */
 import { ingressControllers } from '../routing/ingress-class.js';
 import type { ClusterView, Ingress, IngressClass } from '../routing/model.js';
-import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from '../routing/model.js';
+import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from '../routing/keys.js';
 import { UsageError } from './options.js';
 
 /** The classes the controllers' charts install by default, and their controllers. */

@@ -7,10 +7,10 @@
 import type { ManifestDocument, SkippedInput } from '../cluster/manifest-files.js';
 import { describeLocation, displayName } from '../cluster/manifest-files.js';
 import { nearestName } from '../routing/edit-distance.js';
-import { dedupeFindings } from '../routing/findings.js';
-import { parseIngress } from '../routing/parse.js';
+import { dedupeFindings } from '../routing/findings/index.js';
+import { parseIngress } from '../routing/wire/index.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../routing/model.js';
-import { MANAGED_ALB_ANNOTATIONS } from '../routing/model.js';
+import { MANAGED_ALB_ANNOTATIONS } from '../routing/keys.js';
 import {
   parseClassFlags,
   resolveClasses,

@@ -3,7 +3,7 @@
  * live object already had is reported, not enforced, so that unrelated edits and partial fixes
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
-import { findingKey } from '../../routing/findings.js';
+import { findingKey } from '../../routing/findings/index.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
 import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
 import { allow, deny, type AdmissionResult } from '../admission/response.js';
