@@ -190,8 +190,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     filing.findings.push(f);
     filings.set(document, filing);
   };
-  const ingressDoc = (namespace: string, name: string) =>
-    ingressDocs.find((d) => namespaceOf(d.object) === namespace && nameOf(d.object) === name);
+  // Of duplicates, the later definition, as in the cluster state (the duplicate is a load error).
+  const ingressByName = new Map<string, ManifestDocument>();
+  for (const d of ingressDocs) ingressByName.set(`${namespaceOf(d.object)}/${nameOf(d.object)}`, d);
+  const ingressDoc = (namespace: string, name: string) => ingressByName.get(`${namespace}/${name}`);
 
   for (const document of documents) {
     if (isIngress(document)) {
