@@ -7,8 +7,10 @@ export {
   FindingList,
   annotationField,
   backendField,
+  backendObjectField,
   backendPortNameField,
   dedupeFindings,
-  describeBackend,
+  describeRulePath,
   findingKey,
 } from './finding-list.js';
+export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';

@@ -22,13 +22,17 @@ import {
 } from './response.js';
 import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest } from './review.js';
 
-const HANDLERS: Record<HookKind, ReadonlyMap<string, AdmissionHandler>> = {
-  mutate: new Map([['networking.k8s.io/Ingress', new IngressMutator()]]),
-  validate: new Map<string, AdmissionHandler>([
-    ['networking.k8s.io/Ingress', new IngressValidator()],
-    ['argoproj.io/Rollout', new RolloutValidator()],
-  ]),
-};
+/** Every handler, found by the hook, group and kind it declares. */
+const HANDLERS: ReadonlyMap<string, AdmissionHandler> = new Map(
+  [new IngressMutator(), new IngressValidator(), new RolloutValidator()].map((handler) => {
+    const { hook, group, kind } = handler.scope;
+    return [handlerKey(hook, group, kind), handler];
+  }),
+);
+
+function handlerKey(hook: HookKind, group: string, kind: string): string {
+  return `${hook} ${group}/${kind}`;
+}
 
 export interface ReviewOutcome {
   status: 200 | 400 | 500;
@@ -50,7 +54,7 @@ export function answerReview(hook: HookKind, body: unknown, context: ReviewConte
     throw error;
   }
   try {
-    const handler = HANDLERS[hook].get(`${request.kind.group}/${request.kind.kind}`);
+    const handler = HANDLERS.get(handlerKey(hook, request.kind.group, request.kind.kind));
     const result = handler ? handler.handle(request, context) : allow('kind-not-handled');
     return { status: 200, body: encodeResponse(request.uid, result, hook), request, result };
   } catch (error) {
