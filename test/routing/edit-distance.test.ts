@@ -41,7 +41,7 @@ describe('nearestName', () => {
       let best = Infinity;
       for (let run = 0; run < 5; run++) {
         const start = process.hrtime.bigint();
-        for (let i = 0; i < 10; i++) work();
+        for (let i = 0; i < 3; i++) work();
         best = Math.min(best, Number(process.hrtime.bigint() - start));
       }
       return best;
@@ -55,8 +55,8 @@ describe('nearestName', () => {
     const many = time(() => nearestName('web-stable', c8));
     expect(many / few).toBeLessThan(40);
 
-    const long1 = 'a'.repeat(20_000);
-    const long8 = 'a'.repeat(160_000);
+    const long1 = 'a'.repeat(4_000);
+    const long8 = 'a'.repeat(32_000);
     const short = time(() => boundedEditDistance(long1, `${long1}b`, 2));
     const long = time(() => boundedEditDistance(long8, `${long8}b`, 2));
     expect(long / short).toBeLessThan(40);
