@@ -21,7 +21,8 @@ if (major < 24) {
   const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(bundled)) {
     console.error(
-      `rollouts-traffic-webhook: Node >= 24 is required (this is ${process.version}); run \`npm ci\``,
+      `rollouts-traffic-webhook: Node >= 24 is required (this is ${process.version}); install Node 24, ` +
+        'or in a checkout of the repository run `npm ci`, which brings it',
     );
     process.exit(2);
   }

@@ -6,7 +6,9 @@ import { pino, type Logger } from 'pino';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import type { ApiConnection } from '../cluster/connect.js';
 import { FileClusterState } from '../cluster/file-state.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
@@ -76,12 +78,36 @@ async function openClusterState(options: ServeOptions, logger: Logger): Promise<
   if (options.dev) {
     const connection = await clusterAnswers(options.kubeconfig);
     if (!connection) {
-      logger.info('no cluster answered; serving cluster state from examples/quickstart');
-      return { cluster: new FileClusterState(['examples/quickstart']) };
+      const quickstart = quickstartPath();
+      logger.info(
+        { path: quickstart },
+        'no cluster answered; serving cluster state from examples/quickstart',
+      );
+      return { cluster: new FileClusterState([quickstart]) };
     }
     return watchState(connection, options, logger);
   }
-  return watchState(await connect(options.kubeconfig), options, logger);
+  const connection = await withHint(
+    connect(options.kubeconfig),
+    'Point --kubeconfig (or KUBECONFIG) at a cluster, serve from manifest files with --state PATH (or RTW_STATE), or try it locally with --dev.',
+  );
+  return watchState(connection, options, logger);
+}
+
+/** examples/quickstart of the working folder (the repository), else the one in this package. */
+function quickstartPath(): string {
+  const local = 'examples/quickstart';
+  return existsSync(local) ? local : fileURLToPath(new URL(`../../${local}`, import.meta.url));
+}
+
+/** Adds what to change to a start-up error, so it names the flag or variable to fix. */
+async function withHint<T>(work: Promise<T>, hint: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    throw new Error(`${message.replace(/\.$/, '')}. ${hint}`, { cause: error });
+  }
 }
 
 export async function startServer(
@@ -99,8 +125,15 @@ export async function startServer(
     if (dev.created)
       logger.info({ certDir: options.certDir }, 'created development CA and serving certificate');
   }
-  const clientCa = options.clientCa ? await readFile(options.clientCa, 'utf8') : undefined;
-  const rules = options.policyFile ? await readRulePolicy(options.policyFile) : undefined;
+  const clientCa = options.clientCa
+    ? await withHint(
+        readFile(options.clientCa, 'utf8'),
+        'Fix --client-ca (or RTW_CLIENT_CA): it names the CA file that signs the apiserver client certificates.',
+      )
+    : undefined;
+  const rules = options.policyFile
+    ? await withHint(readRulePolicy(options.policyFile), 'Fix --policy (or RTW_POLICY); docs/policy.md.')
+    : undefined;
   const { cluster, api } = await openClusterState(options, logger);
   const metrics = new WebhookMetrics({
     resources: () =>
@@ -133,7 +166,10 @@ export async function startServer(
       );
     },
   });
-  await certificates.start();
+  await withHint(
+    certificates.start(),
+    `--cert-dir (or RTW_CERT_DIR) is ${JSON.stringify(options.certDir)}: put tls.crt and tls.key there, or run with --dev to make development certificates.`,
+  );
   const readiness = new SettledReadiness(cluster, fullGarbageCollection(), (ms) =>
     logger.info({ ms: Math.round(ms) }, 'collected the first sync garbage before turning ready'),
   );

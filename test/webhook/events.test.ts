@@ -130,13 +130,14 @@ describe('check --policy', () => {
       policy,
       'rules:\n  - match: [alb-backend-port-number]\n    action: audit\n  - match: [alb-action-unused]\n    action: off\n',
     );
-    const plain = await runCheck({ paths: ['test/fixtures/miswired'], output: undefined });
-    expect(plain.errors).toBe(2);
-    const report = await runCheck({ paths: ['test/fixtures/miswired'], output: undefined, policy });
+    const plain = await runCheck({ paths: ['test/fixtures/miswired'] });
+    // One finding per mistake, filed under the Ingress to edit.
+    expect(plain.errors).toBe(1);
+    const report = await runCheck({ paths: ['test/fixtures/miswired'], policy });
     expect(report.errors).toBe(0);
-    expect(report.warnings).toBe(2);
+    expect(report.warnings).toBe(1);
     const findings = report.objects.flatMap((o) => o.findings);
-    expect(findings.map((f) => f.rule)).toEqual(['alb-backend-port-number', 'alb-backend-port-number']);
+    expect(findings.map((f) => f.rule)).toEqual(['alb-backend-port-number']);
     expect(findings.every((f) => f.severity === 'warning' && f.message.endsWith('(audit by policy)'))).toBe(
       true,
     );
@@ -146,7 +147,7 @@ describe('check --policy', () => {
     const dir = await mkdtemp(join(tmpdir(), 'rtw-check-policy-'));
     const policy = join(dir, 'policy.yaml');
     await writeFile(policy, 'rules: [{match: [alb-*], action: block}]\n');
-    await expect(runCheck({ paths: ['test/fixtures/miswired'], output: undefined, policy })).rejects.toThrow(
+    await expect(runCheck({ paths: ['test/fixtures/miswired'], policy })).rejects.toThrow(
       `--policy ${policy}: rules[0].action must be deny, warn, audit or off, got "block"`,
     );
   });

@@ -71,7 +71,9 @@ describe('IngressValidator', () => {
   it('only warns in warn mode', () => {
     const result = new IngressValidator().handle(ingressRequest(withNumericPort(), live), context('warn'));
     expect(result.allowed).toBe(true);
-    expect(result.warnings.some((w) => w.startsWith('would deny:'))).toBe(true);
+    expect(
+      result.warnings.some((w) => w.startsWith('alb-backend-port-number (would deny): Replace port.number')),
+    ).toBe(true);
   });
 
   it('ratchets: an error the live object already had does not block an unrelated edit', () => {
@@ -190,7 +192,7 @@ describe('decide', () => {
     expect(result.message).toBe(
       'Rollout shop/web has 2 errors in its traffic routing:\n- spec.x: Invalid value: 1: too big\n- spec.y: set it',
     );
-    expect(result.warnings).toEqual(['heads up']);
+    expect(result.warnings).toEqual(['c: heads up']);
     expect(result.code).toBe(422);
   });
 });

@@ -142,7 +142,9 @@ describe('GitOps scenarios through the server', () => {
         value: liveAnnotations[WEIGHT_KEY],
       },
     ]);
-    expect(body.response.warnings).toEqual([`${WEIGHT_KEY}: kept Rollout shop's live traffic (canary 20%)`]);
+    expect(body.response.warnings).toEqual([
+      `${WEIGHT_KEY}: kept Rollout shop's live traffic (canary 20%), not the request's value`,
+    ]);
   });
 
   it('Flux re-creating a deleted Ingress: CREATE gets the current weight and header route', async () => {

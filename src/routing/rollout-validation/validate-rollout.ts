@@ -22,6 +22,7 @@ import {
 } from './argo-messages.js';
 import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from '../model.js';
+import { dedupeFindings } from '../findings/index.js';
 import { intOrPercentValue } from '../go/index.js';
 import { beyondArgoRules } from './beyond-argo.js';
 import type { ReferenceOptions } from './references.js';
@@ -200,7 +201,7 @@ export function validateRolloutSpec(rollout: Rollout): Finding[] {
     ...stepRules(canary),
     ...beyondArgoRules(canary),
   ];
-  return dedupe(findings);
+  return dedupeFindings(findings);
 }
 
 /** Spec and reference findings of a Rollout, errors first (order otherwise kept). */
@@ -211,15 +212,4 @@ export function validateRollout(
 ): Finding[] {
   const all = [...validateRolloutSpec(rollout), ...validateRolloutReferences(rollout, cluster, options)];
   return [...all.filter((f) => f.severity === 'error'), ...all.filter((f) => f.severity === 'warning')];
-}
-
-/** Argo reports some rules once per step (managedRoutes); a user needs each finding once. */
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.field}\u0000${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

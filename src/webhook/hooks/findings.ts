@@ -3,6 +3,7 @@
  * live object already had is reported, not enforced, so that unrelated edits and partial fixes
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
+import { findingKey } from '../../routing/findings/index.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
 import type { ReviewContext, WebhookPolicy } from '../admission/handler.js';
 import { allow, auditAnnotationsOf, deny, type AdmissionResult, type Notice } from '../admission/response.js';
@@ -12,16 +13,12 @@ import type { AdmissionRequest } from '../admission/review.js';
 /** What ratcheting and deciding read from a finding (any rule id, so the flow is testable alone). */
 type Judged = Pick<Finding, 'severity' | 'field' | 'message'> & { rule: string };
 
-function identity(f: Judged): string {
-  return `${f.rule}\u0000${f.field}\u0000${f.message}`;
-}
-
 /** Errors in `current` that were already present in `previous` become warnings. */
 export function ratchet<F extends Judged>(current: F[], previous: F[] | undefined): F[] {
   if (!previous) return current;
-  const before = new Set(previous.filter((f) => f.severity === 'error').map(identity));
+  const before = new Set(previous.filter((f) => f.severity === 'error').map(findingKey));
   return current.map((f) =>
-    f.severity === 'error' && before.has(identity(f))
+    f.severity === 'error' && before.has(findingKey(f))
       ? { ...f, severity: 'warning', message: `${f.message} (already present before this change)` }
       : f,
   );
@@ -33,8 +30,46 @@ function formatFinding(f: Judged): string {
   return `${f.field}: ${f.message}`;
 }
 
-export function warningText(f: Judged): string {
-  return f.message;
+/**
+ * A finding's advice and the rest of its message. Messages end with the fix: after a
+ * `Fix: ` marker, or as their last sentence; a parenthesised note may follow it. Linear scans,
+ * no regular expressions over the (user-influenced) text.
+ */
+export function splitFix(message: string): { fix: string; rest: string } {
+  let body = message.trimEnd();
+  let note = '';
+  if (body.endsWith(')')) {
+    const open = body.lastIndexOf(' (');
+    if (open > 0 && body[open - 1] === '.') {
+      note = body.slice(open);
+      body = body.slice(0, open);
+    }
+  }
+  const marker = body.lastIndexOf('Fix: ');
+  if (marker >= 0) {
+    return { fix: body.slice(marker + 5), rest: `${body.slice(0, marker).trimEnd()}${note}` };
+  }
+  // The last ". " followed by a capital letter starts the last sentence.
+  for (let i = body.length - 3; i > 0; i--) {
+    if (body[i] === '.' && body[i + 1] === ' ' && isCapital(body[i + 2])) {
+      return { fix: body.slice(i + 2), rest: `${body.slice(0, i + 1)}${note}` };
+    }
+  }
+  return { fix: '', rest: message };
+}
+
+function isCapital(ch: string | undefined): boolean {
+  return ch !== undefined && ch >= 'A' && ch <= 'Z';
+}
+
+/**
+ * The apiserver cuts each warning at 120 characters, so a warning leads with what survives
+ * best: the rule id (to look up in docs/validation.md) and the fix, then the explanation.
+ */
+export function warningText(f: Judged, prefix = ''): string {
+  const { fix, rest } = splitFix(f.message);
+  const head = prefix ? `${f.rule} (${prefix})` : f.rule;
+  return fix ? `${head}: ${fix} ${rest}` : `${head}: ${rest}`;
 }
 
 /** The findings of one object sorted by what the policy makes of them. */
@@ -77,9 +112,9 @@ export function decide(
 ): AdmissionResult {
   const { denied, wouldDeny, warned, audited } = sortByAction(findings, policy, scope);
   const warnings = [
-    ...wouldDeny.map((f) => `would deny: ${f.message}`),
+    ...wouldDeny.map((f) => warningText(f, 'would deny')),
     ...extraWarnings,
-    ...warned.map(warningText),
+    ...warned.map((f) => warningText(f)),
   ];
   const notices: Notice[] = [
     ...denied.map((f): Notice => ({ outcome: 'denied', rule: f.rule, message: formatFinding(f) })),

@@ -14,9 +14,17 @@ import { diff } from '../patch.js';
 /** Rule id of a Rollout-owned key put back to the live traffic state (Events, audit log). */
 export const RESTORED_RULE = 'rollout-owned-key-restored';
 
-function overrideWarning(o: Override): string {
+/**
+ * What the guard did to a key, in words that are true: "kept" only when the live value
+ * stayed; "restored" when the request removed the key or the live value was replaced.
+ */
+export function overrideWarning(o: Override): string {
   if (o.admitted === undefined) return `${o.key}: removed, Rollout ${o.rollout} no longer routes it`;
-  return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}`;
+  if (o.requested === undefined)
+    return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}; the request removed it`;
+  if (o.admitted === o.live)
+    return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
+  return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
 }
 
 export class IngressMutator extends AdmissionHandler {
