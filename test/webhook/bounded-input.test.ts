@@ -190,7 +190,7 @@ describe('closed label sets and bounded echo', () => {
         seriesOf(before, 'rtw_admission_requests_total') + 1,
       );
       expect(after).toMatch(
-        /rtw_admission_requests_total\{hook="validate",kind="other",decision="allowed"\} 10000/,
+        /rtw_admission_requests_total\{hook="validate",kind="other",decision="allowed",dry_run="false"\} 10000/,
       );
       expect(after).not.toContain('Kind9999');
       expect(after.length).toBeLessThan(before.length + 4096);

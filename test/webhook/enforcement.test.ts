@@ -140,7 +140,7 @@ describe('decide under a per-rule policy', () => {
     expect(result.message).toBe(
       'Ingress shop/web has 1 error in its traffic routing:\n- spec.y: two services needed',
     );
-    expect(result.warnings).toEqual(['would deny: use use-annotation']);
+    expect(result.warnings).toEqual(['alb-backend-port-number (would deny): use use-annotation']);
     expect(result.auditAnnotations).toEqual({
       decision: 'denied',
       'denied-rules': 'canary-same-service',
@@ -180,7 +180,7 @@ describe('decide under a per-rule policy', () => {
       shop,
     );
     expect(result.message).toContain('has 3 errors');
-    expect(result.warnings).toEqual(['matches / only']);
+    expect(result.warnings).toEqual(['alb-path-matches-root-only: matches / only']);
     const warned = decide(
       'Ingress shop/web',
       findings,
@@ -189,10 +189,10 @@ describe('decide under a per-rule policy', () => {
     );
     expect(warned).toMatchObject({ allowed: true, reason: 'invalid-warned' });
     expect(warned.warnings).toEqual([
-      'would deny: use use-annotation',
-      'would deny: no port 80',
-      'would deny: two services needed',
-      'matches / only',
+      'alb-backend-port-number (would deny): use use-annotation',
+      'service-lacks-alb-port (would deny): no port 80',
+      'canary-same-service (would deny): two services needed',
+      'alb-path-matches-root-only: matches / only',
     ]);
   });
 });
