@@ -11,7 +11,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ClusterState } from '../cluster/cluster-state.js';
-import type { Ingress, IngressClass, Rollout, Service } from '../routing/model.js';
+import type { GatewayRoute, Ingress, IngressClass, Rollout, RouteKind, Service } from '../routing/model.js';
 import type { ReadinessSource } from '../webhook/server.js';
 
 /**
@@ -57,5 +57,11 @@ export class SettledReadiness implements ReadinessSource {
   }
   rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
     return this.cluster.rolloutsReferencingIngress(namespace, ingressName);
+  }
+  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined {
+    return this.cluster.getRoute(kind, namespace, name);
+  }
+  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[] {
+    return this.cluster.rolloutsReferencingRoute(kind, namespace, routeName);
   }
 }

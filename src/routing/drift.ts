@@ -71,13 +71,13 @@ function setAnnotation(obj: JsonObject, key: string, value: string | undefined):
   else annotations[key] = value;
 }
 
-function describeTraffic(state: TrafficState): string {
+export function describeTraffic(state: TrafficState): string {
   const extra = state.additional.reduce((sum, d) => sum + d.weight, 0);
   return extra > 0 ? `canary ${state.canaryWeight}%, experiments ${extra}%` : `canary ${state.canaryWeight}%`;
 }
 
 /** Whether traffic may still be moving, so the live value can be fresher than the status. */
-function liveMayLeadStatus(state: TrafficState): boolean {
+export function liveMayLeadStatus(state: TrafficState): boolean {
   return state.source === 'status-weights' || state.source === 'steps';
 }
 

@@ -3,6 +3,7 @@
  * throw. A field of the wrong type is reported as a `malformed-field` error and read as
  * absent; an object without the identity the model needs (no name) yields no result.
  */
+import { readGatewayApiPlugin } from './gateway-api/plugin-config.js';
 import { JsonReader, isJsonObject, own } from './json-read.js';
 import type {
   AlbRouting,
@@ -269,6 +270,8 @@ function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | und
     istioDestinationRule: false,
     maxTrafficWeight: r.integer(own(tr, 'maxTrafficWeight'), `${field}.maxTrafficWeight`),
   };
+  const gatewayApi = readGatewayApiPlugin(r, own(tr, 'plugins'), `${field}.plugins`);
+  if (gatewayApi) routing.gatewayApi = gatewayApi;
   const istio = r.object(own(tr, 'istio'), `${field}.istio`);
   if (istio) {
     routing.otherProviders.unshift('istio');

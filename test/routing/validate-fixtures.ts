@@ -91,6 +91,8 @@ export function clusterOf(objects: {
     getRollout: () => undefined,
     ingressClasses: () => objects.classes ?? [],
     rolloutsReferencingIngress: () => [],
+    getRoute: () => undefined,
+    rolloutsReferencingRoute: () => [],
   };
 }
 

@@ -10,6 +10,8 @@
  *   trade-off, instead of a bug silently turning into a denial.
  */
 import { IngressMutator } from '../hooks/mutate-ingress.js';
+import { RouteMutator } from '../hooks/mutate-route.js';
+import { RouteValidator } from '../hooks/validate-route.js';
 import { IngressValidator } from '../hooks/validate-ingress.js';
 import { RolloutValidator } from '../hooks/validate-rollout.js';
 import type { AdmissionHandler, ReviewContext } from './handler.js';
@@ -23,10 +25,16 @@ import {
 import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest } from './review.js';
 
 const HANDLERS: Record<HookKind, ReadonlyMap<string, AdmissionHandler>> = {
-  mutate: new Map([['networking.k8s.io/Ingress', new IngressMutator()]]),
+  mutate: new Map<string, AdmissionHandler>([
+    ['networking.k8s.io/Ingress', new IngressMutator()],
+    ['gateway.networking.k8s.io/HTTPRoute', new RouteMutator()],
+    ['gateway.networking.k8s.io/GRPCRoute', new RouteMutator()],
+  ]),
   validate: new Map<string, AdmissionHandler>([
     ['networking.k8s.io/Ingress', new IngressValidator()],
     ['argoproj.io/Rollout', new RolloutValidator()],
+    ['gateway.networking.k8s.io/HTTPRoute', new RouteValidator()],
+    ['gateway.networking.k8s.io/GRPCRoute', new RouteValidator()],
   ]),
 };
 

@@ -24,9 +24,9 @@ export interface AdmissionResult {
   warnings: string[];
   /**
    * One entry per Rollout-owned Ingress key whose requested value the drift guard replaced,
-   * by load-balancer provider (for `rtw_ingress_overrides_total`).
+   * by traffic provider (for `rtw_ingress_overrides_total`; `gateway-api` counts route values).
    */
-  overrides?: ('alb' | 'nginx')[];
+  overrides?: ('alb' | 'nginx' | 'gateway-api')[];
 }
 
 export function allow(reason: string, warnings: string[] = []): AdmissionResult {

@@ -25,6 +25,8 @@ function withIngress(cluster: ClusterView, ingress: Ingress): ClusterView {
     getRollout: (ns, name) => cluster.getRollout(ns, name),
     ingressClasses: () => cluster.ingressClasses(),
     rolloutsReferencingIngress: (ns, name) => cluster.rolloutsReferencingIngress(ns, name),
+    getRoute: (kind, ns, name) => cluster.getRoute(kind, ns, name),
+    rolloutsReferencingRoute: (kind, ns, name) => cluster.rolloutsReferencingRoute(kind, ns, name),
   };
 }
 
