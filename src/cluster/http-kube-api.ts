@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { isJsonObject } from '../routing/json-read.js';
+import { isJsonObject } from '../routing/wire/index.js';
 import type { ApiCallCounts } from './cluster-state.js';
 import type { Endpoint, RequestTarget } from './endpoint.js';
 import { ApiError } from './kube-api.js';

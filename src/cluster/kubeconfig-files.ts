@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isJsonObject } from '../routing/json-read.js';
+import { isJsonObject } from '../routing/wire/index.js';
 import type { JsonObject } from '../routing/model.js';
 
 export type Section = 'clusters' | 'users' | 'contexts';

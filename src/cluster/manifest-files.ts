@@ -7,7 +7,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { describe, isJsonObject } from '../routing/json-read.js';
+import { describe, isJsonObject } from '../routing/wire/index.js';
 import type { JsonObject } from '../routing/model.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);

@@ -4,10 +4,11 @@
  * so the source can report it and carry on with the rest.
  */
 import { GATEWAY_API_GROUP, parseGatewayRoute } from '../routing/gateway-api/index.js';
-import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/parse.js';
-import type { Parsed } from '../routing/parse.js';
-import { newStringMap, own } from '../routing/json-read.js';
-import { CACHED_INGRESS_ANNOTATIONS, type Ingress } from '../routing/model.js';
+import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/wire/index.js';
+import type { Parsed } from '../routing/wire/index.js';
+import { newStringMap, own } from '../routing/wire/index.js';
+import { CACHED_INGRESS_ANNOTATIONS } from '../routing/keys.js';
+import type { Ingress } from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
 import type { Projections } from './store.js';
 

@@ -10,7 +10,7 @@
  *   made progress or stayed up for `healthyWatchMs`, so a server that accepts and drops
  *   every watch at once cannot drive a reconnect storm.
  */
-import { isJsonObject } from '../routing/json-read.js';
+import { isJsonObject } from '../routing/wire/index.js';
 import { Backoff } from './backoff.js';
 import type { ResourceKind } from './cluster-state.js';
 import { ApiError } from './kube-api.js';

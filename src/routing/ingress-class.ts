@@ -12,7 +12,7 @@
  *   the default IngressClass (user-needs P11).
  */
 import type { Ingress, IngressClass } from './model.js';
-import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from './model.js';
+import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from './keys.js';
 
 export interface IngressClassOptions {
   /** The Load Balancer Controller's `--ingress-class` flag (default `alb`). */

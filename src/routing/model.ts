@@ -319,25 +319,3 @@ export interface ClusterView {
   /** Rollouts (in any namespace) whose Gateway API plugin configuration names this route. */
   rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[];
 }
-
-// ---------------------------------------------------------------------------------------
-// Constants shared by the renderers and validators.
-// ---------------------------------------------------------------------------------------
-
-export const DEFAULT_ALB_PREFIX = 'alb.ingress.kubernetes.io';
-export const DEFAULT_NGINX_PREFIX = 'nginx.ingress.kubernetes.io';
-export const MANAGED_ALB_ANNOTATIONS = 'rollouts.argoproj.io/managed-alb-annotations';
-export const LEGACY_MANAGED_ALB_ACTIONS = 'rollouts.argoproj.io/managed-alb-actions';
-export const USE_ANNOTATION_PORT = 'use-annotation';
-export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
-export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
-export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
-
-/**
- * The annotations a cached Ingress keeps: those the checks of *other* objects read from it
- * (a Rollout's references need the Ingress's class). The ALB action, condition and
- * bookkeeping JSON was most of a cached Ingress (about 1 KB each) and nothing read it there.
- */
-export const CACHED_INGRESS_ANNOTATIONS: readonly string[] = [INGRESS_CLASS_ANNOTATION];
-export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';

@@ -7,7 +7,7 @@
  */
 import type { Operation } from 'fast-json-patch';
 import type { Json } from '../routing/model.js';
-import { isJsonObject } from '../routing/json-read.js';
+import { isJsonObject } from '../routing/wire/index.js';
 
 /** RFC 6901: `~` → `~0`, `/` → `~1` (annotation keys contain `/`). */
 export function escapePointerToken(token: string): string {

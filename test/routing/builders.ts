@@ -1,5 +1,5 @@
 /** Wire-object builders for routing tests: a Rollout goes through the real parser. */
-import { parseRollout } from '../../src/routing/parse.js';
+import { parseRollout } from '../../src/routing/wire/index.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 
 /** Test input: any object shape, checked by the real parser. */

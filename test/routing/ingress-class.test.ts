@@ -6,7 +6,7 @@ import {
   nginxControllerDecision,
 } from '../../src/routing/ingress-class.js';
 import type { IngressClass } from '../../src/routing/model.js';
-import { ALB_CLASS, NGINX_CLASS, classOf, ingressOf, path } from './validate-fixtures.js';
+import { ALB_CLASS, NGINX_CLASS, classOf, ingressOf, path } from './rollout-validation/fixtures.js';
 
 const ANN = 'kubernetes.io/ingress.class';
 const p = [path('svc', { name: 'use-annotation' })];

@@ -7,11 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { desiredAlbIngress } from '../../src/routing/alb.js';
+import { desiredAlbIngress } from '../../src/routing/alb/render.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
-import { desiredCanaryIngress } from '../../src/routing/nginx.js';
-import { parseRollout } from '../../src/routing/parse.js';
-import { trafficStateOf } from '../../src/routing/state.js';
+import { desiredCanaryIngress } from '../../src/routing/nginx/render.js';
+import { parseRollout } from '../../src/routing/wire/index.js';
+import { trafficStateOf } from '../../src/routing/traffic-state.js';
 
 interface Names {
   rollout: string;

@@ -6,20 +6,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   desiredAlbIngress,
+  renderHeaderRouteConditions,
+  renderWeightAction,
+} from '../../src/routing/alb/render.js';
+import {
   parseManagedAlbAnnotations,
   parseLegacyManagedAlbActions,
-  renderHeaderRouteConditions,
   renderManagedAlbAnnotations,
-  renderWeightAction,
-} from '../../src/routing/alb.js';
+} from '../../src/routing/alb/managed-annotations.js';
 import { applyPatch } from 'fast-json-patch';
-import { guardIngress } from '../../src/routing/drift.js';
-import { goJson } from '../../src/routing/go-json.js';
+import { guardIngress } from '../../src/routing/drift-guard.js';
+import { goJson } from '../../src/routing/go/index.js';
 import { diff } from '../../src/webhook/patch.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
-import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx.js';
-import { parseIngress, parseRollout } from '../../src/routing/parse.js';
-import { referencedIngresses, stableWeightOf, trafficStateOf } from '../../src/routing/state.js';
+import { desiredCanaryAnnotations } from '../../src/routing/nginx/index.js';
+import { desiredCanaryIngress } from '../../src/routing/nginx/render.js';
+import { parseIngress, parseRollout } from '../../src/routing/wire/index.js';
+import { referencedIngresses, stableWeightOf, trafficStateOf } from '../../src/routing/traffic-state.js';
 
 const serviceName = fc.constantFrom('stable-svc', 'canary-svc', 'hdr-a', 'hdr-b', 'other', 'root-svc');
 const routeName = fc.constantFrom('hdr-a', 'hdr-b', 'hdr-c');

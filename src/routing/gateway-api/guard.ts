@@ -16,11 +16,18 @@
  * and rules other than the Rollout's header rules keep their place; header rules that are
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
-import { describeTraffic, liveMayLeadStatus } from '../drift.js';
-import { isJsonObject, own } from '../json-read.js';
-import type { Finding, JsonObject, Rollout, RouteKind, Service, TrafficState } from '../model.js';
-import { trafficStateOf } from '../state.js';
-import { routeNamespace } from './plugin-config.js';
+import type { Finding, JsonObject, Rollout, RouteKind, TrafficState } from '../model.js';
+import {
+  describeTraffic,
+  liveMayLeadStatus,
+  type DriftInput,
+  type OwnedValue,
+  type ProviderReconcile,
+  type RouteDriftContext,
+  type TrafficProvider,
+} from '../traffic-provider.js';
+import { trafficStateOf } from '../traffic-state.js';
+import { isJsonObject, own } from '../wire/index.js';
 import {
   BACKEND_REF_NOT_FOUND,
   addExperimentBackends,
@@ -44,49 +51,12 @@ import {
   isPluginManagedRule,
   matchesOf,
   overSchemaLimits,
+  routeNamespace,
   ruleNameOf,
   rulesOf,
   weightOf,
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
-
-export interface RouteOverride {
-  /** Field the value lives at, e.g. `spec.rules[*].backendRefs[name=web-canary].weight`. */
-  key: string;
-  rollout: string;
-  requested?: string;
-  admitted?: string;
-  meaning: string;
-  provider: 'gateway-api';
-}
-
-export interface RouteGuardInput {
-  kind: RouteKind;
-  namespace: string;
-  name: string;
-  /** The route in the request (what the client wants to write). */
-  requested: JsonObject;
-  /** The live route (oldObject on UPDATE). */
-  live?: JsonObject;
-  /** Rollouts whose plugin configuration names this route. */
-  rollouts: readonly Rollout[];
-  getService: (namespace: string, name: string) => Service | undefined;
-}
-
-export interface RouteGuardResult {
-  route: JsonObject;
-  /** `route` with the request's rules edited in place only: patch request → staged → route. */
-  staged?: JsonObject;
-  overrides: RouteOverride[];
-  /** Why some Rollout's state could not be put in place (its part is then left as requested). */
-  errors: Finding[];
-  /** Rollouts that own parts of this route, as `namespace/name`. */
-  owners: string[];
-  /** Set when the route the plugin's state needs would break the CRD's limits: deny with this. */
-  denial?: string;
-  /** Set when the request is over the CRD's limits and was left alone (the apiserver rejects it). */
-  unguarded?: string;
-}
 
 /** The route entries of a Rollout's plugin configuration that name this route. */
 export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: string, name: string) {
@@ -111,7 +81,7 @@ function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteO
 }
 
 /** The weights of one Service over the rules SetWeight edits, as text (`20,20`). */
-function weightsText(rules: readonly JsonObject[], owner: RouteOwner, service: string): string | undefined {
+function pluginWeightsText(rules: readonly JsonObject[], owner: RouteOwner, service: string): string {
   const weights: string[] = [];
   for (const rule of rules) {
     if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
@@ -119,7 +89,7 @@ function weightsText(rules: readonly JsonObject[], owner: RouteOwner, service: s
       if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
     }
   }
-  return weights.length > 0 ? weights.join(',') : undefined;
+  return weights.join(',');
 }
 
 interface Rendered {
@@ -133,7 +103,7 @@ function renderWeights(
   owner: RouteOwner,
   state: TrafficState,
   weight: number,
-  input: Pick<RouteGuardInput, 'getService'>,
+  input: Pick<RouteDriftContext, 'getService'>,
   existing: (name: string) => JsonObject | undefined,
 ): Rendered {
   const weighted = setWeights(rules, owner, weight);
@@ -182,7 +152,7 @@ function consistentLiveWeight(
     if (!carried) return undefined;
   }
   const same = (service: string) =>
-    weightsText(liveRules, owner, service) === weightsText(expected, owner, service);
+    pluginWeightsText(liveRules, owner, service) === pluginWeightsText(expected, owner, service);
   return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
 }
 
@@ -230,13 +200,8 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
  * after CRD defaulting) the request is kept as it is, rules and order; otherwise the rules of
  * those managed routes are taken out and the planned ones appended, as the plugin does.
  */
-function placeHeaderRules(
-  kind: RouteKind,
-  rules: readonly JsonObject[],
-  plan: HeaderPlan,
-): { rules: JsonObject[]; kept: number[] } {
-  const all = rules.map((_, i) => i);
-  if (plan.rules.length === 0) return { rules: rules.slice(), kept: all };
+function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
+  if (plan.rules.length === 0) return rules.slice();
   const present = new Map<string, string>();
   for (const rule of rules) {
     const name = ruleNameOf(rule);
@@ -246,12 +211,12 @@ function placeHeaderRules(
   const intact =
     present.size === plan.rules.length &&
     plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
-  if (intact) return { rules: rules.slice(), kept: all };
-  const kept = all.filter((i) => {
-    const name = ruleNameOf(rules[i]!);
+  if (intact) return rules.slice();
+  const kept = rules.filter((rule) => {
+    const name = ruleNameOf(rule);
     return name === undefined || !isManagedRuleName(name, plan.routeNames);
   });
-  return { rules: [...kept.map((i) => rules[i]!), ...plan.rules], kept };
+  return [...kept, ...plan.rules];
 }
 
 /** Why a route with these rules would be rejected by the CRD's limits on the rules we added. */
@@ -285,24 +250,6 @@ function labelsOf(route: JsonObject | undefined): JsonObject | undefined {
   return isJsonObject(labels) ? labels : undefined;
 }
 
-function labelText(route: JsonObject | undefined, key: string): string | undefined {
-  const value = own(labelsOf(route), key);
-  return typeof value === 'string' ? value : undefined;
-}
-
-function headerRuleTexts(
-  kind: RouteKind,
-  route: JsonObject | undefined,
-  names: Set<string>,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const rule of rulesOf(route)) {
-    const name = ruleNameOf(rule);
-    if (name !== undefined && isManagedRuleName(name, names)) out.set(name, canonicalRule(kind, rule));
-  }
-  return out;
-}
-
 function setRules(working: JsonObject, rules: JsonObject[]): void {
   const spec = own(working, 'spec');
   working.spec = { ...(isJsonObject(spec) ? spec : {}), rules };
@@ -316,24 +263,88 @@ function setLabels(working: JsonObject, labels: JsonObject | undefined): void {
   working.metadata = next;
 }
 
-interface Share {
-  rollout: Rollout;
-  values: { key: string; meaning: string; text: (route: JsonObject | undefined) => string | undefined }[];
+// ---------------------------------------------------------------------------------------
+// Owned values: keys that name them to a person, and their text in any route
+// ---------------------------------------------------------------------------------------
+
+const WEIGHT_KEY = { prefix: 'spec.rules[*].backendRefs[name=', suffix: '].weight' };
+const BACKEND_KEY = { prefix: 'spec.rules[*].backendRefs[name=', suffix: ']' };
+const RULE_KEY = { prefix: 'spec.rules[name=', suffix: ']' };
+const LABEL_KEY = { prefix: 'metadata.labels[', suffix: ']' };
+
+function keyOf(form: { prefix: string; suffix: string }, name: string): string {
+  return `${form.prefix}${name}${form.suffix}`;
 }
 
-function guardOne(
+function nameIn(key: string, form: { prefix: string; suffix: string }): string | undefined {
+  return key.startsWith(form.prefix) && key.endsWith(form.suffix)
+    ? key.slice(form.prefix.length, key.length - form.suffix.length)
+    : undefined;
+}
+
+function kindOfObject(route: JsonObject): RouteKind {
+  return own(route, 'kind') === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+}
+
+/**
+ * The text of an owned value in a route. Weights are read over the rules with more than one
+ * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
+ */
+export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
+  if (!route) return undefined;
+  const rules = rulesOf(route);
+  const weighted = nameIn(key, WEIGHT_KEY);
+  if (weighted !== undefined) {
+    const weights: string[] = [];
+    for (const rule of rules) {
+      const refs = backendRefsOf(rule);
+      if (refs.length < 2) continue;
+      for (const ref of refs)
+        if (backendNameOf(ref) === weighted) weights.push(JSON.stringify(weightOf(ref)));
+    }
+    return weights.length > 0 ? weights.join(',') : undefined;
+  }
+  const backend = nameIn(key, BACKEND_KEY);
+  if (backend !== undefined) {
+    for (const rule of rules) {
+      const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === backend);
+      if (ref) return JSON.stringify(weightOf(ref));
+    }
+    return undefined;
+  }
+  const ruleName = nameIn(key, RULE_KEY);
+  if (ruleName !== undefined) {
+    const rule = rules.find((r) => ruleNameOf(r) === ruleName);
+    return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+  }
+  const label = nameIn(key, LABEL_KEY);
+  if (label !== undefined) {
+    let labelKey: unknown;
+    try {
+      labelKey = JSON.parse(label);
+    } catch {
+      return undefined;
+    }
+    const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Puts one Rollout's state into `working`; undefined when it owns nothing there. */
+function reconcileRollout(
   working: JsonObject,
-  origins: number[],
-  input: RouteGuardInput,
+  input: DriftInput,
+  route: RouteDriftContext,
   rollout: Rollout,
   useHeaderRoutes: boolean,
   errors: Finding[],
-): { share?: Share; denial?: string } {
+): { values?: OwnedValue[]; refusal?: string } {
   const gatewayApi = rollout.canary?.trafficRouting?.gatewayApi;
   const routed = trafficStateOf(rollout, 'gateway-api');
   if (!gatewayApi || !routed) return {};
   const state: TrafficState = useHeaderRoutes ? routed : { ...routed, headerRoutes: [] };
-  const owner = ownerOf(rollout, input.kind, state);
+  const owner = ownerOf(rollout, route.kind, state);
   if (!owner.canaryService || !owner.stableService) {
     errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
     return {};
@@ -342,13 +353,12 @@ function guardOne(
   const liveRules = rulesOf(input.live);
 
   const headerPlan = planHeaderRules(requestedRules, owner, state);
-  if (headerPlan.denial) return { denial: `Rollout ${rollout.name}: ${headerPlan.denial}` };
+  if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
   if (headerPlan.error) {
     errors.push(finding(rollout, `its header routes cannot be written: ${headerPlan.error}`));
     return {};
   }
-  const placed = placeHeaderRules(input.kind, requestedRules, headerPlan);
-  const withHeaders = placed.rules;
+  const withHeaders = placeHeaderRules(route.kind, requestedRules, headerPlan);
 
   let weight = state.canaryWeight;
   if (input.live && liveMayLeadStatus(state))
@@ -358,7 +368,7 @@ function guardOne(
     liveExperimentRule >= 0
       ? backendRefsOf(liveRules[liveExperimentRule]!).find((ref) => backendNameOf(ref) === name)
       : undefined;
-  const rendered = renderWeights(withHeaders, owner, state, weight, input, existing);
+  const rendered = renderWeights(withHeaders, owner, state, weight, route, existing);
   if (rendered.error) {
     errors.push(finding(rollout, `its weights cannot be written: ${rendered.error}`));
     return {};
@@ -370,132 +380,104 @@ function guardOne(
     });
   }
   const problem = limitsProblem(rendered.rules, headerPlan.rules);
-  if (problem) return { denial: `Rollout ${rollout.name}: ${problem}` };
+  if (problem) return { refusal: `Rollout ${rollout.name}: ${problem}` };
   setRules(working, rendered.rules);
-  const placedOrigins = [...placed.kept.map((i) => origins[i]!), ...headerPlan.rules.map(() => -1)];
-  if (placed.kept.length !== requestedRules.length || headerPlan.rules.length > 0)
-    origins.splice(0, origins.length, ...placedOrigins);
   const label = gatewayApi.inProgressLabel;
   const labels = labelsOf(working);
   const nextLabels = withInProgressLabel(labels, label, weight);
   if (nextLabels !== labels) setLabels(working, nextLabels);
 
   const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
-  const values: Share['values'] = [owner.canaryService, owner.stableService].map((service) => ({
-    key: `spec.rules[*].backendRefs[name=${service}].weight`,
-    meaning: traffic,
-    text: (route) => weightsText(rulesOf(route), owner, service),
-  }));
-  if (input.kind === 'HTTPRoute') {
-    for (const d of state.additional) {
-      values.push({
-        key: `spec.rules[*].backendRefs[name=${d.serviceName}]`,
-        meaning: 'experiment backend',
-        text: (route) => {
-          const rules = rulesOf(route);
-          const i = experimentRuleIndex(rules, owner);
-          const ref =
-            i >= 0 ? backendRefsOf(rules[i]!).find((r) => backendNameOf(r) === d.serviceName) : undefined;
-          return ref ? JSON.stringify(weightOf(ref)) : undefined;
-        },
-      });
-    }
+  const owned: { key: string; meaning: string }[] = [
+    { key: keyOf(WEIGHT_KEY, owner.canaryService), meaning: traffic },
+    { key: keyOf(WEIGHT_KEY, owner.stableService), meaning: traffic },
+  ];
+  if (route.kind === 'HTTPRoute') {
+    for (const d of state.additional)
+      owned.push({ key: keyOf(BACKEND_KEY, d.serviceName), meaning: 'experiment backend' });
   }
-  for (const rule of headerPlan.rules) {
-    const name = ruleNameOf(rule)!;
-    values.push({
-      key: `spec.rules[name=${name}]`,
-      meaning: 'header route',
-      text: (route) => headerRuleTexts(input.kind, route, headerPlan.routeNames).get(name),
-    });
-  }
-  if (label) {
-    values.push({
-      key: `metadata.labels["${label.key}"]`,
-      meaning: 'in-progress label',
-      text: (route) => labelText(route, label.key),
-    });
-  }
-  return { share: { rollout, values } };
+  for (const rule of headerPlan.rules)
+    owned.push({ key: keyOf(RULE_KEY, ruleNameOf(rule)!), meaning: 'header route' });
+  if (label) owned.push({ key: keyOf(LABEL_KEY, JSON.stringify(label.key)), meaning: 'in-progress label' });
+  return { values: owned.map((v) => ({ ...v, admitted: ownedRouteValue(working, v.key) })) };
 }
 
-/** Computes the route to admit. Pure: the input objects are not modified. */
-export function guardRoute(input: RouteGuardInput): RouteGuardResult {
-  const working: JsonObject = { ...input.requested };
-  const errors: Finding[] = [];
-  const owners: string[] = [];
-  const overrides: RouteOverride[] = [];
-  const { name, namespace } = input;
-  const over = overSchemaLimits(input.requested);
-  if (over) return { route: input.requested, overrides, errors, owners, unguarded: over };
-
-  const sorted = [...input.rollouts].sort((a, b) =>
-    a.namespace !== b.namespace
-      ? a.namespace < b.namespace
-        ? -1
-        : 1
-      : a.name < b.name
-        ? -1
-        : a.name > b.name
-          ? 1
-          : 0,
-  );
-  const shares: Share[] = [];
-  // For each rule of `working`, its index in the request, or -1 for a rule the guard added.
-  const origins = rulesOf(input.requested).map((_, i) => i);
-  for (const rollout of sorted) {
-    const entries = routeEntriesFor(rollout, input.kind, namespace, name);
-    if (entries.length === 0) continue;
-    const useHeaderRoutes = entries.some((e) => e.useHeaderRoutes);
-    const result = guardOne(working, origins, input, rollout, useHeaderRoutes, errors);
-    if (result.denial)
-      return { route: input.requested, overrides: [], errors, owners, denial: result.denial };
-    if (!result.share) continue;
-    shares.push(result.share);
-    owners.push(`${rollout.namespace}/${rollout.name}`);
-  }
-  for (const { rollout, values } of shares) {
-    for (const value of values) {
-      const requested = value.text(input.requested);
-      const admitted = value.text(working);
-      if (requested === admitted) continue;
-      // A value neither the request nor the live route carries is an injection (a CREATE),
-      // not an override.
-      if (requested === undefined && value.text(input.live) === undefined) continue;
-      const override: RouteOverride = {
-        key: value.key,
-        rollout: rollout.name,
-        meaning: value.meaning,
-        provider: 'gateway-api',
-      };
-      if (requested !== undefined) override.requested = requested;
-      if (admitted !== undefined) override.admitted = admitted;
-      overrides.push(override);
+/**
+ * The Gateway API provider of the drift guard. It acts on routes only (`input.route`); a
+ * request over the CRD's limits is left alone (the apiserver rejects it after admission),
+ * which also bounds the work by constants.
+ */
+export const gatewayApiTrafficProvider: TrafficProvider = {
+  name: 'gateway-api',
+  trafficStateOf: (rollout) => trafficStateOf(rollout, 'gateway-api'),
+  ownedValue: ownedRouteValue,
+  reconcile(working: JsonObject, input: DriftInput): ProviderReconcile {
+    const out: ProviderReconcile = { shares: [], errors: [] };
+    const route = input.route;
+    if (!route || route.rollouts.length === 0) return out;
+    const over = overSchemaLimits(input.requested);
+    if (over) {
+      out.errors.push({
+        severity: 'warning',
+        rule: 'gateway-api-not-guarded',
+        field: 'spec.rules',
+        message: `${over}; the apiserver rejects this route`,
+      });
+      return out;
     }
-  }
-  return {
-    route: working,
-    staged: stagedRoute(input.requested, working, origins),
-    overrides,
-    errors,
-    owners,
-  };
+    const sorted = [...route.rollouts].sort((a, b) =>
+      a.namespace !== b.namespace
+        ? a.namespace < b.namespace
+          ? -1
+          : 1
+        : a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : 0,
+    );
+    for (const rollout of sorted) {
+      const entries = routeEntriesFor(rollout, route.kind, route.namespace, route.name);
+      if (entries.length === 0) continue;
+      const useHeaderRoutes = entries.some((e) => e.useHeaderRoutes);
+      const result = reconcileRollout(working, input, route, rollout, useHeaderRoutes, out.errors);
+      if (result.refusal) return { shares: [], errors: out.errors, refusal: result.refusal };
+      if (result.values) out.shares.push({ rollout, values: result.values });
+    }
+    return out;
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// A narrow patch
+// ---------------------------------------------------------------------------------------
+
+/** A rule's identity apart from what the guard edits in it (its backendRefs). */
+function ruleShape(kind: RouteKind, rule: JsonObject): string {
+  const rest: JsonObject = { ...rule };
+  delete rest.backendRefs;
+  return canonicalRule(kind, rest);
 }
 
 /**
  * The admitted route with the request's rules edited in place but none added, removed or
- * moved. Diffing request → staged → admitted gives a patch whose rule edits stay inside each
- * rule (a weight is one `replace`), followed by whole-rule removals and additions; a single
- * diff of lists that changed length would replace every rule it could not align.
+ * moved. Diffing request → staged → admitted gives a patch whose edits stay inside each rule
+ * (a weight is one `replace`), then whole-rule removals and additions; one diff of two lists
+ * of different lengths would instead replace every rule it could not align. The guard keeps
+ * the request's rules in order and only removes or appends header rules, so the admitted
+ * rules align with the request's by everything but their backendRefs, in order.
  */
-function stagedRoute(requested: JsonObject, admitted: JsonObject, origins: readonly number[]): JsonObject {
+export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: JsonObject): JsonObject {
+  const rules = own(own(requested, 'spec') as JsonObject | undefined, 'rules');
+  if (!Array.isArray(rules)) return admitted;
   const requestedRules = rulesOf(requested);
   const admittedRules = rulesOf(admitted);
-  if (admittedRules.length === requestedRules.length && origins.every((o, i) => o === i)) return admitted;
   const staged = requestedRules.slice();
-  origins.forEach((origin, k) => {
-    if (origin >= 0) staged[origin] = admittedRules[k]!;
-  });
+  let k = 0;
+  for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {
+    if (ruleShape(kind, requestedRules[i]!) === ruleShape(kind, admittedRules[k]!))
+      staged[i] = admittedRules[k++]!;
+  }
   const spec = own(admitted, 'spec');
   return { ...admitted, spec: { ...(isJsonObject(spec) ? spec : {}), rules: staged } };
 }

@@ -5,14 +5,6 @@
  * route writes, and the checks of Rollouts and routes.
  */
 export {
-  GATEWAY_API_PLUGIN,
-  DEFAULT_IN_PROGRESS_LABEL_KEY,
-  DEFAULT_IN_PROGRESS_LABEL_VALUE,
-  readGatewayApiConfig,
-  readGatewayApiPlugin,
-  routeNamespace,
-} from './plugin-config.js';
-export {
   GATEWAY_API_GROUP,
   MAX_RULES,
   canonicalRule,
@@ -22,6 +14,7 @@ export {
   parseGatewayRoute,
   projectRoute,
   routeKindOf,
+  routeNamespace,
 } from './route-rules.js';
 export { ruleNameProblem } from './rule-name.js';
 export {
@@ -34,13 +27,7 @@ export {
   withInProgressLabel,
   type RouteOwner,
 } from './render.js';
-export {
-  guardRoute,
-  routeEntriesFor,
-  type RouteGuardInput,
-  type RouteGuardResult,
-  type RouteOverride,
-} from './guard.js';
+export { gatewayApiTrafficProvider, ownedRouteValue, routeEntriesFor, stagedRoute } from './guard.js';
 export {
   NO_ROUTES_MESSAGE,
   gatewayApiReferenceFindings,

@@ -19,7 +19,6 @@
  * The functions never modify their input: a changed rule or backendRef is a new object and
  * everything else is shared, so the patch differ finds the changes by identity.
  */
-import { isJsonObject, own } from '../json-read.js';
 import type {
   HeaderRoutingMatch,
   Json,
@@ -28,6 +27,7 @@ import type {
   Service,
   WeightDestination,
 } from '../model.js';
+import { isJsonObject, own } from '../wire/index.js';
 import { backendNameOf, backendRefsOf, isPluginManagedRule, matchesOf } from './route-rules.js';
 
 /** Error texts of the plugin (pkg/plugin/errors.go), which the controller reports as events. */

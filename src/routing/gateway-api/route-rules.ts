@@ -15,8 +15,16 @@
  * patch, so both objects of a review carry them; manifest files (`check`, `render`) do not,
  * which is why equality is judged on defaulted copies (`canonicalRule`).
  */
-import { isJsonObject, own } from '../json-read.js';
-import type { Finding, GatewayRoute, Json, JsonObject, RouteBackend, RouteKind } from '../model.js';
+import type {
+  Finding,
+  GatewayApiRouting,
+  GatewayRoute,
+  Json,
+  JsonObject,
+  RouteBackend,
+  RouteKind,
+} from '../model.js';
+import { isJsonObject, own } from '../wire/index.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const MAX_RULES = 16;
@@ -27,6 +35,11 @@ export const MAX_BACKENDS_PER_RULE = 16;
 export const MAX_FILTERS_PER_RULE = 16;
 export const MAX_RULE_NAME_LENGTH = 253;
 export const DEFAULT_BACKEND_WEIGHT = 1;
+
+/** The namespace the plugin reads and writes the routes in: `namespace`, else the Rollout's. */
+export function routeNamespace(routing: GatewayApiRouting, rolloutNamespace: string): string {
+  return routing.namespace || rolloutNamespace;
+}
 
 /** The route kind of an admission request or manifest, or undefined for anything else. */
 export function routeKindOf(group: string, kind: string): RouteKind | undefined {

@@ -15,9 +15,9 @@ import type {
   RouteBackend,
   RouteKind,
 } from '../model.js';
-import { GATEWAY_API_PLUGIN, routeNamespace } from './plugin-config.js';
+import { GATEWAY_API_PLUGIN } from '../keys.js';
 import { headerRuleName } from './render.js';
-import { MAX_RULES, isManagedRuleName } from './route-rules.js';
+import { MAX_RULES, isManagedRuleName, routeNamespace } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
 
 const CONFIG_FIELD = `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API_PLUGIN}"]`;

@@ -5,6 +5,7 @@
  * validating hook, and warnings short enough to show.
  */
 import type { Operation as PatchOperation } from 'fast-json-patch';
+import type { TrafficProviderName } from '../../routing/traffic-provider.js';
 import { REVIEW_API_VERSION, REVIEW_KIND } from './review.js';
 
 /** Warnings longer than this are cut; the apiserver and kubectl expect short ones. */
@@ -26,7 +27,7 @@ export interface AdmissionResult {
    * One entry per Rollout-owned Ingress key whose requested value the drift guard replaced,
    * by traffic provider (for `rtw_ingress_overrides_total`; `gateway-api` counts route values).
    */
-  overrides?: ('alb' | 'nginx' | 'gateway-api')[];
+  overrides?: TrafficProviderName[];
 }
 
 export function allow(reason: string, warnings: string[] = []): AdmissionResult {

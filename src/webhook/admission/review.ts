@@ -3,7 +3,7 @@
  * but anything can reach the port, so every field is checked before use and each problem
  * becomes a `BadReview` with a sentence that says what was wrong.
  */
-import { isJsonObject, own } from '../../routing/json-read.js';
+import { isJsonObject, own } from '../../routing/wire/index.js';
 import type { JsonObject } from '../../routing/model.js';
 import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting.js';
 

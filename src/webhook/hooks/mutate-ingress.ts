@@ -3,9 +3,9 @@
  * controller leaves admission with the Rollout-owned keys equal to the live traffic state;
  * everything else in the request goes through untouched.
  */
-import { guardIngress, type Override } from '../../routing/drift.js';
-import { referencedIngresses } from '../../routing/state.js';
-import { nameOf } from '../../routing/ingress-wire.js';
+import { guardIngress, type Override } from '../../routing/drift-guard.js';
+import { referencedIngresses } from '../../routing/traffic-state.js';
+import { nameOf } from '../../routing/wire/index.js';
 import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import { allow, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';

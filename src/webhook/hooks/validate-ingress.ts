@@ -4,12 +4,12 @@
  * annotations of any Ingress of those classes must be what the load-balancer controllers
  * accept. The Rollouts controller's own writes are never blocked.
  */
-import { validateAlbAnnotations } from '../../routing/alb-annotations.js';
+import { validateAlbAnnotations } from '../../routing/alb/index.js';
 import { ingressControllers } from '../../routing/ingress-class.js';
-import { validateNginxAnnotations } from '../../routing/nginx-annotations.js';
-import { parseIngress } from '../../routing/parse.js';
-import { referencedIngresses } from '../../routing/state.js';
-import { validateRolloutReferences } from '../../routing/validate-rollout.js';
+import { validateNginxAnnotations } from '../../routing/nginx/index.js';
+import { parseIngress } from '../../routing/wire/index.js';
+import { referencedIngresses } from '../../routing/traffic-state.js';
+import { validateRolloutReferences } from '../../routing/rollout-validation/index.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../../routing/model.js';
 import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
 import type { AdmissionResult } from '../admission/response.js';

@@ -3,8 +3,8 @@
  * configuration and of the objects it references. Errors deny (or warn, by policy);
  * warnings are returned. The Rollouts controller's own writes are never blocked.
  */
-import { parseRollout } from '../../routing/parse.js';
-import { validateRollout } from '../../routing/validate-rollout.js';
+import { parseRollout } from '../../routing/wire/index.js';
+import { validateRollout } from '../../routing/rollout-validation/index.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
 import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
 import type { AdmissionResult } from '../admission/response.js';

@@ -5,7 +5,7 @@
  * canary Services on port 80.
  */
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
-import { parseRollout } from '../../../src/routing/parse.js';
+import { parseRollout } from '../../../src/routing/wire/index.js';
 
 export const STABLE = 'web-stable';
 export const CANARY = 'web-canary';

@@ -6,7 +6,9 @@
  * v1.4.0).
  */
 import { describe, expect, it } from 'vitest';
-import { guardRoute, type RouteGuardInput } from '../../../src/routing/gateway-api/index.js';
+import { guardObject } from '../../../src/routing/drift-guard.js';
+import { gatewayApiTrafficProvider, stagedRoute } from '../../../src/routing/gateway-api/index.js';
+import type { RouteDriftContext } from '../../../src/routing/traffic-provider.js';
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
 import {
@@ -37,18 +39,20 @@ function guard(
   rollouts: Rollout[],
   requested: JsonObject,
   live?: JsonObject,
-  extra: Partial<RouteGuardInput> = {},
+  extra: Partial<RouteDriftContext> = {},
 ) {
-  return guardRoute({
-    kind: requested.kind === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute',
-    namespace: 'shop',
-    name: 'web',
-    requested,
-    live,
-    rollouts,
-    getService: () => undefined,
-    ...extra,
-  });
+  const kind = requested.kind === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+  const result = guardObject(
+    {
+      requested,
+      live,
+      albRollouts: [],
+      rolloutNamed: () => undefined,
+      route: { kind, namespace: 'shop', name: 'web', rollouts, getService: () => undefined, ...extra },
+    },
+    [gatewayApiTrafficProvider],
+  );
+  return { ...result, route: result.ingress, staged: stagedRoute(kind, requested, result.ingress) };
 }
 
 /** The patch the mutating hook sends: request → staged (in-place edits) → admitted (rules added). */
@@ -214,8 +218,11 @@ describe('guardRoute: weights', () => {
   it('leaves a request over the CRD limits alone (the apiserver rejects it)', () => {
     const requested = httpRoute(Array.from({ length: 17 }, () => rule([ref(STABLE), ref(CANARY)])));
     const result = guard([at20], requested);
-    expect(result.route).toBe(requested);
-    expect(result.unguarded).toBe('17 rules (at most 16)');
+    expect(result.route).toEqual(requested);
+    expect(result.owners).toEqual([]);
+    expect(result.errors.map((f) => f.message)).toEqual([
+      '17 rules (at most 16); the apiserver rejects this route',
+    ]);
   });
 });
 
@@ -315,7 +322,7 @@ describe('guardRoute: header-route rules', () => {
       }),
     );
     const result = guard([atHeaderStep], httpRoute(many));
-    expect(result.denial).toBe(
+    expect(result.refusal).toBe(
       'Rollout web: the route would need 18 rules with the header-route rules, and the apiserver allows 16',
     );
   });
@@ -324,7 +331,7 @@ describe('guardRoute: header-route rules', () => {
     const requested = httpRoute([
       rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: [{ name: 'x-canary', value: 'no' }] }] }),
     ]);
-    expect(guard([atHeaderStep], requested).denial).toBe(
+    expect(guard([atHeaderStep], requested).refusal).toBe(
       'Rollout web: header-route rule canary-by-header would match header x-canary twice in one match (the source rule already matches it), which the apiserver rejects',
     );
   });
@@ -343,7 +350,7 @@ describe('guardRoute: header-route rules', () => {
         { setWeight: 20 },
       ],
     });
-    expect(guard([bad], fromGit).denial).toBe(
+    expect(guard([bad], fromGit).refusal).toBe(
       'Rollout web: the header-route rule name "Canary_Header" of managed route Canary_Header is not a valid rule name (only lowercase letters, digits, "-" and "." are allowed); rename the managed route',
     );
   });

@@ -1,0 +1,188 @@
+/**
+ * The ALB provider of the drift guard: the Rollouts that name this Ingress in
+ * `trafficRouting.alb` own its `actions.<service>` weight annotation, their header-route
+ * actions and conditions, and the managed-annotations bookkeeping.
+ *
+ * Which value wins for an owned key:
+ * 1. The live value (oldObject), when it is consistent with the Rollout: the controller
+ *    writes the Ingress before it records the weight in the Rollout status, so the live
+ *    value is the freshest truth while a step is in progress.
+ * 2. Otherwise the value derived from the Rollout status (`trafficStateOf`): a re-created
+ *    Ingress gets the current weight, and an aborted or promoted Rollout keeps all traffic
+ *    on stable even if the live object says otherwise.
+ */
+import { MANAGED_ALB_ANNOTATIONS } from '../keys.js';
+import type { Json, JsonObject, Rollout, TrafficState } from '../model.js';
+import {
+  describeTraffic,
+  liveMayLeadStatus,
+  type DriftInput,
+  type OwnedShare,
+  type ProviderReconcile,
+  type TrafficProvider,
+} from '../traffic-provider.js';
+import { trafficStateOf } from '../traffic-state.js';
+import { isJsonObject, own, setAnnotation, stringAnnotationsOf, stringAnnotationOf } from '../wire/index.js';
+import { applyAlbState, renderAlbState, type RenderedAlbState } from './render.js';
+
+function lowerKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(lowerKeys);
+  if (!isJsonObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) out[k.toLowerCase()] = lowerKeys(v);
+  return out;
+}
+
+function parseJson(text: string | undefined): Json | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A live weight action is consistent with the Rollout when it forwards to exactly the
+ * Rollout's target groups (canary, experiments, stable, in that order, on the Rollout's
+ * port) with integer weights that add up to 100, and the stickiness block matches the
+ * spec. Only the weights may differ from the status.
+ */
+export function liveWeightActionIsConsistent(live: string, rollout: Rollout, state: TrafficState): boolean {
+  const action = lowerKeys(parseJson(live) ?? null);
+  if (!isJsonObject(action) || action.type !== 'forward' || !isJsonObject(action.forwardconfig)) return false;
+  const groups = action.forwardconfig.targetgroups;
+  const alb = rollout.canary?.trafficRouting?.alb;
+  if (!Array.isArray(groups) || !alb) return false;
+  const services = [state.canaryService, ...state.additional.map((d) => d.serviceName), state.stableService];
+  if (groups.length !== services.length) return false;
+  let total = 0;
+  for (const [i, group] of groups.entries()) {
+    if (!isJsonObject(group) || group.servicename !== services[i]) return false;
+    if (String(group.serviceport) !== String(alb.servicePort)) return false;
+    if (typeof group.weight !== 'number' || !Number.isInteger(group.weight) || group.weight < 0) return false;
+    total += group.weight;
+  }
+  if (total !== 100) return false;
+  const sticky = action.forwardconfig.targetgroupstickinessconfig;
+  const wantSticky = alb.stickinessConfig?.enabled === true;
+  if (!wantSticky) return sticky === undefined || sticky === null;
+  return (
+    isJsonObject(sticky) &&
+    sticky.enabled === true &&
+    sticky.durationseconds === alb.stickinessConfig?.durationSeconds
+  );
+}
+
+function sameJsonIgnoringKeyCase(a: string | undefined, b: string | undefined): boolean {
+  const pa = parseJson(a);
+  const pb = parseJson(b);
+  return (
+    pa !== undefined && pb !== undefined && JSON.stringify(lowerKeys(pa)) === JSON.stringify(lowerKeys(pb))
+  );
+}
+
+/** A Rollout's ALB traffic state and what it renders to. */
+interface AlbPlan {
+  state: TrafficState;
+  rendered: RenderedAlbState;
+}
+
+/**
+ * Plans by Rollout object. Rollouts are values: the cache replaces a Rollout on every
+ * change and never edits one, so a plan computed once stays right for as long as the object
+ * lives, and reviews of the same Ingress skip re-rendering the same JSON (the hot path's
+ * largest cost after the HTTP layer).
+ */
+const albPlans = new WeakMap<Rollout, AlbPlan | null>();
+
+function albPlanOf(rollout: Rollout): AlbPlan | undefined {
+  let plan = albPlans.get(rollout);
+  if (plan === undefined) {
+    const state = trafficStateOf(rollout, 'alb');
+    plan =
+      state && rollout.canary?.trafficRouting?.alb
+        ? { state, rendered: renderAlbState(rollout, state) }
+        : null;
+    albPlans.set(rollout, plan);
+  }
+  return plan ?? undefined;
+}
+
+/** The annotations map of an object `applyAlbState` has just set (always a string map). */
+function appliedAnnotations(working: JsonObject): Record<string, string> {
+  return (working.metadata as JsonObject).annotations as Record<string, string>;
+}
+
+function reconcileRollout(
+  working: JsonObject,
+  live: JsonObject | undefined,
+  liveAnnotations: Record<string, string>,
+  rollout: Rollout,
+  errors: ProviderReconcile['errors'],
+): OwnedShare | undefined {
+  const plan = albPlanOf(rollout);
+  if (!plan) return undefined;
+  const { state, rendered } = plan;
+  const applied = applyAlbState(working, rollout, state, rendered);
+  errors.push(...applied.errors);
+  if (applied.errors.length > 0) return undefined;
+  const weightKey = rendered.actionKey;
+  const current = appliedAnnotations(working);
+  if (live && liveMayLeadStatus(state)) {
+    const liveWeight = own(liveAnnotations, weightKey);
+    if (
+      typeof liveWeight === 'string' &&
+      liveWeight !== current[weightKey] &&
+      liveWeightActionIsConsistent(liveWeight, rollout, state)
+    ) {
+      current[weightKey] = liveWeight;
+    }
+  }
+  // Header-route values: keep the live bytes when they mean the same (for example an older
+  // controller's key order), so the webhook never fights the controller over formatting.
+  for (const key of applied.ownedKeys) {
+    if (key === MANAGED_ALB_ANNOTATIONS || key === weightKey) continue;
+    const liveValue = own(liveAnnotations, key);
+    if (
+      typeof liveValue === 'string' &&
+      liveValue !== current[key] &&
+      sameJsonIgnoringKeyCase(liveValue, current[key])
+    ) {
+      current[key] = liveValue;
+    }
+  }
+  const traffic = `live traffic (${describeTraffic(state)})`;
+  // The bookkeeping key is restored silently: it carries no traffic, and users never set it.
+  const values = applied.ownedKeys
+    .filter((key) => key !== MANAGED_ALB_ANNOTATIONS)
+    .map((key) => ({
+      key,
+      meaning: key === weightKey ? traffic : 'header route',
+      admitted: own(current, key) as string | undefined,
+    }));
+  return { rollout, values };
+}
+
+const byName = (a: Rollout, b: Rollout) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export const albTrafficProvider: TrafficProvider = {
+  name: 'alb',
+  trafficStateOf: (rollout) => trafficStateOf(rollout, 'alb'),
+  reconcile(working: JsonObject, input: DriftInput): ProviderReconcile {
+    const shares: OwnedShare[] = [];
+    const errors: ProviderReconcile['errors'] = [];
+    if (input.albRollouts.length === 0) return { shares, errors };
+    const liveAnnotations = stringAnnotationsOf(input.live);
+    // The managed-annotations bookkeeping belongs to the controller: keep the live copy when
+    // the request dropped or changed it (git usually never had it).
+    const liveManaged = liveAnnotations[MANAGED_ALB_ANNOTATIONS];
+    if (liveManaged !== undefined) setAnnotation(working, MANAGED_ALB_ANNOTATIONS, liveManaged);
+    for (const rollout of [...input.albRollouts].sort(byName)) {
+      const share = reconcileRollout(working, input.live, liveAnnotations, rollout, errors);
+      if (share) shares.push(share);
+    }
+    return { shares, errors };
+  },
+  ownedValue: stringAnnotationOf,
+};

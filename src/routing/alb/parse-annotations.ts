@@ -1,0 +1,42 @@
+/**
+ * Parsing of the Load Balancer Controller's JSON annotations, with its error messages.
+ */
+import type { AlbAction, AlbTargetGroup, RuleCondition } from './schema.js';
+import { ACTION_TYPE, CONDITIONS_TYPE, goToPlain, normaliseServicePort } from './schema.js';
+import type { GoType } from '../go/index.js';
+import { goUnmarshal } from '../go/index.js';
+
+export type ParseResult<T> = { value: T } | { error: string };
+
+function parseJsonAnnotation(key: string, raw: string, type: GoType): ParseResult<unknown> {
+  const decoded = goUnmarshal(raw, type);
+  if ('error' in decoded) {
+    // LBC: errors.Wrapf(err, "failed to parse json annotation, %v: %v", matchedKey, raw)
+    return { error: `failed to parse json annotation, ${key}: ${raw}: ${decoded.error}` };
+  }
+  return { value: goToPlain(decoded.value, type) };
+}
+
+/**
+ * Decodes an `actions.<name>` value as LBC does. A `null` value decodes to an action with an
+ * empty type (which validation then rejects as `unknown action type: `).
+ */
+export function parseAlbAction(key: string, raw: string): ParseResult<AlbAction> {
+  const parsed = parseJsonAnnotation(key, raw, ACTION_TYPE);
+  if ('error' in parsed) return parsed;
+  const action = parsed.value as AlbAction;
+  if (action.forwardConfig) {
+    action.forwardConfig.targetGroups ??= [];
+    action.forwardConfig.targetGroups.forEach((tg: AlbTargetGroup) => {
+      if (tg.servicePort !== undefined) tg.servicePort = normaliseServicePort(tg.servicePort);
+    });
+  }
+  return { value: action };
+}
+
+/** Decodes a `conditions.<name>` value (a JSON array; `null` and `[]` are empty). */
+export function parseAlbConditions(key: string, raw: string): ParseResult<RuleCondition[]> {
+  const parsed = parseJsonAnnotation(key, raw, CONDITIONS_TYPE);
+  if ('error' in parsed) return parsed;
+  return { value: (parsed.value as RuleCondition[] | undefined) ?? [] };
+}

@@ -1,0 +1,420 @@
+/**
+ * ALB rendering, byte-identical to the Argo Rollouts controller (reference §2.2–2.8, §7):
+ * the weight action, header-route action and conditions, the `/*` use-annotation paths and
+ * the managed-annotations bookkeeping, and the whole desired Ingress built from them.
+ */
+import { goJson, type GoJsonValue } from '../go/index.js';
+import { own } from '../wire/index.js';
+import {
+  annotationsOf,
+  editableIngress,
+  backendServiceName,
+  hasBackendService,
+  nameOf,
+  pathsOf,
+  rulesOf,
+  setAnnotations,
+  usesLegacyBackends,
+} from '../wire/index.js';
+import {
+  addManagedKeys,
+  parseLegacyManagedAlbActions,
+  parseManagedAlbAnnotations,
+  removeManagedKeys,
+  renderManagedAlbAnnotations,
+  type ManagedAlbAnnotations,
+} from './managed-annotations.js';
+import type {
+  AlbRouting,
+  Finding,
+  HeaderRoutingMatch,
+  Json,
+  JsonObject,
+  Rollout,
+  TrafficState,
+} from '../model.js';
+import { LEGACY_MANAGED_ALB_ACTIONS, MANAGED_ALB_ANNOTATIONS, USE_ANNOTATION_PORT } from '../keys.js';
+import { albActionService } from '../traffic-state.js';
+import { sumWeights } from '../traffic-state.js';
+
+export type Rendered = { ok: true; value: string } | { ok: false; error: string };
+
+export const STICKINESS_DURATION_ERROR =
+  "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)!";
+const MAX_STICKINESS_SECONDS = 604800;
+
+/** `<prefix>/<kind>.<name>` by plain concatenation: a prefix ending in `/` gives `//` (§2.2). */
+export function albAnnotationKey(prefix: string, kind: 'actions' | 'conditions', name: string): string {
+  return `${prefix}/${kind}.${name}`;
+}
+
+interface TargetGroup {
+  serviceName: string;
+  weight: number;
+}
+
+/** The forward action of §2.3, in the controller's struct order. */
+function renderForward(alb: AlbRouting, groups: TargetGroup[]): Rendered {
+  const sticky = alb.stickinessConfig;
+  const forwardConfig: Record<string, GoJsonValue | undefined> = {
+    TargetGroups: groups.map((g) => ({
+      // `omitempty`: an empty Service name is left out, the port (always set) and weight never.
+      ServiceName: g.serviceName === '' ? undefined : g.serviceName,
+      ServicePort: String(alb.servicePort),
+      Weight: g.weight,
+    })),
+  };
+  if (sticky?.enabled) {
+    if (sticky.durationSeconds < 1 || sticky.durationSeconds > MAX_STICKINESS_SECONDS) {
+      return { ok: false, error: STICKINESS_DURATION_ERROR };
+    }
+    forwardConfig.TargetGroupStickinessConfig = { Enabled: true, DurationSeconds: sticky.durationSeconds };
+  }
+  return { ok: true, value: goJson({ Type: 'forward', ForwardConfig: forwardConfig }) };
+}
+
+function albOf(rollout: Rollout): AlbRouting | undefined {
+  return rollout.canary?.trafficRouting?.alb;
+}
+
+const NO_ALB: Rendered = { ok: false, error: 'the Rollout has no spec.strategy.canary.trafficRouting.alb' };
+
+/**
+ * The weight action (§2.3): canary, then each additional destination, then stable with
+ * `100 − canary − Σadditional` (not clamped: it can be negative, as in the controller).
+ */
+export function renderWeightAction(rollout: Rollout, state: TrafficState): Rendered {
+  const alb = albOf(rollout);
+  if (!alb) return NO_ALB;
+  return renderForward(alb, [
+    { serviceName: state.canaryService, weight: state.canaryWeight },
+    ...state.additional.map((d) => ({ serviceName: d.serviceName, weight: d.weight })),
+    { serviceName: state.stableService, weight: 100 - state.canaryWeight - sumWeights(state.additional) },
+  ]);
+}
+
+/** A header route's action (§2.7): all of that route's traffic to the canary. */
+export function renderHeaderRouteAction(rollout: Rollout, state: TrafficState): Rendered {
+  const alb = albOf(rollout);
+  if (!alb) return NO_ALB;
+  return renderForward(alb, [{ serviceName: state.canaryService, weight: 100 }]);
+}
+
+/**
+ * A header route's conditions (§2.7, HEAD): one `http-header` entry per header name, the
+ * `exact` values of matches with the same (case-sensitive) name merged in order. Only
+ * `exact` is used; a match without it contributes `""`. `match: []` renders as `null`,
+ * because the controller's slice stays nil.
+ */
+export function renderHeaderRouteConditions(matches: HeaderRoutingMatch[]): string {
+  if (matches.length === 0) return 'null';
+  const entries: { name: string; values: string[] }[] = [];
+  for (const match of matches) {
+    const value = match.headerValue?.exact ?? '';
+    const entry = entries.find((e) => e.name === match.headerName);
+    if (entry) entry.values.push(value);
+    else entries.push({ name: match.headerName, values: [value] });
+  }
+  return goJson(
+    entries.map((e) => ({
+      field: 'http-header',
+      httpHeaderConfig: { httpHeaderName: e.name, values: e.values },
+    })),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Desired Ingress
+// ---------------------------------------------------------------------------------------
+
+export interface DesiredAlbIngress {
+  /** Deep copy of the input with the Rollout-owned parts set (the input itself when nothing could be computed: still a copy). */
+  ingress: JsonObject;
+  /**
+   * Annotation keys whose value (or absence) this state decides: the weight action, the
+   * bookkeeping key, and the action and conditions keys of every active or removed route.
+   * The paths of `spec.rules` whose backend is such a route are decided too.
+   */
+  ownedKeys: string[];
+  /** Why nothing was changed; empty when the result is complete. */
+  errors: Finding[];
+}
+
+function finding(rule: string, field: string, message: string, ingress: string): Finding {
+  return { severity: 'error', rule, field, message, ingress };
+}
+
+/**
+ * Route names whose keys this state decides: active routes (set) and removed ones (absent).
+ * A managed route whose step has not been reached is not decided: the controller has not
+ * touched it, so neither does the webhook.
+ */
+function decidedRoutes(state: TrafficState): string[] {
+  return [...new Set([...state.headerRoutes.map((r) => r.name), ...state.removedRoutes])];
+}
+
+/**
+ * The bookkeeping map this Rollout starts from. When only the legacy annotation exists, the
+ * Rollout's own legacy entry seeds its list; other Rollouts' legacy entries are not migrated,
+ * because the controller (v1.4.0+) does not migrate them either and leaves the legacy
+ * annotation untouched (§2.2).
+ */
+function currentManaged(
+  annotations: Record<string, string>,
+  rollout: Rollout,
+  ingressName: string,
+): { map?: ManagedAlbAnnotations; errors: Finding[] } {
+  const field = `metadata.annotations["${MANAGED_ALB_ANNOTATIONS}"]`;
+  if (own(annotations, MANAGED_ALB_ANNOTATIONS) !== undefined) {
+    const parsed = parseManagedAlbAnnotations(annotations[MANAGED_ALB_ANNOTATIONS]);
+    if (parsed.ok) return { map: parsed.value, errors: [] };
+    const message =
+      `${field} of Ingress ${ingressName} cannot be read (${parsed.error}); the Argo Rollouts controller ` +
+      `fails on it too. Fix or delete the annotation so that the controller can rebuild it.`;
+    return { errors: [finding('alb-managed-annotations-malformed', field, message, ingressName)] };
+  }
+  const legacyValue = own(annotations, LEGACY_MANAGED_ALB_ACTIONS);
+  if (typeof legacyValue !== 'string') return { map: new Map(), errors: [] };
+  const legacy = parseLegacyManagedAlbActions(legacyValue);
+  if (!legacy.ok) {
+    const legacyField = `metadata.annotations["${LEGACY_MANAGED_ALB_ACTIONS}"]`;
+    const message =
+      `${legacyField} of Ingress ${ingressName} is not in the form <rollout>:<key>,... (${legacy.error}). ` +
+      `It is obsolete since Argo Rollouts v1.4: delete it.`;
+    return { errors: [finding('alb-legacy-managed-actions-malformed', legacyField, message, ingressName)] };
+  }
+  const mine = legacy.value.get(rollout.name);
+  return { map: mine === undefined ? new Map() : new Map([[rollout.name, [mine]]]), errors: [] };
+}
+
+/** The `/*` path that sends a header route's matching requests to its action (§2.7). */
+function useAnnotationPath(route: string, legacy: boolean): JsonObject {
+  const backend: JsonObject = legacy
+    ? { serviceName: route, servicePort: USE_ANNOTATION_PORT }
+    : { service: { name: route, port: { name: USE_ANNOTATION_PORT } } };
+  return { path: '/*', pathType: 'ImplementationSpecific', backend };
+}
+
+/**
+ * Bring `spec.rules` in line with the header routes (§2.7, §2.8), in place:
+ * - an active route with no path anywhere gets a `/*` path at index 0 of every rule that has
+ *   paths. A rule without `http` or with no paths is left alone: the controller's insertion
+ *   crashes on it (nil dereference, slice out of range), so there is no behaviour to copy;
+ * - a removed route loses every path whose backend is the route. The controller removes the
+ *   first such path per rule per call and calls again on later reconciles, so "all of them"
+ *   is the state it converges to, and the only one that is stable under re-application;
+ * - while at least one route is active, each rule's paths are stable-sorted by
+ *   `managedRoutes` rank, as SetHeaderRoute does, so the routes take precedence. With no
+ *   route active (promoted, aborted, or none set yet) the order is left as written, like
+ *   RemoveManagedRoutes, which does not sort: the user's path order is then authoritative.
+ */
+function alignPaths(ingress: JsonObject, rollout: Rollout, state: TrafficState): void {
+  const rules = rulesOf(ingress);
+  const legacy = usesLegacyBackends(ingress);
+  for (const route of state.headerRoutes) {
+    if (hasBackendService(ingress, route.name)) continue;
+    for (const rule of rules) {
+      const paths = pathsOf(rule);
+      if (paths && paths.length > 0) paths.unshift(useAnnotationPath(route.name, legacy));
+    }
+  }
+  const removed = new Set(state.removedRoutes);
+  const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
+  const rank = (path: Json): number => {
+    const i = managed.indexOf(backendServiceName(path) ?? '');
+    return i === -1 ? managed.length : i;
+  };
+  for (const rule of rules) {
+    const paths = pathsOf(rule);
+    if (!paths) continue;
+    const kept = paths.filter((p) => !removed.has(backendServiceName(p) ?? '\0'));
+    // Array.prototype.sort is stable, as Go's sort.SliceStable used by the controller.
+    if (state.headerRoutes.length > 0) kept.sort((a, b) => rank(a) - rank(b));
+    paths.splice(0, paths.length, ...kept);
+  }
+}
+
+/**
+ * Everything a state renders to, independent of the Ingress: the annotation values the
+ * controller writes and the keys the state decides. A pure function of the Rollout and the
+ * state, so the drift guard computes it once per Rollout object, not once per review.
+ */
+export interface RenderedAlbState {
+  /** Undefined when the Rollout has no ALB routing. */
+  alb?: AlbRouting;
+  ownedKeys: string[];
+  /** The weight action's key, and its value or the controller's rendering error. */
+  actionKey: string;
+  weightAction: Rendered;
+  /** Each active route's action and conditions keys and values, in route order. */
+  routes: { actionKey: string; conditionsKey: string; conditions: string }[];
+  routeAction: Rendered;
+  /** Keys of removed routes: deleted from the Ingress and from the bookkeeping. */
+  removedKeys: string[];
+  /**
+   * Memo of `updatedBookkeeping`: current bookkeeping text → text after this state. One
+   * Ingress sends the same value review after review, and parsing it the Go way, updating
+   * and re-encoding it was the largest remaining cost of a mutate review.
+   */
+  bookkeeping: Map<string, string>;
+}
+
+/** Distinct bookkeeping inputs remembered per rendered state (a Rollout has a few Ingresses). */
+const MAX_BOOKKEEPING_MEMO = 16;
+
+export function renderAlbState(rollout: Rollout, state: TrafficState): RenderedAlbState {
+  const alb = albOf(rollout);
+  const prefix = alb?.annotationPrefix ?? '';
+  const routeKeys = (route: string) => [
+    albAnnotationKey(prefix, 'actions', route),
+    albAnnotationKey(prefix, 'conditions', route),
+  ];
+  const actionKey = albAnnotationKey(prefix, 'actions', albActionService(rollout));
+  return {
+    alb,
+    ownedKeys: alb
+      ? [...new Set([actionKey, MANAGED_ALB_ANNOTATIONS, ...decidedRoutes(state).flatMap(routeKeys)])]
+      : [],
+    actionKey,
+    weightAction: renderWeightAction(rollout, state),
+    routes: state.headerRoutes.map((route) => {
+      const [actionKey, conditionsKey] = routeKeys(route.name) as [string, string];
+      return { actionKey, conditionsKey, conditions: renderHeaderRouteConditions(route.matches) };
+    }),
+    routeAction: renderHeaderRouteAction(rollout, state),
+    removedKeys: state.removedRoutes.flatMap(routeKeys),
+    bookkeeping: new Map(),
+  };
+}
+
+/**
+ * The bookkeeping annotation after this state is applied, from the Ingress's current one
+ * (the JSON form, else the legacy form, else none): the Rollout's entry loses the removed
+ * routes' keys and gains its own, foreign entries stay as written.
+ */
+function updatedBookkeeping(
+  annotations: Record<string, string>,
+  rollout: Rollout,
+  ingressName: string,
+  rendered: RenderedAlbState,
+): { value: string } | { errors: Finding[] } {
+  const current = own(annotations, MANAGED_ALB_ANNOTATIONS);
+  const legacy = own(annotations, LEGACY_MANAGED_ALB_ACTIONS);
+  const memoKey =
+    typeof current === 'string' ? `J${current}` : typeof legacy === 'string' ? `L${legacy}` : '';
+  const remembered = rendered.bookkeeping.get(memoKey);
+  if (remembered !== undefined) return { value: remembered };
+  const managed = currentManaged(annotations, rollout, ingressName);
+  if (!managed.map) return { errors: managed.errors };
+  let map = removeManagedKeys(managed.map, rollout.name, rendered.removedKeys);
+  map = addManagedKeys(map, rollout.name, [
+    rendered.actionKey,
+    ...rendered.routes.flatMap((r) => [r.actionKey, r.conditionsKey]),
+  ]);
+  const value = renderManagedAlbAnnotations(map);
+  if (rendered.bookkeeping.size >= MAX_BOOKKEEPING_MEMO) rendered.bookkeeping.clear();
+  rendered.bookkeeping.set(memoKey, value);
+  return { value };
+}
+
+/**
+ * The Ingress as it must be for `state`: a copy of `ingress` whose Rollout-owned
+ * annotations and paths are what the controller would write, everything else untouched.
+ * The copy shares the parts it does not change with `ingress` (see `editableIngress`).
+ * Pure and idempotent: `desiredAlbIngress(desiredAlbIngress(x).ingress)` equals the first
+ * result. When the controller would fail (service not in rules, stickiness out of range,
+ * unreadable bookkeeping), the copy is returned unchanged with the reason in `errors`.
+ */
+export function desiredAlbIngress(
+  ingress: JsonObject,
+  rollout: Rollout,
+  state: TrafficState,
+): DesiredAlbIngress {
+  const copy = editableIngress(ingress);
+  const applied = applyAlbState(copy, rollout, state, renderAlbState(rollout, state));
+  return { ingress: copy, ...applied };
+}
+
+/**
+ * `desiredAlbIngress` in place, on a copy made by `editableIngress`: every check comes
+ * before the first edit, so on errors `editable` is left exactly as it was.
+ */
+export function applyAlbState(
+  editable: JsonObject,
+  rollout: Rollout,
+  state: TrafficState,
+  rendered: RenderedAlbState,
+): Omit<DesiredAlbIngress, 'ingress'> {
+  const name = nameOf(editable);
+  const { alb, ownedKeys } = rendered;
+  if (!alb) {
+    return {
+      ownedKeys,
+      errors: [
+        finding(
+          'alb-not-configured',
+          'spec.strategy.canary.trafficRouting.alb',
+          `Rollout ${rollout.name} has no ALB traffic routing`,
+          name,
+        ),
+      ],
+    };
+  }
+  const fail = (errors: Finding[]) => ({ ownedKeys, errors });
+  const annotations = annotationsOf(editable);
+  if (!annotations) {
+    return fail([
+      finding(
+        'ingress-malformed',
+        'metadata.annotations',
+        `Ingress ${name}: metadata.annotations must be a map of strings`,
+        name,
+      ),
+    ]);
+  }
+  const actionService = albActionService(rollout);
+  if (!hasBackendService(editable, actionService)) {
+    return fail([
+      finding(
+        'alb-action-service-not-in-rules',
+        'spec.rules',
+        // The controller's own text first (it is what its events say), then the fix.
+        `ingress does not have service \`${actionService}\` in rules. Add a rule path whose backend ` +
+          `is Service ${actionService} (port name use-annotation), or point ` +
+          `spec.strategy.canary.${alb.rootService ? 'trafficRouting.alb.rootService' : 'stableService'} ` +
+          `at a Service this Ingress routes to.`,
+        name,
+      ),
+    ]);
+  }
+  const { weightAction, routeAction } = rendered;
+  const failed = !weightAction.ok
+    ? weightAction
+    : state.headerRoutes.length > 0 && !routeAction.ok
+      ? routeAction
+      : undefined;
+  if (failed && !failed.ok) {
+    return fail([
+      finding(
+        'alb-stickiness-duration',
+        'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
+        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to 604800, ` +
+          `or set stickinessConfig.enabled to false.`,
+        name,
+      ),
+    ]);
+  }
+  const bookkeeping = updatedBookkeeping(annotations, rollout, name, rendered);
+  if ('errors' in bookkeeping) return fail(bookkeeping.errors);
+
+  for (const key of rendered.removedKeys) delete annotations[key];
+  annotations[rendered.actionKey] = (weightAction as { value: string }).value;
+  for (const route of rendered.routes) {
+    annotations[route.actionKey] = (routeAction as { value: string }).value;
+    annotations[route.conditionsKey] = route.conditions;
+  }
+  annotations[MANAGED_ALB_ANNOTATIONS] = bookkeeping.value;
+  setAnnotations(editable, annotations);
+  alignPaths(editable, rollout, state);
+  return { ownedKeys, errors: [] };
+}

@@ -1,0 +1,267 @@
+/**
+ * Validation of a Rollout against the Ingresses, Services and IngressClasses it references.
+ *
+ * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
+ * warning; an object that exists and is wrong is an error.
+ */
+import { invalidText } from '../findings/index.js';
+import type { IngressClassOptions } from '../ingress-class.js';
+import {
+  albControllerDecision,
+  argoRolloutsIngressClass,
+  nginxControllerDecision,
+} from '../ingress-class.js';
+import { albActionService, referencedIngresses } from '../traffic-state.js';
+import { albIngressWiring, hasRuleWithService, otherBackends } from '../alb/index.js';
+import { ALB_CONTROLLER, NGINX_CONTROLLER } from '../keys.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from '../model.js';
+
+const ROUTING = 'spec.strategy.canary.trafficRouting';
+
+export interface ReferenceOptions extends IngressClassOptions {
+  /** Argo Rollouts' `--alb-ingress-classes` (default `["alb"]`). */
+  rolloutsAlbIngressClasses?: string[];
+  /** Argo Rollouts' `--nginx-ingress-classes` (default `["nginx"]`). */
+  rolloutsNginxIngressClasses?: string[];
+}
+
+/** One Ingress name a Rollout references, with the field that names it. */
+interface IngressRef {
+  name: string;
+  /** Our field path, e.g. `...alb.ingresses[1]`. */
+  field: string;
+  /** The path Argo prints in its error (the list field, not an element). */
+  argoField: string;
+}
+
+/**
+ * The referenced names (traffic-state.ts decides which field Argo reads), each with the field that
+ * names it: `ingresses[k]` for a list entry, so a finding points at the right element.
+ */
+function ingressRefs(
+  names: string[],
+  single: string | undefined,
+  list: string[] | undefined,
+  base: string,
+  fields: [string, string],
+): IngressRef[] {
+  const [one, many] = fields;
+  return names.map((name) =>
+    list !== undefined
+      ? { name, field: `${base}.${many}[${list.indexOf(name)}]`, argoField: `${base}.${many}` }
+      : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
+  );
+}
+
+const MISSING_WHY =
+  'Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.';
+
+function notFound(kind: string, ref: { name: string; field: string }, namespace: string): Finding {
+  return {
+    severity: 'warning',
+    rule: `${kind.toLowerCase()}-not-found`,
+    field: ref.field,
+    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
+    ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
+  };
+}
+
+/** Argo's own reference error, then what we found instead and how to fix it. */
+function noRulesFinding(ref: IngressRef, ingress: Ingress, service: string, fix: string): Finding {
+  const argo = invalidText(
+    ref.argoField,
+    ref.name,
+    `ingress \`${ingress.name}\` has no rules using service ${service} backend`,
+  );
+  const defaultNote = ingress.backends.some((b) => b.ruleIndex < 0 && b.serviceName === service)
+    ? ' spec.defaultBackend uses it, but Argo Rollouts reads only spec.rules.'
+    : ` ${otherBackends(ingress)}`;
+  return {
+    severity: 'error',
+    rule: 'ingress-no-rule-for-service',
+    field: ref.field,
+    message: `${argo}.${defaultNote} ${fix}`,
+    ingress: ingress.name,
+  };
+}
+
+/** What differs between the two routers in the ingress-class checks. */
+interface ClassCheck {
+  router: 'alb' | 'nginx';
+  decide: typeof albControllerDecision;
+  controllerName: string;
+  controller: string;
+  /** What a not-managed Ingress means for the Rollout. */
+  effect: string;
+  /** Argo Rollouts' class flag and its default. */
+  flag: string;
+  classes: (options: ReferenceOptions) => string[];
+  /** What Argo Rollouts skips for an Ingress whose class it does not list. */
+  skipped: string;
+  /** How to make Argo Rollouts see the Ingress. */
+  classFix: string;
+}
+
+const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
+  alb: {
+    router: 'alb',
+    decide: albControllerDecision,
+    controllerName: 'the AWS Load Balancer Controller',
+    controller: ALB_CONTROLLER,
+    effect: 'its weights do nothing',
+    flag: '--alb-ingress-classes',
+    classes: (o) => o.rolloutsAlbIngressClasses ?? ['alb'],
+    skipped: 'it will not reset the action when the Rollout lets go of this Ingress',
+    classFix: 'Set spec.ingressClassName: alb, or add the class to the flag.',
+  },
+  nginx: {
+    router: 'nginx',
+    decide: nginxControllerDecision,
+    controllerName: 'ingress-nginx',
+    controller: NGINX_CONTROLLER,
+    effect: 'its canary Ingress does nothing',
+    flag: '--nginx-ingress-classes',
+    classes: (o) => o.rolloutsNginxIngressClasses ?? ['nginx'],
+    skipped: 'edits to it reach the canary Ingress only on the next Rollout change',
+    classFix: 'Add the class to the flag.',
+  },
+};
+
+function classFindings(
+  check: ClassCheck,
+  ingress: Ingress,
+  ref: IngressRef,
+  cluster: ClusterView,
+  options: ReferenceOptions,
+): Finding[] {
+  const warn = (rule: string, message: string): Finding[] => [
+    {
+      severity: 'warning',
+      rule: `${check.router}-${rule}`,
+      field: ref.field,
+      message,
+      ingress: ingress.name,
+    },
+  ];
+  const decision = check.decide(ingress, cluster.ingressClasses(), options);
+  if (!decision.managed) {
+    return warn(
+      'ingress-not-managed',
+      `Ingress "${ingress.name}" is not managed by ${check.controllerName}, so ${check.effect}: ${decision.reason} Set spec.ingressClassName to an IngressClass with controller ${check.controller}.`,
+    );
+  }
+  const argoClasses = check.classes(options);
+  const seen = argoRolloutsIngressClass(ingress) ?? '';
+  if (argoClasses.includes(seen)) return [];
+  return warn(
+    'ingress-class-unknown-to-rollouts',
+    `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
+  );
+}
+
+/**
+ * Each referenced Ingress of one router: missing (warning), Argo's own "no rules using
+ * service" check, the ALB port wiring, and the ingress class.
+ */
+function ingressFindings(
+  rollout: Rollout,
+  check: ClassCheck,
+  refs: IngressRef[],
+  service: string,
+  cluster: ClusterView,
+  options: ReferenceOptions,
+): Finding[] {
+  const fix =
+    check.router === 'alb'
+      ? `Route a path to backend.service.name ${service} with port.name use-annotation.`
+      : `Route a path to Service ${service}; Argo copies these rules into the canary Ingress.`;
+  return refs.flatMap((ref) => {
+    const ingress = cluster.getIngress(rollout.namespace, ref.name);
+    if (!ingress) return [notFound('Ingress', ref, rollout.namespace)];
+    const out: Finding[] = [];
+    if (service && !hasRuleWithService(ingress, service))
+      out.push(noRulesFinding(ref, ingress, service, fix));
+    else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
+    out.push(...classFindings(check, ingress, ref, cluster, options));
+    return out;
+  });
+}
+
+/**
+ * Services Argo Rollouts fetches (stable, canary, ping, pong). With ALB, the ones that
+ * become target groups must expose `alb.servicePort`, or the Load Balancer Controller fails
+ * with `unable to find port <port> on service <ns>/<svc>` (A.4). `rootService` is left out:
+ * it is only the action's name and need not be a Service at all (A.2).
+ */
+function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: ClusterView): Finding[] {
+  const alb = canary.trafficRouting?.alb;
+  const pingPong = canary.pingPong;
+  const named: [string, string | undefined, boolean][] = [
+    ['stableService', canary.stableService, !pingPong],
+    ['canaryService', canary.canaryService, !pingPong],
+    ['pingPong.pingService', pingPong?.pingService, true],
+    ['pingPong.pongService', pingPong?.pongService, true],
+  ];
+  return named.flatMap(([key, name, targetGroup]) => {
+    if (!name) return [];
+    const field = `spec.strategy.canary.${key}`;
+    const service = cluster.getService(rollout.namespace, name);
+    if (!service) {
+      return [notFound('Service', { name, field }, rollout.namespace)];
+    }
+    // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
+    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
+    const ports = service.ports.map((p) => p.port).join(', ') || 'none';
+    return [
+      {
+        severity: 'error',
+        rule: 'service-lacks-alb-port',
+        field: `${ROUTING}.alb.servicePort`,
+        message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+      },
+    ];
+  });
+}
+
+export function validateRolloutReferences(
+  rollout: Rollout,
+  cluster: ClusterView,
+  options: ReferenceOptions = {},
+): Finding[] {
+  const canary = rollout.canary;
+  const tr = canary?.trafficRouting;
+  if (!canary || !tr || (!tr.alb && !tr.nginx)) return [];
+  const referenced = referencedIngresses(rollout);
+  return [
+    ...(tr.alb
+      ? ingressFindings(
+          rollout,
+          CLASS_CHECKS.alb,
+          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, [
+            'ingress',
+            'ingresses',
+          ]),
+          albActionService(rollout),
+          cluster,
+          options,
+        )
+      : []),
+    ...(tr.nginx
+      ? ingressFindings(
+          rollout,
+          CLASS_CHECKS.nginx,
+          ingressRefs(
+            referenced.nginx,
+            tr.nginx.stableIngress,
+            tr.nginx.stableIngresses,
+            `${ROUTING}.nginx`,
+            ['stableIngress', 'stableIngresses'],
+          ),
+          canary.stableService ?? '',
+          cluster,
+          options,
+        )
+      : []),
+    ...serviceFindings(rollout, canary, cluster),
+  ];
+}

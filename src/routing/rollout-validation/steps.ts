@@ -1,0 +1,331 @@
+/**
+ * Argo Rollouts' per-step canary rules (reference §4.2 rule 7, current release), with its
+ * exact detail texts and the Go JSON of the bad value.
+ */
+import { requiredText } from '../findings/index.js';
+import { pauseDurationSeconds } from '../go/index.js';
+import { ARGO, CANARY, argoInvalid, error, hasProvider, istio, plugins, withFix } from './argo-finding.js';
+import type {
+  CanaryStep,
+  CanaryStrategy,
+  Finding,
+  MirrorRouteMatch,
+  SetHeaderRoute,
+  SetMirrorRoute,
+  StringMatch,
+  TrafficRouting,
+} from '../model.js';
+
+const STEP_MESSAGE =
+  'Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause';
+
+function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding[] {
+  const out: Finding[] = [];
+  const sub = `steps[${i}]`;
+  const set = {
+    Experiment: step.experiment !== undefined,
+    Pause: step.pause !== undefined,
+    SetWeight: step.setWeight !== undefined,
+    Analysis: step.analysis !== undefined,
+  };
+  if (Object.values(set).filter(Boolean).length > 1) {
+    const flags = Object.entries(set).map(([k, v]) => `step.${k}: ${v}`);
+    out.push(
+      argoInvalid(
+        'step-multiple-types',
+        sub,
+        flags.join(' '),
+        STEP_MESSAGE,
+        'Split this step: give each of setWeight, pause, experiment and analysis its own step.',
+      ),
+    );
+  }
+  const kinds = [
+    'experiment',
+    'pause',
+    'setWeight',
+    'analysis',
+    'setCanaryScale',
+    'setHeaderRoute',
+    'setMirrorRoute',
+    'plugin',
+  ] as const;
+  if (kinds.every((k) => step[k] === undefined)) {
+    const flags = kinds.map((k) => `step.${k[0]!.toUpperCase()}${k.slice(1)}: true`);
+    out.push(
+      argoInvalid('step-empty', sub, flags.join(' '), STEP_MESSAGE, 'Add an action or delete the step.'),
+    );
+  }
+  if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
+    out.push(
+      argoInvalid(
+        'step-set-weight-range',
+        `${sub}.setWeight`,
+        step.setWeight,
+        `SetWeight needs to be between 0 and ${maxWeight}`,
+        `Use a weight from 0 to ${maxWeight}.`,
+      ),
+    );
+  }
+  if (step.pause && pauseDurationSeconds(step.pause.duration) < 0) {
+    out.push(
+      argoInvalid(
+        'step-pause-duration-negative',
+        `${sub}.pause.duration`,
+        pauseDurationSeconds(step.pause.duration),
+        'Duration needs to be greater than 0',
+        'Use a number of seconds or a Go duration such as "30s" or "1h".',
+      ),
+    );
+  }
+  return out;
+}
+
+/** Argo's `hasALBInvalidValues`: ALB conditions can only compare a header to exact values. */
+function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
+  if (value === null) {
+    return [
+      argoInvalid(
+        'header-route-match-value-missing',
+        sub,
+        null,
+        'StringMatch value missed, match value must have one of the following: exact, regex, prefix',
+        'Set headerValue.exact.',
+      ),
+    ];
+  }
+  if (!value.exact || value.regex || value.prefix) {
+    return [
+      argoInvalid(
+        'header-route-match-alb-exact-only',
+        sub,
+        stringMatchJson(value),
+        "SetHeaderRoute match value invalid. ALB supports 'exact' value only",
+        'Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
+      ),
+    ];
+  }
+  return [];
+}
+
+/** Argo's `hasMultipleMatchValues`: exactly one of exact, regex, prefix (Istio rules). */
+function oneOfStringMatchRule(value: StringMatch | null | undefined, sub: string): Finding[] {
+  const count = value ? [value.exact, value.regex, value.prefix].filter((v) => v).length : 0;
+  if (count === 1) return [];
+  if (count > 1) {
+    return [
+      argoInvalid(
+        'string-match-multiple-values',
+        sub,
+        stringMatchJson(value!),
+        'StringMatch match value must have exactly one of the following: exact, regex, prefix',
+        'Keep only one of exact, regex and prefix.',
+      ),
+    ];
+  }
+  return [
+    argoInvalid(
+      'string-match-value-missing',
+      sub,
+      value ? stringMatchJson(value) : null,
+      'StringMatch value missed, match value must have one of the following: exact, regex, prefix',
+      'Set one of exact, regex and prefix.',
+    ),
+  ];
+}
+
+/** Go JSON of a StringMatch: every field is `omitempty`. */
+function stringMatchJson(m: StringMatch): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (m.exact) out.exact = m.exact;
+  if (m.prefix) out.prefix = m.prefix;
+  if (m.regex) out.regex = m.regex;
+  return out;
+}
+
+/** Go JSON of a SetHeaderRoute, fields in struct order, `omitempty` honoured. */
+function headerRouteJson(route: SetHeaderRoute): object {
+  const match = (route.match ?? []).map((m) => ({
+    headerName: m.headerName,
+    headerValue: m.headerValue ? stringMatchJson(m.headerValue) : null,
+  }));
+  return { ...(route.name ? { name: route.name } : {}), ...(match.length ? { match } : {}) };
+}
+
+function routeMatchJson(m: MirrorRouteMatch): object {
+  // `headers` is a Go map: a Map makes goJson sort its keys bytewise, as Go does.
+  const headers = new Map(Object.entries(m.headers ?? {}).map(([k, v]) => [k, stringMatchJson(v)]));
+  return {
+    ...(m.method ? { method: stringMatchJson(m.method) } : {}),
+    ...(m.path ? { path: stringMatchJson(m.path) } : {}),
+    ...(headers.size ? { headers } : {}),
+  };
+}
+
+function mirrorRouteJson(route: SetMirrorRoute): object {
+  const match = (route.match ?? []).map(routeMatchJson);
+  return {
+    name: route.name,
+    ...(match.length ? { match } : {}),
+    ...(route.percentage !== undefined ? { percentage: route.percentage } : {}),
+  };
+}
+
+function headerRouteRules(route: SetHeaderRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
+  const sub = `steps[${i}].setHeaderRoute`;
+  if (!tr || (!istio(tr) && !tr.alb && !hasProvider(tr, 'apisix') && !plugins(tr))) {
+    return [
+      argoInvalid(
+        'header-route-router-unsupported',
+        sub,
+        headerRouteJson(route),
+        'SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix',
+        tr?.nginx
+          ? 'NGINX has no header routes here: remove the step (use canary-by-header in canaryIngressAnnotations).'
+          : 'Remove the step, or route with ALB, Istio, Apisix or a plugin.',
+      ),
+    ];
+  }
+  const matches = route.match ?? [];
+  if (tr.alb && route.match !== null && matches.length === 0) {
+    // Argo writes `conditions.<name>: null` and inserts a `/*` path first in every rule, so
+    // the route has no header condition and takes all traffic.
+    return [
+      error(
+        'alb-header-route-empty-match',
+        `${CANARY}.${sub}.match`,
+        `${CANARY}.${sub}.match: an empty list makes Argo Rollouts write conditions.${route.name}: null, so header route "${route.name}" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.`,
+      ),
+    ];
+  }
+  return matches.flatMap((m, j) =>
+    tr.alb
+      ? albHeaderValueRule(m.headerValue, `${sub}.match[${j}]`)
+      : oneOfStringMatchRule(m.headerValue, `${sub}.match[${j}]`),
+  );
+}
+
+function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
+  const out: Finding[] = [];
+  const sub = `steps[${i}].setMirrorRoute`;
+  if (!tr || (!istio(tr) && !plugins(tr))) {
+    out.push(
+      argoInvalid(
+        'mirror-route-router-unsupported',
+        sub,
+        mirrorRouteJson(route),
+        'SetMirrorRoute requires TrafficRouting, supports Istio and Plugins',
+        tr?.alb || tr?.nginx
+          ? 'ALB and NGINX cannot mirror through Argo Rollouts: remove the step.'
+          : 'Remove the step, or route with Istio or a plugin.',
+      ),
+    );
+  } else if (tr.alb || tr.nginx) {
+    // Argo accepts the step because another router can mirror, then the ALB and NGINX
+    // reconcilers silently do nothing with it.
+    const routers = [tr.alb && 'ALB', tr.nginx && 'NGINX'].filter(Boolean).join(' and ');
+    out.push(
+      error(
+        'mirror-route-not-supported',
+        `${CANARY}.${sub}`,
+        `${CANARY}.${sub}: the ${routers} traffic router ignores mirror routes, so mirror route "${route.name}" copies no traffic through the Ingress. Mirror with Istio or a plugin only, or remove the step.`,
+      ),
+    );
+  }
+  (route.match ?? []).forEach((m, j) => {
+    // Argo checks `method` twice (a copy-paste slip); one finding per problem is enough.
+    if (m.method) out.push(...oneOfStringMatchRule(m.method, `${sub}.match[${j}]`));
+    if (m.path) out.push(...oneOfStringMatchRule(m.path, `${sub}.match[${j}]`));
+  });
+  return out;
+}
+
+function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
+  if (!tr) return [];
+  const routes: [string, string][] = [];
+  if (step.setHeaderRoute) routes.push(['setHeaderRoute', step.setHeaderRoute.name]);
+  if (step.setMirrorRoute) routes.push(['setMirrorRoute', step.setMirrorRoute.name]);
+  if (routes.length === 0) return [];
+  if (tr.managedRoutes === undefined) {
+    return [
+      error(
+        'managed-routes-required',
+        `${CANARY}.trafficRouting.managedRoutes`,
+        withFix(
+          requiredText(
+            `${ARGO}.trafficRouting.managedRoutes`,
+            "Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'",
+          ),
+          'List every setHeaderRoute/setMirrorRoute name under trafficRouting.managedRoutes.',
+        ),
+      ),
+    ];
+  }
+  const managed = tr.managedRoutes;
+  return routes
+    .filter(([, name]) => !managed.includes(name))
+    .map(([kind, name]) =>
+      argoInvalid(
+        'managed-routes-missing-route',
+        `steps[${i}].${kind}`,
+        name,
+        'Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes',
+        `Add {name: ${name}} to trafficRouting.managedRoutes.`,
+      ),
+    );
+}
+
+function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
+  const templates = step.experiment?.templates ?? [];
+  return templates.flatMap((t, k) => {
+    if (t.weight === undefined) return [];
+    const sub = `steps[${i}].experiment.templates[${k}].weight`;
+    if (!tr) {
+      return [
+        argoInvalid(
+          'experiment-weight-without-traffic-routing',
+          sub,
+          t.weight,
+          'Experiment template weight cannot be set unless TrafficRouting is enabled',
+          'Remove the weight or configure trafficRouting.',
+        ),
+      ];
+    }
+    if (!tr.alb && !hasProvider(tr, 'smi') && !istio(tr) && !plugins(tr)) {
+      return [
+        argoInvalid(
+          'experiment-weight-router-unsupported',
+          sub,
+          t.weight,
+          'Experiment template weight is only available for TrafficRouting with SMI, ALB, Istio and Plugins at this time',
+          'Remove the weight: NGINX cannot send traffic to experiment pods.',
+        ),
+      ];
+    }
+    return [];
+  });
+}
+
+export function stepRules(canary: CanaryStrategy): Finding[] {
+  const tr = canary.trafficRouting;
+  const maxWeight = tr?.maxTrafficWeight ?? 100;
+  return canary.steps.flatMap((step, i) => [
+    ...stepShapeRules(step, i, maxWeight),
+    ...(step.setCanaryScale && !tr
+      ? [
+          error(
+            'set-canary-scale-without-traffic-routing',
+            `${CANARY}.trafficRouting`,
+            withFix(
+              requiredText(`${ARGO}.trafficRouting`, 'SetCanaryScale requires TrafficRouting to be set'),
+              'Remove setCanaryScale steps or configure trafficRouting.',
+            ),
+          ),
+        ]
+      : []),
+    ...(step.setHeaderRoute ? headerRouteRules(step.setHeaderRoute, i, tr) : []),
+    ...(step.setMirrorRoute ? mirrorRouteRules(step.setMirrorRoute, i, tr) : []),
+    ...managedRouteRules(step, i, tr),
+    ...experimentRules(step, i, tr),
+  ]);
+}

@@ -1,0 +1,27 @@
+/**
+ * The wire: reading JSON objects as the API server sends them, parsing them into the domain
+ * model (Rollout, Ingress, Service, IngressClass), and the editable Ingress object the
+ * renderers and the drift guard write annotations and paths into.
+ */
+export {
+  annotationsOf,
+  asObject,
+  backendServiceName,
+  cloneJson,
+  editableIngress,
+  hasBackendService,
+  nameOf,
+  pathsOf,
+  renameBackendService,
+  rulesOf,
+  setAnnotation,
+  setAnnotations,
+  setOwn,
+  stringAnnotationOf,
+  stringAnnotationsOf,
+  usesLegacyBackends,
+} from './ingress-object.js';
+export { readGatewayApiConfig, readGatewayApiPlugin } from './gateway-api-config.js';
+export { describe, isJsonObject, newStringMap, own } from './json-reader.js';
+export { parseIngress, parseIngressClass, parseRollout, parseService } from './parse-objects.js';
+export type { Parsed } from './parse-objects.js';

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { P, backend, field, ruleIds, validate } from './check-helpers.js';
+
+const ACTION =
+  '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"canary-svc","servicePort":443}]}}';
+
+describe('A.1 annotation keys and prefix', () => {
+  it('A.1 an actions name of 55 characters fits, 56 does not', () => {
+    const ok = 'a'.repeat(55);
+    expect(validate({ [`${P}/actions.${ok}`]: ACTION }, [backend({ serviceName: ok })])).toEqual([]);
+    const long = 'a'.repeat(56);
+    const findings = validate({ [`${P}/actions.${long}`]: ACTION }, [backend({ serviceName: long })]);
+    expect(ruleIds(findings)).toEqual(['alb-annotation-key']);
+    expect(findings[0]?.message).toContain('name part must be no more than 63 characters (it has 64)');
+    expect(findings[0]?.message).toContain('at most 55 characters');
+  });
+
+  it('A.1 a conditions name may have at most 52 characters', () => {
+    const long = 'a'.repeat(53);
+    const findings = validate({ [`${P}/conditions.${long}`]: '[]' }, []);
+    expect(findings[0]?.message).toContain('at most 52 characters');
+  });
+
+  it('A.1 a key name ending in a dot is not a qualified name', () => {
+    const findings = validate({ [`${P}/actions.web.`]: ACTION }, []);
+    expect(ruleIds(findings)).toContain('alb-annotation-key');
+  });
+
+  it('A.1 a prefix with a trailing slash gives a key with two slashes', () => {
+    const findings = validate({ 'example.com//actions.web': ACTION }, [], {
+      extraPrefixes: ['example.com/'],
+    });
+    expect(ruleIds(findings)).toEqual(['alb-annotation-key', 'alb-annotation-prefix']);
+    expect(findings[0]?.message).toContain('at most one "/"');
+  });
+
+  it('A.1 a use-annotation backend longer than 55 characters can never have its action', () => {
+    const long = 'b'.repeat(60);
+    const findings = validate({}, [backend({ serviceName: long })]);
+    expect(ruleIds(findings)).toEqual(['alb-action-missing']);
+    expect(findings[0]?.message).toContain('rename the backend to at most 55 characters');
+  });
+
+  it('A.1 another prefix (Rollout annotationPrefix) is ignored by LBC v2/v3: warning', () => {
+    const findings = validate(
+      { [`custom.example.com/actions.web`]: ACTION, [`${P}/actions.web`]: ACTION },
+      [backend()],
+      {
+        extraPrefixes: ['custom.example.com'],
+      },
+    );
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['alb-annotation-prefix', 'warning', field('custom.example.com/actions.web')],
+    ]);
+    expect(findings[0]?.message).toContain('reads only alb.ingress.kubernetes.io/actions.*');
+    expect(findings[0]?.message).toContain('--annotations-prefix');
+  });
+
+  it('A.1 keys under another prefix are checked too, as warnings', () => {
+    const findings = validate(
+      { 'custom/actions.web': '{"type":"forward"}', [`${P}/actions.web`]: ACTION },
+      [backend()],
+      {
+        extraPrefixes: ['custom', P],
+      },
+    );
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-prefix', 'warning'],
+      ['alb-action-config', 'warning'],
+    ]);
+    expect(findings[1]?.message).toContain('The controller ignores this prefix');
+  });
+
+  it('A.1 keys under another prefix are not read without the option', () => {
+    expect(validate({ 'custom/actions.web': 'not json', [`${P}/actions.web`]: ACTION })).toEqual([]);
+  });
+
+  it('A.1 lookup is case-sensitive: an upper-case prefix is not the controller prefix', () => {
+    const findings = validate({ 'ALB.ingress.kubernetes.io/actions.web': ACTION });
+    expect(ruleIds(findings)).toEqual(['alb-action-missing']);
+  });
+});
+
+describe('A.2 linking paths to actions', () => {
+  it('A.2 use-annotation without actions.<name>: the controller answers 503', () => {
+    const findings = validate({}, [backend({ host: 'a.example.com', path: '/api' })]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      rule: 'alb-action-missing',
+      field: field(`${P}/actions.web`),
+      host: 'a.example.com',
+      path: '/api',
+      ingress: 'shop/web',
+    });
+    expect(findings[0]?.message).toContain('fixed 503 response "Backend action does not exist"');
+    expect(findings[0]?.message).toContain('missing actions.web configuration');
+  });
+
+  it('A.2 the default backend can use an action too', () => {
+    const findings = validate({}, [
+      backend({ ruleIndex: -1, pathIndex: -1, host: undefined, path: undefined }),
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-action-missing']);
+    expect(findings[0]?.host).toBeUndefined();
+    expect(findings[0]?.message).toContain('the backend of the default backend');
+    expect(validate({ [`${P}/actions.web`]: ACTION }, [backend({ ruleIndex: -1, pathIndex: -1 })])).toEqual(
+      [],
+    );
+  });
+
+  it('A.2 the action existing only under a foreign prefix is named in the fix', () => {
+    const findings = validate({ 'custom/actions.web': ACTION }, [backend()], { extraPrefixes: ['custom'] });
+    const missing = findings.find((f) => f.rule === 'alb-action-missing');
+    expect(missing?.message).toContain('the action exists only as custom/actions.web');
+  });
+
+  it('A.2 port name use-annotation is case-sensitive', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION }, [backend({ portName: 'Use-Annotation' })]);
+    expect(ruleIds(findings)).toEqual(['alb-use-annotation-case', 'alb-action-unused']);
+    expect(findings[0]?.field).toBe('spec.rules[0].http.paths[0].backend.service.port.name');
+  });
+
+  it('A.2 the port-name field follows the backend shape', () => {
+    const wrongCase = { portName: 'USE-ANNOTATION' };
+    const fields = validate({}, [
+      backend({ ...wrongCase, ruleIndex: -1, pathIndex: -1 }),
+      backend({ ...wrongCase, pathIndex: 3, legacyFields: true }),
+    ]).map((f) => f.field);
+    expect(fields).toEqual([
+      'spec.defaultBackend.service.port.name',
+      'spec.rules[0].http.paths[3].backend.servicePort',
+    ]);
+  });
+
+  it('A.2 an action no path uses: warning', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: ACTION });
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['alb-action-unused', 'warning', field(`${P}/actions.spare`)],
+    ]);
+    expect(findings[0]?.message).toContain('no path of the Ingress has backend service "spare"');
+  });
+
+  it('A.2 an action whose backend uses a Service port is not used either', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION }, [
+      backend({ portName: undefined, portNumber: 80 }),
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-action-unused']);
+    expect(findings[0]?.message).toContain('use a Service port, not port name "use-annotation"');
+  });
+
+  it('A.2 the controller never reads an unused action: its problems are warnings', () => {
+    const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: '{"type":"forward"' });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-json', 'warning'],
+      ['alb-action-unused', 'warning'],
+    ]);
+    expect(findings[0]?.message).toContain('so the controller does not read it yet');
+  });
+
+  it('A.2 conditions are read for any Service backend, so their problems are errors', () => {
+    const key = `${P}/conditions.api`;
+    const bad = '[{"field":"host-header"}]';
+    const used = validate({ [key]: bad }, [
+      backend({ serviceName: 'api', portName: 'http', host: undefined }),
+    ]);
+    expect(used.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'error']]);
+    const unused = validate({ [key]: bad }, []);
+    expect(unused.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'warning']]);
+  });
+
+  it('A.2 resource backends and backends without a service name are skipped', () => {
+    const findings = validate({}, [
+      backend({ resource: true, serviceName: undefined, portName: undefined }),
+      backend({ serviceName: undefined }),
+    ]);
+    expect(findings).toEqual([]);
+  });
+
+  it('A.2 conditions are read for real Services too', () => {
+    const findings = validate(
+      { [`${P}/conditions.api`]: '[{"field":"host-header","hostHeaderConfig":{"regexValues":["x"]}}]' },
+      [backend({ serviceName: 'api', portName: 'http' })],
+    );
+    expect(ruleIds(findings)).toEqual(['alb-condition-merge']);
+  });
+});
+
+describe('A.6 IngressGroup annotations', () => {
+  const nameMsg =
+    "invalid ingress group: groupName must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character. ";
+  it.each([['Team-A'], ['-team'], ['team.'], [''], ['team_a']])('A.6 group.name %j is invalid', (name) => {
+    const findings = validate({ [`${P}/group.name`]: name }, []);
+    expect(ruleIds(findings)).toEqual(['alb-group-name']);
+    expect(findings[0]?.field).toBe(field(`${P}/group.name`));
+    expect(findings[0]?.message.startsWith(nameMsg)).toBe(true);
+    expect(findings[0]?.message).toContain('FailedLoadGroupID');
+  });
+
+  it('A.6 group.name of 63 characters is fine, 64 is too long', () => {
+    expect(validate({ [`${P}/group.name`]: 'a'.repeat(63) }, [])).toEqual([]);
+    const findings = validate({ [`${P}/group.name`]: 'a'.repeat(64) }, []);
+    expect(findings[0]?.message).toMatch(
+      /^invalid ingress group: groupName must be no more than 63 characters\. /,
+    );
+  });
+
+  it.each([['0'], ['-1000'], ['1000'], ['+5'], ['007']])('A.6 group.order %j is valid', (order) => {
+    expect(validate({ [`${P}/group.order`]: order, [`${P}/group.name`]: 'shop.team-a' }, [])).toEqual([]);
+  });
+
+  it.each([
+    ['abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+    ['1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax'],
+    [' 5', 'strconv.ParseInt: parsing " 5": invalid syntax'],
+    ['', 'strconv.ParseInt: parsing "": invalid syntax'],
+    ['2147483648', 'strconv.ParseInt: parsing "2147483648": value out of range'],
+    ['tab\there', 'strconv.ParseInt: parsing "tab\\there": invalid syntax'],
+  ])('A.6 group.order %j does not parse', (order, tail) => {
+    const findings = validate({ [`${P}/group.order`]: order }, []);
+    expect(ruleIds(findings)).toEqual(['alb-group-order']);
+    expect(findings[0]?.message).toContain(
+      `failed to load Ingress group order for ingress: shop/web: failed to parse int32 annotation, ${P}/group.order: ${order}: ${tail}. `,
+    );
+  });
+
+  it.each([['1001'], ['-1001']])('A.6 group.order %j is out of range', (order) => {
+    const findings = validate({ [`${P}/group.order`]: order }, []);
+    expect(findings[0]?.message).toMatch(
+      new RegExp(
+        `^explicit Ingress group order must be within \\[-1000:1000\\], Ingress: shop/web, order: ${order}\\. `,
+      ),
+    );
+  });
+});

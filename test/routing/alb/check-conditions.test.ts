@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { parseAlbConditions } from '../../../src/routing/alb/parse-annotations.js';
+import { P, backend, field, ruleIds, validate } from './check-helpers.js';
+
+const CKEY = `${P}/conditions.web`;
+const ACTION =
+  '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"canary-svc","servicePort":443}]}}';
+const withConditions = (
+  conditions: unknown[] | string,
+  backends = [backend()],
+  extra: Record<string, string> = {},
+) =>
+  validate(
+    {
+      [`${P}/actions.web`]: ACTION,
+      [CKEY]: typeof conditions === 'string' ? conditions : JSON.stringify(conditions),
+      ...extra,
+    },
+    backends,
+  );
+
+describe('A.5 controller validation of conditions (exact messages)', () => {
+  const cases: [string, unknown, string][] = [
+    ['host-header without config', { field: 'host-header' }, 'missing hostHeaderConfig'],
+    ['path-pattern without config', { field: 'path-pattern' }, 'missing pathPatternConfig'],
+    ['http-header without config', { field: 'http-header' }, 'missing httpHeaderConfig'],
+    [
+      'http-request-method without config',
+      { field: 'http-request-method' },
+      'missing httpRequestMethodConfig',
+    ],
+    ['query-string without config', { field: 'query-string' }, 'missing queryStringConfig'],
+    ['source-ip without config', { field: 'source-ip' }, 'missing sourceIPConfig'],
+    [
+      'host-header with no values',
+      { field: 'host-header', hostHeaderConfig: {} },
+      'invalid hostHeaderConfig: values or regexValues must be specified',
+    ],
+    [
+      'path-pattern with both',
+      { field: 'path-pattern', pathPatternConfig: { values: ['/a'], regexValues: ['^/b'] } },
+      'invalid pathPatternConfig: precisely one of values and regexValues can be specified',
+    ],
+    [
+      'http-header with both',
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x', values: ['a'], regexValues: ['b'] } },
+      'invalid httpHeaderConfig: precisely one of values and regexValues can be specified',
+    ],
+    [
+      'http-header with neither',
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x' } },
+      'invalid httpHeaderConfig: values or regexValues must be specified',
+    ],
+    [
+      'http-request-method with empty values',
+      { field: 'http-request-method', httpRequestMethodConfig: { values: [] } },
+      'invalid httpRequestMethodConfig: values cannot be empty',
+    ],
+    [
+      'source-ip with empty values',
+      { field: 'source-ip', sourceIPConfig: {} },
+      'invalid sourceIPConfig: values cannot be empty',
+    ],
+    [
+      'query-string with no pairs',
+      { field: 'query-string', queryStringConfig: { values: [] } },
+      'invalid queryStringConfig: Values cannot be empty',
+    ],
+    [
+      'query-string with an empty value',
+      { field: 'query-string', queryStringConfig: { values: [{ key: 'a' }] } },
+      'invalid queryStringConfig: value cannot be empty',
+    ],
+  ];
+  for (const [name, condition, message] of cases) {
+    it(`A.5 ${name}`, () => {
+      const findings = withConditions([condition]);
+      expect(ruleIds(findings)).toEqual(['alb-condition-invalid']);
+      expect(findings[0]).toMatchObject({ severity: 'error', field: field(CKEY) });
+      expect(findings[0]?.message.startsWith(`${message} (condition 0). `)).toBe(true);
+    });
+  }
+
+  it('A.5 valid conditions of all six fields (sourceIpConfig in docs casing)', () => {
+    const findings = withConditions([
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x-canary', values: ['yes'] } },
+      { Field: 'source-ip', sourceIpConfig: { Values: ['10.0.0.0/8'] } },
+    ]);
+    expect(findings).toEqual([]);
+    const more = withConditions([
+      { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET'] } },
+      { field: 'query-string', queryStringConfig: { values: [{ key: 'v', value: '2' }] } },
+    ]);
+    expect(more).toEqual([]);
+  });
+
+  it('A.5 decoding keeps the six config shapes', () => {
+    const raw =
+      '[{"field":"host-header","hostHeaderConfig":{"values":["a.example.com"]}},{"field":"query-string","queryStringConfig":{"values":[{"value":"x"}]}}]';
+    expect(parseAlbConditions(CKEY, raw)).toEqual({
+      value: [
+        { field: 'host-header', hostHeaderConfig: { values: ['a.example.com'] } },
+        { field: 'query-string', queryStringConfig: { values: [{ value: 'x' }] } },
+      ],
+    });
+  });
+
+  it('A.5 unknown field is silently dropped by LBC: error', () => {
+    const findings = withConditions([{ field: 'cookie', values: ['a'] }]);
+    expect(ruleIds(findings)).toEqual(['alb-condition-field']);
+    expect(findings[0]?.message).toContain('condition 0 has field "cookie"');
+    expect(findings[0]?.message).toContain('drops such a condition without a word');
+  });
+
+  it('A.5 missing field is silently dropped too; a case variant gets a hint', () => {
+    expect(ruleIds(withConditions([{ hostHeaderConfig: { values: ['a'] } }]))).toEqual([
+      'alb-condition-field',
+    ]);
+    const findings = withConditions([{ field: 'Host-Header', hostHeaderConfig: { values: ['a'] } }]);
+    expect(findings[0]?.message).toContain('field is case-sensitive: write "host-header"');
+  });
+
+  it('A.5 parse errors of conditions', () => {
+    const findings = withConditions('{"field":"host-header"}');
+    expect(ruleIds(findings)).toEqual(['alb-annotation-json']);
+    expect(findings[0]?.message).toContain(
+      `failed to parse json annotation, ${CKEY}: {"field":"host-header"}: json: cannot unmarshal object into Go value of type []ingress.RuleCondition`,
+    );
+    expect(findings[0]?.message).toContain('as a JSON array');
+  });
+
+  it('A.5 two http-request-method conditions in one rule [AWS-side]', () => {
+    const method = { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET'] } };
+    const findings = withConditions([method, method]);
+    expect(ruleIds(findings)).toEqual(['alb-condition-duplicate']);
+    expect(findings[0]?.message).toContain('2 http-request-method conditions; an ALB rule takes at most one');
+  });
+});
+
+describe('A.5 host and path merge with the Ingress rule', () => {
+  it('A.5 host-header regexValues with a rule host: LBC build error', () => {
+    const findings = withConditions([
+      { field: 'host-header', hostHeaderConfig: { regexValues: ['^.*\\.example\\.com$'] } },
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-condition-merge']);
+    expect(findings[0]).toMatchObject({ host: 'shop.example.com', path: '/', field: field(CKEY) });
+    expect(findings[0]?.message).toMatch(
+      /^host condition must specify exactly one of Values and RegexValues, got both Values \[shop\.example\.com\] and RegexValues \[\^\.\*\\\.example\\\.com\$\]\. /,
+    );
+  });
+
+  it('A.5 host-header regexValues without a rule host is fine', () => {
+    const findings = withConditions(
+      [{ field: 'host-header', hostHeaderConfig: { regexValues: ['^a$'] } }],
+      [backend({ host: undefined })],
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('A.5 path-pattern values with a regex path (use-regex-path-match): LBC build error', () => {
+    const findings = withConditions(
+      [{ field: 'path-pattern', pathPatternConfig: { values: ['/a'] } }],
+      [backend({ path: '/api/v[0-9]+', pathType: 'ImplementationSpecific' })],
+      { [`${P}/use-regex-path-match`]: 'true' },
+    );
+    expect(ruleIds(findings)).toEqual(['alb-condition-merge']);
+    expect(findings[0]?.message).toMatch(
+      /^path condition must specify exactly one of Values and RegexValues, got both Values \[\/a\] and RegexValues \[api\/v\[0-9\]\+\]\. /,
+    );
+  });
+
+  it('A.5 at most 3 values per merged condition [AWS-side]', () => {
+    const findings = withConditions(
+      [
+        {
+          field: 'host-header',
+          hostHeaderConfig: { values: ['a.example.com', 'b.example.com', 'c.example.com'] },
+        },
+      ],
+      [backend({ path: '/x', pathType: 'Exact' })],
+    );
+    expect(ruleIds(findings)).toEqual(['alb-condition-values']);
+    expect(findings[0]?.message).toContain(
+      'the host-header condition of this rule has 4 values [shop.example.com a.example.com b.example.com c.example.com]',
+    );
+  });
+
+  it('A.5 at most 3 values in other conditions too', () => {
+    const findings = withConditions(
+      [{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x-a', values: ['1', '2', '3', '4'] } }],
+      [backend({ host: undefined, path: undefined })],
+    );
+    expect(ruleIds(findings)).toEqual(['alb-condition-values']);
+    expect(findings[0]?.message).toContain('http-header "x-a" condition of this rule has 4 values');
+  });
+
+  it('A.5 at most 5 values per rule, counting host and the expanded Prefix path [AWS-side]', () => {
+    // host (1) + Prefix /api -> /api, /api/* (2) + header (2) = 5: fine
+    const header = (values: string[]) => ({
+      field: 'http-header',
+      httpHeaderConfig: { httpHeaderName: 'x', values },
+    });
+    expect(withConditions([header(['1', '2'])], [backend({ path: '/api' })])).toEqual([]);
+    // ... + a query-string pair = 6
+    const findings = withConditions(
+      [
+        header(['1', '2']),
+        { field: 'query-string', queryStringConfig: { values: [{ key: 'k', value: 'v' }] } },
+      ],
+      [backend({ path: '/api' })],
+    );
+    expect(ruleIds(findings)).toEqual(['alb-rule-values']);
+    expect(findings[0]?.message).toContain(
+      'this rule has 6 match values in all (host-header: 1, path-pattern: 2, http-header "x": 2, query-string: 1)',
+    );
+  });
+
+  it('A.5 a Prefix path "/" expands to one value /*', () => {
+    const four = {
+      field: 'source-ip',
+      sourceIPConfig: { values: ['10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16'] },
+    };
+    // host 1 + "/*" 1 + 3 = 5: fine
+    expect(withConditions([four], [backend({ path: '/' })])).toEqual([]);
+  });
+
+  it('A.5 without host or path the rule matches /* (one value)', () => {
+    const header = {
+      field: 'http-header',
+      httpHeaderConfig: { httpHeaderName: 'x', values: ['1', '2', '3'] },
+    };
+    const method = { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET', 'POST'] } };
+    expect(withConditions([header, method], [backend({ host: undefined, path: undefined })])).toEqual([]);
+  });
+
+  it('A.5 conditions are checked per rule path that uses the backend', () => {
+    const cond = [{ field: 'host-header', hostHeaderConfig: { regexValues: ['^a$'] } }];
+    const findings = withConditions(cond, [
+      backend({ host: 'one.example.com' }),
+      backend({ ruleIndex: 1, host: undefined }),
+      backend({ ruleIndex: 2, host: 'two.example.com' }),
+    ]);
+    expect(findings.map((f) => f.host)).toEqual(['one.example.com', 'two.example.com']);
+  });
+});
+
+describe('A.5 wildcard paths', () => {
+  it('A.5 Exact path with * is an LBC build error', () => {
+    const findings = validate({}, [
+      backend({ serviceName: 'svc', portName: 'http', path: '/a*', pathType: 'Exact' }),
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-path-pattern']);
+    expect(findings[0]).toMatchObject({ field: 'spec.rules[0].http.paths[0].path', path: '/a*' });
+    expect(findings[0]?.message).toMatch(/^exact path shouldn't contain wildcards: \/a\*\. /);
+  });
+
+  it('A.5 Prefix path with ? is an LBC build error', () => {
+    const findings = validate({}, [
+      backend({ serviceName: 'svc', portName: 'http', path: '/a?', pathType: 'Prefix' }),
+    ]);
+    expect(findings[0]?.message).toMatch(/^prefix path shouldn't contain wildcards: \/a\?\. /);
+  });
+
+  it('A.5 ImplementationSpecific wildcards are fine; a missing pathType means ImplementationSpecific', () => {
+    expect(
+      validate({}, [backend({ serviceName: 'svc', portName: 'http', path: '/a/*', pathType: undefined })]),
+    ).toEqual([]);
+  });
+
+  it('A.5 an unsupported pathType', () => {
+    const findings = validate({}, [
+      backend({ serviceName: 'svc', portName: 'http', path: '/a', pathType: 'Glob' }),
+    ]);
+    expect(findings[0]?.message).toMatch(/^unsupported pathType: Glob\. /);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { goParseDurationSeconds } from '../../../src/routing/go/intstr-and-duration.js';
+import { intOrPercentValue, pauseDurationSeconds } from '../../../src/routing/go/index.js';
+
+describe('IntOrString values as Argo Rollouts reads them (reference §4.2 rules 1 and 7.4)', () => {
+  it.each([
+    [undefined, 25],
+    [3, 3],
+    ['40%', 40],
+    ['0%', 0],
+    ['7', 7],
+    ['-2', -2],
+    ['abc', 0],
+    ['10.5%', 0],
+  ] as const)('intOrPercentValue(%j) = %d', (value, expected) => {
+    expect(intOrPercentValue(value)).toBe(expected);
+  });
+
+  it.each([
+    ['0', 0],
+    ['-0', 0],
+    ['30s', 30],
+    ['1h30m', 5400],
+    ['1.5m', 90],
+    ['.5h', 1800],
+    ['+2m', 120],
+    ['-1s', -1],
+    ['500ms', 0.5],
+    ['2µs', 2e-6],
+    ['2μs', 2e-6],
+    ['10us', 1e-5],
+    ['3ns', 3e-9],
+  ] as const)('goParseDurationSeconds(%j) = %d', (text, seconds) => {
+    expect(goParseDurationSeconds(text)).toBeCloseTo(seconds, 12);
+  });
+
+  it.each(['', '-', 's', '1', '1x', '.s', '1s ', '1 s', 'abc'])(
+    'goParseDurationSeconds(%j) is an error',
+    (text) => {
+      expect(goParseDurationSeconds(text)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    [undefined, 0],
+    [45, 45],
+    ['45', 45],
+    ['-3', -3],
+    ['1500ms', 1],
+    ['-1500ms', -1],
+    ['99999999999', -1],
+    ['soon', -1],
+  ] as const)('pauseDurationSeconds(%j) = %d', (duration, expected) => {
+    expect(pauseDurationSeconds(duration)).toBe(expected);
+  });
+});
