@@ -31,7 +31,7 @@ export class WebhookMetrics {
 
   readonly overrides = new Counter({
     name: 'rtw_ingress_overrides_total',
-    help: 'Rollout-owned Ingress keys whose value in a request was replaced with the live traffic state.',
+    help: 'Rollout-owned values (Ingress keys; for provider gateway-api, route weights, header rules and labels) whose value in a request was replaced with the live traffic state.',
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });
