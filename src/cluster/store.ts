@@ -18,6 +18,7 @@ import type {
   Service,
 } from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
+import { DelegatingClusterView } from './delegating-view.js';
 
 export interface Projections {
   rollouts: Rollout;
@@ -255,29 +256,13 @@ function splitKey(kind: ResourceKind, key: string): [string, string] {
  * Base of both ClusterState implementations: the ClusterView lookups are plain reads of
  * the shared store, so the request path never waits on I/O.
  */
-export abstract class StoreBackedView implements ClusterView {
-  protected readonly store = new ClusterStore();
+export abstract class StoreBackedView extends DelegatingClusterView {
+  protected readonly store: ClusterStore;
 
-  getIngress(namespace: string, name: string): Ingress | undefined {
-    return this.store.getIngress(namespace, name);
-  }
-  getService(namespace: string, name: string): Service | undefined {
-    return this.store.getService(namespace, name);
-  }
-  getRollout(namespace: string, name: string): Rollout | undefined {
-    return this.store.getRollout(namespace, name);
-  }
-  ingressClasses(): IngressClass[] {
-    return this.store.ingressClasses();
-  }
-  rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
-    return this.store.rolloutsReferencingIngress(namespace, ingressName);
-  }
-  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined {
-    return this.store.getRoute(kind, namespace, name);
-  }
-  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[] {
-    return this.store.rolloutsReferencingRoute(kind, namespace, routeName);
+  constructor() {
+    const store = new ClusterStore();
+    super(store);
+    this.store = store;
   }
   /** Read-only access to every projection, for the CLI (`check`, `render`) and tests. */
   contents(): StoreReader {

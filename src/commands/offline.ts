@@ -23,7 +23,7 @@ export interface AdmittedDocument {
 }
 
 const mutator = new IngressMutator();
-const routeMutator = new RouteMutator();
+const routeMutators = { HTTPRoute: new RouteMutator('HTTPRoute'), GRPCRoute: new RouteMutator('GRPCRoute') };
 
 export function admitOffline(
   document: ManifestDocument,
@@ -50,14 +50,18 @@ export function admitOffline(
   const routeKind = routeKindOf(group, document.kind);
   if (routeKind) {
     const request = createRequest(document.object, document.apiVersion, document.kind, namespace);
-    const result = routeMutator.handle(request, { cluster, policy, deadline: Date.now() + 10_000 });
+    const result = routeMutators[routeKind].handle(request, {
+      cluster,
+      policy,
+      deadline: Date.now() + 10_000,
+    });
     const admitted = applyJsonPatch(document.object, result.patch);
     const denial: Finding[] = result.allowed
       ? []
       : [
           {
             severity: 'error',
-            rule: result.reason,
+            rule: 'gateway-api-route-limits',
             field: 'spec.rules',
             message: result.message ?? result.reason,
           },

@@ -11,8 +11,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ClusterState } from '../cluster/cluster-state.js';
-import type { GatewayRoute, Ingress, IngressClass, Rollout, RouteKind, Service } from '../routing/model.js';
-import type { ReadinessSource } from '../webhook/server.js';
+import { DelegatingClusterView } from '../cluster/delegating-view.js';
+import type { ReadinessSource } from '../webhook/review-route.js';
 
 /**
  * V8's full collection, without starting Node with --expose-gc: the flag, set at run time,
@@ -23,7 +23,7 @@ export function fullGarbageCollection(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-export class SettledReadiness implements ReadinessSource {
+export class SettledReadiness extends DelegatingClusterView implements ReadinessSource {
   private settled = false;
 
   constructor(
@@ -31,7 +31,9 @@ export class SettledReadiness implements ReadinessSource {
     private readonly collect: () => void,
     /** Told how long the collection took, once. */
     private readonly onSettled: (ms: number) => void = () => {},
-  ) {}
+  ) {
+    super(cluster);
+  }
 
   isSynced(): boolean {
     if (this.settled) return true;
@@ -41,27 +43,5 @@ export class SettledReadiness implements ReadinessSource {
     this.settled = true;
     this.onSettled(performance.now() - started);
     return true;
-  }
-
-  getIngress(namespace: string, name: string): Ingress | undefined {
-    return this.cluster.getIngress(namespace, name);
-  }
-  getService(namespace: string, name: string): Service | undefined {
-    return this.cluster.getService(namespace, name);
-  }
-  getRollout(namespace: string, name: string): Rollout | undefined {
-    return this.cluster.getRollout(namespace, name);
-  }
-  ingressClasses(): IngressClass[] {
-    return this.cluster.ingressClasses();
-  }
-  rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
-    return this.cluster.rolloutsReferencingIngress(namespace, ingressName);
-  }
-  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined {
-    return this.cluster.getRoute(kind, namespace, name);
-  }
-  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[] {
-    return this.cluster.rolloutsReferencingRoute(kind, namespace, routeName);
   }
 }

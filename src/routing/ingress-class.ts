@@ -4,12 +4,12 @@
  *
  * - the AWS Load Balancer Controller: the `kubernetes.io/ingress.class` annotation wins,
  *   then `spec.ingressClassName`, then the cluster's default IngressClass; an IngressClass
- *   counts by its `spec.controller`, never by its name (lb-controllers A.6);
+ *   counts by its `spec.controller`, never by its name (LBC class_loader.go);
  * - ingress-nginx: `spec.ingressClassName` first, the annotation only when the field is
- *   absent (lb-controllers B.5);
+ *   absent (nginx store.go);
  * - Argo Rollouts itself: the annotation, then `spec.ingressClassName`, compared by NAME
  *   against its `--alb-ingress-classes` / `--nginx-ingress-classes` flags; it never looks at
- *   the default IngressClass (user-needs P11).
+ *   the default IngressClass.
  */
 import type { Ingress, IngressClass } from './model.js';
 import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from './keys.js';

@@ -7,6 +7,8 @@
  * `Finding` so that a bad object is reported, not crashed on.
  */
 
+import type { RuleId } from './findings/index.js';
+
 /** A JSON value as it arrives from the apiserver or a manifest file. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -19,8 +21,8 @@ export type Severity = 'error' | 'warning';
 
 export interface Finding {
   severity: Severity;
-  /** Stable identifier of the rule, e.g. `alb-backend-port-number`. Used in tests, metrics and docs. */
-  rule: string;
+  /** Stable identifier of the rule, e.g. `alb-backend-port-number` (see findings/rule-catalogue.ts). */
+  rule: RuleId;
   /**
    * Field path the finding is about: `spec.strategy.canary.trafficRouting.alb.ingress`,
    * `metadata.annotations["alb.ingress.kubernetes.io/actions.web"]`, `spec.rules[0].http.paths[1]`.

@@ -5,11 +5,11 @@
  * so it reads the result the controller last recorded (`status.canary.weights`) and falls
  * back to the steps only when no such record exists yet.
  *
- * Where this differs from the controller (reference §5):
- * - The controller gates every weight on ReplicaSet availability (§5.1, §5.3 branches 3 and
- *   5, and HEAD's stable-capacity guard §5.4). Availability is not on the Rollout, so the
+ * Where this differs from the controller (argo trafficrouting.go):
+ * - The controller gates every weight on ReplicaSet availability (argo trafficrouting.go,
+ *   and HEAD's stable-capacity guard). Availability is not on the Rollout, so the
  *   webhook never recomputes the weight while `status.canary.weights` exists: the controller
- *   writes that status in the same reconcile in which it sets the weight (§5.3 "Status"), so
+ *   writes that status in the same reconcile in which it sets the weight (argo trafficrouting.go), so
  *   it is the last weight the controller put on the Ingress. Recomputing from the steps
  *   would jump ahead of a canary that is not available yet. Right after a new revision
  *   starts, the recorded weights still belong to the previous one (their canary
@@ -18,16 +18,16 @@
  * - Without status weights (the controller has not routed this Rollout yet, or predates
  *   status weights), `desiredWeightFromSteps` assumes the ReplicaSets are at their desired
  *   size. The controller would write the nearest setWeight *strictly before* the index, or 0
- *   while the canary ReplicaSet has no available pod (§5.3 branches 3 and 5).
+ *   while the canary ReplicaSet has no available pod (argo trafficrouting.go).
  * - Experiment destinations are known only from the status: their Service names are created
  *   by the Experiment, which the webhook does not read.
  * - Fully promoted and aborted Rollouts get weight 0 even when the status still holds the
- *   previous weight, because the controller's very next reconcile writes 0 (§5.3 branches 1
- *   and 2). With `dynamicStableScale` the controller lowers the weight gradually instead, by
+ *   previous weight, because the controller's very next reconcile writes 0 (argo trafficrouting.go).
+ *   With `dynamicStableScale` the controller lowers the weight gradually instead, by
  *   ReplicaSet availability, so there the status weight stays the truth.
  * - Header routes are taken to be set by every `setHeaderRoute` step at or before the
- *   current index (with the controller's revision > 1 gate, §2.7). HEAD also removes managed
- *   routes while the canary ReplicaSet has no available pod (§5.4), which the webhook cannot
+ *   current index (with the controller's revision > 1 gate, argo alb.go). HEAD also removes managed
+ *   routes while the canary ReplicaSet has no available pod (argo trafficrouting.go), which the webhook cannot
  *   see: there the webhook keeps the routes of the steps reached.
  */
 import type {
@@ -54,13 +54,13 @@ export function referencedIngresses(rollout: Rollout): { alb: string[]; nginx: s
   };
 }
 
-/** The Service whose `actions.<name>` annotation carries the weights (§2.1). */
+/** The Service whose `actions.<name>` annotation carries the weights (argo alb.go). */
 export function albActionService(rollout: Rollout): string {
   return rollout.canary?.trafficRouting?.alb?.rootService || rollout.canary?.stableService || '';
 }
 
 /**
- * Stable and canary target-group Services for ALB (§2.1). ALB passes "ping-pong preferred",
+ * Stable and canary target-group Services for ALB (argo alb.go). ALB passes "ping-pong preferred",
  * so a `pingPong` block wins over `stableService`/`canaryService` in every version.
  */
 export function albServices(rollout: Rollout): { stable: string; canary: string } {
@@ -75,14 +75,14 @@ export function albServices(rollout: Rollout): { stable: string; canary: string 
   return { stable: canary?.stableService ?? '', canary: canary?.canaryService ?? '' };
 }
 
-/** `maxTrafficWeight` or 100: the weight that means "all traffic" (HEAD §5.4). */
+/** `maxTrafficWeight` or 100: the weight that means "all traffic" (HEAD argo trafficrouting.go). */
 export function maxWeight(rollout: Rollout): number {
   return rollout.canary?.trafficRouting?.maxTrafficWeight ?? 100;
 }
 
 /**
- * The weight the controller sets from the steps alone (§5.2 `currentSetWeight`, §5.3 branches
- * 5 and 6), assuming the ReplicaSets have reached their desired size:
+ * The weight the controller sets from the steps alone (argo trafficrouting.go, `currentSetWeight`),
+ * assuming the ReplicaSets have reached their desired size:
  * - no steps: 0 until promoted (branch 6);
  * - past the last step: all traffic (`maxTrafficWeight` or 100);
  * - otherwise the nearest `setWeight` at or before `currentStepIndex`, or 0.
@@ -102,7 +102,7 @@ export function desiredWeightFromSteps(rollout: Rollout): number {
 
 interface Phase {
   source: TrafficState['source'];
-  /** RemoveManagedRoutes is called in this phase (§5.3 branches 1, 2 and 4). */
+  /** RemoveManagedRoutes is called in this phase (argo trafficrouting.go). */
   routesRemoved: boolean;
 }
 
@@ -144,7 +144,7 @@ function rank(order: string[], name: string): number {
 
 /**
  * The controller calls SetHeaderRoute only while the Rollout's revision annotation is above 1
- * (§2.7 gate). An absent annotation is read as "above 1": the webhook may be handed a Rollout
+ * (argo alb.go gate). An absent annotation is read as "above 1": the webhook may be handed a Rollout
  * whose annotations were not kept, and revision 1 is promoted at once anyway.
  */
 function headerRoutesGated(rollout: Rollout): boolean {
@@ -257,7 +257,7 @@ export function trafficStateOf(rollout: Rollout, provider: TrafficProviderName):
       stableService: services.stable,
       canaryService: services.canary,
       ...weight,
-      // ALB's stable share is always 100 − canary − additional (§2.3), never maxTrafficWeight.
+      // ALB's stable share is always 100 − canary − additional (argo alb.go), never maxTrafficWeight.
       totalWeight: 100,
       ...headerRoutesOf(rollout, phase),
     };
@@ -266,7 +266,7 @@ export function trafficStateOf(rollout: Rollout, provider: TrafficProviderName):
     stableService: rollout.canary?.stableService ?? '',
     canaryService: rollout.canary?.canaryService ?? '',
     canaryWeight: weight.canaryWeight,
-    // NGINX ignores additional destinations, and SetHeaderRoute/RemoveManagedRoutes are no-ops (§3).
+    // NGINX ignores additional destinations, and SetHeaderRoute/RemoveManagedRoutes are no-ops (argo nginx.go).
     additional: [],
     source: weight.source,
     totalWeight: maxWeight(rollout),

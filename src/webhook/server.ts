@@ -4,23 +4,17 @@
  * that never fails a request that already reached us.
  */
 import type { Server as HttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
-import type { ClusterView } from '../routing/model.js';
-import { runOnRequestPath } from '../cluster/request-path.js';
-import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
-import { decisionOf, type HookKind } from './admission/response.js';
-import { budgetFromTimeout } from './budget.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { CertificateWatcher } from './tls.js';
+import { reviewRoute, type ReadinessSource } from './review-route.js';
 
 /** controller-runtime's limit: two 3 MiB objects (old and new) plus 1 MiB of envelope. */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
@@ -60,10 +54,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   handshakeTimeoutMs: 10_000,
   maxConnections: 1024,
 };
-
-export interface ReadinessSource extends ClusterView {
-  isSynced(): boolean;
-}
 
 export interface ServerOptions {
   cluster: ReadinessSource;
@@ -112,24 +102,6 @@ function parseJsonBody(
   } catch (error) {
     done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`));
   }
-}
-
-/** Why a client certificate is not accepted (401: none or unverified; 403: CN not allowed). */
-function clientRefusal(
-  socket: TLSSocket,
-  names: readonly string[] | undefined,
-): { status: 401 | 403; error: string } | undefined {
-  if (!socket.authorized) {
-    return { status: 401, error: 'a client certificate signed by the configured client CA is required' };
-  }
-  if (!names || names.length === 0) return undefined;
-  const cn: unknown = socket.getPeerCertificate().subject?.CN;
-  const cns = Array.isArray(cn) ? cn : [cn];
-  if (cns.some((c) => typeof c === 'string' && names.includes(c))) return undefined;
-  return {
-    status: 403,
-    error: `the client certificate's subject CN ${JSON.stringify(cn ?? '')} is not one of the accepted names`,
-  };
 }
 
 export function createServer(options: ServerOptions): WebhookServer {
@@ -201,75 +173,8 @@ export function createServer(options: ServerOptions): WebhookServer {
     if (closing) void reply.header('connection', 'close');
   });
 
-  const review = (hook: HookKind) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const refusal = options.clientCa
-      ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
-      : undefined;
-    if (refusal) {
-      metrics.badRequests.inc({ status: String(refusal.status) });
-      return reply.code(refusal.status).send({ error: refusal.error });
-    }
-    // An unsynced cache is empty or partial: "no Rollout owns this Ingress" read from it would
-    // be a guess. A 503 is a webhook call error, so the apiserver applies failurePolicy, which
-    // is the operator's choice, instead of us allowing or denying blind.
-    if (!options.cluster.isSynced()) {
-      metrics.badRequests.inc({ status: '503' });
-      return reply.code(503).send({ error: 'cluster state not synced yet' });
-    }
-    const started = process.hrtime.bigint();
-    const receivedAt = Date.now();
-    metrics.inFlight.inc();
-    try {
-      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, receivedAt);
-      // Marks the review so that any apiserver call made while answering would be counted
-      // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
-      const context = { cluster: options.cluster, policy: options.policy, deadline };
-      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const kind = outcome.request?.kind.kind ?? 'unknown';
-      const decision = outcome.result
-        ? decisionOf(outcome.result)
-        : outcome.status === 400
-          ? 'bad-request'
-          : 'error';
-      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
-      metrics.admissionRequests.inc({ hook, kind, decision });
-      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
-      if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
-      const r = outcome.request;
-      const line = {
-        hook,
-        uid: r?.uid,
-        kind,
-        object: r ? `${r.namespace ?? ''}/${r.name ?? ''}` : undefined,
-        operation: r?.operation,
-        user: r?.username,
-        dryRun: r?.dryRun,
-        decision,
-        reason: outcome.result?.reason ?? outcome.error?.message,
-        patchOps: outcome.result?.patch.length ?? 0,
-        warnings: outcome.result?.warnings.length ?? 0,
-        latencyMs: Math.round(seconds * 1e6) / 1e3,
-      };
-      // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
-      // (failurePolicy applies), so it is counted and logged loudly.
-      if (Date.now() > deadline) {
-        metrics.deadlineExceeded.inc({ hook });
-        logger.warn(
-          { ...line, budgetMs: deadline - receivedAt },
-          'review answered after the apiserver timeout',
-        );
-      }
-      if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
-      else logger.info(line, 'review');
-      return reply.code(outcome.status).send(outcome.body);
-    } finally {
-      metrics.inFlight.dec();
-    }
-  };
-
-  app.post('/mutate', review('mutate'));
-  app.post('/validate', review('validate'));
+  app.post('/mutate', reviewRoute('mutate', options));
+  app.post('/validate', reviewRoute('validate', options));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons: string[] = [];

@@ -26,7 +26,7 @@ const adminTls = {
 };
 const STEPS = [{ setWeight: 20 }, { pause: {} }];
 
-/** Expected ALB action bytes, built by the rules of argo-rollouts-traffic-routing.md §2.3/§2.6. */
+/** Expected ALB action bytes, built by the rules of argo alb.go (see docs/routing.md). */
 const referenceAction = (canaryWeight: number) =>
   `{"Type":"forward","ForwardConfig":{"TargetGroups":[` +
   `{"ServiceName":"${names.canaryService}","ServicePort":"${names.servicePort}","Weight":${canaryWeight}},` +

@@ -12,7 +12,7 @@ export interface RolloutInput {
   annotations?: Record<string, string>;
 }
 
-/** The §2.6 worked-example Rollout, with overrides merged into `spec.strategy.canary`. */
+/** The argo alb_test.go worked-example Rollout, with overrides merged into `spec.strategy.canary`. */
 export function rollout(input: RolloutInput = {}): Rollout {
   const canary: Loose = {
     stableService: 'stable-svc',
@@ -71,7 +71,7 @@ export function v1Path(
   return { path, pathType: 'ImplementationSpecific', backend: { service: { name: service, port } } };
 }
 
-/** The §2.6 Ingress: class annotation, one rule with a stable-svc use-annotation path. */
+/** The argo alb_test.go Ingress: class annotation, one rule with a stable-svc use-annotation path. */
 export function albIngress(
   paths: JsonObject[] = [v1Path('stable-svc')],
   annotations?: JsonObject,

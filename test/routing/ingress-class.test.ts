@@ -26,7 +26,7 @@ interface Row {
 
 const rows: Row[] = [
   {
-    name: 'A.6 step 1: annotation alb wins over an NGINX ingressClassName',
+    name: 'LBC class_loader.go step 1: annotation alb wins over an NGINX ingressClassName',
     annotations: { [ANN]: 'alb' },
     className: 'nginx',
     classes: [ALB_CLASS, NGINX_CLASS],
@@ -35,7 +35,7 @@ const rows: Row[] = [
     albReason: 'Annotation kubernetes.io/ingress.class: "alb" selects the AWS Load Balancer Controller.',
   },
   {
-    name: 'A.6 step 1: a non-matching annotation means "not mine" even with an ALB class',
+    name: 'LBC class_loader.go step 1: a non-matching annotation means "not mine" even with an ALB class',
     annotations: { [ANN]: 'nginx' },
     className: 'alb',
     classes: [ALB_CLASS, NGINX_CLASS],
@@ -45,7 +45,7 @@ const rows: Row[] = [
       'Annotation kubernetes.io/ingress.class: "nginx" is not "alb", and the annotation wins over spec.ingressClassName, so the AWS Load Balancer Controller ignores this Ingress.',
   },
   {
-    name: 'A.6 step 1: annotation compared with --ingress-class',
+    name: 'LBC class_loader.go step 1: annotation compared with --ingress-class',
     annotations: { [ANN]: 'internal' },
     classes: [],
     options: { albIngressClass: 'internal' },
@@ -54,7 +54,7 @@ const rows: Row[] = [
     albReason: 'Annotation kubernetes.io/ingress.class: "internal" selects the AWS Load Balancer Controller.',
   },
   {
-    name: 'A.6 step 1: an empty --ingress-class matches the literal alb',
+    name: 'LBC class_loader.go step 1: an empty --ingress-class matches the literal alb',
     annotations: { [ANN]: 'alb' },
     classes: [],
     options: { albIngressClass: '' },
@@ -63,7 +63,7 @@ const rows: Row[] = [
     albReason: 'Annotation kubernetes.io/ingress.class: "alb" selects the AWS Load Balancer Controller.',
   },
   {
-    name: 'A.6 step 2: the IngressClass controller counts, not its name',
+    name: 'LBC class_loader.go step 2: the IngressClass controller counts, not its name',
     className: 'public',
     classes: [classOf('public', 'ingress.k8s.aws/alb')],
     alb: true,
@@ -72,7 +72,7 @@ const rows: Row[] = [
       'spec.ingressClassName selects IngressClass "public" with controller "ingress.k8s.aws/alb", so the AWS Load Balancer Controller manages it.',
   },
   {
-    name: 'A.6 step 2: a class named alb with another controller is not ALB',
+    name: 'LBC class_loader.go step 2: a class named alb with another controller is not ALB',
     className: 'alb',
     classes: [classOf('alb', 'example.com/other')],
     alb: false,
@@ -81,7 +81,7 @@ const rows: Row[] = [
       'spec.ingressClassName selects IngressClass "alb" with controller "example.com/other", so the AWS Load Balancer Controller does not manage it (it expects ingress.k8s.aws/alb).',
   },
   {
-    name: 'A.6 step 2: a missing IngressClass',
+    name: 'LBC class_loader.go step 2: a missing IngressClass',
     className: 'gone',
     classes: [ALB_CLASS],
     alb: false,
@@ -90,7 +90,7 @@ const rows: Row[] = [
       'spec.ingressClassName "gone" names no IngressClass (the AWS Load Balancer Controller reports: invalid ingress class: ingressclasses.networking.k8s.io "gone" not found).',
   },
   {
-    name: 'A.6 step 2: no class, the default IngressClass is ALB',
+    name: 'LBC class_loader.go step 2: no class, the default IngressClass is ALB',
     classes: [classOf('alb', 'ingress.k8s.aws/alb', true), NGINX_CLASS],
     alb: true,
     nginx: false,
@@ -98,7 +98,7 @@ const rows: Row[] = [
       'The Ingress has no class; the cluster default is IngressClass "alb" with controller "ingress.k8s.aws/alb", so the AWS Load Balancer Controller manages it.',
   },
   {
-    name: 'A.6 step 2: two default IngressClasses',
+    name: 'LBC class_loader.go step 2: two default IngressClasses',
     classes: [classOf('a', 'ingress.k8s.aws/alb', true), classOf('b', 'k8s.io/ingress-nginx', true)],
     alb: false,
     nginx: false,
@@ -106,7 +106,7 @@ const rows: Row[] = [
       'The Ingress has no class and the cluster has 2 default IngressClasses (a, b); the AWS Load Balancer Controller reports "multiple default IngressClasses found".',
   },
   {
-    name: 'A.6 step 3: no class at all',
+    name: 'LBC class_loader.go step 3: no class at all',
     classes: [ALB_CLASS],
     alb: false,
     nginx: false,
@@ -114,7 +114,7 @@ const rows: Row[] = [
       'The Ingress has no class annotation, no spec.ingressClassName and there is no default IngressClass, so the AWS Load Balancer Controller ignores it.',
   },
   {
-    name: 'A.6 step 3: no class at all, --ingress-class empty',
+    name: 'LBC class_loader.go step 3: no class at all, --ingress-class empty',
     classes: [],
     options: { albIngressClass: '' },
     alb: true,
@@ -124,7 +124,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('ingressControllers: AWS Load Balancer Controller order (lb-controllers A.6)', () => {
+describe('ingressControllers: AWS Load Balancer Controller order (LBC class_loader.go)', () => {
   it.each(rows)('$name', ({ annotations, className, classes, options, alb, nginx, albReason }) => {
     const ingress = ing({
       ...(annotations ? { annotations } : {}),
@@ -137,7 +137,7 @@ describe('ingressControllers: AWS Load Balancer Controller order (lb-controllers
   });
 });
 
-describe('ingressControllers: ingress-nginx order (lb-controllers B.5)', () => {
+describe('ingressControllers: ingress-nginx order (nginx store.go)', () => {
   const nginxRows: [
     string,
     { annotations?: Record<string, string>; className?: string },
@@ -146,42 +146,42 @@ describe('ingressControllers: ingress-nginx order (lb-controllers B.5)', () => {
     string,
   ][] = [
     [
-      'B.5: ingressClassName is checked first, the annotation is ignored',
+      'nginx store.go: ingressClassName is checked first, the annotation is ignored',
       { annotations: { [ANN]: 'alb' }, className: 'nginx' },
       [NGINX_CLASS],
       true,
       'spec.ingressClassName selects IngressClass "nginx" with controller "k8s.io/ingress-nginx", so the ingress-nginx controller manages it.',
     ],
     [
-      'B.5: an IngressClass of another controller',
+      'nginx store.go: an IngressClass of another controller',
       { className: 'alb' },
       [ALB_CLASS],
       false,
       'spec.ingressClassName selects IngressClass "alb" with controller "ingress.k8s.aws/alb", so the ingress-nginx controller does not manage it (it expects k8s.io/ingress-nginx).',
     ],
     [
-      'B.5: a missing IngressClass',
+      'nginx store.go: a missing IngressClass',
       { className: 'nope' },
       [NGINX_CLASS],
       false,
       'spec.ingressClassName "nope" names no IngressClass, so the ingress-nginx controller ignores this Ingress.',
     ],
     [
-      'B.5: annotation nginx without a field',
+      'nginx store.go: annotation nginx without a field',
       { annotations: { [ANN]: 'nginx' } },
       [],
       true,
       'Annotation kubernetes.io/ingress.class: "nginx" selects the ingress-nginx controller.',
     ],
     [
-      'B.5: another annotation value',
+      'nginx store.go: another annotation value',
       { annotations: { [ANN]: 'traefik' } },
       [],
       false,
       'Annotation kubernetes.io/ingress.class: "traefik" is not "nginx", so the ingress-nginx controller ignores this Ingress.',
     ],
     [
-      'B.5: no class (no --watch-ingress-without-class)',
+      'nginx store.go: no class (no --watch-ingress-without-class)',
       {},
       [classOf('nginx', 'k8s.io/ingress-nginx', true)],
       false,
@@ -195,13 +195,13 @@ describe('ingressControllers: ingress-nginx order (lb-controllers B.5)', () => {
     expect(ingressControllers(ingress, classes).reason.endsWith(reason)).toBe(true);
   });
 
-  it('B.5: the annotation is compared with --ingress-class', () => {
+  it('nginx store.go: the annotation is compared with --ingress-class', () => {
     const ingress = ing({ annotations: { [ANN]: 'internal-nginx' } });
     expect(nginxControllerDecision(ingress, [], { nginxIngressClass: 'internal-nginx' }).managed).toBe(true);
   });
 });
 
-describe('argoRolloutsIngressClass (user-needs P11, reference §2.10)', () => {
+describe('argoRolloutsIngressClass argo ingress/alb.go)', () => {
   it.each([
     ['annotation first', { annotations: { [ANN]: 'alb' }, className: 'other' }, 'alb'],
     [

@@ -88,7 +88,7 @@ function rolloutAt(obs: Observation, router: 'alb' | 'nginx', weight: 0 | 20): R
 }
 
 const albObservation = load('alb');
-describe.skipIf(!albObservation)('observed controller bytes: ALB (§2.6)', () => {
+describe.skipIf(!albObservation)('observed controller bytes: ALB (argo alb_test.go)', () => {
   const obs = albObservation!;
   it.each([0, 20] as const)(
     'reproduces every Rollout-owned annotation of the stable Ingress at weight %i',
@@ -112,7 +112,7 @@ describe.skipIf(!albObservation)('observed controller bytes: ALB (§2.6)', () =>
 });
 
 const nginxObservation = load('nginx');
-describe.skipIf(!nginxObservation)('observed controller bytes: NGINX (§3)', () => {
+describe.skipIf(!nginxObservation)('observed controller bytes: NGINX (argo nginx.go)', () => {
   const obs = nginxObservation!;
   it.each([0, 20] as const)('reproduces the canary Ingress at weight %i', (weight) => {
     const observed = weight === 0 ? obs.atWeight0 : obs.atWeight20;

@@ -15,8 +15,8 @@ const headerStep = (name: string, exact: string | null) => ({
     exact === null ? { name } : { name, match: [{ headerName: 'x-canary', headerValue: { exact } }] },
 });
 
-describe('referencedIngresses (§1, §4.3 HEAD)', () => {
-  it('§1 reads alb.ingress or alb.ingresses, nginx.stableIngress or stableIngresses', () => {
+describe('referencedIngresses (argo types.go, argo validation_references.go HEAD)', () => {
+  it('argo types.go reads alb.ingress or alb.ingresses, nginx.stableIngress or stableIngresses', () => {
     expect(referencedIngresses(rollout())).toEqual({ alb: ['ingress'], nginx: [] });
     const both = rollout({
       canary: {
@@ -29,7 +29,7 @@ describe('referencedIngresses (§1, §4.3 HEAD)', () => {
     expect(referencedIngresses(both)).toEqual({ alb: ['a', 'b'], nginx: ['n1'] });
   });
 
-  it('§4.3 an empty `ingresses: []` references nothing; a rollout without traffic routing neither', () => {
+  it('argo validation_references.go an empty `ingresses: []` references nothing; a rollout without traffic routing neither', () => {
     expect(
       referencedIngresses(rollout({ canary: { trafficRouting: { alb: { ingresses: [] } } } })).alb,
     ).toEqual([]);
@@ -39,14 +39,14 @@ describe('referencedIngresses (§1, §4.3 HEAD)', () => {
     });
   });
 
-  it('§4.3 with both single and list set (invalid in HEAD), the list is used as the controller does', () => {
+  it('argo validation_references.go with both single and list set (invalid in HEAD), the list is used as the controller does', () => {
     const r = rollout({ canary: { trafficRouting: { alb: { ingress: 'one', ingresses: ['two'] } } } });
     expect(referencedIngresses(r).alb).toEqual(['two']);
   });
 });
 
-describe('service names (§2.1)', () => {
-  it('§2.1 the action service is rootService, else stableService', () => {
+describe('service names (argo alb.go)', () => {
+  it('argo alb.go the action service is rootService, else stableService', () => {
     expect(albActionService(rollout())).toBe('stable-svc');
     const root = rollout({
       canary: { trafficRouting: { alb: { ingress: 'i', servicePort: 80, rootService: 'root' } } },
@@ -55,7 +55,7 @@ describe('service names (§2.1)', () => {
     expect(albActionService(rollout({ canary: { stableService: null, trafficRouting: null } }))).toBe('');
   });
 
-  it('§2.1 ping-pong: "ping" makes ping stable; "pong", empty or other makes pong stable', () => {
+  it('argo alb.go ping-pong: "ping" makes ping stable; "pong", empty or other makes pong stable', () => {
     const pp = (stablePingPong?: string) =>
       rollout({
         canary: { pingPong: { pingService: 'ping', pongService: 'pong' } },
@@ -67,7 +67,7 @@ describe('service names (§2.1)', () => {
     expect(albServices(pp('other'))).toEqual({ stable: 'pong', canary: 'ping' });
   });
 
-  it('§2.1 HEAD: ALB prefers ping-pong even when stable/canary are set; NGINX uses stable/canary', () => {
+  it('argo alb.go HEAD: ALB prefers ping-pong even when stable/canary are set; NGINX uses stable/canary', () => {
     const r = rollout({
       canary: {
         pingPong: { pingService: 'ping', pongService: 'pong' },
@@ -82,17 +82,17 @@ describe('service names (§2.1)', () => {
     });
   });
 
-  it('§2.1 without pingPong, ALB uses stableService/canaryService', () => {
+  it('argo alb.go without pingPong, ALB uses stableService/canaryService', () => {
     expect(albServices(rollout())).toEqual({ stable: 'stable-svc', canary: 'canary-svc' });
   });
 });
 
-describe('desiredWeightFromSteps (§5.2)', () => {
+describe('desiredWeightFromSteps (argo trafficrouting.go)', () => {
   const steps = [{ setWeight: 10 }, { pause: {} }, { setWeight: 40 }, { pause: {} }];
   const at = (currentStepIndex: number | undefined, extra = {}) =>
     desiredWeightFromSteps(rollout({ canary: { steps, ...extra }, status: { currentStepIndex } }));
 
-  it('§5.2 nearest setWeight at or before the index', () => {
+  it('argo trafficrouting.go nearest setWeight at or before the index', () => {
     expect(at(0)).toBe(10);
     expect(at(1)).toBe(10);
     expect(at(2)).toBe(40);
@@ -100,28 +100,28 @@ describe('desiredWeightFromSteps (§5.2)', () => {
     expect(at(undefined)).toBe(10);
   });
 
-  it('§5.2 0 when no setWeight precedes the index', () => {
+  it('argo trafficrouting.go 0 when no setWeight precedes the index', () => {
     expect(desiredWeightFromSteps(rollout({ canary: { steps: [{ pause: {} }, { setWeight: 5 }] } }))).toBe(0);
   });
 
-  it('§5.3 past the last step: 100, or maxTrafficWeight (§5.4)', () => {
+  it('argo trafficrouting.go past the last step: 100, or maxTrafficWeight (argo trafficrouting.go)', () => {
     expect(at(4)).toBe(100);
     expect(at(9)).toBe(100);
     expect(at(4, { trafficRouting: { ...nginxRouting, maxTrafficWeight: 1000 } })).toBe(1000);
   });
 
-  it('§5.3 branch 6: no steps gives 0', () => {
+  it('argo trafficrouting.go: no steps gives 0', () => {
     expect(desiredWeightFromSteps(rollout())).toBe(0);
   });
 });
 
-describe('trafficStateOf (§5.3, issue item 2)', () => {
+describe('trafficStateOf (argo trafficrouting.go, issue item 2)', () => {
   it('returns undefined when the Rollout does not use the provider', () => {
     expect(trafficStateOf(rollout(), 'nginx')).toBeUndefined();
     expect(trafficStateOf(rollout({ canary: { trafficRouting: null } }), 'alb')).toBeUndefined();
   });
 
-  it('§5.3 status.canary.weights is the truth source mid-rollout, additional destinations included', () => {
+  it('argo trafficrouting.go status.canary.weights is the truth source mid-rollout, additional destinations included', () => {
     const status = midRollout(10, { currentStepIndex: 3 });
     (status.canary as { weights: { additional: unknown } }).weights.additional = [
       { serviceName: 'ex-svc-1', weight: 2, podTemplateHash: 'e1' },
@@ -144,7 +144,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(stableWeightOf(state!)).toBe(85);
   });
 
-  it('§5.3 branch 1: fully promoted gives 0 even if the status still holds an old weight', () => {
+  it('argo trafficrouting.go: fully promoted gives 0 even if the status still holds an old weight', () => {
     const state = trafficStateOf(
       rollout({ status: { ...midRollout(100), currentPodHash: 'stable-hash' } }),
       'alb',
@@ -152,19 +152,19 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(state).toMatchObject({ canaryWeight: 0, additional: [], source: 'fully-promoted' });
   });
 
-  it('§5.2 both hashes empty (never started) gives 0, source not-started', () => {
+  it('argo trafficrouting.go both hashes empty (never started) gives 0, source not-started', () => {
     expect(trafficStateOf(rollout({ canary: { steps: [{ setWeight: 30 }] } }), 'alb')).toMatchObject({
       canaryWeight: 0,
       source: 'not-started',
     });
   });
 
-  it('§5.3 branch 2: aborted gives 0', () => {
+  it('argo trafficrouting.go: aborted gives 0', () => {
     const state = trafficStateOf(rollout({ status: midRollout(30, { abort: true }) }), 'alb');
     expect(state).toMatchObject({ canaryWeight: 0, source: 'aborted' });
   });
 
-  it('§5.3 branch 2 with dynamicStableScale: the status weight stays the truth while it scales down', () => {
+  it('argo trafficrouting.go with dynamicStableScale: the status weight stays the truth while it scales down', () => {
     const state = trafficStateOf(
       rollout({ canary: { dynamicStableScale: true }, status: midRollout(30, { abort: true }) }),
       'alb',
@@ -172,7 +172,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(state).toMatchObject({ canaryWeight: 30, source: 'status-weights', removedRoutes: [] });
   });
 
-  it('§5.3 without status weights, the steps decide (source steps)', () => {
+  it('argo trafficrouting.go without status weights, the steps decide (source steps)', () => {
     const state = trafficStateOf(
       rollout({
         canary: { steps: [{ setWeight: 20 }, { pause: {} }] },
@@ -183,7 +183,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(state).toMatchObject({ canaryWeight: 20, source: 'steps' });
   });
 
-  it('§5.3 branch 4: promoteFull keeps the recorded weight, or 0 without one, and removes routes', () => {
+  it('argo trafficrouting.go: promoteFull keeps the recorded weight, or 0 without one, and removes routes', () => {
     const canary = {
       trafficRouting: { alb: { ingress: 'i', servicePort: 1 }, managedRoutes: [{ name: 'h' }] },
     };
@@ -199,7 +199,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(without).toMatchObject({ canaryWeight: 0, source: 'steps' });
   });
 
-  it('§3 NGINX: totalWeight is maxTrafficWeight, additional destinations and header routes ignored', () => {
+  it('argo nginx.go NGINX: totalWeight is maxTrafficWeight, additional destinations and header routes ignored', () => {
     const status = midRollout(300);
     (status.canary as { weights: { additional: unknown } }).weights.additional = [
       { serviceName: 'x', weight: 1 },
@@ -227,7 +227,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
     expect(stableWeightOf(state!)).toBe(700);
   });
 
-  it('§3 NGINX without maxTrafficWeight totals 100', () => {
+  it('argo nginx.go NGINX without maxTrafficWeight totals 100', () => {
     const state = trafficStateOf(rollout({ canary: { trafficRouting: nginxRouting } }), 'nginx');
     expect(state).toMatchObject({ totalWeight: 100, canaryWeight: 0, stableService: 'stable-svc' });
     const bare = trafficStateOf(
@@ -238,7 +238,7 @@ describe('trafficStateOf (§5.3, issue item 2)', () => {
   });
 });
 
-describe('header routes in the traffic state (§2.7)', () => {
+describe('header routes in the traffic state (argo alb.go)', () => {
   const managedRoutes = [{ name: 'second' }, { name: 'first' }];
   const steps = [
     { setWeight: 10 },
@@ -258,7 +258,7 @@ describe('header routes in the traffic state (§2.7)', () => {
       'alb',
     )!;
 
-  it('§2.7 a route is active from its step on, and stays active on later steps', () => {
+  it('argo alb.go a route is active from its step on, and stays active on later steps', () => {
     expect(at(0).headerRoutes).toEqual([]);
     expect(at(1).headerRoutes).toEqual([
       { name: 'first', matches: [{ headerName: 'x-canary', headerValue: { exact: 'a' } }] },
@@ -266,7 +266,7 @@ describe('header routes in the traffic state (§2.7)', () => {
     expect(at(3).headerRoutes.map((r) => r.name)).toEqual(['second', 'first']);
   });
 
-  it('§2.7 a later same-name step with null match removes it; a still later one re-adds it', () => {
+  it('argo alb.go a later same-name step with null match removes it; a still later one re-adds it', () => {
     expect(at(4)).toMatchObject({ removedRoutes: ['first'] });
     expect(at(4).headerRoutes.map((r) => r.name)).toEqual(['second']);
     expect(at(6).removedRoutes).toEqual([]);
@@ -275,11 +275,11 @@ describe('header routes in the traffic state (§2.7)', () => {
     });
   });
 
-  it('§2.7 past the last step (not yet promoted) routes stay', () => {
+  it('argo alb.go past the last step (not yet promoted) routes stay', () => {
     expect(at(7).headerRoutes.map((r) => r.name)).toEqual(['second', 'first']);
   });
 
-  it('§2.8 promoted or aborted: RemoveManagedRoutes removes every managed route', () => {
+  it('argo alb.go promoted or aborted: RemoveManagedRoutes removes every managed route', () => {
     expect(at(3, { abort: true })).toMatchObject({ headerRoutes: [], removedRoutes: ['second', 'first'] });
     expect(at(3, { currentPodHash: 'stable-hash' })).toMatchObject({
       headerRoutes: [],
@@ -287,7 +287,7 @@ describe('header routes in the traffic state (§2.7)', () => {
     });
   });
 
-  it('§2.7 gate: with revision 1 the controller never sets header routes; revision 2 does', () => {
+  it('argo alb.go gate: with revision 1 the controller never sets header routes; revision 2 does', () => {
     const withRevision = (revision: string) =>
       trafficStateOf(
         rollout({
@@ -301,7 +301,7 @@ describe('header routes in the traffic state (§2.7)', () => {
     expect(withRevision('2').headerRoutes.map((r) => r.name)).toEqual(['second', 'first']);
   });
 
-  it('§2.8 + §2.7 quirk: aborted at a setHeaderRoute step, the controller re-adds that route after removing', () => {
+  it('argo alb.go + argo alb.go quirk: aborted at a setHeaderRoute step, the controller re-adds that route after removing', () => {
     const abortedAt = (currentStepIndex: number) =>
       trafficStateOf(
         rollout({

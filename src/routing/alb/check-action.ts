@@ -1,17 +1,22 @@
 /**
  * Checks of one decoded `actions.<name>` value: the Load Balancer Controller's own validation
- * (reference A.4, exact messages), the limits only AWS enforces, and the Services' ports.
+ * (LBC config_types.go, exact messages), the limits only AWS enforces, and the Services' ports.
  */
+import type { RuleId } from '../findings/index.js';
 import { AWS_REJECTS, BUILD_FAILS } from './verdicts.js';
 import type { FindingList } from '../findings/index.js';
 import { annotationField } from '../findings/index.js';
-import type { AlbAction, AlbForwardConfig, AlbTargetGroup } from './schema.js';
+import {
+  MAX_STICKINESS_SECONDS,
+  type AlbAction,
+  type AlbForwardConfig,
+  type AlbTargetGroup,
+} from './schema.js';
 import type { Service } from '../model.js';
 
 const ACTION_TYPES = ['forward', 'fixed-response', 'redirect'];
 export const MAX_TARGET_GROUPS = 5;
 export const MAX_WEIGHT = 999;
-export const MAX_STICKINESS_SECONDS = 604800;
 
 /** Where the action comes from and how to look up the Services it names. */
 export interface ActionContext {
@@ -24,7 +29,7 @@ export interface ActionContext {
 }
 
 interface LbcError {
-  rule: string;
+  rule: RuleId;
   message: string;
   fix: string;
 }

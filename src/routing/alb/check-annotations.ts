@@ -20,7 +20,7 @@ import {
   UnreadKeyFindingList,
   WEBHOOK_REJECTS,
 } from './verdicts.js';
-import { FindingList, annotationField, backendPortNameField, describeBackend } from '../findings/index.js';
+import { FindingList, annotationField, backendPortNameField, describeRulePath } from '../findings/index.js';
 import { checkGroupAnnotations } from './check-group.js';
 import { parseAlbAction, parseAlbConditions } from './parse-annotations.js';
 import type { AlbAction, RuleCondition } from './schema.js';
@@ -61,7 +61,7 @@ function splitKey(key: string, prefixes: string[]): AnnotationKey | undefined {
   return undefined;
 }
 
-/** Kubernetes' qualified-name rule for annotation keys (reference A.1). */
+/** Kubernetes' qualified-name rule for annotation keys (LBC parser.go). */
 function checkKeyName(out: FindingList, ref: AnnotationKey): void {
   const parts = ref.key.split('/');
   const namePart = parts[parts.length - 1] as string;
@@ -173,7 +173,7 @@ function checkUseAnnotationBackend(out: FindingList, backend: IngressBackend, co
         'error',
         'alb-use-annotation-case',
         backendPortNameField(backend),
-        `the backend of ${describeBackend(backend)} has port name ${JSON.stringify(backend.portName)}; the AWS Load Balancer Controller recognises only the exact, lower-case "${USE_ANNOTATION_PORT}" and would look for a Service port of that name instead. Fix: write "${USE_ANNOTATION_PORT}".`,
+        `the backend of ${describeRulePath(backend)} has port name ${JSON.stringify(backend.portName)}; the AWS Load Balancer Controller recognises only the exact, lower-case "${USE_ANNOTATION_PORT}" and would look for a Service port of that name instead. Fix: write "${USE_ANNOTATION_PORT}".`,
         backend,
       );
     }
@@ -191,7 +191,7 @@ function checkUseAnnotationBackend(out: FindingList, backend: IngressBackend, co
     'error',
     'alb-action-missing',
     annotationField(key),
-    `the backend of ${describeBackend(backend)} uses port name "${USE_ANNOTATION_PORT}", but the Ingress has no annotation ${key}. The AWS Load Balancer Controller would answer every request on this path with a fixed 503 response "Backend action does not exist" (or fail with "missing actions.${name} configuration" when run with --tolerate-non-existent-backend-action=false). Fix: ${fix}.`,
+    `the backend of ${describeRulePath(backend)} uses port name "${USE_ANNOTATION_PORT}", but the Ingress has no annotation ${key}. The AWS Load Balancer Controller would answer every request on this path with a fixed 503 response "Backend action does not exist" (or fail with "missing actions.${name} configuration" when run with --tolerate-non-existent-backend-action=false). Fix: ${fix}.`,
     backend,
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Checks of `conditions.<name>` values (reference A.5): the controller's own validation with
+ * Checks of `conditions.<name>` values (LBC config_types.go): the controller's own validation with
  * its exact messages, the `field` values it silently drops, and — per Ingress rule path — the
  * merge of the rule's host and path into the host-header / path-pattern conditions and the
  * value limits AWS applies to the merged rule.

@@ -1,12 +1,11 @@
 /**
- * IngressGroup annotations (reference A.6): `group.name` and `group.order`, with the Load
+ * IngressGroup annotations (LBC group_loader.go): `group.name` and `group.order`, with the Load
  * Balancer Controller's messages.
  */
 import type { FindingList } from '../findings/index.js';
 import { annotationField } from '../findings/index.js';
-import { parseInt32Text } from '../go/index.js';
 import { DEFAULT_ALB_PREFIX } from '../keys.js';
-import { goQuote } from '../go/index.js';
+import { parseGoInt32 } from '../go/index.js';
 
 export const GROUP_NAME_KEY = `${DEFAULT_ALB_PREFIX}/group.name`;
 export const GROUP_ORDER_KEY = `${DEFAULT_ALB_PREFIX}/group.order`;
@@ -14,14 +13,6 @@ const GROUP_NAME = /^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$/;
 const MAX_GROUP_NAME = 63;
 const MIN_ORDER = -1000;
 const MAX_ORDER = 1000;
-
-/** `strconv.ParseInt(raw, 10, 32)`: the value, or Go's error text. */
-export function parseGoInt32(raw: string): { value: number } | { error: string } {
-  if (!/^[+-]?\d+$/.test(raw)) return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: invalid syntax` };
-  const value = parseInt32Text(raw);
-  if (value === undefined) return { error: `strconv.ParseInt: parsing ${goQuote(raw)}: value out of range` };
-  return { value };
-}
 
 export function checkGroupAnnotations(
   out: FindingList,

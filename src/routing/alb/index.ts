@@ -17,7 +17,9 @@ export {
   applyAlbState,
   desiredAlbIngress,
   renderAlbState,
+  STICKINESS_DURATION_ERROR,
   type DesiredAlbIngress,
   type RenderedAlbState,
 } from './render.js';
 export { albIngressWiring, hasRuleWithService, otherBackends } from './use-annotation-wiring.js';
+export { MAX_STICKINESS_SECONDS } from './schema.js';

@@ -1,6 +1,6 @@
 /**
  * `rollouts.argoproj.io/managed-alb-annotations`: which annotation keys each Rollout owns on
- * an ALB Ingress (reference §2.4), and its pre-v1.4 predecessor `managed-alb-actions`.
+ * an ALB Ingress (argo ingress.go), and its pre-v1.4 predecessor `managed-alb-actions`.
  *
  * The value is a Go `map[string][]string` marshalled by encoding/json: rollout names sorted
  * bytewise, each array in insertion order, `[]` for an emptied entry and `null` for an entry
@@ -13,7 +13,8 @@ import { isJsonObject } from '../wire/index.js';
 /** Rollout name → owned annotation keys (null: a nil entry, kept as written). */
 export type ManagedAlbAnnotations = Map<string, string[] | null>;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A value, or why there is none: the shape of the bookkeeping parsers and of the renderers. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const LEGACY_FORMAT_ERROR = 'incorrectly formatted managed actions annotation';
 
@@ -33,7 +34,7 @@ function typeError(value: unknown, goType: string): string {
  * Parse the JSON form. Empty or missing means no entries, as in the controller. Errors use
  * Go's wording: its scanner's syntax errors, and `cannot unmarshal` for a type mismatch.
  */
-export function parseManagedAlbAnnotations(value: string | undefined): ParseResult<ManagedAlbAnnotations> {
+export function parseManagedAlbAnnotations(value: string | undefined): Outcome<ManagedAlbAnnotations> {
   const map: ManagedAlbAnnotations = new Map();
   if (value === undefined || value === '') return { ok: true, value: map };
   // Go checks the whole document before decoding, so its syntax error comes first.
@@ -61,10 +62,10 @@ export function parseManagedAlbAnnotations(value: string | undefined): ParseResu
 }
 
 /**
- * Parse the legacy `managed-alb-actions` form `ro:key,ro2:key2` (§2.4): split on `,`, each
+ * Parse the legacy `managed-alb-actions` form `ro:key,ro2:key2` (argo ingress.go): split on `,`, each
  * piece on `:` into exactly two parts. A later duplicate rollout name wins, as in a Go map.
  */
-export function parseLegacyManagedAlbActions(value: string | undefined): ParseResult<Map<string, string>> {
+export function parseLegacyManagedAlbActions(value: string | undefined): Outcome<Map<string, string>> {
   const map = new Map<string, string>();
   if (value === undefined || value === '') return { ok: true, value: map };
   for (const piece of value.split(',')) {

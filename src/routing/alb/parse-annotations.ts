@@ -3,12 +3,10 @@
  */
 import type { AlbAction, AlbTargetGroup, RuleCondition } from './schema.js';
 import { ACTION_TYPE, CONDITIONS_TYPE, goToPlain, normaliseServicePort } from './schema.js';
-import type { GoType } from '../go/index.js';
+import type { GoResult, GoType } from '../go/index.js';
 import { goUnmarshal } from '../go/index.js';
 
-export type ParseResult<T> = { value: T } | { error: string };
-
-function parseJsonAnnotation(key: string, raw: string, type: GoType): ParseResult<unknown> {
+function parseJsonAnnotation(key: string, raw: string, type: GoType): GoResult<unknown> {
   const decoded = goUnmarshal(raw, type);
   if ('error' in decoded) {
     // LBC: errors.Wrapf(err, "failed to parse json annotation, %v: %v", matchedKey, raw)
@@ -21,7 +19,7 @@ function parseJsonAnnotation(key: string, raw: string, type: GoType): ParseResul
  * Decodes an `actions.<name>` value as LBC does. A `null` value decodes to an action with an
  * empty type (which validation then rejects as `unknown action type: `).
  */
-export function parseAlbAction(key: string, raw: string): ParseResult<AlbAction> {
+export function parseAlbAction(key: string, raw: string): GoResult<AlbAction> {
   const parsed = parseJsonAnnotation(key, raw, ACTION_TYPE);
   if ('error' in parsed) return parsed;
   const action = parsed.value as AlbAction;
@@ -35,7 +33,7 @@ export function parseAlbAction(key: string, raw: string): ParseResult<AlbAction>
 }
 
 /** Decodes a `conditions.<name>` value (a JSON array; `null` and `[]` are empty). */
-export function parseAlbConditions(key: string, raw: string): ParseResult<RuleCondition[]> {
+export function parseAlbConditions(key: string, raw: string): GoResult<RuleCondition[]> {
   const parsed = parseJsonAnnotation(key, raw, CONDITIONS_TYPE);
   if ('error' in parsed) return parsed;
   return { value: (parsed.value as RuleCondition[] | undefined) ?? [] };

@@ -1,8 +1,10 @@
 /**
- * ALB rendering, byte-identical to the Argo Rollouts controller (reference §2.2–2.8, §7):
+ * ALB rendering, byte-identical to the Argo Rollouts controller (argo alb.go):
  * the weight action, header-route action and conditions, the `/*` use-annotation paths and
  * the managed-annotations bookkeeping, and the whole desired Ingress built from them.
  */
+import { MAX_STICKINESS_SECONDS } from './schema.js';
+import type { RuleId } from '../findings/index.js';
 import { goJson, type GoJsonValue } from '../go/index.js';
 import { own } from '../wire/index.js';
 import {
@@ -20,6 +22,7 @@ import {
   addManagedKeys,
   parseLegacyManagedAlbActions,
   parseManagedAlbAnnotations,
+  type Outcome,
   removeManagedKeys,
   renderManagedAlbAnnotations,
   type ManagedAlbAnnotations,
@@ -37,13 +40,12 @@ import { LEGACY_MANAGED_ALB_ACTIONS, MANAGED_ALB_ANNOTATIONS, USE_ANNOTATION_POR
 import { albActionService } from '../traffic-state.js';
 import { sumWeights } from '../traffic-state.js';
 
-export type Rendered = { ok: true; value: string } | { ok: false; error: string };
+export type Rendered = Outcome<string>;
 
-export const STICKINESS_DURATION_ERROR =
-  "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)!";
-const MAX_STICKINESS_SECONDS = 604800;
+/** The Rollouts controller's error for an out-of-range stickiness duration (argo alb.go). */
+export const STICKINESS_DURATION_ERROR = `TargetGroupStickinessConfig's duration must be between 1 and ${MAX_STICKINESS_SECONDS} seconds (7 days)!`;
 
-/** `<prefix>/<kind>.<name>` by plain concatenation: a prefix ending in `/` gives `//` (§2.2). */
+/** `<prefix>/<kind>.<name>` by plain concatenation: a prefix ending in `/` gives `//` (argo alb.go). */
 export function albAnnotationKey(prefix: string, kind: 'actions' | 'conditions', name: string): string {
   return `${prefix}/${kind}.${name}`;
 }
@@ -53,7 +55,7 @@ interface TargetGroup {
   weight: number;
 }
 
-/** The forward action of §2.3, in the controller's struct order. */
+/** The forward action the controller writes (argo alb.go), in the controller's struct order. */
 function renderForward(alb: AlbRouting, groups: TargetGroup[]): Rendered {
   const sticky = alb.stickinessConfig;
   const forwardConfig: Record<string, GoJsonValue | undefined> = {
@@ -80,7 +82,7 @@ function albOf(rollout: Rollout): AlbRouting | undefined {
 const NO_ALB: Rendered = { ok: false, error: 'the Rollout has no spec.strategy.canary.trafficRouting.alb' };
 
 /**
- * The weight action (§2.3): canary, then each additional destination, then stable with
+ * The weight action (argo alb.go): canary, then each additional destination, then stable with
  * `100 − canary − Σadditional` (not clamped: it can be negative, as in the controller).
  */
 export function renderWeightAction(rollout: Rollout, state: TrafficState): Rendered {
@@ -93,7 +95,7 @@ export function renderWeightAction(rollout: Rollout, state: TrafficState): Rende
   ]);
 }
 
-/** A header route's action (§2.7): all of that route's traffic to the canary. */
+/** A header route's action (argo alb.go): all of that route's traffic to the canary. */
 export function renderHeaderRouteAction(rollout: Rollout, state: TrafficState): Rendered {
   const alb = albOf(rollout);
   if (!alb) return NO_ALB;
@@ -101,7 +103,7 @@ export function renderHeaderRouteAction(rollout: Rollout, state: TrafficState): 
 }
 
 /**
- * A header route's conditions (§2.7, HEAD): one `http-header` entry per header name, the
+ * A header route's conditions (argo alb.go, HEAD): one `http-header` entry per header name, the
  * `exact` values of matches with the same (case-sensitive) name merged in order. Only
  * `exact` is used; a match without it contributes `""`. `match: []` renders as `null`,
  * because the controller's slice stays nil.
@@ -140,7 +142,7 @@ export interface DesiredAlbIngress {
   errors: Finding[];
 }
 
-function finding(rule: string, field: string, message: string, ingress: string): Finding {
+function finding(rule: RuleId, field: string, message: string, ingress: string): Finding {
   return { severity: 'error', rule, field, message, ingress };
 }
 
@@ -157,7 +159,7 @@ function decidedRoutes(state: TrafficState): string[] {
  * The bookkeeping map this Rollout starts from. When only the legacy annotation exists, the
  * Rollout's own legacy entry seeds its list; other Rollouts' legacy entries are not migrated,
  * because the controller (v1.4.0+) does not migrate them either and leaves the legacy
- * annotation untouched (§2.2).
+ * annotation untouched (argo alb.go).
  */
 function currentManaged(
   annotations: Record<string, string>,
@@ -187,7 +189,7 @@ function currentManaged(
   return { map: mine === undefined ? new Map() : new Map([[rollout.name, [mine]]]), errors: [] };
 }
 
-/** The `/*` path that sends a header route's matching requests to its action (§2.7). */
+/** The `/*` path that sends a header route's matching requests to its action (argo alb.go). */
 function useAnnotationPath(route: string, legacy: boolean): JsonObject {
   const backend: JsonObject = legacy
     ? { serviceName: route, servicePort: USE_ANNOTATION_PORT }
@@ -196,7 +198,7 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
 }
 
 /**
- * Bring `spec.rules` in line with the header routes (§2.7, §2.8), in place:
+ * Bring `spec.rules` in line with the header routes (argo alb.go), in place:
  * - an active route with no path anywhere gets a `/*` path at index 0 of every rule that has
  *   paths. A rule without `http` or with no paths is left alone: the controller's insertion
  *   crashes on it (nil dereference, slice out of range), so there is no behaviour to copy;
@@ -398,7 +400,7 @@ export function applyAlbState(
       finding(
         'alb-stickiness-duration',
         'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
-        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to 604800, ` +
+        `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to ${MAX_STICKINESS_SECONDS}, ` +
           `or set stickinessConfig.enabled to false.`,
         name,
       ),

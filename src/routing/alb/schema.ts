@@ -13,6 +13,9 @@ import { isGoSlice, parseInt32Text } from '../go/index.js';
 // Domain types
 // ---------------------------------------------------------------------------------------
 
+/** AWS limits a target group's stickiness to 7 days; Argo Rollouts checks it too when it writes the action. */
+export const MAX_STICKINESS_SECONDS = 604800;
+
 export interface AlbTargetGroup {
   targetGroupARN?: string;
   targetGroupName?: string;

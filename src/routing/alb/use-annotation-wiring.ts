@@ -1,12 +1,13 @@
 /**
  * Is an Ingress wired so that the ALB actually uses the weighted action Argo Rollouts
  * writes? The Load Balancer Controller reads `actions.<name>` only for a path whose backend
- * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (A.2). Argo
+ * is `service.name: <name>` with `service.port.name: use-annotation`, exactly (LBC enhanced_backend_builder.go). Argo
  * Rollouts checks only the service name (argo-rollouts#3809), so every other port form
  * passes its validation and silently sends 100% of that path to one Service.
  *
  * Used for a Rollout under review and, by the Ingress webhook, for an Ingress under review.
  */
+import { backendObjectField, type RuleId } from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -16,15 +17,8 @@ export interface WiringResult {
   findings: Finding[];
 }
 
-/** Field path of a backend inside its Ingress. */
-export function backendField(b: IngressBackend): string {
-  return b.ruleIndex < 0
-    ? 'spec.defaultBackend'
-    : `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].backend`;
-}
-
 /** `Ingress "web" (host "a.example.com", path "/api")`, or the default backend. */
-export function describeBackend(ingress: Ingress, b: IngressBackend): string {
+function describeIngressBackend(ingress: Ingress, b: IngressBackend): string {
   if (b.ruleIndex < 0) return `Ingress "${ingress.name}" (spec.defaultBackend)`;
   return `Ingress "${ingress.name}" (host "${b.host ?? '*'}", path "${b.path ?? '/'}")`;
 }
@@ -67,9 +61,9 @@ function diagnose(
   service: string,
   severity: Finding['severity'],
 ): Finding | undefined {
-  const at = describeBackend(ingress, b);
-  const base = backendField(b);
-  const finding = (rule: string, field: string, message: string): Finding => ({
+  const at = describeIngressBackend(ingress, b);
+  const base = backendObjectField(b);
+  const finding = (rule: RuleId, field: string, message: string): Finding => ({
     severity,
     rule,
     field,
@@ -107,7 +101,7 @@ function diagnose(
 
 /**
  * The LBC passes an ImplementationSpecific path to the ALB as is, and the path pattern `/`
- * matches only the URL `/` (lb-controllers A.5; argo-rollouts#2829).
+ * matches only the URL `/` (LBC config_types.go; argo-rollouts#2829).
  */
 function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
   if (
@@ -122,7 +116,7 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
       severity: 'warning',
       rule: 'alb-path-matches-root-only',
       field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
-      message: `${describeBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
+      message: `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
       ...where(ingress, b),
     },
   ];

@@ -8,7 +8,7 @@
  *   `<path>: Internal error: <detail>`
  *
  * A bad value prints as: a Go-quoted string, a plain number or boolean, `null` for a nil
- * pointer, and compact Go JSON for anything else (reference §4.1).
+ * pointer, and compact Go JSON for anything else (argo validation.go).
  */
 import type { GoJsonValue } from '../go/index.js';
 import { goJson } from '../go/index.js';

@@ -7,6 +7,8 @@ export {
   FindingList,
   annotationField,
   backendField,
+  backendObjectField,
   backendPortNameField,
-  describeBackend,
+  describeRulePath,
 } from './finding-list.js';
+export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';

@@ -66,8 +66,13 @@ export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: st
   return list.filter((entry) => entry.name === name);
 }
 
-function finding(rollout: Rollout, message: string, rule = 'gateway-api-not-guarded'): Finding {
-  return { severity: 'error', rule, field: 'spec.rules', message: `Rollout ${rollout.name}: ${message}` };
+function finding(rollout: Rollout, message: string): Finding {
+  return {
+    severity: 'error',
+    rule: 'gateway-api-not-guarded',
+    field: 'spec.rules',
+    message: `Rollout ${rollout.name}: ${message}`,
+  };
 }
 
 function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteOwner {

@@ -15,6 +15,7 @@ import type {
   RouteBackend,
   RouteKind,
 } from '../model.js';
+import type { RuleId } from '../findings/index.js';
 import { GATEWAY_API_PLUGIN } from '../keys.js';
 import { headerRuleName } from './render.js';
 import { MAX_RULES, isManagedRuleName, routeNamespace } from './route-rules.js';
@@ -26,11 +27,11 @@ const CONFIG_FIELD = `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API
 export const NO_ROUTES_MESSAGE =
   "No routes configured. At least one of 'httpRoutes', 'grpcRoutes', 'tcpRoutes', 'tlsRoutes', 'httpRoute', 'grpcRoute', 'tcpRoute' or 'tlsRoute' must be set";
 
-function error(rule: string, field: string, message: string): Finding {
+function error(rule: RuleId, field: string, message: string): Finding {
   return { severity: 'error', rule, field, message };
 }
 
-function warning(rule: string, field: string, message: string): Finding {
+function warning(rule: RuleId, field: string, message: string): Finding {
   return { severity: 'warning', rule, field, message };
 }
 

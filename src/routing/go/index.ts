@@ -3,15 +3,14 @@
  * the load-balancer controllers decode annotations), strconv quoting and integers, durations
  * and Kubernetes int-or-string values.
  */
-export { intOrPercentValue, pauseDurationSeconds } from './intstr-and-duration.js';
+export { goParseDurationSeconds, intOrPercentValue, pauseDurationSeconds } from './intstr-and-duration.js';
 export {
   goJsonSyntaxError,
   goUnmarshal,
   isGoSlice,
-  parseInt32Text,
   type GoField,
   type GoType,
   type GoValue,
 } from './json-decode.js';
 export { goJson, type GoJsonValue } from './json-encode.js';
-export { goQuote } from './quote.js';
+export { goAtoi, goQuote, parseGoInt32, parseInt32Text, type GoResult } from './strconv.js';

@@ -10,16 +10,9 @@
  *   (truncated); a string that parses as neither gives -1.
  */
 
-const PERCENT = /^[0-9]+%$/;
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
+import { goAtoi, parseInt32Text } from './strconv.js';
 
-/** Go's strconv.Atoi (and ParseInt base 10): optional sign, ASCII digits only. */
-function goAtoi(text: string): number | undefined {
-  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
-}
+const PERCENT = /^[0-9]+%$/;
 
 /** `undefined` means the field is unset, which Argo defaults to 25%. */
 export function intOrPercentValue(value: number | string | undefined): number {
@@ -66,8 +59,8 @@ export function goParseDurationSeconds(text: string): number | undefined {
 export function pauseDurationSeconds(duration: number | string | undefined): number {
   if (duration === undefined) return 0;
   if (typeof duration === 'number') return duration;
-  const asInt = goAtoi(duration);
-  if (asInt !== undefined && asInt >= INT32_MIN && asInt <= INT32_MAX) return asInt;
+  const asInt = parseInt32Text(duration);
+  if (asInt !== undefined) return asInt;
   const seconds = goParseDurationSeconds(duration);
   return seconds === undefined ? -1 : Math.trunc(seconds);
 }

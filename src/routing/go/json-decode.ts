@@ -19,6 +19,8 @@
 // Syntax: ordered tree with raw numbers
 // ---------------------------------------------------------------------------------------
 
+import { parseInt32Text, type GoResult } from './strconv.js';
+
 export type JsonNode =
   | { t: 'null' }
   | { t: 'bool'; v: boolean }
@@ -447,17 +449,6 @@ export function foldName(name: string): string {
   return out;
 }
 
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
-
-/** `strconv.ParseInt(raw, 10, 64)` then an int32 overflow check, on JSON number text. */
-export function parseInt32Text(raw: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(raw)) return undefined;
-  const n = BigInt(raw);
-  if (n < INT32_MIN || n > INT32_MAX) return undefined;
-  return Number(n);
-}
-
 class FatalDecodeError {
   readonly message: string;
   constructor(message: string) {
@@ -486,7 +477,7 @@ class DecodeState {
 }
 
 /** Decodes text into a value of `type`, returning Go's error text on failure. */
-export function goUnmarshal(text: string, type: GoType): { value: GoValue } | { error: string } {
+export function goUnmarshal(text: string, type: GoType): GoResult<GoValue> {
   const parsed = parseGoJson(text);
   if ('error' in parsed) return parsed;
   const d = new DecodeState();

@@ -1,11 +1,13 @@
 /**
- * Validation of ingress-nginx canary and mirror annotations (reference B.1–B.4).
+ * Validation of ingress-nginx canary and mirror annotations (nginx parser/main.go, canary/main.go, mirror/main.go).
  *
  * ingress-nginx never rejects a bad canary or mirror value: it logs a warning and silently
  * substitutes a default (or ignores the annotation). So everything it would default or
  * mishandle is an error here, with a message that says what ingress-nginx would do instead.
  * Assumes ingress-nginx's defaults (`--enable-annotation-validation=true`).
  */
+import type { RuleId } from '../findings/index.js';
+import { goAtoi } from '../go/index.js';
 import { FindingList, annotationField } from '../findings/index.js';
 import type { Finding, Ingress } from '../model.js';
 import { DEFAULT_NGINX_PREFIX } from '../keys.js';
@@ -24,14 +26,6 @@ const PARSE_BOOL: Record<string, boolean> = Object.fromEntries([
   ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((v) => [v, false]),
 ]);
 const DEFAULT_TOTAL = 100;
-
-/** Go `strconv.Atoi` on a 64-bit platform. */
-export function goAtoi(text: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(text)) return undefined;
-  const n = BigInt(text);
-  if (n < -(2n ** 63n) || n > 2n ** 63n - 1n) return undefined;
-  return Number(n);
-}
 
 /** ingress-nginx normalizeString: every line trimmed. */
 function normalise(value: string): string {
@@ -60,11 +54,22 @@ function report(
   ctx: Context,
   severity: 'error' | 'warning',
   suffix: string,
-  rule: string,
+  rule: RuleId,
   message: string,
 ): void {
   ctx.out.add(severity, rule, annotationField(key(ctx, suffix)), message);
 }
+
+/** The rule of each canary annotation's value check, by annotation suffix. */
+const CANARY_VALUE_RULES = {
+  'canary-weight': 'nginx-canary-weight',
+  'canary-weight-total': 'nginx-canary-weight-total',
+  'canary-by-header': 'nginx-canary-by-header',
+  'canary-by-header-value': 'nginx-canary-by-header-value',
+  'canary-by-header-pattern': 'nginx-canary-by-header-pattern',
+  'canary-by-cookie': 'nginx-canary-by-cookie',
+} as const satisfies Record<string, RuleId>;
+type CanaryValueSuffix = keyof typeof CANARY_VALUE_RULES;
 
 /** What ingress-nginx logs when a value fails validation. */
 function validationLog(ctx: Context, suffix: string, raw: string): string {
@@ -104,7 +109,11 @@ function readCanaryBool(ctx: Context): boolean {
   return false;
 }
 
-function readCanaryInt(ctx: Context, suffix: string, fallback: number): { value: number; valid: boolean } {
+function readCanaryInt(
+  ctx: Context,
+  suffix: CanaryValueSuffix,
+  fallback: number,
+): { value: number; valid: boolean } {
   const raw = value(ctx, suffix);
   if (raw === undefined) return { value: fallback, valid: false };
   const parsed = goAtoi(raw);
@@ -117,7 +126,7 @@ function readCanaryInt(ctx: Context, suffix: string, fallback: number): { value:
     ctx,
     'error',
     suffix,
-    `nginx-${suffix}`,
+    CANARY_VALUE_RULES[suffix],
     `${key(ctx, suffix)} is ${JSON.stringify(raw)}, which is not a plain decimal integer (Go strconv.Atoi); ingress-nginx ${outcome} and use ${fallback}. Fix: write an integer such as "${suffix === 'canary-weight' ? '10' : '1000'}" with no spaces, decimals or exponent.`,
   );
   return { value: fallback, valid: false };
@@ -129,7 +138,7 @@ function readCanaryInt(ctx: Context, suffix: string, fallback: number): { value:
  */
 function readCanaryString(
   ctx: Context,
-  suffix: string,
+  suffix: CanaryValueSuffix,
   charset: RegExp,
   describeSet: string,
   stripSpaces: boolean,
@@ -142,7 +151,7 @@ function readCanaryString(
       ctx,
       'error',
       suffix,
-      `nginx-${suffix}`,
+      CANARY_VALUE_RULES[suffix],
       `${key(ctx, suffix)} is ${JSON.stringify(raw)}, which has characters outside ${describeSet}; ingress-nginx would log "${validationLog(ctx, suffix, raw)}" and "${suffix} is invalid, defaulting to ''", so this canary rule would silently not exist. Fix: use only ${describeSet}.`,
     );
     return '';
@@ -161,7 +170,7 @@ function readCanaryString(
       ctx,
       'error',
       suffix,
-      `nginx-${suffix}`,
+      CANARY_VALUE_RULES[suffix],
       `${key(ctx, suffix)} is ${JSON.stringify(raw)}; ingress-nginx ignores the spaces when it validates the value but keeps them in the name it matches, so no request ${suffix === 'canary-by-cookie' ? 'cookie' : 'header'} can ever match. Fix: remove the spaces.`,
     );
   }

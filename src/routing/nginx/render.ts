@@ -1,5 +1,5 @@
 /**
- * NGINX rendering (reference §3): the canary Ingress the controller creates next to each
+ * NGINX rendering (argo nginx.go): the canary Ingress the controller creates next to each
  * stable Ingress, with the canary annotations ingress-nginx reads.
  */
 import { own } from '../wire/index.js';
@@ -27,7 +27,7 @@ export function canaryIngressName(rolloutName: string, stableIngressName: string
 }
 
 /**
- * The canary annotations, in the order the controller applies them (§3):
+ * The canary annotations, in the order the controller applies them (argo nginx.go):
  * 1. `additionalIngressAnnotations`, a key that does not start with the prefix getting
  *    `<prefix>/` in front. When a bare key and its prefixed spelling are both given, the
  *    controller's winner depends on Go map order (random). Here the prefixed spelling always

@@ -2,27 +2,28 @@
  * Building blocks of the Rollout spec rules: Finding constructors that write Argo
  * Rollouts' field-error text, and the traffic-router tests Argo's validation uses.
  */
+import type { RuleId } from '../findings/index.js';
 import { invalidText } from '../findings/index.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 
 /** Where the object's fields really are. */
 export const CANARY = 'spec.strategy.canary';
-/** Argo validates the canary strategy under `spec.strategy` (reference §4.1, path quirk). */
+/** Argo validates the canary strategy under `spec.strategy` (argo validation.go, path quirk). */
 export const ARGO = 'spec.strategy';
 
 /** Bad values longer than this are cut in messages: the webhook shortens warnings anyway. */
 const MAX_VALUE_CHARS = 100;
 
-export function error(rule: string, field: string, message: string): Finding {
+export function error(rule: RuleId, field: string, message: string): Finding {
   return { severity: 'error', rule, field, message };
 }
 
-export function warning(rule: string, field: string, message: string): Finding {
+export function warning(rule: RuleId, field: string, message: string): Finding {
   return { severity: 'warning', rule, field, message };
 }
 
 /** An Argo `Invalid` error at `spec.strategy.<sub>` with its detail, then how to fix it. */
-export function argoInvalid(rule: string, sub: string, value: unknown, detail: string, fix: string): Finding {
+export function argoInvalid(rule: RuleId, sub: string, value: unknown, detail: string, fix: string): Finding {
   const text = invalidText(`${ARGO}.${sub}`, value, detail, MAX_VALUE_CHARS);
   return error(rule, `${CANARY}.${sub}`, withFix(text, fix));
 }

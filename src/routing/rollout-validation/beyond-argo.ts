@@ -2,28 +2,36 @@
  * Rules Argo Rollouts checks only when it reconciles (so the user learns late, from an
  * event), or not at all although the load balancer cannot do what the spec asks.
  */
+import { MAX_STICKINESS_SECONDS, STICKINESS_DURATION_ERROR } from '../alb/index.js';
+import type { RuleId } from '../findings/index.js';
 import { internalErrorText } from '../findings/index.js';
 import { CANARY, error, warning } from './argo-finding.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 import { DEFAULT_ALB_PREFIX } from '../keys.js';
 import { headerMatchFindings } from './header-match.js';
 
-/** Kubernetes allows 63 characters after the `/` of an annotation key (lb-controllers A.1). */
+/** Kubernetes allows 63 characters after the `/` of an annotation key (LBC parser.go). */
 const ANNOTATION_NAME_MAX = 63;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** AWS limits a target group's stickiness to 7 days (Argo checks it when it writes the action). */
-const STICKINESS_MAX_SECONDS = 604800;
 const MAX_PORT = 65535;
 
 /** Current release: exactly one of `ingress` / `ingresses` (and of the NGINX pair). */
 function ingressListRules(tr: TrafficRouting): Finding[] {
   const out: Finding[] = [];
-  const pairs = [
+  const pairs: {
+    router: string;
+    single?: string;
+    list?: string[];
+    names: string[];
+    rules: Record<'Both' | 'Neither', RuleId>;
+    set: boolean;
+  }[] = [
     {
       router: 'alb',
       single: tr.alb?.ingress,
       list: tr.alb?.ingresses,
       names: ['Ingress', 'Ingresses'],
+      rules: { Both: 'alb-ingress-both', Neither: 'alb-ingress-neither' },
       set: tr.alb !== undefined,
     },
     {
@@ -31,6 +39,7 @@ function ingressListRules(tr: TrafficRouting): Finding[] {
       single: tr.nginx?.stableIngress,
       list: tr.nginx?.stableIngresses,
       names: ['StableIngress', 'StableIngresses'],
+      rules: { Both: 'nginx-ingress-both', Neither: 'nginx-ingress-neither' },
       set: tr.nginx !== undefined,
     },
   ];
@@ -45,7 +54,7 @@ function ingressListRules(tr: TrafficRouting): Finding[] {
       const fields = `${a[0]!.toLowerCase()}${a.slice(1)} or ${b[0]!.toLowerCase()}${b.slice(1)}`;
       out.push(
         error(
-          `${p.router}-ingress-${both.toLowerCase()}`,
+          p.rules[both],
           field,
           `${internalErrorText(field, `Either ${a} or ${b} must be configured. ${both} are configured.`)} Set exactly one of ${fields}.`,
         ),
@@ -59,19 +68,19 @@ function stickinessRule(tr: TrafficRouting): Finding[] {
   const sticky = tr.alb?.stickinessConfig;
   if (!sticky?.enabled) return [];
   const d = sticky.durationSeconds;
-  if (d >= 1 && d <= STICKINESS_MAX_SECONDS) return [];
+  if (d >= 1 && d <= MAX_STICKINESS_SECONDS) return [];
   return [
     error(
       'alb-stickiness-duration-range',
       `${CANARY}.trafficRouting.alb.stickinessConfig.durationSeconds`,
-      `TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is ${d}).`,
+      `${STICKINESS_DURATION_ERROR} Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to ${MAX_STICKINESS_SECONDS} (it is ${d}).`,
     ),
   ];
 }
 
 /**
  * Only the CRD schema asks for `alb.servicePort`; Argo's validation accepts 0 and then
- * writes `"ServicePort":"0"`, a port no Service has (reference §4.2 "Not validated").
+ * writes `"ServicePort":"0"`, a port no Service has (argo validation.go "Not validated").
  */
 function albServicePortRule(tr: TrafficRouting): Finding[] {
   const port = tr.alb?.servicePort;
@@ -87,7 +96,7 @@ function albServicePortRule(tr: TrafficRouting): Finding[] {
   ];
 }
 
-/** Names Argo writes into annotation keys must fit the 63-character name part (A.1). */
+/** Names Argo writes into annotation keys must fit the 63-character name part (LBC parser.go). */
 function albKeyLengthRules(canary: CanaryStrategy): Finding[] {
   const alb = canary.trafficRouting?.alb;
   if (!alb) return [];
@@ -156,7 +165,7 @@ function albNeverMatchRules(canary: CanaryStrategy): Finding[] {
   );
 }
 
-/** A step list that never gives the canary any traffic (user-needs P4). */
+/** A step list that never gives the canary any traffic. */
 function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
   if (!tr || canary.steps.length === 0) return [];

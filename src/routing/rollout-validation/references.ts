@@ -4,6 +4,7 @@
  * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
  * warning; an object that exists and is wrong is an error.
  */
+import type { RuleId } from '../findings/index.js';
 import { invalidText } from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
 import {
@@ -56,10 +57,16 @@ function ingressRefs(
 const MISSING_WHY =
   'Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.';
 
-function notFound(kind: string, ref: { name: string; field: string }, namespace: string): Finding {
+const NOT_FOUND_RULES = { Ingress: 'ingress-not-found', Service: 'service-not-found' } as const;
+
+function notFound(
+  kind: keyof typeof NOT_FOUND_RULES,
+  ref: { name: string; field: string },
+  namespace: string,
+): Finding {
   return {
     severity: 'warning',
-    rule: `${kind.toLowerCase()}-not-found`,
+    rule: NOT_FOUND_RULES[kind],
     field: ref.field,
     message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
     ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
@@ -88,6 +95,9 @@ function noRulesFinding(ref: IngressRef, ingress: Ingress, service: string, fix:
 /** What differs between the two routers in the ingress-class checks. */
 interface ClassCheck {
   router: 'alb' | 'nginx';
+  /** The rules of an Ingress the controller does not manage, and of one Argo Rollouts skips. */
+  notManagedRule: RuleId;
+  unknownClassRule: RuleId;
   decide: typeof albControllerDecision;
   controllerName: string;
   controller: string;
@@ -105,6 +115,8 @@ interface ClassCheck {
 const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
   alb: {
     router: 'alb',
+    notManagedRule: 'alb-ingress-not-managed',
+    unknownClassRule: 'alb-ingress-class-unknown-to-rollouts',
     decide: albControllerDecision,
     controllerName: 'the AWS Load Balancer Controller',
     controller: ALB_CONTROLLER,
@@ -116,6 +128,8 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
   },
   nginx: {
     router: 'nginx',
+    notManagedRule: 'nginx-ingress-not-managed',
+    unknownClassRule: 'nginx-ingress-class-unknown-to-rollouts',
     decide: nginxControllerDecision,
     controllerName: 'ingress-nginx',
     controller: NGINX_CONTROLLER,
@@ -134,10 +148,10 @@ function classFindings(
   cluster: ClusterView,
   options: ReferenceOptions,
 ): Finding[] {
-  const warn = (rule: string, message: string): Finding[] => [
+  const warn = (rule: RuleId, message: string): Finding[] => [
     {
       severity: 'warning',
-      rule: `${check.router}-${rule}`,
+      rule,
       field: ref.field,
       message,
       ingress: ingress.name,
@@ -146,7 +160,7 @@ function classFindings(
   const decision = check.decide(ingress, cluster.ingressClasses(), options);
   if (!decision.managed) {
     return warn(
-      'ingress-not-managed',
+      check.notManagedRule,
       `Ingress "${ingress.name}" is not managed by ${check.controllerName}, so ${check.effect}: ${decision.reason} Set spec.ingressClassName to an IngressClass with controller ${check.controller}.`,
     );
   }
@@ -154,7 +168,7 @@ function classFindings(
   const seen = argoRolloutsIngressClass(ingress) ?? '';
   if (argoClasses.includes(seen)) return [];
   return warn(
-    'ingress-class-unknown-to-rollouts',
+    check.unknownClassRule,
     `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
   );
 }
@@ -190,8 +204,8 @@ function ingressFindings(
 /**
  * Services Argo Rollouts fetches (stable, canary, ping, pong). With ALB, the ones that
  * become target groups must expose `alb.servicePort`, or the Load Balancer Controller fails
- * with `unable to find port <port> on service <ns>/<svc>` (A.4). `rootService` is left out:
- * it is only the action's name and need not be a Service at all (A.2).
+ * with `unable to find port <port> on service <ns>/<svc>` (LBC config_types.go). `rootService` is left out:
+ * it is only the action's name and need not be a Service at all (LBC enhanced_backend_builder.go).
  */
 function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: ClusterView): Finding[] {
   const alb = canary.trafficRouting?.alb;

@@ -1,7 +1,22 @@
 /**
- * Argo Rollouts' per-step canary rules (reference §4.2 rule 7, current release), with its
+ * Argo Rollouts' per-step canary rules (argo validation.go, current release), with its
  * exact detail texts and the Go JSON of the bad value.
  */
+import {
+  ExperimentTemplateWeightRouterMessage,
+  InvalidCanaryExperimentTemplateWeightWithoutTrafficRouting,
+  InvalidDurationMessage,
+  InvalidSetCanaryScaleTrafficPolicy,
+  InvalidSetHeaderRouteALBValuePolicy,
+  InvalidSetHeaderRouteTrafficPolicy,
+  InvalidSetMirrorRouteTrafficPolicy,
+  InvalidStepMessage,
+  InvalidStringMatchMissedValuePolicy,
+  InvalidStringMatchMultipleValuePolicy,
+  InvalideStepRouteNameNotFoundInManagedRoutes,
+  invalidSetWeightMessage,
+  missingFieldMessage,
+} from './argo-messages.js';
 import { requiredText } from '../findings/index.js';
 import { pauseDurationSeconds } from '../go/index.js';
 import { ARGO, CANARY, argoInvalid, error, hasProvider, istio, plugins, withFix } from './argo-finding.js';
@@ -15,9 +30,6 @@ import type {
   StringMatch,
   TrafficRouting,
 } from '../model.js';
-
-const STEP_MESSAGE =
-  'Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause';
 
 function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding[] {
   const out: Finding[] = [];
@@ -35,7 +47,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
         'step-multiple-types',
         sub,
         flags.join(' '),
-        STEP_MESSAGE,
+        InvalidStepMessage,
         'Split this step: give each of setWeight, pause, experiment and analysis its own step.',
       ),
     );
@@ -53,7 +65,13 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
   if (kinds.every((k) => step[k] === undefined)) {
     const flags = kinds.map((k) => `step.${k[0]!.toUpperCase()}${k.slice(1)}: true`);
     out.push(
-      argoInvalid('step-empty', sub, flags.join(' '), STEP_MESSAGE, 'Add an action or delete the step.'),
+      argoInvalid(
+        'step-empty',
+        sub,
+        flags.join(' '),
+        InvalidStepMessage,
+        'Add an action or delete the step.',
+      ),
     );
   }
   if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
@@ -62,7 +80,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
         'step-set-weight-range',
         `${sub}.setWeight`,
         step.setWeight,
-        `SetWeight needs to be between 0 and ${maxWeight}`,
+        invalidSetWeightMessage(maxWeight),
         `Use a weight from 0 to ${maxWeight}.`,
       ),
     );
@@ -73,7 +91,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
         'step-pause-duration-negative',
         `${sub}.pause.duration`,
         pauseDurationSeconds(step.pause.duration),
-        'Duration needs to be greater than 0',
+        InvalidDurationMessage,
         'Use a number of seconds or a Go duration such as "30s" or "1h".',
       ),
     );
@@ -89,7 +107,7 @@ function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
         'header-route-match-value-missing',
         sub,
         null,
-        'StringMatch value missed, match value must have one of the following: exact, regex, prefix',
+        InvalidStringMatchMissedValuePolicy,
         'Set headerValue.exact.',
       ),
     ];
@@ -100,7 +118,7 @@ function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
         'header-route-match-alb-exact-only',
         sub,
         stringMatchJson(value),
-        "SetHeaderRoute match value invalid. ALB supports 'exact' value only",
+        InvalidSetHeaderRouteALBValuePolicy,
         'Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
       ),
     ];
@@ -118,7 +136,7 @@ function oneOfStringMatchRule(value: StringMatch | null | undefined, sub: string
         'string-match-multiple-values',
         sub,
         stringMatchJson(value!),
-        'StringMatch match value must have exactly one of the following: exact, regex, prefix',
+        InvalidStringMatchMultipleValuePolicy,
         'Keep only one of exact, regex and prefix.',
       ),
     ];
@@ -128,7 +146,7 @@ function oneOfStringMatchRule(value: StringMatch | null | undefined, sub: string
       'string-match-value-missing',
       sub,
       value ? stringMatchJson(value) : null,
-      'StringMatch value missed, match value must have one of the following: exact, regex, prefix',
+      InvalidStringMatchMissedValuePolicy,
       'Set one of exact, regex and prefix.',
     ),
   ];
@@ -179,7 +197,7 @@ function headerRouteRules(route: SetHeaderRoute, i: number, tr: TrafficRouting |
         'header-route-router-unsupported',
         sub,
         headerRouteJson(route),
-        'SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix',
+        InvalidSetHeaderRouteTrafficPolicy,
         tr?.nginx
           ? 'NGINX has no header routes here: remove the step (use canary-by-header in canaryIngressAnnotations).'
           : 'Remove the step, or route with ALB, Istio, Apisix or a plugin.',
@@ -214,7 +232,7 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
         'mirror-route-router-unsupported',
         sub,
         mirrorRouteJson(route),
-        'SetMirrorRoute requires TrafficRouting, supports Istio and Plugins',
+        InvalidSetMirrorRouteTrafficPolicy,
         tr?.alb || tr?.nginx
           ? 'ALB and NGINX cannot mirror through Argo Rollouts: remove the step.'
           : 'Remove the step, or route with Istio or a plugin.',
@@ -254,7 +272,7 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
         withFix(
           requiredText(
             `${ARGO}.trafficRouting.managedRoutes`,
-            "Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'",
+            missingFieldMessage('spec.strategy.canary.trafficRouting.managedRoutes'),
           ),
           'List every setHeaderRoute/setMirrorRoute name under trafficRouting.managedRoutes.',
         ),
@@ -269,7 +287,7 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
         'managed-routes-missing-route',
         `steps[${i}].${kind}`,
         name,
-        'Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes',
+        InvalideStepRouteNameNotFoundInManagedRoutes,
         `Add {name: ${name}} to trafficRouting.managedRoutes.`,
       ),
     );
@@ -286,7 +304,7 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
           'experiment-weight-without-traffic-routing',
           sub,
           t.weight,
-          'Experiment template weight cannot be set unless TrafficRouting is enabled',
+          InvalidCanaryExperimentTemplateWeightWithoutTrafficRouting,
           'Remove the weight or configure trafficRouting.',
         ),
       ];
@@ -297,7 +315,7 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
           'experiment-weight-router-unsupported',
           sub,
           t.weight,
-          'Experiment template weight is only available for TrafficRouting with SMI, ALB, Istio and Plugins at this time',
+          ExperimentTemplateWeightRouterMessage,
           'Remove the weight: NGINX cannot send traffic to experiment pods.',
         ),
       ];
@@ -317,7 +335,7 @@ export function stepRules(canary: CanaryStrategy): Finding[] {
             'set-canary-scale-without-traffic-routing',
             `${CANARY}.trafficRouting`,
             withFix(
-              requiredText(`${ARGO}.trafficRouting`, 'SetCanaryScale requires TrafficRouting to be set'),
+              requiredText(`${ARGO}.trafficRouting`, InvalidSetCanaryScaleTrafficPolicy),
               'Remove setCanaryScale steps or configure trafficRouting.',
             ),
           ),

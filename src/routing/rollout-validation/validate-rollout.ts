@@ -8,6 +8,19 @@
  * The rules after Argo's catch what Argo accepts but the load balancer cannot do.
  */
 import { gatewayApiReferenceFindings, gatewayApiSpecFindings } from '../gateway-api/index.js';
+import {
+  DuplicatedPingPongServicesMessage,
+  DuplicatedServicesCanaryMessage,
+  InvalidCanaryDynamicStableScale,
+  InvalidCanaryDynamicStableScaleWithScaleDownDelay,
+  InvalidCanaryMaxWeightOnlySupportInNginxAndPlugins,
+  InvalidCanaryScaleDownDelay,
+  InvalidMaxSurgeMaxUnavailable,
+  InvalidPingPongProvidedMessage,
+  InvalidTrafficRoutingMessage,
+  MissedAlbRootServiceMessage,
+  PingPongWithAlbOnlyMessage,
+} from './argo-messages.js';
 import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from '../model.js';
 import { intOrPercentValue } from '../go/index.js';
@@ -17,7 +30,7 @@ import { validateRolloutReferences } from './references.js';
 import { stepRules } from './steps.js';
 
 // ---------------------------------------------------------------------------------------
-// Strategy-level rules (reference §4.2 rules 2–6)
+// Strategy-level rules (argo validation.go)
 // ---------------------------------------------------------------------------------------
 
 function serviceRules(canary: CanaryStrategy): Finding[] {
@@ -29,7 +42,7 @@ function serviceRules(canary: CanaryStrategy): Finding[] {
         'canary-same-service',
         'stableService',
         canary.stableService,
-        'This rollout uses the same service for the stable and canary services, but two different services are required.',
+        DuplicatedServicesCanaryMessage,
         'Point canaryService and stableService at two different Services.',
       ),
     );
@@ -43,7 +56,7 @@ function serviceRules(canary: CanaryStrategy): Finding[] {
           'traffic-routing-services-required',
           key,
           '',
-          'Canary service and Stable service must to be set to use Traffic Routing',
+          InvalidTrafficRoutingMessage,
           `Set ${CANARY}.${key} to the Service that selects the ${key === 'stableService' ? 'stable' : 'canary'} pods.`,
         ),
       );
@@ -63,7 +76,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
         'ping-pong-router-unsupported',
         'trafficRouting.alb',
         null,
-        'Ping-pong feature works with the ALB, Istio, and plugin-based traffic routers only',
+        PingPongWithAlbOnlyMessage,
         'Use trafficRouting.alb with pingPong, or replace pingPong by stableService and canaryService.',
       ),
     );
@@ -78,7 +91,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
         'ping-pong-service-missing',
         `pingPong.${key}`,
         '',
-        'Ping service and Pong service must to be set to use Ping-Pong feature',
+        InvalidPingPongProvidedMessage,
         `Set ${CANARY}.pingPong.${key} to a Service name.`,
       ),
     );
@@ -89,7 +102,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
         'ping-pong-same-service',
         'pingPong.pingService',
         ping,
-        'This rollout uses the same service for the ping and pong services, but two different services are required.',
+        DuplicatedPingPongServicesMessage,
         'Give pingService and pongService two different Services.',
       ),
     );
@@ -100,7 +113,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
         'ping-pong-alb-root-service-missing',
         'trafficRouting.alb.rootService',
         '',
-        'Root service field is required for the configuration with ALB and ping-pong feature enabled',
+        MissedAlbRootServiceMessage,
         'Set alb.rootService to the backend name your Ingress paths use with port name use-annotation.',
       ),
     );
@@ -108,7 +121,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
   return out;
 }
 
-/** Reference §4.2 rule 1 (Argo's `invalidMaxSurgeMaxUnavailable`). */
+/** Argo's `invalidMaxSurgeMaxUnavailable` (argo validation.go). */
 function surgeRule(canary: CanaryStrategy): Finding[] {
   if (intOrPercentValue(canary.maxSurge) !== 0 || intOrPercentValue(canary.maxUnavailable) !== 0) return [];
   return [
@@ -116,7 +129,7 @@ function surgeRule(canary: CanaryStrategy): Finding[] {
       'max-surge-max-unavailable-zero',
       'maxSurge',
       canary.maxSurge,
-      'MaxSurge and MaxUnavailable both can not be zero',
+      InvalidMaxSurgeMaxUnavailable,
       'Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
     ),
   ];
@@ -132,7 +145,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
           'scale-down-delay-without-traffic-routing',
           'scaleDownDelaySeconds',
           canary.scaleDownDelaySeconds,
-          'Canary scaleDownDelaySeconds can only be used with traffic routing',
+          InvalidCanaryScaleDownDelay,
           'Remove scaleDownDelaySeconds or configure trafficRouting.',
         ),
       );
@@ -143,7 +156,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
           'dynamic-stable-scale-without-traffic-routing',
           'dynamicStableScale',
           true,
-          'Canary dynamicStableScale can only be used with traffic routing',
+          InvalidCanaryDynamicStableScale,
           'Remove dynamicStableScale or configure trafficRouting.',
         ),
       );
@@ -156,7 +169,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
         'dynamic-stable-scale-with-scale-down-delay',
         'dynamicStableScale',
         true,
-        'Canary dynamicStableScale cannot be used with scaleDownDelaySeconds',
+        InvalidCanaryDynamicStableScaleWithScaleDownDelay,
         'Remove one of dynamicStableScale and scaleDownDelaySeconds.',
       ),
     );
@@ -167,7 +180,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
         'max-traffic-weight-unsupported',
         'trafficRouting.maxTrafficWeight',
         tr.maxTrafficWeight,
-        'Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins',
+        InvalidCanaryMaxWeightOnlySupportInNginxAndPlugins,
         'Remove maxTrafficWeight: ALB weights are always out of 100.',
       ),
     );

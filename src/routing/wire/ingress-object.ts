@@ -76,7 +76,7 @@ export function renameBackendService(path: Json, name: string): void {
   else if (backend && typeof own(backend, 'serviceName') === 'string') backend.serviceName = name;
 }
 
-/** True when some rule path has a backend on `service` (the controller's rule check, §2.5). */
+/** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
 export function hasBackendService(ingress: JsonObject, service: string): boolean {
   return rulesOf(ingress).some((rule) =>
     (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === service),

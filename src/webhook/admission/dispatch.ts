@@ -11,9 +11,9 @@
  */
 import { IngressMutator } from '../hooks/mutate-ingress.js';
 import { RouteMutator } from '../hooks/mutate-route.js';
-import { RouteValidator } from '../hooks/validate-route.js';
 import { IngressValidator } from '../hooks/validate-ingress.js';
 import { RolloutValidator } from '../hooks/validate-rollout.js';
+import { RouteValidator } from '../hooks/validate-route.js';
 import type { AdmissionHandler, ReviewContext } from './handler.js';
 import {
   allow,
@@ -24,19 +24,25 @@ import {
 } from './response.js';
 import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest } from './review.js';
 
-const HANDLERS: Record<HookKind, ReadonlyMap<string, AdmissionHandler>> = {
-  mutate: new Map<string, AdmissionHandler>([
-    ['networking.k8s.io/Ingress', new IngressMutator()],
-    ['gateway.networking.k8s.io/HTTPRoute', new RouteMutator()],
-    ['gateway.networking.k8s.io/GRPCRoute', new RouteMutator()],
-  ]),
-  validate: new Map<string, AdmissionHandler>([
-    ['networking.k8s.io/Ingress', new IngressValidator()],
-    ['argoproj.io/Rollout', new RolloutValidator()],
-    ['gateway.networking.k8s.io/HTTPRoute', new RouteValidator()],
-    ['gateway.networking.k8s.io/GRPCRoute', new RouteValidator()],
-  ]),
-};
+/** Every handler, found by the hook, group and kind it declares. */
+const HANDLERS: ReadonlyMap<string, AdmissionHandler> = new Map(
+  [
+    new IngressMutator(),
+    new IngressValidator(),
+    new RolloutValidator(),
+    new RouteMutator('HTTPRoute'),
+    new RouteMutator('GRPCRoute'),
+    new RouteValidator('HTTPRoute'),
+    new RouteValidator('GRPCRoute'),
+  ].map((handler) => {
+    const { hook, group, kind } = handler.scope;
+    return [handlerKey(hook, group, kind), handler];
+  }),
+);
+
+function handlerKey(hook: HookKind, group: string, kind: string): string {
+  return `${hook} ${group}/${kind}`;
+}
 
 export interface ReviewOutcome {
   status: 200 | 400 | 500;
@@ -58,7 +64,7 @@ export function answerReview(hook: HookKind, body: unknown, context: ReviewConte
     throw error;
   }
   try {
-    const handler = HANDLERS[hook].get(`${request.kind.group}/${request.kind.kind}`);
+    const handler = HANDLERS.get(handlerKey(hook, request.kind.group, request.kind.kind));
     const result = handler ? handler.handle(request, context) : allow('kind-not-handled');
     return { status: 200, body: encodeResponse(request.uid, result, hook), request, result };
   } catch (error) {

@@ -1,10 +1,14 @@
 /**
- * The handler interface every hook implements (one job per file under ../hooks), and the
- * policy they share.
+ * The handler every hook extends (one job per file under ../hooks), and the policy they share.
+ *
+ * A handler declares what it covers (hook, group and kind, operations), in the way
+ * cert-manager's admission handlers are built for the operations they serve
+ * (cert-manager/cert-manager, pkg/webhook/admission/handler.go); `handle` enforces that
+ * declaration and the controller exemption once, for every handler, so no hook re-checks them.
  */
 import type { ClusterView } from '../../routing/model.js';
-import type { AdmissionResult } from './response.js';
-import type { AdmissionRequest } from './review.js';
+import { allow, type AdmissionResult, type HookKind } from './response.js';
+import type { AdmissionRequest, Operation } from './review.js';
 
 export type Enforcement = 'deny' | 'warn';
 
@@ -24,14 +28,30 @@ export interface ReviewContext {
   deadline: number;
 }
 
-export interface AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult;
+/** What a handler covers: requests to `hook` for objects of `group`/`kind`, for these operations. */
+export interface HandlerScope {
+  hook: HookKind;
+  group: string;
+  kind: string;
+  operations: readonly Operation[];
 }
 
-export function isController(request: AdmissionRequest, policy: WebhookPolicy): boolean {
-  return policy.controllerIdentities.has(request.username);
-}
+export abstract class AdmissionHandler {
+  constructor(readonly scope: HandlerScope) {}
 
-export function isKind(request: AdmissionRequest, group: string, kind: string): boolean {
-  return request.kind.group === group && request.kind.kind === kind;
+  /**
+   * Allows what is outside the handler's scope, and every write of the Argo Rollouts
+   * controller (never mutated, never denied); reviews the rest.
+   */
+  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+    if (request.kind.group !== this.scope.group || request.kind.kind !== this.scope.kind) {
+      return allow('kind-not-handled');
+    }
+    if (!this.scope.operations.includes(request.operation)) return allow('operation-ignored');
+    if (context.policy.controllerIdentities.has(request.username)) return allow('rollouts-controller');
+    return this.review(request, context);
+  }
+
+  /** Reviews a request in scope that is not the controller's. */
+  protected abstract review(request: AdmissionRequest, context: ReviewContext): AdmissionResult;
 }

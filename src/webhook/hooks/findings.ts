@@ -4,16 +4,19 @@
  * still go through), the enforcement mode, and a denial message that lists what to change.
  */
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
-import { isController, type Enforcement, type ReviewContext } from '../admission/handler.js';
+import type { Enforcement, ReviewContext } from '../admission/handler.js';
 import { allow, deny, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 
-function identity(f: Finding): string {
+/** What ratcheting and deciding read from a finding (any rule id, so the flow is testable alone). */
+type Judged = Pick<Finding, 'severity' | 'field' | 'message'> & { rule: string };
+
+function identity(f: Judged): string {
   return `${f.rule}\u0000${f.field}\u0000${f.message}`;
 }
 
 /** Errors in `current` that were already present in `previous` become warnings. */
-export function ratchet(current: Finding[], previous: Finding[] | undefined): Finding[] {
+export function ratchet<F extends Judged>(current: F[], previous: F[] | undefined): F[] {
   if (!previous) return current;
   const before = new Set(previous.filter((f) => f.severity === 'error').map(identity));
   return current.map((f) =>
@@ -24,12 +27,12 @@ export function ratchet(current: Finding[], previous: Finding[] | undefined): Fi
 }
 
 /** `field: message`, unless the message already starts with its field (Argo's own texts do). */
-function formatFinding(f: Finding): string {
+function formatFinding(f: Judged): string {
   if (!f.field || f.message.startsWith(`${f.field}: `)) return f.message;
   return `${f.field}: ${f.message}`;
 }
 
-export function warningText(f: Finding): string {
+export function warningText(f: Judged): string {
   return f.message;
 }
 
@@ -39,7 +42,7 @@ export function warningText(f: Finding): string {
  */
 export function decide(
   subject: string,
-  findings: Finding[],
+  findings: Judged[],
   enforcement: Enforcement,
   extraWarnings: string[] = [],
 ): AdmissionResult {
@@ -61,9 +64,8 @@ export function decide(
 export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: string) => Finding[];
 
 /**
- * The flow both validating hooks share: skip what is not theirs to judge (other operations,
- * the Rollouts controller's own writes, subresources), then ratchet against the old object
- * and decide.
+ * The flow both validating hooks share, for a request already in their scope (see
+ * AdmissionHandler): skip subresources, then ratchet against the old object and decide.
  */
 export function judge(
   request: AdmissionRequest,
@@ -71,8 +73,6 @@ export function judge(
   kind: string,
   findingsOf: FindingsOf,
 ): AdmissionResult {
-  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-  if (isController(request, context.policy)) return allow('rollouts-controller');
   if (request.subResource) return allow('subresource-ignored');
   if (!request.object) return allow('no-object');
   const current = findingsOf(request.object, context.cluster, request.namespace);

@@ -6,7 +6,7 @@
 import { guardIngress, type Override } from '../../routing/drift-guard.js';
 import { referencedIngresses } from '../../routing/traffic-state.js';
 import { nameOf } from '../../routing/wire/index.js';
-import { isController, isKind, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
+import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import { allow, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { diff } from '../patch.js';
@@ -16,11 +16,12 @@ function overrideWarning(o: Override): string {
   return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}`;
 }
 
-export class IngressMutator implements AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    if (!isKind(request, 'networking.k8s.io', 'Ingress')) return allow('not-an-ingress');
-    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-    if (isController(request, context.policy)) return allow('rollouts-controller');
+export class IngressMutator extends AdmissionHandler {
+  constructor() {
+    super({ hook: 'mutate', group: 'networking.k8s.io', kind: 'Ingress', operations: ['CREATE', 'UPDATE'] });
+  }
+
+  protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
     const object = request.object;
     if (!object) return allow('no-object');
     const namespace = request.namespace ?? '';

@@ -7,8 +7,13 @@
  * everything else in the request goes through untouched.
  */
 import { guardObject, type Override } from '../../routing/drift-guard.js';
-import { gatewayApiTrafficProvider, routeKindOf, stagedRoute } from '../../routing/gateway-api/index.js';
-import { isController, type AdmissionHandler, type ReviewContext } from '../admission/handler.js';
+import {
+  GATEWAY_API_GROUP,
+  gatewayApiTrafficProvider,
+  stagedRoute,
+} from '../../routing/gateway-api/index.js';
+import type { RouteKind } from '../../routing/model.js';
+import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import { allow, deny, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { diff } from '../patch.js';
@@ -19,12 +24,14 @@ function overrideWarning(o: Override): string {
   return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}`;
 }
 
-export class RouteMutator implements AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    const kind = routeKindOf(request.kind.group, request.kind.kind);
-    if (!kind) return allow('not-a-route');
-    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation-ignored');
-    if (isController(request, context.policy)) return allow('rollouts-controller');
+/** One instance per route kind: the dispatcher finds each by the kind it declares. */
+export class RouteMutator extends AdmissionHandler {
+  constructor(private readonly kind: RouteKind) {
+    super({ hook: 'mutate', group: GATEWAY_API_GROUP, kind, operations: ['CREATE', 'UPDATE'] });
+  }
+
+  protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+    const kind = this.kind;
     if (request.subResource) return allow('subresource-ignored');
     const object = request.object;
     if (!object) return allow('no-object');
@@ -52,7 +59,7 @@ export class RouteMutator implements AdmissionHandler {
     if (result.refusal) {
       return deny(
         `${kind} ${namespace}/${name} cannot carry the traffic state of its Rollouts: ${result.refusal}.`,
-        'route-limits',
+        'gateway-api-route-limits',
         notGuarded,
       );
     }

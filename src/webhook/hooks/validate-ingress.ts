@@ -11,28 +11,30 @@ import { parseIngress } from '../../routing/wire/index.js';
 import { referencedIngresses } from '../../routing/traffic-state.js';
 import { validateRolloutReferences } from '../../routing/rollout-validation/index.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../../routing/model.js';
-import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
+import { DelegatingClusterView } from '../../cluster/delegating-view.js';
+import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import type { AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { judge } from './findings.js';
 
 /** The cluster as it would be with this Ingress admitted. */
-function withIngress(cluster: ClusterView, ingress: Ingress): ClusterView {
-  return {
-    getIngress: (ns, name) =>
-      ns === ingress.namespace && name === ingress.name ? ingress : cluster.getIngress(ns, name),
-    getService: (ns, name) => cluster.getService(ns, name),
-    getRollout: (ns, name) => cluster.getRollout(ns, name),
-    ingressClasses: () => cluster.ingressClasses(),
-    rolloutsReferencingIngress: (ns, name) => cluster.rolloutsReferencingIngress(ns, name),
-    getRoute: (kind, ns, name) => cluster.getRoute(kind, ns, name),
-    rolloutsReferencingRoute: (kind, ns, name) => cluster.rolloutsReferencingRoute(kind, ns, name),
-  };
+class ClusterWithIngress extends DelegatingClusterView {
+  constructor(
+    cluster: ClusterView,
+    private readonly ingress: Ingress,
+  ) {
+    super(cluster);
+  }
+
+  override getIngress(namespace: string, name: string): Ingress | undefined {
+    const own = this.ingress;
+    return namespace === own.namespace && name === own.name ? own : super.getIngress(namespace, name);
+  }
 }
 
 /** Wiring findings of every Rollout that routes through this Ingress, limited to this Ingress. */
 function wiringFindings(ingress: Ingress, cluster: ClusterView): Finding[] {
-  const view = withIngress(cluster, ingress);
+  const view = new ClusterWithIngress(cluster, ingress);
   return cluster
     .rolloutsReferencingIngress(ingress.namespace, ingress.name)
     .filter((r) => {
@@ -85,8 +87,17 @@ export function ingressFindings(object: JsonObject, cluster: ClusterView, namesp
   return [...parsed.findings, ...wiringFindings(ingress, cluster), ...annotationFindings(ingress, cluster)];
 }
 
-export class IngressValidator implements AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+export class IngressValidator extends AdmissionHandler {
+  constructor() {
+    super({
+      hook: 'validate',
+      group: 'networking.k8s.io',
+      kind: 'Ingress',
+      operations: ['CREATE', 'UPDATE'],
+    });
+  }
+
+  protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
     return judge(request, context, 'Ingress', ingressFindings);
   }
 }

@@ -6,7 +6,7 @@
 import { parseRollout } from '../../routing/wire/index.js';
 import { validateRollout } from '../../routing/rollout-validation/index.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
-import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
+import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import type { AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { judge } from './findings.js';
@@ -19,8 +19,12 @@ export function rolloutFindings(object: JsonObject, cluster: ClusterView, namesp
   return [...parsed.findings, ...validateRollout(rollout, cluster)];
 }
 
-export class RolloutValidator implements AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+export class RolloutValidator extends AdmissionHandler {
+  constructor() {
+    super({ hook: 'validate', group: 'argoproj.io', kind: 'Rollout', operations: ['CREATE', 'UPDATE'] });
+  }
+
+  protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
     return judge(request, context, 'Rollout', rolloutFindings);
   }
 }

@@ -4,10 +4,10 @@
  * backendRef gone, no rule left for the header routes, no room for them under the 16-rule
  * limit). Runs after the mutating guard, so it judges the route as it will be stored.
  */
-import { parseGatewayRoute, routeKindOf, routeWriteFindings } from '../../routing/gateway-api/index.js';
+import { GATEWAY_API_GROUP, parseGatewayRoute, routeWriteFindings } from '../../routing/gateway-api/index.js';
 import type { ClusterView, Finding, JsonObject, RouteKind } from '../../routing/model.js';
-import type { AdmissionHandler, ReviewContext } from '../admission/handler.js';
-import { allow, type AdmissionResult } from '../admission/response.js';
+import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
+import type { AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { judge } from './findings.js';
 
@@ -23,10 +23,14 @@ export function routeFindings(
   return routeWriteFindings(route, cluster);
 }
 
-export class RouteValidator implements AdmissionHandler {
-  handle(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    const kind = routeKindOf(request.kind.group, request.kind.kind);
-    if (!kind) return allow('not-a-route');
+/** One instance per route kind: the dispatcher finds each by the kind it declares. */
+export class RouteValidator extends AdmissionHandler {
+  constructor(private readonly kind: RouteKind) {
+    super({ hook: 'validate', group: GATEWAY_API_GROUP, kind, operations: ['CREATE', 'UPDATE'] });
+  }
+
+  protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
+    const kind = this.kind;
     return judge(request, context, kind, (object, cluster, namespace) =>
       routeFindings(kind, object, cluster, namespace),
     );

@@ -9,7 +9,7 @@ export interface CanaryNames {
   readonly servicePort: number;
 }
 
-/** The names of the worked example in argo-rollouts-traffic-routing.md §2.6, so observed bytes compare 1:1. */
+/** The names of the worked example (argo alb_test.go, see docs/routing.md), so observed bytes compare 1:1. */
 export const REFERENCE_EXAMPLE_NAMES: CanaryNames = {
   rollout: 'rollout',
   stableService: 'stable-svc',

@@ -9,26 +9,26 @@ const tg = (svc: string, weight?: number | string, port: number | string = 443) 
   `{"serviceName":"${svc}","servicePort":${JSON.stringify(port)}${weight === undefined ? '' : `,"weight":${weight}`}}`;
 
 describe('Argo Rollouts output validates clean', () => {
-  // Argo reference §2.6 worked examples, byte for byte.
+  // Argo argo alb_test.go worked examples, byte for byte.
   const examples: [string, string][] = [
     [
-      '§2.6 weight 10',
+      'argo alb_test.go weight 10',
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"stable-svc","ServicePort":"443","Weight":90}]}}',
     ],
     [
-      '§2.6 weight 0',
+      'argo alb_test.go weight 0',
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":0},{"ServiceName":"stable-svc","ServicePort":"443","Weight":100}]}}',
     ],
     [
-      '§2.6 weight 100',
+      'argo alb_test.go weight 100',
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":100},{"ServiceName":"stable-svc","ServicePort":"443","Weight":0}]}}',
     ],
     [
-      '§2.6 stickiness',
+      'argo alb_test.go stickiness',
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"stable-svc","ServicePort":"443","Weight":90}],"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":300}}}',
     ],
     [
-      '§2.6 experiment destinations',
+      'argo alb_test.go experiment destinations',
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"ex-svc-1","ServicePort":"443","Weight":2},{"ServiceName":"ex-svc-2","ServicePort":"443","Weight":3},{"ServiceName":"stable-svc","ServicePort":"443","Weight":85}]}}',
     ],
   ];
@@ -47,7 +47,7 @@ describe('Argo Rollouts output validates clean', () => {
     });
   }
 
-  it('§2.6 decodes the PascalCase keys into the domain action', () => {
+  it('argo alb_test.go decodes the PascalCase keys into the domain action', () => {
     const parsed = parseAlbAction(KEY, examples[3]?.[1] as string);
     expect(parsed).toEqual({
       value: {
@@ -63,7 +63,7 @@ describe('Argo Rollouts output validates clean', () => {
     });
   });
 
-  it('§2.7 header route action, conditions and /* path: no findings', () => {
+  it('argo alb.go header route action, conditions and /* path: no findings', () => {
     const findings = validate(
       {
         [`${P}/actions.stable-svc`]: examples[0]?.[1] as string,
@@ -80,11 +80,11 @@ describe('Argo Rollouts output validates clean', () => {
     expect(findings).toEqual([]);
   });
 
-  it('§2.7 an empty match list writes the literal null: valid, adds nothing', () => {
+  it('argo alb.go an empty match list writes the literal null: valid, adds nothing', () => {
     expect(parseAlbConditions(`${P}/conditions.hdr`, 'null')).toEqual({ value: [] });
   });
 
-  it('§2.3 the negative stable weight Argo can write is rejected as AWS would', () => {
+  it('argo alb.go the negative stable weight Argo can write is rejected as AWS would', () => {
     const findings = validateAction(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":110},{"ServiceName":"stable-svc","ServicePort":"443","Weight":-10}]}}',
     );
@@ -94,7 +94,7 @@ describe('Argo Rollouts output validates clean', () => {
   });
 });
 
-describe('A.3 decoding errors (exact Go/LBC messages)', () => {
+describe('LBC config_types.go decoding errors (exact Go/LBC messages)', () => {
   const prefix = `failed to parse json annotation, ${KEY}: `;
   const cases: [string, string, string][] = [
     [
@@ -156,7 +156,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     ],
   ];
   for (const [name, raw, tail] of cases) {
-    it(`A.3 ${name}`, () => {
+    it(`LBC config_types.go ${name}`, () => {
       expect(parseAlbAction(KEY, raw)).toEqual({ error: `${prefix}${raw}: ${tail}` });
       const findings = validateAction(raw);
       expect(ruleIds(findings)).toEqual(['alb-annotation-json']);
@@ -165,17 +165,17 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     });
   }
 
-  it('A.3 value null decodes to an empty type: unknown action type', () => {
+  it('LBC config_types.go value null decodes to an empty type: unknown action type', () => {
     const findings = validateAction('null');
     expect(ruleIds(findings)).toEqual(['alb-action-type']);
     expect(findings[0]?.message).toMatch(/^unknown action type: \. /);
   });
 
-  it('A.3 leading and trailing whitespace (YAML > folding) is harmless', () => {
+  it('LBC config_types.go leading and trailing whitespace (YAML > folding) is harmless', () => {
     expect(validateAction(`\n  ${fwd(tg('canary-svc'))}\n`)).toEqual([]);
   });
 
-  it('A.3 key matching is case-insensitive, exact tag preferred, last duplicate wins', () => {
+  it('LBC config_types.go key matching is case-insensitive, exact tag preferred, last duplicate wins', () => {
     const parsed = parseAlbAction(
       KEY,
       '{"TYPE":"redirect","type":"forward","targetgrouparn":"arn:x","TargetGroupArn":"arn:y","TARGETGROUPNAME":null}',
@@ -183,7 +183,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     expect(parsed).toEqual({ value: { type: 'forward', targetGroupARN: 'arn:y' } });
   });
 
-  it('A.3 unknown keys are ignored: service_port is dropped, serviceport is accepted', () => {
+  it('LBC config_types.go unknown keys are ignored: service_port is dropped, serviceport is accepted', () => {
     expect(ruleIds(validateAction(fwd('{"serviceName":"canary-svc","serviceport":443}')))).toEqual([]);
     const findings = validateAction(fwd('{"serviceName":"canary-svc","service_port":443}'));
     expect(findings[0]?.message).toMatch(
@@ -191,14 +191,14 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     );
   });
 
-  it('A.3 null for a pointer field is absent', () => {
+  it('LBC config_types.go null for a pointer field is absent', () => {
     const findings = validateAction(
       fwd(`${tg('canary-svc', 1)},{"serviceName":"stable-svc","servicePort":443,"weight":null}`),
     );
     expect(ruleIds(findings)).toEqual(['alb-weight-missing']);
   });
 
-  it('A.3 servicePort strings that are base-10 int32 are normalised to numbers', () => {
+  it('LBC config_types.go servicePort strings that are base-10 int32 are normalised to numbers', () => {
     for (const port of ['443', '0443', '+443']) {
       const parsed = parseAlbAction(KEY, fwd(tg('canary-svc', undefined, port)));
       expect(parsed).toEqual({
@@ -212,7 +212,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     expect(named).toMatchObject({ value: { forwardConfig: { targetGroups: [{ servicePort: 'https' }] } } });
   });
 
-  it('A.3 forwardConfig without targetGroups (or null) decodes to an empty list', () => {
+  it('LBC config_types.go forwardConfig without targetGroups (or null) decodes to an empty list', () => {
     for (const raw of [
       '{"type":"forward","forwardConfig":{}}',
       '{"type":"forward","forwardConfig":{"targetGroups":null}}',
@@ -223,7 +223,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     }
   });
 
-  it('A.3 a conditions value must be an array; [] and null are valid', () => {
+  it('LBC config_types.go a conditions value must be an array; [] and null are valid', () => {
     const key = `${P}/conditions.web`;
     expect(parseAlbConditions(key, '{}')).toEqual({
       error: `failed to parse json annotation, ${key}: {}: json: cannot unmarshal object into Go value of type []ingress.RuleCondition`,
@@ -231,7 +231,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
     expect(parseAlbConditions(key, '[]')).toEqual({ value: [] });
   });
 
-  it('A.3 a message quoting a huge value is bounded', () => {
+  it('LBC config_types.go a message quoting a huge value is bounded', () => {
     const raw = `{"type":"forward","x":"${'a'.repeat(5000)}",}`;
     const findings = validateAction(raw);
     expect(findings[0]?.message.length).toBeLessThan(2600);
@@ -239,7 +239,7 @@ describe('A.3 decoding errors (exact Go/LBC messages)', () => {
   });
 });
 
-describe('A.4 controller validation (exact messages)', () => {
+describe('LBC config_types.go controller validation (exact messages)', () => {
   const cases: [string, string, string, string][] = [
     ['unknown type', '{"type":"weighted"}', 'alb-action-type', 'unknown action type: weighted'],
     [
@@ -305,7 +305,7 @@ describe('A.4 controller validation (exact messages)', () => {
     ],
   ];
   for (const [name, raw, rule, message] of cases) {
-    it(`A.4 ${name}`, () => {
+    it(`LBC config_types.go ${name}`, () => {
       const findings = validateAction(raw).filter((f) => f.rule !== 'alb-target-group-count');
       expect(ruleIds(findings)).toEqual([rule]);
       expect(findings[0]).toMatchObject({ severity: 'error', field: field(KEY) });
@@ -315,18 +315,18 @@ describe('A.4 controller validation (exact messages)', () => {
     });
   }
 
-  it('A.4 the simplified schema (single external target group) is valid', () => {
+  it('LBC config_types.go the simplified schema (single external target group) is valid', () => {
     expect(validateAction('{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:tg/x"}')).toEqual(
       [],
     );
     expect(validateAction('{"type":"forward","targetGroupName":"blue"}')).toEqual([]);
   });
 
-  it('A.4 a single target group needs no weight', () => {
+  it('LBC config_types.go a single target group needs no weight', () => {
     expect(validateAction(fwd(tg('canary-svc')))).toEqual([]);
   });
 
-  it('A.4 valid fixed-response and redirect actions', () => {
+  it('LBC config_types.go valid fixed-response and redirect actions', () => {
     expect(
       validateAction(
         '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503","messageBody":"down"}}',
@@ -340,8 +340,8 @@ describe('A.4 controller validation (exact messages)', () => {
   });
 });
 
-describe('A.4 limits enforced only by AWS', () => {
-  it('A.4 weights 0 and 999 pass, -1 and 1000 fail [AWS-side]', () => {
+describe('LBC config_types.go limits enforced only by AWS', () => {
+  it('LBC config_types.go weights 0 and 999 pass, -1 and 1000 fail [AWS-side]', () => {
     expect(validateAction(fwd(`${tg('canary-svc', 0)},${tg('stable-svc', 999)}`))).toEqual([]);
     const findings = validateAction(fwd(`${tg('canary-svc', -1)},${tg('stable-svc', 1000)}`));
     expect(ruleIds(findings)).toEqual(['alb-weight-range', 'alb-weight-range']);
@@ -351,7 +351,7 @@ describe('A.4 limits enforced only by AWS', () => {
     expect(findings[1]?.message).toContain('forwardConfig.targetGroups[1].weight is 1000');
   });
 
-  it('A.4 at most 5 target groups [AWS-side]', () => {
+  it('LBC config_types.go at most 5 target groups [AWS-side]', () => {
     const five = ['canary-svc', 'stable-svc', 'ex-svc-1', 'ex-svc-2', 'web-canary'].map((s) => tg(s, 1));
     expect(validateAction(fwd(five.join(',')))).toEqual([]);
     const findings = validateAction(fwd([...five, tg('web-stable', 1)].join(',')));
@@ -359,13 +359,13 @@ describe('A.4 limits enforced only by AWS', () => {
     expect(findings[0]?.message).toContain('has 6 target groups; an ALB forward action takes at most 5');
   });
 
-  it('A.4 an empty targetGroups array passes the controller but not AWS', () => {
+  it('LBC config_types.go an empty targetGroups array passes the controller but not AWS', () => {
     const findings = validateAction(fwd(''));
     expect(ruleIds(findings)).toEqual(['alb-target-group-count']);
     expect(findings[0]?.message).toContain('forwardConfig.targetGroups is empty');
   });
 
-  it('A.4 stickiness duration 1..604800 [AWS-side]', () => {
+  it('LBC config_types.go stickiness duration 1..604800 [AWS-side]', () => {
     const sticky = (s: string) =>
       validateAction(fwd(tg('canary-svc'), `,"targetGroupStickinessConfig":${s}`));
     expect(sticky('{"enabled":true,"durationSeconds":1}')).toEqual([]);
@@ -379,7 +379,7 @@ describe('A.4 limits enforced only by AWS', () => {
     expect(disabled.map((f) => [f.rule, f.severity])).toEqual([['alb-stickiness-duration', 'warning']]);
   });
 
-  it('A.4 status codes [AWS-side]', () => {
+  it('LBC config_types.go status codes [AWS-side]', () => {
     const fixed = validateAction('{"type":"fixed-response","fixedResponseConfig":{"statusCode":"302"}}');
     expect(ruleIds(fixed)).toEqual(['alb-status-code']);
     const redirect = validateAction('{"type":"redirect","redirectConfig":{"statusCode":"301"}}');
@@ -388,8 +388,8 @@ describe('A.4 limits enforced only by AWS', () => {
   });
 });
 
-describe('A.4 servicePort must exist on a known Service', () => {
-  it('A.4 unknown port number: LBC message', () => {
+describe('LBC config_types.go servicePort must exist on a known Service', () => {
+  it('LBC config_types.go unknown port number: LBC message', () => {
     const findings = validateAction(fwd(`${tg('canary-svc', 10, 8443)},${tg('stable-svc', 90)}`));
     expect(ruleIds(findings)).toEqual(['alb-service-port']);
     expect(findings[0]?.message).toMatch(
@@ -398,25 +398,25 @@ describe('A.4 servicePort must exist on a known Service', () => {
     expect(findings[0]?.message).toContain('(443/https, 80/http)');
   });
 
-  it('A.4 unknown port name', () => {
+  it('LBC config_types.go unknown port name', () => {
     const findings = validateAction(fwd(tg('canary-svc', 1, 'grpc')));
     expect(findings[0]?.message).toMatch(/^unable to find port grpc on service shop\/canary-svc/);
   });
 
-  it('A.4 matches port or name, never targetPort; "080" is port 80', () => {
+  it('LBC config_types.go matches port or name, never targetPort; "080" is port 80', () => {
     expect(validateAction(fwd(`${tg('canary-svc', 1, 'http')},${tg('stable-svc', 1, '080')}`))).toEqual([]);
   });
 
-  it('A.4 an unknown Service is not an error (GitOps may apply it later)', () => {
+  it('LBC config_types.go an unknown Service is not an error (GitOps may apply it later)', () => {
     expect(validateAction(fwd(tg('not-yet-applied', 1, 9999)))).toEqual([]);
   });
 
-  it('A.4 an empty port name matches an unnamed Service port, as in LBC', () => {
+  it('LBC config_types.go an empty port name matches an unnamed Service port, as in LBC', () => {
     expect(validateAction(fwd(tg('unnamed', 1, '')))).toEqual([]);
     expect(ruleIds(validateAction(fwd(tg('unnamed', 1, 'http'))))).toEqual(['alb-service-port']);
   });
 
-  it('A.4 ports are not checked for non-forward actions', () => {
+  it('LBC config_types.go ports are not checked for non-forward actions', () => {
     const raw = `{"type":"fixed-response","fixedResponseConfig":{"statusCode":"503"},"forwardConfig":{"targetGroups":[${tg('canary-svc', 1, 1)}]}}`;
     expect(validateAction(raw)).toEqual([]);
   });

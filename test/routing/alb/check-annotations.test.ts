@@ -4,8 +4,8 @@ import { P, backend, field, ruleIds, validate } from './check-helpers.js';
 const ACTION =
   '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"canary-svc","servicePort":443}]}}';
 
-describe('A.1 annotation keys and prefix', () => {
-  it('A.1 an actions name of 55 characters fits, 56 does not', () => {
+describe('LBC parser.go annotation keys and prefix', () => {
+  it('LBC parser.go an actions name of 55 characters fits, 56 does not', () => {
     const ok = 'a'.repeat(55);
     expect(validate({ [`${P}/actions.${ok}`]: ACTION }, [backend({ serviceName: ok })])).toEqual([]);
     const long = 'a'.repeat(56);
@@ -15,18 +15,18 @@ describe('A.1 annotation keys and prefix', () => {
     expect(findings[0]?.message).toContain('at most 55 characters');
   });
 
-  it('A.1 a conditions name may have at most 52 characters', () => {
+  it('LBC parser.go a conditions name may have at most 52 characters', () => {
     const long = 'a'.repeat(53);
     const findings = validate({ [`${P}/conditions.${long}`]: '[]' }, []);
     expect(findings[0]?.message).toContain('at most 52 characters');
   });
 
-  it('A.1 a key name ending in a dot is not a qualified name', () => {
+  it('LBC parser.go a key name ending in a dot is not a qualified name', () => {
     const findings = validate({ [`${P}/actions.web.`]: ACTION }, []);
     expect(ruleIds(findings)).toContain('alb-annotation-key');
   });
 
-  it('A.1 a prefix with a trailing slash gives a key with two slashes', () => {
+  it('LBC parser.go a prefix with a trailing slash gives a key with two slashes', () => {
     const findings = validate({ 'example.com//actions.web': ACTION }, [], {
       extraPrefixes: ['example.com/'],
     });
@@ -34,14 +34,14 @@ describe('A.1 annotation keys and prefix', () => {
     expect(findings[0]?.message).toContain('at most one "/"');
   });
 
-  it('A.1 a use-annotation backend longer than 55 characters can never have its action', () => {
+  it('LBC parser.go a use-annotation backend longer than 55 characters can never have its action', () => {
     const long = 'b'.repeat(60);
     const findings = validate({}, [backend({ serviceName: long })]);
     expect(ruleIds(findings)).toEqual(['alb-action-missing']);
     expect(findings[0]?.message).toContain('rename the backend to at most 55 characters');
   });
 
-  it('A.1 another prefix (Rollout annotationPrefix) is ignored by LBC v2/v3: warning', () => {
+  it('LBC parser.go another prefix (Rollout annotationPrefix) is ignored by LBC v2/v3: warning', () => {
     const findings = validate(
       { [`custom.example.com/actions.web`]: ACTION, [`${P}/actions.web`]: ACTION },
       [backend()],
@@ -56,7 +56,7 @@ describe('A.1 annotation keys and prefix', () => {
     expect(findings[0]?.message).toContain('--annotations-prefix');
   });
 
-  it('A.1 keys under another prefix are checked too, as warnings', () => {
+  it('LBC parser.go keys under another prefix are checked too, as warnings', () => {
     const findings = validate(
       { 'custom/actions.web': '{"type":"forward"}', [`${P}/actions.web`]: ACTION },
       [backend()],
@@ -71,18 +71,18 @@ describe('A.1 annotation keys and prefix', () => {
     expect(findings[1]?.message).toContain('The controller ignores this prefix');
   });
 
-  it('A.1 keys under another prefix are not read without the option', () => {
+  it('LBC parser.go keys under another prefix are not read without the option', () => {
     expect(validate({ 'custom/actions.web': 'not json', [`${P}/actions.web`]: ACTION })).toEqual([]);
   });
 
-  it('A.1 lookup is case-sensitive: an upper-case prefix is not the controller prefix', () => {
+  it('LBC parser.go lookup is case-sensitive: an upper-case prefix is not the controller prefix', () => {
     const findings = validate({ 'ALB.ingress.kubernetes.io/actions.web': ACTION });
     expect(ruleIds(findings)).toEqual(['alb-action-missing']);
   });
 });
 
-describe('A.2 linking paths to actions', () => {
-  it('A.2 use-annotation without actions.<name>: the controller answers 503', () => {
+describe('LBC enhanced_backend_builder.go linking paths to actions', () => {
+  it('LBC enhanced_backend_builder.go use-annotation without actions.<name>: the controller answers 503', () => {
     const findings = validate({}, [backend({ host: 'a.example.com', path: '/api' })]);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
@@ -97,7 +97,7 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.message).toContain('missing actions.web configuration');
   });
 
-  it('A.2 the default backend can use an action too', () => {
+  it('LBC enhanced_backend_builder.go the default backend can use an action too', () => {
     const findings = validate({}, [
       backend({ ruleIndex: -1, pathIndex: -1, host: undefined, path: undefined }),
     ]);
@@ -109,19 +109,19 @@ describe('A.2 linking paths to actions', () => {
     );
   });
 
-  it('A.2 the action existing only under a foreign prefix is named in the fix', () => {
+  it('LBC enhanced_backend_builder.go the action existing only under a foreign prefix is named in the fix', () => {
     const findings = validate({ 'custom/actions.web': ACTION }, [backend()], { extraPrefixes: ['custom'] });
     const missing = findings.find((f) => f.rule === 'alb-action-missing');
     expect(missing?.message).toContain('the action exists only as custom/actions.web');
   });
 
-  it('A.2 port name use-annotation is case-sensitive', () => {
+  it('LBC enhanced_backend_builder.go port name use-annotation is case-sensitive', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION }, [backend({ portName: 'Use-Annotation' })]);
     expect(ruleIds(findings)).toEqual(['alb-use-annotation-case', 'alb-action-unused']);
     expect(findings[0]?.field).toBe('spec.rules[0].http.paths[0].backend.service.port.name');
   });
 
-  it('A.2 the port-name field follows the backend shape', () => {
+  it('LBC enhanced_backend_builder.go the port-name field follows the backend shape', () => {
     const wrongCase = { portName: 'USE-ANNOTATION' };
     const fields = validate({}, [
       backend({ ...wrongCase, ruleIndex: -1, pathIndex: -1 }),
@@ -133,7 +133,7 @@ describe('A.2 linking paths to actions', () => {
     ]);
   });
 
-  it('A.2 an action no path uses: warning', () => {
+  it('LBC enhanced_backend_builder.go an action no path uses: warning', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: ACTION });
     expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
       ['alb-action-unused', 'warning', field(`${P}/actions.spare`)],
@@ -141,7 +141,7 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.message).toContain('no path of the Ingress has backend service "spare"');
   });
 
-  it('A.2 an action whose backend uses a Service port is not used either', () => {
+  it('LBC enhanced_backend_builder.go an action whose backend uses a Service port is not used either', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION }, [
       backend({ portName: undefined, portNumber: 80 }),
     ]);
@@ -149,7 +149,7 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.message).toContain('use a Service port, not port name "use-annotation"');
   });
 
-  it('A.2 the controller never reads an unused action: its problems are warnings', () => {
+  it('LBC enhanced_backend_builder.go the controller never reads an unused action: its problems are warnings', () => {
     const findings = validate({ [`${P}/actions.web`]: ACTION, [`${P}/actions.spare`]: '{"type":"forward"' });
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([
       ['alb-annotation-json', 'warning'],
@@ -158,7 +158,7 @@ describe('A.2 linking paths to actions', () => {
     expect(findings[0]?.message).toContain('so the controller does not read it yet');
   });
 
-  it('A.2 conditions are read for any Service backend, so their problems are errors', () => {
+  it('LBC enhanced_backend_builder.go conditions are read for any Service backend, so their problems are errors', () => {
     const key = `${P}/conditions.api`;
     const bad = '[{"field":"host-header"}]';
     const used = validate({ [key]: bad }, [
@@ -169,7 +169,7 @@ describe('A.2 linking paths to actions', () => {
     expect(unused.map((f) => [f.rule, f.severity])).toEqual([['alb-condition-invalid', 'warning']]);
   });
 
-  it('A.2 resource backends and backends without a service name are skipped', () => {
+  it('LBC enhanced_backend_builder.go resource backends and backends without a service name are skipped', () => {
     const findings = validate({}, [
       backend({ resource: true, serviceName: undefined, portName: undefined }),
       backend({ serviceName: undefined }),
@@ -177,7 +177,7 @@ describe('A.2 linking paths to actions', () => {
     expect(findings).toEqual([]);
   });
 
-  it('A.2 conditions are read for real Services too', () => {
+  it('LBC enhanced_backend_builder.go conditions are read for real Services too', () => {
     const findings = validate(
       { [`${P}/conditions.api`]: '[{"field":"host-header","hostHeaderConfig":{"regexValues":["x"]}}]' },
       [backend({ serviceName: 'api', portName: 'http' })],
@@ -186,18 +186,21 @@ describe('A.2 linking paths to actions', () => {
   });
 });
 
-describe('A.6 IngressGroup annotations', () => {
+describe('LBC class_loader.go IngressGroup annotations', () => {
   const nameMsg =
     "invalid ingress group: groupName must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character. ";
-  it.each([['Team-A'], ['-team'], ['team.'], [''], ['team_a']])('A.6 group.name %j is invalid', (name) => {
-    const findings = validate({ [`${P}/group.name`]: name }, []);
-    expect(ruleIds(findings)).toEqual(['alb-group-name']);
-    expect(findings[0]?.field).toBe(field(`${P}/group.name`));
-    expect(findings[0]?.message.startsWith(nameMsg)).toBe(true);
-    expect(findings[0]?.message).toContain('FailedLoadGroupID');
-  });
+  it.each([['Team-A'], ['-team'], ['team.'], [''], ['team_a']])(
+    'LBC class_loader.go group.name %j is invalid',
+    (name) => {
+      const findings = validate({ [`${P}/group.name`]: name }, []);
+      expect(ruleIds(findings)).toEqual(['alb-group-name']);
+      expect(findings[0]?.field).toBe(field(`${P}/group.name`));
+      expect(findings[0]?.message.startsWith(nameMsg)).toBe(true);
+      expect(findings[0]?.message).toContain('FailedLoadGroupID');
+    },
+  );
 
-  it('A.6 group.name of 63 characters is fine, 64 is too long', () => {
+  it('LBC class_loader.go group.name of 63 characters is fine, 64 is too long', () => {
     expect(validate({ [`${P}/group.name`]: 'a'.repeat(63) }, [])).toEqual([]);
     const findings = validate({ [`${P}/group.name`]: 'a'.repeat(64) }, []);
     expect(findings[0]?.message).toMatch(
@@ -205,9 +208,12 @@ describe('A.6 IngressGroup annotations', () => {
     );
   });
 
-  it.each([['0'], ['-1000'], ['1000'], ['+5'], ['007']])('A.6 group.order %j is valid', (order) => {
-    expect(validate({ [`${P}/group.order`]: order, [`${P}/group.name`]: 'shop.team-a' }, [])).toEqual([]);
-  });
+  it.each([['0'], ['-1000'], ['1000'], ['+5'], ['007']])(
+    'LBC class_loader.go group.order %j is valid',
+    (order) => {
+      expect(validate({ [`${P}/group.order`]: order, [`${P}/group.name`]: 'shop.team-a' }, [])).toEqual([]);
+    },
+  );
 
   it.each([
     ['abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
@@ -216,7 +222,7 @@ describe('A.6 IngressGroup annotations', () => {
     ['', 'strconv.ParseInt: parsing "": invalid syntax'],
     ['2147483648', 'strconv.ParseInt: parsing "2147483648": value out of range'],
     ['tab\there', 'strconv.ParseInt: parsing "tab\\there": invalid syntax'],
-  ])('A.6 group.order %j does not parse', (order, tail) => {
+  ])('LBC class_loader.go group.order %j does not parse', (order, tail) => {
     const findings = validate({ [`${P}/group.order`]: order }, []);
     expect(ruleIds(findings)).toEqual(['alb-group-order']);
     expect(findings[0]?.message).toContain(
@@ -224,7 +230,7 @@ describe('A.6 IngressGroup annotations', () => {
     );
   });
 
-  it.each([['1001'], ['-1001']])('A.6 group.order %j is out of range', (order) => {
+  it.each([['1001'], ['-1001']])('LBC class_loader.go group.order %j is out of range', (order) => {
     const findings = validate({ [`${P}/group.order`]: order }, []);
     expect(findings[0]?.message).toMatch(
       new RegExp(

@@ -19,7 +19,7 @@ const withConditions = (
     backends,
   );
 
-describe('A.5 controller validation of conditions (exact messages)', () => {
+describe('LBC config_types.go controller validation of conditions (exact messages)', () => {
   const cases: [string, unknown, string][] = [
     ['host-header without config', { field: 'host-header' }, 'missing hostHeaderConfig'],
     ['path-pattern without config', { field: 'path-pattern' }, 'missing pathPatternConfig'],
@@ -73,7 +73,7 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     ],
   ];
   for (const [name, condition, message] of cases) {
-    it(`A.5 ${name}`, () => {
+    it(`LBC config_types.go ${name}`, () => {
       const findings = withConditions([condition]);
       expect(ruleIds(findings)).toEqual(['alb-condition-invalid']);
       expect(findings[0]).toMatchObject({ severity: 'error', field: field(CKEY) });
@@ -81,7 +81,7 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     });
   }
 
-  it('A.5 valid conditions of all six fields (sourceIpConfig in docs casing)', () => {
+  it('LBC config_types.go valid conditions of all six fields (sourceIpConfig in docs casing)', () => {
     const findings = withConditions([
       { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x-canary', values: ['yes'] } },
       { Field: 'source-ip', sourceIpConfig: { Values: ['10.0.0.0/8'] } },
@@ -94,7 +94,7 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     expect(more).toEqual([]);
   });
 
-  it('A.5 decoding keeps the six config shapes', () => {
+  it('LBC config_types.go decoding keeps the six config shapes', () => {
     const raw =
       '[{"field":"host-header","hostHeaderConfig":{"values":["a.example.com"]}},{"field":"query-string","queryStringConfig":{"values":[{"value":"x"}]}}]';
     expect(parseAlbConditions(CKEY, raw)).toEqual({
@@ -105,14 +105,14 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     });
   });
 
-  it('A.5 unknown field is silently dropped by LBC: error', () => {
+  it('LBC config_types.go unknown field is silently dropped by LBC: error', () => {
     const findings = withConditions([{ field: 'cookie', values: ['a'] }]);
     expect(ruleIds(findings)).toEqual(['alb-condition-field']);
     expect(findings[0]?.message).toContain('condition 0 has field "cookie"');
     expect(findings[0]?.message).toContain('drops such a condition without a word');
   });
 
-  it('A.5 missing field is silently dropped too; a case variant gets a hint', () => {
+  it('LBC config_types.go missing field is silently dropped too; a case variant gets a hint', () => {
     expect(ruleIds(withConditions([{ hostHeaderConfig: { values: ['a'] } }]))).toEqual([
       'alb-condition-field',
     ]);
@@ -120,7 +120,7 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     expect(findings[0]?.message).toContain('field is case-sensitive: write "host-header"');
   });
 
-  it('A.5 parse errors of conditions', () => {
+  it('LBC config_types.go parse errors of conditions', () => {
     const findings = withConditions('{"field":"host-header"}');
     expect(ruleIds(findings)).toEqual(['alb-annotation-json']);
     expect(findings[0]?.message).toContain(
@@ -129,7 +129,7 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
     expect(findings[0]?.message).toContain('as a JSON array');
   });
 
-  it('A.5 two http-request-method conditions in one rule [AWS-side]', () => {
+  it('LBC config_types.go two http-request-method conditions in one rule [AWS-side]', () => {
     const method = { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET'] } };
     const findings = withConditions([method, method]);
     expect(ruleIds(findings)).toEqual(['alb-condition-duplicate']);
@@ -137,8 +137,8 @@ describe('A.5 controller validation of conditions (exact messages)', () => {
   });
 });
 
-describe('A.5 host and path merge with the Ingress rule', () => {
-  it('A.5 host-header regexValues with a rule host: LBC build error', () => {
+describe('LBC config_types.go host and path merge with the Ingress rule', () => {
+  it('LBC config_types.go host-header regexValues with a rule host: LBC build error', () => {
     const findings = withConditions([
       { field: 'host-header', hostHeaderConfig: { regexValues: ['^.*\\.example\\.com$'] } },
     ]);
@@ -149,7 +149,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     );
   });
 
-  it('A.5 host-header regexValues without a rule host is fine', () => {
+  it('LBC config_types.go host-header regexValues without a rule host is fine', () => {
     const findings = withConditions(
       [{ field: 'host-header', hostHeaderConfig: { regexValues: ['^a$'] } }],
       [backend({ host: undefined })],
@@ -157,7 +157,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     expect(findings).toEqual([]);
   });
 
-  it('A.5 path-pattern values with a regex path (use-regex-path-match): LBC build error', () => {
+  it('LBC config_types.go path-pattern values with a regex path (use-regex-path-match): LBC build error', () => {
     const findings = withConditions(
       [{ field: 'path-pattern', pathPatternConfig: { values: ['/a'] } }],
       [backend({ path: '/api/v[0-9]+', pathType: 'ImplementationSpecific' })],
@@ -169,7 +169,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     );
   });
 
-  it('A.5 at most 3 values per merged condition [AWS-side]', () => {
+  it('LBC config_types.go at most 3 values per merged condition [AWS-side]', () => {
     const findings = withConditions(
       [
         {
@@ -185,7 +185,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     );
   });
 
-  it('A.5 at most 3 values in other conditions too', () => {
+  it('LBC config_types.go at most 3 values in other conditions too', () => {
     const findings = withConditions(
       [{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x-a', values: ['1', '2', '3', '4'] } }],
       [backend({ host: undefined, path: undefined })],
@@ -194,7 +194,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     expect(findings[0]?.message).toContain('http-header "x-a" condition of this rule has 4 values');
   });
 
-  it('A.5 at most 5 values per rule, counting host and the expanded Prefix path [AWS-side]', () => {
+  it('LBC config_types.go at most 5 values per rule, counting host and the expanded Prefix path [AWS-side]', () => {
     // host (1) + Prefix /api -> /api, /api/* (2) + header (2) = 5: fine
     const header = (values: string[]) => ({
       field: 'http-header',
@@ -215,7 +215,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     );
   });
 
-  it('A.5 a Prefix path "/" expands to one value /*', () => {
+  it('LBC config_types.go a Prefix path "/" expands to one value /*', () => {
     const four = {
       field: 'source-ip',
       sourceIPConfig: { values: ['10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16'] },
@@ -224,7 +224,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     expect(withConditions([four], [backend({ path: '/' })])).toEqual([]);
   });
 
-  it('A.5 without host or path the rule matches /* (one value)', () => {
+  it('LBC config_types.go without host or path the rule matches /* (one value)', () => {
     const header = {
       field: 'http-header',
       httpHeaderConfig: { httpHeaderName: 'x', values: ['1', '2', '3'] },
@@ -233,7 +233,7 @@ describe('A.5 host and path merge with the Ingress rule', () => {
     expect(withConditions([header, method], [backend({ host: undefined, path: undefined })])).toEqual([]);
   });
 
-  it('A.5 conditions are checked per rule path that uses the backend', () => {
+  it('LBC config_types.go conditions are checked per rule path that uses the backend', () => {
     const cond = [{ field: 'host-header', hostHeaderConfig: { regexValues: ['^a$'] } }];
     const findings = withConditions(cond, [
       backend({ host: 'one.example.com' }),
@@ -244,8 +244,8 @@ describe('A.5 host and path merge with the Ingress rule', () => {
   });
 });
 
-describe('A.5 wildcard paths', () => {
-  it('A.5 Exact path with * is an LBC build error', () => {
+describe('LBC config_types.go wildcard paths', () => {
+  it('LBC config_types.go Exact path with * is an LBC build error', () => {
     const findings = validate({}, [
       backend({ serviceName: 'svc', portName: 'http', path: '/a*', pathType: 'Exact' }),
     ]);
@@ -254,20 +254,20 @@ describe('A.5 wildcard paths', () => {
     expect(findings[0]?.message).toMatch(/^exact path shouldn't contain wildcards: \/a\*\. /);
   });
 
-  it('A.5 Prefix path with ? is an LBC build error', () => {
+  it('LBC config_types.go Prefix path with ? is an LBC build error', () => {
     const findings = validate({}, [
       backend({ serviceName: 'svc', portName: 'http', path: '/a?', pathType: 'Prefix' }),
     ]);
     expect(findings[0]?.message).toMatch(/^prefix path shouldn't contain wildcards: \/a\?\. /);
   });
 
-  it('A.5 ImplementationSpecific wildcards are fine; a missing pathType means ImplementationSpecific', () => {
+  it('LBC config_types.go ImplementationSpecific wildcards are fine; a missing pathType means ImplementationSpecific', () => {
     expect(
       validate({}, [backend({ serviceName: 'svc', portName: 'http', path: '/a/*', pathType: undefined })]),
     ).toEqual([]);
   });
 
-  it('A.5 an unsupported pathType', () => {
+  it('LBC config_types.go an unsupported pathType', () => {
     const findings = validate({}, [
       backend({ serviceName: 'svc', portName: 'http', path: '/a', pathType: 'Glob' }),
     ]);

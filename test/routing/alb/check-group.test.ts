@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoInt32 } from '../../../src/routing/alb/check-group.js';
-import { goQuote } from '../../../src/routing/go/index.js';
+import { goQuote, parseGoInt32 } from '../../../src/routing/go/index.js';
 
-describe('A.6 Go strconv wording in group.order messages', () => {
+describe('LBC class_loader.go Go strconv wording in group.order messages', () => {
   // Expected texts printed by Go 1.26's strconv.ParseInt for the same inputs.
   it.each([
     ['a\u00a0b', '"a\\u00a0b"'],

@@ -53,8 +53,8 @@ function headerRollout(currentStepIndex: number, status: Loose = {}, albExtra: L
   });
 }
 
-describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () => {
-  it('§2.6 adds the action and managed annotations, keeps the class annotation and the spec', () => {
+describe('desiredAlbIngress: weight action and bookkeeping (argo alb.go, argo alb_test.go)', () => {
+  it('argo alb_test.go adds the action and managed annotations, keeps the class annotation and the spec', () => {
     const input = albIngress();
     const result = desired(input, rollout({ status: midRollout(10) }));
     expect(result.errors).toEqual([]);
@@ -74,7 +74,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(JSON.stringify(input)).toBe(before);
   });
 
-  it('§2.5 HEAD: an Ingress without annotations is treated as empty', () => {
+  it('argo alb.go HEAD: an Ingress without annotations is treated as empty', () => {
     const input = albIngress();
     delete (input.metadata as Loose).annotations;
     expect(annotationsOf(desired(input, rollout({ status: midRollout(10) })).ingress)).toEqual({
@@ -83,7 +83,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     });
   });
 
-  it('§2.5 an Ingress without metadata gets metadata.annotations created', () => {
+  it('argo alb.go an Ingress without metadata gets metadata.annotations created', () => {
     const input = albIngress();
     delete input.metadata;
     const result = desired(input, rollout({ status: midRollout(10) }));
@@ -95,7 +95,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     });
   });
 
-  it('§2.4 keeps other Rollouts’ entries and unrelated annotations, sorts the map', () => {
+  it('argo ingress.go keeps other Rollouts’ entries and unrelated annotations, sorts the map', () => {
     const input = albIngress([v1Path('stable-svc')], {
       [MANAGED]: '{"zeta":["x.io/actions.z"],"alpha":["alb.ingress.kubernetes.io/actions.other"]}',
       'alb.ingress.kubernetes.io/actions.other': '{"keep":"me"}',
@@ -109,12 +109,12 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(a.unrelated).toBe('yes');
   });
 
-  it('§7 rewrites a semantically equal but indented action value to the compact form', () => {
+  it('rewrites a semantically equal but indented action value to the compact form', () => {
     const input = albIngress([v1Path('stable-svc')], { [ACTION]: JSON.stringify(JSON.parse(W10), null, 2) });
     expect(annotationsOf(desired(input, rollout({ status: midRollout(10) })).ingress)[ACTION]).toBe(W10);
   });
 
-  it('§2.3 vector alb-14: a sticky block on the Ingress is dropped when the Rollout has no stickiness', () => {
+  it('argo alb.go vector alb-14: a sticky block on the Ingress is dropped when the Rollout has no stickiness', () => {
     const sticky = W10.replace(
       ']}}',
       '],"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":300}}}',
@@ -123,7 +123,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(annotationsOf(desired(input, rollout({ status: midRollout(10) })).ingress)[ACTION]).toBe(W10);
   });
 
-  it('§2.2 uses annotationPrefix for the action key, but never for the bookkeeping key', () => {
+  it('argo alb.go uses annotationPrefix for the action key, but never for the bookkeeping key', () => {
     const r = rollout({
       canary: {
         trafficRouting: { alb: { ingress: 'ingress', servicePort: 443, annotationPrefix: 'custom.io/' } },
@@ -135,7 +135,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(a[MANAGED]).toBe('{"rollout":["custom.io//actions.stable-svc"]}');
   });
 
-  it('§2.1 rootService names the action key and the rule check', () => {
+  it('argo alb.go rootService names the action key and the rule check', () => {
     const r = rollout({
       canary: { trafficRouting: { alb: { ingress: 'ingress', servicePort: 443, rootService: 'root-svc' } } },
       status: midRollout(10),
@@ -148,7 +148,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     );
   });
 
-  it('§2.5 fails with the controller message when no rule path has the action service (port not checked)', () => {
+  it('argo alb.go fails with the controller message when no rule path has the action service (port not checked)', () => {
     const input = albIngress([v1Path('other-svc'), v1Path('stable-svc-2')]);
     const result = desired(input, rollout({ status: midRollout(10) }));
     expect(result.errors).toMatchObject([{ severity: 'error', rule: 'alb-action-service-not-in-rules' }]);
@@ -165,7 +165,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(numeric.errors).toEqual([]);
   });
 
-  it('§2.5 the rule check reads the legacy serviceName field', () => {
+  it('argo alb.go the rule check reads the legacy serviceName field', () => {
     const input = albIngress([
       { path: '/', backend: { serviceName: 'stable-svc', servicePort: 'use-annotation' } },
     ]);
@@ -173,7 +173,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(desired(input, rollout({ status: midRollout(10) })).errors).toEqual([]);
   });
 
-  it('§2.3 a stickiness duration out of range is an error and nothing changes', () => {
+  it('argo alb.go a stickiness duration out of range is an error and nothing changes', () => {
     const r = albRollout(
       { stickinessConfig: { enabled: true, durationSeconds: 0 } },
       { status: midRollout(10) },
@@ -188,7 +188,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(result.ingress).toEqual(input);
   });
 
-  it('§2.4 an unreadable managed value is an error Finding and nothing is lost', () => {
+  it('argo ingress.go an unreadable managed value is an error Finding and nothing is lost', () => {
     const input = albIngress([v1Path('stable-svc')], { [MANAGED]: 'test', other: 'x' });
     const result = desired(input, rollout({ status: midRollout(10) }));
     expect(result.errors).toMatchObject([
@@ -201,7 +201,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(result.ingress).toEqual(input);
   });
 
-  it('§2.2 legacy managed-alb-actions is read when the new key is absent, left untouched, not migrated', () => {
+  it('argo alb.go legacy managed-alb-actions is read when the new key is absent, left untouched, not migrated', () => {
     const legacy =
       'rollout:alb.ingress.kubernetes.io/actions.stable-svc,other:alb.ingress.kubernetes.io/actions.o';
     const input = albIngress([v1Path('stable-svc')], { [LEGACY]: legacy });
@@ -210,7 +210,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(a[MANAGED]).toBe('{"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}');
   });
 
-  it('§2.4 a malformed legacy value is reported (nothing changes)', () => {
+  it('argo ingress.go a malformed legacy value is reported (nothing changes)', () => {
     const input = albIngress([v1Path('stable-svc')], { [LEGACY]: 'no-colon' });
     const result = desired(input, rollout({ status: midRollout(10) }));
     expect(result.errors).toMatchObject([{ rule: 'alb-legacy-managed-actions-malformed' }]);
@@ -218,7 +218,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
     expect(result.ingress).toEqual(input);
   });
 
-  it('§2.4 a new key present wins over the legacy one', () => {
+  it('argo ingress.go a new key present wins over the legacy one', () => {
     const input = albIngress([v1Path('stable-svc')], { [LEGACY]: 'garbage', [MANAGED]: '{}' });
     expect(desired(input, rollout({ status: midRollout(10) })).errors).toEqual([]);
   });
@@ -236,7 +236,7 @@ describe('desiredAlbIngress: weight action and bookkeeping (§2.5, §2.6)', () =
   });
 });
 
-describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
+describe('desiredAlbIngress: header routes (argo alb.go)', () => {
   const twoRules = (paths: JsonObject[], apiVersion = 'networking.k8s.io/v1'): JsonObject => ({
     ...albIngress(paths),
     apiVersion,
@@ -249,7 +249,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     },
   });
 
-  it('§2.7 an active route gets action and conditions keys, listed after the weight action', () => {
+  it('argo alb.go an active route gets action and conditions keys, listed after the weight action', () => {
     const result = desired(albIngress(), headerRollout(1));
     const a = annotationsOf(result.ingress);
     expect(a['alb.ingress.kubernetes.io/actions.hdr-a']).toBe(HDR_ACTION);
@@ -268,7 +268,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     // hdr-b's step is not reached yet: the controller has not touched its keys, nor does the webhook.
   });
 
-  it('§2.7 inserts the networking/v1 /* use-annotation path at index 0 of every rule with paths', () => {
+  it('argo alb.go inserts the networking/v1 /* use-annotation path at index 0 of every rule with paths', () => {
     const result = desired(twoRules([v1Path('stable-svc')]), headerRollout(1));
     const rules = (result.ingress.spec as { rules: JsonObject[] }).rules;
     const inserted = {
@@ -281,7 +281,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     expect(rules[2]).toEqual({ host: 'no-http.example.com' });
   });
 
-  it('§2.7 inserts the extensions/v1beta1 shape on legacy Ingresses', () => {
+  it('argo alb.go inserts the extensions/v1beta1 shape on legacy Ingresses', () => {
     const legacyPath = { path: '/', backend: { serviceName: 'stable-svc', servicePort: 'use-annotation' } };
     const result = desired(twoRules([legacyPath], 'extensions/v1beta1'), headerRollout(1));
     const paths = ((result.ingress.spec as { rules: JsonObject[] }).rules[0]!.http as { paths: unknown[] })
@@ -299,7 +299,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     ).toContain('"serviceName":"hdr-a"');
   });
 
-  it('§2.7 no insertion when some rule already has a path for the route', () => {
+  it('argo alb.go no insertion when some rule already has a path for the route', () => {
     const input = twoRules([v1Path('stable-svc')]);
     (input.spec as { rules: { http: { paths: JsonObject[] } }[] }).rules[1]!.http.paths.push(
       v1Path('hdr-a', '/x'),
@@ -309,7 +309,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     expect(pathsOf(result.ingress, 1)).toEqual(['hdr-a', 'stable-svc']);
   });
 
-  it('§2.7 sorting, vector ing-13 style: managed-route paths first in managedRoutes order, others keep their order', () => {
+  it('argo alb.go sorting, vector ing-13 style: managed-route paths first in managedRoutes order, others keep their order', () => {
     const input = albIngress([
       v1Path('stable-svc', '/'),
       v1Path('hdr-b', '/b'),
@@ -321,12 +321,12 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     expect(pathsOf(result.ingress)).toEqual(['hdr-a', 'hdr-b', 'stable-svc', 'other', 'zzz']);
   });
 
-  it('§2.7 both routes active: inserted in turn, then sorted by managedRoutes rank', () => {
+  it('argo alb.go both routes active: inserted in turn, then sorted by managedRoutes rank', () => {
     const result = desired(albIngress([v1Path('stable-svc')]), headerRollout(3));
     expect(pathsOf(result.ingress)).toEqual(['hdr-a', 'hdr-b', 'stable-svc']);
   });
 
-  it('§2.7 a null-match step removes keys, managed entries and the route’s paths', () => {
+  it('argo alb.go a null-match step removes keys, managed entries and the route’s paths', () => {
     const before = desired(albIngress([v1Path('stable-svc')]), headerRollout(3)).ingress;
     const result = desired(before, headerRollout(4));
     const a = annotationsOf(result.ingress);
@@ -339,13 +339,13 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     expect(pathsOf(result.ingress)).toEqual(['hdr-b', 'stable-svc']);
   });
 
-  it('§2.7 removal takes every path of the route (the fixed point of first-path-per-call removal)', () => {
+  it('argo alb.go removal takes every path of the route (the fixed point of first-path-per-call removal)', () => {
     const input = albIngress([v1Path('hdr-a', '/1'), v1Path('stable-svc'), v1Path('hdr-a', '/2')]);
     // hdr-b is active at step 4, so it gets its own /* path in front.
     expect(pathsOf(desired(input, headerRollout(4)).ingress)).toEqual(['hdr-b', 'stable-svc']);
   });
 
-  it('§2.8 promoted: RemoveManagedRoutes removes every managed route, without re-sorting', () => {
+  it('argo alb.go promoted: RemoveManagedRoutes removes every managed route, without re-sorting', () => {
     const input = albIngress([v1Path('other'), v1Path('hdr-b'), v1Path('stable-svc'), v1Path('hdr-a')], {
       [MANAGED]:
         '{"rollout":["alb.ingress.kubernetes.io/actions.stable-svc","alb.ingress.kubernetes.io/actions.hdr-a","alb.ingress.kubernetes.io/conditions.hdr-a"]}',
@@ -362,7 +362,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
     expect(a[ACTION]).toContain('"ServiceName":"canary-svc","ServicePort":"443","Weight":0}');
   });
 
-  it('§2.7 a sticky Rollout with an out-of-range duration fails for header routes too', () => {
+  it('argo alb.go a sticky Rollout with an out-of-range duration fails for header routes too', () => {
     const r = headerRollout(1, {}, { stickinessConfig: { enabled: true, durationSeconds: 999999 } });
     const result = desired(albIngress(), r);
     expect(result.errors).toHaveLength(1);
@@ -385,7 +385,7 @@ describe('desiredAlbIngress: header routes (§2.7, §2.8)', () => {
   });
 });
 
-describe('desiredAlbIngress is idempotent (§7)', () => {
+describe('desiredAlbIngress is idempotent', () => {
   const cases: [string, JsonObject, Rollout][] = [
     ['weight only', albIngress(), rollout({ status: midRollout(10) })],
     ['route active', albIngress([v1Path('stable-svc'), v1Path('other')]), headerRollout(3)],
@@ -401,7 +401,7 @@ describe('desiredAlbIngress is idempotent (§7)', () => {
       rollout({ status: midRollout(10) }),
     ],
   ];
-  it.each(cases)('§7 applying twice equals applying once: %s', (_name, ingress, r) => {
+  it.each(cases)('applying twice equals applying once: %s', (_name, ingress, r) => {
     const once = desired(ingress, r);
     const twice = desired(once.ingress, r);
     expect(JSON.stringify(twice.ingress)).toBe(JSON.stringify(once.ingress));

@@ -115,7 +115,7 @@ describe('property: validators never throw and are deterministic', () => {
   });
 });
 
-describe('property: A.3 syntax acceptance matches JSON', () => {
+describe('property: LBC config_types.go syntax acceptance matches JSON', () => {
   it('Go accepts exactly the texts JSON.parse accepts', () => {
     const text = fc.oneof(
       fc.string(),
@@ -143,7 +143,7 @@ describe('property: A.3 syntax acceptance matches JSON', () => {
   });
 });
 
-describe('property: A.3 key case does not matter', () => {
+describe('property: LBC config_types.go key case does not matter', () => {
   const flipCase = (s: string, mask: boolean[]) =>
     [...s].map((c, i) => (mask[i % mask.length] ? c.toUpperCase() : c.toLowerCase())).join('');
 

@@ -31,29 +31,29 @@ function state(overrides: Partial<TrafficState> = {}): TrafficState {
 
 const value = (r: ReturnType<typeof renderWeightAction>) => (r.ok ? r.value : `ERROR ${r.error}`);
 
-describe('albAnnotationKey (§2.2)', () => {
-  it('§2.2 concatenates prefix, /actions. or /conditions., and the name', () => {
+describe('albAnnotationKey (argo alb.go)', () => {
+  it('argo alb.go concatenates prefix, /actions. or /conditions., and the name', () => {
     expect(albAnnotationKey('alb.ingress.kubernetes.io', 'actions', 'stable-svc')).toBe(
       'alb.ingress.kubernetes.io/actions.stable-svc',
     );
     expect(albAnnotationKey('custom.io', 'conditions', 'hdr')).toBe('custom.io/conditions.hdr');
   });
 
-  it('§2.2 a prefix ending in / gives // (quirk preserved)', () => {
+  it('argo alb.go a prefix ending in / gives // (quirk preserved)', () => {
     expect(albAnnotationKey('alb.ingress.kubernetes.io/', 'actions', 's')).toBe(
       'alb.ingress.kubernetes.io//actions.s',
     );
   });
 });
 
-describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () => {
-  it('§2.6 weight 10', () => {
+describe('renderWeightAction (argo alb.go, argo alb_test.go worked examples byte-for-byte)', () => {
+  it('argo alb_test.go weight 10', () => {
     expect(value(renderWeightAction(rollout(), state()))).toBe(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"stable-svc","ServicePort":"443","Weight":90}]}}',
     );
   });
 
-  it('§2.6 weight 0 and weight 100', () => {
+  it('argo alb_test.go weight 0 and weight 100', () => {
     expect(value(renderWeightAction(rollout(), state({ canaryWeight: 0 })))).toBe(
       forward([TG('canary-svc', 0), TG('stable-svc', 100)]),
     );
@@ -62,14 +62,14 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
     );
   });
 
-  it('§2.6 with stickinessConfig {enabled:true,durationSeconds:300}', () => {
+  it('argo alb_test.go with stickinessConfig {enabled:true,durationSeconds:300}', () => {
     const r = albRollout({ stickinessConfig: { enabled: true, durationSeconds: 300 } });
     expect(value(renderWeightAction(r, state()))).toBe(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"stable-svc","ServicePort":"443","Weight":90}],"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":300}}}',
     );
   });
 
-  it('§2.6 with experiment destinations ex-svc-1 (2) and ex-svc-2 (3) at weight 10', () => {
+  it('argo alb_test.go with experiment destinations ex-svc-1 (2) and ex-svc-2 (3) at weight 10', () => {
     const s = state({
       additional: [
         { serviceName: 'ex-svc-1', weight: 2 },
@@ -81,21 +81,21 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
     );
   });
 
-  it('§2.6 the same bytes come out of trafficStateOf on the worked-example Rollout', () => {
+  it('argo alb_test.go the same bytes come out of trafficStateOf on the worked-example Rollout', () => {
     const r = rollout({ status: midRollout(10) });
     expect(value(renderWeightAction(r, trafficStateOf(r, 'alb')!))).toBe(
       forward([TG('canary-svc', 10), TG('stable-svc', 90)]),
     );
   });
 
-  it('§2.3 the stable weight is not clamped: it can be negative', () => {
+  it('argo alb.go the stable weight is not clamped: it can be negative', () => {
     const s = state({ canaryWeight: 90, additional: [{ serviceName: 'ex', weight: 20 }] });
     expect(value(renderWeightAction(rollout(), s))).toBe(
       forward([TG('canary-svc', 90), TG('ex', 20), TG('stable-svc', -10)]),
     );
   });
 
-  it('§2.3 stickiness out of 1..604800 fails with the controller message; bounds are inclusive', () => {
+  it('argo alb.go stickiness out of 1..604800 fails with the controller message; bounds are inclusive', () => {
     const sticky = (durationSeconds: number, enabled = true) =>
       renderWeightAction(
         rollout({
@@ -118,7 +118,7 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
     expect(value(sticky(604800))).toContain('"DurationSeconds":604800}}}');
   });
 
-  it('§2.3 stickiness enabled:false omits the block and skips the duration check', () => {
+  it('argo alb.go stickiness enabled:false omits the block and skips the duration check', () => {
     const r = rollout({
       canary: {
         trafficRouting: {
@@ -129,14 +129,14 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
     expect(value(renderWeightAction(r, state()))).toBe(forward([TG('canary-svc', 10), TG('stable-svc', 90)]));
   });
 
-  it('§2.3 ServicePort is a string, "0" when unset; an empty ServiceName is omitted', () => {
+  it('argo alb.go ServicePort is a string, "0" when unset; an empty ServiceName is omitted', () => {
     const r = rollout({ canary: { trafficRouting: { alb: { ingress: 'i' } } } });
     expect(value(renderWeightAction(r, state({ canaryService: '' })))).toBe(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServicePort":"0","Weight":10},{"ServiceName":"stable-svc","ServicePort":"0","Weight":90}]}}',
     );
   });
 
-  it('§2.1 ping-pong: the target groups follow status.canary.stablePingPong', () => {
+  it('argo alb.go ping-pong: the target groups follow status.canary.stablePingPong', () => {
     const pp = (stablePingPong: string) => {
       const r = rollout({
         canary: {
@@ -151,7 +151,7 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
     expect(pp('pong')).toBe(forward([TG('ping-svc', 25, '80'), TG('pong-svc', 75, '80')]));
   });
 
-  it('§2.3 service names are Go-escaped (HTML-safe)', () => {
+  it('argo alb.go service names are Go-escaped (HTML-safe)', () => {
     expect(value(renderWeightAction(rollout(), state({ canaryService: 'a<b>&c' })))).toContain(
       '"ServiceName":"a\\u003cb\\u003e\\u0026c"',
     );
@@ -164,19 +164,19 @@ describe('renderWeightAction (§2.3, §2.6 worked examples byte-for-byte)', () =
   });
 });
 
-describe('header routes (§2.7)', () => {
+describe('header routes (argo alb.go)', () => {
   const m = (headerName: string, headerValue: HeaderRoutingMatch['headerValue']): HeaderRoutingMatch => ({
     headerName,
     headerValue,
   });
 
-  it('§2.7 the action sends everything to the canary at weight 100', () => {
+  it('argo alb.go the action sends everything to the canary at weight 100', () => {
     expect(value(renderHeaderRouteAction(rollout(), state()))).toBe(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":100}]}}',
     );
   });
 
-  it('§2.7 the action carries the sticky block and its duration check', () => {
+  it('argo alb.go the action carries the sticky block and its duration check', () => {
     const sticky = (durationSeconds: number) =>
       rollout({
         canary: {
@@ -197,13 +197,13 @@ describe('header routes (§2.7)', () => {
     });
   });
 
-  it('§2.7 one condition per match, exact value only', () => {
+  it('argo alb.go one condition per match, exact value only', () => {
     expect(renderHeaderRouteConditions([m('x-canary', { exact: 'yes' })])).toBe(
       '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["yes"]}}]',
     );
   });
 
-  it('§2.7 HEAD merges matches with the identical header name into the first entry, in order', () => {
+  it('argo alb.go HEAD merges matches with the identical header name into the first entry, in order', () => {
     expect(
       renderHeaderRouteConditions([
         m('x-a', { exact: '1' }),
@@ -218,18 +218,18 @@ describe('header routes (§2.7)', () => {
     );
   });
 
-  it('§2.7 prefix-only, regex-only or missing values contribute ""', () => {
+  it('argo alb.go prefix-only, regex-only or missing values contribute ""', () => {
     expect(renderHeaderRouteConditions([m('h', { prefix: 'p' }), m('g', null)])).toBe(
       '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"h","values":[""]}},' +
         '{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"g","values":[""]}}]',
     );
   });
 
-  it('§2.7 match: [] renders the literal null', () => {
+  it('argo alb.go match: [] renders the literal null', () => {
     expect(renderHeaderRouteConditions([])).toBe('null');
   });
 
-  it('§2.3/§7 header values are Go-escaped', () => {
+  it('argo alb.go header values are Go-escaped', () => {
     expect(renderHeaderRouteConditions([m('h', { exact: '<&>\u2028' })])).toContain(
       '"values":["\\u003c\\u0026\\u003e\\u2028"]',
     );

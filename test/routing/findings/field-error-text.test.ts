@@ -3,7 +3,7 @@ import { goQuote } from '../../../src/routing/go/index.js';
 import { badValue } from '../../../src/routing/findings/field-error-text.js';
 import { internalErrorText, invalidText, requiredText } from '../../../src/routing/findings/index.js';
 
-describe('field error text as apimachinery v0.34 prints it (reference §4.1)', () => {
+describe('field error text as apimachinery v0.34 prints it (argo validation.go)', () => {
   it.each([
     ['plain', 'stable', '"stable"'],
     ['quote and backslash', 'a"b\\c', '"a\\"b\\\\c"'],

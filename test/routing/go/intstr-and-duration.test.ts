@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { goParseDurationSeconds } from '../../../src/routing/go/intstr-and-duration.js';
 import { intOrPercentValue, pauseDurationSeconds } from '../../../src/routing/go/index.js';
 
-describe('IntOrString values as Argo Rollouts reads them (reference §4.2 rules 1 and 7.4)', () => {
+describe('IntOrString values as Argo Rollouts reads them (argo validation.go.4)', () => {
   it.each([
     [undefined, 25],
     [3, 3],

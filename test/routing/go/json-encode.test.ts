@@ -3,20 +3,20 @@ import fc from 'fast-check';
 import { compareBytewise, goJsonString, sortedKeys } from '../../../src/routing/go/json-encode.js';
 import { goJson } from '../../../src/routing/go/index.js';
 
-describe('goJson (§2.3, §7 Go encoding/json bytes)', () => {
-  it('§7 writes structs in insertion order with no whitespace', () => {
+describe('goJson (argo alb.go, Go encoding/json bytes)', () => {
+  it('writes structs in insertion order with no whitespace', () => {
     expect(goJson({ Type: 'forward', ForwardConfig: { TargetGroups: [{ Weight: 0 }] } })).toBe(
       '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"Weight":0}]}}',
     );
   });
 
-  it('§2.3 omits undefined (omitempty) struct fields', () => {
+  it('argo alb.go omits undefined (omitempty) struct fields', () => {
     expect(goJson({ ServiceName: undefined, ServicePort: '0', Weight: 5 })).toBe(
       '{"ServicePort":"0","Weight":5}',
     );
   });
 
-  it('§2.3 writes Go maps with keys sorted bytewise, integer-like keys included', () => {
+  it('argo alb.go writes Go maps with keys sorted bytewise, integer-like keys included', () => {
     const map = new Map<string, string[]>([
       ['b', []],
       ['a', ['x']],
@@ -27,25 +27,25 @@ describe('goJson (§2.3, §7 Go encoding/json bytes)', () => {
     expect(goJson(map)).toBe('{"10":[],"9":[],"B":[],"a":["x"],"b":[]}');
   });
 
-  it('§2.3 HTML-escapes <, > and &, and escapes U+2028/U+2029', () => {
+  it('argo alb.go HTML-escapes <, > and &, and escapes U+2028/U+2029', () => {
     expect(goJson('<a&b>\u2028\u2029')).toBe('"\\u003ca\\u0026b\\u003e\\u2028\\u2029"');
   });
 
-  it('§7 escapes \\b and \\f as the current release (Go ≥ 1.22) does, and as \\u0008/\\u000c for Go 1.19', () => {
+  it('escapes \\b and \\f as the current release (Go ≥ 1.22) does, and as \\u0008/\\u000c for Go 1.19', () => {
     expect(goJson('\b\f')).toBe('"\\b\\f"');
     expect(goJson('\b\f', { dialect: 'go1.19' })).toBe('"\\u0008\\u000c"');
   });
 
-  it('§7 writes other control characters as lowercase \\u00XX, keeps \\n \\r \\t \\" \\\\ short', () => {
+  it('writes other control characters as lowercase \\u00XX, keeps \\n \\r \\t \\" \\\\ short', () => {
     expect(goJson('\u0000\u001f\u001b\n\r\t"\\\u007f')).toBe('"\\u0000\\u001f\\u001b\\n\\r\\t\\"\\\\\u007f"');
   });
 
-  it('§7 replaces lone surrogates with U+FFFD and keeps valid pairs', () => {
+  it('replaces lone surrogates with U+FFFD and keeps valid pairs', () => {
     expect(goJsonString('a\ud800b\udc00c😀')).toBe('"a\ufffdb\ufffdc😀"');
     expect(goJsonString('\ud83d')).toBe('"\ufffd"');
   });
 
-  it('§7 formats integers plainly, negative without sign tricks, -0 as Go does', () => {
+  it('formats integers plainly, negative without sign tricks, -0 as Go does', () => {
     expect(goJson([0, -10, 604800, 1e21, -0, 0.5])).toBe('[0,-10,604800,1e+21,-0,0.5]');
   });
 

@@ -31,12 +31,12 @@ function dropNulls(value: unknown): unknown {
   return value;
 }
 
-describe('A.3 Go encoding/json decoding matches Go 1.26 byte for byte', () => {
+describe('LBC config_types.go Go encoding/json decoding matches Go 1.26 byte for byte', () => {
   it('has one expectation per case', () => {
     expect(expected).toHaveLength(cases.length);
   });
   cases.forEach((c, i) => {
-    it(`A.3 ${c.kind} ${JSON.stringify(c.raw)}`, () => {
+    it(`LBC config_types.go ${c.kind} ${JSON.stringify(c.raw)}`, () => {
       const type = c.kind === 'action' ? ACTION_TYPE : CONDITIONS_TYPE;
       const result = goUnmarshal(c.raw, type);
       const mine =

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { goJsonSyntaxError } from '../../../src/routing/go/index.js';
 import { parseManagedAlbAnnotations } from '../../../src/routing/alb/managed-annotations.js';
 
-describe('goJsonSyntaxError: Go encoding/json scanner messages (§2.4), as Go 1.26 prints them', () => {
+describe('goJsonSyntaxError: Go encoding/json scanner messages (argo ingress.go), as Go 1.26 prints them', () => {
   it.each([
     ['test', "invalid character 'e' in literal true (expecting 'r')"],
     // At end of input Go's scanner steps once more with a space, so a cut literal or number
@@ -38,7 +38,7 @@ describe('goJsonSyntaxError: Go encoding/json scanner messages (§2.4), as Go 1.
     ['\u0085', "invalid character 'Â' looking for beginning of value"],
     ['[\u007f]', "invalid character '\\x7f' looking for beginning of value"],
     ['\t[\u00ad]', "invalid character 'Â' looking for beginning of value"],
-  ])('§2.4 %j → %s', (input, message) => {
+  ])('argo ingress.go %j → %s', (input, message) => {
     expect(goJsonSyntaxError(input)).toBe(message);
   });
 
@@ -79,7 +79,7 @@ describe('goJsonSyntaxError: Go encoding/json scanner messages (§2.4), as Go 1.
     );
   });
 
-  it('§2.4 parseManagedAlbAnnotations reports Go’s syntax error text', () => {
+  it('argo ingress.go parseManagedAlbAnnotations reports Go’s syntax error text', () => {
     expect(parseManagedAlbAnnotations('test')).toEqual({
       ok: false,
       error: "invalid character 'e' in literal true (expecting 'r')",

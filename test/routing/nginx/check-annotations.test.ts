@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Ingress } from '../../../src/routing/model.js';
-import { goAtoi, mirrorTargetHost } from '../../../src/routing/nginx/check-annotations.js';
+import { goAtoi } from '../../../src/routing/go/index.js';
+import { mirrorTargetHost } from '../../../src/routing/nginx/check-annotations.js';
 import { validateNginxAnnotations } from '../../../src/routing/nginx/index.js';
 import { anyAsText } from '../alb/check-helpers.js';
 
@@ -21,15 +22,15 @@ function run(suffixes: Record<string, string>, prefix = N): Finding[] {
 const rules = (findings: Finding[]) => findings.map((f) => f.rule);
 const canary = (extra: Record<string, string>) => run({ canary: 'true', ...extra });
 
-describe('B.2 what Argo Rollouts writes validates clean', () => {
-  it('B.2 canary, canary-weight and canary-weight-total as Argo writes them', () => {
+describe('nginx canary/main.go what Argo Rollouts writes validates clean', () => {
+  it('nginx canary/main.go canary, canary-weight and canary-weight-total as Argo writes them', () => {
     expect(canary({ 'canary-weight': '0' })).toEqual([]);
     expect(canary({ 'canary-weight': '100' })).toEqual([]);
     expect(canary({ 'canary-weight': '250', 'canary-weight-total': '1000' })).toEqual([]);
     expect(canary({ 'canary-weight': '30', 'canary-weight-total': '100' })).toEqual([]);
   });
 
-  it('B.2 header and cookie routing from additionalIngressAnnotations', () => {
+  it('nginx canary/main.go header and cookie routing from additionalIngressAnnotations', () => {
     expect(
       canary({ 'canary-weight': '0', 'canary-by-header': 'X-Canary', 'canary-by-header-value': 'iwantsit' }),
     ).toEqual([]);
@@ -39,14 +40,14 @@ describe('B.2 what Argo Rollouts writes validates clean', () => {
     expect(canary({ 'canary-by-cookie': 'canary_user' })).toEqual([]);
   });
 
-  it('B.1 an Ingress without canary or mirror annotations has no findings', () => {
+  it('nginx parser/main.go an Ingress without canary or mirror annotations has no findings', () => {
     expect(validateNginxAnnotations(ingress({ 'kubernetes.io/ingress.class': 'nginx' }))).toEqual([]);
   });
 });
 
-describe('B.2 values ingress-nginx would silently default', () => {
+describe('nginx canary/main.go values ingress-nginx would silently default', () => {
   it.each([['yes'], ['on'], ['True '], [' true'], ['TRue'], ['']])(
-    'B.2 canary %j is not a Go bool',
+    'nginx canary/main.go canary %j is not a Go bool',
     (value) => {
       const findings = run({ canary: value, 'canary-weight': '10' });
       expect(rules(findings)).toEqual(['nginx-canary', 'nginx-canary-not-enabled']);
@@ -60,12 +61,15 @@ describe('B.2 values ingress-nginx would silently default', () => {
     },
   );
 
-  it.each([['1'], ['t'], ['T'], ['TRUE'], ['True']])('B.2 canary %j is true for Go', (value) => {
-    expect(run({ canary: value, 'canary-weight': '10' })).toEqual([]);
-  });
+  it.each([['1'], ['t'], ['T'], ['TRUE'], ['True']])(
+    'nginx canary/main.go canary %j is true for Go',
+    (value) => {
+      expect(run({ canary: value, 'canary-weight': '10' })).toEqual([]);
+    },
+  );
 
   it.each([['10.0'], ['1e1'], [' 10'], ['10%'], ['0x10'], ['ten'], [''], ['99999999999999999999']])(
-    'B.2 canary-weight %j is not an Atoi integer',
+    'nginx canary/main.go canary-weight %j is not an Atoi integer',
     (value) => {
       const findings = canary({ 'canary-weight': value });
       expect(rules(findings)).toEqual(['nginx-canary-weight']);
@@ -73,19 +77,19 @@ describe('B.2 values ingress-nginx would silently default', () => {
     },
   );
 
-  it('B.2 canary-weight with a sign or leading zeros is an integer for Atoi', () => {
+  it('nginx canary/main.go canary-weight with a sign or leading zeros is an integer for Atoi', () => {
     expect(canary({ 'canary-weight': '+10' })).toEqual([]);
     expect(canary({ 'canary-weight': '010' })).toEqual([]);
   });
 
-  it('B.2 canary-weight-total that does not parse defaults to 100', () => {
+  it('nginx canary/main.go canary-weight-total that does not parse defaults to 100', () => {
     const findings = canary({ 'canary-weight': '10', 'canary-weight-total': '1000.5' });
     expect(rules(findings)).toEqual(['nginx-canary-weight-total']);
     expect(findings[0]?.message).toContain(`"canary-weight-total is invalid, defaulting to '100'"`);
   });
 
   it.each([['10'], ['0'], ['-5'], ['99']])(
-    'B.2 canary-weight-total %j is below 100 and ignored at runtime',
+    'nginx canary/main.go canary-weight-total %j is below 100 and ignored at runtime',
     (total) => {
       const findings = canary({ 'canary-weight': '5', 'canary-weight-total': total });
       expect(rules(findings)).toEqual(['nginx-canary-weight-total']);
@@ -97,13 +101,13 @@ describe('B.2 values ingress-nginx would silently default', () => {
     ['-1', undefined, 'no'],
     ['101', undefined, 'all'],
     ['1001', '1000', 'all'],
-  ])('B.2 canary-weight %j outside 0..total', (weight, total, share) => {
+  ])('nginx canary/main.go canary-weight %j outside 0..total', (weight, total, share) => {
     const findings = canary({ 'canary-weight': weight, ...(total ? { 'canary-weight-total': total } : {}) });
     expect(rules(findings)).toEqual(['nginx-canary-weight']);
     expect(findings[0]?.message).toContain(`would send ${share} traffic to the canary`);
   });
 
-  it('B.2 canary settings without canary "true": configured but not enabled', () => {
+  it('nginx canary/main.go canary settings without canary "true": configured but not enabled', () => {
     const cases: Record<string, string>[] = [
       { 'canary-weight': '10' },
       { 'canary-by-header': 'X-Canary' },
@@ -119,7 +123,7 @@ describe('B.2 values ingress-nginx would silently default', () => {
     }
   });
 
-  it('B.2 canary-weight-total or weight 0 alone is not "configured"', () => {
+  it('nginx canary/main.go canary-weight-total or weight 0 alone is not "configured"', () => {
     expect(run({ 'canary-weight-total': '1000' })).toEqual([]);
     expect(run({ 'canary-weight': '0' })).toEqual([]);
   });
@@ -130,7 +134,7 @@ describe('B.2 values ingress-nginx would silently default', () => {
     ['canary-by-header-value', 'a,b'],
     ['canary-by-header-value', 'a"b'],
     ['canary-by-cookie', 'user=canary'],
-  ])('B.2 %s %j has characters outside BasicChars', (suffix, value) => {
+  ])('nginx canary/main.go %s %j has characters outside BasicChars', (suffix, value) => {
     const extra: Record<string, string> =
       suffix === 'canary-by-header' ? {} : { 'canary-by-header': 'X-Canary' };
     const findings = canary({ ...extra, [suffix]: value });
@@ -141,18 +145,18 @@ describe('B.2 values ingress-nginx would silently default', () => {
     expect(findings[0]?.message).toContain(`"${suffix} is invalid, defaulting to ''"`);
   });
 
-  it('B.2 spaces are stripped before the BasicChars check: a value with spaces passes', () => {
+  it('nginx canary/main.go spaces are stripped before the BasicChars check: a value with spaces passes', () => {
     expect(canary({ 'canary-by-header': 'X-Canary', 'canary-by-header-value': 'yes please' })).toEqual([]);
   });
 
-  it('B.2 a header or cookie name with inner spaces passes validation but can never match', () => {
+  it('nginx canary/main.go a header or cookie name with inner spaces passes validation but can never match', () => {
     const findings = canary({ 'canary-by-header': 'X Canary' });
     expect(rules(findings)).toEqual(['nginx-canary-by-header']);
     expect(findings[0]?.message).toContain('no request header can ever match');
     expect(rules(canary({ 'canary-by-cookie': 'my cookie' }))).toEqual(['nginx-canary-by-cookie']);
   });
 
-  it('B.2 header-pattern: regex characters allowed, spaces not', () => {
+  it('nginx canary/main.go header-pattern: regex characters allowed, spaces not', () => {
     expect(canary({ 'canary-by-header': 'X-A', 'canary-by-header-pattern': '^v[0-9]+\\.(a|b)$' })).toEqual(
       [],
     );
@@ -163,7 +167,7 @@ describe('B.2 values ingress-nginx would silently default', () => {
     ]);
   });
 
-  it('B.2 header-value with pattern: the pattern is ignored (warning)', () => {
+  it('nginx canary/main.go header-value with pattern: the pattern is ignored (warning)', () => {
     const findings = canary({
       'canary-by-header': 'X-A',
       'canary-by-header-value': 'a',
@@ -172,7 +176,7 @@ describe('B.2 values ingress-nginx would silently default', () => {
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['nginx-canary-pattern-ignored', 'warning']]);
   });
 
-  it('B.2 header-value or pattern without canary-by-header does nothing', () => {
+  it('nginx canary/main.go header-value or pattern without canary-by-header does nothing', () => {
     const findings = canary({ 'canary-by-header-value': 'a', 'canary-by-header-pattern': 'b' });
     expect(rules(findings)).toEqual([
       'nginx-canary-pattern-ignored',
@@ -182,14 +186,14 @@ describe('B.2 values ingress-nginx would silently default', () => {
     expect(findings[1]?.field).toBe(field('canary-by-header-value'));
   });
 
-  it('B.1 an empty or blank string value is treated as unset (warning)', () => {
+  it('nginx parser/main.go an empty or blank string value is treated as unset (warning)', () => {
     const findings = canary({ 'canary-by-cookie': '  ' });
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['nginx-empty-value', 'warning']]);
   });
 });
 
-describe('B.4 mirror annotations', () => {
-  it('B.4 a valid mirror configuration', () => {
+describe('nginx mirror/main.go mirror annotations', () => {
+  it('nginx mirror/main.go a valid mirror configuration', () => {
     expect(
       run({
         'mirror-target': 'https://test.env.com$request_uri',
@@ -211,7 +215,7 @@ describe('B.4 mirror annotations', () => {
     ['https://host:abc/', 'invalid port ":abc" after host'],
     ['https://ho{st}/', 'rejects a host with'],
     ['ftp://host/', 'nginx can only mirror to http:// or https://'],
-  ])('B.4 mirror-target %j is not an absolute URL', (target, why) => {
+  ])('nginx mirror/main.go mirror-target %j is not an absolute URL', (target, why) => {
     const findings = run({ 'mirror-target': target });
     expect(rules(findings)).toEqual(['nginx-mirror-target']);
     expect(findings[0]?.message).toContain(why);
@@ -223,25 +227,28 @@ describe('B.4 mirror annotations', () => {
     ['https://user@host/'],
     ['https://host/#frag'],
     ['https://host/ x'],
-  ])('B.4 mirror-target %j has disallowed characters', (target) => {
+  ])('nginx mirror/main.go mirror-target %j has disallowed characters', (target) => {
     const findings = run({ 'mirror-target': target });
     expect(rules(findings)).toEqual(['nginx-mirror-target']);
     expect(findings[0]?.message).toContain('annotation mirror-target contains invalid value');
   });
 
-  it('B.4 invalid mirror-host is replaced by the target host', () => {
+  it('nginx mirror/main.go invalid mirror-host is replaced by the target host', () => {
     const findings = run({ 'mirror-target': 'https://a.example.com', 'mirror-host': 'b.example.com,c' });
     expect(rules(findings)).toEqual(['nginx-mirror-host']);
     expect(findings[0]?.message).toContain('"annotation mirror-host contains invalid value, defaulting"');
   });
 
-  it.each([['On'], ['true'], ['yes'], ['o ff']])('B.4 mirror-request-body %j becomes on', (body) => {
-    const findings = run({ 'mirror-target': 'https://a.example.com', 'mirror-request-body': body });
-    expect(rules(findings)).toEqual(['nginx-mirror-request-body']);
-    expect(findings[0]?.message).toContain('would use "on"');
-  });
+  it.each([['On'], ['true'], ['yes'], ['o ff']])(
+    'nginx mirror/main.go mirror-request-body %j becomes on',
+    (body) => {
+      const findings = run({ 'mirror-target': 'https://a.example.com', 'mirror-request-body': body });
+      expect(rules(findings)).toEqual(['nginx-mirror-request-body']);
+      expect(findings[0]?.message).toContain('would use "on"');
+    },
+  );
 
-  it('B.4 mirror annotations on a canary Ingress are ignored (warning)', () => {
+  it('nginx mirror/main.go mirror annotations on a canary Ingress are ignored (warning)', () => {
     const findings = canary({ 'canary-weight': '5', 'mirror-target': 'bad', 'mirror-request-body': 'off' });
     expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
       ['nginx-mirror-on-canary', 'warning', field('mirror-target')],
@@ -249,26 +256,26 @@ describe('B.4 mirror annotations', () => {
     ]);
   });
 
-  it('B.4 mirror-host or mirror-request-body without a target does nothing (warning)', () => {
+  it('nginx mirror/main.go mirror-host or mirror-request-body without a target does nothing (warning)', () => {
     expect(rules(run({ 'mirror-request-body': 'off' }))).toEqual(['nginx-mirror-without-target']);
     expect(rules(run({ 'mirror-host': 'a.example.com' }))).toEqual(['nginx-mirror-without-target']);
   });
 
-  it('B.4 mirrorTargetHost derives the host like Go url.Parse + Hostname()', () => {
+  it('nginx mirror/main.go mirrorTargetHost derives the host like Go url.Parse + Hostname()', () => {
     expect(mirrorTargetHost('https://test.env.com$request_uri')).toEqual({ host: 'test.env.com' });
     expect(mirrorTargetHost('http://[::1]:8080/x')).toEqual({ host: '::1' });
     expect(mirrorTargetHost('HTTP://Host:/')).toEqual({ host: 'Host' });
   });
 });
 
-describe('B.1 annotation prefix', () => {
-  it('B.1 a custom prefix is honoured', () => {
+describe('nginx parser/main.go annotation prefix', () => {
+  it('nginx parser/main.go a custom prefix is honoured', () => {
     expect(run({ canary: 'true', 'canary-weight': '5' }, 'custom.io')).toEqual([]);
     const findings = run({ canary: 'maybe' }, 'custom.io');
     expect(findings[0]?.field).toBe(field('canary', 'custom.io'));
   });
 
-  it('B.1 default-prefix annotations under a custom prefix are ignored by the controller (warning)', () => {
+  it('nginx parser/main.go default-prefix annotations under a custom prefix are ignored by the controller (warning)', () => {
     const findings = validateNginxAnnotations(
       ingress({ [`${N}/canary`]: 'true', 'custom.io/canary': 'true', 'custom.io/canary-weight': '5' }),
       { prefix: 'custom.io' },
@@ -282,7 +289,7 @@ describe('B.1 annotation prefix', () => {
   });
 });
 
-describe('B.1 Go integer parsing', () => {
+describe('nginx parser/main.go Go integer parsing', () => {
   it('goAtoi follows strconv.Atoi on 64-bit', () => {
     expect(goAtoi('9223372036854775807')).toBe(Number(9223372036854775807n));
     expect(goAtoi('9223372036854775808')).toBeUndefined();

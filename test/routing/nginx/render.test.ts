@@ -32,12 +32,12 @@ function stableIngress(rules: JsonObject[], extra: Loose = {}): JsonObject {
   } as JsonObject;
 }
 
-describe('canaryIngressName (§3)', () => {
-  it('§3 is <rollout>-<stableIngress>-canary', () => {
+describe('canaryIngressName (argo nginx.go)', () => {
+  it('argo nginx.go is <rollout>-<stableIngress>-canary', () => {
     expect(canaryIngressName('web', 'web-ingress')).toBe('web-web-ingress-canary');
   });
 
-  it('§3 cuts <rollout>-<stableIngress> to 246 characters, so the name is at most 253', () => {
+  it('argo nginx.go cuts <rollout>-<stableIngress> to 246 characters, so the name is at most 253', () => {
     const name = canaryIngressName('r'.repeat(200), 's'.repeat(100));
     expect(name).toBe(`${'r'.repeat(200)}-${'s'.repeat(45)}-canary`);
     expect(name).toHaveLength(253);
@@ -48,15 +48,15 @@ describe('canaryIngressName (§3)', () => {
   });
 });
 
-describe('desiredCanaryAnnotations (§3)', () => {
-  it('§3 always sets canary "true" and canary-weight as a decimal string', () => {
+describe('desiredCanaryAnnotations (argo nginx.go)', () => {
+  it('argo nginx.go always sets canary "true" and canary-weight as a decimal string', () => {
     expect(desiredCanaryAnnotations(nginxRollout(), stateOf(nginxRollout()))).toEqual({
       [`${P}/canary`]: 'true',
       [`${P}/canary-weight`]: '10',
     });
   });
 
-  it('§3 additional annotations get the prefix unless they already start with it; order is additional, canary, weight', () => {
+  it('argo nginx.go additional annotations get the prefix unless they already start with it; order is additional, canary, weight', () => {
     const r = nginxRollout({
       additionalIngressAnnotations: { 'canary-by-header': 'X-Canary', [`${P}/canary-by-cookie`]: 'c' },
     });
@@ -69,12 +69,12 @@ describe('desiredCanaryAnnotations (§3)', () => {
     ]);
   });
 
-  it('§3 the prefix test is a plain string prefix (no slash required)', () => {
+  it('argo nginx.go the prefix test is a plain string prefix (no slash required)', () => {
     const r = nginxRollout({ additionalIngressAnnotations: { [`${P}-odd`]: 'v' } });
     expect(desiredCanaryAnnotations(r, stateOf(r))[`${P}-odd`]).toBe('v');
   });
 
-  it('§3 a bare and a prefixed key that collide: the prefixed spelling wins, whatever the spec order', () => {
+  it('argo nginx.go a bare and a prefixed key that collide: the prefixed spelling wins, whatever the spec order', () => {
     for (const additional of [
       { 'canary-by-header': 'bare', [`${P}/canary-by-header`]: 'prefixed' },
       { [`${P}/canary-by-header`]: 'prefixed', 'canary-by-header': 'bare' },
@@ -84,7 +84,7 @@ describe('desiredCanaryAnnotations (§3)', () => {
     }
   });
 
-  it('§3 canaryIngressAnnotations are verbatim and override additional ones; canary/weight override both', () => {
+  it('argo nginx.go canaryIngressAnnotations are verbatim and override additional ones; canary/weight override both', () => {
     const r = nginxRollout({
       additionalIngressAnnotations: { 'canary-by-header': 'additional' },
       canaryIngressAnnotations: {
@@ -102,7 +102,7 @@ describe('desiredCanaryAnnotations (§3)', () => {
     });
   });
 
-  it('§3 canary-weight-total only when maxTrafficWeight is set (HEAD)', () => {
+  it('argo nginx.go canary-weight-total only when maxTrafficWeight is set (HEAD)', () => {
     const r = nginxRollout({}, { maxTrafficWeight: 1000 }, midRollout(250));
     expect(desiredCanaryAnnotations(r, stateOf(r))).toEqual({
       [`${P}/canary`]: 'true',
@@ -111,7 +111,7 @@ describe('desiredCanaryAnnotations (§3)', () => {
     });
   });
 
-  it('§1 annotationPrefix changes every generated key', () => {
+  it('argo types.go annotationPrefix changes every generated key', () => {
     const r = nginxRollout({ annotationPrefix: 'custom.io', additionalIngressAnnotations: { a: 'b' } });
     expect(Object.keys(desiredCanaryAnnotations(r, stateOf(r)))).toEqual([
       'custom.io/a',
@@ -120,16 +120,16 @@ describe('desiredCanaryAnnotations (§3)', () => {
     ]);
   });
 
-  it('§5.3 weight 0 when promoted: the canary Ingress stays with canary-weight "0"', () => {
+  it('argo trafficrouting.go weight 0 when promoted: the canary Ingress stays with canary-weight "0"', () => {
     const r = nginxRollout({}, {}, { ...midRollout(100), currentPodHash: 'stable-hash' });
     expect(desiredCanaryAnnotations(r, stateOf(r))[`${P}/canary-weight`]).toBe('0');
   });
 });
 
-describe('desiredCanaryIngress (§3)', () => {
+describe('desiredCanaryIngress (argo nginx.go)', () => {
   const tls = [{ hosts: ['web.example.com'], secretName: 'web-tls' }];
 
-  it('§3 builds the canary Ingress: name, owner, class annotation, rules renamed, TLS, no labels/defaultBackend', () => {
+  it('argo nginx.go builds the canary Ingress: name, owner, class annotation, rules renamed, TLS, no labels/defaultBackend', () => {
     const input = stableIngress(
       [
         {
@@ -185,7 +185,7 @@ describe('desiredCanaryIngress (§3)', () => {
     expect(JSON.stringify((input.spec as { rules: unknown[] }).rules[0])).toContain('stable-svc');
   });
 
-  it('§3 the class annotation is copied only when present; no class name or TLS when absent', () => {
+  it('argo nginx.go the class annotation is copied only when present; no class name or TLS when absent', () => {
     const input = stableIngress([{ http: { paths: [v1Path('stable-svc')] } }]);
     (input.metadata as { annotations: Loose }).annotations = {};
     const r = nginxRollout();
@@ -197,7 +197,7 @@ describe('desiredCanaryIngress (§3)', () => {
     expect(ingress.spec).toEqual({ rules: [{ http: { paths: [v1Path('canary-svc')] } }] });
   });
 
-  it('§3 legacy extensions/v1beta1 backends are renamed through serviceName', () => {
+  it('argo nginx.go legacy extensions/v1beta1 backends are renamed through serviceName', () => {
     const input = stableIngress(
       [{ http: { paths: [{ path: '/', backend: { serviceName: 'stable-svc', servicePort: 80 } }] } }],
       {
@@ -212,7 +212,7 @@ describe('desiredCanaryIngress (§3)', () => {
     });
   });
 
-  it('§3 no rule using the stable Service: the controller error, quoting stableIngress', () => {
+  it('argo nginx.go no rule using the stable Service: the controller error, quoting stableIngress', () => {
     const input = stableIngress([{ http: { paths: [v1Path('other')] } }]);
     const r = nginxRollout();
     expect(desiredCanaryIngress(input, r, stateOf(r))).toEqual({
@@ -231,7 +231,7 @@ describe('desiredCanaryIngress (§3)', () => {
     });
   });
 
-  it('§3 HEAD with stableIngresses the message quotes the empty stableIngress field', () => {
+  it('argo nginx.go HEAD with stableIngresses the message quotes the empty stableIngress field', () => {
     const r = rollout({
       name: 'web',
       canary: { trafficRouting: { nginx: { stableIngresses: ['web-ingress'] } } },

@@ -24,7 +24,7 @@ const refs = (canary: Record<string, unknown>, ingresses: Ingress[]) =>
   validateRolloutReferences(rolloutOf(canary), healthyAlbCluster({ ingresses }));
 const only = (findings: Finding[], rule: string) => findings.filter((f) => f.rule === rule);
 
-describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, lb-controllers A.2)', () => {
+describe('validateRolloutReferences: ALB use-annotation wiring LBC enhanced_backend_builder.go)', () => {
   it('a correctly wired Rollout has no findings', () => {
     expect(validateRolloutReferences(rolloutOf(albCanary()), healthyAlbCluster())).toEqual([]);
   });
@@ -110,7 +110,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     ]);
   });
 
-  it("§4.3: a backend on another Service gets Argo's text plus what was found", () => {
+  it("argo validation_references.go: a backend on another Service gets Argo's text plus what was found", () => {
     expect(refs(albCanary(), [albIngress([path('web-canary', { name: 'use-annotation' })])])).toEqual([
       {
         severity: 'error',
@@ -123,7 +123,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     ]);
   });
 
-  it('§4.3: lists at most two other backends', () => {
+  it('argo validation_references.go: lists at most two other backends', () => {
     const paths = ['a', 'b', 'c', 'd'].map((s) => path(s, { number: 80 }, `/${s}`));
     const [f] = refs(albCanary(), [albIngress(paths)]);
     expect(f?.message).toContain(
@@ -131,14 +131,14 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     );
   });
 
-  it('§4.3: an Ingress with no rule paths at all', () => {
+  it('argo validation_references.go: an Ingress with no rule paths at all', () => {
     const [f] = refs(albCanary(), [albIngress([])]);
     expect(f?.message).toContain(
       'has no rules using service web-stable backend. It has no rule paths with a Service backend.',
     );
   });
 
-  it('§4.3: a default backend does not satisfy Argo, which reads only spec.rules', () => {
+  it('argo validation_references.go: a default backend does not satisfy Argo, which reads only spec.rules', () => {
     const ingress = parseIngress({
       metadata: { name: 'web', namespace: 'shop' },
       spec: {
@@ -164,7 +164,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     ]);
   });
 
-  it('§2.1: the action service is rootService when set', () => {
+  it('argo alb.go: the action service is rootService when set', () => {
     const canary = albCanary({}, { rootService: 'web-root' });
     expect(refs(canary, [albIngress([path('web-root', { name: 'use-annotation' })])])).toEqual([]);
     expect(
@@ -175,7 +175,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
     ).toContain('has no rules using service web-root backend');
   });
 
-  it('P5 / §4.3 (HEAD): each Ingress of alb.ingresses is checked, Argo path is the list', () => {
+  it('P5 / argo validation_references.go (HEAD): each Ingress of alb.ingresses is checked, Argo path is the list', () => {
     const canary = albCanary({}, { ingress: undefined, ingresses: ['web', 'web-internal', 'web-gone'] });
     const findings = refs(canary, [
       albIngress([path('web-stable', { name: 'use-annotation' })]),
@@ -221,7 +221,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring (user-needs P3, l
   });
 });
 
-describe('validateRolloutReferences: Services (lb-controllers A.4 "unable to find port")', () => {
+describe('validateRolloutReferences: Services (LBC config_types.go "unable to find port")', () => {
   it('an unset servicePort is left to the spec rule (no "port 0" finding per Service)', () => {
     const rollout = rolloutOf(albCanary({}, { servicePort: undefined }));
     expect(validateRolloutReferences(rollout, healthyAlbCluster())).toEqual([]);
@@ -306,7 +306,7 @@ describe('validateRolloutReferences: Services (lb-controllers A.4 "unable to fin
   });
 });
 
-describe('validateRolloutReferences: NGINX stable Ingress (§4.3)', () => {
+describe('validateRolloutReferences: NGINX stable Ingress (argo validation_references.go)', () => {
   const services = [serviceOf('web-stable', [80]), serviceOf('web-canary', [80])];
   it('the stable Ingress must route stableService', () => {
     const cluster = clusterOf({
@@ -381,7 +381,7 @@ describe('validateRolloutReferences: NGINX stable Ingress (§4.3)', () => {
   });
 });
 
-describe('validateRolloutReferences: ALB ingress class (lb-controllers A.6, user-needs P11)', () => {
+describe('validateRolloutReferences: ALB ingress class (LBC class_loader.go, ', () => {
   it('an Ingress of another controller gets a warning that says why', () => {
     const cluster = healthyAlbCluster({
       ingresses: [ingressOf('web', [path('web-stable', { name: 'use-annotation' })], { className: 'nginx' })],
@@ -459,7 +459,7 @@ describe('looksLikeUseAnnotation', () => {
   });
 });
 
-describe('ALB path pattern of the wired path (lb-controllers A.5, user-needs P3)', () => {
+describe('ALB path pattern of the wired path (LBC config_types.go, ', () => {
   it('ImplementationSpecific "/" matches only the root URL', () => {
     const findings = refs(albCanary(), [albIngress([path('web-stable', { name: 'use-annotation' }, '/')])]);
     expect(findings).toEqual([

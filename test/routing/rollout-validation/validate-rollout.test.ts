@@ -23,7 +23,7 @@ const albWithRoutes = (steps: unknown[], extra: Obj = {}) =>
 
 const cases: Case[] = [
   {
-    name: '§4.2 rule 1: maxSurge and maxUnavailable both zero',
+    name: 'argo validation.go: maxSurge and maxUnavailable both zero',
     canary: albCanary({ maxSurge: 0, maxUnavailable: '0%' }),
     rule: 'max-surge-max-unavailable-zero',
     field: 'spec.strategy.canary.maxSurge',
@@ -31,7 +31,7 @@ const cases: Case[] = [
       'spec.strategy.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero. Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
   },
   {
-    name: '§4.2 rule 1: a non-numeric maxSurge string counts as zero (intstr.IntValue)',
+    name: 'argo validation.go: a non-numeric maxSurge string counts as zero (intstr.IntValue)',
     canary: albCanary({ maxSurge: 'abc', maxUnavailable: 0 }),
     rule: 'max-surge-max-unavailable-zero',
     field: 'spec.strategy.canary.maxSurge',
@@ -39,7 +39,7 @@ const cases: Case[] = [
       'spec.strategy.maxSurge: Invalid value: "abc": MaxSurge and MaxUnavailable both can not be zero. Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
   },
   {
-    name: '§4.2 rule 2: stable and canary must be different services',
+    name: 'argo validation.go: stable and canary must be different services',
     canary: albCanary({ canaryService: 'web-stable' }),
     rule: 'canary-same-service',
     field: 'spec.strategy.canary.stableService',
@@ -47,7 +47,7 @@ const cases: Case[] = [
       'spec.strategy.stableService: Invalid value: "web-stable": This rollout uses the same service for the stable and canary services, but two different services are required. Point canaryService and stableService at two different Services.',
   },
   {
-    name: '§4.2 rule 3: ping-pong needs ALB, Istio or a plugin (HEAD text)',
+    name: 'argo validation.go: ping-pong needs ALB, Istio or a plugin (HEAD text)',
     canary: nginxCanary({ pingPong: { pingService: 'ping', pongService: 'pong' } }),
     rule: 'ping-pong-router-unsupported',
     field: 'spec.strategy.canary.trafficRouting.alb',
@@ -55,7 +55,7 @@ const cases: Case[] = [
       'spec.strategy.trafficRouting.alb: Invalid value: null: Ping-pong feature works with the ALB, Istio, and plugin-based traffic routers only. Use trafficRouting.alb with pingPong, or replace pingPong by stableService and canaryService.',
   },
   {
-    name: '§4.2 rule 3: ping service required',
+    name: 'argo validation.go: ping service required',
     canary: albCanary({ pingPong: { pongService: 'pong' } }, { rootService: 'web-root' }),
     rule: 'ping-pong-service-missing',
     field: 'spec.strategy.canary.pingPong.pingService',
@@ -63,7 +63,7 @@ const cases: Case[] = [
       'spec.strategy.pingPong.pingService: Invalid value: "": Ping service and Pong service must to be set to use Ping-Pong feature. Set spec.strategy.canary.pingPong.pingService to a Service name.',
   },
   {
-    name: '§4.2 rule 3: pong service required',
+    name: 'argo validation.go: pong service required',
     canary: albCanary({ pingPong: { pingService: 'ping' } }, { rootService: 'web-root' }),
     rule: 'ping-pong-service-missing',
     field: 'spec.strategy.canary.pingPong.pongService',
@@ -71,7 +71,7 @@ const cases: Case[] = [
       'spec.strategy.pingPong.pongService: Invalid value: "": Ping service and Pong service must to be set to use Ping-Pong feature. Set spec.strategy.canary.pingPong.pongService to a Service name.',
   },
   {
-    name: '§4.2 rule 3: ping and pong must differ',
+    name: 'argo validation.go: ping and pong must differ',
     canary: albCanary({ pingPong: { pingService: 'pp', pongService: 'pp' } }, { rootService: 'web-root' }),
     rule: 'ping-pong-same-service',
     field: 'spec.strategy.canary.pingPong.pingService',
@@ -79,7 +79,7 @@ const cases: Case[] = [
       'spec.strategy.pingPong.pingService: Invalid value: "pp": This rollout uses the same service for the ping and pong services, but two different services are required. Give pingService and pongService two different Services.',
   },
   {
-    name: '§4.2 rule 3: ALB ping-pong needs rootService',
+    name: 'argo validation.go: ALB ping-pong needs rootService',
     canary: albCanary({ pingPong: { pingService: 'ping', pongService: 'pong' } }),
     rule: 'ping-pong-alb-root-service-missing',
     field: 'spec.strategy.canary.trafficRouting.alb.rootService',
@@ -87,7 +87,7 @@ const cases: Case[] = [
       'spec.strategy.trafficRouting.alb.rootService: Invalid value: "": Root service field is required for the configuration with ALB and ping-pong feature enabled. Set alb.rootService to the backend name your Ingress paths use with port name use-annotation.',
   },
   {
-    name: '§4.2 rule 4: stableService required with ALB',
+    name: 'argo validation.go: stableService required with ALB',
     canary: albCanary({ stableService: undefined }),
     rule: 'traffic-routing-services-required',
     field: 'spec.strategy.canary.stableService',
@@ -95,7 +95,7 @@ const cases: Case[] = [
       'spec.strategy.stableService: Invalid value: "": Canary service and Stable service must to be set to use Traffic Routing. Set spec.strategy.canary.stableService to the Service that selects the stable pods.',
   },
   {
-    name: '§4.2 rule 4: canaryService required with NGINX',
+    name: 'argo validation.go: canaryService required with NGINX',
     canary: nginxCanary({ canaryService: '' }),
     rule: 'traffic-routing-services-required',
     field: 'spec.strategy.canary.canaryService',
@@ -103,7 +103,7 @@ const cases: Case[] = [
       'spec.strategy.canaryService: Invalid value: "": Canary service and Stable service must to be set to use Traffic Routing. Set spec.strategy.canary.canaryService to the Service that selects the canary pods.',
   },
   {
-    name: '§4.2 rule 4: Istio without a DestinationRule needs both services',
+    name: 'argo validation.go: Istio without a DestinationRule needs both services',
     canary: { trafficRouting: { istio: { virtualService: { name: 'vs' } } }, steps: [{ setWeight: 5 }] },
     rule: 'traffic-routing-services-required',
     field: 'spec.strategy.canary.stableService',
@@ -111,7 +111,7 @@ const cases: Case[] = [
       'spec.strategy.stableService: Invalid value: "": Canary service and Stable service must to be set to use Traffic Routing. Set spec.strategy.canary.stableService to the Service that selects the stable pods.',
   },
   {
-    name: '§4.2 rule 5: scaleDownDelaySeconds needs traffic routing',
+    name: 'argo validation.go: scaleDownDelaySeconds needs traffic routing',
     canary: { scaleDownDelaySeconds: 30, steps: [{ setWeight: 5 }] },
     rule: 'scale-down-delay-without-traffic-routing',
     field: 'spec.strategy.canary.scaleDownDelaySeconds',
@@ -119,7 +119,7 @@ const cases: Case[] = [
       'spec.strategy.scaleDownDelaySeconds: Invalid value: 30: Canary scaleDownDelaySeconds can only be used with traffic routing. Remove scaleDownDelaySeconds or configure trafficRouting.',
   },
   {
-    name: '§4.2 rule 5: dynamicStableScale needs traffic routing',
+    name: 'argo validation.go: dynamicStableScale needs traffic routing',
     canary: { dynamicStableScale: true, steps: [{ setWeight: 5 }] },
     rule: 'dynamic-stable-scale-without-traffic-routing',
     field: 'spec.strategy.canary.dynamicStableScale',
@@ -127,7 +127,7 @@ const cases: Case[] = [
       'spec.strategy.dynamicStableScale: Invalid value: true: Canary dynamicStableScale can only be used with traffic routing. Remove dynamicStableScale or configure trafficRouting.',
   },
   {
-    name: '§4.2 rule 6: dynamicStableScale excludes scaleDownDelaySeconds',
+    name: 'argo validation.go: dynamicStableScale excludes scaleDownDelaySeconds',
     canary: albCanary({ dynamicStableScale: true, scaleDownDelaySeconds: 30 }),
     rule: 'dynamic-stable-scale-with-scale-down-delay',
     field: 'spec.strategy.canary.dynamicStableScale',
@@ -135,7 +135,7 @@ const cases: Case[] = [
       'spec.strategy.dynamicStableScale: Invalid value: true: Canary dynamicStableScale cannot be used with scaleDownDelaySeconds. Remove one of dynamicStableScale and scaleDownDelaySeconds.',
   },
   {
-    name: '§4.2 rule 6 (HEAD): maxTrafficWeight only with NGINX or plugins',
+    name: 'argo validation.go (HEAD): maxTrafficWeight only with NGINX or plugins',
     canary: albCanary({
       trafficRouting: { alb: { ingress: 'web', servicePort: 80 }, maxTrafficWeight: 1000 },
     }),
@@ -145,7 +145,7 @@ const cases: Case[] = [
       'spec.strategy.trafficRouting.maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins. Remove maxTrafficWeight: ALB weights are always out of 100.',
   },
   {
-    name: '§4.2 rule 7.1: a step sets more than one of setWeight, pause, experiment, analysis',
+    name: 'argo validation.go.1: a step sets more than one of setWeight, pause, experiment, analysis',
     canary: albCanary({ steps: [{ setWeight: 10, pause: {} }] }),
     rule: 'step-multiple-types',
     field: 'spec.strategy.canary.steps[0]',
@@ -153,7 +153,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0]: Invalid value: "step.Experiment: false step.Pause: true step.SetWeight: true step.Analysis: false": Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause. Split this step: give each of setWeight, pause, experiment and analysis its own step.',
   },
   {
-    name: '§4.2 rule 7.2: an empty step',
+    name: 'argo validation.go.2: an empty step',
     canary: albCanary({ steps: [{ setWeight: 10 }, {}] }),
     rule: 'step-empty',
     field: 'spec.strategy.canary.steps[1]',
@@ -161,7 +161,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1]: Invalid value: "step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoute: true step.Plugin: true": Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause. Add an action or delete the step.',
   },
   {
-    name: '§4.2 rule 7.3: setWeight above 100',
+    name: 'argo validation.go.3: setWeight above 100',
     canary: albCanary({ steps: [{ setWeight: 101 }] }),
     rule: 'step-set-weight-range',
     field: 'spec.strategy.canary.steps[0].setWeight',
@@ -169,7 +169,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setWeight: Invalid value: 101: SetWeight needs to be between 0 and 100. Use a weight from 0 to 100.',
   },
   {
-    name: '§4.2 rule 7.3: setWeight below 0',
+    name: 'argo validation.go.3: setWeight below 0',
     canary: albCanary({ steps: [{ setWeight: 10 }, { setWeight: -1 }] }),
     rule: 'step-set-weight-range',
     field: 'spec.strategy.canary.steps[1].setWeight',
@@ -177,7 +177,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setWeight: Invalid value: -1: SetWeight needs to be between 0 and 100. Use a weight from 0 to 100.',
   },
   {
-    name: '§4.2 rule 7.3 (HEAD): setWeight bounded by maxTrafficWeight',
+    name: 'argo validation.go.3 (HEAD): setWeight bounded by maxTrafficWeight',
     canary: nginxCanary({
       trafficRouting: { nginx: { stableIngress: 'web' }, maxTrafficWeight: 200 },
       steps: [{ setWeight: 250 }],
@@ -188,7 +188,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setWeight: Invalid value: 250: SetWeight needs to be between 0 and 200. Use a weight from 0 to 200.',
   },
   {
-    name: '§4.2 rule 7.4: a negative pause duration',
+    name: 'argo validation.go.4: a negative pause duration',
     canary: albCanary({ steps: [{ setWeight: 10 }, { pause: { duration: -5 } }] }),
     rule: 'step-pause-duration-negative',
     field: 'spec.strategy.canary.steps[1].pause.duration',
@@ -196,7 +196,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].pause.duration: Invalid value: -5: Duration needs to be greater than 0. Use a number of seconds or a Go duration such as "30s" or "1h".',
   },
   {
-    name: '§4.2 rule 7.4: an unparsable pause duration is -1 to Argo',
+    name: 'argo validation.go.4: an unparsable pause duration is -1 to Argo',
     canary: albCanary({ steps: [{ setWeight: 10 }, { pause: { duration: '5 minutes' } }] }),
     rule: 'step-pause-duration-negative',
     field: 'spec.strategy.canary.steps[1].pause.duration',
@@ -204,7 +204,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].pause.duration: Invalid value: -1: Duration needs to be greater than 0. Use a number of seconds or a Go duration such as "30s" or "1h".',
   },
   {
-    name: '§4.2 rule 7.5: setCanaryScale requires traffic routing',
+    name: 'argo validation.go.5: setCanaryScale requires traffic routing',
     canary: { steps: [{ setCanaryScale: { replicas: 1 } }, { setWeight: 10 }] },
     rule: 'set-canary-scale-without-traffic-routing',
     field: 'spec.strategy.canary.trafficRouting',
@@ -212,7 +212,7 @@ const cases: Case[] = [
       'spec.strategy.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set. Remove setCanaryScale steps or configure trafficRouting.',
   },
   {
-    name: '§4.2 rule 7.6 (HEAD): setHeaderRoute is not supported by NGINX',
+    name: 'argo validation.go.6 (HEAD): setHeaderRoute is not supported by NGINX',
     canary: nginxCanary({
       trafficRouting: { nginx: { stableIngress: 'web' }, managedRoutes: managed(['hdr']) },
       steps: [{ setWeight: 10 }, hdr([{ headerName: 'x-canary', headerValue: { exact: 'yes' } }])],
@@ -223,7 +223,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setHeaderRoute: Invalid value: {"name":"hdr","match":[{"headerName":"x-canary","headerValue":{"exact":"yes"}}]}: SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix. NGINX has no header routes here: remove the step (use canary-by-header in canaryIngressAnnotations).',
   },
   {
-    name: '§4.2 rule 7.6: setHeaderRoute without traffic routing',
+    name: 'argo validation.go.6: setHeaderRoute without traffic routing',
     canary: { steps: [{ setWeight: 10 }, hdr(null)] },
     rule: 'header-route-router-unsupported',
     field: 'spec.strategy.canary.steps[1].setHeaderRoute',
@@ -231,7 +231,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setHeaderRoute: Invalid value: {"name":"hdr"}: SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix. Remove the step, or route with ALB, Istio, Apisix or a plugin.',
   },
   {
-    name: '§4.2 rule 7.6: ALB header match without a value',
+    name: 'argo validation.go.6: ALB header match without a value',
     canary: albWithRoutes([{ setWeight: 10 }, hdr([{ headerName: 'x-canary' }])]),
     rule: 'header-route-match-value-missing',
     field: 'spec.strategy.canary.steps[1].setHeaderRoute.match[0]',
@@ -239,7 +239,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setHeaderRoute.match[0]: Invalid value: null: StringMatch value missed, match value must have one of the following: exact, regex, prefix. Set headerValue.exact.',
   },
   {
-    name: '§4.2 rule 7.6: ALB supports exact header values only (prefix)',
+    name: 'argo validation.go.6: ALB supports exact header values only (prefix)',
     canary: albWithRoutes([hdr([{ headerName: 'user-agent', headerValue: { prefix: 'chrome' } }])]),
     rule: 'header-route-match-alb-exact-only',
     field: 'spec.strategy.canary.steps[0].setHeaderRoute.match[0]',
@@ -247,7 +247,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setHeaderRoute.match[0]: Invalid value: {"prefix":"chrome"}: SetHeaderRoute match value invalid. ALB supports \'exact\' value only. Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
   },
   {
-    name: '§4.2 rule 7.6: ALB supports exact header values only (empty exact)',
+    name: 'argo validation.go.6: ALB supports exact header values only (empty exact)',
     canary: albWithRoutes([hdr([{ headerName: 'x', headerValue: { exact: '' } }])]),
     rule: 'header-route-match-alb-exact-only',
     field: 'spec.strategy.canary.steps[0].setHeaderRoute.match[0]',
@@ -255,7 +255,7 @@ const cases: Case[] = [
       "spec.strategy.steps[0].setHeaderRoute.match[0]: Invalid value: {}: SetHeaderRoute match value invalid. ALB supports 'exact' value only. Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.",
   },
   {
-    name: '§4.2 rule 7.6: ALB rejects exact plus regex',
+    name: 'argo validation.go.6: ALB rejects exact plus regex',
     canary: albWithRoutes([hdr([{ headerName: 'x', headerValue: { exact: 'a', regex: 'a.*' } }])]),
     rule: 'header-route-match-alb-exact-only',
     field: 'spec.strategy.canary.steps[0].setHeaderRoute.match[0]',
@@ -263,7 +263,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setHeaderRoute.match[0]: Invalid value: {"exact":"a","regex":"a.*"}: SetHeaderRoute match value invalid. ALB supports \'exact\' value only. Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
   },
   {
-    name: '§4.2 rule 7.6: Istio header match needs exactly one value',
+    name: 'argo validation.go.6: Istio header match needs exactly one value',
     canary: {
       stableService: 's',
       canaryService: 'c',
@@ -276,7 +276,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setHeaderRoute.match[0]: Invalid value: {"exact":"a","prefix":"b"}: StringMatch match value must have exactly one of the following: exact, regex, prefix. Keep only one of exact, regex and prefix.',
   },
   {
-    name: '§4.2 rule 7.6: Istio header match with no value',
+    name: 'argo validation.go.6: Istio header match with no value',
     canary: {
       stableService: 's',
       canaryService: 'c',
@@ -289,7 +289,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setHeaderRoute.match[0]: Invalid value: {}: StringMatch value missed, match value must have one of the following: exact, regex, prefix. Set one of exact, regex and prefix.',
   },
   {
-    name: '§4.2 rule 7.7 (HEAD) + §2.9: setMirrorRoute with ALB',
+    name: 'argo validation.go.7 (HEAD) + argo alb.go: setMirrorRoute with ALB',
     canary: albCanary({
       trafficRouting: { alb: { ingress: 'web', servicePort: 80 }, managedRoutes: managed(['mirror']) },
       steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'mirror', percentage: 50 } }],
@@ -300,7 +300,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setMirrorRoute: Invalid value: {"name":"mirror","percentage":50}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins. ALB and NGINX cannot mirror through Argo Rollouts: remove the step.',
   },
   {
-    name: '§4.2 rule 7.7: setMirrorRoute without traffic routing',
+    name: 'argo validation.go.7: setMirrorRoute without traffic routing',
     canary: { steps: [{ setMirrorRoute: { name: 'm', match: [{ method: { exact: 'GET' } }] } }] },
     rule: 'mirror-route-router-unsupported',
     field: 'spec.strategy.canary.steps[0].setMirrorRoute',
@@ -308,7 +308,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setMirrorRoute: Invalid value: {"name":"m","match":[{"method":{"exact":"GET"}}]}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins. Remove the step, or route with Istio or a plugin.',
   },
   {
-    name: '§2.9: mirror route accepted by Argo (ALB + Istio) is still ignored by ALB',
+    name: 'argo alb.go: mirror route accepted by Argo (ALB + Istio) is still ignored by ALB',
     canary: albCanary({
       trafficRouting: {
         alb: { ingress: 'web', servicePort: 80 },
@@ -323,7 +323,7 @@ const cases: Case[] = [
       'spec.strategy.canary.steps[1].setMirrorRoute: the ALB traffic router ignores mirror routes, so mirror route "mirror" copies no traffic through the Ingress. Mirror with Istio or a plugin only, or remove the step.',
   },
   {
-    name: '§4.2 rule 7.7: mirror match path must have exactly one value',
+    name: 'argo validation.go.7: mirror match path must have exactly one value',
     canary: {
       stableService: 's',
       canaryService: 'c',
@@ -336,7 +336,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setMirrorRoute.match[0]: Invalid value: {"prefix":"/a","regex":"/b"}: StringMatch match value must have exactly one of the following: exact, regex, prefix. Keep only one of exact, regex and prefix.',
   },
   {
-    name: '§4.2 rule 7.8: header routes need managedRoutes',
+    name: 'argo validation.go.8: header routes need managedRoutes',
     canary: albCanary({
       steps: [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }])],
     }),
@@ -346,7 +346,7 @@ const cases: Case[] = [
       "spec.strategy.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'. List every setHeaderRoute/setMirrorRoute name under trafficRouting.managedRoutes.",
   },
   {
-    name: '§4.2 rule 7.9: the route name must be listed in managedRoutes',
+    name: 'argo validation.go.9: the route name must be listed in managedRoutes',
     canary: albCanary({
       trafficRouting: { alb: { ingress: 'web', servicePort: 80 }, managedRoutes: managed(['other']) },
       steps: [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }])],
@@ -357,7 +357,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].setHeaderRoute: Invalid value: "hdr": Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes. Add {name: hdr} to trafficRouting.managedRoutes.',
   },
   {
-    name: '§4.2 rule 7.10: experiment weight needs traffic routing',
+    name: 'argo validation.go.10: experiment weight needs traffic routing',
     canary: { steps: [{ experiment: { templates: [{ name: 'a', weight: 5 }] } }] },
     rule: 'experiment-weight-without-traffic-routing',
     field: 'spec.strategy.canary.steps[0].experiment.templates[0].weight',
@@ -365,7 +365,7 @@ const cases: Case[] = [
       'spec.strategy.steps[0].experiment.templates[0].weight: Invalid value: 5: Experiment template weight cannot be set unless TrafficRouting is enabled. Remove the weight or configure trafficRouting.',
   },
   {
-    name: '§4.2 rule 7.10 (HEAD): experiment weight is not available with NGINX',
+    name: 'argo validation.go.10 (HEAD): experiment weight is not available with NGINX',
     canary: nginxCanary({
       steps: [{ setWeight: 5 }, { experiment: { templates: [{ name: 'a' }, { name: 'b', weight: 5 }] } }],
     }),
@@ -375,7 +375,7 @@ const cases: Case[] = [
       'spec.strategy.steps[1].experiment.templates[1].weight: Invalid value: 5: Experiment template weight is only available for TrafficRouting with SMI, ALB, Istio and Plugins at this time. Remove the weight: NGINX cannot send traffic to experiment pods.',
   },
   {
-    name: '§4.3 (HEAD): ALB ingress and ingresses both set',
+    name: 'argo validation_references.go (HEAD): ALB ingress and ingresses both set',
     canary: albCanary({}, { ingresses: ['web2'] }),
     rule: 'alb-ingress-both',
     field: 'spec.strategy.canary.trafficRouting.alb',
@@ -383,7 +383,7 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.alb: Internal error: Either Ingress or Ingresses must be configured. Both are configured. Set exactly one of ingress or ingresses.',
   },
   {
-    name: '§4.3 (HEAD): ALB ingress and ingresses both unset',
+    name: 'argo validation_references.go (HEAD): ALB ingress and ingresses both unset',
     canary: albCanary({}, { ingress: '' }),
     rule: 'alb-ingress-neither',
     field: 'spec.strategy.canary.trafficRouting.alb',
@@ -391,7 +391,7 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.alb: Internal error: Either Ingress or Ingresses must be configured. Neither are configured. Set exactly one of ingress or ingresses.',
   },
   {
-    name: '§4.3 (HEAD): NGINX stableIngress and stableIngresses both set',
+    name: 'argo validation_references.go (HEAD): NGINX stableIngress and stableIngresses both set',
     canary: nginxCanary({}, { stableIngresses: ['a'] }),
     rule: 'nginx-ingress-both',
     field: 'spec.strategy.canary.trafficRouting.nginx',
@@ -399,7 +399,7 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.nginx: Internal error: Either StableIngress or StableIngresses must be configured. Both are configured. Set exactly one of stableIngress or stableIngresses.',
   },
   {
-    name: '§4.3 (HEAD): NGINX stableIngress and stableIngresses both unset',
+    name: 'argo validation_references.go (HEAD): NGINX stableIngress and stableIngresses both unset',
     canary: nginxCanary({}, { stableIngress: undefined }),
     rule: 'nginx-ingress-neither',
     field: 'spec.strategy.canary.trafficRouting.nginx',
@@ -407,7 +407,7 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.nginx: Internal error: Either StableIngress or StableIngresses must be configured. Neither are configured. Set exactly one of stableIngress or stableIngresses.',
   },
   {
-    name: '§2.3: stickiness duration 0 fails every weight change',
+    name: 'argo alb.go: stickiness duration 0 fails every weight change',
     canary: albCanary({}, { stickinessConfig: { enabled: true, durationSeconds: 0 } }),
     rule: 'alb-stickiness-duration-range',
     field: 'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
@@ -415,7 +415,7 @@ const cases: Case[] = [
       "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is 0).",
   },
   {
-    name: '§2.3: stickiness duration above 7 days',
+    name: 'argo alb.go: stickiness duration above 7 days',
     canary: albCanary({}, { stickinessConfig: { enabled: true, durationSeconds: 604801 } }),
     rule: 'alb-stickiness-duration-range',
     field: 'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
@@ -423,7 +423,7 @@ const cases: Case[] = [
       "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)! Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to 604800 (it is 604801).",
   },
   {
-    name: '§4.2 "not validated" + §2.3: an unset alb.servicePort is written as "0"',
+    name: 'argo validation.go "not validated" + argo alb.go: an unset alb.servicePort is written as "0"',
     canary: albCanary({}, { servicePort: undefined }),
     rule: 'alb-service-port-invalid',
     field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
@@ -431,7 +431,7 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.alb.servicePort is not set, so Argo Rollouts writes ServicePort "0" into the action and the ALB finds no such port. Set it to the port the stable and canary Services expose.',
   },
   {
-    name: '§1: alb.servicePort above 65535',
+    name: 'argo types.go: alb.servicePort above 65535',
     canary: albCanary({}, { servicePort: 70000 }),
     rule: 'alb-service-port-invalid',
     field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
@@ -439,21 +439,21 @@ const cases: Case[] = [
       'spec.strategy.canary.trafficRouting.alb.servicePort 70000 is not a port number (1 to 65535). Set it to the port the stable and canary Services expose.',
   },
   {
-    name: 'lb-controllers A.1: actions.<name> key name at most 55 characters',
+    name: 'LBC parser.go: actions.<name> key name at most 55 characters',
     canary: albCanary({ stableService: `s${'x'.repeat(55)}` }),
     rule: 'alb-action-name-too-long',
     field: 'spec.strategy.canary.stableService',
     message: `spec.strategy.canary.stableService: "s${'x'.repeat(55)}" has 56 characters, but the annotation key actions.s${'x'.repeat(55)} may have at most 63 after the "/", so the name may have at most 55. Use a shorter Service name.`,
   },
   {
-    name: 'lb-controllers A.1: rootService names the action when set',
+    name: 'LBC parser.go: rootService names the action when set',
     canary: albCanary({}, { rootService: 'r'.repeat(56) }),
     rule: 'alb-action-name-too-long',
     field: 'spec.strategy.canary.trafficRouting.alb.rootService',
     message: `spec.strategy.canary.trafficRouting.alb.rootService: "${'r'.repeat(56)}" has 56 characters, but the annotation key actions.${'r'.repeat(56)} may have at most 63 after the "/", so the name may have at most 55. Use a shorter Service name.`,
   },
   {
-    name: 'lb-controllers A.1: conditions.<name> key name at most 52 characters',
+    name: 'LBC parser.go: conditions.<name> key name at most 52 characters',
     canary: albWithRoutes(
       [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }], 'h'.repeat(53))],
       {
@@ -465,7 +465,7 @@ const cases: Case[] = [
     message: `spec.strategy.canary.steps[1].setHeaderRoute.name: "${'h'.repeat(53)}" has 53 characters, but the annotation key conditions.${'h'.repeat(53)} may have at most 63 after the "/", so a header route name may have at most 52. Use a shorter name.`,
   },
   {
-    name: '§2.7: header route name becomes an Ingress backend service name',
+    name: 'argo alb.go: header route name becomes an Ingress backend service name',
     canary: albWithRoutes(
       [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }], 'Canary_Route')],
       {
@@ -478,7 +478,7 @@ const cases: Case[] = [
       'spec.strategy.canary.steps[1].setHeaderRoute.name: "Canary_Route" is not a valid Service name, but Argo Rollouts writes it as an Ingress backend service name. Use lowercase letters, digits and \'-\', starting with a letter.',
   },
   {
-    name: '§2.7: empty ALB header match list sends all traffic to the canary',
+    name: 'argo alb.go: empty ALB header match list sends all traffic to the canary',
     canary: albWithRoutes([{ setWeight: 10 }, hdr([])]),
     rule: 'alb-header-route-empty-match',
     field: 'spec.strategy.canary.steps[1].setHeaderRoute.match',
@@ -486,7 +486,7 @@ const cases: Case[] = [
       'spec.strategy.canary.steps[1].setHeaderRoute.match: an empty list makes Argo Rollouts write conditions.hdr: null, so header route "hdr" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.',
   },
   {
-    name: 'lb-controllers A.1: a custom ALB annotationPrefix is ignored by LBC v2',
+    name: 'LBC parser.go: a custom ALB annotationPrefix is ignored by LBC v2',
     canary: albCanary({}, { annotationPrefix: 'custom.example.com' }),
     rule: 'alb-annotation-prefix-ignored',
     field: 'spec.strategy.canary.trafficRouting.alb.annotationPrefix',
@@ -495,7 +495,7 @@ const cases: Case[] = [
       'AWS Load Balancer Controller v2 reads only alb.ingress.kubernetes.io/ annotations, so actions written under "custom.example.com/" are ignored. Remove annotationPrefix unless you run the legacy v1 controller with that prefix.',
   },
   {
-    name: '§2.7 (HEAD merge) + ALB AND: header names differing in case never match',
+    name: 'argo alb.go (HEAD merge) + ALB AND: header names differing in case never match',
     canary: albWithRoutes([
       { setWeight: 10 },
       hdr([
@@ -510,7 +510,7 @@ const cases: Case[] = [
       'Header route "hdr" never matches: "X-Canary" and "x-canary" become separate ALB conditions that must all hold, and no one value satisfies them. Spell the header name the same way in every match so Argo merges the values.',
   },
   {
-    name: 'user-needs P4: steps that never send traffic to the canary',
+    name: 'steps that never send traffic to the canary',
     canary: albCanary({ steps: [{ setCanaryScale: { weight: 50 } }, { pause: {} }, { setWeight: 0 }] }),
     rule: 'steps-never-shift-traffic',
     field: 'spec.strategy.canary.steps',
@@ -520,7 +520,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('validateRolloutSpec: Argo Rollouts rules (reference §4.2, HEAD texts) and ours', () => {
+describe('validateRolloutSpec: Argo Rollouts rules (argo validation.go, HEAD texts) and ours', () => {
   it.each(cases)('$name', ({ canary, rule, field, message, severity }) => {
     const findings = validateRolloutSpec(rolloutOf(canary));
     expect(findings).toContainEqual({ severity: severity ?? 'error', rule, field, message });
@@ -538,25 +538,25 @@ describe('validateRolloutSpec: Argo Rollouts rules (reference §4.2, HEAD texts)
 
 describe('validateRolloutSpec: configurations Argo accepts', () => {
   const valid: [string, Obj][] = [
-    ['§2.6 plain ALB canary', albCanary()],
+    ['argo alb_test.go plain ALB canary', albCanary()],
     [
-      '§2.6 ALB with stickiness 1 s and 604800 s',
+      'argo alb_test.go ALB with stickiness 1 s and 604800 s',
       albCanary({}, { stickinessConfig: { enabled: true, durationSeconds: 604800 } }),
     ],
     [
-      '§2.3 disabled stickiness is not range-checked',
+      'argo alb.go disabled stickiness is not range-checked',
       albCanary({}, { stickinessConfig: { enabled: false, durationSeconds: 0 } }),
     ],
-    ['§1 ALB ingresses list (HEAD)', albCanary({}, { ingress: undefined, ingresses: ['a', 'b'] })],
+    ['argo types.go ALB ingresses list (HEAD)', albCanary({}, { ingress: undefined, ingresses: ['a', 'b'] })],
     [
-      '§1 NGINX with maxTrafficWeight (HEAD)',
+      'argo types.go NGINX with maxTrafficWeight (HEAD)',
       nginxCanary({
         trafficRouting: { nginx: { stableIngress: 'web' }, maxTrafficWeight: 1000 },
         steps: [{ setWeight: 1000 }],
       }),
     ],
     [
-      '§4.2 rule 3 ALB ping-pong with rootService and no stable/canary',
+      'argo validation.go ALB ping-pong with rootService and no stable/canary',
       {
         pingPong: { pingService: 'ping', pongService: 'pong' },
         trafficRouting: { alb: { ingress: 'web', servicePort: 80, rootService: 'root' } },
@@ -564,7 +564,7 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       },
     ],
     [
-      '§2.7 ALB header route with exact values, same name merged (HEAD)',
+      'argo alb.go ALB header route with exact values, same name merged (HEAD)',
       albWithRoutes([
         { setWeight: 10 },
         hdr([
@@ -575,16 +575,16 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       ]),
     ],
     [
-      '§4.2 rule 7.10 ALB experiment weight',
+      'argo validation.go.10 ALB experiment weight',
       albCanary({ steps: [{ experiment: { templates: [{ name: 'a', weight: 5 }] } }] }),
     ],
     [
-      '§4.2 rule 4 Istio with a DestinationRule needs no services',
+      'argo validation.go Istio with a DestinationRule needs no services',
       { trafficRouting: { istio: { destinationRule: { name: 'dr' } } }, steps: [{ setWeight: 5 }] },
     ],
     ['no steps: promotion is immediate, nothing to warn about', albCanary({ steps: [] })],
     [
-      '§4.2 rule 7.4: pause durations Argo accepts',
+      'argo validation.go.4: pause durations Argo accepts',
       albCanary({
         steps: [
           { setWeight: 10 },
@@ -594,7 +594,7 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
         ],
       }),
     ],
-    ['§4.2 rule 1: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
+    ['argo validation.go: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
     ['blue-green or no canary strategy', {}],
   ];
   it.each(valid)('%s', (_name, canary) => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIngressClass, parseRollout, parseService } from '../../../src/routing/wire/index.js';
 
-describe('parseRollout: every step kind and provider (§1)', () => {
+describe('parseRollout: every step kind and provider (argo types.go)', () => {
   const parsed = parseRollout({
     metadata: { name: 'r' },
     spec: {

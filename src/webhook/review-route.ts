@@ -1,0 +1,119 @@
+/**
+ * The route of the two hooks (`POST /mutate`, `POST /validate`): transport only. It checks the
+ * caller's client certificate and that the caches are synced, hands the body to
+ * `answerReview` (the one code path shared with the `review` command), and records the
+ * metrics and the one log line of each review.
+ */
+import type { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { runOnRequestPath } from '../cluster/request-path.js';
+import type { ClusterView } from '../routing/model.js';
+import { answerReview } from './admission/dispatch.js';
+import type { WebhookPolicy } from './admission/handler.js';
+import { decisionOf, type HookKind } from './admission/response.js';
+import { budgetFromTimeout } from './budget.js';
+import type { WebhookMetrics } from './metrics.js';
+
+export interface ReadinessSource extends ClusterView {
+  isSynced(): boolean;
+}
+
+export interface ReviewRouteOptions {
+  cluster: ReadinessSource;
+  policy: WebhookPolicy;
+  /** PEM of the CA that signs the apiserver's client certificate; when set, hooks require it. */
+  clientCa?: string;
+  /** With clientCa: the subject CNs accepted (any when empty). */
+  clientNames?: readonly string[];
+  logger: Logger;
+  metrics: WebhookMetrics;
+}
+
+/** Why a client certificate is not accepted (401: none or unverified; 403: CN not allowed). */
+function clientRefusal(
+  socket: TLSSocket,
+  names: readonly string[] | undefined,
+): { status: 401 | 403; error: string } | undefined {
+  if (!socket.authorized) {
+    return { status: 401, error: 'a client certificate signed by the configured client CA is required' };
+  }
+  if (!names || names.length === 0) return undefined;
+  const cn: unknown = socket.getPeerCertificate().subject?.CN;
+  const cns = Array.isArray(cn) ? cn : [cn];
+  if (cns.some((c) => typeof c === 'string' && names.includes(c))) return undefined;
+  return {
+    status: 403,
+    error: `the client certificate's subject CN ${JSON.stringify(cn ?? '')} is not one of the accepted names`,
+  };
+}
+
+export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
+  const { logger, metrics } = options;
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const refusal = options.clientCa
+      ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
+      : undefined;
+    if (refusal) {
+      metrics.badRequests.inc({ status: String(refusal.status) });
+      return reply.code(refusal.status).send({ error: refusal.error });
+    }
+    // An unsynced cache is empty or partial: "no Rollout owns this Ingress" read from it would
+    // be a guess. A 503 is a webhook call error, so the apiserver applies failurePolicy, which
+    // is the operator's choice, instead of us allowing or denying blind.
+    if (!options.cluster.isSynced()) {
+      metrics.badRequests.inc({ status: '503' });
+      return reply.code(503).send({ error: 'cluster state not synced yet' });
+    }
+    const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
+    metrics.inFlight.inc();
+    try {
+      const deadline = budgetFromTimeout((req.query as Record<string, unknown>)?.timeout, receivedAt);
+      // Marks the review so that any apiserver call made while answering would be counted
+      // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
+      const context = { cluster: options.cluster, policy: options.policy, deadline };
+      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const kind = outcome.request?.kind.kind ?? 'unknown';
+      const decision = outcome.result
+        ? decisionOf(outcome.result)
+        : outcome.status === 400
+          ? 'bad-request'
+          : 'error';
+      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
+      metrics.admissionRequests.inc({ hook, kind, decision });
+      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
+      if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
+      const r = outcome.request;
+      const line = {
+        hook,
+        uid: r?.uid,
+        kind,
+        object: r ? `${r.namespace ?? ''}/${r.name ?? ''}` : undefined,
+        operation: r?.operation,
+        user: r?.username,
+        dryRun: r?.dryRun,
+        decision,
+        reason: outcome.result?.reason ?? outcome.error?.message,
+        patchOps: outcome.result?.patch.length ?? 0,
+        warnings: outcome.result?.warnings.length ?? 0,
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+      };
+      // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
+      // (failurePolicy applies), so it is counted and logged loudly.
+      if (Date.now() > deadline) {
+        metrics.deadlineExceeded.inc({ hook });
+        logger.warn(
+          { ...line, budgetMs: deadline - receivedAt },
+          'review answered after the apiserver timeout',
+        );
+      }
+      if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
+      else logger.info(line, 'review');
+      return reply.code(outcome.status).send(outcome.body);
+    } finally {
+      metrics.inFlight.dec();
+    }
+  };
+}
