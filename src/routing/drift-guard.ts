@@ -11,7 +11,7 @@ import { albTrafficProvider } from './alb/index.js';
 import type { Finding, JsonObject } from './model.js';
 import { nginxTrafficProvider } from './nginx/index.js';
 import type { DriftInput, OwnedShare, TrafficProvider, TrafficProviderName } from './traffic-provider.js';
-import { editableIngress } from './wire/index.js';
+import { cloneJson, editableIngress } from './wire/index.js';
 
 export interface Override {
   key: string;
@@ -54,9 +54,17 @@ function overridesOf(provider: TrafficProvider, share: OwnedShare, input: DriftI
   return out;
 }
 
-/** Computes the object to admit. Pure: the input objects are not modified. */
-export function guardObject(input: DriftInput, providers: readonly TrafficProvider[]): DriftResult {
-  const working = editableIngress(input.requested);
+/**
+ * Computes the object to admit. Pure: the input objects are not modified. `editableCopy` makes
+ * the working copy the providers write into; it must copy at least what they edit (the
+ * default copies everything).
+ */
+export function guardObject(
+  input: DriftInput,
+  providers: readonly TrafficProvider[],
+  editableCopy: (obj: JsonObject) => JsonObject = cloneJson,
+): DriftResult {
+  const working = editableCopy(input.requested);
   const errors: Finding[] = [];
   const overrides: Override[] = [];
   const owners: string[] = [];
@@ -75,5 +83,6 @@ export function guardObject(input: DriftInput, providers: readonly TrafficProvid
 
 /** Computes the Ingress to admit. Pure: the input objects are not modified. */
 export function guardIngress(input: DriftInput): DriftResult {
-  return guardObject(input, INGRESS_TRAFFIC_PROVIDERS);
+  // The Ingress providers edit annotations and rule paths only, which editableIngress copies.
+  return guardObject(input, INGRESS_TRAFFIC_PROVIDERS, editableIngress);
 }

@@ -74,8 +74,9 @@ export interface TrafficProvider {
   /** What the Rollout's objects for this provider must say now; undefined when it does not route through it. */
   trafficStateOf(rollout: Rollout): TrafficState | undefined;
   /**
-   * Puts into `working` (an editable copy of the requested object) every value the Rollouts
-   * that own part of the object own, keeping live values the Rollout agrees with.
+   * Puts into `working` (the guard's editable copy of the requested object, never the request
+   * itself) every value the Rollouts that own part of the object own, keeping live values the
+   * Rollout agrees with.
    */
   reconcile(working: JsonObject, input: DriftInput): ProviderReconcile;
   /** The text of an owned value in an object, undefined when the object does not carry it. */

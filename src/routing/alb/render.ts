@@ -4,7 +4,7 @@
  * the managed-annotations bookkeeping, and the whole desired Ingress built from them.
  */
 import { MAX_STICKINESS_SECONDS } from './schema.js';
-import type { RuleId } from '../findings/index.js';
+import { annotationField, newFinding, type RuleId } from '../findings/index.js';
 import { goJson, type GoJsonValue } from '../go/index.js';
 import { own } from '../wire/index.js';
 import {
@@ -143,7 +143,7 @@ export interface DesiredAlbIngress {
 }
 
 function finding(rule: RuleId, field: string, message: string, ingress: string): Finding {
-  return { severity: 'error', rule, field, message, ingress };
+  return newFinding(rule, field, message, { severity: 'error', ingress });
 }
 
 /**
@@ -166,7 +166,7 @@ function currentManaged(
   rollout: Rollout,
   ingressName: string,
 ): { map?: ManagedAlbAnnotations; errors: Finding[] } {
-  const field = `metadata.annotations["${MANAGED_ALB_ANNOTATIONS}"]`;
+  const field = annotationField(MANAGED_ALB_ANNOTATIONS);
   if (own(annotations, MANAGED_ALB_ANNOTATIONS) !== undefined) {
     const parsed = parseManagedAlbAnnotations(annotations[MANAGED_ALB_ANNOTATIONS]);
     if (parsed.ok) return { map: parsed.value, errors: [] };
@@ -179,7 +179,7 @@ function currentManaged(
   if (typeof legacyValue !== 'string') return { map: new Map(), errors: [] };
   const legacy = parseLegacyManagedAlbActions(legacyValue);
   if (!legacy.ok) {
-    const legacyField = `metadata.annotations["${LEGACY_MANAGED_ALB_ACTIONS}"]`;
+    const legacyField = annotationField(LEGACY_MANAGED_ALB_ACTIONS);
     const message =
       `${legacyField} of Ingress ${ingressName} is not in the form <rollout>:<key>,... (${legacy.error}). ` +
       `It is obsolete since Argo Rollouts v1.4: delete it.`;

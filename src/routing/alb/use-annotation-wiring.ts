@@ -7,7 +7,13 @@
  *
  * Used for a Rollout under review and, by the Ingress webhook, for an Ingress under review.
  */
-import { backendObjectField, type RuleId } from '../findings/index.js';
+import {
+  backendField,
+  backendObjectField,
+  newFinding,
+  type FindingPlace,
+  type RuleId,
+} from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -23,12 +29,8 @@ function describeIngressBackend(ingress: Ingress, b: IngressBackend): string {
   return `Ingress "${ingress.name}" (host "${b.host ?? '*'}", path "${b.path ?? '/'}")`;
 }
 
-function where(ingress: Ingress, b: IngressBackend): Pick<Finding, 'ingress' | 'host' | 'path'> {
-  return {
-    ingress: ingress.name,
-    ...(b.host !== undefined ? { host: b.host } : {}),
-    ...(b.path !== undefined ? { path: b.path } : {}),
-  };
+function where(ingress: Ingress, b: IngressBackend): FindingPlace {
+  return { ingress: ingress.name, host: b.host, path: b.path };
 }
 
 /** Levenshtein distance, small strings only (port names are at most 15 characters). */
@@ -63,13 +65,8 @@ function diagnose(
 ): Finding | undefined {
   const at = describeIngressBackend(ingress, b);
   const base = backendObjectField(b);
-  const finding = (rule: RuleId, field: string, message: string): Finding => ({
-    severity,
-    rule,
-    field,
-    message,
-    ...where(ingress, b),
-  });
+  const finding = (rule: RuleId, field: string, message: string): Finding =>
+    newFinding(rule, field, message, { severity, ...where(ingress, b) });
   if (b.legacyFields) {
     return finding(
       'alb-backend-legacy-fields',
@@ -112,13 +109,12 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
     return [];
   }
   return [
-    {
-      severity: 'warning',
-      rule: 'alb-path-matches-root-only',
-      field: `spec.rules[${b.ruleIndex}].http.paths[${b.pathIndex}].path`,
-      message: `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
-      ...where(ingress, b),
-    },
+    newFinding(
+      'alb-path-matches-root-only',
+      `${backendField(b)}.path`,
+      `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
+      { severity: 'warning', ...where(ingress, b) },
+    ),
   ];
 }
 

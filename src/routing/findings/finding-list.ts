@@ -2,29 +2,43 @@
  * Builders for findings about an Ingress: field paths of annotations and backends, and a list
  * that stamps every finding with the Ingress and, where a rule path is involved, its host/path.
  */
-import type { RuleId } from './rule-catalogue.js';
 import type { Finding, Ingress, IngressBackend, Severity } from '../model.js';
+import { FieldPath } from './field-path.js';
+import { newFinding } from './new-finding.js';
+import type { RuleId } from './rule-catalogue.js';
+
+const ANNOTATIONS = FieldPath.of('metadata', 'annotations');
+const DEFAULT_BACKEND = FieldPath.of('spec', 'defaultBackend');
+const RULES_FIELD = FieldPath.of('spec', 'rules');
 
 export function annotationField(key: string): string {
-  return `metadata.annotations[${JSON.stringify(key)}]`;
+  return ANNOTATIONS.key(key).toString();
+}
+
+function rulePathField(backend: IngressBackend): FieldPath {
+  return RULES_FIELD.index(backend.ruleIndex).child('http', 'paths').index(backend.pathIndex);
 }
 
 /** Field path of a rule path (`spec.rules[i].http.paths[j]`) or of the default backend. */
 export function backendField(backend: IngressBackend): string {
-  return backend.ruleIndex < 0
-    ? 'spec.defaultBackend'
-    : `spec.rules[${backend.ruleIndex}].http.paths[${backend.pathIndex}]`;
+  return (backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend)).toString();
+}
+
+function backendObjectPath(backend: IngressBackend): FieldPath {
+  return backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend).child('backend');
 }
 
 /** Field path of the backend object itself (`spec.rules[i].http.paths[j].backend`, or the default backend). */
 export function backendObjectField(backend: IngressBackend): string {
-  return backend.ruleIndex < 0 ? 'spec.defaultBackend' : `${backendField(backend)}.backend`;
+  return backendObjectPath(backend).toString();
 }
 
 /** Field path of the port name of a backend, in its API version's shape. */
 export function backendPortNameField(backend: IngressBackend): string {
-  const base = backendObjectField(backend);
-  return backend.legacyFields ? `${base}.servicePort` : `${base}.service.port.name`;
+  const base = backendObjectPath(backend);
+  return (
+    backend.legacyFields ? base.child('servicePort') : base.child('service', 'port', 'name')
+  ).toString();
 }
 
 /** `host "h" path "/p"` (or `the default backend`) for messages. */
@@ -43,11 +57,14 @@ export class FindingList {
   }
 
   add(severity: Severity, rule: RuleId, field: string, message: string, backend?: IngressBackend): void {
-    const finding: Finding = { severity, rule, field, message, ingress: this.ingressName };
-    if (backend && backend.ruleIndex >= 0) {
-      if (backend.host !== undefined) finding.host = backend.host;
-      if (backend.path !== undefined) finding.path = backend.path;
-    }
-    this.items.push(finding);
+    const onPath = backend && backend.ruleIndex >= 0;
+    this.items.push(
+      newFinding(rule, field, message, {
+        severity,
+        ingress: this.ingressName,
+        host: onPath ? backend.host : undefined,
+        path: onPath ? backend.path : undefined,
+      }),
+    );
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Building findings: the list findings are collected in, the field names they point at, and
- * the texts of Kubernetes field errors (`Invalid value: ...`) the messages reuse.
+ * Building findings: the one constructor (`newFinding`), the field paths they point at
+ * (`FieldPath`), the list an Ingress's findings are collected in, the texts of Kubernetes field
+ * errors (`Invalid value: ...`) the messages reuse, and the catalogue of rule ids.
  */
 export { internalErrorText, invalidText, requiredText } from './field-error-text.js';
 export {
@@ -12,3 +13,5 @@ export {
   describeRulePath,
 } from './finding-list.js';
 export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';
+export { FieldPath } from './field-path.js';
+export { newFinding, type FindingPlace } from './new-finding.js';

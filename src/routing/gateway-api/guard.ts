@@ -16,7 +16,8 @@
  * and rules other than the Rollout's header rules keep their place; header rules that are
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
-import type { Finding, JsonObject, Rollout, RouteKind, TrafficState } from '../model.js';
+import { FieldPath, newFinding } from '../findings/index.js';
+import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
 import {
   describeTraffic,
   liveMayLeadStatus,
@@ -58,6 +59,8 @@ import {
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
 
+const RULES_FIELD = FieldPath.of('spec', 'rules');
+
 /** The route entries of a Rollout's plugin configuration that name this route. */
 export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: string, name: string) {
   const routing = rollout.canary?.trafficRouting?.gatewayApi;
@@ -66,13 +69,11 @@ export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: st
   return list.filter((entry) => entry.name === name);
 }
 
-function finding(rollout: Rollout, message: string): Finding {
-  return {
-    severity: 'error',
-    rule: 'gateway-api-not-guarded',
-    field: 'spec.rules',
-    message: `Rollout ${rollout.name}: ${message}`,
-  };
+/** A Rollout's state that cannot be put in place: an error of the guard, reported as `not guarded`. */
+function finding(rollout: Rollout, message: string, severity: Severity = 'error'): Finding {
+  return newFinding('gateway-api-not-guarded', RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
+    severity,
+  });
 }
 
 function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteOwner {
@@ -379,10 +380,13 @@ function reconcileRollout(
     return {};
   }
   for (const service of rendered.missingServices) {
-    errors.push({
-      ...finding(rollout, `experiment Service ${service} is not known, so its backendRef is not added`),
-      severity: 'warning',
-    });
+    errors.push(
+      finding(
+        rollout,
+        `experiment Service ${service} is not known, so its backendRef is not added`,
+        'warning',
+      ),
+    );
   }
   const problem = limitsProblem(rendered.rules, headerPlan.rules);
   if (problem) return { refusal: `Rollout ${rollout.name}: ${problem}` };
@@ -422,12 +426,9 @@ export const gatewayApiTrafficProvider: TrafficProvider = {
     if (!route || route.rollouts.length === 0) return out;
     const over = overSchemaLimits(input.requested);
     if (over) {
-      out.errors.push({
-        severity: 'warning',
-        rule: 'gateway-api-not-guarded',
-        field: 'spec.rules',
-        message: `${over}; the apiserver rejects this route`,
-      });
+      out.errors.push(
+        newFinding('gateway-api-not-guarded', RULES_FIELD, `${over}; the apiserver rejects this route`),
+      );
       return out;
     }
     const sorted = [...route.rollouts].sort((a, b) =>

@@ -24,6 +24,7 @@ import type {
   RouteBackend,
   RouteKind,
 } from '../model.js';
+import { FieldPath, newFinding } from '../findings/index.js';
 import { isJsonObject, own } from '../wire/index.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -302,12 +303,7 @@ export function parseGatewayRoute(
   if (!isJsonObject(obj) || typeof name !== 'string' || name === '') {
     return {
       findings: [
-        {
-          severity: 'error',
-          rule: 'missing-name',
-          field: 'metadata.name',
-          message: `a ${kind} needs metadata.name`,
-        },
+        newFinding('missing-name', FieldPath.of('metadata', 'name'), `a ${kind} needs metadata.name`),
       ],
     };
   }

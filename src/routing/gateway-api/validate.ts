@@ -15,7 +15,7 @@ import type {
   RouteBackend,
   RouteKind,
 } from '../model.js';
-import type { RuleId } from '../findings/index.js';
+import { newFinding } from '../findings/index.js';
 import { GATEWAY_API_PLUGIN } from '../keys.js';
 import { headerRuleName } from './render.js';
 import { MAX_RULES, isManagedRuleName, routeNamespace } from './route-rules.js';
@@ -26,14 +26,6 @@ const CONFIG_FIELD = `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API
 /** The plugin's own message when no route is configured (pkg/plugin/errors.go). */
 export const NO_ROUTES_MESSAGE =
   "No routes configured. At least one of 'httpRoutes', 'grpcRoutes', 'tcpRoutes', 'tlsRoutes', 'httpRoute', 'grpcRoute', 'tcpRoute' or 'tlsRoute' must be set";
-
-function error(rule: RuleId, field: string, message: string): Finding {
-  return { severity: 'error', rule, field, message };
-}
-
-function warning(rule: RuleId, field: string, message: string): Finding {
-  return { severity: 'warning', rule, field, message };
-}
 
 interface ConfiguredRoute {
   kind: RouteKind;
@@ -75,12 +67,12 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
   const out: Finding[] = [];
   const routes = configuredRoutes(rollout);
   if (routes.length === 0 && routing.unguarded.length === 0) {
-    out.push(error('gateway-api-no-routes', CONFIG_FIELD, `${NO_ROUTES_MESSAGE}.`));
+    out.push(newFinding('gateway-api-no-routes', CONFIG_FIELD, `${NO_ROUTES_MESSAGE}.`));
   }
   for (const { ref, field } of routes) {
     if (ref.name === '')
       out.push(
-        error(
+        newFinding(
           'gateway-api-route-name-missing',
           field,
           'Every route needs a name; the plugin refuses an entry without one.',
@@ -89,7 +81,7 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
   }
   if (routing.unguarded.length > 0) {
     out.push(
-      warning(
+      newFinding(
         'gateway-api-not-guarded',
         CONFIG_FIELD,
         `${routing.unguarded.join(', ')}: this webhook guards HTTPRoutes and GRPCRoutes named in httpRoute(s)/grpcRoute(s) only; routes found by selector and TCP/TLS routes are not protected from re-applies.`,
@@ -99,7 +91,7 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
   const canary = rollout.canary;
   if (routes.length > 0 && (!canary?.canaryService || !canary.stableService)) {
     out.push(
-      error(
+      newFinding(
         'gateway-api-services-missing',
         'spec.strategy.canary',
         'The Gateway API plugin finds the backendRefs by the names in canaryService and stableService; set both.',
@@ -111,7 +103,7 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
       const problem = ruleNameProblem(name) ?? ruleNameProblem(headerRuleName(name, 1));
       if (problem) {
         out.push(
-          error(
+          newFinding(
             'gateway-api-managed-route-name',
             'spec.strategy.canary.trafficRouting.managedRoutes',
             `Managed route ${JSON.stringify(name)} becomes the name of route rules, and ${problem}: the apiserver would reject the plugin's write. Use a lowercase name of letters, digits, "-" and ".".`,
@@ -159,7 +151,7 @@ export function routeFindingsFor(
   for (const service of [canary, stable]) {
     if (!rules.some((backends) => backends.some((b) => b.name === service))) {
       out.push(
-        error(
+        newFinding(
           'gateway-api-backend-missing',
           field,
           `${what} has no backendRef named ${service} outside the header-route rules, so the plugin fails with "backendRef was not found". Add a backendRef to Service ${service} in the rules that carry the Rollout's traffic.`,
@@ -174,7 +166,7 @@ export function routeFindingsFor(
   if (useHeaderRoutes && headerRoutes > 0) {
     if (sources === 0) {
       out.push(
-        error(
+        newFinding(
           'gateway-api-header-source-missing',
           field,
           `${what} has no rule with both ${stable} and ${canary}, so the plugin cannot write the header routes of the setHeaderRoute steps. Put both backendRefs in the rule the header routes should split.`,
@@ -182,7 +174,7 @@ export function routeFindingsFor(
       );
     } else if (rules.length + sources * headerRoutes > MAX_RULES) {
       out.push(
-        error(
+        newFinding(
           'gateway-api-rule-limit',
           field,
           `${what} would need ${rules.length + sources * headerRoutes} rules once the plugin adds ${headerRoutes} header route(s) for each of its ${sources} rule(s) with both Services, and the apiserver allows ${MAX_RULES}. Merge rules, or set useHeaderRoutes only on the routes that need header routing.`,
@@ -201,7 +193,7 @@ export function routeFindingsFor(
       seen.add(key);
       if (namespace !== rollout.namespace) {
         out.push(
-          warning(
+          newFinding(
             'gateway-api-backend-namespace',
             field,
             `${what} sends ${backend.name} traffic to namespace ${namespace}, but the Rollout's Services are in ${rollout.namespace}; the plugin matches backendRefs by name only. Set backendRef.namespace to ${rollout.namespace} (with a ReferenceGrant there).`,
@@ -212,7 +204,7 @@ export function routeFindingsFor(
       const service = cluster.getService(namespace, backend.name);
       if (service && backend.port !== undefined && !service.ports.some((p) => p.port === backend.port)) {
         out.push(
-          warning(
+          newFinding(
             'gateway-api-backend-port',
             field,
             `${what} sends traffic to port ${backend.port} of Service ${backend.name}, which has no such port (${service.ports.map((p) => p.port).join(', ') || 'none'}).`,
@@ -245,7 +237,7 @@ export function gatewayApiReferenceFindings(rollout: Rollout, cluster: ClusterVi
     const route = cluster.getRoute(kind, namespace, ref.name);
     if (!route) {
       out.push(
-        warning(
+        newFinding(
           'gateway-api-route-not-found',
           field,
           `${kind} ${namespace}/${ref.name} does not exist (yet); the plugin fails until it does.`,

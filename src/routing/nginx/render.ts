@@ -2,6 +2,7 @@
  * NGINX rendering (argo nginx.go): the canary Ingress the controller creates next to each
  * stable Ingress, with the canary annotations ingress-nginx reads.
  */
+import { newFinding } from '../findings/index.js';
 import { own } from '../wire/index.js';
 import {
   asObject,
@@ -86,17 +87,15 @@ export function desiredCanaryIngress(
     const quoted = rollout.canary?.trafficRouting?.nginx?.stableIngress ?? '';
     return {
       errors: [
-        {
-          severity: 'error',
-          rule: 'nginx-stable-service-not-in-rules',
-          field: 'spec.rules',
+        newFinding(
+          'nginx-stable-service-not-in-rules',
+          'spec.rules',
           // The controller's own text first (it is what its events say), then the fix.
-          message:
-            `ingress \`${quoted}\` has no rules using service ${state.stableService} backend. ` +
+          `ingress \`${quoted}\` has no rules using service ${state.stableService} backend. ` +
             `Add a rule path whose backend is Service ${state.stableService} to Ingress ${stableName}, ` +
             `or point spec.strategy.canary.stableService at the Service it routes to.`,
-          ingress: stableName,
-        },
+          { severity: 'error', ingress: stableName },
+        ),
       ],
     };
   }

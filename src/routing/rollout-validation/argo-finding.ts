@@ -2,8 +2,7 @@
  * Building blocks of the Rollout spec rules: Finding constructors that write Argo
  * Rollouts' field-error text, and the traffic-router tests Argo's validation uses.
  */
-import type { RuleId } from '../findings/index.js';
-import { invalidText } from '../findings/index.js';
+import { invalidText, newFinding, type RuleId } from '../findings/index.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 
 /** Where the object's fields really are. */
@@ -15,11 +14,11 @@ export const ARGO = 'spec.strategy';
 const MAX_VALUE_CHARS = 100;
 
 export function error(rule: RuleId, field: string, message: string): Finding {
-  return { severity: 'error', rule, field, message };
+  return newFinding(rule, field, message, { severity: 'error' });
 }
 
 export function warning(rule: RuleId, field: string, message: string): Finding {
-  return { severity: 'warning', rule, field, message };
+  return newFinding(rule, field, message, { severity: 'warning' });
 }
 
 /** An Argo `Invalid` error at `spec.strategy.<sub>` with its detail, then how to fix it. */

@@ -7,6 +7,7 @@
  * case-insensitively. So `X-Canary: a` plus `x-canary: b` become two conditions on the same
  * header that need two different values at once: the rule never matches.
  */
+import { newFinding } from '../findings/index.js';
 import type { Finding, SetHeaderRoute } from '../model.js';
 
 /** ALB values may use `*` and `?` wildcards; such values are not compared here. */
@@ -32,12 +33,14 @@ export function headerMatchFindings(route: SetHeaderRoute, field: string): Findi
     const common = [...valueSets[0]!].filter((v) => valueSets.every((set) => set.has(v)));
     if (common.length > 0) continue;
     const names = [...spellings.keys()].map((n) => `"${n}"`).join(' and ');
-    out.push({
-      severity: 'warning',
-      rule: 'header-route-never-matches',
-      field,
-      message: `Header route "${route.name}" never matches: ${names} become separate ALB conditions that must all hold, and no one value satisfies them. Spell the header name the same way in every match so Argo merges the values.`,
-    });
+    out.push(
+      newFinding(
+        'header-route-never-matches',
+        field,
+        `Header route "${route.name}" never matches: ${names} become separate ALB conditions that must all hold, and no one value satisfies them. Spell the header name the same way in every match so Argo merges the values.`,
+        { severity: 'warning' },
+      ),
+    );
   }
   return out;
 }

@@ -4,8 +4,7 @@
  * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
  * warning; an object that exists and is wrong is an error.
  */
-import type { RuleId } from '../findings/index.js';
-import { invalidText } from '../findings/index.js';
+import { invalidText, newFinding, type RuleId } from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
 import {
   albControllerDecision,
@@ -64,13 +63,12 @@ function notFound(
   ref: { name: string; field: string },
   namespace: string,
 ): Finding {
-  return {
-    severity: 'warning',
-    rule: NOT_FOUND_RULES[kind],
-    field: ref.field,
-    message: `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
-    ...(kind === 'Ingress' ? { ingress: ref.name } : {}),
-  };
+  return newFinding(
+    NOT_FOUND_RULES[kind],
+    ref.field,
+    `${kind} "${ref.name}" does not exist in namespace ${namespace} yet (${ref.field}); ${MISSING_WHY}`,
+    { severity: 'warning', ingress: kind === 'Ingress' ? ref.name : undefined },
+  );
 }
 
 /** Argo's own reference error, then what we found instead and how to fix it. */
@@ -83,13 +81,10 @@ function noRulesFinding(ref: IngressRef, ingress: Ingress, service: string, fix:
   const defaultNote = ingress.backends.some((b) => b.ruleIndex < 0 && b.serviceName === service)
     ? ' spec.defaultBackend uses it, but Argo Rollouts reads only spec.rules.'
     : ` ${otherBackends(ingress)}`;
-  return {
+  return newFinding('ingress-no-rule-for-service', ref.field, `${argo}.${defaultNote} ${fix}`, {
     severity: 'error',
-    rule: 'ingress-no-rule-for-service',
-    field: ref.field,
-    message: `${argo}.${defaultNote} ${fix}`,
     ingress: ingress.name,
-  };
+  });
 }
 
 /** What differs between the two routers in the ingress-class checks. */
@@ -149,13 +144,7 @@ function classFindings(
   options: ReferenceOptions,
 ): Finding[] {
   const warn = (rule: RuleId, message: string): Finding[] => [
-    {
-      severity: 'warning',
-      rule,
-      field: ref.field,
-      message,
-      ingress: ingress.name,
-    },
+    newFinding(rule, ref.field, message, { severity: 'warning', ingress: ingress.name }),
   ];
   const decision = check.decide(ingress, cluster.ingressClasses(), options);
   if (!decision.managed) {
@@ -227,12 +216,12 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
     return [
-      {
-        severity: 'error',
-        rule: 'service-lacks-alb-port',
-        field: `${ROUTING}.alb.servicePort`,
-        message: `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
-      },
+      newFinding(
+        'service-lacks-alb-port',
+        `${ROUTING}.alb.servicePort`,
+        `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+        { severity: 'error' },
+      ),
     ];
   });
 }

@@ -3,6 +3,7 @@
  * reported once through `problems` and read as absent, so one bad field cannot hide the
  * rest of an object from validation.
  */
+import { newFinding } from '../findings/index.js';
 import type { Finding, Json, JsonObject } from '../model.js';
 
 export class JsonReader {
@@ -75,12 +76,11 @@ export class JsonReader {
   }
 
   private typeProblem(field: string, expected: string, value: unknown): void {
-    this.problems.push({
-      severity: 'error',
-      rule: 'malformed-field',
-      field,
-      message: `${field} must be ${expected}, got ${describe(value)}`,
-    });
+    this.problems.push(
+      newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`, {
+        severity: 'error',
+      }),
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * throw. A field of the wrong type is reported as a `malformed-field` error and read as
  * absent; an object without the identity the model needs (no name) yields no result.
  */
+import { newFinding } from '../findings/index.js';
 import { readGatewayApiPlugin } from './gateway-api-config.js';
 import { JsonReader, isJsonObject, own } from './json-reader.js';
 import type {
@@ -50,12 +51,9 @@ function readMeta(r: JsonReader, obj: JsonObject): Meta | undefined {
   const meta = r.object(own(obj, 'metadata'), 'metadata');
   const name = r.string(own(meta, 'name'), 'metadata.name');
   if (!name) {
-    r.problems.push({
-      severity: 'error',
-      rule: 'missing-name',
-      field: 'metadata.name',
-      message: 'metadata.name is required',
-    });
+    r.problems.push(
+      newFinding('missing-name', 'metadata.name', 'metadata.name is required', { severity: 'error' }),
+    );
     return undefined;
   }
   return {
@@ -69,12 +67,14 @@ function readMeta(r: JsonReader, obj: JsonObject): Meta | undefined {
 
 function topObject(r: JsonReader, obj: unknown, kind: string): JsonObject | undefined {
   if (isJsonObject(obj)) return obj;
-  r.problems.push({
-    severity: 'error',
-    rule: 'malformed-object',
-    field: '',
-    message: `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} must be a JSON object`,
-  });
+  r.problems.push(
+    newFinding(
+      'malformed-object',
+      '',
+      `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} must be a JSON object`,
+      { severity: 'error' },
+    ),
+  );
   return undefined;
 }
 
