@@ -9,7 +9,14 @@
  */
 import type { ClusterView } from '../routing/model.js';
 
-export const RESOURCE_KINDS = ['rollouts', 'ingresses', 'services', 'ingressclasses'] as const;
+export const RESOURCE_KINDS = [
+  'rollouts',
+  'ingresses',
+  'services',
+  'ingressclasses',
+  'httproutes',
+  'grpcroutes',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export interface ResourceStatus {
@@ -17,7 +24,9 @@ export interface ResourceStatus {
   synced: boolean;
   /**
    * False while the apiserver answers 404 for the resource, which for Rollouts means the
-   * argoproj.io CRD is not installed (yet). The cache keeps retrying with backoff.
+   * argoproj.io CRD is not installed (yet). The cache keeps retrying with backoff. For the
+   * optional Gateway API routes a 404 means "none exist": the resource counts as synced and
+   * empty, and the cache keeps checking whether the CRD has been installed since.
    */
   available: boolean;
   /** Objects held in the store. */

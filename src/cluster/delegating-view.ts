@@ -4,7 +4,15 @@
  * a cache) extends it and overrides that lookup only, so a lookup added to ClusterView is
  * forwarded everywhere by adding it here.
  */
-import type { ClusterView, Ingress, IngressClass, Rollout, Service } from '../routing/model.js';
+import type {
+  ClusterView,
+  GatewayRoute,
+  Ingress,
+  IngressClass,
+  Rollout,
+  RouteKind,
+  Service,
+} from '../routing/model.js';
 
 export class DelegatingClusterView implements ClusterView {
   constructor(protected readonly inner: ClusterView) {}
@@ -23,5 +31,11 @@ export class DelegatingClusterView implements ClusterView {
   }
   rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
     return this.inner.rolloutsReferencingIngress(namespace, ingressName);
+  }
+  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined {
+    return this.inner.getRoute(kind, namespace, name);
+  }
+  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[] {
+    return this.inner.rolloutsReferencingRoute(kind, namespace, routeName);
   }
 }

@@ -3,6 +3,7 @@
  * object they cannot identify (no name, not an object) comes back as a `problem` sentence
  * so the source can report it and carry on with the rest.
  */
+import { GATEWAY_API_GROUP, parseGatewayRoute } from '../routing/gateway-api/index.js';
 import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/wire/index.js';
 import type { Parsed } from '../routing/wire/index.js';
 import { newStringMap, own } from '../routing/wire/index.js';
@@ -16,6 +17,8 @@ const PARSERS: { [K in ResourceKind]: (obj: unknown) => Parsed<Projections[K]> }
   ingresses: parseIngress,
   services: parseService,
   ingressclasses: parseIngressClass,
+  httproutes: (obj) => parseGatewayRoute('HTTPRoute', obj),
+  grpcroutes: (obj) => parseGatewayRoute('GRPCRoute', obj),
 };
 
 export const KIND_NAMES: Record<ResourceKind, string> = {
@@ -23,6 +26,8 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   ingresses: 'Ingress',
   services: 'Service',
   ingressclasses: 'IngressClass',
+  httproutes: 'HTTPRoute',
+  grpcroutes: 'GRPCRoute',
 };
 
 /** The Ingress as the cache keeps it: the annotations in CACHED_INGRESS_ANNOTATIONS only. */
@@ -63,6 +68,10 @@ export function resourceOfManifest(apiVersion: string, kind: string): ResourceKi
       return group === 'networking.k8s.io' ? 'ingressclasses' : undefined;
     case 'Service':
       return group === '' ? 'services' : undefined;
+    case 'HTTPRoute':
+      return group === GATEWAY_API_GROUP ? 'httproutes' : undefined;
+    case 'GRPCRoute':
+      return group === GATEWAY_API_GROUP ? 'grpcroutes' : undefined;
     default:
       return undefined;
   }

@@ -160,6 +160,10 @@ export class ResourceStream {
       return true;
     } catch (err) {
       if (this.stopped) return false;
+      if (this.def.optional && err instanceof ApiError && err.statusCode === 404) {
+        this.recordAbsent();
+        return false;
+      }
       this.recordFailure(err, 'list');
       return false;
     } finally {
@@ -257,6 +261,19 @@ export class ResourceStream {
   // -------------------------------------------------------------------------------------
   // Helpers
   // -------------------------------------------------------------------------------------
+
+  /**
+   * An optional resource whose CRD is not installed: nothing of it exists, which is a
+   * complete answer, so the stream counts as synced (and empty). The list is retried with
+   * backoff, so the cache starts watching once the CRD is installed.
+   */
+  private recordAbsent(): void {
+    this.store.replace(this.def.kind, this.namespace, []);
+    const first = this.status.available || !this.status.synced;
+    Object.assign(this.status, { synced: true, available: false, lastListAt: Date.now() });
+    this.status.lastError = `the apiserver does not serve ${this.def.kind}.${this.def.group} (CRD not installed); none are cached, checking again later`;
+    if (first) this.logger?.info(this.fields(), this.status.lastError);
+  }
 
   private recordFailure(err: unknown, phase: 'list' | 'watch' | 'watchdog'): void {
     const status = err instanceof ApiError ? err.statusCode : undefined;

@@ -1,4 +1,4 @@
-/** The four resources the webhook caches, and where the apiserver serves them. */
+/** The resources the webhook caches, and where the apiserver serves them. */
 import type { ResourceKind } from './cluster-state.js';
 
 export interface ResourceDef {
@@ -6,6 +6,8 @@ export interface ResourceDef {
   group: string;
   version: string;
   namespaced: boolean;
+  /** The CRD may be absent from a cluster without that being an error (Gateway API routes). */
+  optional?: boolean;
 }
 
 export const RESOURCES: Record<ResourceKind, ResourceDef> = {
@@ -13,6 +15,20 @@ export const RESOURCES: Record<ResourceKind, ResourceDef> = {
   ingresses: { kind: 'ingresses', group: 'networking.k8s.io', version: 'v1', namespaced: true },
   services: { kind: 'services', group: '', version: 'v1', namespaced: true },
   ingressclasses: { kind: 'ingressclasses', group: 'networking.k8s.io', version: 'v1', namespaced: false },
+  httproutes: {
+    kind: 'httproutes',
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    optional: true,
+  },
+  grpcroutes: {
+    kind: 'grpcroutes',
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    optional: true,
+  },
 };
 
 /** Collection path, e.g. `/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts`. */

@@ -7,7 +7,16 @@
  * on the same thread: each method runs to completion, so a reader never sees a half
  * applied update.
  */
-import type { ClusterView, Ingress, IngressClass, Rollout, Service } from '../routing/model.js';
+import { routeNamespace } from '../routing/gateway-api/index.js';
+import type {
+  ClusterView,
+  GatewayRoute,
+  Ingress,
+  IngressClass,
+  Rollout,
+  RouteKind,
+  Service,
+} from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
 import { DelegatingClusterView } from './delegating-view.js';
 
@@ -16,6 +25,8 @@ export interface Projections {
   ingresses: Ingress;
   services: Service;
   ingressclasses: IngressClass;
+  httproutes: GatewayRoute;
+  grpcroutes: GatewayRoute;
 }
 export type Projection = Projections[ResourceKind];
 
@@ -54,15 +65,39 @@ export function ingressesReferencedBy(rollout: Rollout): string[] {
   return [...names];
 }
 
+/** Index key of a Gateway API route; it cannot collide with an Ingress's `namespace/name`. */
+function routeKey(kind: RouteKind, namespace: string, name: string): string {
+  return `${kind}:${namespace}/${name}`;
+}
+
+/** Index keys of the HTTPRoutes and GRPCRoutes a Rollout's Gateway API plugin configuration names. */
+export function routeKeysReferencedBy(rollout: Rollout): string[] {
+  const routing = rollout.canary?.trafficRouting?.gatewayApi;
+  if (!routing) return [];
+  const namespace = routeNamespace(routing, rollout.namespace);
+  const keys = new Set<string>();
+  for (const ref of routing.httpRoutes) if (ref.name) keys.add(routeKey('HTTPRoute', namespace, ref.name));
+  for (const ref of routing.grpcRoutes) if (ref.name) keys.add(routeKey('GRPCRoute', namespace, ref.name));
+  return [...keys];
+}
+
+const ROUTE_TABLES: Record<RouteKind, 'httproutes' | 'grpcroutes'> = {
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+};
+
 export class ClusterStore implements ClusterView {
   private readonly tables: { [K in ResourceKind]: Map<string, Projections[K]> } = {
     rollouts: new Map(),
     ingresses: new Map(),
     services: new Map(),
     ingressclasses: new Map(),
+    httproutes: new Map(),
+    grpcroutes: new Map(),
   };
   /**
-   * `namespace/ingressName` → keys of the Rollouts that reference it. Arrays, not Sets: an
+   * `namespace/ingressName` (or `Kind:namespace/routeName` for a Gateway API route) → keys of
+   * the Rollouts that reference it. Arrays, not Sets: an
    * Ingress almost always has one Rollout, and 10,000 Sets cost 4 MiB of hash tables.
    */
   private readonly rolloutsByIngress = new Map<string, string[]>();
@@ -147,7 +182,18 @@ export class ClusterStore implements ClusterView {
   }
 
   rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[] {
-    const ingressKey = `${namespace}/${ingressName}`;
+    return this.rolloutsReferencing(`${namespace}/${ingressName}`);
+  }
+
+  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined {
+    return this.tables[ROUTE_TABLES[kind]].get(`${namespace}/${name}`);
+  }
+
+  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[] {
+    return this.rolloutsReferencing(routeKey(kind, namespace, routeName));
+  }
+
+  private rolloutsReferencing(ingressKey: string): readonly Rollout[] {
     const resolved = this.resolvedByIngress.get(ingressKey);
     if (resolved) return resolved;
     const keys = this.rolloutsByIngress.get(ingressKey);
@@ -176,7 +222,10 @@ export class ClusterStore implements ClusterView {
     }
     this.ingressKeysByRollout.delete(key);
     if (!rollout) return;
-    const ingressKeys = ingressesReferencedBy(rollout).map((name) => `${rollout.namespace}/${name}`);
+    const ingressKeys = [
+      ...ingressesReferencedBy(rollout).map((name) => `${rollout.namespace}/${name}`),
+      ...routeKeysReferencedBy(rollout),
+    ];
     if (ingressKeys.length === 0) return;
     this.ingressKeysByRollout.set(key, ingressKeys);
     for (const ingressKey of ingressKeys) {

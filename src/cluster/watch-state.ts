@@ -8,7 +8,8 @@
  * the data may be is reported separately as staleness (`status()`), so a brief outage
  * does not take every replica out of service while the cache still answers correctly.
  * The Rollout CRD may be missing: a 404 on its list is retried with backoff, reported as
- * `available: false`, and the state does not become ready until Rollouts list.
+ * `available: false`, and the state does not become ready until Rollouts list. The Gateway
+ * API route CRDs are optional: without them the routes count as synced and empty.
  */
 import { RESOURCE_KINDS } from './cluster-state.js';
 import type { CacheStatus, ClusterState, ResourceKind, ResourceStatus } from './cluster-state.js';
@@ -97,6 +98,8 @@ export class WatchClusterState extends StoreBackedView implements ClusterState {
       return times.length > 0 ? Math.max(...times) : undefined;
     };
     const stale = streams.map((s) => {
+      // An optional resource whose CRD is absent has nothing to go stale.
+      if (RESOURCES[kind].optional && !s.available) return 0;
       const activity = Math.max(s.lastListAt ?? 0, s.lastEventAt ?? 0, s.lastConnectAt ?? 0);
       return (now - (activity || (this.startedAt ?? now))) / 1000;
     });

@@ -9,6 +9,7 @@ import { ingressControllers } from '../routing/ingress-class.js';
 import type { ClusterView, Ingress, IngressClass } from '../routing/model.js';
 import { ALB_CONTROLLER, INGRESS_CLASS_ANNOTATION, NGINX_CONTROLLER } from '../routing/keys.js';
 import { UsageError } from './options.js';
+import { DelegatingClusterView } from '../cluster/delegating-view.js';
 
 /** The classes the controllers' charts install by default, and their controllers. */
 export const STANDARD_CLASSES: ReadonlyMap<string, string> = new Map([
@@ -81,19 +82,27 @@ export function resolveClasses(
     classes.push({ name, controller, isDefault: false });
     assumed.push({ name, controller, source: 'standard' });
   }
-  const view: ClusterView = {
-    getIngress: (ns, name) => cluster.getIngress(ns, name),
-    getService: (ns, name) => cluster.getService(ns, name),
-    getRollout: (ns, name) => cluster.getRollout(ns, name),
-    ingressClasses: () => classes,
-    rolloutsReferencingIngress: (ns, name) => cluster.rolloutsReferencingIngress(ns, name),
-  };
+  const view = new ClusterWithClasses(cluster, classes);
   const unchecked = ingresses.flatMap((ingress) => {
     const controllers = ingressControllers(ingress, classes);
     if (controllers.alb || controllers.nginx) return [];
     return [{ namespace: ingress.namespace, name: ingress.name, reason: uncheckedReason(ingress, classes) }];
   });
   return { view, assumed, unchecked };
+}
+
+/** The cluster as given, with the IngressClasses resolved for the check. */
+class ClusterWithClasses extends DelegatingClusterView {
+  constructor(
+    cluster: ClusterView,
+    private readonly classes: IngressClass[],
+  ) {
+    super(cluster);
+  }
+
+  override ingressClasses(): IngressClass[] {
+    return this.classes;
+  }
 }
 
 function uncheckedReason(ingress: Ingress, classes: IngressClass[]): string {

@@ -27,11 +27,14 @@ export interface Override {
 }
 
 export interface DriftResult {
+  /** The object to admit: the Ingress, or the route for the Gateway API provider. */
   ingress: JsonObject;
   overrides: Override[];
   errors: Finding[];
   /** Rollouts that own parts of this Ingress, as `namespace/name`. */
   owners: string[];
+  /** A provider's reason to deny the write (see `ProviderReconcile.refusal`). */
+  refusal?: string;
 }
 
 /** The providers that own values on an Ingress, in the order their overrides are reported. */
@@ -79,6 +82,8 @@ export function guardObject(
   for (const provider of providers) {
     const reconciled = provider.reconcile(working, input);
     errors.push(...reconciled.errors);
+    if (reconciled.refusal)
+      return { ingress: input.requested, overrides: [], errors, owners, refusal: reconciled.refusal };
     for (const share of reconciled.shares) {
       owners.push(`${share.rollout.namespace}/${share.rollout.name}`);
       overrides.push(...overridesOf(provider, share, input));

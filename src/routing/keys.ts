@@ -27,3 +27,8 @@ export const ROLLOUT_POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
 export const CACHED_INGRESS_ANNOTATIONS: readonly string[] = [INGRESS_CLASS_ANNOTATION, NGINX_CANARY_WEIGHT];
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
+/** The Gateway API traffic-router plugin's key in `trafficRouting.plugins` (plugin.go `PluginName`). */
+export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+/** The label the plugin puts on a route while the canary weight is above 0 (internal/defaults/defaults.go). */
+export const DEFAULT_IN_PROGRESS_LABEL_KEY = 'rollouts.argoproj.io/gatewayapi-canary';
+export const DEFAULT_IN_PROGRESS_LABEL_VALUE = 'in-progress';

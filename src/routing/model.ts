@@ -96,6 +96,27 @@ export interface Ingress extends ObjectRef {
   backends: IngressBackend[];
 }
 
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+
+/** One backendRef of a Gateway API route rule, with the CRD defaults applied. */
+export interface RouteBackend {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  port?: number;
+}
+
+/**
+ * An HTTPRoute or GRPCRoute (gateway.networking.k8s.io/v1) as the cache keeps it: the rule
+ * names and backendRefs, which the Rollout checks read. Weights, matches and filters are
+ * read from the object under review, never from the cache.
+ */
+export interface GatewayRoute extends ObjectRef {
+  kind: RouteKind;
+  rules: { name?: string; backends: RouteBackend[] }[];
+}
+
 // ---------------------------------------------------------------------------------------
 // Rollouts: the canary traffic configuration and status, as Argo Rollouts reads them.
 // ---------------------------------------------------------------------------------------
@@ -126,9 +147,36 @@ export interface NginxRouting {
   canaryIngressAnnotations: Record<string, string>;
 }
 
+/** A route named in the Gateway API plugin's configuration. */
+export interface GatewayApiRouteRef {
+  name: string;
+  /** The plugin adds and removes header-route rules on this route (`useHeaderRoutes`). */
+  useHeaderRoutes: boolean;
+}
+
+/**
+ * The `argoproj-labs/gatewayAPI` traffic-router plugin's configuration
+ * (`trafficRouting.plugins["argoproj-labs/gatewayAPI"]`), as the plugin reads it
+ * (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi v0.15.0, pkg/plugin/types.go and
+ * plugin.go `getGatewayAPITrafficRoutingConfig`): the single `httpRoute`/`grpcRoute` are
+ * appended to the lists with `useHeaderRoutes: true`.
+ */
+export interface GatewayApiRouting {
+  httpRoutes: GatewayApiRouteRef[];
+  grpcRoutes: GatewayApiRouteRef[];
+  /** `namespace` as configured; empty means the Rollout's namespace. */
+  namespace: string;
+  /** Configured parts the webhook does not guard: TCP/TLS routes and label selectors, by field name. */
+  unguarded: string[];
+  /** The in-progress label, or undefined when `disableInProgressLabel` is set. */
+  inProgressLabel?: { key: string; value: string };
+}
+
 export interface TrafficRouting {
   alb?: AlbRouting;
   nginx?: NginxRouting;
+  /** The Gateway API plugin's configuration, when `plugins` holds it. */
+  gatewayApi?: GatewayApiRouting;
   /** Names of the other providers that are set (`istio`, `smi`, `plugins`, `apisix`, ...). */
   otherProviders: string[];
   /** True when `istio.destinationRule` is set (changes the stable/canary service requirement). */
@@ -283,4 +331,7 @@ export interface ClusterView {
   ingressClasses(): IngressClass[];
   /** Rollouts in the namespace whose ALB `ingress`/`ingresses` or NGINX stable ingress(es) name this Ingress. */
   rolloutsReferencingIngress(namespace: string, ingressName: string): readonly Rollout[];
+  getRoute(kind: RouteKind, namespace: string, name: string): GatewayRoute | undefined;
+  /** Rollouts (in any namespace) whose Gateway API plugin configuration names this route. */
+  rolloutsReferencingRoute(kind: RouteKind, namespace: string, routeName: string): readonly Rollout[];
 }

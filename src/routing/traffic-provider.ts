@@ -10,10 +10,10 @@
  * path such as `spec.rules[0].backendRefs[1].weight`) and a text form, so the guard can tell
  * what the request asked for, what is live and what it admits without knowing where it lives.
  */
-import type { Finding, JsonObject, Rollout, TrafficState } from './model.js';
+import type { Finding, JsonObject, Rollout, RouteKind, Service, TrafficState } from './model.js';
 
 /** The providers, a closed set (it labels the `rtw_ingress_overrides_total` metric). */
-export const TRAFFIC_PROVIDER_NAMES = ['alb', 'nginx'] as const;
+export const TRAFFIC_PROVIDER_NAMES = ['alb', 'nginx', 'gateway-api'] as const;
 export type TrafficProviderName = (typeof TRAFFIC_PROVIDER_NAMES)[number];
 
 /** What the drift guard is given: the object a client writes, the live one, and the Rollouts near it. */
@@ -26,6 +26,19 @@ export interface DriftInput {
   albRollouts: Rollout[];
   /** Looks up a Rollout in the object's namespace (for ownership recorded on the object). */
   rolloutNamed: (name: string) => Rollout | undefined;
+  /** Set when the object is a Gateway API route. */
+  route?: RouteDriftContext;
+}
+
+/** What the Gateway API provider needs beyond the objects: which route, and who names it. */
+export interface RouteDriftContext {
+  kind: RouteKind;
+  /** From the request: on CREATE the object may not carry its namespace yet. */
+  namespace: string;
+  name: string;
+  /** Rollouts (in any namespace) whose Gateway API plugin configuration names the route. */
+  rollouts: readonly Rollout[];
+  getService: (namespace: string, name: string) => Service | undefined;
 }
 
 /** One value a Rollout owns in the object, after the provider has put it in place. */
@@ -49,6 +62,11 @@ export interface ProviderReconcile {
   shares: OwnedShare[];
   /** Why some Rollout's state could not be put in place (the object is then left as requested there). */
   errors: Finding[];
+  /**
+   * Set when the state the Rollouts need cannot be written without breaking the object's schema
+   * limits (the apiserver would reject the result): the write is to be denied with this reason.
+   */
+  refusal?: string;
 }
 
 export interface TrafficProvider {

@@ -30,7 +30,13 @@
  *   routes while the canary ReplicaSet has no available pod (argo trafficrouting.go), which the webhook cannot
  *   see: there the webhook keeps the routes of the steps reached.
  */
-import type { HeaderRoutingMatch, Rollout, TrafficState, WeightDestination } from './model.js';
+import type {
+  HeaderRoutingMatch,
+  Rollout,
+  SetHeaderRoute,
+  TrafficState,
+  WeightDestination,
+} from './model.js';
 import type { TrafficProviderName } from './traffic-provider.js';
 
 /** Ingress names a Rollout references (HEAD: `ingress` or `ingresses`; `stableIngress` or `stableIngresses`). */
@@ -146,6 +152,23 @@ function headerRoutesGated(rollout: Rollout): boolean {
 }
 
 /**
+ * Calls `apply` with each `setHeaderRoute` the controller has passed to the router by now, in
+ * step order: every one at or before `currentStepIndex`, or, in a phase that removes managed
+ * routes, only the current step's (the controller calls SetHeaderRoute for it right after
+ * RemoveManagedRoutes in the same reconcile). Nothing while the revision gate holds.
+ */
+function forEachHeaderStep(rollout: Rollout, phase: Phase, apply: (route: SetHeaderRoute) => void): void {
+  if (headerRoutesGated(rollout)) return;
+  const steps = rollout.canary?.steps ?? [];
+  const index = Math.max(0, rollout.status.currentStepIndex ?? 0);
+  const first = phase.routesRemoved ? index : 0;
+  for (let i = first; i <= Math.min(index, steps.length - 1); i++) {
+    const route = steps[i]?.setHeaderRoute;
+    if (route) apply(route);
+  }
+}
+
+/**
  * Header routes in effect at the current step: for each route name, the latest
  * `setHeaderRoute` step at or before `currentStepIndex` decides (a null `match` removes it).
  *
@@ -159,13 +182,9 @@ function headerRoutesOf(
   phase: Phase,
 ): Pick<TrafficState, 'headerRoutes' | 'removedRoutes'> {
   const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
-  const steps = rollout.canary?.steps ?? [];
-  const index = Math.max(0, rollout.status.currentStepIndex ?? 0);
   const active = new Map<string, HeaderRoutingMatch[]>();
   const removed = new Set<string>(phase.routesRemoved ? managed : []);
-  const apply = (i: number) => {
-    const route = steps[i]?.setHeaderRoute;
-    if (!route) return;
+  forEachHeaderStep(rollout, phase, (route) => {
     if (route.match === null) {
       active.delete(route.name);
       removed.add(route.name);
@@ -173,11 +192,7 @@ function headerRoutesOf(
       active.set(route.name, route.match);
       removed.delete(route.name);
     }
-  };
-  if (!headerRoutesGated(rollout)) {
-    if (phase.routesRemoved) apply(index);
-    else for (let i = 0; i <= Math.min(index, steps.length - 1); i++) apply(i);
-  }
+  });
   const byRank = (a: string, b: string) => rank(managed, a) - rank(managed, b);
   return {
     headerRoutes: [...active.keys()].sort(byRank).map((name) => ({ name, matches: active.get(name)! })),
@@ -186,14 +201,56 @@ function headerRoutesOf(
 }
 
 /**
- * What the Rollout's Ingresses for `provider` must say now, or undefined when the Rollout
- * does not route traffic through that provider (no canary strategy, or no such block).
+ * Header routes as the Gateway API plugin leaves them on a route, in the order its rules
+ * stand (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi v0.15.0,
+ * pkg/plugin/httproute.go and grpcroute.go): each SetHeaderRoute removes the rules of its
+ * name and appends the new ones at the end, so the route that was set last comes last; and a
+ * `setHeaderRoute` without `match` removes the rules of *every* managed route, not only its
+ * own (`setHTTPHeaderRoute` calls `removeHTTPManagedRoutes`). The same controller gate and
+ * RemoveManagedRoutes phases as `headerRoutesOf` apply.
+ */
+function pluginHeaderRoutesOf(
+  rollout: Rollout,
+  phase: Phase,
+): Pick<TrafficState, 'headerRoutes' | 'removedRoutes'> {
+  const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
+  const active = new Map<string, HeaderRoutingMatch[]>();
+  forEachHeaderStep(rollout, phase, (route) => {
+    if (route.match === null) {
+      active.clear();
+    } else {
+      // Map order is insertion order: delete first so an upsert moves the route to the end.
+      active.delete(route.name);
+      active.set(route.name, route.match);
+    }
+  });
+  return {
+    headerRoutes: [...active].map(([name, matches]) => ({ name, matches })),
+    removedRoutes: managed.filter((name) => !active.has(name)),
+  };
+}
+
+/**
+ * What the Rollout's Ingresses (or, for `gateway-api`, routes) for `provider` must say now,
+ * or undefined when the Rollout does not route traffic through that provider (no canary
+ * strategy, or no such block).
  */
 export function trafficStateOf(rollout: Rollout, provider: TrafficProviderName): TrafficState | undefined {
   const routing = rollout.canary?.trafficRouting;
-  if (!routing?.[provider]) return undefined;
+  if (!routing?.[provider === 'gateway-api' ? 'gatewayApi' : provider]) return undefined;
   const phase = phaseOf(rollout);
   const weight = weightOf(rollout, phase);
+  if (provider === 'gateway-api') {
+    return {
+      // The plugin reads the spec's Services by name, never ping-pong (pkg/plugin/httproute.go).
+      stableService: rollout.canary?.stableService ?? '',
+      canaryService: rollout.canary?.canaryService ?? '',
+      ...weight,
+      // The plugin writes 100 minus the canary weight for stable, whatever maxTrafficWeight says.
+      totalWeight: 100,
+      ...pluginHeaderRoutesOf(rollout, phase),
+    };
+  }
   if (provider === 'alb') {
     const services = albServices(rollout);
     return {

@@ -63,7 +63,7 @@ export class WebhookMetrics {
 
   readonly overrides = new Counter({
     name: 'rtw_ingress_overrides_total',
-    help: 'Rollout-owned Ingress keys whose value in a request was replaced with the live traffic state; dry_run="true" for dry runs (GitOps diffs), which change nothing.',
+    help: 'Rollout-owned values (Ingress keys; for provider gateway-api, route weights, header rules and labels) whose value in a request was replaced with the live traffic state; dry_run="true" for dry runs (GitOps diffs), which change nothing.',
     labelNames: ['provider', 'dry_run'] as const,
     registers: [this.registry],
   });

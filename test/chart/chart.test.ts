@@ -53,6 +53,8 @@ const EXPECTED_TRIPLES = [
   ...READ.map((v) => `networking.k8s.io/ingresses:${v}`),
   ...READ.map((v) => `networking.k8s.io/ingressclasses:${v}`),
   ...READ.map((v) => `/services:${v}`),
+  ...READ.map((v) => `gateway.networking.k8s.io/httproutes:${v}`),
+  ...READ.map((v) => `gateway.networking.k8s.io/grpcroutes:${v}`),
   // Events: create, and patch to raise the count of a repeat; nothing else.
   'events.k8s.io/events:create',
   'events.k8s.io/events:patch',
@@ -120,7 +122,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       }
     });
 
-    it('grants get/list/watch on rollouts, ingresses, services and ingressclasses and nothing else', () => {
+    it('grants get/list/watch on rollouts, ingresses, services, ingressclasses, httproutes and grpcroutes and nothing else', () => {
       expect(rbacTriples(r.one('ClusterRole').rules)).toEqual(EXPECTED_TRIPLES);
       const binding = r.one('ClusterRoleBinding');
       expect(binding.roleRef).toEqual({
@@ -220,10 +222,21 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(service.spec.selector).toEqual(r.one('Deployment').spec.template.metadata.labels);
     });
 
-    it('registers the mutating hook for Ingress CREATE/UPDATE on /mutate, failing closed within 3 s', () => {
+    it('registers the mutating hooks for Ingress and route CREATE/UPDATE on /mutate, failing closed within 3 s', () => {
       const config = r.one('MutatingWebhookConfiguration');
-      expect(config.webhooks).toHaveLength(1);
-      const hook = config.webhooks[0];
+      expect(config.webhooks).toHaveLength(2);
+      const [hook, routes] = config.webhooks;
+      expect(routes.name).toBe(`mutate-routes.${FULLNAME}.${NAMESPACE}.svc`);
+      expect(routes.clientConfig.service.path).toBe('/mutate');
+      expect(routes.rules).toEqual([
+        {
+          apiGroups: ['gateway.networking.k8s.io'],
+          apiVersions: ['v1'],
+          resources: ['httproutes', 'grpcroutes'],
+          operations: ['CREATE', 'UPDATE'],
+          scope: 'Namespaced',
+        },
+      ]);
       expect(hook.name).toBe(`mutate-ingresses.${FULLNAME}.${NAMESPACE}.svc`);
       expect(hook.clientConfig.service).toEqual({
         name: FULLNAME,
@@ -250,13 +263,19 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       });
     });
 
-    it('registers validating hooks for Ingresses and Rollouts on /validate, failing open within 5 s', () => {
+    it('registers validating hooks for Ingresses, Rollouts and routes on /validate, failing open within 5 s', () => {
       const config = r.one('ValidatingWebhookConfiguration');
       expect(config.webhooks.map((h: { name: string }) => h.name)).toEqual([
         `validate-ingresses.${FULLNAME}.${NAMESPACE}.svc`,
         `validate-rollouts.${FULLNAME}.${NAMESPACE}.svc`,
+        `validate-routes.${FULLNAME}.${NAMESPACE}.svc`,
       ]);
-      const [ingresses, rollouts] = config.webhooks;
+      const [ingresses, rollouts, routes] = config.webhooks;
+      expect(routes.rules[0]).toMatchObject({
+        apiGroups: ['gateway.networking.k8s.io'],
+        apiVersions: ['v1'],
+        resources: ['httproutes', 'grpcroutes'],
+      });
       expect(ingresses.rules[0]).toMatchObject({
         apiGroups: ['networking.k8s.io'],
         apiVersions: ['v1'],
@@ -509,6 +528,8 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       const urls = r.webhooks().map((hook) => hook.clientConfig.url);
       expect(urls).toEqual([
         'https://127.0.0.1:9443/mutate',
+        'https://127.0.0.1:9443/mutate',
+        'https://127.0.0.1:9443/validate',
         'https://127.0.0.1:9443/validate',
         'https://127.0.0.1:9443/validate',
       ]);
@@ -643,7 +664,13 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     it('can turn either configuration off, and Rollout validation alone', async () => {
       const r = await render({ webhooks: { mutating: { enabled: false }, validating: { rollouts: false } } });
       expect(r.maybe('MutatingWebhookConfiguration')).toBeUndefined();
-      expect(r.one('ValidatingWebhookConfiguration').webhooks).toHaveLength(1);
+      expect(r.one('ValidatingWebhookConfiguration').webhooks).toHaveLength(2);
+    });
+
+    it('can leave Gateway API routes out', async () => {
+      const r = await render({ webhooks: { gatewayApiRoutes: false } });
+      expect(r.one('MutatingWebhookConfiguration').webhooks).toHaveLength(1);
+      expect(r.one('ValidatingWebhookConfiguration').webhooks).toHaveLength(2);
     });
 
     it('restricts pod traffic with a NetworkPolicy', async () => {

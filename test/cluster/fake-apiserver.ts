@@ -39,7 +39,7 @@ export const FAST_STREAM_TIMING: Partial<StreamTiming> = {
   backoffMaxMs: 200,
 };
 const PATH =
-  /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/(rollouts|ingresses|services|ingressclasses)$/;
+  /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/(rollouts|ingresses|services|ingressclasses|httproutes|grpcroutes)$/;
 
 interface LoggedEvent {
   rv: number;
@@ -77,6 +77,8 @@ export class FakeApiServer {
     forbidden: new Set<string>(),
     /** Accept watches and end them at once, without an event (a flapping proxy). */
     closeWatchesAtOnce: false,
+    /** Serve HTTPRoutes and GRPCRoutes; off, they answer 404 as without the Gateway API CRDs. */
+    gatewayApiInstalled: false,
   };
   private server: Server;
   private port = 0;
@@ -250,6 +252,9 @@ export class FakeApiServer {
     const watch = query['watch'] === 'true';
     this.requests.push({ kind, verb: watch ? 'watch' : 'list', namespace, query, at: Date.now() });
     if (kind === 'rollouts' && this.faults.rolloutsMissing) {
+      return status(res, 404, 'the server could not find the requested resource');
+    }
+    if ((kind === 'httproutes' || kind === 'grpcroutes') && !this.faults.gatewayApiInstalled) {
       return status(res, 404, 'the server could not find the requested resource');
     }
     if (watch) this.watch(kind, namespace, query, res);

@@ -180,6 +180,10 @@ describe('WatchClusterState: sync and events', () => {
       server.requests.filter((r) => r.verb === 'list').map((r) => `${r.kind}@${r.namespace ?? '*'}`),
     );
     expect([...listed].sort()).toEqual([
+      'grpcroutes@ops',
+      'grpcroutes@shop',
+      'httproutes@ops',
+      'httproutes@shop',
       'ingressclasses@*',
       'ingresses@ops',
       'ingresses@shop',
@@ -193,7 +197,8 @@ describe('WatchClusterState: sync and events', () => {
     await eventually(() => expect(cache.getService('ops', 'seen')).toBeDefined());
     expect(cache.getService('elsewhere', 'still-hidden')).toBeUndefined();
     expect(cache.status().resources.services.resourceVersion).toMatch(/^ops=\d+,shop=\d+$/);
-    expect(cache.streamStatuses()).toHaveLength(7);
+    // 7 for the core resources, and HTTPRoutes and GRPCRoutes in each selected namespace.
+    expect(cache.streamStatuses()).toHaveLength(11);
   });
 });
 
@@ -214,6 +219,26 @@ describe('WatchClusterState: faults', () => {
     expect(cache.status().resources.rollouts).toMatchObject({ available: true, objects: 8 });
     expect(cache.status().resources.rollouts.lastError).toBeUndefined();
     expectStoreEqualsTruth(cache, server);
+  });
+
+  it('is ready without the Gateway API CRDs, and caches routes once they are installed', async () => {
+    const cache = newState();
+    await cache.start();
+    expect(await cache.waitForSync(5_000)).toBe(true);
+    const routes = cache.status().resources.httproutes;
+    expect(routes).toMatchObject({ synced: true, available: false, objects: 0, staleSeconds: 0 });
+    expect(routes.lastError).toMatch(/httproutes\.gateway\.networking\.k8s\.io \(CRD not installed\)/);
+
+    server.faults.gatewayApiInstalled = true;
+    server.upsert('httproutes', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace: 'shop', resourceVersion: '1' },
+      spec: { rules: [{ backendRefs: [{ name: 'web-stable', port: 80 }] }] },
+    });
+    await eventually(() => expect(cache.getRoute('HTTPRoute', 'shop', 'web')?.rules).toHaveLength(1), 10_000);
+    expect(cache.status().resources.httproutes.available).toBe(true);
+    expect(cache.getRoute('GRPCRoute', 'shop', 'web')).toBeUndefined();
   });
 
   it('re-watches from the last resourceVersion after a dropped connection, without a relist', async () => {

@@ -16,6 +16,7 @@ const SECTION = {
   ALB_ANNOTATIONS: 'lb-annotations.md#alb-rules',
   NGINX_ANNOTATIONS: 'lb-annotations.md#nginx-rules',
   OBJECTS: 'routing.md#findings-of-the-parsers-and-renderers',
+  GATEWAY_API: 'validation.md#gateway-api-plugin-rules',
 } as const;
 
 export interface RuleEntry {
@@ -136,6 +137,18 @@ export const RULES = {
   'alb-managed-annotations-malformed': { severity: 'error', doc: SECTION.OBJECTS },
   'alb-legacy-managed-actions-malformed': { severity: 'error', doc: SECTION.OBJECTS },
   'nginx-stable-service-not-in-rules': { severity: 'error', doc: SECTION.OBJECTS },
+  'gateway-api-no-routes': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-route-name-missing': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-not-guarded': { severity: 'warning', doc: SECTION.GATEWAY_API },
+  'gateway-api-services-missing': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-managed-route-name': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-route-not-found': { severity: 'warning', doc: SECTION.GATEWAY_API },
+  'gateway-api-backend-missing': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-header-source-missing': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-rule-limit': { severity: 'error', doc: SECTION.GATEWAY_API },
+  'gateway-api-backend-namespace': { severity: 'warning', doc: SECTION.GATEWAY_API },
+  'gateway-api-backend-port': { severity: 'warning', doc: SECTION.GATEWAY_API },
+  'gateway-api-route-limits': { severity: 'error', doc: SECTION.GATEWAY_API },
 } as const satisfies Record<string, RuleEntry>;
 
 export type RuleId = keyof typeof RULES;

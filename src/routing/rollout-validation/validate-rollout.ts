@@ -7,6 +7,7 @@
  * InvalidSpec condition and vice versa; each message then says how to fix the problem.
  * The rules after Argo's catch what Argo accepts but the load balancer cannot do.
  */
+import { gatewayApiReferenceFindings, gatewayApiSpecFindings } from '../gateway-api/index.js';
 import {
   DuplicatedPingPongServicesMessage,
   DuplicatedServicesCanaryMessage,
@@ -210,6 +211,11 @@ export function validateRollout(
   cluster: ClusterView,
   options?: ReferenceOptions,
 ): Finding[] {
-  const all = [...validateRolloutSpec(rollout), ...validateRolloutReferences(rollout, cluster, options)];
+  const all = [
+    ...validateRolloutSpec(rollout),
+    ...gatewayApiSpecFindings(rollout),
+    ...validateRolloutReferences(rollout, cluster, options),
+    ...gatewayApiReferenceFindings(rollout, cluster),
+  ];
   return [...all.filter((f) => f.severity === 'error'), ...all.filter((f) => f.severity === 'warning')];
 }

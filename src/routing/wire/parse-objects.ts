@@ -4,6 +4,7 @@
  * absent; an object without the identity the model needs (no name) yields no result.
  */
 import { newFinding } from '../findings/index.js';
+import { readGatewayApiPlugin } from './gateway-api-config.js';
 import { JsonReader, isJsonObject, own } from './json-reader.js';
 import type {
   AlbRouting,
@@ -286,6 +287,8 @@ function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | und
     istioDestinationRule: false,
     maxTrafficWeight: r.integer(own(tr, 'maxTrafficWeight'), `${field}.maxTrafficWeight`),
   };
+  const gatewayApi = readGatewayApiPlugin(r, own(tr, 'plugins'), `${field}.plugins`);
+  if (gatewayApi) routing.gatewayApi = gatewayApi;
   const istio = r.object(own(tr, 'istio'), `${field}.istio`);
   if (istio) {
     routing.otherProviders.unshift('istio');

@@ -10,8 +10,10 @@
  *   trade-off, instead of a bug silently turning into a denial.
  */
 import { IngressMutator } from '../hooks/mutate-ingress.js';
+import { RouteMutator } from '../hooks/mutate-route.js';
 import { IngressValidator } from '../hooks/validate-ingress.js';
 import { RolloutValidator } from '../hooks/validate-rollout.js';
+import { RouteValidator } from '../hooks/validate-route.js';
 import type { AdmissionHandler, ReviewContext } from './handler.js';
 import {
   allow,
@@ -24,7 +26,15 @@ import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest } from
 
 /** Every handler, found by the hook, group and kind it declares. */
 const HANDLERS: ReadonlyMap<string, AdmissionHandler> = new Map(
-  [new IngressMutator(), new IngressValidator(), new RolloutValidator()].map((handler) => {
+  [
+    new IngressMutator(),
+    new IngressValidator(),
+    new RolloutValidator(),
+    new RouteMutator('HTTPRoute'),
+    new RouteMutator('GRPCRoute'),
+    new RouteValidator('HTTPRoute'),
+    new RouteValidator('GRPCRoute'),
+  ].map((handler) => {
     const { hook, group, kind } = handler.scope;
     return [handlerKey(hook, group, kind), handler];
   }),

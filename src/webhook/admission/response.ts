@@ -25,7 +25,7 @@ export interface AdmissionResult {
   warnings: string[];
   /**
    * One entry per Rollout-owned Ingress key whose requested value the drift guard replaced,
-   * by load-balancer provider (for `rtw_ingress_overrides_total`).
+   * by traffic provider (for `rtw_ingress_overrides_total`; `gateway-api` counts route values).
    */
   overrides?: TrafficProviderName[];
   /** What people should see outside the response (Events); none for a plain allow. */

@@ -102,6 +102,8 @@ function clusterWith(services: Service[], ingresses: Ingress[] = []): ClusterVie
     getRollout: () => undefined,
     ingressClasses: () => [],
     rolloutsReferencingIngress: () => [],
+    getRoute: () => undefined,
+    rolloutsReferencingRoute: () => [],
   };
 }
 

@@ -96,6 +96,8 @@ export function clusterOf(objects: {
     getRollout: () => undefined,
     ingressClasses: () => objects.classes ?? [],
     rolloutsReferencingIngress: () => [],
+    getRoute: () => undefined,
+    rolloutsReferencingRoute: () => [],
   };
 }
 

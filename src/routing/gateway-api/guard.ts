@@ -1,0 +1,489 @@
+/**
+ * The GitOps drift guard for Gateway API routes, as pure functions: given the HTTPRoute or
+ * GRPCRoute a client writes, the live route, and the Rollouts whose Gateway API plugin
+ * configuration names it, compute the route to admit so that everything the plugin wrote
+ * for those Rollouts still says what it last said, and nothing else changes.
+ *
+ * What a Rollout owns on a route: the canary and stable backendRef weights in every rule
+ * that is not a managed header rule, the experiment backends of a running experiment
+ * (HTTPRoute), the header-route rules of the steps reached (routes with `useHeaderRoutes`),
+ * and the in-progress label. Which weight wins, as for Ingresses:
+ * 1. the live weight, when the live route says exactly what the plugin would write for some
+ *    weight (the plugin writes the route before the controller records the status);
+ * 2. otherwise the weight derived from the Rollout status (`trafficStateOf`), which for an
+ *    aborted or promoted Rollout is 0: all traffic on stable.
+ * Rules are never removed (the plugin's RemoveManagedRoutes does that on its own schedule)
+ * and rules other than the Rollout's header rules keep their place; header rules that are
+ * missing or changed are rebuilt from the request's own rules, as the plugin would.
+ */
+import { FieldPath, newFinding } from '../findings/index.js';
+import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
+import {
+  describeTraffic,
+  liveMayLeadStatus,
+  type DriftInput,
+  type OwnedValue,
+  type ProviderReconcile,
+  type RouteDriftContext,
+  type TrafficProvider,
+} from '../traffic-provider.js';
+import { trafficStateOf } from '../traffic-state.js';
+import { isJsonObject, own } from '../wire/index.js';
+import {
+  BACKEND_REF_NOT_FOUND,
+  addExperimentBackends,
+  buildHeaderRules,
+  experimentRuleIndex,
+  headerRuleName,
+  headerSourceRules,
+  pluginHeaderMatches,
+  setWeights,
+  withInProgressLabel,
+  type RouteOwner,
+} from './render.js';
+import {
+  MAX_HEADERS_PER_MATCH,
+  MAX_MATCHES_PER_ROUTE,
+  MAX_RULES,
+  backendNameOf,
+  backendRefsOf,
+  canonicalRule,
+  isManagedRuleName,
+  isPluginManagedRule,
+  matchesOf,
+  overSchemaLimits,
+  routeNamespace,
+  ruleNameOf,
+  rulesOf,
+  weightOf,
+} from './route-rules.js';
+import { ruleNameProblem } from './rule-name.js';
+
+const RULES_FIELD = FieldPath.of('spec', 'rules');
+
+/** The route entries of a Rollout's plugin configuration that name this route. */
+export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: string, name: string) {
+  const routing = rollout.canary?.trafficRouting?.gatewayApi;
+  if (!routing || routeNamespace(routing, rollout.namespace) !== namespace) return [];
+  const list = kind === 'HTTPRoute' ? routing.httpRoutes : routing.grpcRoutes;
+  return list.filter((entry) => entry.name === name);
+}
+
+/** A Rollout's state that cannot be put in place: an error of the guard, reported as `not guarded`. */
+function finding(rollout: Rollout, message: string, severity: Severity = 'error'): Finding {
+  return newFinding('gateway-api-not-guarded', RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
+    severity,
+  });
+}
+
+function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteOwner {
+  return {
+    kind,
+    canaryService: state.canaryService,
+    stableService: state.stableService,
+    managedNames: new Set(rollout.canary?.trafficRouting?.managedRoutes ?? []),
+    rolloutNamespace: rollout.namespace,
+  };
+}
+
+/** The weights of one Service over the rules SetWeight edits, as text (`20,20`). */
+function pluginWeightsText(rules: readonly JsonObject[], owner: RouteOwner, service: string): string {
+  const weights: string[] = [];
+  for (const rule of rules) {
+    if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
+    for (const ref of backendRefsOf(rule)) {
+      if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
+    }
+  }
+  return weights.join(',');
+}
+
+interface Rendered {
+  rules: JsonObject[];
+  missingServices: string[];
+  error?: string;
+}
+
+function renderWeights(
+  rules: readonly JsonObject[],
+  owner: RouteOwner,
+  state: TrafficState,
+  weight: number,
+  input: Pick<RouteDriftContext, 'getService'>,
+  existing: (name: string) => JsonObject | undefined,
+): Rendered {
+  const weighted = setWeights(rules, owner, weight);
+  if (!weighted.canaryFound || !weighted.stableFound) {
+    return { rules: rules.slice(), missingServices: [], error: BACKEND_REF_NOT_FOUND[owner.kind] };
+  }
+  if (owner.kind !== 'HTTPRoute' || state.additional.length === 0) {
+    return { rules: weighted.rules, missingServices: [] };
+  }
+  return addExperimentBackends(weighted.rules, owner, state.additional, {
+    service: input.getService,
+    existing,
+  });
+}
+
+/**
+ * The live canary weight, when the live route says exactly what the plugin writes for it:
+ * rendering the live rules with the canary weight of the first rule SetWeight edits gives
+ * back the live weights, and a running experiment's backends carry the status weights (the
+ * plugin never changes the weight of an experiment backend it already added).
+ */
+function consistentLiveWeight(
+  liveRules: readonly JsonObject[],
+  owner: RouteOwner,
+  state: TrafficState,
+): number | undefined {
+  const first = liveRules.find(
+    (rule) =>
+      !isPluginManagedRule(rule, owner.managedNames, owner.canaryService) &&
+      backendRefsOf(rule).some((ref) => backendNameOf(ref) === owner.canaryService),
+  );
+  const ref = first && backendRefsOf(first).find((r) => backendNameOf(r) === owner.canaryService);
+  const weight = ref ? weightOf(ref) : undefined;
+  if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return undefined;
+  let expected = setWeights(liveRules, owner, weight).rules;
+  const experiments = owner.kind === 'HTTPRoute' ? state.additional : [];
+  if (experiments.length > 0) {
+    const noLookup = { service: () => undefined, existing: () => undefined };
+    expected = addExperimentBackends(expected, owner, experiments, noLookup).rules;
+    const index = experimentRuleIndex(liveRules, owner);
+    const refs = index >= 0 ? backendRefsOf(liveRules[index]!) : [];
+    const carried = experiments.every((d) => {
+      const found = refs.find((r) => backendNameOf(r) === d.serviceName);
+      return found !== undefined && weightOf(found) === d.weight;
+    });
+    if (!carried) return undefined;
+  }
+  const same = (service: string) =>
+    pluginWeightsText(liveRules, owner, service) === pluginWeightsText(expected, owner, service);
+  return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
+}
+
+interface HeaderPlan {
+  /** The header rules the Rollout's steps reached call for, in the order the plugin leaves them. */
+  rules: JsonObject[];
+  /** Names of the managed routes they belong to. */
+  routeNames: Set<string>;
+  error?: string;
+  denial?: string;
+}
+
+function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state: TrafficState): HeaderPlan {
+  const routeNames = new Set(state.headerRoutes.map((r) => r.name));
+  if (state.headerRoutes.length === 0) return { rules: [], routeNames };
+  const sources = headerSourceRules(
+    rules.filter((rule) => {
+      const name = ruleNameOf(rule);
+      return name === undefined || !isManagedRuleName(name, routeNames);
+    }),
+    owner,
+  );
+  if (sources.length === 0) return { rules: [], routeNames, error: BACKEND_REF_NOT_FOUND[owner.kind] };
+  const out: JsonObject[] = [];
+  for (const route of state.headerRoutes) {
+    const matches = pluginHeaderMatches(route.matches);
+    if ('error' in matches) return { rules: [], routeNames, error: matches.error };
+    for (const name of new Set([route.name, headerRuleName(route.name, sources.length - 1)])) {
+      const problem = ruleNameProblem(name);
+      if (problem) {
+        return {
+          rules: [],
+          routeNames,
+          denial: `the header-route rule name ${JSON.stringify(name)} of managed route ${route.name} is not a valid rule name (${problem}); rename the managed route`,
+        };
+      }
+    }
+    out.push(...buildHeaderRules(owner, route.name, sources, matches.headers));
+  }
+  return { rules: out, routeNames };
+}
+
+/**
+ * Puts the planned header rules in place: when the request already holds each one (equal
+ * after CRD defaulting) the request is kept as it is, rules and order; otherwise the rules of
+ * those managed routes are taken out and the planned ones appended, as the plugin does.
+ */
+function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
+  if (plan.rules.length === 0) return rules.slice();
+  const present = new Map<string, string>();
+  for (const rule of rules) {
+    const name = ruleNameOf(rule);
+    if (name !== undefined && isManagedRuleName(name, plan.routeNames))
+      present.set(name, canonicalRule(kind, rule));
+  }
+  const intact =
+    present.size === plan.rules.length &&
+    plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
+  if (intact) return rules.slice();
+  const kept = rules.filter((rule) => {
+    const name = ruleNameOf(rule);
+    return name === undefined || !isManagedRuleName(name, plan.routeNames);
+  });
+  return [...kept, ...plan.rules];
+}
+
+/** Why a route with these rules would be rejected by the CRD's limits on the rules we added. */
+function limitsProblem(rules: readonly JsonObject[], added: readonly JsonObject[]): string | undefined {
+  if (rules.length > MAX_RULES)
+    return `the route would need ${rules.length} rules with the header-route rules, and the apiserver allows ${MAX_RULES}`;
+  const matches = rules.reduce((sum, rule) => sum + matchesOf(rule).length, 0);
+  if (matches > MAX_MATCHES_PER_ROUTE)
+    return `the route would need ${matches} matches with the header-route rules, and the apiserver allows ${MAX_MATCHES_PER_ROUTE}`;
+  for (const rule of added) {
+    for (const match of matchesOf(rule)) {
+      const headers = own(match, 'headers');
+      const list = Array.isArray(headers) ? headers : [];
+      if (list.length > MAX_HEADERS_PER_MATCH)
+        return `header-route rule ${ruleNameOf(rule)} would need ${list.length} header matches in one match, and the apiserver allows ${MAX_HEADERS_PER_MATCH}`;
+      const seen = new Set<string>();
+      for (const header of list) {
+        const name = isJsonObject(header) && typeof header.name === 'string' ? header.name : '';
+        if (seen.has(name))
+          return `header-route rule ${ruleNameOf(rule)} would match header ${name} twice in one match (the source rule already matches it), which the apiserver rejects`;
+        seen.add(name);
+      }
+    }
+  }
+  return undefined;
+}
+
+function labelsOf(route: JsonObject | undefined): JsonObject | undefined {
+  const meta = own(route, 'metadata');
+  const labels = isJsonObject(meta) ? own(meta, 'labels') : undefined;
+  return isJsonObject(labels) ? labels : undefined;
+}
+
+function setRules(working: JsonObject, rules: JsonObject[]): void {
+  const spec = own(working, 'spec');
+  working.spec = { ...(isJsonObject(spec) ? spec : {}), rules };
+}
+
+function setLabels(working: JsonObject, labels: JsonObject | undefined): void {
+  const meta = own(working, 'metadata');
+  const next: JsonObject = { ...(isJsonObject(meta) ? meta : {}) };
+  if (labels === undefined || Object.keys(labels).length === 0) delete next.labels;
+  else next.labels = labels;
+  working.metadata = next;
+}
+
+// ---------------------------------------------------------------------------------------
+// Owned values: keys that name them to a person, and their text in any route
+// ---------------------------------------------------------------------------------------
+
+const WEIGHT_KEY = { prefix: 'spec.rules[*].backendRefs[name=', suffix: '].weight' };
+const BACKEND_KEY = { prefix: 'spec.rules[*].backendRefs[name=', suffix: ']' };
+const RULE_KEY = { prefix: 'spec.rules[name=', suffix: ']' };
+const LABEL_KEY = { prefix: 'metadata.labels[', suffix: ']' };
+
+function keyOf(form: { prefix: string; suffix: string }, name: string): string {
+  return `${form.prefix}${name}${form.suffix}`;
+}
+
+function nameIn(key: string, form: { prefix: string; suffix: string }): string | undefined {
+  return key.startsWith(form.prefix) && key.endsWith(form.suffix)
+    ? key.slice(form.prefix.length, key.length - form.suffix.length)
+    : undefined;
+}
+
+function kindOfObject(route: JsonObject): RouteKind {
+  return own(route, 'kind') === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+}
+
+/**
+ * The text of an owned value in a route. Weights are read over the rules with more than one
+ * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
+ */
+export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
+  if (!route) return undefined;
+  const rules = rulesOf(route);
+  const weighted = nameIn(key, WEIGHT_KEY);
+  if (weighted !== undefined) {
+    const weights: string[] = [];
+    for (const rule of rules) {
+      const refs = backendRefsOf(rule);
+      if (refs.length < 2) continue;
+      for (const ref of refs)
+        if (backendNameOf(ref) === weighted) weights.push(JSON.stringify(weightOf(ref)));
+    }
+    return weights.length > 0 ? weights.join(',') : undefined;
+  }
+  const backend = nameIn(key, BACKEND_KEY);
+  if (backend !== undefined) {
+    for (const rule of rules) {
+      const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === backend);
+      if (ref) return JSON.stringify(weightOf(ref));
+    }
+    return undefined;
+  }
+  const ruleName = nameIn(key, RULE_KEY);
+  if (ruleName !== undefined) {
+    const rule = rules.find((r) => ruleNameOf(r) === ruleName);
+    return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+  }
+  const label = nameIn(key, LABEL_KEY);
+  if (label !== undefined) {
+    let labelKey: unknown;
+    try {
+      labelKey = JSON.parse(label);
+    } catch {
+      return undefined;
+    }
+    const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Puts one Rollout's state into `working`; undefined when it owns nothing there. */
+function reconcileRollout(
+  working: JsonObject,
+  input: DriftInput,
+  route: RouteDriftContext,
+  rollout: Rollout,
+  useHeaderRoutes: boolean,
+  errors: Finding[],
+): { values?: OwnedValue[]; refusal?: string } {
+  const gatewayApi = rollout.canary?.trafficRouting?.gatewayApi;
+  const routed = trafficStateOf(rollout, 'gateway-api');
+  if (!gatewayApi || !routed) return {};
+  const state: TrafficState = useHeaderRoutes ? routed : { ...routed, headerRoutes: [] };
+  const owner = ownerOf(rollout, route.kind, state);
+  if (!owner.canaryService || !owner.stableService) {
+    errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
+    return {};
+  }
+  const requestedRules = rulesOf(working);
+  const liveRules = rulesOf(input.live);
+
+  const headerPlan = planHeaderRules(requestedRules, owner, state);
+  if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
+  if (headerPlan.error) {
+    errors.push(finding(rollout, `its header routes cannot be written: ${headerPlan.error}`));
+    return {};
+  }
+  const withHeaders = placeHeaderRules(route.kind, requestedRules, headerPlan);
+
+  let weight = state.canaryWeight;
+  if (input.live && liveMayLeadStatus(state))
+    weight = consistentLiveWeight(liveRules, owner, state) ?? weight;
+  const liveExperimentRule = experimentRuleIndex(liveRules, owner);
+  const existing = (name: string) =>
+    liveExperimentRule >= 0
+      ? backendRefsOf(liveRules[liveExperimentRule]!).find((ref) => backendNameOf(ref) === name)
+      : undefined;
+  const rendered = renderWeights(withHeaders, owner, state, weight, route, existing);
+  if (rendered.error) {
+    errors.push(finding(rollout, `its weights cannot be written: ${rendered.error}`));
+    return {};
+  }
+  for (const service of rendered.missingServices) {
+    errors.push(
+      finding(
+        rollout,
+        `experiment Service ${service} is not known, so its backendRef is not added`,
+        'warning',
+      ),
+    );
+  }
+  const problem = limitsProblem(rendered.rules, headerPlan.rules);
+  if (problem) return { refusal: `Rollout ${rollout.name}: ${problem}` };
+  setRules(working, rendered.rules);
+  const label = gatewayApi.inProgressLabel;
+  const labels = labelsOf(working);
+  const nextLabels = withInProgressLabel(labels, label, weight);
+  if (nextLabels !== labels) setLabels(working, nextLabels);
+
+  const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
+  const owned: { key: string; meaning: string }[] = [
+    { key: keyOf(WEIGHT_KEY, owner.canaryService), meaning: traffic },
+    { key: keyOf(WEIGHT_KEY, owner.stableService), meaning: traffic },
+  ];
+  if (route.kind === 'HTTPRoute') {
+    for (const d of state.additional)
+      owned.push({ key: keyOf(BACKEND_KEY, d.serviceName), meaning: 'experiment backend' });
+  }
+  for (const rule of headerPlan.rules)
+    owned.push({ key: keyOf(RULE_KEY, ruleNameOf(rule)!), meaning: 'header route' });
+  if (label) owned.push({ key: keyOf(LABEL_KEY, JSON.stringify(label.key)), meaning: 'in-progress label' });
+  return { values: owned.map((v) => ({ ...v, admitted: ownedRouteValue(working, v.key) })) };
+}
+
+/**
+ * The Gateway API provider of the drift guard. It acts on routes only (`input.route`); a
+ * request over the CRD's limits is left alone (the apiserver rejects it after admission),
+ * which also bounds the work by constants.
+ */
+export const gatewayApiTrafficProvider: TrafficProvider = {
+  name: 'gateway-api',
+  trafficStateOf: (rollout) => trafficStateOf(rollout, 'gateway-api'),
+  ownedValue: ownedRouteValue,
+  reconcile(working: JsonObject, input: DriftInput): ProviderReconcile {
+    const out: ProviderReconcile = { shares: [], errors: [] };
+    const route = input.route;
+    if (!route || route.rollouts.length === 0) return out;
+    const over = overSchemaLimits(input.requested);
+    if (over) {
+      out.errors.push(
+        newFinding('gateway-api-not-guarded', RULES_FIELD, `${over}; the apiserver rejects this route`),
+      );
+      return out;
+    }
+    const sorted = [...route.rollouts].sort((a, b) =>
+      a.namespace !== b.namespace
+        ? a.namespace < b.namespace
+          ? -1
+          : 1
+        : a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : 0,
+    );
+    for (const rollout of sorted) {
+      const entries = routeEntriesFor(rollout, route.kind, route.namespace, route.name);
+      if (entries.length === 0) continue;
+      const useHeaderRoutes = entries.some((e) => e.useHeaderRoutes);
+      const result = reconcileRollout(working, input, route, rollout, useHeaderRoutes, out.errors);
+      if (result.refusal) return { shares: [], errors: out.errors, refusal: result.refusal };
+      if (result.values) out.shares.push({ rollout, values: result.values });
+    }
+    return out;
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// A narrow patch
+// ---------------------------------------------------------------------------------------
+
+/** A rule's identity apart from what the guard edits in it (its backendRefs). */
+function ruleShape(kind: RouteKind, rule: JsonObject): string {
+  const rest: JsonObject = { ...rule };
+  delete rest.backendRefs;
+  return canonicalRule(kind, rest);
+}
+
+/**
+ * The admitted route with the request's rules edited in place but none added, removed or
+ * moved. Diffing request → staged → admitted gives a patch whose edits stay inside each rule
+ * (a weight is one `replace`), then whole-rule removals and additions; one diff of two lists
+ * of different lengths would instead replace every rule it could not align. The guard keeps
+ * the request's rules in order and only removes or appends header rules, so the admitted
+ * rules align with the request's by everything but their backendRefs, in order.
+ */
+export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: JsonObject): JsonObject {
+  const rules = own(own(requested, 'spec') as JsonObject | undefined, 'rules');
+  if (!Array.isArray(rules)) return admitted;
+  const requestedRules = rulesOf(requested);
+  const admittedRules = rulesOf(admitted);
+  const staged = requestedRules.slice();
+  let k = 0;
+  for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {
+    if (ruleShape(kind, requestedRules[i]!) === ruleShape(kind, admittedRules[k]!))
+      staged[i] = admittedRules[k++]!;
+  }
+  const spec = own(admitted, 'spec');
+  return { ...admitted, spec: { ...(isJsonObject(spec) ? spec : {}), rules: staged } };
+}

@@ -1,0 +1,214 @@
+/**
+ * Route reading, CRD defaults (kubernetes-sigs/gateway-api v1.4.0,
+ * config/crd/standard/gateway.networking.k8s.io_httproutes.yaml and _grpcroutes.yaml) and the
+ * plugin's managed-rule test (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi v0.15.0,
+ * pkg/plugin/plugin.go `isManagedRuleName`, httproute.go `isHTTPManagedRule`).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalRule,
+  isManagedRuleName,
+  isPluginManagedRule,
+  overSchemaLimits,
+  parseGatewayRoute,
+  ruleNameProblem,
+} from '../../../src/routing/gateway-api/index.js';
+import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
+import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
+import { expectLinear } from './scaling.js';
+
+describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
+  it.each([
+    ['1', true],
+    ['01', true],
+    ['+1', true],
+    ['-1', true],
+    ['9223372036854775807', true],
+    ['-9223372036854775808', true],
+    ['9223372036854775808', false],
+    ['00000000000000000000009', true],
+    ['', false],
+    ['-', false],
+    ['1_000', false],
+    ['1a', false],
+    [' 1', false],
+  ])('%j → %s', (text, ok) => expect(isGoAtoi(text)).toBe(ok));
+});
+
+describe('isManagedRuleName', () => {
+  const names = new Set(['canary-route', 'v2']);
+  it.each([
+    ['canary-route', true],
+    ['canary-route-1', true],
+    ['canary-route-12', true],
+    ['canary-route-01', true],
+    ['canary-route--1', true],
+    ['canary-route-+1', true],
+    ['canary-route-', false],
+    ['canary-route-x', false],
+    ['canary-route-1-2', false],
+    ['canary-route1', false],
+    ['v2-3', true],
+    ['v', false],
+    ['other', false],
+  ])('%j → %s', (name, managed) => expect(isManagedRuleName(name, names)).toBe(managed));
+
+  it('finds the base name even when it itself ends in -digits', () => {
+    expect(isManagedRuleName('a-1-2', new Set(['a-1']))).toBe(true);
+    expect(isManagedRuleName('a-1-2', new Set(['a']))).toBe(false);
+  });
+
+  it('is linear in the name length (scaling)', () => {
+    const managed = new Set(['r']);
+    expectLinear(
+      20000,
+      (n) => `r-${'7'.repeat(n)}`,
+      (name) => isManagedRuleName(name, managed),
+    );
+    expectLinear(
+      20000,
+      (n) => `${'a-'.repeat(n)}1`,
+      (name) => isManagedRuleName(name, managed),
+    );
+  });
+});
+
+describe('isPluginManagedRule', () => {
+  const managed = new Set(['hdr']);
+  it('is true for a rule named after a managed route', () => {
+    expect(isPluginManagedRule(rule([ref(STABLE), ref(CANARY)], { name: 'hdr-1' }), managed, CANARY)).toBe(
+      true,
+    );
+  });
+  it('is true for an unnamed rule with only the canary backend (rules of older plugin versions)', () => {
+    expect(isPluginManagedRule(rule([ref(CANARY)]), managed, CANARY)).toBe(true);
+  });
+  it('is false for a rule with the canary and another backend, or only another backend', () => {
+    expect(isPluginManagedRule(rule([ref(CANARY), ref(STABLE)]), managed, CANARY)).toBe(false);
+    expect(isPluginManagedRule(rule([ref(STABLE)]), managed, CANARY)).toBe(false);
+  });
+});
+
+describe('canonicalRule (equality after CRD defaulting)', () => {
+  it('treats the HTTPRoute defaults as written', () => {
+    const bare = { backendRefs: [{ name: CANARY, port: 80 }] };
+    const defaulted = {
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80, weight: 1 }],
+    };
+    expect(canonicalRule('HTTPRoute', bare)).toBe(canonicalRule('HTTPRoute', defaulted));
+    const headerBare = { matches: [{ headers: [{ name: 'x', value: 'y' }] }] };
+    const headerDefaulted = {
+      matches: [
+        { path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x', type: 'Exact', value: 'y' }] },
+      ],
+    };
+    expect(canonicalRule('HTTPRoute', headerBare)).toBe(canonicalRule('HTTPRoute', headerDefaulted));
+  });
+
+  it('tells different weights, paths and header values apart', () => {
+    const a = { backendRefs: [{ name: CANARY, port: 80, weight: 2 }] };
+    const b = { backendRefs: [{ name: CANARY, port: 80 }] };
+    expect(canonicalRule('HTTPRoute', a)).not.toBe(canonicalRule('HTTPRoute', b));
+    const p1 = { matches: [{ path: { value: '/a' } }] };
+    const p2 = { matches: [{ path: { type: 'Exact', value: '/a' } }] };
+    expect(canonicalRule('HTTPRoute', p1)).not.toBe(canonicalRule('HTTPRoute', p2));
+  });
+
+  it('does not add a match to a GRPCRoute rule (no default there) but defaults header and method types', () => {
+    expect(canonicalRule('GRPCRoute', { backendRefs: [] })).toBe('{"backendRefs":[]}');
+    expect(
+      canonicalRule('GRPCRoute', {
+        matches: [{ method: { service: 's' }, headers: [{ name: 'h', value: 'v' }] }],
+      }),
+    ).toBe(
+      canonicalRule('GRPCRoute', {
+        matches: [
+          { method: { service: 's', type: 'Exact' }, headers: [{ name: 'h', type: 'Exact', value: 'v' }] },
+        ],
+      }),
+    );
+  });
+
+  it('ignores key order', () => {
+    expect(canonicalRule('HTTPRoute', { name: 'a', backendRefs: [] })).toBe(
+      canonicalRule('HTTPRoute', { backendRefs: [], name: 'a' }),
+    );
+  });
+});
+
+describe('overSchemaLimits', () => {
+  it('accepts a route within the CRD limits', () => {
+    expect(
+      overSchemaLimits(httpRoute(Array.from({ length: 16 }, () => rule([ref(STABLE)])))),
+    ).toBeUndefined();
+  });
+  it('names the first limit broken', () => {
+    expect(overSchemaLimits(httpRoute(Array.from({ length: 17 }, () => rule([]))))).toBe(
+      '17 rules (at most 16)',
+    );
+    const refs = Array.from({ length: 17 }, (_, i) => ref(`s${i}`));
+    expect(overSchemaLimits(httpRoute([rule(refs)]))).toBe(
+      'spec.rules[0].backendRefs has 17 items (at most 16)',
+    );
+    const matches = Array.from({ length: 65 }, () => ({}));
+    expect(overSchemaLimits(httpRoute([{ matches }]))).toBe(
+      'spec.rules[0].matches has 65 items (at most 64)',
+    );
+    const headers = Array.from({ length: 17 }, (_, i) => ({ name: `h${i}`, value: 'v' }));
+    expect(overSchemaLimits(httpRoute([{ matches: [{ headers }] }]))).toBe(
+      'spec.rules[0].matches[0].headers has 17 items (at most 16)',
+    );
+    const many = Array.from({ length: 3 }, () => ({ matches: Array.from({ length: 60 }, () => ({})) }));
+    expect(overSchemaLimits(httpRoute(many))).toBe('180 matches in all rules (at most 128)');
+  });
+  it('stops at the rule count, whatever the size of the request (scaling)', () => {
+    expectLinear(
+      2000,
+      (n) => httpRoute(Array.from({ length: n }, () => rule([ref(STABLE)]))),
+      (r) => overSchemaLimits(r),
+    );
+  });
+});
+
+describe('ruleNameProblem (SectionName)', () => {
+  it.each([
+    ['canary-by-header', undefined],
+    ['a.b-1', undefined],
+    ['0', undefined],
+    ['', 'it is empty'],
+    ['Canary', 'only lowercase letters, digits, "-" and "." are allowed'],
+    ['a_b', 'only lowercase letters, digits, "-" and "." are allowed'],
+    ['-a', 'each dot-separated part must start and end with a lowercase letter or digit'],
+    ['a-', 'each dot-separated part must start and end with a lowercase letter or digit'],
+    ['a..b', 'it has an empty part between dots'],
+    ['a'.repeat(254), 'it is longer than 253 characters'],
+  ])('%j → %s', (name, problem) => expect(ruleNameProblem(name)).toBe(problem));
+});
+
+describe('parseGatewayRoute (cache projection)', () => {
+  it('keeps rule names and defaulted backends', () => {
+    const parsed = parseGatewayRoute(
+      'HTTPRoute',
+      httpRoute([
+        { name: 'r', backendRefs: [{ name: STABLE, port: 80, namespace: 'x' }] },
+        { backendRefs: [{ name: CANARY }] },
+      ]),
+    );
+    expect(parsed.value).toEqual({
+      kind: 'HTTPRoute',
+      namespace: 'shop',
+      name: 'web',
+      rules: [
+        { name: 'r', backends: [{ group: '', kind: 'Service', name: STABLE, namespace: 'x', port: 80 }] },
+        { backends: [{ group: '', kind: 'Service', name: CANARY }] },
+      ],
+    });
+  });
+  it('reports a route without a name', () => {
+    expect(parseGatewayRoute('GRPCRoute', { metadata: {} }).findings[0]?.message).toBe(
+      'a GRPCRoute needs metadata.name',
+    );
+    expect(parseGatewayRoute('GRPCRoute', 'x').value).toBeUndefined();
+  });
+});
