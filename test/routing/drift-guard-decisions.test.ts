@@ -592,7 +592,7 @@ describe('which value wins: the NGINX canary Ingress', () => {
     expect(result.overrides).toEqual([]);
   });
 
-  it('restores every annotation the controller sets from the Rollout, and only those', () => {
+  it('row 11: restores every annotation the controller sets from the Rollout, and only those', () => {
     const H = 'nginx.ingress.kubernetes.io/canary-by-header';
     const r = nginxRollout({
       additionalIngressAnnotations: { 'canary-by-header': 'X-Canary' },
