@@ -11,12 +11,20 @@ export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
 export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
+/** The weight ingress-nginx reads from a canary Ingress (under the default prefix). */
+export const NGINX_CANARY_WEIGHT = `${DEFAULT_NGINX_PREFIX}/canary-weight`;
+/** Set by the Rollouts controller on each Service it manages; the value is the Rollout's name. */
+export const MANAGED_BY_ROLLOUTS_ANNOTATION = 'argo-rollouts.argoproj.io/managed-by-rollouts';
+/** The pod-template-hash label the controller adds to Service selectors itself. */
+export const ROLLOUT_POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+
 /**
  * The annotations a cached Ingress keeps: those the checks of *other* objects read from it
- * (a Rollout's references need the Ingress's class). The ALB action, condition and
+ * (a Rollout's references need the Ingress's class; a Rollout that stops routing through
+ * NGINX needs the weight its canary Ingress still carries). The ALB action, condition and
  * bookkeeping JSON was most of a cached Ingress (about 1 KB each) and nothing read it there.
  */
-export const CACHED_INGRESS_ANNOTATIONS: readonly string[] = [INGRESS_CLASS_ANNOTATION];
+export const CACHED_INGRESS_ANNOTATIONS: readonly string[] = [INGRESS_CLASS_ANNOTATION, NGINX_CANARY_WEIGHT];
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 /** The Gateway API traffic-router plugin's key in `trafficRouting.plugins` (plugin.go `PluginName`). */

@@ -54,6 +54,13 @@ export interface ServicePort {
 
 export interface Service extends ObjectRef {
   ports: ServicePort[];
+  /** `spec.selector`; undefined or empty when the Service selects no pods itself. */
+  selector?: Record<string, string>;
+  /**
+   * The Rollout named by the `argo-rollouts.argoproj.io/managed-by-rollouts` annotation, which
+   * the Rollouts controller sets on every Service it manages.
+   */
+  managedByRollout?: string;
 }
 
 export interface IngressClass {
@@ -236,6 +243,7 @@ export interface CanaryStrategy {
   pingPong?: { pingService?: string; pongService?: string };
   dynamicStableScale: boolean;
   scaleDownDelaySeconds?: number;
+  abortScaleDownDelaySeconds?: number;
   /** As written: a number or a percentage string; undefined means the 25% default. */
   maxSurge?: number | string;
   maxUnavailable?: number | string;
@@ -270,6 +278,12 @@ export interface Rollout extends ObjectRef {
   generation?: number;
   /** The `rollout.argoproj.io/revision` annotation as a number, when it parses. */
   revision?: number;
+  /**
+   * `spec.template.metadata.labels`: the labels of the Rollout's pods, which its Services must
+   * select. Undefined when the pod template comes from `spec.workloadRef` (a Deployment the
+   * webhook does not read), so no selector check can be made.
+   */
+  podLabels?: Record<string, string>;
   /** Undefined when the strategy is not canary (blue-green Rollouts are ignored). */
   canary?: CanaryStrategy;
   status: RolloutStatus;

@@ -4,23 +4,22 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver.js';
 import {
-  CHART_DIR,
   FULLNAME,
   HELM_VERSION,
   NAMESPACE,
-  RELEASE,
   describeWithHelm,
   scratch,
-  helm,
   lint,
   render,
   templateRaw,
-  writeValuesFile,
+  installNotes,
   type Rendered,
 } from './helm.js';
 
 const CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
 const SERVICE_HOST = `${FULLNAME}.${NAMESPACE}.svc`;
+/** Name of the cluster-scoped objects: the full name qualified by the release namespace. */
+const CLUSTER_NAME = `${FULLNAME}.${NAMESPACE}`;
 const pem = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
 
 /** Splits a PEM bundle into its certificates. */
@@ -99,6 +98,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           'ClusterRoleBinding',
           'Deployment',
           'MutatingWebhookConfiguration',
+          'Pod',
           'PodDisruptionBudget',
           'Secret',
           'Secret',
@@ -120,8 +120,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(binding.roleRef).toEqual({
         apiGroup: 'rbac.authorization.k8s.io',
         kind: 'ClusterRole',
-        name: FULLNAME,
+        name: CLUSTER_NAME,
       });
+      expect(r.one('ClusterRole').metadata.name).toBe(CLUSTER_NAME);
+      expect(binding.metadata.name).toBe(CLUSTER_NAME);
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: FULLNAME, namespace: NAMESPACE }]);
       expect(r.one('Deployment').spec.template.spec.serviceAccountName).toBe(FULLNAME);
     });
@@ -540,15 +542,16 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       }
       const args: string[] = r.container().args;
       expect(args[args.indexOf('--namespaces') + 1]).toBe('shop,payments');
-      expect(rbacTriples(r.one('ClusterRole', FULLNAME).rules)).toEqual(
+      expect(rbacTriples(r.one('ClusterRole', CLUSTER_NAME).rules)).toEqual(
         READ.map((v) => `networking.k8s.io/ingressclasses:${v}`).sort(),
       );
-      const namespacedRole = r.one('ClusterRole', `${FULLNAME}-namespaced`);
+      const namespacedRole = r.one('ClusterRole', `${CLUSTER_NAME}.namespaced`);
       const bindings = r.all('RoleBinding');
       expect(bindings.map((b) => b.metadata.namespace)).toEqual(['shop', 'payments']);
+      expect(bindings.map((b) => b.metadata.name)).toEqual([CLUSTER_NAME, CLUSTER_NAME]);
       for (const b of bindings) expect(b.roleRef.name).toBe(namespacedRole.metadata.name);
       const granted = [
-        ...rbacTriples(r.one('ClusterRole', FULLNAME).rules),
+        ...rbacTriples(r.one('ClusterRole', CLUSTER_NAME).rules),
         ...rbacTriples(namespacedRole.rules),
       ].sort();
       expect(granted).toEqual(EXPECTED_TRIPLES);
@@ -722,23 +725,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
     afterAll(() => api.stop());
 
-    const notes = async (values: object): Promise<string> => {
-      const result = await helm([
-        'install',
-        RELEASE,
-        CHART_DIR,
-        '--namespace',
-        NAMESPACE,
-        '--dry-run=server',
-        '--disable-openapi-validation',
-        '--kubeconfig',
-        kubeconfig,
-        '-f',
-        writeValuesFile(values),
-      ]);
-      if (result.code !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`);
-      return result.stdout.slice(result.stdout.indexOf('NOTES:'));
-    };
+    const notes = (values: object): Promise<string> => installNotes(kubeconfig, values);
 
     it("states each hook's failure policy, the exclusions and the emergency switch", async () => {
       const text = await notes({});
@@ -747,7 +734,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(text).toContain(`never called for namespaces: ${NAMESPACE}, kube-system`);
       expect(text).toContain(`never called for: ${CONTROLLER}`);
       expect(text).toContain(
-        `kubectl delete mutatingwebhookconfiguration/${FULLNAME} validatingwebhookconfiguration/${FULLNAME}`,
+        `kubectl delete mutatingwebhookconfiguration/${CLUSTER_NAME} validatingwebhookconfiguration/${CLUSTER_NAME}`,
       );
       expect(text).toContain('helm template, Argo CD');
       expect(text).not.toContain('WARNING');

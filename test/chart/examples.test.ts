@@ -118,7 +118,30 @@ describe('examples', () => {
       expect(r.one('Deployment').spec.template.spec.containers[0].image).toBe(
         `${values.image.repository}:${values.image.tag}`,
       );
-      expect(r.all('ServiceMonitor')).toHaveLength(1);
+      // Monitoring follows the cluster's CRDs: none without them, both with them.
+      expect(r.all('ServiceMonitor')).toHaveLength(0);
+      expect(r.all('PrometheusRule')).toHaveLength(0);
+      const withCrds = await render(values, {
+        flags: [
+          '--api-versions',
+          'monitoring.coreos.com/v1/ServiceMonitor',
+          '--api-versions',
+          'monitoring.coreos.com/v1/PrometheusRule',
+        ],
+      });
+      expect(withCrds.all('ServiceMonitor')).toHaveLength(1);
+      expect(withCrds.all('PrometheusRule')).toHaveLength(1);
+    });
+
+    it('leave monitoring off or on auto, so a cluster without the Prometheus Operator syncs', () => {
+      for (const values of [
+        find('Application', 'rollouts-traffic-webhook').spec.source.helm.valuesObject,
+        find('HelmRelease', 'rollouts-traffic-webhook').spec.values,
+      ]) {
+        for (const object of [values.metrics?.serviceMonitor, values.metrics?.prometheusRule]) {
+          expect([undefined, false, 'auto']).toContain(object?.enabled);
+        }
+      }
     });
 
     it('Flux HelmRelease values render', async () => {

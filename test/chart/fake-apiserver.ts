@@ -15,6 +15,7 @@ const RESOURCE_PATH = /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)\/(?:namespaces\/[^/]+\/
 /** The kinds the chart renders, by group version, so helm can map every manifest to a resource. */
 const DISCOVERY: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
   v1: [
+    { name: 'pods', kind: 'Pod', namespaced: true },
     { name: 'secrets', kind: 'Secret', namespaced: true },
     { name: 'services', kind: 'Service', namespaced: true },
     { name: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },

@@ -17,6 +17,13 @@ export const NAMESPACE = 'rtw-system';
 /** The chart's full name for RELEASE: release name + chart name. */
 export const FULLNAME = 'rtw-rollouts-traffic-webhook';
 
+/**
+ * The chart refuses its placeholder image repository (no registry serves it), so every render in
+ * the tests names a repository, as every real install must. Tests of the refusal set it back.
+ */
+export const TEST_IMAGE_REPOSITORY = 'registry.example.com/platform/rollouts-traffic-webhook';
+const BASE_VALUES = { image: { repository: TEST_IMAGE_REPOSITORY } };
+
 /** Field values of rendered objects: tests assert on them one by one, so they stay untyped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Field = any;
@@ -162,14 +169,30 @@ export async function templateRaw(values: object = {}, options: RenderOptions = 
     CHART_DIR,
     '--namespace',
     options.namespace ?? NAMESPACE,
-    '-f',
-    writeValuesFile(values),
+    ...valuesFlags(values),
   ];
   return helm([...args, ...(options.flags ?? [])]);
 }
 
+let baseValues: string | undefined;
+function baseValuesFile(): string {
+  baseValues ??= writeValuesFile(BASE_VALUES);
+  return baseValues;
+}
+
+/** `-f` flags for the test image repository and then `values`. */
+export function valuesFlags(values: object): string[] {
+  return ['-f', baseValuesFile(), '-f', writeValuesFile(values)];
+}
+
+/** `helm lint --strict` with the test image repository and `values` on top. */
 export async function lint(values: object = {}): Promise<HelmResult> {
-  return helm(['lint', CHART_DIR, '--strict', '--namespace', NAMESPACE, '-f', writeValuesFile(values)]);
+  return lintFiles([baseValuesFile(), writeValuesFile(values)]);
+}
+
+/** `helm lint --strict` with exactly these values files (chart-testing's ci/*-values.yaml). */
+export async function lintFiles(files: string[]): Promise<HelmResult> {
+  return helm(['lint', CHART_DIR, '--strict', '--namespace', NAMESPACE, ...files.flatMap((f) => ['-f', f])]);
 }
 
 /** The objects of one render, with lookups that fail loudly when an object is missing. */
@@ -209,4 +232,25 @@ export class Rendered {
   container(): Field {
     return this.one('Deployment').spec.template.spec.containers[0];
   }
+}
+
+/**
+ * The install notes (NOTES.txt), which only `helm install` renders: a server-side dry run against
+ * `kubeconfig` (a FakeApiServer's, so nothing is stored).
+ */
+export async function installNotes(kubeconfig: string, values: object = {}): Promise<string> {
+  const result = await helm([
+    'install',
+    RELEASE,
+    CHART_DIR,
+    '--namespace',
+    NAMESPACE,
+    '--dry-run=server',
+    '--disable-openapi-validation',
+    '--kubeconfig',
+    kubeconfig,
+    ...valuesFlags(values),
+  ]);
+  if (result.code !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`);
+  return result.stdout.slice(result.stdout.indexOf('NOTES:'));
 }

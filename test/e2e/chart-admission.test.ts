@@ -8,7 +8,8 @@
 // the webhook configuration it registers only selects objects labelled with that suffix, so tests
 // running next to it are not affected.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ApiException,
   CoreV1Api,
@@ -18,7 +19,8 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findHelm, render, type K8sObject } from '../chart/helm.js';
+import { parse } from 'yaml';
+import { CHART_DIR, findHelm, render, type K8sObject } from '../chart/helm.js';
 
 /** The harness's admin kubeconfig when this runs in the e2e suite, else KUBECONFIG. */
 function adminKubeconfig(): string | undefined {
@@ -108,6 +110,13 @@ async function rejection(call: Promise<unknown>): Promise<string | undefined> {
     for (const name of [RELEASE_NS, APP_NS]) {
       await createForReal({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }
+    // The `helm test` pod runs as the namespace's default ServiceAccount, which
+    // kube-controller-manager would create; the apiserver refuses pods without it.
+    await createForReal({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default', namespace: RELEASE_NS },
+    });
     // The "Rollouts controller": a ServiceAccount whose token the apiserver authenticates as CONTROLLER.
     await createForReal({
       apiVersion: 'v1',
@@ -204,6 +213,17 @@ async function rejection(call: Promise<unknown>): Promise<string | undefined> {
   for (const [name, values] of Object.entries(valueSets)) {
     it(`passes a server-side dry run: ${name}`, async () => {
       const rendered = await render(values, { namespace: RELEASE_NS, release: RELEASE });
+      expect(await dryRunAll(rendered.objects)).toEqual([]);
+    });
+  }
+
+  // chart-testing's values files, each with its `helm test` pod.
+  const ciDir = join(CHART_DIR, 'ci');
+  for (const file of readdirSync(ciDir).filter((f) => f.endsWith('-values.yaml'))) {
+    it(`passes a server-side dry run: ci/${file}, the helm test pod included`, async () => {
+      const values = parse(readFileSync(join(ciDir, file), 'utf8')) as object;
+      const rendered = await render(values, { namespace: RELEASE_NS, release: RELEASE });
+      expect(rendered.all('Pod').map((pod) => pod.metadata.name)).toEqual([`${FULLNAME}-test`]);
       expect(await dryRunAll(rendered.objects)).toEqual([]);
     });
   }

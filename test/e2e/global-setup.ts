@@ -10,9 +10,16 @@ import {
 } from './rollouts-controller.js';
 import { CLIENT_USERS } from './support/certs.js';
 import { connect } from './support/cluster.js';
-import { buildComponents, componentPaths, rolloutsModuleDir, versionLine } from './support/components.js';
+import {
+  buildComponents,
+  componentPaths,
+  GITOPS_SCENARIO,
+  rolloutsModuleDir,
+  versionLine,
+} from './support/components.js';
 import { openControlChannel } from './support/control-channel.js';
 import { installRolloutsCrds } from './support/crds.js';
+import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
 import { KUBECTL } from './support/kubectl.js';
 import { ProcessGroup } from './support/processes.js';
@@ -45,6 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'rollouts-controller': await versionLine(bin['rollouts-controller'], ['--version']),
     kubectl: await versionLine(KUBECTL, ['version', '--client']),
     node: process.version,
+    ...(GITOPS_SCENARIO ? { 'gitops-harness': await gitopsHarnessVersionLine(bin['gitops-harness']) } : {}),
   };
   for (const [name, version] of Object.entries(versions)) say(`version ${name}: ${version}`);
 
@@ -84,6 +92,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       controlPlane: plane.endpoints,
       controlUrl: channel.url,
       versions,
+      gitopsHarness: bin['gitops-harness'],
       rolloutsController: {
         version: versions['rollouts-controller']!,
         healthzUrl: controller.healthzUrl,

@@ -20,6 +20,12 @@ const MANAGED = 'rollouts.argoproj.io/managed-alb-annotations';
 const weightAction = (canary: number) =>
   `{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"shop-canary","ServicePort":"80","Weight":${canary}},{"ServiceName":"shop-stable","ServicePort":"80","Weight":${100 - canary}}]}}`;
 
+/** The header route's bytes (argoproj/argo-rollouts v1.10.2, utils/ingress/ingress.go: ALBAction, ALBCondition). */
+const ROUTE_ACTION =
+  '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"shop-canary","ServicePort":"80","Weight":100}]}}';
+const ROUTE_CONDITIONS =
+  '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["true"]}}]';
+
 function rollout(status: Record<string, unknown>, extra: Record<string, unknown> = {}): Rollout {
   const parsed = parseRollout({
     metadata: { name: 'shop', namespace: 'shop' },
@@ -79,7 +85,14 @@ function guard(requested: JsonObject, liveObject: JsonObject | undefined, rollou
 describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('keeps the live weights, header route and bookkeeping when Argo CD re-applies mid-canary', () => {
     const result = guard(fromGit, live, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)).toEqual(stringAnnotationsOf(live));
+    expect(stringAnnotationsOf(result.ingress)).toEqual({
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      [WEIGHT_KEY]: weightAction(20),
+      [HDR_ACTION]: ROUTE_ACTION,
+      [HDR_CONDITIONS]: ROUTE_CONDITIONS,
+      [MANAGED]: `{"shop":["${WEIGHT_KEY}","${HDR_ACTION}","${HDR_CONDITIONS}"]}`,
+    });
     expect(paths(result.ingress)).toEqual(['shop-testers', 'shop-stable']);
     expect(result.owners).toEqual(['shop/shop']);
     expect(result.errors).toEqual([]);
@@ -132,9 +145,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
     const result = guard(fromGit, undefined, [midCanary]);
     const annotations = stringAnnotationsOf(result.ingress);
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(20));
-    expect(annotations[HDR_CONDITIONS]).toBe(
-      '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["true"]}}]',
-    );
+    expect(annotations[HDR_CONDITIONS]).toBe(ROUTE_CONDITIONS);
     expect(paths(result.ingress)).toEqual(['shop-testers', 'shop-stable']);
     // Nothing was overridden: the request simply did not have these keys and nothing live did.
     expect(result.overrides).toEqual([]);
@@ -146,7 +157,8 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
     const annotations = stringAnnotationsOf(result.ingress);
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(0));
     // The aborted Rollout is back at step 0, whose setHeaderRoute the controller re-applies.
-    expect(annotations[HDR_ACTION]).toBeDefined();
+    expect(annotations[HDR_ACTION]).toBe(ROUTE_ACTION);
+    expect(annotations[HDR_CONDITIONS]).toBe(ROUTE_CONDITIONS);
   });
 
   it('removes header routes and keeps 0% canary once fully promoted', () => {
@@ -212,7 +224,9 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     (withOther.metadata as { annotations: Record<string, string> }).annotations[MANAGED] =
       '{"other":["alb.ingress.kubernetes.io/actions.other-stable"],"shop":["alb.ingress.kubernetes.io/actions.shop-stable","alb.ingress.kubernetes.io/actions.shop-testers","alb.ingress.kubernetes.io/conditions.shop-testers"]}';
     const result = guard(fromGit, withOther, [midCanary]);
-    expect(JSON.parse(stringAnnotationsOf(result.ingress)[MANAGED]!)).toHaveProperty('other');
+    expect(stringAnnotationsOf(result.ingress)[MANAGED]).toBe(
+      `{"other":["alb.ingress.kubernetes.io/actions.other-stable"],"shop":["${WEIGHT_KEY}","${HDR_ACTION}","${HDR_CONDITIONS}"]}`,
+    );
   });
 
   it('updates each Ingress from its own bookkeeping, review after review, with one Rollout object', () => {

@@ -1,28 +1,29 @@
 /**
- * Property tests of the routing core: determinism, idempotence, weight sums, and no throw on
- * arbitrary input (issue 2, "Tests").
+ * Property tests of the routing core: determinism, idempotence, weight sums, and, on arbitrary
+ * input, no throw, well-formed findings and renders that decode.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   desiredAlbIngress,
-  renderHeaderRouteConditions,
-  renderWeightAction,
-} from '../../src/routing/alb/render.js';
-import {
-  parseManagedAlbAnnotations,
+  parseAlbAction,
+  parseAlbConditions,
   parseLegacyManagedAlbActions,
+  parseManagedAlbAnnotations,
+  renderAlbState,
   renderManagedAlbAnnotations,
-} from '../../src/routing/alb/managed-annotations.js';
+} from '../../src/routing/alb/index.js';
+import { renderHeaderRouteConditions, renderWeightAction } from '../../src/routing/alb/render.js';
 import { applyPatch } from 'fast-json-patch';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import { goJson } from '../../src/routing/go/index.js';
+import { MANAGED_ALB_ANNOTATIONS } from '../../src/routing/keys.js';
 import { diff } from '../../src/webhook/patch.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
-import { desiredCanaryAnnotations } from '../../src/routing/nginx/index.js';
-import { desiredCanaryIngress } from '../../src/routing/nginx/render.js';
-import { parseIngress, parseRollout } from '../../src/routing/wire/index.js';
-import { referencedIngresses, stableWeightOf, trafficStateOf } from '../../src/routing/traffic-state.js';
+import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx/index.js';
+import { parseIngress, parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
+import { referencedIngresses, trafficStateOf } from '../../src/routing/traffic-state.js';
+import { expectWellFormedFindings } from './finding-shape.js';
 
 const serviceName = fc.constantFrom('stable-svc', 'canary-svc', 'hdr-a', 'hdr-b', 'other', 'root-svc');
 const routeName = fc.constantFrom('hdr-a', 'hdr-b', 'hdr-c');
@@ -176,6 +177,17 @@ const ingressWire = fc
     },
   }));
 
+/** A copy of a JSON value with the keys of every object in reverse order. */
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reverseKeys(v)]),
+  );
+}
+
 /** Freezes every object and array in a JSON value, so that any write to it throws (ESM is strict). */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -185,6 +197,24 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The bookkeeping map survives render → parse unchanged. */
+function expectManagedRoundTrip(map: Map<string, string[] | null>): void {
+  const again = parseManagedAlbAnnotations(renderManagedAlbAnnotations(map));
+  expect(again.ok && Object.fromEntries(again.value)).toEqual(Object.fromEntries(map));
+}
+
+/** Every owned annotation the renderer wrote decodes as what its key says it is. */
+function expectOwnedKeysDecode(ingress: JsonObject, ownedKeys: string[]): void {
+  const annotations = stringAnnotationsOf(ingress);
+  for (const key of ownedKeys) {
+    const value = annotations[key];
+    if (value === undefined) continue;
+    if (key === MANAGED_ALB_ANNOTATIONS) expect(parseManagedAlbAnnotations(value).ok).toBe(true);
+    else if (key.includes('/conditions.')) expect(parseAlbConditions(key, value)).toHaveProperty('value');
+    else expect(parseAlbAction(key, value)).toHaveProperty('value');
+  }
+}
+
 describe('routing core properties', () => {
   it('property: guardIngress never writes to its (frozen) inputs, and its patch turns the request into what it admits', () => {
     fc.assert(
@@ -192,7 +222,11 @@ describe('routing core properties', () => {
         ingressWire,
         fc.option(ingressWire, { nil: undefined }),
         parsedRollout,
-        (requested, live, rollout) => {
+        (generated, live, rollout) => {
+          const requested: JsonObject = {
+            ...generated,
+            status: { loadBalancer: { ingress: [{ hostname: 'lb' }] } },
+          };
           const frozen = deepFreeze(structuredClone(requested));
           const input = { albRollouts: [rollout], rolloutNamed: () => rollout };
           const result = guardIngress({ ...input, requested: frozen, live: live && deepFreeze(live) });
@@ -201,8 +235,10 @@ describe('routing core properties', () => {
           expect(result.ingress).toEqual(thawed.ingress);
           expect(result.overrides).toEqual(thawed.overrides);
           expect(frozen).toEqual(requested);
-          // Parts the guard never edits are the request's own objects, not copies.
-          if (frozen.spec !== undefined) expect(result.ingress.spec).not.toBe(frozen.spec);
+          // Parts the guard never edits are the request's own objects, not copies; the containers
+          // it may edit are fresh ones (ingress-wire.ts, editableIngress).
+          expect(result.ingress.status).toBe(frozen.status);
+          expect(result.ingress.spec).not.toBe(frozen.spec);
           expect(result.ingress.kind).toBe(frozen.kind);
           const patched = applyPatch(structuredClone(requested), diff(requested, result.ingress)).newDocument;
           expect(patched).toEqual(result.ingress);
@@ -255,14 +291,17 @@ describe('routing core properties', () => {
         expect(alb.totalWeight).toBe(100);
         const action = renderWeightAction(rollout, alb);
         if (!action.ok) return;
-        const groups = (JSON.parse(action.value) as { ForwardConfig: { TargetGroups: { Weight: number }[] } })
-          .ForwardConfig.TargetGroups;
+        const groups = (
+          JSON.parse(action.value) as {
+            ForwardConfig: { TargetGroups: { ServiceName: string; Weight: number }[] };
+          }
+        ).ForwardConfig.TargetGroups;
+        // The rendered bytes, read back: canary first at the state's weight, stable last, and
+        // the whole action adds up to 100 whatever the experiments take.
         expect(groups.reduce((sum, g) => sum + g.Weight, 0)).toBe(100);
-        expect(groups.at(-1)!.Weight).toBe(stableWeightOf(alb));
-        expect(
-          alb.canaryWeight + alb.additional.reduce((s, d) => s + d.weight, 0) + stableWeightOf(alb),
-        ).toBe(100);
-        expect(nginx.canaryWeight + stableWeightOf(nginx)).toBe(nginx.totalWeight);
+        expect(groups[0]).toMatchObject({ ServiceName: alb.canaryService, Weight: alb.canaryWeight });
+        expect(groups.at(-1)).toMatchObject({ ServiceName: alb.stableService });
+        expect(groups).toHaveLength(alb.additional.length + 2);
       }),
     );
   });
@@ -271,8 +310,9 @@ describe('routing core properties', () => {
     fc.assert(
       fc.property(
         fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4 }), { maxKeys: 6 }),
-        parsedRollout,
-        (annotations, rollout) => {
+        rolloutWire,
+        (annotations, wire) => {
+          const rollout = parseRollout(wire).value!;
           const reversed = Object.fromEntries(Object.entries(annotations).reverse());
           const withAnnotations = (extra: Record<string, string>): Rollout => ({
             ...rollout,
@@ -290,8 +330,13 @@ describe('routing core properties', () => {
           expect(sorted(desiredCanaryAnnotations(a, trafficStateOf(a, 'nginx')!))).toBe(
             sorted(desiredCanaryAnnotations(b, trafficStateOf(b, 'nginx')!)),
           );
-          const state = trafficStateOf(rollout, 'alb')!;
-          expect(renderWeightAction(rollout, state)).toEqual(renderWeightAction(rollout, state));
+          // The same Rollout written with every map's keys in reverse order renders the same bytes.
+          const mirrored = parseRollout(reverseKeys(wire)).value!;
+          const albState = trafficStateOf(mirrored, 'alb')!;
+          expect(albState).toEqual(trafficStateOf(rollout, 'alb'));
+          expect(renderAlbState(mirrored, albState)).toEqual(
+            renderAlbState(rollout, trafficStateOf(rollout, 'alb')!),
+          );
           const managed = new Map(Object.entries(annotations).map(([k, v]) => [k, [v]]));
           expect(renderManagedAlbAnnotations(managed)).toBe(
             renderManagedAlbAnnotations(new Map([...managed].reverse())),
@@ -345,12 +390,18 @@ describe('routing core properties', () => {
     );
     fc.assert(
       fc.property(rolloutLike, objectLike, fc.string(), (rolloutInput, ingressInput, text) => {
-        parseManagedAlbAnnotations(text);
-        parseLegacyManagedAlbActions(text);
-        parseIngress(ingressInput);
-        const rollout = parseRollout(rolloutInput).value;
+        const managed = parseManagedAlbAnnotations(text);
+        if (managed.ok) expectManagedRoundTrip(managed.value);
+        else expect(managed.error).not.toBe('');
+        const legacy = parseLegacyManagedAlbActions(text);
+        if (!legacy.ok) expect(legacy.error).not.toBe('');
+        expectWellFormedFindings(parseIngress(ingressInput).findings);
+        const parsed = parseRollout(rolloutInput);
+        expectWellFormedFindings(parsed.findings);
+        const rollout = parsed.value;
         if (!rollout) return;
-        referencedIngresses(rollout);
+        const referenced = referencedIngresses(rollout);
+        for (const name of [...referenced.alb, ...referenced.nginx]) expect(typeof name).toBe('string');
         const ingress = (
           typeof ingressInput === 'object' && ingressInput !== null && !Array.isArray(ingressInput)
             ? ingressInput
@@ -359,11 +410,16 @@ describe('routing core properties', () => {
         for (const provider of ['alb', 'nginx'] as const) {
           const state = trafficStateOf(rollout, provider);
           if (!state) continue;
-          renderWeightAction(rollout, state);
-          desiredAlbIngress(ingress, rollout, state);
-          desiredCanaryAnnotations(rollout, state);
-          desiredCanaryIngress(ingress, rollout, state);
-          goJson(state as never);
+          const action = renderWeightAction(rollout, state);
+          // What the webhook renders, the load balancer controller's decoder accepts.
+          if (action.ok) expect(parseAlbAction('k', action.value)).toHaveProperty('value');
+          const desired = desiredAlbIngress(ingress, rollout, state);
+          expectWellFormedFindings(desired.errors);
+          if (desired.errors.length === 0) expectOwnedKeysDecode(desired.ingress, desired.ownedKeys);
+          const canary = desiredCanaryAnnotations(rollout, state);
+          for (const value of Object.values(canary)) expect(typeof value).toBe('string');
+          expectWellFormedFindings(desiredCanaryIngress(ingress, rollout, state).errors);
+          expect(JSON.parse(goJson(state as never))).toEqual(JSON.parse(JSON.stringify(state)));
         }
       }),
       { numRuns: 300 },

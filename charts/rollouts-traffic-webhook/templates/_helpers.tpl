@@ -18,6 +18,16 @@
 {{- end -}}
 {{- end -}}
 
+{{/*
+Name of cluster-scoped objects (webhook configurations, ClusterRoles, ClusterRoleBinding) and of
+RoleBindings in watched namespaces: <fullname>.<release namespace>. Neither part can hold a dot
+(the fullname is also the Service's name, a DNS label, and so is a namespace's), so the pair maps
+to the name one-to-one: two releases, even of the same name in two namespaces, never share one.
+*/}}
+{{- define "rtw.clusterScopedName" -}}
+{{- printf "%s.%s" (include "rtw.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
 {{- define "rtw.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "rtw.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -39,7 +49,13 @@ app.kubernetes.io/part-of: rollouts-traffic-webhook
 {{- end -}}
 {{- end -}}
 
+{{/* The chart's default repository: a placeholder that no registry serves. */}}
+{{- define "rtw.placeholderRepository" -}}rollouts-traffic-webhook{{- end -}}
+
 {{- define "rtw.image" -}}
+{{- if and (eq .Values.image.repository (include "rtw.placeholderRepository" .)) (not .Values.image.allowLocalImage) -}}
+{{- fail (printf "image.repository is still the placeholder %q, which no registry serves: build the image from the repository's Dockerfile, push it, and set image.repository to where you pushed it (docs/install.md). For a local build loaded onto every node, set image.allowLocalImage=true." .Values.image.repository) -}}
+{{- end -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
 {{- else -}}
@@ -77,5 +93,18 @@ NODE_OPTIONS heap size: a share of a memory limit written as <n>Mi or <n>Gi. Oth
 {{- else if regexMatch "^[0-9]+Gi$" $limit -}}
 {{- div (mul (trimSuffix "Gi" $limit | int) 1024 $pct) 100 -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when a Prometheus Operator object is to be rendered. Arguments: root, enabled (true, false
+or "auto"), kind. auto asks .Capabilities.APIVersions, which holds the cluster's APIs on install,
+upgrade and in Argo CD, and only built-in ones for a bare `helm template`.
+*/}}
+{{- define "rtw.monitoringObjectEnabled" -}}
+{{- if eq (toString .enabled) "auto" -}}
+{{- if .root.Capabilities.APIVersions.Has (printf "monitoring.coreos.com/v1/%s" .kind) }}true{{ end -}}
+{{- else if .enabled -}}
+true
 {{- end -}}
 {{- end -}}

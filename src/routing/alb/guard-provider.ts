@@ -25,11 +25,19 @@ import { trafficStateOf } from '../traffic-state.js';
 import { isJsonObject, own, setAnnotation, stringAnnotationsOf, stringAnnotationOf } from '../wire/index.js';
 import { applyAlbState, renderAlbState, type RenderedAlbState } from './render.js';
 
-function lowerKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(lowerKeys);
+/**
+ * The value with every object key lower-cased and the keys sorted. The load-balancer
+ * controllers decode annotations with Go's encoding/json, which matches field names without
+ * regard to case and ignores their order, so two texts with the same canonical form mean the
+ * same to them.
+ */
+function canonicalJson(value: Json): Json {
+  if (Array.isArray(value)) return value.map(canonicalJson);
   if (!isJsonObject(value)) return value;
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) out[k.toLowerCase()] = lowerKeys(v);
+  const lowered = Object.create(null) as JsonObject;
+  for (const [k, v] of Object.entries(value)) lowered[k.toLowerCase()] = canonicalJson(v);
+  const out = Object.create(null) as JsonObject;
+  for (const k of Object.keys(lowered).sort()) out[k] = lowered[k] as Json;
   return out;
 }
 
@@ -49,7 +57,7 @@ function parseJson(text: string | undefined): Json | undefined {
  * spec. Only the weights may differ from the status.
  */
 export function liveWeightActionIsConsistent(live: string, rollout: Rollout, state: TrafficState): boolean {
-  const action = lowerKeys(parseJson(live) ?? null);
+  const action = canonicalJson(parseJson(live) ?? null);
   if (!isJsonObject(action) || action.type !== 'forward' || !isJsonObject(action.forwardconfig)) return false;
   const groups = action.forwardconfig.targetgroups;
   const alb = rollout.canary?.trafficRouting?.alb;
@@ -74,11 +82,14 @@ export function liveWeightActionIsConsistent(live: string, rollout: Rollout, sta
   );
 }
 
-function sameJsonIgnoringKeyCase(a: string | undefined, b: string | undefined): boolean {
+/** Whether two annotation values are JSON that means the same (key case and order aside). */
+function sameJsonMeaning(a: string | undefined, b: string | undefined): boolean {
   const pa = parseJson(a);
   const pb = parseJson(b);
   return (
-    pa !== undefined && pb !== undefined && JSON.stringify(lowerKeys(pa)) === JSON.stringify(lowerKeys(pb))
+    pa !== undefined &&
+    pb !== undefined &&
+    JSON.stringify(canonicalJson(pa)) === JSON.stringify(canonicalJson(pb))
   );
 }
 
@@ -100,10 +111,8 @@ function albPlanOf(rollout: Rollout): AlbPlan | undefined {
   let plan = albPlans.get(rollout);
   if (plan === undefined) {
     const state = trafficStateOf(rollout, 'alb');
-    plan =
-      state && rollout.canary?.trafficRouting?.alb
-        ? { state, rendered: renderAlbState(rollout, state) }
-        : null;
+    // trafficStateOf has a state for 'alb' exactly when the Rollout has an ALB block.
+    plan = state ? { state, rendered: renderAlbState(rollout, state) } : null;
     albPlans.set(rollout, plan);
   }
   return plan ?? undefined;
@@ -139,15 +148,16 @@ function reconcileRollout(
       current[weightKey] = liveWeight;
     }
   }
-  // Header-route values: keep the live bytes when they mean the same (for example an older
-  // controller's key order), so the webhook never fights the controller over formatting.
+  // Header-route values: keep the live bytes when they mean the same (another key order or
+  // case, as an older controller or a hand edit writes them), so the webhook never fights the
+  // controller over formatting.
   for (const key of applied.ownedKeys) {
     if (key === MANAGED_ALB_ANNOTATIONS || key === weightKey) continue;
     const liveValue = own(liveAnnotations, key);
     if (
       typeof liveValue === 'string' &&
       liveValue !== current[key] &&
-      sameJsonIgnoringKeyCase(liveValue, current[key])
+      sameJsonMeaning(liveValue, current[key])
     ) {
       current[key] = liveValue;
     }

@@ -16,7 +16,8 @@ import { referencedIngresses, trafficStateOf } from '../traffic-state.js';
 import { isJsonObject, nameOf, own, setAnnotation, stringAnnotationOf } from '../wire/index.js';
 import { canaryIngressName, desiredCanaryAnnotations } from './render.js';
 
-function ownerRolloutName(obj: JsonObject): string | undefined {
+/** The controller reference of an object, when it names a Rollout. */
+function controllerRolloutRef(obj: JsonObject): { name: string; uid?: string } | undefined {
   const meta = own(obj, 'metadata');
   const refs = isJsonObject(meta) ? own(meta, 'ownerReferences') : undefined;
   if (!Array.isArray(refs)) return undefined;
@@ -27,25 +28,36 @@ function ownerRolloutName(obj: JsonObject): string | undefined {
       ref.controller === true &&
       typeof ref.name === 'string'
     ) {
-      return ref.name;
+      return typeof ref.uid === 'string' ? { name: ref.name, uid: ref.uid } : { name: ref.name };
     }
   }
   return undefined;
 }
 
-/** The Rollout whose NGINX canary Ingress this object is, if any. */
+/**
+ * The Rollout whose NGINX canary Ingress this object is, if any. The controller touches a
+ * canary Ingress only when `metav1.IsControlledBy` holds, which compares UIDs
+ * (argoproj/argo-rollouts master 9f8d111, rollout/trafficrouting/nginx/nginx.go,
+ * SetWeightPerIngress): a Rollout deleted without cascading and created again under the same
+ * name does not own the old canary Ingress, and the controller leaves it alone. Objects read
+ * from manifest files have no UIDs; there the name decides.
+ */
 export function nginxCanaryOwner(
   obj: JsonObject,
   lookup: (name: string) => Rollout | undefined,
 ): Rollout | undefined {
-  const ownerName = ownerRolloutName(obj);
-  const rollout = ownerName ? lookup(ownerName) : undefined;
+  const ref = controllerRolloutRef(obj);
+  const rollout = ref ? lookup(ref.name) : undefined;
   if (!rollout?.canary?.trafficRouting?.nginx) return undefined;
+  if (rollout.uid !== undefined && ref?.uid !== undefined && rollout.uid !== ref.uid) return undefined;
   const name = nameOf(obj);
   return referencedIngresses(rollout).nginx.some((stable) => canaryIngressName(rollout.name, stable) === name)
     ? rollout
     : undefined;
 }
+
+/** The annotations that carry the weight itself (the rest carry header and cookie routing). */
+const WEIGHT_SUFFIXES = ['canary', 'canary-weight', 'canary-weight-total'];
 
 function isIntegerText(text: string | undefined): text is string {
   return text !== undefined && /^-?\d+$/.test(text);
@@ -66,13 +78,19 @@ export const nginxTrafficProvider: TrafficProvider = {
       const weight = Number(liveWeight);
       if (weight >= 0 && weight <= state.totalWeight) desired[weightKey] = liveWeight;
     }
-    // Only the keys that carry the weight are enforced.
-    const enforced = [`${prefix}/canary`, weightKey, `${prefix}/canary-weight-total`];
-    for (const key of enforced) {
-      if (desired[key] !== undefined) setAnnotation(working, key, desired[key]);
-    }
-    const meaning = `live traffic (${describeTraffic(state)})`;
-    const values = enforced.map((key) => ({ key, meaning, admitted: stringAnnotationOf(working, key) }));
+    // Every annotation the controller puts on the canary Ingress is enforced: it merges its
+    // desired annotations over the live ones on each reconcile (getDesiredAnnotations in
+    // nginx.go), so the header and cookie routes of additionalIngressAnnotations and the keys
+    // of canaryIngressAnnotations come back, and a GitOps tool that sets others would fight it.
+    // Annotations the controller does not set stay the requester's.
+    const weightMeaning = `live traffic (${describeTraffic(state)})`;
+    const values = Object.keys(desired).map((key) => {
+      setAnnotation(working, key, desired[key]!);
+      const meaning = WEIGHT_SUFFIXES.some((suffix) => key === `${prefix}/${suffix}`)
+        ? weightMeaning
+        : 'canary routing from the Rollout';
+      return { key, meaning, admitted: stringAnnotationOf(working, key) };
+    });
     return { shares: [{ rollout, values }], errors: [] };
   },
   ownedValue: stringAnnotationOf,

@@ -185,6 +185,51 @@ function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
   ];
 }
 
+/**
+ * Configurations the controller accepts that users keep reporting as 503s or stuck traffic,
+ * all about `dynamicStableScale`, which scales the stable pods down as the canary's weight
+ * grows instead of after promotion.
+ */
+function dynamicStableScaleTraps(canary: CanaryStrategy): Finding[] {
+  const tr = canary.trafficRouting;
+  if (!canary.dynamicStableScale || !tr) return [];
+  const field = `${CANARY}.dynamicStableScale`;
+  const out: Finding[] = [];
+  if (tr.alb && !canary.pingPong) {
+    // argoproj/argo-rollouts issues 3926, 4595, 3617: the weight annotation is written, the
+    // stable ReplicaSet shrinks, and the ALB still sends its old share to targets that are gone.
+    out.push(
+      warning(
+        'alb-dynamic-stable-scale-unverified',
+        field,
+        'Fix: use pingPong, or run the Rollouts controller with --aws-verify-target-group. With ALB, dynamicStableScale removes stable pods as soon as the weight is written, before the load balancer has moved it, so requests reach targets that are gone (503s; argo-rollouts issues 3926, 4595, 3617).',
+      ),
+    );
+  }
+  if (tr.nginx) {
+    // argoproj/argo-rollouts issue 1820: ingress-nginx answers 503 when the stable Service has
+    // no endpoints, even with the canary at 100 %.
+    out.push(
+      warning(
+        'nginx-dynamic-stable-scale',
+        field,
+        'Fix: remove dynamicStableScale. ingress-nginx answers 503 when the stable Service has no endpoints, even at canary weight 100, and dynamicStableScale scales the stable pods to 0 at 100 % and during promotion (argo-rollouts issue 1820).',
+      ),
+    );
+  }
+  if (canary.abortScaleDownDelaySeconds !== undefined) {
+    // argoproj/argo-rollouts issue 4898, fixed by pull request 4900 on master after v1.10.0-rc1.
+    out.push(
+      warning(
+        'dynamic-stable-scale-abort-delay',
+        `${CANARY}.abortScaleDownDelaySeconds`,
+        'Fix: remove abortScaleDownDelaySeconds, or run a controller with argo-rollouts pull request 4900. With dynamicStableScale, an abort then never scales the canary down and traffic never returns to stable (argo-rollouts issue 4898).',
+      ),
+    );
+  }
+  return out;
+}
+
 /** All rules of this file, in a stable order. */
 export function beyondArgoRules(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
@@ -195,5 +240,6 @@ export function beyondArgoRules(canary: CanaryStrategy): Finding[] {
     ...albKeyLengthRules(canary),
     ...albNeverMatchRules(canary),
     ...trafficNeverShiftsRule(canary),
+    ...dynamicStableScaleTraps(canary),
   ];
 }

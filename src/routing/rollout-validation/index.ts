@@ -5,3 +5,4 @@
  */
 export { validateRolloutReferences, type ReferenceOptions } from './references.js';
 export { validateRollout, validateRolloutSpec } from './validate-rollout.js';
+export { routerRemovalFindings } from './router-removal.js';

@@ -13,8 +13,13 @@ import {
 } from '../ingress-class.js';
 import { albActionService, referencedIngresses } from '../traffic-state.js';
 import { albIngressWiring, hasRuleWithService, otherBackends } from '../alb/index.js';
-import { ALB_CONTROLLER, NGINX_CONTROLLER } from '../keys.js';
-import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout } from '../model.js';
+import {
+  ALB_CONTROLLER,
+  MANAGED_BY_ROLLOUTS_ANNOTATION,
+  NGINX_CONTROLLER,
+  ROLLOUT_POD_TEMPLATE_HASH_LABEL,
+} from '../keys.js';
+import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout, Service } from '../model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -196,7 +201,12 @@ function ingressFindings(
  * with `unable to find port <port> on service <ns>/<svc>` (LBC config_types.go). `rootService` is left out:
  * it is only the action's name and need not be a Service at all (LBC enhanced_backend_builder.go).
  */
-function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: ClusterView): Finding[] {
+function serviceFindings(
+  rollout: Rollout,
+  canary: CanaryStrategy,
+  cluster: ClusterView,
+  reportMissing = true,
+): Finding[] {
   const alb = canary.trafficRouting?.alb;
   const pingPong = canary.pingPong;
   const named: [string, string | undefined, boolean][] = [
@@ -209,21 +219,63 @@ function serviceFindings(rollout: Rollout, canary: CanaryStrategy, cluster: Clus
     if (!name) return [];
     const field = `spec.strategy.canary.${key}`;
     const service = cluster.getService(rollout.namespace, name);
-    if (!service) {
-      return [notFound('Service', { name, field }, rollout.namespace)];
-    }
+    if (!service) return reportMissing ? [notFound('Service', { name, field }, rollout.namespace)] : [];
+    const out = [...serviceOwnershipFindings(rollout, service, field)];
     // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
-    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort)) return [];
+    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort))
+      return out;
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
-    return [
+    out.push(
       newFinding(
         'service-lacks-alb-port',
         `${ROUTING}.alb.servicePort`,
         `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
         { severity: 'error' },
       ),
-    ];
+    );
+    return out;
   });
+}
+
+/**
+ * Argo Rollouts' `ValidateService` (argoproj/argo-rollouts master 9f8d111,
+ * pkg/apis/rollouts/validation/validation_references.go): every selector label of a
+ * referenced Service except the pod-template-hash must be on the Rollout's pods, or the target
+ * group is empty; and a Service the controller already manages for another Rollout cannot be
+ * shared. Both are InvalidSpec for the controller, which then stops the Rollout. Go reports
+ * the labels in map order; here they come sorted, so the message is stable.
+ */
+function serviceOwnershipFindings(rollout: Rollout, service: Service, field: string): Finding[] {
+  const out: Finding[] = [];
+  const podLabels = rollout.podLabels;
+  if (podLabels) {
+    const selector = service.selector ?? {};
+    for (const label of Object.keys(selector).sort()) {
+      if (label === ROLLOUT_POD_TEMPLATE_HASH_LABEL) continue;
+      if (Object.hasOwn(podLabels, label) && podLabels[label] === selector[label]) continue;
+      const onPods = Object.hasOwn(podLabels, label)
+        ? `the pods have ${label}=${JSON.stringify(podLabels[label])}`
+        : `the pods have no label ${label}`;
+      out.push(
+        newFinding(
+          'service-selector-mismatch',
+          field,
+          `${invalidText(field, service.name, `Service "${service.name}" has unmatch label "${label}" in rollout`)}. It selects ${label}=${JSON.stringify(selector[label])} but ${onPods} (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
+        ),
+      );
+    }
+  }
+  const manager = service.managedByRollout;
+  if (manager !== undefined && manager !== rollout.name) {
+    out.push(
+      newFinding(
+        'service-managed-by-other-rollout',
+        field,
+        `${invalidText(field, service.name, `Service "${service.name}" is managed by another Rollout`)}. Its annotation ${MANAGED_BY_ROLLOUTS_ANNOTATION} names Rollout "${manager}". Give each Rollout its own Services.`,
+      ),
+    );
+  }
+  return out;
 }
 
 export function validateRolloutReferences(
@@ -233,7 +285,10 @@ export function validateRolloutReferences(
 ): Finding[] {
   const canary = rollout.canary;
   const tr = canary?.trafficRouting;
-  if (!canary || !tr || (!tr.alb && !tr.nginx)) return [];
+  if (!canary || !tr) return [];
+  // The controller's own Service checks hold for every router; for routers whose objects the
+  // webhook does not read, a Service that does not exist yet is not ours to report.
+  if (!tr.alb && !tr.nginx) return serviceFindings(rollout, canary, cluster, false);
   const referenced = referencedIngresses(rollout);
   return [
     ...(tr.alb

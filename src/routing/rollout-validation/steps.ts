@@ -238,18 +238,11 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
           : 'Remove the step, or route with Istio or a plugin.',
       ),
     );
-  } else if (tr.alb || tr.nginx) {
-    // Argo accepts the step because another router can mirror, then the ALB and NGINX
-    // reconcilers silently do nothing with it.
-    const routers = [tr.alb && 'ALB', tr.nginx && 'NGINX'].filter(Boolean).join(' and ');
-    out.push(
-      error(
-        'mirror-route-not-supported',
-        `${CANARY}.${sub}`,
-        `${CANARY}.${sub}: the ${routers} traffic router ignores mirror routes, so mirror route "${route.name}" copies no traffic through the Ingress. Mirror with Istio or a plugin only, or remove the step.`,
-      ),
-    );
   }
+  // With Istio or a plugin next to ALB or NGINX, the controller accepts the step and the
+  // router that can mirror does (Istio mirrors the traffic inside the mesh, which is where the
+  // Ingress sends it); ALB's and NGINX's SetMirrorRoute are no-ops
+  // (argoproj/argo-rollouts master 9f8d111, rollout/trafficrouting/alb/alb.go, nginx/nginx.go).
   (route.match ?? []).forEach((m, j) => {
     // Argo checks `method` twice (a copy-paste slip); one finding per problem is enough.
     if (m.method) out.push(...oneOfStringMatchRule(m.method, `${sub}.match[${j}]`));

@@ -31,6 +31,7 @@ import {
   DEFAULT_ALB_PREFIX,
   DEFAULT_CLASS_ANNOTATION,
   DEFAULT_NGINX_PREFIX,
+  MANAGED_BY_ROLLOUTS_ANNOTATION,
   REVISION_ANNOTATION,
 } from '../keys.js';
 
@@ -95,7 +96,13 @@ export function parseService(obj: unknown): Parsed<Service> {
     const name = r.string(own(p, 'name'), `spec.ports[${i}].name`);
     return [name ? { name, port } : { port }];
   });
-  return { value: { namespace: meta.namespace, name: meta.name, ports }, findings: r.problems };
+  const service: Service = { namespace: meta.namespace, name: meta.name, ports };
+  // Kept only when it selects something: the cache holds one projection per Service.
+  const selector = r.stringMap(own(spec, 'selector'), 'spec.selector');
+  if (Object.keys(selector).length > 0) service.selector = selector;
+  const managedBy = meta.annotations[MANAGED_BY_ROLLOUTS_ANNOTATION];
+  if (managedBy !== undefined) service.managedByRollout = managedBy;
+  return { value: service, findings: r.problems };
 }
 
 export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
@@ -259,6 +266,16 @@ function readNginx(r: JsonReader, value: unknown, field: string): NginxRouting |
   };
 }
 
+/**
+ * Whether a router field counts as set. Argo Rollouts tests `plugins` by `len(Plugins) == 0`
+ * (argoproj/argo-rollouts master 9f8d111, pkg/apis/rollouts/validation/validation.go), so an
+ * empty map routes nothing; the other routers by `!= nil`.
+ */
+function isRouterSet(field: string, value: Json | undefined): boolean {
+  if (value === null || value === undefined) return false;
+  return field !== 'plugins' || (isJsonObject(value) && Object.keys(value).length > 0);
+}
+
 function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | undefined {
   const field = `${CANARY}.trafficRouting`;
   const tr = r.object(value, field);
@@ -266,7 +283,7 @@ function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | und
   const routing: TrafficRouting = {
     alb: readAlb(r, own(tr, 'alb'), `${field}.alb`),
     nginx: readNginx(r, own(tr, 'nginx'), `${field}.nginx`),
-    otherProviders: Object.keys(tr).filter((k) => !KNOWN_TRAFFIC_FIELDS.has(k) && tr[k] != null),
+    otherProviders: Object.keys(tr).filter((k) => !KNOWN_TRAFFIC_FIELDS.has(k) && isRouterSet(k, tr[k])),
     istioDestinationRule: false,
     maxTrafficWeight: r.integer(own(tr, 'maxTrafficWeight'), `${field}.maxTrafficWeight`),
   };
@@ -395,6 +412,10 @@ function readCanary(r: JsonReader, value: unknown): CanaryStrategy | undefined {
     canaryService: r.string(own(c, 'canaryService'), `${CANARY}.canaryService`),
     dynamicStableScale: r.boolean(own(c, 'dynamicStableScale'), `${CANARY}.dynamicStableScale`) ?? false,
     scaleDownDelaySeconds: r.integer(own(c, 'scaleDownDelaySeconds'), `${CANARY}.scaleDownDelaySeconds`),
+    abortScaleDownDelaySeconds: r.integer(
+      own(c, 'abortScaleDownDelaySeconds'),
+      `${CANARY}.abortScaleDownDelaySeconds`,
+    ),
     maxSurge: r.intOrString(own(c, 'maxSurge'), `${CANARY}.maxSurge`),
     maxUnavailable: r.intOrString(own(c, 'maxUnavailable'), `${CANARY}.maxUnavailable`),
     trafficRouting: readTrafficRouting(r, own(c, 'trafficRouting')),
@@ -446,6 +467,18 @@ function readStatus(r: JsonReader, value: unknown): RolloutStatus {
   return status;
 }
 
+/**
+ * The pod template's labels; undefined when there is no template to read (it comes from
+ * `spec.workloadRef`, or the manifest has none), so no check leans on labels it cannot see.
+ */
+function readPodLabels(r: JsonReader, spec: JsonObject | undefined): Record<string, string> | undefined {
+  if (own(spec, 'workloadRef') != null) return undefined;
+  const template = r.object(own(spec, 'template'), 'spec.template');
+  if (!template) return undefined;
+  const meta = r.object(own(template, 'metadata'), 'spec.template.metadata');
+  return r.stringMap(own(meta, 'labels'), 'spec.template.metadata.labels');
+}
+
 export function parseRollout(obj: unknown): Parsed<Rollout> {
   const r = new JsonReader();
   const top = topObject(r, obj, 'Rollout');
@@ -462,6 +495,7 @@ export function parseRollout(obj: unknown): Parsed<Rollout> {
     uid: meta.uid,
     generation: meta.generation,
     revision,
+    podLabels: readPodLabels(r, spec),
     canary: readCanary(r, own(strategy, 'canary')),
     status: readStatus(r, own(top, 'status')),
   };

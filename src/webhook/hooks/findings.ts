@@ -66,16 +66,21 @@ export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: 
 /**
  * The flow both validating hooks share, for a request already in their scope (see
  * AdmissionHandler): skip subresources, then ratchet against the old object and decide.
+ * `changeFindings` judges the change itself (old and new object together).
  */
 export function judge(
   request: AdmissionRequest,
   context: ReviewContext,
   kind: string,
   findingsOf: FindingsOf,
+  changeFindings: (request: AdmissionRequest, cluster: ClusterView) => Finding[] = () => [],
 ): AdmissionResult {
   if (request.subResource) return allow('subresource-ignored');
   if (!request.object) return allow('no-object');
-  const current = findingsOf(request.object, context.cluster, request.namespace);
+  const current = [
+    ...findingsOf(request.object, context.cluster, request.namespace),
+    ...changeFindings(request, context.cluster),
+  ];
   // Ratcheting only ever softens errors, so the old object is judged only when there are
   // some: a valid update (the usual case) costs one validation, not two.
   const hasErrors = current.some((f) => f.severity === 'error');

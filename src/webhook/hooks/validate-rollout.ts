@@ -3,8 +3,8 @@
  * configuration and of the objects it references. Errors deny (or warn, by policy);
  * warnings are returned. The Rollouts controller's own writes are never blocked.
  */
-import { parseRollout } from '../../routing/wire/index.js';
-import { validateRollout } from '../../routing/rollout-validation/index.js';
+import { isJsonObject, own, parseRollout } from '../../routing/wire/index.js';
+import { routerRemovalFindings, validateRollout } from '../../routing/rollout-validation/index.js';
 import type { ClusterView, Finding, JsonObject } from '../../routing/model.js';
 import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import type { AdmissionResult } from '../admission/response.js';
@@ -19,12 +19,32 @@ export function rolloutFindings(object: JsonObject, cluster: ClusterView, namesp
   return [...parsed.findings, ...validateRollout(rollout, cluster)];
 }
 
+function hasNginxRouting(object: JsonObject): boolean {
+  let node: unknown = object;
+  for (const key of ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx']) {
+    node = isJsonObject(node) ? own(node, key) : undefined;
+  }
+  return node !== undefined && node !== null;
+}
+
+/** What an UPDATE leaves behind that neither the old nor the new object shows on its own. */
+export function rolloutChangeFindings(request: AdmissionRequest, cluster: ClusterView): Finding[] {
+  if (request.operation !== 'UPDATE' || !request.oldObject || !request.object) return [];
+  // Most updates keep their routers: look before parsing both objects again.
+  if (!hasNginxRouting(request.oldObject) || hasNginxRouting(request.object)) return [];
+  const previous = parseRollout(request.oldObject).value;
+  const next = parseRollout(request.object).value;
+  if (!previous || !next) return [];
+  const namespace = request.namespace ?? next.namespace;
+  return routerRemovalFindings({ ...previous, namespace }, { ...next, namespace }, cluster);
+}
+
 export class RolloutValidator extends AdmissionHandler {
   constructor() {
     super({ hook: 'validate', group: 'argoproj.io', kind: 'Rollout', operations: ['CREATE', 'UPDATE'] });
   }
 
   protected review(request: AdmissionRequest, context: ReviewContext): AdmissionResult {
-    return judge(request, context, 'Rollout', rolloutFindings);
+    return judge(request, context, 'Rollout', rolloutFindings, rolloutChangeFindings);
   }
 }

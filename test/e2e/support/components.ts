@@ -6,7 +6,14 @@ import { run } from './processes.js';
 export const BUILD_SCRIPT = fileURLToPath(new URL('../build-components.sh', import.meta.url));
 const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.meta.url));
 
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller';
+/**
+ * The GitOps scenario (gitops-tools.test.ts) and its harness build run only with E2E_GITOPS=1:
+ * the scenario has not had a recorded run yet (docs/e2e.md says why), so it stays out of the
+ * default suite and of CI until it has.
+ */
+export const GITOPS_SCENARIO = process.env.E2E_GITOPS === '1';
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller' | 'gitops-harness';
 
 /** Where the cached binaries live; the build script is the single source of their versions. */
 export async function componentPaths(): Promise<Record<ComponentName, string>> {
@@ -16,7 +23,7 @@ export async function componentPaths(): Promise<Record<ComponentName, string>> {
     const [name, path] = line.split(' ') as [ComponentName, string];
     paths[name] = path;
   }
-  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller'] as const) {
+  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller', 'gitops-harness'] as const) {
     if (!paths[name]) throw new Error(`build script printed no path for ${name}: ${out}`);
   }
   return paths as Record<ComponentName, string>;

@@ -8,6 +8,8 @@ export interface E2eEnvironment {
   readonly controlUrl: string;
   /** The first line each real component printed for its version, by component. */
   readonly versions: Readonly<Record<string, string>>;
+  /** The GitOps harness binary (Argo CD's and Flux's engines), see gitops-harness.ts. */
+  readonly gitopsHarness: string;
   readonly rolloutsController: {
     readonly version: string;
     readonly healthzUrl: string;

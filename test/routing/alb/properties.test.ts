@@ -7,6 +7,7 @@ import { parseIngress } from '../../../src/routing/wire/index.js';
 import { validateNginxAnnotations } from '../../../src/routing/nginx/index.js';
 import type { IngressBackend } from '../../../src/routing/model.js';
 import { P, anyAsText, backend, ingress, lookupService } from './check-helpers.js';
+import { expectWellFormedFindings } from '../finding-shape.js';
 
 const suffixes = [
   'actions.web',
@@ -43,22 +44,27 @@ const backends = fc.array(
   { maxLength: 4 },
 );
 
-describe('property: validators never throw and are deterministic', () => {
+/**
+ * A finding points at an annotation it was given or one a `use-annotation` backend needs, or
+ * at the Ingress spec.
+ */
+function expectAboutTheInput(field: string, keys: string[]): void {
+  const annotation = /^metadata\.annotations\["(.*)"\]/.exec(field);
+  if (annotation) expect(keys).toContain(JSON.parse(`"${annotation[1]}"`));
+  else expect(field).toMatch(/^spec\./);
+}
+
+describe('property: validators never throw, and every finding is well-formed and about the input', () => {
   it('validateAlbAnnotations on arbitrary annotation values and paths', () => {
     fc.assert(
       fc.property(annotations, backends, (anns, bs) => {
         const paths: IngressBackend[] = bs.map((b, i) => backend({ ...b, pathIndex: i }));
-        const first = validateAlbAnnotations(ingress(anns, paths), lookupService, {
+        const findings = validateAlbAnnotations(ingress(anns, paths), lookupService, {
           extraPrefixes: ['custom'],
         });
-        const second = validateAlbAnnotations(ingress(anns, paths), lookupService, {
-          extraPrefixes: ['custom'],
-        });
-        expect(second).toEqual(first);
-        for (const f of first) {
-          expect(f.message.length).toBeGreaterThan(0);
-          expect(['error', 'warning']).toContain(f.severity);
-        }
+        expectWellFormedFindings(findings);
+        const services = bs.flatMap((b) => (b.serviceName ? [`${P}/actions.${b.serviceName}`] : []));
+        for (const f of findings) expectAboutTheInput(f.field, [...Object.keys(anns), ...services]);
       }),
       { numRuns: 300 },
     );
@@ -94,10 +100,9 @@ describe('property: validators never throw and are deterministic', () => {
         const parsed = parseIngress(wire);
         expect(parsed.value).toBeDefined();
         const ing = parsed.value as NonNullable<typeof parsed.value>;
-        expect(validateAlbAnnotations(ing, lookupService)).toEqual(
-          validateAlbAnnotations(ing, lookupService),
-        );
-        expect(validateNginxAnnotations(ing)).toEqual(validateNginxAnnotations(ing));
+        const findings = [...validateAlbAnnotations(ing, lookupService), ...validateNginxAnnotations(ing)];
+        expectWellFormedFindings(findings);
+        for (const f of findings) expectAboutTheInput(f.field, [...Object.keys(anns), `${P}/actions.web`]);
       }),
       { numRuns: 300 },
     );

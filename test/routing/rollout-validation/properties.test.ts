@@ -11,6 +11,7 @@ import {
 import { validateRollout } from '../../../src/routing/rollout-validation/index.js';
 import { validateRolloutSpec } from '../../../src/routing/rollout-validation/validate-rollout.js';
 import { albCanary, clusterOf } from './fixtures.js';
+import { expectWellFormedFindings } from '../finding-shape.js';
 
 /** Either arbitrary JSON or a value of the right shape, so that deep rules are reached too. */
 const orJson = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
@@ -196,11 +197,7 @@ describe('validators never throw on arbitrary input (property)', () => {
         (obj, ing, svc, cls) => {
           const rollout = parseRollout(obj).value;
           if (!rollout) return;
-          const findings = validateRollout(rollout, clusterFrom(ing, svc, cls));
-          for (const f of findings) {
-            expect(['error', 'warning']).toContain(f.severity);
-            expect(typeof f.message).toBe('string');
-          }
+          expectWellFormedFindings(validateRollout(rollout, clusterFrom(ing, svc, cls)));
         },
       ),
       { numRuns: 400 },
@@ -219,11 +216,25 @@ describe('validators never throw on arbitrary input (property)', () => {
         classJson,
         (ing, svc, cls) => {
           const cluster = clusterFrom(ing, svc, cls);
-          validateRollout(rollout, cluster);
-          const ingress = parseIngress(ing).value;
-          if (ingress) {
-            ingressControllers(ingress, cluster.ingressClasses());
-            argoRolloutsIngressClass(ingress);
+          expectWellFormedFindings(validateRollout(rollout, cluster));
+          const parsed = parseIngress(ing);
+          expectWellFormedFindings(parsed.findings);
+          const ingress = parsed.value;
+          if (!ingress) return;
+          const controllers = ingressControllers(ingress, cluster.ingressClasses());
+          // One sentence per controller, the ALB one first, ending in a full stop.
+          const albAt = controllers.reason.indexOf('AWS Load Balancer Controller');
+          expect(albAt).toBeGreaterThanOrEqual(0);
+          expect(controllers.reason.indexOf('ingress-nginx controller', albAt)).toBeGreaterThan(albAt);
+          expect(controllers.reason).toMatch(/\.$/);
+          expect(controllers.reason).not.toContain('[object Object]');
+          // The class Argo Rollouts sees is a class the Ingress names, never an empty one.
+          const cls_ = argoRolloutsIngressClass(ingress);
+          if (cls_ !== undefined) {
+            expect(cls_).not.toBe('');
+            expect([ingress.annotations['kubernetes.io/ingress.class'], ingress.ingressClassName]).toContain(
+              cls_,
+            );
           }
         },
       ),

@@ -214,7 +214,7 @@ describe('validateRolloutReferences: ALB use-annotation wiring LBC enhanced_back
     ]);
   });
 
-  it('nothing to check without ALB or NGINX routing', () => {
+  it('without ALB or NGINX routing, only Services that exist are checked', () => {
     const istio = rolloutOf({ stableService: 's', canaryService: 'c', trafficRouting: { istio: {} } });
     expect(validateRolloutReferences(istio, clusterOf({}))).toEqual([]);
     expect(validateRolloutReferences(rolloutOf({ steps: [] }), clusterOf({}))).toEqual([]);
@@ -279,6 +279,32 @@ describe('validateRolloutReferences: Services (LBC config_types.go "unable to fi
         rule: 'service-lacks-alb-port',
         message: expect.stringContaining('Service "web-pong" (pingPong.pongService) has no port 80'),
       }),
+    ]);
+  });
+
+  it('P10: the ping Service is a target group too, and a missing one is reported by its field', () => {
+    const canary = {
+      pingPong: { pingService: 'web-ping', pongService: 'web-pong' },
+      trafficRouting: { alb: { ingress: 'web', servicePort: 80, rootService: 'web-root' } },
+      steps: [{ setWeight: 10 }],
+    };
+    const ingresses = [albIngress([path('web-root', { name: 'use-annotation' })])];
+    const wrongPort = healthyAlbCluster({
+      ingresses,
+      services: [serviceOf('web-ping', [8080, 9090]), serviceOf('web-pong', [80])],
+    });
+    expect(validateRolloutReferences(rolloutOf(canary), wrongPort)).toEqual([
+      {
+        severity: 'error',
+        rule: 'service-lacks-alb-port',
+        field: 'spec.strategy.canary.trafficRouting.alb.servicePort',
+        message:
+          'Service "web-ping" (pingPong.pingService) has no port 80 (it has: 8080, 9090), so the AWS Load Balancer Controller fails with "unable to find port 80 on service shop/web-ping". Set alb.servicePort to a port of the Service.',
+      },
+    ]);
+    const missing = healthyAlbCluster({ ingresses, services: [serviceOf('web-pong', [80])] });
+    expect(validateRolloutReferences(rolloutOf(canary), missing).map((f) => [f.rule, f.field])).toEqual([
+      ['service-not-found', 'spec.strategy.canary.pingPong.pingService'],
     ]);
   });
 

@@ -308,21 +308,6 @@ const cases: Case[] = [
       'spec.strategy.steps[0].setMirrorRoute: Invalid value: {"name":"m","match":[{"method":{"exact":"GET"}}]}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins. Remove the step, or route with Istio or a plugin.',
   },
   {
-    name: 'argo alb.go: mirror route accepted by Argo (ALB + Istio) is still ignored by ALB',
-    canary: albCanary({
-      trafficRouting: {
-        alb: { ingress: 'web', servicePort: 80 },
-        istio: { virtualService: { name: 'vs' } },
-        managedRoutes: managed(['mirror']),
-      },
-      steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'mirror' } }],
-    }),
-    rule: 'mirror-route-not-supported',
-    field: 'spec.strategy.canary.steps[1].setMirrorRoute',
-    message:
-      'spec.strategy.canary.steps[1].setMirrorRoute: the ALB traffic router ignores mirror routes, so mirror route "mirror" copies no traffic through the Ingress. Mirror with Istio or a plugin only, or remove the step.',
-  },
-  {
     name: 'argo validation.go.7: mirror match path must have exactly one value',
     canary: {
       stableService: 's',
@@ -595,6 +580,17 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       }),
     ],
     ['argo validation.go: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
+    [
+      'a mirror step with ALB and Istio: Istio mirrors, ALB passes the traffic on (argo-rollouts alb.go SetMirrorRoute is a no-op)',
+      albCanary({
+        trafficRouting: {
+          alb: { ingress: 'web', servicePort: 80 },
+          istio: { virtualService: { name: 'vs' } },
+          managedRoutes: managed(['mirror']),
+        },
+        steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'mirror' } }],
+      }),
+    ],
     ['blue-green or no canary strategy', {}],
   ];
   it.each(valid)('%s', (_name, canary) => {

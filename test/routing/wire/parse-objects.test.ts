@@ -199,6 +199,23 @@ describe('parseService and parseIngressClass', () => {
       }).value,
     ).toEqual({ namespace: 'n', name: 's', ports: [{ name: 'http', port: 80 }, { port: 443 }] });
   });
+  it('keeps the selector and the Rollout named by managed-by-rollouts', () => {
+    const service = parseService({
+      metadata: {
+        name: 's',
+        namespace: 'n',
+        annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web', team: 'a' },
+      },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    }).value;
+    expect(service).toEqual({
+      namespace: 'n',
+      name: 's',
+      ports: [{ port: 80 }],
+      selector: { app: 'web' },
+      managedByRollout: 'web',
+    });
+  });
   it('reads the controller and the default-class annotation', () => {
     expect(
       parseIngressClass({

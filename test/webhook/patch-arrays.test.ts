@@ -1,0 +1,56 @@
+/**
+ * The "narrow patch" promise for arrays, one decision each: an element changed in place is
+ * patched inside the element, a reorder is a move, duplicates count once each. Expected
+ * operations are written out; applying them with fast-json-patch (the RFC 6902 oracle) must
+ * give the target.
+ */
+import fastJsonPatch from 'fast-json-patch';
+import { describe, expect, it } from 'vitest';
+import type { Json } from '../../src/routing/model.js';
+import { diff, jsonEqual } from '../../src/webhook/patch.js';
+
+function expectPatch(before: Json, after: Json, ops: ReturnType<typeof diff>): void {
+  const patch = diff(before, after);
+  expect(patch).toEqual(ops);
+  expect(fastJsonPatch.applyPatch(structuredClone(before), patch, true, false).newDocument).toEqual(after);
+}
+
+describe('diff of arrays of the same length', () => {
+  it('patches inside an element that changed in place', () => {
+    const path = (port: number) => ({
+      path: '/',
+      backend: { service: { name: 'web', port: { number: port } } },
+    });
+    expectPatch({ paths: [path(80), path(81)] }, { paths: [path(80), path(8080)] }, [
+      { op: 'replace', path: '/paths/1/backend/service/port/number', value: 8080 },
+    ]);
+  });
+
+  it('replaces the one element that differs when the others match', () => {
+    expectPatch(['a', 'b'], ['a', 'c'], [{ op: 'replace', path: '/1', value: 'c' }]);
+  });
+
+  it('moves instead of rewriting when the same elements are reordered', () => {
+    expectPatch(['a', 'b'], ['b', 'a'], [{ op: 'move', from: '/1', path: '/0' }]);
+    expectPatch(['a', 'b', 'c'], ['c', 'a', 'b'], [{ op: 'move', from: '/2', path: '/0' }]);
+  });
+
+  it('counts a repeated element once per occurrence, so a duplicate is not a reorder', () => {
+    expectPatch(['x', 'x'], ['x', 'y'], [{ op: 'replace', path: '/1', value: 'y' }]);
+    expectPatch(['x', 'y'], ['y', 'y'], [{ op: 'replace', path: '/0', value: 'y' }]);
+  });
+});
+
+describe('jsonEqual', () => {
+  it.each<[Json, Json, boolean]>([
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: 1, b: 2 }, { a: 1 }, false],
+    [{ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }, true],
+    [[1, 2], [1, 2, 3], false],
+    [[{ a: 1 }], [{ a: 1, b: null }], false],
+    [null, {}, false],
+  ])('%j = %j → %s', (a, b, expected) => {
+    expect(jsonEqual(a, b)).toBe(expected);
+    expect(jsonEqual(b, a)).toBe(expected);
+  });
+});
