@@ -109,7 +109,7 @@ export function saturate(
   const number = (re: RegExp) => Number(re.exec(output)?.[1] ?? 0);
   return {
     rps: number(/Requests\/sec:\s+([\d.]+)/),
-    requests: number(/(\d+) requests in/),
+    requests: number(/(?<!\d)(\d+) requests in/),
     non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/),
     errors: /Socket errors:.*/.exec(output)?.[0] ?? '',
   };

@@ -21,7 +21,7 @@ export interface Machine {
 const atStart = loadavg().map((n) => Math.round(n * 100) / 100);
 
 export function machineInfo(pinned: boolean, stalls: Machine['stalls']): Machine {
-  const model = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const model = /^model name[^:\n]*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   return {
     cpu: model.trim(),
     cores: cpus().length,

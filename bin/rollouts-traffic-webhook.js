@@ -4,6 +4,7 @@
 // that the `node` devDependency installed. In the container image the system Node is 24.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,14 +21,23 @@ if (major < 24) {
   const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(bundled)) {
     console.error(
-      `rollouts-traffic-webhook: Node >= 24 is required (this is ${process.version}); run \`npm ci\``,
+      `rollouts-traffic-webhook: Node >= 24 is required (this is ${process.version}); install Node 24, ` +
+        'or in a checkout of the repository run `npm ci`, which brings it',
     );
     process.exit(2);
   }
-  const child = spawn(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // The extra IPC channel is how the child learns that this launcher died: even a SIGKILL,
+  // which cannot be forwarded, closes it, and the child then shuts down (src/cli.ts).
+  const child = spawn(bundled, [cli, ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, RTW_LAUNCHED: '1' },
+  });
   // Forward termination signals so `serve` drains gracefully under the bundled Node too.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+  // A child ended by a signal exits the launcher with 128 + the signal's number, as a shell reports it.
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
+  );
 } else {
   await import(pathToFileURL(cli).href);
 }

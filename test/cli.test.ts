@@ -63,7 +63,7 @@ describe('review', () => {
 describe('check', () => {
   it('passes the quick-start manifests', () => {
     const { code, stdout } = run(['check', 'examples/quickstart']);
-    expect(stdout).toContain('0 error(s)');
+    expect(stdout).toContain('0 errors, 0 warnings.');
     expect(code).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../routing/model.js';
-import { agentFor } from './endpoint.js';
+import { agentFor, withoutTrailingSlashes } from './endpoint.js';
 import type { Endpoint, RequestTarget, TlsMaterial } from './endpoint.js';
 
 export async function clientNodeEndpoint(config: JsonObject): Promise<Endpoint> {
@@ -27,7 +27,7 @@ class ClientNodeEndpoint implements Endpoint {
   constructor(private readonly kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig handed to client-node has no current cluster');
-    this.server = cluster.server.replace(/\/+$/, '');
+    this.server = withoutTrailingSlashes(cluster.server);
     this.proxied = Boolean(cluster.proxyUrl);
   }
 

@@ -9,6 +9,13 @@ import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { nodeHttp } from './node-http.js';
 
+/** A server URL without trailing slashes (a loop: `/\/+$/` backtracks on a long run of `/`). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 /** TLS settings of the connection, as node:tls takes them. */
 export interface TlsMaterial {
   /** CA bundle; undefined trusts Node's default roots. */

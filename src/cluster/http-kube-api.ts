@@ -29,6 +29,8 @@ const gunzipAsync = promisify(gunzip);
 
 export class HttpKubeApi implements KubeApi {
   readonly calls: ApiCallCounts = { list: 0, watch: 0, onRequestPath: 0 };
+  /** Requests sent with `send` (writes and one-off reads), for tests and diagnostics. */
+  writes = 0;
 
   constructor(private readonly endpoint: Endpoint) {}
 
@@ -60,6 +62,48 @@ export class HttpKubeApi implements KubeApi {
       for await (const line of linesOf(response, path, signal)) handlers.onEvent(parseWatchLine(line, path));
     } finally {
       response.destroy();
+    }
+  }
+
+  /**
+   * A write (Events, policy reports) or a one-off read: sends `body` as JSON (or as
+   * `contentType`, e.g. a merge patch) and resolves with the parsed answer of a 2xx
+   * response; anything else is an ApiError carrying the status. Never called while
+   * answering a review: writes are queued and sent from background work, which the
+   * request-path counter proves.
+   */
+  async send(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    contentType = 'application/json',
+  ): Promise<unknown> {
+    this.writes++;
+    if (isOnRequestPath()) this.calls.onRequestPath++;
+    const target = await this.endpoint.target();
+    signal.throwIfAborted();
+    const url = new URL(target.server + path);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string> = {
+      ...target.headers,
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {}),
+    };
+    const response = await sendOnce(url, method, target, headers, payload, signal).catch((err: unknown) => {
+      throw failure(err, signal, `${method} ${path}`);
+    });
+    const code = response.statusCode ?? 0;
+    if (code < 200 || code > 299) throw await statusError(path, response, method);
+    const text = await readBody(response).catch((err: unknown) => {
+      throw failure(err, signal, `${method} ${path}: the response broke off`);
+    });
+    if (!text.trim()) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ApiError(`${method} ${path}: the response is not JSON`);
     }
   }
 
@@ -148,6 +192,23 @@ function get(
   });
 }
 
+/** One request with a body. Not retried: a write may have reached the server. */
+function sendOnce(
+  url: URL,
+  method: string,
+  target: RequestTarget,
+  headers: Record<string, string>,
+  payload: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  const send = url.protocol === 'https:' ? httpsRequest : nodeHttp.request;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, agent: target.agent, headers, signal }, resolve);
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** The abort reason when the caller aborted; otherwise the network error as an ApiError with context. */
 function failure(err: unknown, signal: AbortSignal, context: string): unknown {
   if (signal.aborted) return signal.reason;
@@ -205,7 +266,7 @@ function parseWatchLine(line: string, path: string): WatchEvent {
 }
 
 /** An ApiError from a non-200 response, with the apiserver's Status message when it sent one. */
-async function statusError(path: string, response: IncomingMessage): Promise<ApiError> {
+async function statusError(path: string, response: IncomingMessage, method = 'GET'): Promise<ApiError> {
   const code = response.statusCode;
   const text = await readBody(response).catch(() => '');
   let detail = text.slice(0, MAX_ERROR_BODY).trim();
@@ -215,5 +276,5 @@ async function statusError(path: string, response: IncomingMessage): Promise<Api
   } catch {
     // not a Status object; keep the text
   }
-  return new ApiError(`GET ${path}: HTTP ${code}${detail ? `: ${detail}` : ''}`, code);
+  return new ApiError(`${method} ${path}: HTTP ${code}${detail ? `: ${detail}` : ''}`, code);
 }

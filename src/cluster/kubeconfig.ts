@@ -7,7 +7,7 @@
  * fallback that hands the same context to @kubernetes/client-node.
  */
 import type { JsonObject } from '../routing/model.js';
-import type { Connection } from './endpoint.js';
+import { withoutTrailingSlashes, type Connection } from './endpoint.js';
 import { authorizationOf } from './kubeconfig-auth.js';
 import { describeEntry, KubeconfigError, readKubeconfigs } from './kubeconfig-files.js';
 import type { Entry, MergedKubeconfig } from './kubeconfig-files.js';
@@ -143,5 +143,5 @@ function serverOf(cluster: Entry): string {
   if (protocol !== 'https:' && protocol !== 'http:') {
     throw new KubeconfigError(`${describeEntry(cluster)}: server ${server} is not http(s)`);
   }
-  return url.replace(/\/+$/, '');
+  return withoutTrailingSlashes(url);
 }

@@ -15,3 +15,11 @@ export function runOnRequestPath<T>(fn: () => T): T {
 export function isOnRequestPath(): boolean {
   return requestPath.getStore() === true;
 }
+
+/**
+ * Runs `fn` outside the request path: background work started from a handler (a timer that
+ * sends queued Events) would otherwise inherit the marker and count as a request-path call.
+ */
+export function offRequestPath<T>(fn: () => T): T {
+  return requestPath.exit(fn);
+}

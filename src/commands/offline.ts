@@ -29,6 +29,7 @@ export function admitOffline(
   document: ManifestDocument,
   cluster: ClusterView,
   policy: WebhookPolicy,
+  options: { wiring?: boolean } = {},
 ): AdmittedDocument {
   const namespace = namespaceOf(document.object);
   const isIngress = document.kind === 'Ingress' && document.apiVersion.startsWith('networking.k8s.io/');
@@ -41,7 +42,7 @@ export function admitOffline(
       document,
       admitted,
       mutationWarnings: result.warnings,
-      findings: ingressFindings(admitted, cluster, namespace),
+      findings: ingressFindings(admitted, cluster, namespace, options),
     };
   }
   const group = document.apiVersion.includes('/')

@@ -35,6 +35,12 @@ export interface ServeOptions {
   namespaces: string[];
   controllerIdentities: string[];
   enforcement: Enforcement;
+  /** Per-rule actions and exemptions (YAML); absent: every rule follows `enforcement`. */
+  policyFile?: string;
+  /** Seconds between background audits; 0 turns the audit off. */
+  auditIntervalSeconds: number;
+  /** Distinct Events queued at most; 0 turns Events off. */
+  eventQueueSize: number;
   logLevel: LogLevel;
   shutdownDelaySeconds: number;
   /** Make dev certificates when none exist, and fall back to examples/ when no cluster answers. */
@@ -102,6 +108,21 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
     namespaces: list(pick(raw, 'namespaces', env, 'RTW_NAMESPACES')),
     controllerIdentities: identities.length > 0 ? identities : DEFAULT_CONTROLLER_IDENTITIES,
     enforcement,
+    policyFile: pick(raw, 'policy', env, 'RTW_POLICY'),
+    auditIntervalSeconds: integer(
+      pick(raw, 'audit-interval-seconds', env, 'RTW_AUDIT_INTERVAL_SECONDS'),
+      '--audit-interval-seconds',
+      0,
+      86_400,
+      300,
+    ),
+    eventQueueSize: integer(
+      pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
+      '--event-queue-size',
+      0,
+      100_000,
+      1000,
+    ),
     logLevel: logLevel as LogLevel,
     shutdownDelaySeconds: integer(
       pick(raw, 'shutdown-delay-seconds', env, 'RTW_SHUTDOWN_DELAY_SECONDS'),
@@ -125,6 +146,9 @@ export const SERVE_FLAGS = {
   namespaces: { type: 'string' },
   'controller-identities': { type: 'string' },
   enforcement: { type: 'string' },
+  policy: { type: 'string' },
+  'audit-interval-seconds': { type: 'string' },
+  'event-queue-size': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-delay-seconds': { type: 'string' },
   dev: { type: 'boolean' },

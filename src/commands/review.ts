@@ -24,6 +24,9 @@ export async function reviewCommand(
   if (options.hook !== 'mutate' && options.hook !== 'validate') {
     throw new UsageError(`--hook must be mutate or validate, got ${JSON.stringify(options.hook ?? '')}`);
   }
+  if (options.state.includes('-')) {
+    throw new UsageError('review reads the AdmissionReview on stdin, so - cannot be a manifest path here');
+  }
   const { cluster } = await loadManifestsStrict(options.state);
   const body = await text(input);
   let parsed: unknown;

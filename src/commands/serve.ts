@@ -6,13 +6,18 @@ import { pino, type Logger } from 'pino';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import type { ApiConnection } from '../cluster/connect.js';
 import { FileClusterState } from '../cluster/file-state.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { WebhookMetrics } from '../webhook/metrics.js';
 import { applyCertificate, createServer, type WebhookServer } from '../webhook/server.js';
 import { CertificateWatcher, certificatePaths, ensureDevCertificates } from '../webhook/tls.js';
 import { fullGarbageCollection, SettledReadiness } from './settle.js';
-import type { ServeOptions } from './options.js';
+import type { HttpKubeApi } from '../cluster/http-kube-api.js';
+import { startFindingsOutput } from './findings-output.js';
+import { readRulePolicy } from './policy.js';
+import { UsageError, type ServeOptions } from './options.js';
 
 export interface RunningServer {
   server: WebhookServer;
@@ -28,19 +33,26 @@ async function connect(kubeconfig: string | undefined): Promise<ApiConnection> {
   return connectToCluster({ kubeconfig });
 }
 
+/** The cluster state, and the apiserver connection when it watches one (Events, audit). */
+interface OpenedState {
+  cluster: ClusterState;
+  api?: HttpKubeApi;
+}
+
 async function watchState(
   connection: ApiConnection,
   options: ServeOptions,
   logger: Logger,
-): Promise<ClusterState> {
+): Promise<OpenedState> {
   logger.info(connection.info, 'watching the apiserver');
   const { WatchClusterState } = await import('../cluster/watch-state.js');
-  return new WatchClusterState({
+  const cluster = new WatchClusterState({
     api: connection.api,
     namespaces: options.namespaces,
     logger,
     timing: options.tuning?.cacheTiming,
   });
+  return { cluster, api: connection.api };
 }
 
 /** Dev mode: a cluster is used only when one is configured and answers GET /version within 2 s. */
@@ -56,20 +68,46 @@ async function clusterAnswers(kubeconfig: string | undefined): Promise<ApiConnec
   }
 }
 
-async function openClusterState(options: ServeOptions, logger: Logger): Promise<ClusterState> {
+async function openClusterState(options: ServeOptions, logger: Logger): Promise<OpenedState> {
   if (options.state.length > 0)
-    return new FileClusterState(options.state, {
-      namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
-    });
+    return {
+      cluster: new FileClusterState(options.state, {
+        namespaces: options.namespaces.length > 0 ? options.namespaces : undefined,
+      }),
+    };
   if (options.dev) {
     const connection = await clusterAnswers(options.kubeconfig);
     if (!connection) {
-      logger.info('no cluster answered; serving cluster state from examples/quickstart');
-      return new FileClusterState(['examples/quickstart']);
+      const quickstart = quickstartPath();
+      logger.info(
+        { path: quickstart },
+        'no cluster answered; serving cluster state from examples/quickstart',
+      );
+      return { cluster: new FileClusterState([quickstart]) };
     }
     return watchState(connection, options, logger);
   }
-  return watchState(await connect(options.kubeconfig), options, logger);
+  const connection = await withHint(
+    connect(options.kubeconfig),
+    'Point --kubeconfig (or KUBECONFIG) at a cluster, serve from manifest files with --state PATH (or RTW_STATE), or try it locally with --dev.',
+  );
+  return watchState(connection, options, logger);
+}
+
+/** examples/quickstart of the working folder (the repository), else the one in this package. */
+function quickstartPath(): string {
+  const local = 'examples/quickstart';
+  return existsSync(local) ? local : fileURLToPath(new URL(`../../${local}`, import.meta.url));
+}
+
+/** Adds what to change to a start-up error, so it names the flag or variable to fix. */
+async function withHint<T>(work: Promise<T>, hint: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    throw new Error(`${message.replace(/\.$/, '')}. ${hint}`, { cause: error });
+  }
 }
 
 export async function startServer(
@@ -87,8 +125,16 @@ export async function startServer(
     if (dev.created)
       logger.info({ certDir: options.certDir }, 'created development CA and serving certificate');
   }
-  const clientCa = options.clientCa ? await readFile(options.clientCa, 'utf8') : undefined;
-  const cluster = await openClusterState(options, logger);
+  const clientCa = options.clientCa
+    ? await withHint(
+        readFile(options.clientCa, 'utf8'),
+        'Fix --client-ca (or RTW_CLIENT_CA): it names the CA file that signs the apiserver client certificates.',
+      )
+    : undefined;
+  const rules = options.policyFile
+    ? await withHint(readRulePolicy(options.policyFile), 'Fix --policy (or RTW_POLICY); docs/policy.md.')
+    : undefined;
+  const { cluster, api } = await openClusterState(options, logger);
   const metrics = new WebhookMetrics({
     resources: () =>
       Object.entries(cluster.status().resources).map(([resource, r]) => ({
@@ -120,13 +166,25 @@ export async function startServer(
       );
     },
   });
-  await certificates.start();
+  await withHint(
+    certificates.start(),
+    `--cert-dir (or RTW_CERT_DIR) is ${JSON.stringify(options.certDir)}: put tls.crt and tls.key there, or run with --dev to make development certificates.`,
+  );
   const readiness = new SettledReadiness(cluster, fullGarbageCollection(), (ms) =>
     logger.info({ ms: Math.round(ms) }, 'collected the first sync garbage before turning ready'),
   );
+  const policy = {
+    controllerIdentities: new Set(options.controllerIdentities),
+    enforcement: options.enforcement,
+    ...(rules ? { rules } : {}),
+  };
+  const findings = api
+    ? startFindingsOutput(api, options, { cluster: readiness, policy, logger, metrics })
+    : undefined;
   const server = createServer({
     cluster: readiness,
-    policy: { controllerIdentities: new Set(options.controllerIdentities), enforcement: options.enforcement },
+    policy,
+    onAnswered: findings?.onAnswered,
     certificates,
     clientCa,
     clientNames: options.clientNames,
@@ -139,11 +197,28 @@ export async function startServer(
   await cluster.start();
   // Manifest files are loaded by start(): collect their garbage before listening.
   readiness.isSynced();
-  if (cluster instanceof FileClusterState) {
-    for (const error of cluster.loadErrors()) logger.warn({ error: error.message }, 'manifest not loaded');
+  // As `review` does: a path that cannot be read, or a document that cannot be used, is bad
+  // input. Serving anyway would answer from an empty or partial cache and allow everything.
+  if (cluster instanceof FileClusterState && cluster.loadErrors().length > 0) {
+    certificates.stop();
+    await cluster.stop();
+    throw new UsageError(
+      `--state: ${cluster
+        .loadErrors()
+        .map((e) => e.message)
+        .join('\n')}`,
+    );
   }
   const url = await server.listen(options.port, options.host);
-  logger.info({ url, source: cluster.status().source, enforcement: options.enforcement }, 'serving');
+  logger.info(
+    {
+      url,
+      source: cluster.status().source,
+      enforcement: options.enforcement,
+      policyFile: options.policyFile,
+    },
+    'serving',
+  );
   return {
     server,
     cluster,
@@ -151,6 +226,7 @@ export async function startServer(
     url,
     async stop() {
       await server.shutdown();
+      await findings?.stop();
       certificates.stop();
       await cluster.stop();
     },

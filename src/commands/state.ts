@@ -1,5 +1,5 @@
 import { FileClusterState } from '../cluster/file-state.js';
-import { readManifests, type ManifestSet } from '../cluster/manifest-files.js';
+import { readManifests, type ManifestSet, type ReadOptions } from '../cluster/manifest-files.js';
 import { UsageError } from './options.js';
 
 export interface LoadedManifests {
@@ -10,17 +10,20 @@ export interface LoadedManifests {
 }
 
 /** Reads manifest files once, as documents and as cluster state. */
-export async function loadManifests(paths: string[]): Promise<LoadedManifests> {
+export async function loadManifests(paths: string[], options: ReadOptions = {}): Promise<LoadedManifests> {
   if (paths.length === 0) throw new UsageError('give at least one manifest file or folder');
-  const manifests = await readManifests(paths);
+  const manifests = await readManifests(paths, options);
   const cluster = new FileClusterState(paths);
   cluster.load(manifests);
   return { cluster, manifests };
 }
 
 /** Like loadManifests, but any unusable file or document is bad input. */
-export async function loadManifestsStrict(paths: string[]): Promise<LoadedManifests> {
-  const loaded = await loadManifests(paths);
+export async function loadManifestsStrict(
+  paths: string[],
+  options: ReadOptions = {},
+): Promise<LoadedManifests> {
+  const loaded = await loadManifests(paths, options);
   const errors = loaded.manifests.errors;
   if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
   return loaded;

@@ -18,6 +18,8 @@ export interface Override {
   rollout: string;
   /** What the request asked for (undefined: the request removed the key). */
   requested?: string;
+  /** The live object's value (undefined on CREATE, or when the live object lacks the key). */
+  live?: string;
   admitted?: string;
   /** Short human description of what the key carries, e.g. `live traffic (canary 20%)`. */
   meaning: string;
@@ -48,8 +50,17 @@ function overridesOf(provider: TrafficProvider, share: OwnedShare, input: DriftI
     if (requested === admitted) continue;
     // A value that neither the request nor the live object carries is an injection (for
     // example on CREATE), not an override; removing a live value is an override.
-    if (requested === undefined && provider.ownedValue(input.live, key) === undefined) continue;
-    out.push({ key, rollout: share.rollout.name, requested, admitted, meaning, provider: provider.name });
+    const live = provider.ownedValue(input.live, key);
+    if (requested === undefined && live === undefined) continue;
+    out.push({
+      key,
+      rollout: share.rollout.name,
+      requested,
+      live,
+      admitted,
+      meaning,
+      provider: provider.name,
+    });
   }
   return out;
 }

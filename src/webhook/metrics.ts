@@ -5,6 +5,38 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The object kinds that have their own value of the `kind` label; every other kind a request
+ * names is counted as `other`. Add a kind here when a hook starts handling it.
+ */
+export const METRIC_KINDS = ['Ingress', 'Rollout', 'HTTPRoute', 'GRPCRoute'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number] | 'other';
+const KNOWN_KINDS: ReadonlySet<string> = new Set(METRIC_KINDS);
+
+/** The `kind` label for a request's `kind.kind` (absent when the review could not be read). */
+export function metricKindOf(kind: string | undefined): MetricKind {
+  return kind !== undefined && KNOWN_KINDS.has(kind) ? (kind as MetricKind) : 'other';
+}
+
+/** HTTP statuses the server answers before or instead of a review; others count as `other`. */
+const STATUS_LABELS: ReadonlySet<string> = new Set([
+  '400',
+  '401',
+  '403',
+  '404',
+  '413',
+  '415',
+  '429',
+  '500',
+  '503',
+]);
+
+/** The `status` label of rtw_bad_requests_total. */
+export function statusLabelOf(status: number): string {
+  const label = String(status);
+  return STATUS_LABELS.has(label) ? label : 'other';
+}
+
 export interface CacheStatusSource {
   /** Per resource: synced flag, object count and seconds since the cache last heard from the apiserver. */
   resources(): { resource: string; synced: boolean; objects: number; staleSeconds: number }[];
@@ -17,28 +49,28 @@ export class WebhookMetrics {
   readonly admissionDuration = new Histogram({
     name: 'rtw_admission_duration_seconds',
     help: 'Time to answer one AdmissionReview, from body parsed to response encoded.',
-    labelNames: ['hook', 'kind', 'decision'] as const,
+    labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
     buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
 
   readonly admissionRequests = new Counter({
     name: 'rtw_admission_requests_total',
-    help: 'AdmissionReviews answered, by hook, object kind and decision (allowed, patched, denied, error).',
-    labelNames: ['hook', 'kind', 'decision'] as const,
+    help: 'AdmissionReviews answered, by hook, object kind, decision (allowed, patched, denied, error) and dry run (true, false).',
+    labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
     registers: [this.registry],
   });
 
   readonly overrides = new Counter({
     name: 'rtw_ingress_overrides_total',
-    help: 'Rollout-owned values (Ingress keys; for provider gateway-api, route weights, header rules and labels) whose value in a request was replaced with the live traffic state.',
-    labelNames: ['provider'] as const,
+    help: 'Rollout-owned values (Ingress keys; for provider gateway-api, route weights, header rules and labels) whose value in a request was replaced with the live traffic state; dry_run="true" for dry runs (GitOps diffs), which change nothing.',
+    labelNames: ['provider', 'dry_run'] as const,
     registers: [this.registry],
   });
 
   readonly badRequests = new Counter({
     name: 'rtw_bad_requests_total',
-    help: 'Requests rejected before review: malformed JSON, wrong content type, too large, not an AdmissionReview, cache not synced (503).',
+    help: 'Requests rejected before review: malformed JSON, wrong content type, too large (413), body budget exhausted (429), not an AdmissionReview, cache not synced (503).',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -47,6 +79,19 @@ export class WebhookMetrics {
     name: 'rtw_deadline_exceeded_total',
     help: 'Reviews answered after the timeout the apiserver gave (its ?timeout=): the apiserver had already given up.',
     labelNames: ['hook'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bodyBytesReserved = new Gauge({
+    name: 'rtw_body_budget_reserved_bytes',
+    help: 'Memory reserved by request bodies in flight (received bytes and estimated decoding cost).',
+    registers: [this.registry],
+  });
+
+  readonly connectionsClosed = new Counter({
+    name: 'rtw_connections_closed_total',
+    help: 'Connections closed to make room at a cap, by reason: silent (no TLS handshake started), handshaking, idle (no request in progress), refused (every socket busy).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -66,6 +111,46 @@ export class WebhookMetrics {
     name: 'rtw_certificate_reloads_total',
     help: 'Serving-certificate reloads, by result (success, error).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly events = new Counter({
+    name: 'rtw_events_total',
+    help: 'Kubernetes Events by result: created, patched (a repeat raised the count), failed, dropped (queue full).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditViolations = new Gauge({
+    name: 'rtw_audit_violations',
+    help: 'Findings of the last background audit, by rule id (rules set to off are not counted).',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditLastRun = new Gauge({
+    name: 'rtw_audit_last_run_timestamp_seconds',
+    help: 'When the last background audit finished (unix seconds), whether or not it succeeded.',
+    registers: [this.registry],
+  });
+
+  readonly auditRuns = new Counter({
+    name: 'rtw_audit_runs_total',
+    help: 'Background audits by result (success, error).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditDuration = new Gauge({
+    name: 'rtw_audit_duration_seconds',
+    help: 'Duration of the last background audit: listing, judging and writing the reports.',
+    registers: [this.registry],
+  });
+
+  readonly auditObjects = new Gauge({
+    name: 'rtw_audit_objects',
+    help: 'Objects judged by the last background audit, by kind (Rollout, Ingress).',
+    labelNames: ['kind'] as const,
     registers: [this.registry],
   });
 

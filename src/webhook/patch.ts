@@ -68,13 +68,38 @@ function diffObjects(
   return ops;
 }
 
-function isPermutation(a: Json[], b: Json[]): boolean {
-  const rest = b.slice();
-  return a.every((item) => {
-    const at = rest.findIndex((r) => jsonEqual(r, item));
-    if (at >= 0) rest.splice(at, 1);
-    return at >= 0;
-  });
+/**
+ * A string equal for structurally equal JSON values (object key order ignored), so that
+ * arrays are compared by hashing instead of element against element. Its cost is linear in
+ * the value's size (and the log of each object's key count, for the sort).
+ */
+function canonicalKey(value: Json): string {
+  return JSON.stringify(value, sortKeys) ?? 'undefined';
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (!isJsonObject(value)) return value;
+  // Prototype-less, so a `__proto__` key is copied as a key.
+  const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value).sort()) sorted[key] = value[key];
+  return sorted;
+}
+
+/** How many times each key occurs. */
+function countKeys(keys: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+function isPermutation(aKeys: readonly string[], bKeys: readonly string[]): boolean {
+  const counts = countKeys(bKeys);
+  for (const key of aKeys) {
+    const n = counts.get(key) ?? 0;
+    if (n === 0) return false;
+    counts.set(key, n - 1);
+  }
+  return true;
 }
 
 /**
@@ -84,39 +109,97 @@ function isPermutation(a: Json[], b: Json[]): boolean {
  * paths re-sorted).
  */
 function diffArrays(before: Json[], after: Json[], pointer: string): Operation[] {
-  if (before.length === after.length && !isPermutation(before, after)) {
+  const beforeKeys = before.map(canonicalKey);
+  const afterKeys = after.map(canonicalKey);
+  if (before.length === after.length && !isPermutation(beforeKeys, afterKeys)) {
     return after.flatMap((value, i) => diff(before[i] as Json, value, child(pointer, i)));
   }
-  return editArray(before, after, pointer);
+  return editArray(beforeKeys, after, afterKeys, pointer);
+}
+
+/**
+ * Counts, over positions 0..size-1, how many are still present (a Fenwick tree): the index
+ * of an element in an array that shrinks as elements are moved out, in O(log n) per query.
+ */
+class PresentPositions {
+  private readonly tree: Int32Array;
+
+  constructor(size: number) {
+    this.tree = new Int32Array(size + 1);
+    for (let i = 1; i <= size; i++) {
+      this.tree[i]! += 1;
+      const parent = i + (i & -i);
+      if (parent <= size) this.tree[parent]! += this.tree[i]!;
+    }
+  }
+
+  /** Present positions before `position`. */
+  countBefore(position: number): number {
+    let sum = 0;
+    for (let i = position; i > 0; i -= i & -i) sum += this.tree[i]!;
+    return sum;
+  }
+
+  remove(position: number): void {
+    for (let i = position + 1; i < this.tree.length; i += i & -i) this.tree[i]! -= 1;
+  }
 }
 
 /**
  * Element-wise edit: remove the elements `after` does not keep (from the end, so indexes
- * stay valid), then walk `after` and move or insert until both agree.
+ * stay valid), then walk `after` and move or insert until both agree. The kept elements
+ * not yet placed keep their relative order behind the placed ones; each wanted value is
+ * either the first of them (nothing to do), a later one (moved forward) or new (added).
+ * Keys and position counts make this O(n log n) in the number of elements.
  */
-function editArray(before: Json[], after: Json[], pointer: string): Operation[] {
+function editArray(
+  beforeKeys: readonly string[],
+  after: Json[],
+  afterKeys: readonly string[],
+  pointer: string,
+): Operation[] {
   const ops: Operation[] = [];
-  const current = before.slice();
-  const wanted = after.slice();
-  for (let i = current.length - 1; i >= 0; i--) {
-    const at = wanted.findIndex((w) => jsonEqual(w, current[i]));
-    if (at >= 0) {
-      wanted.splice(at, 1);
+  const wanted = countKeys(afterKeys);
+  const kept: string[] = [];
+  for (let i = beforeKeys.length - 1; i >= 0; i--) {
+    const key = beforeKeys[i]!;
+    const n = wanted.get(key) ?? 0;
+    if (n > 0) {
+      wanted.set(key, n - 1);
+      kept.push(key);
     } else {
       ops.push({ op: 'remove', path: child(pointer, i) });
-      current.splice(i, 1);
     }
   }
+  kept.reverse();
+  // Per key, the positions in `kept` that hold it, in order, with a read cursor.
+  const positionsOf = new Map<string, { positions: number[]; next: number }>();
+  kept.forEach((key, position) => {
+    const entry = positionsOf.get(key) ?? { positions: [], next: 0 };
+    entry.positions.push(position);
+    positionsOf.set(key, entry);
+  });
+  const present = new PresentPositions(kept.length);
+  const placed = new Uint8Array(kept.length);
+  let first = 0; // the first kept position not yet placed
   after.forEach((value, i) => {
-    if (i < current.length && jsonEqual(current[i], value)) return;
-    const from = current.findIndex((c, j) => j > i && jsonEqual(c, value));
-    if (from >= 0) {
-      ops.push({ op: 'move', from: child(pointer, from), path: child(pointer, i) });
-      current.splice(i, 0, ...current.splice(from, 1));
-    } else {
+    while (first < kept.length && placed[first]) first++;
+    const entry = positionsOf.get(afterKeys[i]!);
+    while (entry && entry.next < entry.positions.length && placed[entry.positions[entry.next]!]) entry.next++;
+    const from = entry && entry.next < entry.positions.length ? entry.positions[entry.next]! : undefined;
+    if (from === undefined) {
       ops.push({ op: 'add', path: child(pointer, i), value });
-      current.splice(i, 0, value);
+      return;
     }
+    if (from !== first) {
+      ops.push({
+        op: 'move',
+        from: child(pointer, i + present.countBefore(from)),
+        path: child(pointer, i),
+      });
+    }
+    placed[from] = 1;
+    present.remove(from);
   });
   return ops;
 }

@@ -11,9 +11,11 @@ import { runOnRequestPath } from '../cluster/request-path.js';
 import type { ClusterView } from '../routing/model.js';
 import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
-import { decisionOf, type HookKind } from './admission/response.js';
+import { decisionOf, type AdmissionResult, type HookKind } from './admission/response.js';
+import type { AdmissionRequest } from './admission/review.js';
 import { budgetFromTimeout } from './budget.js';
-import type { WebhookMetrics } from './metrics.js';
+import { echo, logValue } from './echo.js';
+import { metricKindOf, statusLabelOf, type WebhookMetrics } from './metrics.js';
 
 export interface ReadinessSource extends ClusterView {
   isSynced(): boolean;
@@ -28,10 +30,15 @@ export interface ReviewRouteOptions {
   clientNames?: readonly string[];
   logger: Logger;
   metrics: WebhookMetrics;
+  /** Called with every answered review, after the answer is built (queues Events; no I/O). */
+  onAnswered?: (request: AdmissionRequest, result: AdmissionResult) => void;
 }
 
-/** Why a client certificate is not accepted (401: none or unverified; 403: CN not allowed). */
-function clientRefusal(
+/**
+ * Why a client certificate is not accepted (401: none or unverified; 403: CN not allowed).
+ * The server checks it before the body is read (server.ts, `admitBody`).
+ */
+export function clientRefusal(
   socket: TLSSocket,
   names: readonly string[] | undefined,
 ): { status: 401 | 403; error: string } | undefined {
@@ -44,25 +51,19 @@ function clientRefusal(
   if (cns.some((c) => typeof c === 'string' && names.includes(c))) return undefined;
   return {
     status: 403,
-    error: `the client certificate's subject CN ${JSON.stringify(cn ?? '')} is not one of the accepted names`,
+    error: `the client certificate's subject CN ${echo(cn ?? '')} is not one of the accepted names`,
   };
 }
 
 export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
   const { logger, metrics } = options;
+  // The client certificate was checked before the body was read (server.ts, `admitBody`).
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const refusal = options.clientCa
-      ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
-      : undefined;
-    if (refusal) {
-      metrics.badRequests.inc({ status: String(refusal.status) });
-      return reply.code(refusal.status).send({ error: refusal.error });
-    }
     // An unsynced cache is empty or partial: "no Rollout owns this Ingress" read from it would
     // be a guess. A 503 is a webhook call error, so the apiserver applies failurePolicy, which
     // is the operator's choice, instead of us allowing or denying blind.
     if (!options.cluster.isSynced()) {
-      metrics.badRequests.inc({ status: '503' });
+      metrics.badRequests.inc({ status: statusLabelOf(503) });
       return reply.code(503).send({ error: 'cluster state not synced yet' });
     }
     const started = process.hrtime.bigint();
@@ -75,27 +76,30 @@ export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
       const context = { cluster: options.cluster, policy: options.policy, deadline };
       const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const kind = outcome.request?.kind.kind ?? 'unknown';
+      const kind = metricKindOf(outcome.request?.kind.kind);
       const decision = outcome.result
         ? decisionOf(outcome.result)
         : outcome.status === 400
           ? 'bad-request'
           : 'error';
-      metrics.admissionDuration.observe({ hook, kind, decision }, seconds);
-      metrics.admissionRequests.inc({ hook, kind, decision });
-      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider });
-      if (outcome.status === 400) metrics.badRequests.inc({ status: '400' });
+      const dry_run = outcome.request?.dryRun ? 'true' : 'false';
+      metrics.admissionDuration.observe({ hook, kind, decision, dry_run }, seconds);
+      metrics.admissionRequests.inc({ hook, kind, decision, dry_run });
+      for (const provider of outcome.result?.overrides ?? []) metrics.overrides.inc({ provider, dry_run });
+      if (outcome.request && outcome.result) options.onAnswered?.(outcome.request, outcome.result);
+      if (outcome.status === 400) metrics.badRequests.inc({ status: statusLabelOf(400) });
       const r = outcome.request;
+      // Every user value is cut (logValue): a 1 MiB name must not make a 1 MiB log line.
       const line = {
         hook,
-        uid: r?.uid,
-        kind,
-        object: r ? `${r.namespace ?? ''}/${r.name ?? ''}` : undefined,
+        uid: logValue(r?.uid),
+        kind: logValue(r?.kind.kind),
+        object: r ? logValue(`${r.namespace ?? ''}/${r.name ?? ''}`) : undefined,
         operation: r?.operation,
-        user: r?.username,
+        user: logValue(r?.username),
         dryRun: r?.dryRun,
         decision,
-        reason: outcome.result?.reason ?? outcome.error?.message,
+        reason: logValue(outcome.result?.reason ?? outcome.error?.message),
         patchOps: outcome.result?.patch.length ?? 0,
         warnings: outcome.result?.warnings.length ?? 0,
         latencyMs: Math.round(seconds * 1e6) / 1e3,

@@ -4,17 +4,25 @@
  * that never fails a request that already reached us.
  */
 import type { Server as HttpsServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebhookPolicy } from './admission/handler.js';
-import type { WebhookMetrics } from './metrics.js';
+import { MAX_NESTING_DEPTH } from './admission/nesting.js';
+import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
+import { guardConnections, type ConnectionGuard } from './connection-guard.js';
+import { echo, MAX_ECHO_CHARS, truncated } from './echo.js';
+import { statusLabelOf, type WebhookMetrics } from './metrics.js';
+import { measureJson, parseCostBytes } from '../routing/wire/index.js';
 import type { CertificateWatcher } from './tls.js';
-import { reviewRoute, type ReadinessSource } from './review-route.js';
+import { clientRefusal, reviewRoute, type ReadinessSource, type ReviewRouteOptions } from './review-route.js';
 
 /** controller-runtime's limit: two 3 MiB objects (old and new) plus 1 MiB of envelope. */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
@@ -42,8 +50,15 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** Time to complete the TLS handshake (Node's default is 120 s). */
   handshakeTimeoutMs: number;
-  /** Open connections beyond this are refused at accept. */
+  /** Open connections; beyond it the least useful socket is closed (connection-guard.ts). */
   maxConnections: number;
+  /** Connections still in their TLS handshake; beyond it the oldest silent one is closed. */
+  maxHandshakes: number;
+  /**
+   * Memory for request bodies in flight, in bytes (see body-budget.ts); by default a share
+   * of the heap limit.
+   */
+  bodyBudgetBytes?: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -51,8 +66,10 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 30_000,
   // Long, so the apiserver reuses its connection instead of paying a TLS handshake per review.
   keepAliveTimeoutMs: 75_000,
-  handshakeTimeoutMs: 10_000,
+  // A real client (the apiserver) completes its handshake in milliseconds.
+  handshakeTimeoutMs: 5_000,
   maxConnections: 1024,
+  maxHandshakes: 128,
 };
 
 export interface ServerOptions {
@@ -68,10 +85,13 @@ export interface ServerOptions {
   /** Seconds to keep serving after readiness turns false on shutdown (endpoints propagation). */
   shutdownDelaySeconds?: number;
   limits?: Partial<ConnectionLimits>;
+  /** Called with every answered review (queues Events; no I/O). */
+  onAnswered?: ReviewRouteOptions['onAnswered'];
 }
 
 export interface WebhookServer {
   app: FastifyInstance<HttpsServer>;
+  connections: ConnectionGuard;
   listen(port: number, host: string): Promise<string>;
   /** Readiness false, wait the delay, stop accepting, drain in-flight requests. */
   shutdown(): Promise<void>;
@@ -86,22 +106,108 @@ class HttpError extends Error {
   }
 }
 
-function parseJsonBody(
-  _req: FastifyRequest,
-  body: Buffer,
-  done: (err: Error | null, value?: unknown) => void,
-): void {
-  if (body.length === 0) {
-    done(new HttpError(400, 'the request body is empty; send an AdmissionReview as JSON'));
-    return;
+/** Statuses answered before a review runs, with a Connection: close (see `refuseEarly`). */
+const BODY_TOO_LARGE = 413;
+const BUDGET_EXHAUSTED = 429;
+
+/**
+ * What one request holds of the body budget; given back when its response ends or its
+ * connection closes, whichever comes first (both fire `close` on the response).
+ */
+interface BodyReservation {
+  bytes: number;
+}
+
+/** Reads a JSON body as a stream, checking size, budget and shape before anything is parsed. */
+function jsonBodyReader(budget: BodyBudget, reservations: WeakMap<IncomingMessage, BodyReservation>) {
+  return (
+    req: FastifyRequest,
+    payload: IncomingMessage,
+    done: (err: Error | null, value?: unknown) => void,
+  ) => {
+    const reservation = reservations.get(req.raw) ?? { bytes: 0 };
+    // With a Content-Length the whole body was reserved before it was read (onRequest).
+    const reservedUpFront = reservation.bytes > 0;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let finished = false;
+    const fail = (error: HttpError) => {
+      if (finished) return;
+      finished = true;
+      payload.removeAllListeners('data');
+      // Stop reading: the rest of the body is not wanted (the socket is closed after the answer).
+      payload.pause();
+      chunks.length = 0;
+      done(error);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_BODY_BYTES) return fail(new HttpError(BODY_TOO_LARGE, bodyTooLarge()));
+      if (!reservedUpFront) {
+        if (!budget.tryReserve(chunk.length)) return fail(new HttpError(BUDGET_EXHAUSTED, budgetExhausted()));
+        reservation.bytes += chunk.length;
+        reservations.set(req.raw, reservation);
+      }
+      chunks.push(chunk);
+    });
+    payload.on('error', (error) =>
+      fail(new HttpError(400, `the request body could not be read: ${error.message}`)),
+    );
+    payload.on('end', () => {
+      if (finished) return;
+      finished = true;
+      const body = Buffer.concat(chunks, received);
+      chunks.length = 0;
+      try {
+        done(null, decodeBody(body, budget, reservation));
+      } catch (error) {
+        done(error as Error);
+      }
+    });
+  };
+}
+
+/**
+ * Checks the bytes (depth, decoding cost against the budget), then parses. Plain JSON.parse:
+ * a `__proto__` key becomes an ordinary own property (no prototype change), and every reader
+ * downstream uses own-property lookups.
+ */
+function decodeBody(body: Buffer, budget: BodyBudget, reservation: BodyReservation): unknown {
+  if (body.length === 0)
+    throw new HttpError(400, 'the request body is empty; send an AdmissionReview as JSON');
+  const shape = measureJson(body, MAX_NESTING_DEPTH);
+  if (shape.depth > MAX_NESTING_DEPTH)
+    throw new HttpError(400, `the body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
+  const cost = parseCostBytes(body.length, shape);
+  if (cost + reservation.bytes > budget.limitBytes) {
+    throw new HttpError(
+      BODY_TOO_LARGE,
+      `decoding this body would take about ${mebibytes(cost)} MiB of memory, more than the ` +
+        `${mebibytes(budget.limitBytes)} MiB this webhook allows for bodies`,
+    );
   }
+  if (!budget.tryReserve(cost)) throw new HttpError(BUDGET_EXHAUSTED, budgetExhausted());
+  reservation.bytes += cost;
   try {
-    // Plain JSON.parse: a `__proto__` key becomes an ordinary own property (no prototype
-    // change), and every reader downstream uses own-property lookups.
-    done(null, JSON.parse(body.toString('utf8')));
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`));
+    throw new HttpError(
+      400,
+      `the request body is not valid JSON: ${truncated((error as Error).message, MAX_ECHO_CHARS)}`,
+    );
   }
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
+function bodyTooLarge(): string {
+  return `the request body is larger than ${MAX_BODY_BYTES} bytes`;
+}
+
+function budgetExhausted(): string {
+  return 'too many request bodies in flight for the memory this webhook allows; retry';
 }
 
 export function createServer(options: ServerOptions): WebhookServer {
@@ -136,19 +242,48 @@ export function createServer(options: ServerOptions): WebhookServer {
     },
   });
   app.server.headersTimeout = limits.headersTimeoutMs;
-  app.server.maxConnections = limits.maxConnections;
+  const connections = guardConnections(app.server, limits);
   metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
 
+  const budget = new BodyBudget(limits.bodyBudgetBytes ?? bodyBudgetFromHeapLimit());
+  const reservations = new WeakMap<IncomingMessage, BodyReservation>();
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+  app.addContentTypeParser('application/json', jsonBodyReader(budget, reservations));
   app.addContentTypeParser('*', (req, _payload, done) => {
     done(
       new HttpError(
         400,
-        `content type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
+        `content type must be application/json, got ${echo(req.headers['content-type'] ?? '')}`,
       ),
     );
   });
+
+  /** Answers before the body is read, and closes the connection so its body is not either. */
+  const refuseEarly = (reply: FastifyReply, status: number, error: string) => {
+    metrics.badRequests.inc({ status: statusLabelOf(status) });
+    return reply.code(status).header('connection', 'close').send({ error });
+  };
+
+  /**
+   * Runs before the body is read: a client without an accepted certificate is refused, and
+   * a body announced by its Content-Length is checked against the size limit and reserved in
+   * the budget, so that neither costs any memory.
+   */
+  const admitBody = async (req: FastifyRequest, reply: FastifyReply) => {
+    const refusal = options.clientCa
+      ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
+      : undefined;
+    if (refusal) return refuseEarly(reply, refusal.status, refusal.error);
+    const announced = Number(req.headers['content-length'] ?? 0);
+    if (announced > MAX_BODY_BYTES) return refuseEarly(reply, BODY_TOO_LARGE, bodyTooLarge());
+    const reservation: BodyReservation = { bytes: 0 };
+    if (announced > 0) {
+      if (!budget.tryReserve(announced)) return refuseEarly(reply, BUDGET_EXHAUSTED, budgetExhausted());
+      reservation.bytes = announced;
+    }
+    reservations.set(req.raw, reservation);
+    reply.raw.once('close', () => budget.release(reservation.bytes));
+  };
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status =
@@ -159,8 +294,10 @@ export function createServer(options: ServerOptions): WebhookServer {
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'content type must be application/json'
           : error.message;
-    metrics.badRequests.inc({ status: String(status) });
+    metrics.badRequests.inc({ status: statusLabelOf(status) });
     if (status >= 500) logger.error({ err: error }, 'request failed');
+    // A body refused for its size or the budget may still be arriving: close, do not read it.
+    if (status === BODY_TOO_LARGE || status === BUDGET_EXHAUSTED) void reply.header('connection', 'close');
     void reply.code(status).send({ error: message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -173,8 +310,8 @@ export function createServer(options: ServerOptions): WebhookServer {
     if (closing) void reply.header('connection', 'close');
   });
 
-  app.post('/mutate', reviewRoute('mutate', options));
-  app.post('/validate', reviewRoute('validate', options));
+  app.post('/mutate', { onRequest: admitBody }, reviewRoute('mutate', options));
+  app.post('/validate', { onRequest: admitBody }, reviewRoute('validate', options));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons: string[] = [];
@@ -184,12 +321,17 @@ export function createServer(options: ServerOptions): WebhookServer {
     return { status: 'ready' };
   });
   app.get('/metrics', async (_req, reply) => {
+    metrics.bodyBytesReserved.set(budget.inUse());
+    metrics.connectionsClosed.reset();
+    for (const [reason, count] of Object.entries(connections.evicted()))
+      metrics.connectionsClosed.inc({ reason }, count);
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
 
   return {
     app,
+    connections,
     async listen(port, host) {
       return app.listen({ port, host });
     },

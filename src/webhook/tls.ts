@@ -6,10 +6,13 @@
  * by swapping the `..data` link, which fires events on the directory, not on the files. So
  * the folder is watched, and a poll runs as well because inotify events can be missed
  * (network filesystems, the link swap racing the watch). A rotation is applied only when the
- * new pair parses and the key matches the certificate; a half-written pair is retried on the
- * next event or poll, and the previous certificate keeps serving meanwhile.
+ * new pair parses, the key matches the certificate, the certificate has not expired and
+ * OpenSSL accepts the pair (key size, signature); any other pair (half-written, mismatched,
+ * expired, a 1024-bit RSA key) is counted and logged once, the previous certificate keeps
+ * serving, and the next good pair is applied.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -31,7 +34,10 @@ export function certificatePaths(certDir: string): CertificatePaths {
 }
 
 /** Reads and checks a certificate/key pair; throws with a message naming the file on any problem. */
-export async function loadCertificate(paths: CertificatePaths): Promise<ServingCertificate> {
+export async function loadCertificate(
+  paths: CertificatePaths,
+  now: Date = new Date(),
+): Promise<ServingCertificate> {
   const [cert, key] = await Promise.all([readFile(paths.certFile, 'utf8'), readFile(paths.keyFile, 'utf8')]);
   let x509: X509Certificate;
   try {
@@ -53,13 +59,28 @@ export async function loadCertificate(paths: CertificatePaths): Promise<ServingC
   if (publicFromKey !== publicFromCert) {
     throw new Error(`${paths.keyFile} does not belong to the certificate in ${paths.certFile}`);
   }
-  return { cert, key, notAfter: new Date(x509.validTo), fingerprint: x509.fingerprint256 };
+  const notAfter = new Date(x509.validTo);
+  if (notAfter.getTime() <= now.getTime()) {
+    throw new Error(`the certificate in ${paths.certFile} expired at ${notAfter.toISOString()}`);
+  }
+  try {
+    // What the server will do with the pair: OpenSSL refuses keys below its security level
+    // (RSA under 2048 bits) here, not when the files are parsed.
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(`OpenSSL refuses the pair in ${paths.certFile}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { cert, key, notAfter, fingerprint: x509.fingerprint256 };
 }
 
 export interface CertificateWatcherOptions {
   paths: CertificatePaths;
   pollIntervalMs?: number;
+  /** Applies a new pair; if it throws, the pair counts as failed and the previous one stays. */
   onChange: (certificate: ServingCertificate) => void;
+  /** Called once per failing pair (or read error), not on every poll that sees it again. */
   onError: (error: Error) => void;
 }
 
@@ -69,6 +90,8 @@ export class CertificateWatcher {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
   private reloading: Promise<void> = Promise.resolve();
+  /** What the last failure was about (the pair's text, or the error), to report it once. */
+  private lastFailure?: string;
 
   constructor(private readonly options: CertificateWatcherOptions) {}
 
@@ -105,6 +128,7 @@ export class CertificateWatcher {
   }
 
   private scheduleReload(): void {
+    // reloadOnce never rejects, so the chain never stops: every later event or poll runs.
     this.reloading = this.reloading.then(() => this.reloadOnce());
   }
 
@@ -113,12 +137,32 @@ export class CertificateWatcher {
     try {
       next = await loadCertificate(this.options.paths);
     } catch (error) {
-      this.options.onError(error as Error);
+      this.failed(error as Error, (error as Error).message);
       return;
     }
-    if (next.fingerprint === this.current?.fingerprint && next.key === this.current.key) return;
+    if (next.fingerprint === this.current?.fingerprint && next.key === this.current.key) {
+      this.lastFailure = undefined;
+      return;
+    }
+    try {
+      this.options.onChange(next);
+    } catch (error) {
+      this.failed(error as Error, `${next.cert}\0${next.key}`);
+      return;
+    }
+    // Only a pair the server took becomes current, so a refused pair is retried when it changes.
     this.current = next;
-    this.options.onChange(next);
+    this.lastFailure = undefined;
+  }
+
+  private failed(error: Error, what: string): void {
+    if (what === this.lastFailure) return;
+    this.lastFailure = what;
+    try {
+      this.options.onError(error);
+    } catch {
+      // A failing error handler must not stop the reload chain either.
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // Renders the Helm chart with the real helm binary and asserts on the objects it produces.
 // Needs `scripts/helm.sh --ensure` to have built helm once (see test/chart/helm.ts).
+import { parse } from 'yaml';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver.js';
@@ -46,6 +47,7 @@ function rbacTriples(rules: { apiGroups: string[]; resources: string[]; verbs: s
     .sort();
 }
 const READ = ['get', 'list', 'watch'];
+const REPORT_VERBS = ['get', 'list', 'create', 'update', 'delete'];
 const EXPECTED_TRIPLES = [
   ...READ.map((v) => `argoproj.io/rollouts:${v}`),
   ...READ.map((v) => `networking.k8s.io/ingresses:${v}`),
@@ -53,6 +55,12 @@ const EXPECTED_TRIPLES = [
   ...READ.map((v) => `/services:${v}`),
   ...READ.map((v) => `gateway.networking.k8s.io/httproutes:${v}`),
   ...READ.map((v) => `gateway.networking.k8s.io/grpcroutes:${v}`),
+  // Events: create, and patch to raise the count of a repeat; nothing else.
+  'events.k8s.io/events:create',
+  'events.k8s.io/events:patch',
+  // The background audit's reports, one per namespace.
+  ...REPORT_VERBS.map((v) => `wgpolicyk8s.io/policyreports:${v}`),
+  ...REPORT_VERBS.map((v) => `openreports.io/reports:${v}`),
 ].sort();
 
 describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
@@ -249,7 +257,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         failurePolicy: 'Fail',
         timeoutSeconds: 3,
         reinvocationPolicy: 'IfNeeded',
-        sideEffects: 'None',
+        sideEffects: 'NoneOnDryRun',
         admissionReviewVersions: ['v1'],
         matchPolicy: 'Equivalent',
       });
@@ -284,7 +292,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         expect(hook).toMatchObject({
           failurePolicy: 'Ignore',
           timeoutSeconds: 5,
-          sideEffects: 'None',
+          sideEffects: 'NoneOnDryRun',
           admissionReviewVersions: ['v1'],
         });
         expect(hook.reinvocationPolicy).toBeUndefined();
@@ -590,6 +598,37 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           `!(request.userInfo.username in ["${CONTROLLER}","system:serviceaccount:rollouts:custom"])`,
         );
       }
+    });
+
+    it('renders the per-rule policy into a ConfigMap the server reads, rolling the pods when it changes', async () => {
+      const policy = {
+        defaultAction: 'deny',
+        rules: [{ match: ['alb-*'], action: 'audit' }],
+        exemptions: [{ namespaces: ['legacy'] }],
+      };
+      const r = await render({ server: { policy, auditIntervalSeconds: 60, eventQueueSize: 0 } });
+      const args: string[] = r.container().args;
+      const flag = (name: string): string | undefined => args[args.indexOf(name) + 1];
+      expect(flag('--policy')).toBe('/etc/rollouts-traffic-webhook/policy/policy.yaml');
+      expect(flag('--audit-interval-seconds')).toBe('60');
+      expect(flag('--event-queue-size')).toBe('0');
+      const configMap = r.one('ConfigMap', `${FULLNAME}-policy`);
+      expect(parse(configMap.data['policy.yaml'])).toEqual(policy);
+      const template = r.one('Deployment').spec.template;
+      expect(template.spec.volumes.find((v: { name: string }) => v.name === 'policy').configMap.name).toBe(
+        `${FULLNAME}-policy`,
+      );
+      const other = await render({ server: { policy: { ...policy, defaultAction: 'warn' } } });
+      const checksum = (x: typeof r) =>
+        x.one('Deployment').spec.template.metadata.annotations['checksum/policy'];
+      expect(checksum(r)).toMatch(/^[0-9a-f]{64}$/);
+      expect(checksum(other)).not.toBe(checksum(r));
+      // Without a policy: no flag, no ConfigMap, today's behaviour; audit and Events on by default.
+      const plain = await render({});
+      const plainArgs: string[] = plain.container().args;
+      expect(plainArgs).not.toContain('--policy');
+      expect(plainArgs[plainArgs.indexOf('--audit-interval-seconds') + 1]).toBe('300');
+      expect(plain.all('ConfigMap')).toEqual([]);
     });
 
     it('sets priority class, host network and replica count, and turns the PDB off', async () => {

@@ -24,10 +24,16 @@ const copiesFrom = of(runtime, 'COPY')
   .map((m) => ({ stage: m[1]!, src: m[2]!, dest: m[3]! }));
 
 describe('Dockerfile', () => {
-  it('builds in separate stages on Node 24 and ships a slim runtime', () => {
+  it('builds in separate stages on Node 24 and ships a distroless runtime pinned by digest', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile.stages)
+    for (const stage of dockerfile.stages.slice(0, -1))
       expect(stage.base).toMatch(/^node:24(\.\d+)*-(slim|bookworm-slim|trixie-slim)$/);
+    // No shell and no package manager in what ships; the digest fixes what a rebuild gets.
+    expect(runtime.base).toMatch(
+      /^gcr\.io\/distroless\/nodejs24-debian1[23](:[\w.-]+)?@sha256:[0-9a-f]{64}$/,
+    );
+    // Without a shell no RUN can work in the runtime stage.
+    expect(of(runtime, 'RUN')).toEqual([]);
     expect(runtime.name).toBe('runtime');
   });
 
@@ -134,9 +140,9 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts `node dist/cli.js serve` on 8443 in exec form', () => {
+  it('starts `/nodejs/bin/node dist/cli.js serve` on 8443 in exec form', () => {
     expect(of(runtime, 'EXPOSE').map((e) => e.args)).toEqual(['8443']);
-    expect(execForm(of(runtime, 'ENTRYPOINT').at(-1)!.args)).toEqual(['node', 'dist/cli.js']);
+    expect(execForm(of(runtime, 'ENTRYPOINT').at(-1)!.args)).toEqual(['/nodejs/bin/node', 'dist/cli.js']);
     expect(execForm(of(runtime, 'CMD').at(-1)!.args)).toEqual(['serve']);
     expect(of(runtime, 'ENV').some((e) => e.args.includes('NODE_ENV=production'))).toBe(true);
     // ESM output needs package.json ("type": "module") next to dist/.

@@ -35,9 +35,13 @@ export function parseDockerfile(text: string): Dockerfile {
       return;
     }
     pending = undefined;
-    const match = /^(\S+)\s*(.*)$/.exec(current.text.trim());
+    const match = /^(\S+)(?:\s(.*))?$/.exec(current.text.trim());
     if (!match) throw new Error(`unreadable Dockerfile line ${current.line}`);
-    instructions.push({ keyword: match[1]!.toUpperCase(), args: match[2]!.trim(), line: current.line });
+    instructions.push({
+      keyword: match[1]!.toUpperCase(),
+      args: (match[2] ?? '').trim(),
+      line: current.line,
+    });
   });
   if (pending !== undefined)
     throw new Error(`Dockerfile ends inside a continued line (from line ${pending.line})`);

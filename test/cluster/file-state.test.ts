@@ -40,8 +40,15 @@ describe('FileClusterState on a folder of good manifests', () => {
   it('reads a file named explicitly whatever its extension, and filters by namespace', async () => {
     const set = await readManifests([join(FIXTURES, 'nested', 'README.txt')]);
     expect(set.files).toHaveLength(1);
-    expect(set.errors).toHaveLength(1);
-    expect(set.errors[0]?.message).toMatch(/README\.txt document 1: is not a Kubernetes object/);
+    // Prose is not a Kubernetes object: skipped and listed, not an error.
+    expect(set.errors).toEqual([]);
+    expect(set.skipped).toEqual([
+      {
+        file: join(FIXTURES, 'nested', 'README.txt'),
+        document: 1,
+        reason: expect.stringMatching(/^not a Kubernetes object \(got "/),
+      },
+    ]);
 
     const state = new FileClusterState([FIXTURES], { namespaces: ['elsewhere'] });
     await state.start();
@@ -99,7 +106,6 @@ describe('FileClusterState with bad input', () => {
         expect.stringMatching(
           new RegExp(`^${escape(mixed)} document 2: is not valid YAML: .*at line 8, column \\d+`),
         ),
-        `${mixed} document 3: is not a Kubernetes object (got "just a string")`,
         `${mixed} document 4: is not a Kubernetes object: apiVersion and kind must be non-empty strings`,
         `${mixed} document 5: Service skipped: metadata.name is required`,
         `${mixed} document 6 items[1]: is not a Kubernetes object (got 42)`,
@@ -108,7 +114,7 @@ describe('FileClusterState with bad input', () => {
         `${mixed} document 1: Service ops/good-one is also defined in ${join(dir, 'later', 'duplicate.yml')} document 1; the later definition is used`,
       ]),
     );
-    expect(messages).toHaveLength(9);
+    expect(messages).toHaveLength(8);
     const docError = state.loadErrors().find((e) => e.document === 6);
     expect(docError).toMatchObject({ file: mixed, document: 6, item: 2 });
 

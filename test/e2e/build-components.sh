@@ -21,6 +21,11 @@ ROLLOUTS_GOTOOLCHAIN="${ROLLOUTS_GOTOOLCHAIN:-go1.27.3}"
 # and go.sum); gitops-engine v3.6.1 and fluxcd/pkg/ssa v0.83.0 declare go 1.27.0.
 GITOPS_HARNESS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gitops-harness"
 GITOPS_HARNESS_GOTOOLCHAIN="${GITOPS_HARNESS_GOTOOLCHAIN:-go1.27.3}"
+# The policy report CRDs the background audit writes to. wgpolicyk8s.io/v1alpha2 PolicyReport
+# ships in the Kyverno module (config/crds/policyreport); its successor openreports.io/v1alpha1
+# Report in openreports/reports-api (config/crd). Downloaded from the module proxy, not built.
+KYVERNO_VERSION="${KYVERNO_VERSION:-v1.19.1}"
+OPENREPORTS_VERSION="${OPENREPORTS_VERSION:-v0.2.1}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/webhook-e2e"
 BIN="$CACHE/bin"
@@ -150,12 +155,6 @@ build_gatewayapi_plugin() {
   rm -rf "$gobin"
 }
 
-# Downloads the Gateway API module (once) and prints its standard-channel CRD directory.
-gateway_api_crd_dir() {
-  local dir
-  dir="$(cd "$SRC" && go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).Dir)')"
-  printf '%s/config/crd/standard\n' "$dir"
-}
 
 # Prints "<component> <binary path>" per line, so the TypeScript harness never repeats the versions.
 binary_paths() {
@@ -171,6 +170,25 @@ rollouts_module_dir() {
   (export GOTOOLCHAIN="$ROLLOUTS_GOTOOLCHAIN"; cd "$SRC/rollouts-$ROLLOUTS_VERSION" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
 }
 
+# Prints the directory of module $1 at version $2 in the module cache, downloading it if missing.
+module_dir() {
+  (cd "$SRC" && go mod download -json "$1@$2") | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).Dir)'
+}
+
+# Prints the Gateway API module's standard-channel CRD directory (one CRD a file).
+gateway_api_crd_dir() {
+  printf '%s/config/crd/standard\n' "$(module_dir sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION")"
+}
+
+# Prints the policy report CRD files, one a line.
+report_crd_files() {
+  local kyverno openreports
+  kyverno="$(module_dir github.com/kyverno/kyverno "$KYVERNO_VERSION")"
+  openreports="$(module_dir github.com/openreports/reports-api "$OPENREPORTS_VERSION")"
+  printf '%s\n' "$kyverno/config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml" \
+    "$openreports/config/crd/openreports.io_reports.yaml"
+}
+
 main() {
   if ! command -v go >/dev/null; then log "no Go toolchain"; exit 3; fi
   local what="${1:-all}"
@@ -180,7 +198,7 @@ main() {
       # Opt-in until the GitOps scenario has had a recorded run (docs/e2e.md).
       if [[ "${E2E_GITOPS:-}" == 1 ]]; then timed build_gitops_harness; fi
       # Opt-in while the Go module proxy refuses the plugin module (docs/e2e.md); the CRDs are
-      # always installed, so their module is always downloaded.
+      # always installed and are read from the module cache, so that module is downloaded here.
       if [[ "${E2E_GATEWAY_API:-}" == 1 ]]; then timed build_gatewayapi_plugin; fi
       gateway_api_crd_dir >/dev/null
       ;;
@@ -191,6 +209,7 @@ main() {
     gatewayapi-plugin) timed build_gatewayapi_plugin ;;
     rollouts-dir) rollouts_module_dir ;;
     gateway-api-crds) gateway_api_crd_dir ;;
+    report-crds) report_crd_files ;;
     paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;
   esac

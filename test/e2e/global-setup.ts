@@ -17,13 +17,14 @@ import {
   componentPaths,
   GATEWAY_API_SCENARIO,
   GITOPS_SCENARIO,
-  gatewayApiCrdDir,
+  gatewayApiCrdFiles,
   goModuleLine,
+  reportCrdFiles,
   rolloutsModuleDir,
   versionLine,
 } from './support/components.js';
 import { openControlChannel } from './support/control-channel.js';
-import { installGatewayApiCrds, installRolloutsCrds } from './support/crds.js';
+import { installCrdFiles, installRolloutsCrds } from './support/crds.js';
 import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
 import { GATEWAY_API_PLUGIN } from './support/gateway-api.js';
@@ -77,9 +78,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { pki } = plane.endpoints;
     const adminTls = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
     await timed(timings, 'Rollouts CRDs established', () => installRolloutsCrds(admin, adminTls, moduleDir));
-    const crdDir = await gatewayApiCrdDir();
+    // The background audit writes PolicyReports (and openreports.io Reports) once these exist.
+    const reportCrds = await reportCrdFiles();
+    await timed(timings, 'policy report CRDs established', () =>
+      installCrdFiles(admin, adminTls, reportCrds),
+    );
+    const gatewayApiCrds = await gatewayApiCrdFiles();
     await timed(timings, 'Gateway API CRDs established', () =>
-      installGatewayApiCrds(admin, adminTls, crdDir),
+      installCrdFiles(admin, adminTls, gatewayApiCrds),
     );
     // Without the plugin binary the ConfigMap would name a missing file, and the controller
     // exits at start when it cannot copy a configured plugin (utils/plugin/downloader.go).

@@ -62,6 +62,8 @@ describe("the chart's RBAC on a real apiserver", () => {
     ['list', 'services'],
     ['watch', 'services'],
     ['list', 'ingressclasses.networking.k8s.io'],
+    ['create', 'events.events.k8s.io'],
+    ['patch', 'events.events.k8s.io'],
   ])('may %s %s', async (verb, resource) => {
     expect(await canI(verb, resource)).toBe('yes');
   });
@@ -76,6 +78,8 @@ describe("the chart's RBAC on a real apiserver", () => {
     ['list', 'pods'],
     ['update', 'mutatingwebhookconfigurations.admissionregistration.k8s.io'],
     ['create', 'tokenreviews.authentication.k8s.io'],
+    ['delete', 'events.events.k8s.io'],
+    ['list', 'events.events.k8s.io'],
   ])('may not %s %s', async (verb, resource) => {
     expect(await canI(verb, resource)).toBe('no');
   });

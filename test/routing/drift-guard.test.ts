@@ -118,6 +118,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
         key: WEIGHT_KEY,
         rollout: 'shop',
         requested: gitDefault,
+        live: weightAction(20),
         admitted: weightAction(20),
         meaning: 'live traffic (canary 20%)',
         provider: 'alb',

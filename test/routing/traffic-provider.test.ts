@@ -66,6 +66,7 @@ describe('guardObject with a provider that owns a field in spec.rules', () => {
         key: WEIGHT,
         rollout: 'web',
         requested: '0',
+        live: '30',
         admitted: '30',
         meaning: 'live traffic',
         provider: 'alb',

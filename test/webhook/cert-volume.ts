@@ -25,12 +25,26 @@ export async function testCa(name = 'test CA'): Promise<Pair> {
   return { cert: ca.cert, key: ca.private };
 }
 
+/** How a test serving certificate differs from a good one. */
+export interface IssueOptions {
+  /**
+   * An RSA key of this many bits instead of EC (1024 is below OpenSSL's security level);
+   * self-signed, as the EC test CA cannot sign it here.
+   */
+  rsaBits?: number;
+  /** Validity ending at this date (a past one gives an expired certificate). */
+  notAfter?: Date;
+}
+
 /** A serving certificate for localhost and 127.0.0.1 signed by `ca`. */
-export async function issue(ca: Pair): Promise<Pair> {
+export async function issue(ca: Pair, options: IssueOptions = {}): Promise<Pair> {
   const leaf = await generate([{ name: 'commonName', value: 'rotated' }], {
-    keyType: 'ec',
+    ...(options.rsaBits ? { keyType: 'rsa' as const, keySize: options.rsaBits } : { keyType: 'ec' as const }),
+    ...(options.notAfter
+      ? { notBeforeDate: new Date(options.notAfter.getTime() - 86_400_000), notAfterDate: options.notAfter }
+      : {}),
     algorithm: 'sha256',
-    ca,
+    ...(options.rsaBits ? {} : { ca }),
     extensions: [
       {
         name: 'subjectAltName',

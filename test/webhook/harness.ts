@@ -49,6 +49,8 @@ export async function startHarness(
     namespaces: [],
     controllerIdentities: ['system:serviceaccount:argo-rollouts:argo-rollouts'],
     enforcement: 'deny',
+    auditIntervalSeconds: 0,
+    eventQueueSize: 0,
     logLevel: 'silent',
     shutdownDelaySeconds: 0,
     dev: false,

@@ -71,7 +71,9 @@ describe('IngressValidator', () => {
   it('only warns in warn mode', () => {
     const result = new IngressValidator().handle(ingressRequest(withNumericPort(), live), context('warn'));
     expect(result.allowed).toBe(true);
-    expect(result.warnings.some((w) => w.startsWith('would deny:'))).toBe(true);
+    expect(
+      result.warnings.some((w) => w.startsWith('alb-backend-port-number (would deny): Replace port.number')),
+    ).toBe(true);
   });
 
   it('ratchets: an error the live object already had does not block an unrelated edit', () => {
@@ -184,12 +186,13 @@ describe('decide', () => {
         { severity: 'error', rule: 'b', field: 'spec.y', message: 'set it' },
         { severity: 'warning', rule: 'c', field: 'spec.z', message: 'heads up' },
       ],
-      'deny',
+      policy('deny'),
+      { namespace: 'shop', labels: {} },
     );
     expect(result.message).toBe(
       'Rollout shop/web has 2 errors in its traffic routing:\n- spec.x: Invalid value: 1: too big\n- spec.y: set it',
     );
-    expect(result.warnings).toEqual(['heads up']);
+    expect(result.warnings).toEqual(['c: heads up']);
     expect(result.code).toBe(422);
   });
 });

@@ -142,7 +142,9 @@ describe('GitOps scenarios through the server', () => {
         value: liveAnnotations[WEIGHT_KEY],
       },
     ]);
-    expect(body.response.warnings).toEqual([`${WEIGHT_KEY}: kept Rollout shop's live traffic (canary 20%)`]);
+    expect(body.response.warnings).toEqual([
+      `${WEIGHT_KEY}: kept Rollout shop's live traffic (canary 20%), not the request's value`,
+    ]);
   });
 
   it('Flux re-creating a deleted Ingress: CREATE gets the current weight and header route', async () => {
@@ -276,15 +278,33 @@ describe('health, readiness and metrics', () => {
     await h.post('/mutate', JSON.stringify(argocdReview));
     const text = (await h.get('/metrics')).text;
     expect(text).toMatch(
-      /rtw_admission_requests_total\{hook="mutate",kind="Ingress",decision="patched"\} \d+/,
+      /rtw_admission_requests_total\{hook="mutate",kind="Ingress",decision="patched",dry_run="false"\} \d+/,
     );
     expect(text).toContain('rtw_admission_duration_seconds_bucket');
     // The Argo CD re-apply had three Rollout-owned ALB keys stripped (weight, header action, conditions).
-    expect(text).toMatch(/rtw_ingress_overrides_total\{provider="alb"\} [1-9]\d*/);
+    expect(text).toMatch(/rtw_ingress_overrides_total\{provider="alb",dry_run="false"\} [1-9]\d*/);
     expect(text).toMatch(/rtw_api_calls_on_request_path_total \d+/);
     expect(text).toContain('rtw_api_calls_on_request_path_total 0');
     expect(text).toMatch(/rtw_cache_synced\{resource="rollouts"\} 1/);
     expect(text).toMatch(/rtw_certificate_expiry_timestamp_seconds \d+/);
+  });
+
+  it('counts a dry run apart, and records the restored keys in auditAnnotations', async () => {
+    const dryRun = structuredClone(argocdReview) as { request: Record<string, unknown> };
+    dryRun.request['dryRun'] = true;
+    dryRun.request['uid'] = 'dry-run-1';
+    const answer = (await h.post('/mutate', JSON.stringify(dryRun))).json() as {
+      response: { auditAnnotations?: Record<string, string> };
+    };
+    expect(answer.response.auditAnnotations?.['decision']).toBe('patched');
+    expect(answer.response.auditAnnotations?.['restored-keys']).toContain(
+      'alb.ingress.kubernetes.io/actions.',
+    );
+    const text = (await h.get('/metrics')).text;
+    expect(text).toMatch(
+      /rtw_admission_requests_total\{hook="mutate",kind="Ingress",decision="patched",dry_run="true"\} [1-9]\d*/,
+    );
+    expect(text).toMatch(/rtw_ingress_overrides_total\{provider="alb",dry_run="true"\} [1-9]\d*/);
   });
 
   it('speaks TLS 1.2+ only and not HTTP/2', async () => {

@@ -79,7 +79,9 @@ clientConfig:
   caBundle: {{ . }}
   {{- end }}
 admissionReviewVersions: ["v1"]
-sideEffects: None
+# Events and policy reports are written, never for dry runs (Argo CD's server-side diff,
+# Flux's drift check), so dry runs stay allowed.
+sideEffects: NoneOnDryRun
 matchPolicy: Equivalent
 failurePolicy: {{ .hook.failurePolicy }}
 timeoutSeconds: {{ .hook.timeoutSeconds }}

@@ -24,6 +24,8 @@ import { FindingList, annotationField, backendPortNameField, describeRulePath } 
 import { checkGroupAnnotations } from './check-group.js';
 import { parseAlbAction, parseAlbConditions } from './parse-annotations.js';
 import type { AlbAction, RuleCondition } from './schema.js';
+import { nearestName } from '../edit-distance.js';
+import type { UnknownKey } from '../go/index.js';
 import type { Finding, Ingress, IngressBackend, Service } from '../model.js';
 import { DEFAULT_ALB_PREFIX, USE_ANNOTATION_PORT } from '../keys.js';
 
@@ -143,6 +145,7 @@ function checkAnnotation(
     );
     return;
   }
+  reportUnknownKeys(out, ref, parsed.unknownKeys ?? []);
   if (ref.kind === 'actions') {
     checkAlbAction(
       { out, key: ref.key, namespace: ingress.namespace, lookupService },
@@ -153,6 +156,27 @@ function checkAnnotation(
   const conditions = parsed.value as RuleCondition[];
   if (checkConditions(out, ref.key, conditions) && own) {
     collected.lbcConditions.set(ref.name, { key: ref.key, conditions });
+  }
+}
+
+/**
+ * Keys the controller's JSON decoder skips (Go ignores unknown keys), so their values are lost
+ * without a word: a misspelt `MessageBody` gives an empty response body. One or two edits from
+ * a known key is a typo (error); anything else may be a newer controller's field (warning).
+ */
+function reportUnknownKeys(out: FindingList, ref: AnnotationKey, unknownKeys: UnknownKey[]): void {
+  for (const unknown of unknownKeys) {
+    const byFold = new Map(unknown.known.map((k) => [k.toLowerCase(), k]));
+    const near = nearestName(unknown.key.toLowerCase(), byFold.keys());
+    const known = near === undefined ? undefined : byFold.get(near);
+    const where = unknown.path === unknown.key ? '' : ` (at ${truncate(unknown.path, 200)})`;
+    const fix = known ? `write "${known}"` : `use one of ${unknown.known.join(', ')}, or remove the key`;
+    out.add(
+      known ? 'error' : 'warning',
+      'alb-annotation-unknown-key',
+      annotationField(ref.key),
+      `${ref.kind} key ${JSON.stringify(truncate(unknown.key, 200))}${where} is not a field the AWS Load Balancer Controller knows: it drops the key and its value without a word.${known ? ` Did you mean "${known}"?` : ''} Fix: ${fix}.`,
+    );
   }
 }
 
@@ -186,7 +210,7 @@ function checkUseAnnotationBackend(out: FindingList, backend: IngressBackend, co
       ? `rename the backend to at most ${MAX_ACTION_NAME} characters (a longer name cannot carry an actions annotation: the key's name part would exceed 63 characters), then add ${key}`
       : foreign
         ? `the action exists only as ${foreign}, which the controller ignores: write it as ${key}`
-        : `add the annotation ${key}, or point the path at a Service port`;
+        : `if a Rollout routes this path, name this Ingress in its trafficRouting.alb.ingress and leave ${key} to the Rollout (the webhook and the Rollouts controller write it); otherwise add the annotation ${key}, or point the path at a Service port`;
   out.add(
     'error',
     'alb-action-missing',

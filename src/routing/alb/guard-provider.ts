@@ -22,7 +22,15 @@ import {
   type TrafficProvider,
 } from '../traffic-provider.js';
 import { trafficStateOf } from '../traffic-state.js';
-import { isJsonObject, own, setAnnotation, stringAnnotationsOf, stringAnnotationOf } from '../wire/index.js';
+import {
+  isJsonObject,
+  MAX_NESTING_DEPTH,
+  measureJsonText,
+  own,
+  setAnnotation,
+  stringAnnotationsOf,
+  stringAnnotationOf,
+} from '../wire/index.js';
 import { applyAlbState, renderAlbState, type RenderedAlbState } from './render.js';
 
 /**
@@ -41,8 +49,15 @@ function canonicalJson(value: Json): Json {
   return out;
 }
 
+/**
+ * JSON held in an annotation value, or undefined when it is not JSON or nests deeper than
+ * MAX_NESTING_DEPTH (then it is treated as not matching, as malformed JSON is): the
+ * annotation is user data that no body check has measured, and lowerKeys and JSON.stringify
+ * recurse over it. The depth is measured on the text before anything is built.
+ */
 function parseJson(text: string | undefined): Json | undefined {
   if (text === undefined) return undefined;
+  if (measureJsonText(text, MAX_NESTING_DEPTH).depth > MAX_NESTING_DEPTH) return undefined;
   try {
     return JSON.parse(text) as Json;
   } catch {

@@ -16,6 +16,7 @@ import {
 } from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
+import { boundedEditDistance } from '../edit-distance.js';
 
 export interface WiringResult {
   /** True when some rule path routes `service` with port name `use-annotation`. */
@@ -33,26 +34,13 @@ function where(ingress: Ingress, b: IngressBackend): FindingPlace {
   return { ingress: ingress.name, host: b.host, path: b.path };
 }
 
-/** Levenshtein distance, small strings only (port names are at most 15 characters). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 /** `use-annotations`, `useannotation`, `Use-Annotation`, `use_annotation`, `use-anotation`... */
 export function looksLikeUseAnnotation(portName: string): boolean {
   const squeezed = portName.toLowerCase().replace(/[^a-z]/g, '');
   return (
     squeezed === 'useannotation' ||
     squeezed === 'useannotations' ||
-    editDistance(portName.toLowerCase(), USE_ANNOTATION_PORT) <= 2
+    boundedEditDistance(portName.toLowerCase(), USE_ANNOTATION_PORT, 2) <= 2
   );
 }
 

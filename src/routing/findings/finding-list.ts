@@ -47,6 +47,22 @@ export function describeRulePath(backend: IngressBackend): string {
   return `rule host ${JSON.stringify(backend.host ?? '')} path ${JSON.stringify(backend.path ?? '')}`;
 }
 
+/** Same rule, field and message: the same finding. */
+export function findingKey(f: Pick<Finding, 'field' | 'message'> & { rule: string }): string {
+  return `${f.rule}\u0000${f.field}\u0000${f.message}`;
+}
+
+/** Each finding once, first occurrence kept (Argo reports some rules once per step). */
+export function dedupeFindings<T extends Finding>(findings: T[]): T[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = findingKey(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export class FindingList {
   readonly items: Finding[];
   private readonly ingressName: string;

@@ -10,7 +10,9 @@ export {
   backendField,
   backendObjectField,
   backendPortNameField,
+  dedupeFindings,
   describeRulePath,
+  findingKey,
 } from './finding-list.js';
 export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';
 export { FieldPath } from './field-path.js';

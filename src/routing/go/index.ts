@@ -11,6 +11,7 @@ export {
   type GoField,
   type GoType,
   type GoValue,
+  type UnknownKey,
 } from './json-decode.js';
 export { goJson, type GoJsonValue } from './json-encode.js';
 export { goAtoi, goQuote, parseGoInt32, parseInt32Text, type GoResult } from './strconv.js';

@@ -461,6 +461,8 @@ class DecodeState {
   structName: string | undefined;
   readonly fieldStack: string[] = [];
   saved: string | undefined;
+  /** Keys no field matched (Go skips them without a word), the first MAX_UNKNOWN_KEYS. */
+  readonly unknownKeys: UnknownKey[] = [];
 
   typeErrorText(value: string, type: GoType): string {
     const typeName = goTypeName(type);
@@ -476,14 +478,29 @@ class DecodeState {
   }
 }
 
-/** Decodes text into a value of `type`, returning Go's error text on failure. */
-export function goUnmarshal(text: string, type: GoType): GoResult<GoValue> {
+/** A JSON object key that matched no field of its Go struct, so Go dropped its value. */
+export interface UnknownKey {
+  /** JSON names of the enclosing fields, then the key: `FixedResponseConfig.MesageBody`. */
+  path: string;
+  key: string;
+  /** The struct's field tags, in declaration order (for a nearest-key suggestion). */
+  known: string[];
+}
+
+/** Unknown keys recorded per decode; a value with more still decodes, the rest are not listed. */
+export const MAX_UNKNOWN_KEYS = 10;
+
+/**
+ * Decodes text into a value of `type`, returning Go's error text on failure, and the keys Go
+ * skipped (unknown to the struct) on success.
+ */
+export function goUnmarshal(text: string, type: GoType): GoResult<GoValue> & { unknownKeys?: UnknownKey[] } {
   const parsed = parseGoJson(text);
   if ('error' in parsed) return parsed;
   const d = new DecodeState();
   try {
     const value = decodeValue(parsed.node, type, zeroValue(type), d);
-    return d.saved !== undefined ? { error: d.saved } : { value };
+    return d.saved !== undefined ? { error: d.saved } : { value, unknownKeys: d.unknownKeys };
   } catch (e) {
     if (e instanceof FatalDecodeError) return { error: e.message };
     throw e;
@@ -598,7 +615,13 @@ function decodeStruct(
   for (const [key, value] of entries) {
     // Exact tag first, then case-insensitive; unknown keys are skipped without a word.
     const field = exact.get(key) ?? folded.get(foldName(key));
-    if (!field) continue;
+    if (!field) {
+      if (d.unknownKeys.length < MAX_UNKNOWN_KEYS) {
+        const path = [...d.fieldStack, key].join('.');
+        d.unknownKeys.push({ path, key, known: type.fields.map((f) => f.tag) });
+      }
+      continue;
+    }
     d.fieldStack.push(field.tag);
     d.structName = type.name;
     target[field.tag] = decodeValue(value, field.type, target[field.tag], d);

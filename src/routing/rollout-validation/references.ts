@@ -4,7 +4,13 @@
  * GitOps tools apply objects in any order, so an object that does not exist (yet) is only a
  * warning; an object that exists and is wrong is an error.
  */
-import { invalidText, newFinding, type RuleId } from '../findings/index.js';
+import {
+  backendObjectField,
+  describeRulePath,
+  invalidText,
+  newFinding,
+  type RuleId,
+} from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
 import {
   albControllerDecision,
@@ -19,7 +25,15 @@ import {
   NGINX_CONTROLLER,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from '../keys.js';
-import type { CanaryStrategy, ClusterView, Finding, Ingress, Rollout, Service } from '../model.js';
+import type {
+  CanaryStrategy,
+  ClusterView,
+  Finding,
+  Ingress,
+  IngressBackend,
+  Rollout,
+  Service,
+} from '../model.js';
 
 const ROUTING = 'spec.strategy.canary.trafficRouting';
 
@@ -51,9 +65,14 @@ function ingressRefs(
   fields: [string, string],
 ): IngressRef[] {
   const [one, many] = fields;
+  // The first index of each name, found once: an indexOf per name was quadratic in the list.
+  const firstIndex = new Map<string, number>();
+  list?.forEach((name, i) => {
+    if (!firstIndex.has(name)) firstIndex.set(name, i);
+  });
   return names.map((name) =>
     list !== undefined
-      ? { name, field: `${base}.${many}[${list.indexOf(name)}]`, argoField: `${base}.${many}` }
+      ? { name, field: `${base}.${many}[${firstIndex.get(name) ?? -1}]`, argoField: `${base}.${many}` }
       : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
   );
 }
@@ -179,10 +198,14 @@ function ingressFindings(
   cluster: ClusterView,
   options: ReferenceOptions,
 ): Finding[] {
-  const fix =
+  const route =
     check.router === 'alb'
       ? `Route a path to backend.service.name ${service} with port.name use-annotation.`
       : `Route a path to Service ${service}; Argo copies these rules into the canary Ingress.`;
+  // A Service name that does not exist is more likely a typo in the Rollout than a missing path.
+  const fix = cluster.getService(rollout.namespace, service)
+    ? route
+    : `Service ${service} does not exist either: if the Rollout's name for it is misspelt, fix the Rollout; otherwise: ${route}`;
   return refs.flatMap((ref) => {
     const ingress = cluster.getIngress(rollout.namespace, ref.name);
     if (!ingress) return [notFound('Ingress', ref, rollout.namespace)];
@@ -190,9 +213,47 @@ function ingressFindings(
     if (service && !hasRuleWithService(ingress, service))
       out.push(noRulesFinding(ref, ingress, service, fix));
     else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
+    else if (service)
+      out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
     out.push(...classFindings(check, ingress, ref, cluster, options));
     return out;
   });
+}
+
+/**
+ * NGINX routes a path to the Service port its backend names; a port the Service does not
+ * declare leaves the path without endpoints (503), and Argo copies the backend into the canary
+ * Ingress, so both break. (The ALB path goes through the action instead: see alb-actions.)
+ */
+function nginxBackendPorts(ingress: Ingress, serviceName: string, service: Service | undefined): Finding[] {
+  if (!service) return [];
+  return ingress.backends.flatMap((b) => {
+    if (b.serviceName !== serviceName || b.resource || b.legacyFields) return [];
+    const byNumber = b.portNumber !== undefined;
+    if (!byNumber && b.portName === undefined) return [];
+    const found = service.ports.some((p) => (byNumber ? p.port === b.portNumber : p.name === b.portName));
+    if (found) return [];
+    const shown = byNumber ? `port.number ${b.portNumber}` : `port.name "${b.portName}"`;
+    const declared = service.ports.map((p) =>
+      byNumber ? String(p.port) : (p.name ?? `(unnamed ${p.port})`),
+    );
+    return [
+      {
+        severity: 'error',
+        rule: 'nginx-backend-port-not-in-service',
+        field: `${backendPortField(b)}.${byNumber ? 'number' : 'name'}`,
+        message: `Ingress "${ingress.name}" ${describeRulePath(b)}: ${shown} is not a port of Service "${serviceName}" (it has: ${declared.join(', ') || 'none'}), so ingress-nginx finds no endpoints for this path and answers 503, in the stable Ingress and in the canary Ingress Argo Rollouts copies from it. Fix: set ${byNumber ? 'port.number' : 'port.name'} to a port the Service declares.`,
+        ingress: ingress.name,
+        ...(b.host !== undefined ? { host: b.host } : {}),
+        ...(b.path !== undefined ? { path: b.path } : {}),
+      },
+    ];
+  });
+}
+
+/** `spec.rules[i].http.paths[j].backend.service.port` (or the default backend's). */
+function backendPortField(b: IngressBackend): string {
+  return `${backendObjectField(b)}.service.port`;
 }
 
 /**

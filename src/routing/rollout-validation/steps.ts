@@ -251,6 +251,14 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
   return out;
 }
 
+/** The managed route names as a set, built once per Rollout (every step looks names up). */
+const managedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function managedRouteNames(names: readonly string[]): ReadonlySet<string> {
+  let set = managedSets.get(names);
+  if (!set) managedSets.set(names, (set = new Set(names)));
+  return set;
+}
+
 function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
   if (!tr) return [];
   const routes: [string, string][] = [];
@@ -272,9 +280,9 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
       ),
     ];
   }
-  const managed = tr.managedRoutes;
+  const managed = managedRouteNames(tr.managedRoutes);
   return routes
-    .filter(([, name]) => !managed.includes(name))
+    .filter(([, name]) => !managed.has(name))
     .map(([kind, name]) =>
       argoInvalid(
         'managed-routes-missing-route',

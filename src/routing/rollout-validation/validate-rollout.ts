@@ -23,6 +23,7 @@ import {
 } from './argo-messages.js';
 import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from '../model.js';
+import { dedupeFindings } from '../findings/index.js';
 import { intOrPercentValue } from '../go/index.js';
 import { beyondArgoRules } from './beyond-argo.js';
 import type { ReferenceOptions } from './references.js';
@@ -201,7 +202,7 @@ export function validateRolloutSpec(rollout: Rollout): Finding[] {
     ...stepRules(canary),
     ...beyondArgoRules(canary),
   ];
-  return dedupe(findings);
+  return dedupeFindings(findings);
 }
 
 /** Spec and reference findings of a Rollout, errors first (order otherwise kept). */
@@ -217,15 +218,4 @@ export function validateRollout(
     ...gatewayApiReferenceFindings(rollout, cluster),
   ];
   return [...all.filter((f) => f.severity === 'error'), ...all.filter((f) => f.severity === 'warning')];
-}
-
-/** Argo reports some rules once per step (managedRoutes); a user needs each finding once. */
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.field}\u0000${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

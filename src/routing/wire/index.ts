@@ -23,5 +23,7 @@ export {
 } from './ingress-object.js';
 export { readGatewayApiConfig, readGatewayApiPlugin } from './gateway-api-config.js';
 export { describe, isJsonObject, newStringMap, own } from './json-reader.js';
+export { MAX_NESTING_DEPTH, measureJson, measureJsonText, parseCostBytes } from './json-shape.js';
+export type { JsonShape } from './json-shape.js';
 export { parseIngress, parseIngressClass, parseRollout, parseService } from './parse-objects.js';
 export type { Parsed } from './parse-objects.js';

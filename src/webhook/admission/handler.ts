@@ -7,6 +7,7 @@
  * declaration and the controller exemption once, for every handler, so no hook re-checks them.
  */
 import type { ClusterView } from '../../routing/model.js';
+import type { RulePolicy } from '../enforcement.js';
 import { allow, type AdmissionResult, type HookKind } from './response.js';
 import type { AdmissionRequest, Operation } from './review.js';
 
@@ -19,6 +20,8 @@ export interface WebhookPolicy {
   controllerIdentities: ReadonlySet<string>;
   /** `deny` refuses objects with errors; `warn` admits them and returns the errors as warnings. */
   enforcement: Enforcement;
+  /** Per-rule actions and exemptions (the policy file); absent: every rule follows `enforcement`. */
+  rules?: RulePolicy;
 }
 
 export interface ReviewContext {

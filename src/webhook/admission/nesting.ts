@@ -4,11 +4,11 @@
  * 100,000 levels deep would overflow the stack inside a handler. Refusing it up front turns
  * that into a clear 400 instead of a 500 from a RangeError.
  *
- * Real objects are a few dozen levels deep; the apiserver itself refuses JSON deeper than
- * 10,000 levels, and our recursive readers are safe well past this limit.
+ * The server checks the depth on the bytes before parsing (routing/json-shape.ts); this check
+ * on decoded values serves callers that start from a value (the `review` command).
  */
 
-export const MAX_NESTING_DEPTH = 1000;
+export { MAX_NESTING_DEPTH } from '../../routing/wire/index.js';
 
 /**
  * True when arrays/objects in `value` nest deeper than `limit`. Iterative (never recurses)

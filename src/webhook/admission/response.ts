@@ -28,6 +28,52 @@ export interface AdmissionResult {
    * by traffic provider (for `rtw_ingress_overrides_total`; `gateway-api` counts route values).
    */
   overrides?: TrafficProviderName[];
+  /** What people should see outside the response (Events); none for a plain allow. */
+  notices?: Notice[];
+  /**
+   * Recorded by the apiserver in its audit log as `<webhook name>/<key>` (keys are qualified
+   * names, see AUDIT_KEYS): why a request was denied, which keys were restored, which
+   * `audit`-mode rules fired.
+   */
+  auditAnnotations?: Record<string, string>;
+}
+
+/** Something worth an Event on the object: a denial, an admitted finding, a restored key. */
+export interface Notice {
+  outcome: 'denied' | 'warned' | 'overridden';
+  rule: string;
+  message: string;
+  /** The Rollout that owns the restored key (in the request's namespace). */
+  rollout?: string;
+}
+
+/** The keys this webhook sets in auditAnnotations (each a valid qualified name). */
+export const AUDIT_KEYS = {
+  decision: 'decision',
+  deniedRules: 'denied-rules',
+  warnedRules: 'warned-rules',
+  auditedRules: 'audited-rules',
+  restoredKeys: 'restored-keys',
+} as const;
+
+/** Longest auditAnnotations value; the audit log is not the place for whole messages. */
+const MAX_AUDIT_VALUE = 1024;
+
+function auditValue(values: readonly string[]): string {
+  const text = [...new Set(values)].join(',');
+  return text.length <= MAX_AUDIT_VALUE ? text : `${text.slice(0, MAX_AUDIT_VALUE - 1)}…`;
+}
+
+/** auditAnnotations from lists of rule ids or keys; empty lists are left out. */
+export function auditAnnotationsOf(
+  decision: string,
+  lists: Partial<Record<Exclude<keyof typeof AUDIT_KEYS, 'decision'>, readonly string[]>>,
+): Record<string, string> {
+  const annotations: Record<string, string> = { [AUDIT_KEYS.decision]: decision };
+  for (const [name, values] of Object.entries(lists) as [keyof typeof AUDIT_KEYS, string[]][]) {
+    if (values.length > 0) annotations[AUDIT_KEYS[name]] = auditValue(values);
+  }
+  return annotations;
 }
 
 export function allow(reason: string, warnings: string[] = []): AdmissionResult {
@@ -70,6 +116,7 @@ export interface AdmissionReviewResponse {
     patchType?: 'JSONPatch';
     patch?: string;
     warnings?: string[];
+    auditAnnotations?: Record<string, string>;
   };
 }
 
@@ -93,5 +140,6 @@ export function encodeResponse(
   }
   const warnings = [...new Set(result.warnings.map(shortWarning))];
   if (warnings.length > 0) response.warnings = warnings;
+  if (result.auditAnnotations) response.auditAnnotations = result.auditAnnotations;
   return { apiVersion: REVIEW_API_VERSION, kind: REVIEW_KIND, response };
 }

@@ -5,6 +5,7 @@
  */
 import { isJsonObject, own } from '../../routing/wire/index.js';
 import type { JsonObject } from '../../routing/model.js';
+import { echo } from '../echo.js';
 import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
@@ -88,11 +89,10 @@ export function decodeAdmissionReview(body: unknown): AdmissionRequest {
     throw new BadReview(`the body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
   const apiVersion = own(body, 'apiVersion');
   const kind = own(body, 'kind');
-  if (kind !== REVIEW_KIND)
-    throw new BadReview(`kind must be "${REVIEW_KIND}", got ${JSON.stringify(kind) ?? 'nothing'}`);
+  if (kind !== REVIEW_KIND) throw new BadReview(`kind must be "${REVIEW_KIND}", got ${echo(kind)}`);
   if (apiVersion !== REVIEW_API_VERSION) {
     throw new BadReview(
-      `apiVersion must be "${REVIEW_API_VERSION}", got ${JSON.stringify(apiVersion) ?? 'nothing'}; ` +
+      `apiVersion must be "${REVIEW_API_VERSION}", got ${echo(apiVersion)}; ` +
         'register the webhook with admissionReviewVersions: [v1]',
     );
   }
@@ -100,9 +100,7 @@ export function decodeAdmissionReview(body: unknown): AdmissionRequest {
   if (!request) throw new BadReview('AdmissionReview.request is required');
   const operation = requireString(request, 'operation', 'request');
   if (!OPERATIONS.has(operation))
-    throw new BadReview(
-      `request.operation ${JSON.stringify(operation)} is not one of ${[...OPERATIONS].join(', ')}`,
-    );
+    throw new BadReview(`request.operation ${echo(operation)} is not one of ${[...OPERATIONS].join(', ')}`);
   const resource = optionalObject(request, 'resource', 'request');
   const dryRun = own(request, 'dryRun');
   if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean')

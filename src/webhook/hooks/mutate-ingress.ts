@@ -7,13 +7,24 @@ import { guardIngress, type Override } from '../../routing/drift-guard.js';
 import { referencedIngresses } from '../../routing/traffic-state.js';
 import { nameOf } from '../../routing/wire/index.js';
 import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
-import { allow, patched, type AdmissionResult } from '../admission/response.js';
+import { allow, auditAnnotationsOf, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { diff } from '../patch.js';
 
-function overrideWarning(o: Override): string {
+/** Rule id of a Rollout-owned key put back to the live traffic state (Events, audit log). */
+export const RESTORED_RULE = 'rollout-owned-key-restored';
+
+/**
+ * What the guard did to a key, in words that are true: "kept" only when the live value
+ * stayed; "restored" when the request removed the key or the live value was replaced.
+ */
+export function overrideWarning(o: Override): string {
   if (o.admitted === undefined) return `${o.key}: removed, Rollout ${o.rollout} no longer routes it`;
-  return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}`;
+  if (o.requested === undefined)
+    return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}; the request removed it`;
+  if (o.admitted === o.live)
+    return `${o.key}: kept Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
+  return `${o.key}: restored Rollout ${o.rollout}'s ${o.meaning}, not the request's value`;
 }
 
 export class IngressMutator extends AdmissionHandler {
@@ -45,6 +56,17 @@ export class IngressMutator extends AdmissionHandler {
       ops.length > 0
         ? patched(ops, 'traffic-state-restored', warnings)
         : allow('traffic-state-intact', warnings);
-    return { ...decision, overrides: result.overrides.map((o) => o.provider) };
+    if (result.overrides.length === 0) return decision;
+    return {
+      ...decision,
+      overrides: result.overrides.map((o) => o.provider),
+      notices: result.overrides.map((o) => ({
+        outcome: 'overridden' as const,
+        rule: RESTORED_RULE,
+        message: overrideWarning(o),
+        rollout: o.rollout,
+      })),
+      auditAnnotations: auditAnnotationsOf('patched', { restoredKeys: result.overrides.map((o) => o.key) }),
+    };
   }
 }

@@ -80,11 +80,24 @@ function annotationFindings(ingress: Ingress, cluster: ClusterView): Finding[] {
   return findings;
 }
 
-export function ingressFindings(object: JsonObject, cluster: ClusterView, namespace?: string): Finding[] {
+/**
+ * `wiring: false` leaves out the Rollouts' wiring findings: `check` validates those Rollouts
+ * too, and files each finding once, under the object to edit.
+ */
+export function ingressFindings(
+  object: JsonObject,
+  cluster: ClusterView,
+  namespace?: string,
+  { wiring = true }: { wiring?: boolean } = {},
+): Finding[] {
   const parsed = parseIngress(object);
   if (!parsed.value) return parsed.findings;
   const ingress = namespace ? { ...parsed.value, namespace } : parsed.value;
-  return [...parsed.findings, ...wiringFindings(ingress, cluster), ...annotationFindings(ingress, cluster)];
+  return [
+    ...parsed.findings,
+    ...(wiring ? wiringFindings(ingress, cluster) : []),
+    ...annotationFindings(ingress, cluster),
+  ];
 }
 
 export class IngressValidator extends AdmissionHandler {

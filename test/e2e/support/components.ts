@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './processes.js';
 
@@ -64,9 +66,16 @@ export async function rolloutsModuleDir(): Promise<string> {
   return (await run('bash', [BUILD_SCRIPT, 'rollouts-dir'])).trim();
 }
 
-/** The standard-channel CRD directory of the pinned Gateway API module (in the Go module cache). */
-export async function gatewayApiCrdDir(): Promise<string> {
-  return (await run('bash', [BUILD_SCRIPT, 'gateway-api-crds'])).trim();
+/**
+ * The CRD files of the pinned Gateway API module's standard channel (GatewayClass, Gateway,
+ * HTTPRoute, GRPCRoute, ReferenceGrant, BackendTLSPolicy; one CRD a file), from the Go module cache.
+ */
+export async function gatewayApiCrdFiles(): Promise<string[]> {
+  const dir = (await run('bash', [BUILD_SCRIPT, 'gateway-api-crds'])).trim();
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => join(dir, file));
 }
 
 /**
@@ -78,6 +87,11 @@ export async function goModuleLine(binary: string): Promise<string> {
   const mod = out.split('\n').find((line) => /^\s+mod\s/.test(line));
   if (!mod) throw new Error(`no module line in the build info of ${binary}: ${out}`);
   return mod.trim().split(/\s+/).slice(1, 3).join(' ');
+}
+
+/** The policy report CRD files (wgpolicyk8s.io, openreports.io), from the Go module cache. */
+export async function reportCrdFiles(): Promise<string[]> {
+  return (await run('bash', [BUILD_SCRIPT, 'report-crds'])).trim().split('\n');
 }
 
 /** First line of `<binary> <versionArgs>`, for the version banner printed before any test. */

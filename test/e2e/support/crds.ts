@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import type { Cluster } from './cluster.js';
 import { httpsRequest, type TlsFiles } from './https.js';
@@ -21,43 +21,23 @@ export async function installRolloutsCrds(
   const dir = join(rolloutsModuleDir, 'manifests', 'crds');
   const files = readdirSync(dir).filter((file) => file.endsWith('-crd.yaml'));
   if (files.length === 0) throw new Error(`no *-crd.yaml in ${dir}`);
-  const crds = files.sort().map((file) => ({
-    file,
-    crd: parse(readFileSync(join(dir, file), 'utf8')) as V1CustomResourceDefinition,
-  }));
-  return createCrds(cluster, admin, crds);
-}
-
-/**
- * Creates the CustomResourceDefinitions of the Gateway API module's standard channel
- * (`config/crd/standard/*.yaml`: GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant,
- * …) and waits until each is Established. Documents of other kinds in those files are left
- * out: the e2e control plane needs the types, not the release's admission policies.
- */
-export async function installGatewayApiCrds(
-  cluster: Cluster,
-  admin: TlsFiles,
-  standardCrdDir: string,
-): Promise<string[]> {
-  const files = readdirSync(standardCrdDir).filter((file) => file.endsWith('.yaml'));
-  const crds = files.sort().flatMap((file) =>
-    parseAllDocuments(readFileSync(join(standardCrdDir, file), 'utf8'))
-      .map((doc) => doc.toJS() as V1CustomResourceDefinition | null)
-      .filter((doc) => doc?.kind === 'CustomResourceDefinition')
-      .map((crd) => ({ file, crd: crd! })),
+  return installCrdFiles(
+    cluster,
+    admin,
+    files.sort().map((file) => join(dir, file)),
   );
-  if (crds.length === 0) throw new Error(`no CustomResourceDefinition in ${standardCrdDir}`);
-  return createCrds(cluster, admin, crds);
 }
 
-async function createCrds(
+/** Creates the CRD of each file (one CRD a file) and waits until each is Established. */
+export async function installCrdFiles(
   cluster: Cluster,
   admin: TlsFiles,
-  crds: readonly { file: string; crd: V1CustomResourceDefinition }[],
+  files: readonly string[],
 ): Promise<string[]> {
   const server = cluster.config.getCurrentCluster()!.server;
   const names: string[] = [];
-  for (const { file, crd } of crds) {
+  for (const file of files) {
+    const crd = parse(readFileSync(file, 'utf8')) as V1CustomResourceDefinition;
     const res = await httpsRequest(
       `${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
       admin,

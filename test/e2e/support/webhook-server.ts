@@ -23,6 +23,8 @@ export interface ServeOptions {
   readonly controllerIdentities?: readonly string[];
   readonly enforcement?: 'deny' | 'warn';
   readonly logLevel?: string;
+  /** More `serve` flags, e.g. `--policy=FILE` or `--audit-interval-seconds=2`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** The project's own `serve` command line (the CLI contract), run with the Node that runs the tests. */
@@ -42,6 +44,7 @@ export function serveCommand(options: ServeOptions): ServerCommand {
     args.push(`--controller-identities=${options.controllerIdentities.join(',')}`);
   if (options.enforcement) args.push(`--enforcement=${options.enforcement}`);
   args.push(`--log-level=${options.logLevel ?? 'info'}`);
+  args.push(...(options.extraArgs ?? []));
   return { command: process.execPath, args };
 }
 

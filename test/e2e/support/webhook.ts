@@ -18,7 +18,7 @@ export interface WebhookUnderTest extends RunningWebhook {
   restart(): Promise<WebhookUnderTest>;
 }
 
-export type WebhookChoices = Pick<ServeOptions, 'namespaces' | 'enforcement' | 'logLevel'>;
+export type WebhookChoices = Pick<ServeOptions, 'namespaces' | 'enforcement' | 'logLevel' | 'extraArgs'>;
 
 /**
  * Starts the project's `serve` against the e2e apiserver (its own client identity, the

@@ -186,9 +186,16 @@ describe('LBC config_types.go decoding errors (exact Go/LBC messages)', () => {
   it('LBC config_types.go unknown keys are ignored: service_port is dropped, serviceport is accepted', () => {
     expect(ruleIds(validateAction(fwd('{"serviceName":"canary-svc","serviceport":443}')))).toEqual([]);
     const findings = validateAction(fwd('{"serviceName":"canary-svc","service_port":443}'));
-    expect(findings[0]?.message).toMatch(
+    expect(findings.find((f) => f.rule !== 'alb-annotation-unknown-key')?.message).toMatch(
       /^invalid ForwardConfig: invalid TargetGroupTuple: missing servicePort\. /,
     );
+    // The dropped key is named, with the field it was meant to be.
+    const unknown = findings.find((f) => f.rule === 'alb-annotation-unknown-key');
+    expect(unknown?.severity).toBe('error');
+    expect(unknown?.message).toContain(
+      'key "service_port" (at forwardConfig.targetGroups.service_port) is not a field the AWS Load Balancer Controller knows',
+    );
+    expect(unknown?.message).toContain('Fix: write "servicePort"');
   });
 
   it('LBC config_types.go null for a pointer field is absent', () => {

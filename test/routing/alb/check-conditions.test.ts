@@ -107,9 +107,13 @@ describe('LBC config_types.go controller validation of conditions (exact message
 
   it('LBC config_types.go unknown field is silently dropped by LBC: error', () => {
     const findings = withConditions([{ field: 'cookie', values: ['a'] }]);
-    expect(ruleIds(findings)).toEqual(['alb-condition-field']);
-    expect(findings[0]?.message).toContain('condition 0 has field "cookie"');
-    expect(findings[0]?.message).toContain('drops such a condition without a word');
+    // `values` is no RuleCondition field either (far from every one: a warning listing them).
+    expect(ruleIds(findings)).toEqual(['alb-annotation-unknown-key', 'alb-condition-field']);
+    expect(findings[0]?.severity).toBe('warning');
+    expect(findings[0]?.message).toContain('conditions key "values" is not a field');
+    expect(findings[0]?.message).toContain('Fix: use one of field, hostHeaderConfig');
+    expect(findings[1]?.message).toContain('condition 0 has field "cookie"');
+    expect(findings[1]?.message).toContain('drops such a condition without a word');
   });
 
   it('LBC config_types.go missing field is silently dropped too; a case variant gets a hint', () => {

@@ -1,0 +1,177 @@
+/**
+ * The background audit on the benchmark's cluster (40,001 objects; bench/fixtures.ts), with one
+ * Ingress in ten miswired (port.number instead of use-annotation) so that every namespace has
+ * findings and a report to build. Run:
+ *   node --expose-gc --import tsx bench/audit.ts [--apps N]
+ *
+ * A fake apiserver (bench/fake-cluster.ts, its own process) serves the objects; this process
+ * fills the watch caches as `serve` does, then audits once and reports: the audit's duration,
+ * RSS and V8 heap before, at peak during and after, and the event loop's delay while it runs
+ * (what an admission review arriving meanwhile would wait at most). The fake apiserver does
+ * not serve the report CRDs, so report writes go to a counting sink here: their cost on the
+ * wire is the apiserver's, covered by the e2e suite.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { PolicyAudit, type AuditApi } from '../src/audit/auditor.js';
+import { connectToCluster } from '../src/cluster/connect.js';
+import type { ListPage, QueryParams } from '../src/cluster/kube-api.js';
+import { WatchClusterState } from '../src/cluster/watch-state.js';
+import type { JsonObject } from '../src/routing/model.js';
+import { APPS, writeClusterState } from './fixtures.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({
+  options: { apps: { type: 'string' }, page: { type: 'string' }, turn: { type: 'string' } },
+});
+const apps = values.apps ? Number(values.apps) : APPS;
+const pageSize = values.page ? Number(values.page) : undefined;
+const turnMs = values.turn ? Number(values.turn) : undefined;
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+function memory(): { rss: number; heap: number } {
+  const m = process.memoryUsage();
+  return { rss: mib(m.rss), heap: mib(m.heapUsed) };
+}
+
+/** One Ingress in ten gets a numbered backend port: the audit then has findings everywhere. */
+async function miswireEveryTenthIngress(dir: string): Promise<number> {
+  let miswired = 0;
+  for (const file of await readdir(dir)) {
+    if (!file.startsWith('team-')) continue;
+    const list = JSON.parse(await readFile(join(dir, file), 'utf8')) as { items: JsonObject[] };
+    let ingresses = 0;
+    for (const item of list.items) {
+      if (item['kind'] !== 'Ingress' || ingresses++ % 10 !== 0) continue;
+      const text = JSON.stringify(item).replaceAll('{"name":"use-annotation"}', '{"number":80}');
+      Object.assign(item, JSON.parse(text));
+      miswired++;
+    }
+    await writeFile(join(dir, file), JSON.stringify(list));
+  }
+  return miswired;
+}
+
+const scratch = await mkdtemp(join(tmpdir(), 'rtw-audit-bench-'));
+const stateDir = join(scratch, 'state');
+const objects = await writeClusterState(root, stateDir, apps);
+const miswired = await miswireEveryTenthIngress(stateDir);
+const kubeconfig = join(scratch, 'kubeconfig');
+const fake = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'bench/fake-cluster.ts'), stateDir, kubeconfig],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+try {
+  await new Promise<string>((resolve, reject) => {
+    createInterface({ input: fake.stdout! }).once('line', resolve);
+    fake.once('exit', (code) => reject(new Error(`fake apiserver exited with ${code}`)));
+  });
+  const { api } = await connectToCluster({ kubeconfig });
+  const cluster = new WatchClusterState({ api });
+  const syncStart = performance.now();
+  await cluster.start();
+  while (!cluster.isSynced()) await new Promise((r) => setTimeout(r, 50));
+  const syncSeconds = (performance.now() - syncStart) / 1000;
+  gc();
+  const before = memory();
+
+  const written = { reports: 0, bytes: 0, results: 0 };
+  const auditApi: AuditApi = {
+    list: (path: string, query: QueryParams, signal: AbortSignal): Promise<ListPage> =>
+      path.includes('/policyreports') || path.includes('/reports')
+        ? Promise.resolve({ items: [], resourceVersion: '1' })
+        : api.list(path, query, signal),
+    send: async (_method, _path, body) => {
+      written.reports++;
+      written.bytes += JSON.stringify(body).length;
+      written.results += ((body as JsonObject)['results'] as unknown[]).length;
+      return body;
+    },
+  };
+  const audit = new PolicyAudit({
+    api: auditApi,
+    cluster,
+    policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+    namespaces: [],
+    intervalMs: 0,
+    logger: pino({ level: 'silent' }),
+    pageSize,
+    turnMs,
+  });
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  // The same measurement with no audit running: the machine's own delay, for comparison.
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, 3000));
+  idle.disable();
+  let peak = before;
+  const sampler = setInterval(() => {
+    const now = memory();
+    if (now.rss > peak.rss) peak = { ...peak, rss: now.rss };
+    if (now.heap > peak.heap) peak = { ...peak, heap: now.heap };
+  }, 20);
+  // Garbage-collection pauses during the audit: part of the delay a review would see.
+  const pauses = { scavenges: 0, major: 0, maxMajorMs: 0, totalMs: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      pauses.totalMs += entry.duration;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        pauses.major++;
+        pauses.maxMajorMs = Math.max(pauses.maxMajorMs, entry.duration);
+      } else pauses.scavenges++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const summary = await audit.runOnce();
+  delay.disable();
+  gcObserver.disconnect();
+  clearInterval(sampler);
+  gc();
+  const after = memory();
+  const result = {
+    page_size: pageSize ?? 'default',
+    turn_ms: turnMs ?? 'default',
+    objects,
+    miswired_ingresses: miswired,
+    cache_sync_s: Math.round(syncSeconds * 100) / 100,
+    audit_s: Math.round(summary.seconds * 100) / 100,
+    judged: summary.objects,
+    findings_by_rule: Object.fromEntries(summary.byRule),
+    report_results: summary.results,
+    reports_built: written.reports,
+    report_bytes: written.bytes,
+    memory_mib: { before, peak_during: peak, after_gc: after },
+    event_loop_delay_ms: {
+      during_audit: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+      idle_3s_before: { p50: ms(idle.percentile(50)), p99: ms(idle.percentile(99)), max: ms(idle.max) },
+    },
+    gc_during_audit: {
+      scavenges: pauses.scavenges,
+      major: pauses.major,
+      max_major_ms: Math.round(pauses.maxMajorMs * 10) / 10,
+      total_ms: Math.round(pauses.totalMs),
+    },
+    node_options: process.env.NODE_OPTIONS ?? '',
+    list_calls: api.calls.list,
+  };
+  console.log(JSON.stringify(result, null, 2));
+  await cluster.stop();
+} finally {
+  fake.kill('SIGTERM');
+  await rm(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,426 @@
+/**
+ * The background audit: every Rollout, and every Ingress of a watched class (ALB or NGINX,
+ * or routed through by a Rollout), judged by the same functions as the validating hooks,
+ * with the cache as the cluster view, and written as one policy report per namespace.
+ * Gatekeeper's audit works the same way (pages of 500 objects, every 60 s by default).
+ *
+ * Why list from the apiserver rather than read the cache: the cache keeps compact
+ * projections (an Ingress there has only its class annotation, docs/cluster-state.md), and
+ * the annotation rules need the whole object. The lists go page by page, so at most one page
+ * of whole objects is in memory; the event loop is given back every few objects, so reviews
+ * keep their latency while an audit runs. Nothing here runs on the request path.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { ApiError, type ListPage, type QueryParams } from '../cluster/kube-api.js';
+import { collectionPath, RESOURCES, type ResourceDef } from '../cluster/resources.js';
+import { ingressControllers } from '../routing/ingress-class.js';
+import { isJsonObject } from '../routing/wire/index.js';
+import type { ClusterView, Finding, JsonObject } from '../routing/model.js';
+import type { WebhookPolicy } from '../webhook/admission/handler.js';
+import { actionFor, EMPTY_RULE_POLICY, scopeOf } from '../webhook/enforcement.js';
+import { ingressFindings } from '../webhook/hooks/validate-ingress.js';
+import { rolloutFindings } from '../webhook/hooks/validate-rollout.js';
+import type { WebhookMetrics } from '../webhook/metrics.js';
+import {
+  buildReport,
+  mergeResult,
+  MANAGED_BY_LABEL,
+  MAX_RESULTS_PER_REPORT,
+  OPEN_REPORT,
+  POLICY_REPORT,
+  REPORT_NAME,
+  REPORT_SOURCE,
+  resultKey,
+  sameReport,
+  type AuditedObject,
+  type AuditResult,
+  type ReportFormat,
+} from './policy-report.js';
+
+/** What the audit needs from the apiserver (HttpKubeApi). */
+export interface AuditApi {
+  list(path: string, query: QueryParams, signal: AbortSignal): Promise<ListPage>;
+  send(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown>;
+}
+
+export interface AuditOptions {
+  api: AuditApi;
+  cluster: ClusterView & { isSynced(): boolean };
+  policy: WebhookPolicy;
+  /** Namespaces to audit; empty: all (the same scope as the cache). */
+  namespaces: readonly string[];
+  /** Time between the end of one audit and the start of the next. */
+  intervalMs: number;
+  logger: Logger;
+  metrics?: WebhookMetrics;
+  /** Objects per list page. */
+  pageSize?: number;
+  /** Milliseconds of judging between two turns of the event loop. */
+  turnMs?: number;
+  formats?: readonly ReportFormat[];
+}
+
+/** Objects per list page: one page of whole objects (~100 × a few KB) is parsed in one go. */
+export const DEFAULT_AUDIT_PAGE = 100;
+/**
+ * Judging time between two turns of the event loop. By time, not by count: objects differ in
+ * cost, and a review arriving meanwhile waits at most about this long for the audit.
+ */
+const DEFAULT_TURN_MS = 2;
+/** Results kept over all namespaces; the rest are counted as omitted. */
+export const MAX_AUDIT_RESULTS = 20_000;
+const SYNC_POLL_MS = 1000;
+
+export interface ReportWrites {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  failed: number;
+}
+
+export interface AuditSummary {
+  objects: { Rollout: number; Ingress: number };
+  /** Findings per rule (before joining them into one result per rule and object). */
+  byRule: Map<string, number>;
+  results: number;
+  omitted: number;
+  /** Per report format: writes, or `not-served` when its CRD is not installed. */
+  reports: Record<string, ReportWrites | 'not-served'>;
+  seconds: number;
+}
+
+/** The findings of one audit, bounded (MAX_RESULTS_PER_REPORT, MAX_AUDIT_RESULTS). */
+class ResultCollector {
+  readonly byNamespace = new Map<string, Map<string, AuditResult>>();
+  readonly omittedByNamespace = new Map<string, number>();
+  readonly byRule = new Map<string, number>();
+  size = 0;
+
+  add(result: AuditResult): void {
+    this.byRule.set(result.rule, (this.byRule.get(result.rule) ?? 0) + 1);
+    const namespace = result.object.namespace;
+    let results = this.byNamespace.get(namespace);
+    if (!results) {
+      results = new Map();
+      this.byNamespace.set(namespace, results);
+    }
+    const key = resultKey(result);
+    const existing = results.get(key);
+    if (existing) {
+      mergeResult(existing, result);
+      return;
+    }
+    if (results.size >= MAX_RESULTS_PER_REPORT || this.size >= MAX_AUDIT_RESULTS) {
+      this.omittedByNamespace.set(namespace, (this.omittedByNamespace.get(namespace) ?? 0) + 1);
+      return;
+    }
+    results.set(key, result);
+    this.size++;
+  }
+
+  omitted(): number {
+    let total = 0;
+    for (const n of this.omittedByNamespace.values()) total += n;
+    return total;
+  }
+}
+
+interface Metadata {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+function metadataOf(object: JsonObject): Metadata | undefined {
+  const meta = object['metadata'];
+  if (!isJsonObject(meta)) return undefined;
+  const { namespace, name, uid } = meta;
+  if (typeof namespace !== 'string' || typeof name !== 'string') return undefined;
+  return { namespace, name, ...(typeof uid === 'string' ? { uid } : {}) };
+}
+
+function reportPath(format: ReportFormat, namespace?: string, name?: string): string {
+  const base = `/apis/${format.apiVersion}`;
+  const ns = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `${base}${ns}/${format.resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+export class PolicyAudit {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private readonly formats: readonly ReportFormat[];
+
+  constructor(private readonly options: AuditOptions) {
+    this.formats = options.formats ?? [POLICY_REPORT, OPEN_REPORT];
+  }
+
+  /** Audits once the caches have synced, then every `intervalMs`. */
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort(new Error('audit stopped'));
+    await this.running.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      if (!this.options.cluster.isSynced()) {
+        this.schedule(SYNC_POLL_MS);
+        return;
+      }
+      this.running = this.runOnce().then(
+        () => this.schedule(this.nextInterval()),
+        (error: unknown) => {
+          if (!this.stopped) this.options.logger.warn({ err: error }, 'background audit failed');
+          this.schedule(this.nextInterval());
+        },
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /**
+   * The interval ±10 %: every replica audits (there is no leader election), and the jitter
+   * keeps their report writes from meeting on every run.
+   */
+  private nextInterval(): number {
+    return this.options.intervalMs * (0.9 + Math.random() * 0.2);
+  }
+
+  /** One complete audit: list, judge, write the reports, update the metrics. */
+  async runOnce(): Promise<AuditSummary> {
+    const started = performance.now();
+    const { metrics, logger } = this.options;
+    try {
+      const collector = new ResultCollector();
+      const objects = {
+        Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', collector),
+        Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', collector),
+      };
+      const reports: AuditSummary['reports'] = {};
+      for (const format of this.formats) reports[format.kind] = await this.writeReports(format, collector);
+      const summary: AuditSummary = {
+        objects,
+        byRule: collector.byRule,
+        results: collector.size,
+        omitted: collector.omitted(),
+        reports,
+        seconds: (performance.now() - started) / 1000,
+      };
+      if (metrics) {
+        metrics.auditViolations.reset();
+        for (const [rule, count] of collector.byRule) metrics.auditViolations.set({ rule }, count);
+        metrics.auditObjects.set({ kind: 'Rollout' }, objects.Rollout);
+        metrics.auditObjects.set({ kind: 'Ingress' }, objects.Ingress);
+        metrics.auditRuns.inc({ result: 'success' });
+      }
+      logger.info(
+        {
+          ...summary,
+          byRule: Object.fromEntries(collector.byRule),
+          seconds: Math.round(summary.seconds * 1000) / 1000,
+        },
+        'background audit finished',
+      );
+      return summary;
+    } catch (error) {
+      metrics?.auditRuns.inc({ result: 'error' });
+      throw error;
+    } finally {
+      metrics?.auditLastRun.set(Date.now() / 1000);
+      metrics?.auditDuration.set((performance.now() - started) / 1000);
+    }
+  }
+
+  private scopes(): (string | undefined)[] {
+    return this.options.namespaces.length > 0 ? [...this.options.namespaces] : [undefined];
+  }
+
+  /** Lists every object of a resource page by page and judges each; returns how many were judged. */
+  private async judgeAll(
+    def: ResourceDef,
+    kind: 'Rollout' | 'Ingress',
+    collector: ResultCollector,
+  ): Promise<number> {
+    const pageSize = this.options.pageSize ?? DEFAULT_AUDIT_PAGE;
+    const turnMs = this.options.turnMs ?? DEFAULT_TURN_MS;
+    const apiVersion = `${def.group}/${def.version}`;
+    let judged = 0;
+    let turnStarted = performance.now();
+    try {
+      for await (const items of this.pages((ns) => collectionPath(def, ns), { limit: pageSize })) {
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          items[i] = null; // let each object go as soon as it is judged
+          if (isJsonObject(item) && this.judge(item, kind, apiVersion, collector)) judged++;
+          if (performance.now() - turnStarted >= turnMs) {
+            await nextTurn();
+            turnStarted = performance.now();
+          }
+          this.abort.signal.throwIfAborted();
+        }
+      }
+    } catch (error) {
+      // No Rollout CRD yet: nothing to audit of that kind.
+      if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
+    }
+    return judged;
+  }
+
+  /** Judges one object; false when it is not one the webhook watches. */
+  private judge(
+    object: JsonObject,
+    kind: 'Rollout' | 'Ingress',
+    apiVersion: string,
+    collector: ResultCollector,
+  ): boolean {
+    const meta = metadataOf(object);
+    if (!meta) return false;
+    const { cluster, policy } = this.options;
+    let findings: Finding[];
+    if (kind === 'Rollout') {
+      findings = rolloutFindings(object, cluster, meta.namespace);
+    } else {
+      if (!this.isWatchedIngress(meta)) return false;
+      findings = ingressFindings(object, cluster, meta.namespace);
+    }
+    const scope = scopeOf(object, meta.namespace);
+    const subject: AuditedObject = { apiVersion, kind, ...meta };
+    for (const f of findings) {
+      const action = actionFor(policy.rules ?? EMPTY_RULE_POLICY, policy.enforcement, f.rule, scope);
+      if (action === 'off') continue;
+      collector.add({
+        object: subject,
+        rule: f.rule,
+        result: f.severity === 'error' ? 'fail' : 'warn',
+        action,
+        message: f.field && !f.message.startsWith(`${f.field}: `) ? `${f.field}: ${f.message}` : f.message,
+        fields: f.field,
+      });
+    }
+    return true;
+  }
+
+  /** An Ingress the ALB or NGINX controller manages (per the cache), or one a Rollout routes through. */
+  private isWatchedIngress(meta: Metadata): boolean {
+    const { cluster } = this.options;
+    if (cluster.rolloutsReferencingIngress(meta.namespace, meta.name).length > 0) return true;
+    const cached = cluster.getIngress(meta.namespace, meta.name);
+    if (!cached) return false;
+    const controllers = ingressControllers(cached, cluster.ingressClasses());
+    return controllers.alb || controllers.nginx;
+  }
+
+  /** Makes the reports of one format match the findings: create, update in place, delete. */
+  private async writeReports(
+    format: ReportFormat,
+    collector: ResultCollector,
+  ): Promise<ReportWrites | 'not-served'> {
+    const existing = await this.existingReports(format);
+    if (existing === 'not-served') return existing;
+    const writes: ReportWrites = { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 };
+    const signal = this.abort.signal;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const [namespace, results] of collector.byNamespace) {
+      const live = existing.get(namespace);
+      existing.delete(namespace);
+      const { body } = buildReport(
+        format,
+        namespace,
+        [...results.values()],
+        nowSeconds,
+        live,
+        collector.omittedByNamespace.get(namespace) ?? 0,
+      );
+      try {
+        if (live && sameReport(live, body)) {
+          writes.unchanged++;
+        } else if (live) {
+          const resourceVersion = (live['metadata'] as JsonObject | undefined)?.['resourceVersion'];
+          (body['metadata'] as JsonObject)['resourceVersion'] =
+            typeof resourceVersion === 'string' ? resourceVersion : null;
+          await this.options.api.send('PUT', reportPath(format, namespace, REPORT_NAME), body, signal);
+          writes.updated++;
+        } else {
+          await this.options.api.send('POST', reportPath(format, namespace), body, signal);
+          writes.created++;
+        }
+      } catch (error) {
+        signal.throwIfAborted();
+        writes.failed++;
+        // 409: another replica wrote the report meanwhile; the next audit reconciles it.
+        const conflict = error instanceof ApiError && error.statusCode === 409;
+        this.options.logger[conflict ? 'debug' : 'warn'](
+          { err: error, namespace, report: format.kind },
+          'policy report not written',
+        );
+      }
+      await nextTurn();
+    }
+    // Namespaces whose findings are all fixed (or whose objects are gone).
+    for (const namespace of existing.keys()) {
+      try {
+        await this.options.api.send('DELETE', reportPath(format, namespace, REPORT_NAME), undefined, signal);
+        writes.deleted++;
+      } catch (error) {
+        signal.throwIfAborted();
+        if (error instanceof ApiError && error.statusCode === 404) continue;
+        writes.failed++;
+        this.options.logger.warn({ err: error, namespace, report: format.kind }, 'policy report not deleted');
+      }
+    }
+    return writes;
+  }
+
+  /** Our reports of one format by namespace, or `not-served` when the API is not installed. */
+  private async existingReports(format: ReportFormat): Promise<Map<string, JsonObject> | 'not-served'> {
+    const reports = new Map<string, JsonObject>();
+    const query = { labelSelector: `${MANAGED_BY_LABEL}=${REPORT_SOURCE}`, limit: 500 };
+    try {
+      for await (const items of this.pages((ns) => reportPath(format, ns), query)) {
+        for (const item of items) {
+          if (!isJsonObject(item)) continue;
+          const meta = metadataOf(item);
+          if (meta && meta.name === REPORT_NAME) reports.set(meta.namespace, item);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 404) return 'not-served';
+      throw error;
+    }
+    return reports;
+  }
+
+  /** The items of every list page, over every audited namespace. */
+  private async *pages(
+    pathOf: (namespace?: string) => string,
+    query: QueryParams,
+  ): AsyncGenerator<unknown[]> {
+    for (const namespace of this.scopes()) {
+      let continueToken: string | undefined;
+      do {
+        const page: ListPage = await this.options.api.list(
+          pathOf(namespace),
+          { ...query, continue: continueToken },
+          this.abort.signal,
+        );
+        continueToken = page.continueToken;
+        yield page.items;
+      } while (continueToken);
+    }
+  }
+}

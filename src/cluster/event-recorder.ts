@@ -1,0 +1,302 @@
+/**
+ * Kubernetes Events (events.k8s.io/v1) written in the background, aggregated into series.
+ *
+ * `record` is what a review calls: a map lookup and at most one insertion, no I/O. A single
+ * background writer then sends the queue, one request at a time, to the apiserver:
+ *
+ * - The same event (object, reason, note) seen again while it is still queued only raises
+ *   the queued count, so a burst costs one write.
+ * - Seen again after it was written, within SERIES_WINDOW_MS of its last occurrence, it
+ *   becomes a PATCH of `series.count` and `series.lastObservedTime` on the Event already
+ *   written: a GitOps loop that re-applies every few seconds shows as one Event whose count
+ *   grows, not a flood. This is the aggregation client-go's events broadcaster does
+ *   (k8s.io/client-go tools/events), with a longer window, because Argo CD re-applies at
+ *   its reconcile interval (3 minutes by default), longer than client-go's 6 minutes allow
+ *   for two misses.
+ * - The queue holds at most `capacity` distinct events; beyond that a new event is dropped
+ *   and counted. The series memory is bounded too (least recently seen forgotten first).
+ */
+import { hostname } from 'node:os';
+import type { JsonObject } from '../routing/model.js';
+import { ApiError } from './kube-api.js';
+import { offRequestPath } from './request-path.js';
+
+export interface ObjectReference {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface EventRecord {
+  regarding: ObjectReference;
+  related?: ObjectReference;
+  type: 'Normal' | 'Warning';
+  /** UpperCamelCase, at most 128 characters. */
+  reason: string;
+  /** What was done, at most 128 characters. */
+  action: string;
+  /** The human-readable text; cut to MAX_NOTE_BYTES. */
+  note: string;
+}
+
+/** Where the Events go: the apiserver through `HttpKubeApi.send`, or a test double. */
+export interface EventSink {
+  create(namespace: string, event: JsonObject, signal: AbortSignal): Promise<void>;
+  patch(namespace: string, name: string, patch: JsonObject, signal: AbortSignal): Promise<void>;
+}
+
+export type EventWriteResult = 'created' | 'patched' | 'failed' | 'dropped';
+
+export interface EventRecorderOptions {
+  sink: EventSink;
+  /** Component name written as `reportingController` (a qualified name). */
+  controller: string;
+  /** `reportingInstance`: the pod; the host name by default. */
+  instance?: string;
+  capacity?: number;
+  seriesCapacity?: number;
+  /** Per write; the queue waits meanwhile. */
+  timeoutMs?: number;
+  onResult?: (result: EventWriteResult) => void;
+  onError?: (error: Error) => void;
+  now?: () => number;
+}
+
+/** The apiserver's limit on `note` (events.k8s.io/v1 validation). */
+export const MAX_NOTE_BYTES = 1024;
+export const DEFAULT_EVENT_QUEUE = 1000;
+const DEFAULT_SERIES_MEMORY = 10_000;
+/** An occurrence within this time of the previous one extends the same Event. */
+export const SERIES_WINDOW_MS = 30 * 60 * 1000;
+
+interface Pending {
+  record: EventRecord;
+  count: number;
+  at: number;
+}
+
+interface Series {
+  namespace: string;
+  name: string;
+  count: number;
+  lastObserved: number;
+}
+
+/** Go's metav1.MicroTime text: RFC 3339 with exactly six fractional digits. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
+}
+
+function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  let cut = Buffer.from(text)
+    .subarray(0, max - 3)
+    .toString('utf8');
+  // A cut through a multi-byte character leaves U+FFFD; drop it.
+  if (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}
+
+function keyOf(record: EventRecord): string {
+  const r = record.regarding;
+  return [r.namespace, r.apiVersion, r.kind, r.name, record.reason, record.note].join('\u0000');
+}
+
+/** An Event name like client-go's: the object's name, then a unique hexadecimal suffix. */
+function eventName(regarding: ObjectReference, at: number, sequence: number): string {
+  const base = regarding.name.slice(0, 200);
+  return `${base}.${at.toString(16)}${sequence.toString(16).padStart(4, '0')}`;
+}
+
+export class EventRecorder {
+  private readonly pending = new Map<string, Pending>();
+  private readonly series = new Map<string, Series>();
+  private readonly capacity: number;
+  private readonly seriesCapacity: number;
+  private readonly instance: string;
+  private readonly now: () => number;
+  private draining = false;
+  private stopped = false;
+  private sequence = 0;
+  private readonly abort = new AbortController();
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: EventRecorderOptions) {
+    this.capacity = options.capacity ?? DEFAULT_EVENT_QUEUE;
+    this.seriesCapacity = options.seriesCapacity ?? DEFAULT_SERIES_MEMORY;
+    this.instance = (options.instance ?? hostname()).slice(0, 128);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Queues an occurrence. Constant time, no I/O: safe on the request path. */
+  record(record: EventRecord): void {
+    if (this.stopped) return;
+    const key = keyOf(record);
+    const queued = this.pending.get(key);
+    if (queued) {
+      queued.count++;
+      queued.at = this.now();
+      return;
+    }
+    if (this.pending.size >= this.capacity) {
+      this.options.onResult?.('dropped');
+      return;
+    }
+    this.pending.set(key, { record, count: 1, at: this.now() });
+    this.wake();
+  }
+
+  /** Distinct events waiting to be written. */
+  queued(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves once the queue is empty (tests, and shutdown after `stop`). */
+  async flushed(): Promise<void> {
+    while (this.draining) await this.idle;
+  }
+
+  /** Stops accepting; the write in progress is aborted, the rest of the queue dropped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort(new Error('event recorder stopped'));
+    await this.idle;
+    this.pending.clear();
+  }
+
+  private wake(): void {
+    if (this.draining) return;
+    this.draining = true;
+    // Outside the request path's async context: the writes are not part of the review.
+    this.idle = offRequestPath(
+      () =>
+        new Promise<void>((resolve) => {
+          setImmediate(() => void this.drain().finally(resolve));
+        }),
+    );
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const next = this.pending.entries().next();
+        if (next.done) break;
+        const [key, item] = next.value;
+        this.pending.delete(key);
+        await this.write(key, item);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async write(key: string, item: Pending): Promise<void> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutMs ?? 5000)]);
+    const known = this.series.get(key);
+    try {
+      if (known && item.at - known.lastObserved <= SERIES_WINDOW_MS) {
+        known.count += item.count;
+        known.lastObserved = item.at;
+        this.remember(key, known);
+        try {
+          await this.options.sink.patch(
+            known.namespace,
+            known.name,
+            { series: { count: known.count, lastObservedTime: microTime(item.at) } },
+            signal,
+          );
+          this.options.onResult?.('patched');
+          return;
+        } catch (error) {
+          // Expired (Events live an hour by default) or deleted: start a new one below.
+          if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
+          this.series.delete(key);
+        }
+      }
+      await this.create(key, item, signal);
+      this.options.onResult?.('created');
+    } catch (error) {
+      if (this.stopped) return;
+      this.options.onResult?.('failed');
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private async create(key: string, item: Pending, signal: AbortSignal): Promise<void> {
+    const { record } = item;
+    const name = eventName(record.regarding, item.at, this.sequence++ & 0xffff);
+    const event: JsonObject = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name, namespace: record.regarding.namespace },
+      eventTime: microTime(item.at),
+      reportingController: this.options.controller,
+      reportingInstance: this.instance,
+      action: record.action.slice(0, 128),
+      reason: record.reason.slice(0, 128),
+      type: record.type,
+      note: cutToBytes(record.note, MAX_NOTE_BYTES),
+      regarding: reference(record.regarding),
+      ...(record.related ? { related: reference(record.related) } : {}),
+      // A series needs two occurrences (the apiserver rejects count 1).
+      ...(item.count > 1 ? { series: { count: item.count, lastObservedTime: microTime(item.at) } } : {}),
+    };
+    await this.options.sink.create(record.regarding.namespace, event, signal);
+    this.remember(key, {
+      namespace: record.regarding.namespace,
+      name,
+      count: item.count,
+      lastObserved: item.at,
+    });
+  }
+
+  /** Keeps the series as most recently seen, forgetting the oldest beyond the bound. */
+  private remember(key: string, series: Series): void {
+    this.series.delete(key);
+    this.series.set(key, series);
+    if (this.series.size > this.seriesCapacity) {
+      const oldest = this.series.keys().next();
+      if (!oldest.done) this.series.delete(oldest.value);
+    }
+  }
+}
+
+function reference(ref: ObjectReference): JsonObject {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
+    ...(ref.uid ? { uid: ref.uid } : {}),
+  };
+}
+
+/** The sink over the project's apiserver transport. */
+export function apiEventSink(api: {
+  send(
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    contentType?: string,
+  ): Promise<unknown>;
+}): EventSink {
+  const base = (namespace: string) =>
+    `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+  return {
+    async create(namespace, event, signal) {
+      await api.send('POST', base(namespace), event, signal);
+    },
+    async patch(namespace, name, patch, signal) {
+      await api.send(
+        'PATCH',
+        `${base(namespace)}/${encodeURIComponent(name)}`,
+        patch,
+        signal,
+        'application/merge-patch+json',
+      );
+    },
+  };
+}

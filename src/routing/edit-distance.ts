@@ -1,0 +1,62 @@
+/**
+ * "Did you mean": the nearest of a set of known names, by Levenshtein distance, for names one
+ * or two edits from a known one. Costs are bounded whatever the input: the distance is
+ * computed only inside a band of width 2·max+1 (O(max · length) time, two rows of memory),
+ * and at most `MAX_CANDIDATES` candidates are compared.
+ */
+
+/** Candidates compared per lookup; a larger set is cut (its first entries are compared). */
+export const MAX_CANDIDATES = 2000;
+
+/**
+ * Levenshtein distance of `a` and `b` when it is at most `max`, else `max + 1`. Banded: lengths
+ * that differ by more than `max` return at once, and each row costs O(max).
+ */
+export function boundedEditDistance(a: string, b: string, max: number): number {
+  const over = max + 1;
+  if (Math.abs(a.length - b.length) > max) return over;
+  const m = b.length;
+  // Two rows, allocated once; each row writes only its band and the cell on either side of it
+  // (set to `over`), which is all the next row reads.
+  let prev = new Array<number>(m + 1).fill(over);
+  let row = new Array<number>(m + 1).fill(over);
+  for (let j = 0; j <= Math.min(max, m); j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const from = Math.max(1, i - max);
+    const to = Math.min(m, i + max);
+    row[0] = i <= max ? i : over;
+    if (from > 1) row[from - 1] = over;
+    let best = row[0]!;
+    for (let j = from; j <= to; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost, over);
+      row[j] = value;
+      if (value < best) best = value;
+    }
+    if (to < m) row[to + 1] = over;
+    if (best > max) return over;
+    [prev, row] = [row, prev];
+  }
+  return Math.min(prev[m]!, over);
+}
+
+/**
+ * The candidate nearest to `name` (ties: the first in the given order), when it is at most
+ * `max` edits away and not `name` itself; undefined otherwise.
+ */
+export function nearestName(name: string, candidates: Iterable<string>, max = 2): string | undefined {
+  let best: string | undefined;
+  let bestDistance = max + 1;
+  let compared = 0;
+  for (const candidate of candidates) {
+    if (compared++ >= MAX_CANDIDATES) break;
+    if (candidate === name) continue;
+    const distance = boundedEditDistance(name, candidate, Math.min(max, bestDistance - 1));
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+      if (distance === 1) break;
+    }
+  }
+  return best;
+}

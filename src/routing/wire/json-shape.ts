@@ -1,0 +1,93 @@
+/**
+ * The shape of JSON text, measured from its bytes before anything is parsed: how deep its
+ * arrays and objects nest, how many there are, and how many values and keys (commas and
+ * colons) it holds. One pass, constant memory, no recursion.
+ *
+ * `JSON.parse` materialises everything at once: 7 MiB of `[` builds 3.6 million nested
+ * arrays before any depth check could run, and 7 MiB of `{},` builds 2.4 million objects
+ * (about 20 bytes of heap per byte of text, measured in docs/reliability.md). Scanning the
+ * bytes first lets a caller refuse such text, or price it, while it is still a buffer.
+ *
+ * Works on UTF-8 bytes: in UTF-8 every byte of a multi-byte character is >= 0x80, so the
+ * ASCII structural characters are found exactly. Malformed text is not judged here (the
+ * parser does that); the figures are then merely approximate.
+ */
+
+/**
+ * How deep arrays and objects may nest in JSON the webhook decodes: request bodies, and JSON
+ * held in annotation values. Real objects are a few dozen levels deep; the apiserver itself
+ * refuses JSON deeper than 10,000 levels. Code that walks decoded values recursively relies on
+ * this bound.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+export interface JsonShape {
+  /** Deepest nesting of arrays and objects; stops counting at the caller's limit + 1. */
+  depth: number;
+  /** Arrays and objects. */
+  containers: number;
+  /** Commas outside strings: about one per value. */
+  commas: number;
+  /** Colons outside strings: one per object key. */
+  colons: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/**
+ * Measures `bytes`. Stops as soon as the nesting passes `depthLimit` (the answer is then
+ * `depth === depthLimit + 1` and the counts are partial): the text will be refused anyway.
+ */
+export function measureJson(bytes: Uint8Array, depthLimit: number): JsonShape {
+  let depth = 0;
+  let deepest = 0;
+  let containers = 0;
+  let commas = 0;
+  let colons = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+      continue;
+    }
+    if (b === QUOTE) inString = true;
+    else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+      containers++;
+      if (++depth > deepest) {
+        deepest = depth;
+        if (deepest > depthLimit) break;
+      }
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--;
+    else if (b === COMMA) commas++;
+    else if (b === COLON) colons++;
+  }
+  return { depth: deepest, containers, commas, colons };
+}
+
+const utf8 = new TextEncoder();
+
+/** `measureJson` over a string (UTF-8 encoded first; cost linear in its length). */
+export function measureJsonText(text: string, depthLimit: number): JsonShape {
+  return measureJson(utf8.encode(text), depthLimit);
+}
+
+/**
+ * Heap that decoding text of this shape may take, in bytes: an upper bound fitted to the
+ * measurements in docs/reliability.md (Node 24, `JSON.parse`). The decoded string takes up to
+ * 2 bytes per byte (two-byte strings); each array or object up to 64 bytes (an empty `{}`
+ * measured 64); each value up to 24 (a short distinct string and its slot in a growing
+ * backing store); each key up to 32 (a distinct key is a new internalised string and a
+ * dictionary entry).
+ */
+export function parseCostBytes(bytes: number, shape: JsonShape): number {
+  return 2 * bytes + 64 * shape.containers + 24 * shape.commas + 32 * shape.colons;
+}

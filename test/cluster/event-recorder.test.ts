@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EventRecorder,
+  microTime,
+  SERIES_WINDOW_MS,
+  type EventRecord,
+  type EventSink,
+  type EventWriteResult,
+} from '../../src/cluster/event-recorder.js';
+import { ApiError } from '../../src/cluster/kube-api.js';
+import { isOnRequestPath, runOnRequestPath } from '../../src/cluster/request-path.js';
+import type { JsonObject } from '../../src/routing/model.js';
+import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
+
+interface Call {
+  verb: 'create' | 'patch';
+  namespace: string;
+  name?: string;
+  body: JsonObject;
+  onRequestPath: boolean;
+}
+
+function recordingSink(fail?: (call: Call) => Error | undefined): { sink: EventSink; calls: Call[] } {
+  const calls: Call[] = [];
+  const sink: EventSink = {
+    async create(namespace, event) {
+      const call: Call = { verb: 'create', namespace, body: event, onRequestPath: isOnRequestPath() };
+      calls.push(call);
+      const error = fail?.(call);
+      if (error) throw error;
+    },
+    async patch(namespace, name, patch) {
+      const call: Call = { verb: 'patch', namespace, name, body: patch, onRequestPath: isOnRequestPath() };
+      calls.push(call);
+      const error = fail?.(call);
+      if (error) throw error;
+    },
+  };
+  return { sink, calls };
+}
+
+const restored: EventRecord = {
+  regarding: {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    namespace: 'shop',
+    name: 'web',
+    uid: 'u1',
+  },
+  related: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'shop', name: 'web' },
+  type: 'Warning',
+  reason: 'TrafficStateRestored',
+  action: 'Restore',
+  note: '[rollout-owned-key-restored] alb.ingress.kubernetes.io/actions.web: kept Rollout web',
+};
+
+function recorder(sink: EventSink, now: () => number, extra: { capacity?: number } = {}) {
+  const results: EventWriteResult[] = [];
+  const r = new EventRecorder({
+    sink,
+    controller: 'rollouts-traffic-webhook',
+    instance: 'pod-1',
+    now,
+    onResult: (x) => results.push(x),
+    ...extra,
+  });
+  return { r, results };
+}
+
+describe('EventRecorder', () => {
+  it('writes the first occurrence as a new events.k8s.io/v1 Event, off the request path', async () => {
+    const { sink, calls } = recordingSink();
+    const { r, results } = recorder(sink, () => Date.UTC(2026, 11, 3, 8, 0, 0, 123));
+    runOnRequestPath(() => r.record(restored));
+    await r.flushed();
+    expect(results).toEqual(['created']);
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
+    expect(call!.onRequestPath).toBe(false);
+    expect(call!.body).toEqual({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: expect.stringMatching(/^web\.[0-9a-f]+$/), namespace: 'shop' },
+      eventTime: '2026-12-03T08:00:00.123000Z',
+      reportingController: 'rollouts-traffic-webhook',
+      reportingInstance: 'pod-1',
+      action: 'Restore',
+      reason: 'TrafficStateRestored',
+      type: 'Warning',
+      note: restored.note,
+      regarding: restored.regarding,
+      related: restored.related,
+    });
+  });
+
+  it('turns repeats into one Event whose series count grows', async () => {
+    const { sink, calls } = recordingSink();
+    let now = 1_000_000;
+    const { r, results } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    for (const step of [5_000, 5_000, 5_000]) {
+      now += step;
+      r.record(restored);
+      await r.flushed();
+    }
+    expect(results).toEqual(['created', 'patched', 'patched', 'patched']);
+    const name = (calls[0]!.body['metadata'] as JsonObject)['name'];
+    expect(calls.slice(1).map((c) => [c.verb, c.name, c.body])).toEqual([
+      ['patch', name, { series: { count: 2, lastObservedTime: microTime(1_005_000) } }],
+      ['patch', name, { series: { count: 3, lastObservedTime: microTime(1_010_000) } }],
+      ['patch', name, { series: { count: 4, lastObservedTime: microTime(1_015_000) } }],
+    ]);
+  });
+
+  it('folds a burst that arrives before the writer runs into one write with its count', async () => {
+    const { sink, calls } = recordingSink();
+    const { r } = recorder(sink, () => 5000);
+    for (let i = 0; i < 5; i++) r.record(restored);
+    expect(r.queued()).toBe(1);
+    await r.flushed();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.body['series']).toEqual({ count: 5, lastObservedTime: microTime(5000) });
+  });
+
+  it('starts a new Event after the series window, or when the old one is gone (404)', async () => {
+    let gone = false;
+    const { sink, calls } = recordingSink((call) =>
+      gone && call.verb === 'patch' ? new ApiError('not found', 404) : undefined,
+    );
+    let now = 0;
+    const { r, results } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    now += SERIES_WINDOW_MS + 1;
+    r.record(restored);
+    await r.flushed();
+    gone = true;
+    now += 1000;
+    r.record(restored);
+    await r.flushed();
+    expect(calls.map((c) => c.verb)).toEqual(['create', 'create', 'patch', 'create']);
+    expect(results).toEqual(['created', 'created', 'created']);
+  });
+
+  it('drops and counts new events beyond the queue capacity; repeats of queued ones still count', async () => {
+    const { sink, calls } = recordingSink();
+    const { r, results } = recorder(sink, () => 0, { capacity: 2 });
+    const named = (name: string): EventRecord => ({
+      ...restored,
+      regarding: { ...restored.regarding, name },
+    });
+    r.record(named('a'));
+    r.record(named('b'));
+    r.record(named('c'));
+    r.record(named('a'));
+    await r.flushed();
+    expect(results.filter((x) => x === 'dropped')).toHaveLength(1);
+    expect(calls.map((c) => [(c.body['regarding'] as JsonObject)['name'], c.body['series']])).toEqual([
+      ['a', { count: 2, lastObservedTime: microTime(0) }],
+      ['b', undefined],
+    ]);
+  });
+
+  it('counts a failed write and carries on with the queue', async () => {
+    const { sink, calls } = recordingSink((call) =>
+      (call.body['regarding'] as JsonObject)['name'] === 'bad' ? new ApiError('forbidden', 403) : undefined,
+    );
+    const { r, results } = recorder(sink, () => 0);
+    r.record({ ...restored, regarding: { ...restored.regarding, name: 'bad' } });
+    r.record(restored);
+    await r.flushed();
+    expect(results).toEqual(['failed', 'created']);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('cuts a note to the 1 KiB the apiserver accepts', async () => {
+    const { sink, calls } = recordingSink();
+    const { r } = recorder(sink, () => 0);
+    r.record({ ...restored, note: 'é'.repeat(1000) });
+    await r.flushed();
+    const note = calls[0]!.body['note'] as string;
+    expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
+    expect(note.endsWith('...')).toBe(true);
+    expect(note).not.toContain('\uFFFD');
+  });
+
+  it('records in constant time per call (n vs 8n distinct events, bounded queue)', () => {
+    const { sink } = recordingSink();
+    const recordMany = (n: number) => {
+      const { r } = recorder(sink, () => 0, { capacity: 100 });
+      for (let i = 0; i < n; i++) r.record({ ...restored, note: `n${i}` });
+      void r.stop();
+    };
+    expect(growthOver8x(recordMany, 2000)).toBeLessThan(LINEAR_BOUND);
+  });
+});

@@ -1,0 +1,154 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/commands/check.js';
+import type { ClusterView, Rollout } from '../../src/routing/model.js';
+import type { AdmissionResult } from '../../src/webhook/admission/response.js';
+import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
+import { eventsOf } from '../../src/webhook/events.js';
+
+const cluster = {
+  getRollout: (ns: string, name: string) =>
+    ns === 'shop' && name === 'web'
+      ? ({ namespace: 'shop', name: 'web', uid: 'rollout-uid' } as Rollout)
+      : undefined,
+} as unknown as ClusterView;
+
+const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
+  uid: 'u',
+  kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
+  resource: 'ingresses',
+  namespace: 'shop',
+  name: 'web',
+  operation: 'UPDATE',
+  username: 'argocd',
+  groups: [],
+  object: { metadata: { name: 'web' } },
+  oldObject: { metadata: { name: 'web', uid: 'ingress-uid' } },
+  dryRun: false,
+  ...over,
+});
+
+const restored: AdmissionResult = {
+  allowed: true,
+  reason: 'traffic-state-restored',
+  patch: [],
+  warnings: [],
+  notices: [
+    {
+      outcome: 'overridden',
+      rule: 'rollout-owned-key-restored',
+      message: 'actions.web: kept',
+      rollout: 'web',
+    },
+  ],
+};
+
+describe('eventsOf', () => {
+  it('records a restored key on the Ingress and on the Rollout that owns it, each naming the other', () => {
+    expect(eventsOf(request(), restored, cluster)).toEqual([
+      {
+        regarding: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          namespace: 'shop',
+          name: 'web',
+          uid: 'ingress-uid',
+        },
+        related: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          namespace: 'shop',
+          name: 'web',
+          uid: 'rollout-uid',
+        },
+        type: 'Warning',
+        reason: 'TrafficStateRestored',
+        action: 'Restore',
+        note: '[rollout-owned-key-restored] actions.web: kept',
+      },
+      {
+        regarding: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          namespace: 'shop',
+          name: 'web',
+          uid: 'rollout-uid',
+        },
+        related: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          namespace: 'shop',
+          name: 'web',
+          uid: 'ingress-uid',
+        },
+        type: 'Warning',
+        reason: 'TrafficStateRestored',
+        action: 'Restore',
+        note: '[rollout-owned-key-restored] Ingress web: actions.web: kept',
+      },
+    ]);
+  });
+
+  it('records a denial on the object only, and nothing for a dry run or a nameless object', () => {
+    const denied: AdmissionResult = {
+      allowed: false,
+      reason: 'canary-same-service',
+      patch: [],
+      warnings: [],
+      notices: [{ outcome: 'denied', rule: 'canary-same-service', message: 'spec.y: two services' }],
+    };
+    const rollout = request({
+      kind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
+      operation: 'CREATE',
+      oldObject: undefined,
+    });
+    expect(eventsOf(rollout, denied, cluster)).toEqual([
+      {
+        regarding: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'shop', name: 'web' },
+        related: undefined,
+        type: 'Warning',
+        reason: 'AdmissionDenied',
+        action: 'Deny',
+        note: '[canary-same-service] spec.y: two services',
+      },
+    ]);
+    expect(eventsOf(request({ dryRun: true }), restored, cluster)).toEqual([]);
+    expect(eventsOf(request({ name: undefined }), restored, cluster)).toEqual([]);
+    expect(eventsOf(request(), { allowed: true, reason: 'valid', patch: [], warnings: [] }, cluster)).toEqual(
+      [],
+    );
+  });
+});
+
+describe('check --policy', () => {
+  it('decides as the cluster would: audit rules do not fail the check, off rules are not listed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rtw-check-policy-'));
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(
+      policy,
+      'rules:\n  - match: [alb-backend-port-number]\n    action: audit\n  - match: [alb-action-unused]\n    action: off\n',
+    );
+    const plain = await runCheck({ paths: ['test/fixtures/miswired'] });
+    // One finding per mistake, filed under the Ingress to edit.
+    expect(plain.errors).toBe(1);
+    const report = await runCheck({ paths: ['test/fixtures/miswired'], policy });
+    expect(report.errors).toBe(0);
+    expect(report.warnings).toBe(1);
+    const findings = report.objects.flatMap((o) => o.findings);
+    expect(findings.map((f) => f.rule)).toEqual(['alb-backend-port-number']);
+    expect(findings.every((f) => f.severity === 'warning' && f.message.endsWith('(audit by policy)'))).toBe(
+      true,
+    );
+  });
+
+  it('refuses a bad policy file with a usage error naming the file and the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rtw-check-policy-'));
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(policy, 'rules: [{match: [alb-*], action: block}]\n');
+    await expect(runCheck({ paths: ['test/fixtures/miswired'], policy })).rejects.toThrow(
+      `--policy ${policy}: rules[0].action must be deny, warn, audit or off, got "block"`,
+    );
+  });
+});
