@@ -81,6 +81,7 @@ describe('guardRoute: weights', () => {
         key: `spec.rules[*].backendRefs[name=${CANARY}].weight`,
         rollout: 'web',
         requested: '1',
+        live: '20',
         admitted: '20',
         meaning: 'live traffic (canary 20%)',
         provider: 'gateway-api',
@@ -89,6 +90,7 @@ describe('guardRoute: weights', () => {
         key: `spec.rules[*].backendRefs[name=${STABLE}].weight`,
         rollout: 'web',
         requested: '1',
+        live: '80',
         admitted: '80',
         meaning: 'live traffic (canary 20%)',
         provider: 'gateway-api',
@@ -96,6 +98,7 @@ describe('guardRoute: weights', () => {
       {
         key: `metadata.labels["${LABEL}"]`,
         rollout: 'web',
+        live: 'in-progress',
         admitted: 'in-progress',
         meaning: 'in-progress label',
         provider: 'gateway-api',
