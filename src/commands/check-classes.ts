@@ -82,7 +82,7 @@ export function resolveClasses(
     classes.push({ name, controller, isDefault: false });
     assumed.push({ name, controller, source: 'standard' });
   }
-  const view: ClusterView = new ClusterWithClasses(cluster, classes);
+  const view = new ClusterWithClasses(cluster, classes);
   const unchecked = ingresses.flatMap((ingress) => {
     const controllers = ingressControllers(ingress, classes);
     if (controllers.alb || controllers.nginx) return [];
@@ -91,7 +91,7 @@ export function resolveClasses(
   return { view, assumed, unchecked };
 }
 
-/** The cluster with the IngressClasses `check` resolved (flags and standard names added). */
+/** The cluster as given, with the IngressClasses resolved for the check. */
 class ClusterWithClasses extends DelegatingClusterView {
   constructor(
     cluster: ClusterView,

@@ -82,6 +82,7 @@ describe('which value wins: the ALB weight action', () => {
         rollout: 'rollout',
         requested: undefined,
         admitted: weights(35),
+        live: weights(35),
         meaning: 'live traffic (canary 20%)',
         provider: 'alb',
       },
@@ -333,6 +334,7 @@ describe('which value wins: header routes', () => {
       rollout: 'rollout',
       requested: undefined,
       admitted: lower,
+      live: lower,
       meaning: 'header route',
       provider: 'alb',
     });
@@ -536,7 +538,7 @@ describe('which value wins: the NGINX canary Ingress', () => {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
     name: 'web',
-    uid: 'u',
+    uid: 'uid-1',
     controller: true,
   };
   const canaryIngress = (
@@ -573,9 +575,44 @@ describe('which value wins: the NGINX canary Ingress', () => {
         rollout: 'web',
         requested: '0',
         admitted: '45',
+        live: '45',
         meaning: 'live traffic (canary 30%)',
         provider: 'nginx',
       },
+    ]);
+  });
+
+  it('leaves alone a canary Ingress controlled by an earlier Rollout of the same name (another UID)', () => {
+    // The controller's metav1.IsControlledBy compares UIDs (argoproj/argo-rollouts master
+    // 9f8d111, rollout/trafficrouting/nginx/nginx.go SetWeightPerIngress).
+    const orphan = canaryIngress({ [C]: 'false', [W]: '0' }, [{ ...ownerRef, uid: 'uid-of-deleted' }]);
+    const result = guardCanary(orphan, canaryIngress({ [C]: 'true', [W]: '45' }), nginxRollout());
+    expect(annotationsOf(result.ingress)).toEqual({ [C]: 'false', [W]: '0' });
+    expect(result.owners).toEqual([]);
+    expect(result.overrides).toEqual([]);
+  });
+
+  it('restores every annotation the controller sets from the Rollout, and only those', () => {
+    const H = 'nginx.ingress.kubernetes.io/canary-by-header';
+    const r = nginxRollout({
+      additionalIngressAnnotations: { 'canary-by-header': 'X-Canary' },
+      canaryIngressAnnotations: { 'example.com/team': 'shop' },
+    });
+    const result = guardCanary(
+      canaryIngress({ [C]: 'true', [W]: '30', [H]: 'X-Other', 'example.com/team': 'x', mine: 'kept' }),
+      canaryIngress({ [C]: 'true', [W]: '30', [H]: 'X-Canary', 'example.com/team': 'shop' }),
+      r,
+    );
+    expect(annotationsOf(result.ingress)).toEqual({
+      [C]: 'true',
+      [W]: '30',
+      [H]: 'X-Canary',
+      'example.com/team': 'shop',
+      mine: 'kept',
+    });
+    expect(result.overrides.map((o) => [o.key, o.meaning])).toEqual([
+      [H, 'canary routing from the Rollout'],
+      ['example.com/team', 'canary routing from the Rollout'],
     ]);
   });
 

@@ -273,7 +273,9 @@ describe('the largest objects the apiserver accepts', () => {
     const started = performance.now();
     reviewBoth(body);
     const ms = performance.now() - started;
-    expect(ms, `${ms.toFixed(0)} ms for both hooks`).toBeLessThan(1_000);
+    // About 1 s on a quiet 2-core machine (every path reordered: the differ's worst case); the
+    // bound leaves a third of the hook's 3 s timeout for the apiserver's own work and a busy CI.
+    expect(ms, `${ms.toFixed(0)} ms for both hooks`).toBeLessThan(2_000);
   });
 
   it('a 3 MiB Rollout is validated well inside the timeout', () => {

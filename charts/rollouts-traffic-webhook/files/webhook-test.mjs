@@ -116,7 +116,10 @@ function judge(answer, uid, enforcement) {
     return undefined;
   }
   if (response.allowed !== true) return `the sample Ingress was refused; enforcement ${enforcement} admits it`;
-  if (!(response.warnings ?? []).some(mentionsKey)) return `no warning names ${ACTION_KEY}`;
+  // Warnings lead with the rule id and "(would deny)" so the apiserver's 120-character cut keeps
+  // them; the key itself may come later in the text.
+  const wouldDeny = (text) => typeof text === 'string' && (text.includes('(would deny)') || mentionsKey(text));
+  if (!(response.warnings ?? []).some(wouldDeny)) return `no warning says the sample would be denied`;
   return undefined;
 }
 
