@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * The object kinds that have their own value of the `kind` label; every other kind a request
  * names is counted as `other`. Add a kind here when a hook starts handling it.
  */
-export const METRIC_KINDS = ['Ingress', 'Rollout'] as const;
+export const METRIC_KINDS = ['Ingress', 'Rollout', 'HTTPRoute', 'GRPCRoute'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number] | 'other';
 const KNOWN_KINDS: ReadonlySet<string> = new Set(METRIC_KINDS);
 

@@ -8,6 +8,11 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
+# The Argo Rollouts Gateway API traffic-router plugin, and the Gateway API release its go.mod
+# pins (the CRDs the e2e control plane installs come from that module's config/crd/standard).
+GATEWAY_API_PLUGIN_VERSION="${GATEWAY_API_PLUGIN_VERSION:-v0.15.0}"
+GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.4.0}"
+GATEWAY_API_PLUGIN_MODULE=github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi
 # argo-rollouts v1.10.2 declares `go 1.26.10`, newer than the machine's Go 1.26.8. The go
 # command fetches this approved toolchain from the module proxy (as the module
 # golang.org/toolchain) for the Rollouts scratch module only; everything else stays local.
@@ -131,12 +136,33 @@ build_gitops_harness() {
   mv "$out.tmp" "$out"
 }
 
+# The plugin has no version flag (run without the controller's handshake it only prints a
+# warning), so the module version recorded in the binary's build info is what is checked.
+plugin_is_cached() {
+  [[ -x "$1" ]] && go version -m "$1" 2>/dev/null |
+    grep -qE "^[[:space:]]+mod[[:space:]]+$GATEWAY_API_PLUGIN_MODULE[[:space:]]+$GATEWAY_API_PLUGIN_VERSION([[:space:]]|\$)"
+}
+
+# `go install module@version` builds the plugin with exactly the dependency versions of its
+# own go.mod and go.sum (it has no replace directives), as its release builds do.
+build_gatewayapi_plugin() {
+  local out="$BIN/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION"
+  if plugin_is_cached "$out"; then log "gatewayapi-plugin $GATEWAY_API_PLUGIN_VERSION cached"; return; fi
+  local gobin="$SRC/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION-bin"
+  rm -rf "$gobin" && mkdir -p "$gobin"
+  (cd "$SRC" && GOBIN="$gobin" go install -trimpath -ldflags "-s -w" "$GATEWAY_API_PLUGIN_MODULE@$GATEWAY_API_PLUGIN_VERSION")
+  mv "$gobin/$(basename "$GATEWAY_API_PLUGIN_MODULE")" "$out"
+  rm -rf "$gobin"
+}
+
+
 # Prints "<component> <binary path>" per line, so the TypeScript harness never repeats the versions.
 binary_paths() {
   printf 'etcd %s\n' "$BIN/etcd-$ETCD_VERSION"
   printf 'kube-apiserver %s\n' "$BIN/kube-apiserver-$K8S_VERSION"
   printf 'rollouts-controller %s\n' "$BIN/rollouts-controller-$ROLLOUTS_VERSION"
   printf 'gitops-harness %s\n' "$(gitops_harness_binary)"
+  printf 'gatewayapi-plugin %s\n' "$BIN/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION"
 }
 
 # Prints the directory of the Argo Rollouts module, where the CRD manifests live.
@@ -147,6 +173,11 @@ rollouts_module_dir() {
 # Prints the directory of module $1 at version $2 in the module cache, downloading it if missing.
 module_dir() {
   (cd "$SRC" && go mod download -json "$1@$2") | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).Dir)'
+}
+
+# Prints the Gateway API module's standard-channel CRD directory (one CRD a file).
+gateway_api_crd_dir() {
+  printf '%s/config/crd/standard\n' "$(module_dir sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION")"
 }
 
 # Prints the policy report CRD files, one a line.
@@ -166,12 +197,18 @@ main() {
       timed build_etcd; timed build_kube_apiserver; timed build_rollouts_controller
       # Opt-in until the GitOps scenario has had a recorded run (docs/e2e.md).
       if [[ "${E2E_GITOPS:-}" == 1 ]]; then timed build_gitops_harness; fi
+      # Opt-in while the Go module proxy refuses the plugin module (docs/e2e.md); the CRDs are
+      # always installed and are read from the module cache, so that module is downloaded here.
+      if [[ "${E2E_GATEWAY_API:-}" == 1 ]]; then timed build_gatewayapi_plugin; fi
+      gateway_api_crd_dir >/dev/null
       ;;
     etcd) timed build_etcd ;;
     kube-apiserver) timed build_kube_apiserver ;;
     rollouts-controller) timed build_rollouts_controller ;;
     gitops-harness) timed build_gitops_harness ;;
+    gatewayapi-plugin) timed build_gatewayapi_plugin ;;
     rollouts-dir) rollouts_module_dir ;;
+    gateway-api-crds) gateway_api_crd_dir ;;
     report-crds) report_crd_files ;;
     paths) binary_paths ;;
     *) log "unknown component $what"; exit 2 ;;

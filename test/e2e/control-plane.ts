@@ -20,7 +20,7 @@ export interface ControlPlaneEndpoints {
   readonly pki: Pki;
   /** One kubeconfig per client identity (see CLIENT_USERS). */
   readonly kubeconfigs: Readonly<Record<ClientName, string>>;
-  /** JSON-lines audit log of every write to Ingresses and Rollouts, with the writer's user name. */
+  /** JSON-lines audit log of every write to Ingresses, Rollouts and routes, with the writer's user name. */
   readonly auditLog: string;
 }
 
@@ -192,8 +192,8 @@ function kubeApiserverArgs({ workDir, pki, apiPort, etcdUrl, auditLog }: Apiserv
 }
 
 /**
- * Records who wrote Ingresses and Rollouts, with the request body (for a patch, the exact
- * patch bytes). Scenarios count the Rollouts controller's Ingress writes from it.
+ * Records who wrote Ingresses, Rollouts and Gateway API routes, with the request body (for a
+ * patch, the exact patch bytes). Scenarios count the Rollouts controller's writes from it.
  */
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -206,5 +206,7 @@ rules:
         resources: [ingresses]
       - group: argoproj.io
         resources: [rollouts]
+      - group: gateway.networking.k8s.io
+        resources: [httproutes, grpcroutes]
   - level: None
 `;

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ControlPlane } from './control-plane.js';
 import {
+  configureTrafficRouterPlugins,
   rolloutsControllerPorts,
+  ROLLOUTS_CONFIG_NAMESPACE,
   startRolloutsController,
   type RunningRolloutsController,
 } from './rollouts-controller.js';
@@ -13,7 +15,10 @@ import { connect } from './support/cluster.js';
 import {
   buildComponents,
   componentPaths,
+  GATEWAY_API_SCENARIO,
   GITOPS_SCENARIO,
+  gatewayApiCrdFiles,
+  goModuleLine,
   reportCrdFiles,
   rolloutsModuleDir,
   versionLine,
@@ -22,6 +27,7 @@ import { openControlChannel } from './support/control-channel.js';
 import { installCrdFiles, installRolloutsCrds } from './support/crds.js';
 import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
+import { GATEWAY_API_PLUGIN } from './support/gateway-api.js';
 import { KUBECTL } from './support/kubectl.js';
 import { ProcessGroup } from './support/processes.js';
 
@@ -38,9 +44,10 @@ async function timed<T>(timings: string[], name: string, step: () => Promise<T>)
 }
 
 /**
- * Builds (or finds cached) etcd, kube-apiserver and the Argo Rollouts controller, prints
- * their versions, then starts them once for the whole e2e run: etcd, kube-apiserver, the
- * Rollouts CRDs, the controller. The returned teardown stops every process by pid; the
+ * Builds (or finds cached) etcd, kube-apiserver, the Argo Rollouts controller (and, with
+ * E2E_GATEWAY_API=1, its Gateway API plugin), prints their versions, then starts them once
+ * for the whole e2e run: etcd, kube-apiserver, the Rollouts and Gateway API CRDs, the
+ * controller (configured to load the plugin when it is built). The returned teardown stops every process by pid; the
  * ProcessGroup's exit hook does the same if the run dies first.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -54,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     kubectl: await versionLine(KUBECTL, ['version', '--client']),
     node: process.version,
     ...(GITOPS_SCENARIO ? { 'gitops-harness': await gitopsHarnessVersionLine(bin['gitops-harness']) } : {}),
+    ...(GATEWAY_API_SCENARIO ? { 'gatewayapi-plugin': await goModuleLine(bin['gatewayapi-plugin']) } : {}),
   };
   for (const [name, version] of Object.entries(versions)) say(`version ${name}: ${version}`);
 
@@ -75,11 +83,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await timed(timings, 'policy report CRDs established', () =>
       installCrdFiles(admin, adminTls, reportCrds),
     );
+    const gatewayApiCrds = await gatewayApiCrdFiles();
+    await timed(timings, 'Gateway API CRDs established', () =>
+      installCrdFiles(admin, adminTls, gatewayApiCrds),
+    );
+    // Without the plugin binary the ConfigMap would name a missing file, and the controller
+    // exits at start when it cannot copy a configured plugin (utils/plugin/downloader.go).
+    if (GATEWAY_API_SCENARIO) {
+      await configureTrafficRouterPlugins(admin, [
+        { name: GATEWAY_API_PLUGIN, binary: bin['gatewayapi-plugin'] },
+      ]);
+    }
     const controllerOptions = {
       binary: bin['rollouts-controller'],
       kubeconfig: plane.endpoints.kubeconfigs.rolloutsController,
       logDir: plane.endpoints.logDir,
       ports: await rolloutsControllerPorts(),
+      workDir,
+      configNamespace: ROLLOUTS_CONFIG_NAMESPACE,
     };
     const startController = () => startRolloutsController(processes, controllerOptions);
     let controller: RunningRolloutsController = await timed(

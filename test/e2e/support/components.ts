@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './processes.js';
 
@@ -13,7 +15,14 @@ const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.met
  */
 export const GITOPS_SCENARIO = process.env.E2E_GITOPS === '1';
 
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'rollouts-controller' | 'gitops-harness';
+/**
+ * The Gateway API plugin build and its scenario (gateway-api-route.test.ts) run only with
+ * E2E_GATEWAY_API=1: the Go module proxy answers 403 for the plugin module here (docs/e2e.md).
+ */
+export const GATEWAY_API_SCENARIO = process.env.E2E_GATEWAY_API === '1';
+
+export type ComponentName =
+  'etcd' | 'kube-apiserver' | 'rollouts-controller' | 'gitops-harness' | 'gatewayapi-plugin';
 
 /** Where the cached binaries live; the build script is the single source of their versions. */
 export async function componentPaths(): Promise<Record<ComponentName, string>> {
@@ -23,7 +32,13 @@ export async function componentPaths(): Promise<Record<ComponentName, string>> {
     const [name, path] = line.split(' ') as [ComponentName, string];
     paths[name] = path;
   }
-  for (const name of ['etcd', 'kube-apiserver', 'rollouts-controller', 'gitops-harness'] as const) {
+  for (const name of [
+    'etcd',
+    'kube-apiserver',
+    'rollouts-controller',
+    'gitops-harness',
+    'gatewayapi-plugin',
+  ] as const) {
     if (!paths[name]) throw new Error(`build script printed no path for ${name}: ${out}`);
   }
   return paths as Record<ComponentName, string>;
@@ -49,6 +64,29 @@ export async function buildComponents(): Promise<void> {
 /** Directory of the Argo Rollouts module in the Go module cache (holds manifests/crds). */
 export async function rolloutsModuleDir(): Promise<string> {
   return (await run('bash', [BUILD_SCRIPT, 'rollouts-dir'])).trim();
+}
+
+/**
+ * The CRD files of the pinned Gateway API module's standard channel (GatewayClass, Gateway,
+ * HTTPRoute, GRPCRoute, ReferenceGrant, BackendTLSPolicy; one CRD a file), from the Go module cache.
+ */
+export async function gatewayApiCrdFiles(): Promise<string[]> {
+  const dir = (await run('bash', [BUILD_SCRIPT, 'gateway-api-crds'])).trim();
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+/**
+ * The module line of a Go binary's build info (`go version -m`), for a binary without a
+ * version flag such as the Gateway API plugin: `<module path> <version>`.
+ */
+export async function goModuleLine(binary: string): Promise<string> {
+  const out = await run('go', ['version', '-m', binary]);
+  const mod = out.split('\n').find((line) => /^\s+mod\s/.test(line));
+  if (!mod) throw new Error(`no module line in the build info of ${binary}: ${out}`);
+  return mod.trim().split(/\s+/).slice(1, 3).join(' ');
 }
 
 /** The policy report CRD files (wgpolicyk8s.io, openreports.io), from the Go module cache. */

@@ -59,7 +59,9 @@ export function stableIngress(names: CanaryNames, router: Router): V1Ingress {
 }
 
 export interface RolloutOptions {
-  readonly router: Router;
+  readonly router?: Router;
+  /** Replaces the router's trafficRouting (e.g. a traffic-router plugin's configuration). */
+  readonly trafficRouting?: Record<string, unknown>;
   readonly steps: readonly CanaryStep[];
   /** Route names for `setHeaderRoute` steps (ALB), in precedence order. */
   readonly managedRoutes?: readonly string[];
@@ -70,9 +72,16 @@ export interface RolloutOptions {
 /** A canary Rollout with traffic routing through the given Ingress. Pods never run: no kubelet. */
 export function canaryRollout(
   names: CanaryNames,
-  { router, steps, managedRoutes, replicas = 5, image = 'registry.invalid/demo:1' }: RolloutOptions,
+  {
+    router,
+    trafficRouting: given,
+    steps,
+    managedRoutes,
+    replicas = 5,
+    image = 'registry.invalid/demo:1',
+  }: RolloutOptions,
 ): KubernetesObject {
-  const trafficRouting = {
+  const trafficRouting = given ?? {
     ...(router === 'alb'
       ? { alb: { ingress: names.ingress, servicePort: names.servicePort } }
       : { nginx: { stableIngress: names.ingress } }),

@@ -12,6 +12,8 @@ export interface ManagedProcess {
   readonly exited: Promise<number | string>;
   /** How long stop() waits after SIGTERM before SIGKILL. */
   readonly stopGraceMs: number;
+  /** Signals go to the process group this harness made for it (see StartOptions.ownGroup). */
+  readonly ownGroup: boolean;
 }
 
 export interface StartOptions {
@@ -19,6 +21,11 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly stopGraceMs?: number;
+  /**
+   * Start it as the leader of a new process group and signal that group, so the children it
+   * starts (the Rollouts controller's plugin processes) stop with it even after a SIGKILL.
+   */
+  readonly ownGroup?: boolean;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -49,6 +56,7 @@ export class ProcessGroup {
         stdio: ['ignore', fd, fd],
         env: options.env ?? process.env,
         cwd: options.cwd,
+        detached: options.ownGroup ?? false,
       });
     } finally {
       closeSync(fd); // the child holds its own copy of the descriptor
@@ -67,6 +75,7 @@ export class ProcessGroup {
       child,
       exited,
       stopGraceMs: options.stopGraceMs ?? STOP_GRACE_MS,
+      ownGroup: options.ownGroup ?? false,
     };
     this.running.push(managed);
     void exited.then(() => this.forget(managed));
@@ -76,13 +85,14 @@ export class ProcessGroup {
   /** SIGTERM, then SIGKILL after the grace period; resolves once the process has exited. */
   async stop(managed: ManagedProcess, graceMs = managed.stopGraceMs): Promise<void> {
     if (managed.child.exitCode !== null || managed.child.signalCode !== null) return;
-    process.kill(managed.pid, 'SIGTERM');
+    signal(managed, 'SIGTERM');
     const timer = setTimeout(() => {
-      if (managed.child.exitCode === null && managed.child.signalCode === null)
-        process.kill(managed.pid, 'SIGKILL');
+      if (managed.child.exitCode === null && managed.child.signalCode === null) signal(managed, 'SIGKILL');
     }, graceMs);
     await managed.exited;
     clearTimeout(timer);
+    // Children of a group leader may outlive it (a plugin left behind by a SIGKILL).
+    if (managed.ownGroup) signal(managed, 'SIGKILL');
   }
 
   /** Stops everything this group started, newest first. */
@@ -103,12 +113,17 @@ export class ProcessGroup {
 
   private killAllNow(): void {
     for (const managed of this.running) {
-      try {
-        process.kill(managed.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      signal(managed, 'SIGKILL');
     }
+  }
+}
+
+/** Signals the process, or its whole group when it leads one; a process already gone is no error. */
+function signal(managed: ManagedProcess, name: NodeJS.Signals): void {
+  try {
+    process.kill(managed.ownGroup ? -managed.pid : managed.pid, name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
 }
 

@@ -86,6 +86,14 @@ export async function promote(cluster: Cluster, namespace: string, name: string)
   );
 }
 
+/** What `kubectl argo rollouts abort` does: set status.abort through the status subresource. */
+export async function abort(cluster: Cluster, namespace: string, name: string): Promise<void> {
+  await cluster.custom.patchNamespacedCustomObjectStatus(
+    { ...ROLLOUTS, namespace, name, body: { status: { abort: true } } },
+    mergePatch(),
+  );
+}
+
 /** True when the Rollout is paused at step `index` (an indefinite `pause: {}` step). */
 export function pausedAtStep(index: number): (rollout: RolloutState) => boolean {
   return (rollout) =>
