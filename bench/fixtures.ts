@@ -133,3 +133,69 @@ export async function validateReviews(root: string, apps = APPS): Promise<string
 export async function writeBodies(file: string, bodies: string[]): Promise<void> {
   await writeFile(file, bodies.join('\n') + '\n');
 }
+
+/** Fields the apiserver sets: a manifest sent to it (create, or an unconditional update) has none. */
+export function withoutServerFields(object: JsonObject): JsonObject {
+  const copy = structuredClone(object);
+  const metadata = copy['metadata'] as JsonObject;
+  for (const field of ['resourceVersion', 'uid', 'generation', 'creationTimestamp']) delete metadata[field];
+  return copy;
+}
+
+/**
+ * The workload of the apiserver-writes bench (bench/apiserver-writes.ts), from the same
+ * templates as the reviews above. A managed app: its Services (headless: the test apiserver
+ * has 254 cluster IPs), the Ingress as the Rollouts controller left it, and the Rollout with
+ * its mid-canary status (to be written through the status subresource); `gitIngress` is that
+ * Ingress as Argo CD re-applies it from git, without the controller's annotations. An
+ * unmanaged Ingress routes to its own Service and no Rollout names it.
+ */
+export interface WorkloadApp {
+  namespace: string;
+  /** Created in this order; a Rollout's `status` must then be written to /status. */
+  objects: JsonObject[];
+  /** The body of every write of this app's Ingress (PUT, no resourceVersion). */
+  gitIngress: JsonObject;
+  managed: boolean;
+}
+
+export async function apiserverWorkload(
+  root: string,
+  managed: number,
+  unmanaged: number,
+): Promise<{ ingressClass: JsonObject; apps: WorkloadApp[] }> {
+  const t = await loadTemplates(root);
+  const headless = (service: JsonObject) => {
+    const copy = structuredClone(service);
+    (copy['spec'] as JsonObject)['clusterIP'] = 'None';
+    return copy;
+  };
+  const apps: WorkloadApp[] = [];
+  for (let i = 0; i < managed; i++) {
+    const review = forApp(t.review, i);
+    apps.push({
+      namespace: namespaceOf(i),
+      objects: [
+        ...t.services.map((s) => headless(forApp(s, i))),
+        withoutServerFields(forApp(t.liveIngress, i)),
+        forApp(t.rollout, i),
+      ],
+      gitIngress: withoutServerFields((review['request'] as JsonObject)['object'] as JsonObject),
+      managed: true,
+    });
+  }
+  for (let i = 0; i < unmanaged; i++) {
+    // The same git Ingress, renamed, with a plain Service backend and no Rollout naming it.
+    const git = forApp((t.review['request'] as JsonObject)['object'] as JsonObject, i);
+    const text = JSON.stringify(withoutServerFields(git))
+      .replaceAll(`app-${i}-stable`, `plain-${i}`)
+      .replaceAll(`"name":"app-${i}"`, `"name":"plain-${i}"`)
+      .replaceAll('{"name":"use-annotation"}', '{"number":80}');
+    const gitIngress = JSON.parse(text) as JsonObject;
+    const service = JSON.parse(
+      JSON.stringify(headless(forApp(t.services[0]!, i))).replaceAll(`app-${i}-stable`, `plain-${i}`),
+    ) as JsonObject;
+    apps.push({ namespace: namespaceOf(i), objects: [service, gitIngress], gitIngress, managed: false });
+  }
+  return { ingressClass: t.ingressClass, apps };
+}

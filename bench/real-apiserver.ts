@@ -7,13 +7,12 @@
  *
  * RTW_E2E_DIR points at another checkout's test/e2e (default: this repository's).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readManifests } from '../src/cluster/manifest-files.js';
-import { resourceOfManifest } from '../src/cluster/project.js';
 import type { JsonObject } from '../src/routing/model.js';
+import { ApiserverClient, createManifest, pool } from './apiserver-client.js';
 import type { CacheContext, CacheResult } from './cache.js';
 import { RUNTIME_VARIANTS, serveFromKubeconfig } from './cache.js';
 
@@ -101,13 +100,6 @@ export async function realApiserverCaches(ctx: CacheContext): Promise<CacheResul
   }
 }
 
-const PLURAL: Record<string, string> = {
-  rollouts: '/apis/argoproj.io/v1alpha1',
-  ingresses: '/apis/networking.k8s.io/v1',
-  ingressclasses: '/apis/networking.k8s.io/v1',
-  services: '/api/v1',
-};
-
 interface Created {
   objects: number;
   statusUpdates: number;
@@ -119,31 +111,7 @@ async function createObjects(
   server: string,
   tls: { ca: string; cert: string; key: string },
 ): Promise<Created> {
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: CONCURRENCY,
-    ca: readFileSync(tls.ca),
-    cert: readFileSync(tls.cert),
-    key: readFileSync(tls.key),
-  });
-  const send = (method: string, path: string, body: JsonObject, contentType = 'application/json') =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(
-        `${server}${path}`,
-        { method, agent, headers: { 'content-type': contentType } },
-        (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () =>
-            (res.statusCode ?? 0) < 300
-              ? resolve()
-              : reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 500)}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify(body));
-    });
+  const client = new ApiserverClient(server, tls, CONCURRENCY);
   const manifests = await readManifests([stateDir]);
   const started = Date.now();
   const namespaces = new Set(
@@ -151,48 +119,23 @@ async function createObjects(
       .map((d) => (d.object['metadata'] as JsonObject)['namespace'])
       .filter((n) => typeof n === 'string'),
   );
-  await pool([...namespaces], (ns) =>
-    send('POST', '/api/v1/namespaces', {
+  await pool([...namespaces], CONCURRENCY, async (ns) => {
+    await client.send('POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: ns as string },
-    }),
-  );
+    });
+  });
   let objects = 0;
   let statusUpdates = 0;
-  await pool(manifests.documents, async (doc) => {
-    const resource = resourceOfManifest(doc.apiVersion, doc.kind);
-    if (!resource) return;
+  await pool(manifests.documents, CONCURRENCY, async (doc) => {
     const object = structuredClone(doc.object);
-    const metadata = object['metadata'] as JsonObject;
-    // Server-set fields of the live object the Ingress template came from.
-    for (const field of ['resourceVersion', 'uid', 'generation', 'creationTimestamp']) delete metadata[field];
-    const ns = metadata['namespace'];
     // The test apiserver's service range has 254 addresses: 20,000 Services must be headless.
-    if (resource === 'services') (object['spec'] as JsonObject)['clusterIP'] = 'None';
-    const collection = `${PLURAL[resource]}${typeof ns === 'string' ? `/namespaces/${ns}` : ''}/${resource}`;
-    await send('POST', collection, object);
-    objects++;
-    if (resource === 'rollouts' && object['status']) {
-      // Status is a subresource: the create dropped it; the controller would write it.
-      const name = (object['metadata'] as JsonObject)['name'] as string;
-      await send(
-        'PATCH',
-        `${collection}/${name}/status`,
-        { status: object['status'] },
-        'application/merge-patch+json',
-      );
-      statusUpdates++;
-    }
+    if (doc.kind === 'Service') (object['spec'] as JsonObject)['clusterIP'] = 'None';
+    const created = await createManifest(client, object);
+    if (created) objects++;
+    if (created?.statusWritten) statusUpdates++;
   });
-  agent.destroy();
+  client.close();
   return { objects, statusUpdates, seconds: Math.round((Date.now() - started) / 100) / 10 };
-}
-
-async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
