@@ -143,3 +143,20 @@ export function encodeResponse(
   if (result.auditAnnotations) response.auditAnnotations = result.auditAnnotations;
   return { apiVersion: REVIEW_API_VERSION, kind: REVIEW_KIND, response };
 }
+
+/**
+ * The JSON text of an AdmissionReview answer, byte for byte what `JSON.stringify` writes for
+ * the object `encodeResponse` builds (same keys, same order; a test holds the two together),
+ * without making the serialiser scan the patch: base64 has no character JSON escapes, and on
+ * a mutating answer the patch is most of the text.
+ */
+export function reviewResponseJson(review: AdmissionReviewResponse): string {
+  const r = review.response;
+  let text = `{"apiVersion":"${review.apiVersion}","kind":"${review.kind}","response":{"uid":${JSON.stringify(r.uid)},"allowed":${r.allowed}`;
+  if (r.status !== undefined) text += `,"status":${JSON.stringify(r.status)}`;
+  if (r.patchType !== undefined) text += `,"patchType":"${r.patchType}"`;
+  if (r.patch !== undefined) text += `,"patch":"${r.patch}"`;
+  if (r.warnings !== undefined) text += `,"warnings":${JSON.stringify(r.warnings)}`;
+  if (r.auditAnnotations !== undefined) text += `,"auditAnnotations":${JSON.stringify(r.auditAnnotations)}`;
+  return `${text}}}`;
+}
