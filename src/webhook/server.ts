@@ -226,6 +226,9 @@ export function createServer(options: ServerOptions): WebhookServer {
     // One log line per review is written by the hook route itself; fastify's own
     // per-request lines would double the volume.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nothing logs through request.log (the route and the error handler use the logger
+    // itself), so no child logger is built per request.
+    childLoggerFactory: (parent) => parent,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: false,
     forceCloseConnections: 'idle',

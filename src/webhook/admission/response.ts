@@ -98,9 +98,9 @@ const NEEDS_TIDYING = /[^\S ]| {2}|^ | $/;
 
 /** Cuts a warning to MAX_WARNING_LENGTH characters, keeping the start (the essential part). */
 export function shortWarning(text: string): string {
-  // Most warnings are already one short line: skip the rewrite (it runs on every review).
-  if (text.length <= MAX_WARNING_LENGTH && !NEEDS_TIDYING.test(text)) return text;
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  // Most warnings are already one line: skip the rewrite (it runs on every review), which
+  // would return them unchanged.
+  const oneLine = NEEDS_TIDYING.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
   return oneLine.length <= MAX_WARNING_LENGTH ? oneLine : `${oneLine.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
