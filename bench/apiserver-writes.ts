@@ -52,7 +52,7 @@ import { CHART_NODE_OPTIONS } from './cache.js';
 import { apiserverWorkload, type WorkloadApp } from './fixtures.js';
 import { machineInfo, type Machine } from './machine.js';
 import { measureStalls } from './stalls.js';
-import { getText, round3, sleep, PINNED } from './processes.js';
+import { cpuSecondsOf, getText, round3, sleep, PINNED } from './processes.js';
 import { writeApiserverWrites, type ApiserverWrites, type WritePhase } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -207,6 +207,58 @@ function latencySummary(ms: number[]): { writes: number; p50_ms: number | null; 
 interface WindowMetrics {
   apiserver: string;
   webhook?: string;
+  /** CPU seconds (user + system) so far, by process. */
+  cpu: Record<string, number>;
+}
+
+/** The processes whose CPU a write costs: this bench's clients and what it started. */
+type CpuReader = () => Record<string, number>;
+
+/**
+ * Pids of the etcd and kube-apiserver started under `scratch` (their command lines name their
+ * data and certificate directories there), read from /proc.
+ */
+function controlPlanePids(scratch: string): Record<string, number> {
+  const pids: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (!argv.some((a) => a.includes(scratch))) continue;
+    const binary = argv[0]!.slice(argv[0]!.lastIndexOf('/') + 1);
+    if (binary.startsWith('etcd')) pids['etcd'] = Number(entry);
+    if (binary.startsWith('kube-apiserver')) pids['kube-apiserver'] = Number(entry);
+  }
+  if (!pids['etcd'] || !pids['kube-apiserver'])
+    throw new Error(`etcd or kube-apiserver not found under /proc for ${scratch}`);
+  return pids;
+}
+
+function cpuReader(pids: Record<string, number>): CpuReader {
+  return () => {
+    const usage = process.cpuUsage();
+    return {
+      clients: (usage.user + usage.system) / 1e6,
+      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)])),
+    };
+  };
+}
+
+/** CPU time per counted write, by process, and their total (µs). */
+function cpuPerWrite(before: WindowMetrics, after: WindowMetrics, writes: number): Record<string, number> {
+  const perWrite: Record<string, number> = {};
+  let total = 0;
+  for (const [name, seconds] of Object.entries(after.cpu)) {
+    const us = ((seconds - (before.cpu[name] ?? 0)) * 1e6) / Math.max(writes, 1);
+    perWrite[name] = Math.round(us);
+    total += us;
+  }
+  perWrite['total'] = Math.round(total);
+  return perWrite;
 }
 
 /**
@@ -359,6 +411,7 @@ async function runPhase(
       managed: latencySummary(run.managedMs),
       unmanaged: latencySummary(run.unmanagedMs),
     },
+    cpu_us_per_write: cpuPerWrite(run.before, run.after, all.writes),
     admission_step_mean_ms: admissionStepMeans(run.before.apiserver, run.after.apiserver),
     apiserver_webhook_latency: hookFigures(run.before.apiserver, run.after.apiserver, hookNames),
     ...(run.before.webhook !== undefined && run.after.webhook !== undefined
@@ -376,7 +429,8 @@ async function runPhase(
   console.log(
     `${label}: ${phase.writes_per_s} writes/s; p50 ${all.p50_ms} ms, p99 ${all.p99_ms} ms ` +
       `(managed p99 ${phase.latency.managed.p99_ms}, unmanaged p99 ${phase.latency.unmanaged.p99_ms}); ` +
-      `controller's action on the Ingress afterwards: ${phase.controller_action_after}`,
+      `controller's action on the Ingress afterwards: ${phase.controller_action_after}; ` +
+      `CPU µs per write ${JSON.stringify(phase.cpu_us_per_write)}`,
   );
   for (const h of phase.apiserver_webhook_latency)
     console.log(
@@ -418,7 +472,11 @@ async function main(): Promise<void> {
       `apiserver writes: ${settings.managed} managed + ${settings.unmanaged} unmanaged Ingresses, ` +
         `${settings.clients} clients, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per phase`,
     );
-    const apiserverMetrics = async () => ({ apiserver: await client.send('GET', '/metrics') });
+    const planeCpu = cpuReader(controlPlanePids(scratch));
+    const apiserverMetrics = async () => ({
+      apiserver: await client.send('GET', '/metrics'),
+      cpu: planeCpu(),
+    });
 
     const without = await runPhase(cluster, 'without the webhook', apiserverMetrics, []);
 
@@ -435,7 +493,7 @@ async function main(): Promise<void> {
       controllerIdentities: [controller],
       logLevel: 'info',
     });
-    await startWebhookServer(
+    const webhookServer = await startWebhookServer(
       processes,
       { ...command, env: { NODE_OPTIONS: CHART_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' } },
       { port, ca: endpoints.pki.caCert, logFile: join(endpoints.logDir, 'webhook.log') },
@@ -470,19 +528,23 @@ async function main(): Promise<void> {
       rendered.validating,
     );
     await waitUntilInForce(cluster, hookNames);
+    const allCpu = cpuReader({ ...controlPlanePids(scratch), webhook: webhookServer.process.pid });
     // Both read at once, so the two windows line up.
     const withMetrics = async () => {
       const [apiserver, webhook] = await Promise.all([
         client.send('GET', '/metrics'),
         getText(`${base}/metrics`),
       ]);
-      return { apiserver, webhook };
+      return { apiserver, webhook, cpu: allCpu() };
     };
     const withWebhook = await runPhase(cluster, 'with the webhook', withMetrics, hookNames);
 
     const stallsAfter = measureStalls(1, 3);
     const result = summarise(
-      machineInfo(PINNED, { before: stallsBefore, after: stallsAfter }),
+      {
+        ...machineInfo(PINNED, { before: stallsBefore, after: stallsAfter }),
+        pinning: 'none: etcd, kube-apiserver, the webhook and the clients share every core',
+      },
       without,
       withWebhook,
       hookNames,
@@ -545,6 +607,11 @@ function summarise(
     without,
     with: withWebhook,
     ratio,
+    // What the ratio would be if the machine's CPU were the only limit (load-independent).
+    ratio_by_cpu:
+      (withWebhook.cpu_us_per_write['total'] ?? 0) > 0
+        ? round3((without.cpu_us_per_write['total'] ?? 0) / withWebhook.cpu_us_per_write['total']!)
+        : null,
     client_p99_added_ms: p99Added,
     client_p50_added_ms: added(withWebhook.latency.all.p50_ms, without.latency.all.p50_ms),
     targets: [

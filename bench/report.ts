@@ -322,6 +322,8 @@ export interface WriteLatency {
 export interface WritePhase {
   writes_per_s: number;
   latency: { all: WriteLatency; managed: WriteLatency; unmanaged: WriteLatency };
+  /** CPU time per counted write of each process (clients = this bench), and their total. */
+  cpu_us_per_write: Record<string, number>;
   /** Mean of apiserver_admission_step_admission_duration_seconds per UPDATE, by type (admit, validate). */
   admission_step_mean_ms: Record<string, number | null>;
   /** apiserver_admission_webhook_admission_duration_seconds of our Ingress hooks in the window. */
@@ -350,6 +352,8 @@ export interface ApiserverWrites {
   without: WritePhase;
   with: WritePhase;
   ratio: number | null;
+  /** CPU per write (all processes) without / with: the ratio when CPU is the only limit. */
+  ratio_by_cpu: number | null;
   client_p50_added_ms: number | null;
   client_p99_added_ms: number | null;
   targets: TargetCheck[];
