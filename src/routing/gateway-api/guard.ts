@@ -16,7 +16,7 @@
  * and rules other than the Rollout's header rules keep their place; header rules that are
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
-import { FieldPath, newFinding } from '../findings/index.js';
+import { newFinding } from '../findings/index.js';
 import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
 import {
   describeTraffic,
@@ -45,6 +45,7 @@ import {
   MAX_HEADERS_PER_MATCH,
   MAX_MATCHES_PER_ROUTE,
   MAX_RULES,
+  ROUTE_RULES_FIELD,
   backendNameOf,
   backendRefsOf,
   canonicalRule,
@@ -59,8 +60,6 @@ import {
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
 
-const RULES_FIELD = FieldPath.of('spec', 'rules');
-
 /** The route entries of a Rollout's plugin configuration that name this route. */
 export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: string, name: string) {
   const routing = rollout.canary?.trafficRouting?.gatewayApi;
@@ -71,7 +70,7 @@ export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: st
 
 /** A Rollout's state that cannot be put in place: an error of the guard, reported as `not guarded`. */
 function finding(rollout: Rollout, message: string, severity: Severity = 'error'): Finding {
-  return newFinding('gateway-api-not-guarded', RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
+  return newFinding('gateway-api-not-guarded', ROUTE_RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
     severity,
   });
 }
@@ -427,7 +426,7 @@ export const gatewayApiTrafficProvider: TrafficProvider = {
     const over = overSchemaLimits(input.requested);
     if (over) {
       out.errors.push(
-        newFinding('gateway-api-not-guarded', RULES_FIELD, `${over}; the apiserver rejects this route`),
+        newFinding('gateway-api-not-guarded', ROUTE_RULES_FIELD, `${over}; the apiserver rejects this route`),
       );
       return out;
     }

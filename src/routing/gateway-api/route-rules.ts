@@ -36,6 +36,8 @@ export const MAX_BACKENDS_PER_RULE = 16;
 export const MAX_FILTERS_PER_RULE = 16;
 export const MAX_RULE_NAME_LENGTH = 253;
 export const DEFAULT_BACKEND_WEIGHT = 1;
+/** `spec.rules` of a route. */
+export const ROUTE_RULES_FIELD = FieldPath.of('spec', 'rules');
 
 /** The namespace the plugin reads and writes the routes in: `namespace`, else the Rollout's. */
 export function routeNamespace(routing: GatewayApiRouting, rolloutNamespace: string): string {
@@ -102,14 +104,14 @@ export function overSchemaLimits(route: JsonObject): string | undefined {
     for (const [field, max] of sizes) {
       const list = own(rule, field);
       if (Array.isArray(list) && list.length > max)
-        return `spec.rules[${i}].${field} has ${list.length} items (at most ${max})`;
+        return `${ROUTE_RULES_FIELD.index(i).child(field)} has ${list.length} items (at most ${max})`;
     }
     const matches = matchesOf(rule);
     matchesInRoute += matches.length;
     for (const [j, match] of matches.entries()) {
       const headers = own(match, 'headers');
       if (Array.isArray(headers) && headers.length > MAX_HEADERS_PER_MATCH)
-        return `spec.rules[${i}].matches[${j}].headers has ${headers.length} items (at most ${MAX_HEADERS_PER_MATCH})`;
+        return `${ROUTE_RULES_FIELD.index(i).child('matches').index(j).child('headers')} has ${headers.length} items (at most ${MAX_HEADERS_PER_MATCH})`;
     }
   }
   if (matchesInRoute > MAX_MATCHES_PER_ROUTE)

@@ -2,7 +2,7 @@
  * NGINX rendering (argo nginx.go): the canary Ingress the controller creates next to each
  * stable Ingress, with the canary annotations ingress-nginx reads.
  */
-import { newFinding } from '../findings/index.js';
+import { INGRESS_RULES_FIELD, newFinding } from '../findings/index.js';
 import { own } from '../wire/index.js';
 import {
   asObject,
@@ -89,7 +89,7 @@ export function desiredCanaryIngress(
       errors: [
         newFinding(
           'nginx-stable-service-not-in-rules',
-          'spec.rules',
+          INGRESS_RULES_FIELD,
           // The controller's own text first (it is what its events say), then the fix.
           `ingress \`${quoted}\` has no rules using service ${state.stableService} backend. ` +
             `Add a rule path whose backend is Service ${state.stableService} to Ingress ${stableName}, ` +
