@@ -3,7 +3,7 @@
  * webhook's client) gets while the cluster it watches is unreachable, dies, or goes silent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeApiServer } from '../cluster/fake-apiserver.js';
+import { ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
 import {
   REVIEW_TEXT,
   eventually,
@@ -24,8 +24,8 @@ afterEach(async () => {
   env = undefined;
 });
 
-async function seededFake(): Promise<FakeApiServer> {
-  const fake = new FakeApiServer();
+async function seededFake(): Promise<ListWatchApiServer> {
+  const fake = new ListWatchApiServer();
   await fake.start();
   await seedQuickstart(fake);
   return fake;
