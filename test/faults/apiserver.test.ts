@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 import {
-  REVIEW_TEXT,
   eventually,
   metricValue,
   seedQuickstart,
@@ -33,7 +33,7 @@ async function seededFake(): Promise<ListWatchApiServer> {
 
 /** Whether /mutate patches the quickstart Ingress: true exactly while a Rollout owns it. */
 async function patches(e: ClusterServer): Promise<boolean> {
-  const res = await e.h.post('/mutate', REVIEW_TEXT);
+  const res = await e.h.post('/mutate', ARGOCD_REAPPLY_REVIEW_TEXT);
   expect(res.status).toBe(200);
   const body = res.json() as Answer;
   expect(body.response.allowed).toBe(true);
@@ -55,7 +55,7 @@ describe('apiserver unreachable at start', () => {
       reasons: ['cluster-state caches have not completed their first sync'],
     });
     for (const hook of ['/mutate', '/validate']) {
-      const res = await env.h.post(hook, REVIEW_TEXT);
+      const res = await env.h.post(hook, ARGOCD_REAPPLY_REVIEW_TEXT);
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.json()).toEqual({ error: 'cluster state not synced yet' });

@@ -19,8 +19,6 @@ const KINDS: Record<string, ResourceKind> = {
   IngressClass: 'ingressclasses',
 };
 
-export const REVIEW_TEXT = await readFile('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
-
 /** Puts the quickstart manifests into the fake apiserver. */
 export async function seedQuickstart(fake: ListWatchApiServer): Promise<void> {
   const text = await readFile('examples/quickstart/app.yaml', 'utf8');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import { liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
@@ -6,10 +5,9 @@ import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
 import { diff } from '../../src/webhook/patch.js';
+import { argocdReapplyReview } from '../support/admission-review.js';
 
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
-  request: { object: JsonObject; oldObject: JsonObject };
-};
+const review = argocdReapplyReview();
 const fromGit = review.request.object;
 const live = review.request.oldObject;
 
