@@ -6,6 +6,7 @@ import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
 import { diff } from '../../src/webhook/patch.js';
 import { argocdReapplyReview } from '../support/admission-review.js';
+import { parsedValue } from './builders.js';
 
 const review = argocdReapplyReview();
 const fromGit = review.request.object;
@@ -25,37 +26,37 @@ const ROUTE_CONDITIONS =
   '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["true"]}}]';
 
 function rollout(status: Record<string, unknown>, extra: Record<string, unknown> = {}): Rollout {
-  const parsed = parseRollout({
-    metadata: { name: 'shop', namespace: 'shop' },
-    spec: {
-      strategy: {
-        canary: {
-          stableService: 'shop-stable',
-          canaryService: 'shop-canary',
-          trafficRouting: {
-            managedRoutes: [{ name: 'shop-testers' }],
-            alb: { ingress: 'shop', servicePort: 80 },
-          },
-          steps: [
-            {
-              setHeaderRoute: {
-                name: 'shop-testers',
-                match: [{ headerName: 'x-canary', headerValue: { exact: 'true' } }],
-              },
+  return parsedValue(
+    parseRollout({
+      metadata: { name: 'shop', namespace: 'shop' },
+      spec: {
+        strategy: {
+          canary: {
+            stableService: 'shop-stable',
+            canaryService: 'shop-canary',
+            trafficRouting: {
+              managedRoutes: [{ name: 'shop-testers' }],
+              alb: { ingress: 'shop', servicePort: 80 },
             },
-            { setWeight: 20 },
-            { pause: {} },
-            { setWeight: 50 },
-            { pause: { duration: '5m' } },
-          ],
-          ...extra,
+            steps: [
+              {
+                setHeaderRoute: {
+                  name: 'shop-testers',
+                  match: [{ headerName: 'x-canary', headerValue: { exact: 'true' } }],
+                },
+              },
+              { setWeight: 20 },
+              { pause: {} },
+              { setWeight: 50 },
+              { pause: { duration: '5m' } },
+            ],
+            ...extra,
+          },
         },
       },
-    },
-    status,
-  });
-  if (!parsed.value) throw new Error('fixture must parse');
-  return parsed.value;
+      status,
+    }),
+  );
 }
 
 const midCanary = rollout({
@@ -254,8 +255,8 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
 });
 
 describe('guardIngress: NGINX canary Ingress', () => {
-  const nginxRollout = (() => {
-    const parsed = parseRollout({
+  const nginxRollout = parsedValue(
+    parseRollout({
       metadata: { name: 'web', namespace: 'shop' },
       spec: {
         strategy: {
@@ -278,9 +279,8 @@ describe('guardIngress: NGINX canary Ingress', () => {
           },
         },
       },
-    });
-    return parsed.value!;
-  })();
+    }),
+  );
   const canary = (annotations: Record<string, string>): JsonObject => ({
     metadata: {
       name: 'web-web-canary',

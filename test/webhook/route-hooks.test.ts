@@ -15,6 +15,7 @@ import type { ClusterView } from '../../src/routing/model.js';
 import type { ReviewContext } from '../../src/webhook/admission/handler.js';
 import type { AdmissionReviewResponse } from '../../src/webhook/admission/response.js';
 import { admissionReview } from '../support/admission-review.js';
+import { parsedValue } from '../routing/builders.js';
 
 const CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
 let files: FileClusterState;
@@ -52,7 +53,7 @@ beforeAll(async () => {
       },
     },
   };
-  const rollout = parseRollout(raw).value!;
+  const rollout = parsedValue(parseRollout(raw));
   cluster = Object.assign(Object.create(files) as ClusterView, {
     getRollout: () => rollout,
     rolloutsReferencingRoute: (kind: string, ns: string, name: string) =>
