@@ -23,7 +23,7 @@ import {
   hasBackendService,
   nameOf,
   pathsOf,
-  rulesOf,
+  ingressRulesOf,
   setAnnotations,
   usesLegacyBackends,
 } from '../wire/index.js';
@@ -220,7 +220,7 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
  *   RemoveManagedRoutes, which does not sort: the user's path order is then authoritative.
  */
 function alignPaths(ingress: JsonObject, rollout: Rollout, state: TrafficState): void {
-  const rules = rulesOf(ingress);
+  const rules = ingressRulesOf(ingress);
   const legacy = usesLegacyBackends(ingress);
   for (const route of state.headerRoutes) {
     if (hasBackendService(ingress, route.name)) continue;

@@ -55,7 +55,7 @@ import {
   overSchemaLimits,
   routeNamespace,
   ruleNameOf,
-  rulesOf,
+  routeRulesOf,
   weightOf,
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
@@ -297,7 +297,7 @@ function kindOfObject(route: JsonObject): RouteKind {
  */
 export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
   if (!route) return undefined;
-  const rules = rulesOf(route);
+  const rules = routeRulesOf(route);
   const weighted = nameIn(key, WEIGHT_KEY);
   if (weighted !== undefined) {
     const weights: string[] = [];
@@ -354,8 +354,8 @@ function reconcileRollout(
     errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
     return {};
   }
-  const requestedRules = rulesOf(working);
-  const liveRules = rulesOf(input.live);
+  const requestedRules = routeRulesOf(working);
+  const liveRules = routeRulesOf(input.live);
 
   const headerPlan = planHeaderRules(requestedRules, owner, state);
   if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
@@ -475,8 +475,8 @@ function ruleShape(kind: RouteKind, rule: JsonObject): string {
 export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: JsonObject): JsonObject {
   const rules = own(own(requested, 'spec') as JsonObject | undefined, 'rules');
   if (!Array.isArray(rules)) return admitted;
-  const requestedRules = rulesOf(requested);
-  const admittedRules = rulesOf(admitted);
+  const requestedRules = routeRulesOf(requested);
+  const admittedRules = routeRulesOf(admitted);
   const staged = requestedRules.slice();
   let k = 0;
   for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {

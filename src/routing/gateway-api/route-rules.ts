@@ -51,7 +51,7 @@ export function routeKindOf(group: string, kind: string): RouteKind | undefined 
 }
 
 /** `spec.rules` as objects; entries of another type are kept out (the apiserver rejects them). */
-export function rulesOf(route: JsonObject | undefined): JsonObject[] {
+export function routeRulesOf(route: JsonObject | undefined): JsonObject[] {
   const spec = own(route, 'spec');
   const rules = isJsonObject(spec) ? own(spec, 'rules') : undefined;
   return Array.isArray(rules) ? rules.filter(isJsonObject) : [];
@@ -284,7 +284,7 @@ export function projectRoute(
     kind,
     namespace,
     name,
-    rules: rulesOf(route).map((rule) => {
+    rules: routeRulesOf(route).map((rule) => {
       const ruleName = ruleNameOf(rule);
       const backends = routeBackendsOf(rule);
       return ruleName === undefined ? { backends } : { name: ruleName, backends };

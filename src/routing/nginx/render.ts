@@ -12,7 +12,7 @@ import {
   nameOf,
   pathsOf,
   renameBackendService,
-  rulesOf,
+  ingressRulesOf,
 } from '../wire/index.js';
 import type { Finding, JsonObject, Rollout, TrafficState } from '../model.js';
 import { DEFAULT_NGINX_PREFIX, INGRESS_CLASS_ANNOTATION } from '../keys.js';
@@ -73,7 +73,7 @@ export function desiredCanaryIngress(
   state: TrafficState,
 ): DesiredCanaryIngress {
   const stableName = nameOf(stableIngress);
-  const rules = rulesOf(stableIngress)
+  const rules = ingressRulesOf(stableIngress)
     .filter((rule) => (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === state.stableService))
     .map((rule) => {
       const copy = cloneJson(rule);
