@@ -30,6 +30,8 @@ export class FieldPath {
   }
 
   child(...names: string[]): FieldPath {
+    // One name is the parsers' case, once per field they read: no fold for it.
+    if (names.length === 1) return new FieldPath(this, 'child', names[0]!);
     return names.reduce<FieldPath>((parent, name) => new FieldPath(parent, 'child', name), this);
   }
 

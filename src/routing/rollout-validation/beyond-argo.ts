@@ -15,8 +15,10 @@ const ANNOTATION_NAME_MAX = 63;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_PORT = 65535;
 
+const STEPS_FIELD = CANARY_FIELD.child('steps');
+
 function stepField(i: number): FieldPath {
-  return CANARY_FIELD.child('steps').index(i);
+  return STEPS_FIELD.index(i);
 }
 
 /** Current release: exactly one of `ingress` / `ingresses` (and of the NGINX pair). */
@@ -184,7 +186,7 @@ function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
   return [
     warning(
       'steps-never-shift-traffic',
-      CANARY_FIELD.child('steps'),
+      STEPS_FIELD,
       'No step sends traffic to the canary (no setWeight above 0, experiment weight or header route), so it gets 0% until full promotion, then 100% at once. Add setWeight steps; setCanaryScale only scales pods.',
     ),
   ];

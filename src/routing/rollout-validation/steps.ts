@@ -31,8 +31,10 @@ import type {
   TrafficRouting,
 } from '../model.js';
 
+const STEPS = CanaryField.ROOT.child('steps');
+
 function stepField(i: number): CanaryField {
-  return CanaryField.ROOT.child('steps').index(i);
+  return STEPS.index(i);
 }
 
 function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding[] {

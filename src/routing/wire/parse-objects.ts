@@ -219,6 +219,7 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
 // Rollout
 // ---------------------------------------------------------------------------------------
 
+const STEPS_FIELD = CANARY_FIELD.child('steps');
 const KNOWN_TRAFFIC_FIELDS = new Set(['alb', 'nginx', 'maxTrafficWeight', 'managedRoutes', 'istio']);
 
 function readStringMatch(r: JsonReader, value: unknown, field: FieldPath): StringMatch | undefined {
@@ -355,7 +356,7 @@ function readMirrorMatches(r: JsonReader, value: unknown, field: FieldPath): Mir
 }
 
 function readStep(r: JsonReader, value: unknown, i: number): CanaryStep {
-  const field = CANARY_FIELD.child('steps').index(i);
+  const field = STEPS_FIELD.index(i);
   const s = r.object(value, field);
   const step: CanaryStep = {};
   if (!s) return step;
@@ -435,7 +436,7 @@ function readCanary(r: JsonReader, value: unknown): CanaryStrategy | undefined {
     maxSurge: r.intOrString(own(c, 'maxSurge'), CANARY_FIELD.child('maxSurge')),
     maxUnavailable: r.intOrString(own(c, 'maxUnavailable'), CANARY_FIELD.child('maxUnavailable')),
     trafficRouting: readTrafficRouting(r, own(c, 'trafficRouting')),
-    steps: (r.array(own(c, 'steps'), CANARY_FIELD.child('steps')) ?? []).map((s, i) => readStep(r, s, i)),
+    steps: (r.array(own(c, 'steps'), STEPS_FIELD) ?? []).map((s, i) => readStep(r, s, i)),
   };
   if (pingPong) {
     strategy.pingPong = {
