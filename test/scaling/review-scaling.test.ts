@@ -7,16 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/routing/model.js';
-import { BASE_REVIEWS, loadState, pathsOf, reviewInProcess } from '../fuzz/fuzz-support.js';
+import { BASE_REVIEWS, at, loadState, pathsOf, reviewInProcess, type Path } from '../fuzz/fuzz-support.js';
 import { expectLinear, measureScaling } from './scaling-support.js';
 
 const state = await loadState();
-
-type Path = (string | number)[];
-
-function at(root: unknown, path: Path): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
-}
 
 function withValue(root: JsonObject, path: Path, value: unknown): JsonObject {
   const copy = structuredClone(root);
