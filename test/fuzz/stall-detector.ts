@@ -3,31 +3,19 @@
  *
  * A review runs synchronously, so while it runs nothing else in the process is served (not
  * /healthz, not other reviews). The detector times each call twice:
- * - CPU time of the calling thread (`process.threadCpuUsage`, Node >= 23.9; else the
- *   process's CPU time, which also counts GC helper threads and only overstates). This is
- *   what the call would block on a core of its own, and it does not grow when other
- *   processes compete for the CPU, so the bound holds on a busy CI machine;
+ * - CPU time of the calling thread (test/support/cpu-time.ts): what the call would block on a
+ *   core of its own, which does not grow when other processes compete for the CPU, so the
+ *   bound holds on a busy CI machine;
  * - wall time (`performance.now`), reported next to it, which does grow with the load.
  * The bound is on CPU time: a super-linear path multiplies it whatever the machine does.
  */
+import { threadCpuMs } from '../support/cpu-time.js';
 
 export interface Stall {
   label: string;
   cpuMs: number;
   wallMs: number;
   bytes: number;
-}
-
-type CpuUsage = () => { user: number; system: number };
-
-const threadCpu: CpuUsage =
-  typeof (process as { threadCpuUsage?: CpuUsage }).threadCpuUsage === 'function'
-    ? () => (process as unknown as { threadCpuUsage: CpuUsage }).threadCpuUsage()
-    : () => process.cpuUsage();
-
-function cpuMsNow(): number {
-  const { user, system } = threadCpu();
-  return (user + system) / 1000;
 }
 
 export class StallDetector {
@@ -40,13 +28,13 @@ export class StallDetector {
   constructor(readonly boundCpuMs: number) {}
 
   time<T>(label: string, bytes: number, work: () => T): T {
-    const cpuStart = cpuMsNow();
+    const cpuStart = threadCpuMs();
     const wallStart = performance.now();
     const result = work();
     const seen: Stall = {
       label,
       bytes,
-      cpuMs: cpuMsNow() - cpuStart,
+      cpuMs: threadCpuMs() - cpuStart,
       wallMs: performance.now() - wallStart,
     };
     this.calls++;
