@@ -4,11 +4,11 @@
  * (src/webhook/metrics.ts), every other kind counts as `other`. Before that, each distinct kind
  * made a new series, and 30-40k of them made /metrics too large to render.
  */
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 import type { Harness } from './harness.js';
 
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
+const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
   request: { kind: { kind: string } };
 };
 
