@@ -134,13 +134,19 @@ describe('many connections', () => {
       }),
     );
     const lives = slow.map(lifetime);
-    const started = Date.now();
-    let answered = 0;
-    while (Date.now() - started < 400) {
+    // Reviews until the headers timeout cuts the first slow client: some must be answered while
+    // all 19 still hold their connections. (A count per 400 ms of wall time failed on a machine
+    // loaded far past its cores, where one review could take the whole window; a server that
+    // waited for slow clients would answer none before the cut.)
+    let cut = false;
+    void Promise.race(lives).then(() => (cut = true));
+    let answeredBeforeCut = 0;
+    while (!cut) {
       await reviewWorks();
-      answered++;
+      if (!cut) answeredBeforeCut++;
     }
-    expect(answered).toBeGreaterThan(5);
+    expect(answeredBeforeCut).toBeGreaterThan(0);
     await Promise.all(lives);
+    await reviewWorks();
   });
 });

@@ -14,8 +14,11 @@ import { answerReview, type ReviewOutcome } from '../../src/webhook/admission/di
 import { MAX_WARNING_LENGTH, type HookKind } from '../../src/webhook/admission/response.js';
 import type { JsonObject } from '../../src/routing/model.js';
 
-/** Cases per `npm test` run by default; `npm run fuzz` sets 100,000. */
-export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+/**
+ * Cases per `npm test` run by default (a new seed each run); `npm run fuzz`, which CI runs too,
+ * sets 100,000.
+ */
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 4_000);
 /** The seed of this run, printed with the counts: FUZZ_SEED=<seed> replays it. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** The cluster state every suite reviews against (also what the harness serves). */
@@ -31,7 +34,8 @@ const quickstart = parseAllDocuments(readFileSync('examples/quickstart/app.yaml'
 );
 const manifest = (kind: string) => structuredClone(quickstart.find((o) => o['kind'] === kind)!);
 
-function reviewOf(
+/** An admission.k8s.io/v1 AdmissionReview of `object`, as the apiserver would send it. */
+export function reviewOf(
   uid: string,
   object: JsonObject,
   operation: string,
@@ -85,7 +89,7 @@ export const BASE_REVIEWS: readonly JsonObject[] = [
 // Generators
 // -------------------------------------------------------------------------------------------
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 
 /** Every path to a value inside `root` (the root itself is []). Iterative. */
 export function pathsOf(root: unknown): Path[] {
@@ -102,11 +106,12 @@ export function pathsOf(root: unknown): Path[] {
 }
 
 /** Sets an own, enumerable property even for `__proto__` (plain assignment would change the prototype). */
-function setOwn(target: object, key: string | number, value: unknown): void {
+export function setOwn(target: object, key: string | number, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function at(root: unknown, path: Path): unknown {
+/** The value at `path` inside `root`. */
+export function at(root: unknown, path: Path): unknown {
   return path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], root);
 }
 
@@ -161,7 +166,7 @@ export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
       },
     ),
   },
-  // Large strings stay under 64 KiB here to keep 10,000 cases fast; the MiB sizes are fixed cases.
+  // Large strings stay under 64 KiB here to keep many cases fast; hostile-inputs.ts grows to MiB.
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 65_536 }).map((n) => 'x'.repeat(n)) },
 );
 

@@ -336,6 +336,12 @@ describe('liveWeightActionIsConsistent', () => {
       false,
     ],
     [weightAction(20).replace('"80"', '"8080"'), false],
+    [weightAction(20).replaceAll('"80"', '80'), true],
+    // Found by the hostile-shape fuzzer: a port nested in a list threw (HTTP 500) instead of
+    // counting as inconsistent; a one-element list printed as "80" and counted as consistent.
+    [weightAction(20).replace('"80"', '[{"v":"80"}]'), false],
+    [weightAction(20).replace('"80"', '["80"]'), false],
+    [weightAction(20).replace('"80"', '{"v":"80"}'), false],
     [weightAction(20).replace('"Weight":20', '"Weight":20.5'), false],
     ['not json', false],
     ['{"Type":"redirect"}', false],

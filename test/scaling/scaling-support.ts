@@ -2,10 +2,12 @@
  * Scaling checks: run the same work on an input of size n and of size 8n in one process and
  * compare the times. Linear work gives a ratio near 8; quadratic work gives 64. The bound
  * (24) leaves room for a busy machine, garbage collection and caches, and still tells the
- * two apart. Each size is timed a few times and the fastest run counts, which filters out
- * pauses caused by other processes.
+ * two apart. Times are CPU time of the test's thread (test/support/cpu-time.ts), which other
+ * processes on a busy machine do not inflate; each size is timed a few times and the fastest
+ * run counts, which filters out garbage-collection pauses.
  */
 import { expect } from 'vitest';
+import { threadCpuMs } from '../support/cpu-time.js';
 
 export const SCALE = 8;
 export const MAX_LINEAR_RATIO = 24;
@@ -13,9 +15,9 @@ export const MAX_LINEAR_RATIO = 24;
 function fastest(run: () => void, repeats: number): number {
   let best = Infinity;
   for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
+    const started = threadCpuMs();
     run();
-    best = Math.min(best, performance.now() - started);
+    best = Math.min(best, threadCpuMs() - started);
   }
   return best;
 }

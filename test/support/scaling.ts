@@ -1,14 +1,16 @@
+import { threadCpuMs } from './cpu-time.js';
+
 /**
  * How much longer `work(8n)` takes than `work(n)`: the scaling check every loop over user
- * data gets. Each size is timed twice after a warm-up and the faster run counts, so a
- * scheduling hiccup on a busy machine does not decide. Linear work gives about 8; the callers
+ * data gets. Each size is timed in CPU time of the test's thread (cpu-time.ts), which other
+ * processes on a busy machine do not inflate, twice after a warm-up, and the faster run counts. Linear work gives about 8; the callers
  * allow 3× that before calling it worse than linear (quadratic work gives about 64).
  */
 export function growthOver8x(work: (n: number) => void, n: number): number {
   const time = (size: number) => {
-    const start = performance.now();
+    const start = threadCpuMs();
     work(size);
-    return performance.now() - start;
+    return threadCpuMs() - start;
   };
   time(n);
   const small = Math.min(time(n), time(n));

@@ -3,7 +3,7 @@
  * echoed only in part. Each case failed before the change that added its check: the deep
  * body reached JSON.parse (and, under the chart's heap limit, killed the process), a client
  * without a certificate had its whole body read, many large bodies had no shared limit,
- * 10,000 distinct kinds made 10,000 metric series, and a 1 MiB operation was echoed whole.
+ * distinct kinds made one metric series each, and a 1 MiB operation was echoed whole.
  */
 import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
 import { startHarness, type Harness } from './harness.js';
 import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
+import { expectNoSeriesPerKind } from './kind-flood.js';
 
 const MiB = 1024 * 1024;
 const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
@@ -160,42 +161,11 @@ describe('closed label sets and bounded echo', () => {
     await h.close();
   });
 
-  const seriesOf = (text: string, name: string) =>
-    text.split('\n').filter((l) => l.startsWith(`${name}{`)).length;
-
-  it(
-    '10,000 reviews with distinct kinds add no metric series beyond the fixed set',
-    { timeout: 120_000 },
-    async () => {
-      const body = (kind: string) => {
-        const r = structuredClone(review);
-        r.request.kind.kind = kind;
-        return JSON.stringify(r);
-      };
-      const inject = (kind: string) =>
-        h.running.server.app.inject({
-          method: 'POST',
-          url: '/validate',
-          headers: { 'content-type': 'application/json' },
-          payload: body(kind),
-        });
-      await inject('Ingress');
-      const before = (await h.get('/metrics')).text;
-      for (let i = 0; i < 10_000; i += 100) {
-        await Promise.all(Array.from({ length: 100 }, (_, j) => inject(`Kind${i + j}`)));
-      }
-      const after = (await h.get('/metrics')).text;
-      // One new `other` series per metric at most (it did not exist before), never 10,000.
-      expect(seriesOf(after, 'rtw_admission_requests_total')).toBeLessThanOrEqual(
-        seriesOf(before, 'rtw_admission_requests_total') + 1,
-      );
-      expect(after).toMatch(
-        /rtw_admission_requests_total\{hook="validate",kind="other",decision="allowed",dry_run="false"\} 10000/,
-      );
-      expect(after).not.toContain('Kind9999');
-      expect(after.length).toBeLessThan(before.length + 4096);
-    },
-  );
+  // 300 distinct kinds show the set is closed (each made a series before); the 10,000 of the
+  // issue run in `npm run test:heavy` (test/heavy/kind-flood.test.ts), about 10 s on their own.
+  it('300 reviews with distinct kinds add no metric series beyond the fixed set', async () => {
+    await expectNoSeriesPerKind(h, 300);
+  });
 
   it('quotes at most a few hundred characters of a 1 MiB value in the answer and the log', async () => {
     const r = structuredClone(review);

@@ -82,7 +82,11 @@ export function liveWeightActionIsConsistent(live: string, rollout: Rollout, sta
   let total = 0;
   for (const [i, group] of groups.entries()) {
     if (!isJsonObject(group) || group.servicename !== services[i]) return false;
-    if (String(group.serviceport) !== String(alb.servicePort)) return false;
+    // An intstr: a number or a string. A list or map is no port (and String() of a list holding
+    // a map without a prototype throws, which made every guarded UPDATE a 500).
+    const port = group.serviceport;
+    if (typeof port !== 'number' && typeof port !== 'string') return false;
+    if (String(port) !== String(alb.servicePort)) return false;
     if (typeof group.weight !== 'number' || !Number.isInteger(group.weight) || group.weight < 0) return false;
     total += group.weight;
   }

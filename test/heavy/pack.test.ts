@@ -10,7 +10,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-run.js';
+import { runCli } from '../commands/cli-run.js';
 
 const ROOT = resolve('.');
 const PACKAGE = JSON.parse(readFileSync('package.json', 'utf8')) as {
