@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 20_000,
     // Read by `scalingTest` (test/routing/gateway-api/scaling.ts): timing ratios are skipped.
     env: { MUTATION_RUN: '1' },
+    // Caps each property test's time (see the file).
+    setupFiles: ['test/support/mutation-setup.ts'],
   },
 });
