@@ -7,13 +7,17 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { memoryOf, sleep, startTarget, stopTarget } from './processes.js';
+import { settledMemoryOf, startTarget, stopTarget } from './processes.js';
 import { realApiserverCaches } from './real-apiserver.js';
 
 export interface CacheResult {
   source: string;
   objects: number;
+  /** Settled RSS (settledMemoryOf): what the process holds once V8 has shrunk its heap. */
   rss_mb: number;
+  /** RSS right after the first sync, and the high-water mark. */
+  rss_at_ready_mb?: number;
+  rss_peak_mb?: number;
   sync_s: number;
   /** Which RuntimeVariant (absent: the files source, run by the load targets' process). */
   runtime?: string;
@@ -32,8 +36,6 @@ export interface CacheContext {
 }
 
 const PORT = 18446;
-/** Settle time before RSS is read: the sync's garbage is collected by then. */
-const SETTLE_MS = 3000;
 
 /** How the serve process is started for a cache measurement. */
 export interface RuntimeVariant {
@@ -95,18 +97,21 @@ export async function serveFromKubeconfig(
     env,
   );
   try {
-    await sleep(SETTLE_MS);
+    const memory = await settledMemoryOf(target.child.pid!);
     const result: CacheResult = {
       source,
       objects: ctx.objects,
-      rss_mb: memoryOf(target.child.pid!).rssMb,
+      rss_mb: memory.rssMb,
+      rss_at_ready_mb: memory.atReadyMb,
+      rss_peak_mb: memory.hwmMb,
       sync_s: target.readyMs / 1000,
       runtime: variant.label,
       shipped: variant.shipped,
       ...(nodeOptions ? { node_options: nodeOptions } : {}),
     };
     console.log(
-      `cache from ${source} (${variant.label}): ready in ${result.sync_s} s, RSS ${result.rss_mb} MiB`,
+      `cache from ${source} (${variant.label}): ready in ${result.sync_s} s, RSS ${result.rss_mb} MiB ` +
+        `settled after ${memory.settledAfterS} s (${memory.atReadyMb} right after the sync, peak ${memory.hwmMb})`,
     );
     return result;
   } finally {

@@ -48,6 +48,12 @@ export async function startTarget(
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s: ${errors}`);
 }
 
+/** `serve` on the benchmark's manifest files, as every load target of the webhook runs it. */
+export function serveStateArgs(stateDir: string, certDir: string, port: number): string[] {
+  const flags = ['--state', stateDir, '--cert-dir', certDir, '--port', String(port)];
+  return ['serve', ...flags, '--host', '127.0.0.1', '--log-level', 'warn'];
+}
+
 export async function stopTarget(target: Target): Promise<void> {
   const { child } = target;
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -99,6 +105,34 @@ export function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: round1(kb('VmRSS') / 1024), hwmMb: round1(kb('VmHWM') / 1024) };
+}
+
+/** Readings of a settled RSS: this many in a row within SETTLED_MIB of each other. */
+const SETTLED_READINGS = 4;
+const SETTLED_MIB = 1;
+
+/**
+ * Memory once it has settled: V8 keeps the young generation it grew during the first sync
+ * until its memory reducer runs on an idle process (about 10 s later with Node 24), so a
+ * reading right after the sync shows a transient peak. Polls every second, up to `maxMs`;
+ * `atReadyMb` is the first reading (what the process held right after the sync).
+ */
+export async function settledMemoryOf(
+  pid: number,
+  maxMs = 25_000,
+): Promise<Memory & { atReadyMb: number; settledAfterS: number }> {
+  const started = Date.now();
+  const readings = [memoryOf(pid)];
+  while (Date.now() - started < maxMs) {
+    const last = readings.slice(-SETTLED_READINGS);
+    const spread = Math.max(...last.map((m) => m.rssMb)) - Math.min(...last.map((m) => m.rssMb));
+    // At least 12 s, so the reducer has had its chance even when the RSS looks flat early.
+    if (last.length === SETTLED_READINGS && spread <= SETTLED_MIB && Date.now() - started >= 12_000) break;
+    await sleep(1000);
+    readings.push(memoryOf(pid));
+  }
+  const now = readings[readings.length - 1]!;
+  return { ...now, atReadyMb: readings[0]!.rssMb, settledAfterS: round1((Date.now() - started) / 1000) };
 }
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;

@@ -3,7 +3,8 @@
  * under one load generator with the same settings, the cluster-state caches at 40,001
  * objects, and bench/results/latest.json, docs/benchmarks.svg and a table on stdout.
  *
- * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is).
+ * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is),
+ * --profile (CPU profiles and flame graphs of the targets instead of the figures: profile.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   type LoadSettings,
 } from './load.js';
 import { machineInfo } from './machine.js';
+import { profileTargets } from './profile.js';
 import { measureStalls } from './stalls.js';
 import {
   cpuSecondsOf,
@@ -31,7 +33,8 @@ import {
   memoryOf,
   PINNED,
   round1,
-  sleep,
+  serveStateArgs,
+  settledMemoryOf,
   startTarget,
   stopTarget,
   type Target,
@@ -114,13 +117,20 @@ async function measureWebhook(
   results: TargetResult[],
 ): Promise<{ fromFiles: CacheResult; apiCalls: number }> {
   try {
-    await sleep(2000);
+    const memory = await settledMemoryOf(webhook.child.pid!);
     const fromFiles: CacheResult = {
       source: 'files',
       objects,
       sync_s: webhook.readyMs / 1000,
-      rss_mb: memoryOf(webhook.child.pid!).rssMb,
+      rss_mb: memory.rssMb,
+      rss_at_ready_mb: memory.atReadyMb,
+      rss_peak_mb: memory.hwmMb,
+      runtime: 'node defaults (as `npm start` and `serve --state` run)',
     };
+    console.log(
+      `cache from files: ready in ${fromFiles.sync_s} s, RSS ${memory.rssMb} MiB settled after ` +
+        `${memory.settledAfterS} s (${memory.atReadyMb} right after the sync, peak ${memory.hwmMb})`,
+    );
     results.push(measure(webhook, 'mutate-ingress', `${base}/mutate`, f.mutateBodies, f.caFile, f.loadGo));
     results.push(
       measure(webhook, 'validate-rollout', `${base}/validate`, f.validateBodies, f.caFile, f.loadGo),
@@ -151,6 +161,20 @@ async function main(): Promise<void> {
   const certDir = join(scratch, 'certs');
   const { caFile } = await ensureDevCertificates(certDir);
   console.log(`cluster state: ${objects} objects in ${stateDir}`);
+  if (process.argv.includes('--profile')) {
+    const machine = machineInfo(PINNED, { before: measureStalls(1, 1), after: measureStalls(1, 1) });
+    await profileTargets({
+      root,
+      scratch,
+      stateDir,
+      certDir,
+      mutateBodies,
+      validateBodies,
+      settings,
+      machineLine: `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}`,
+    });
+    return;
+  }
   const stallSeconds = quick ? 3 : 10;
   const stallsBefore = measureStalls(1, stallSeconds);
   console.log(`stalls on core 1 before the load: ${JSON.stringify(stallsBefore)}`);
@@ -177,20 +201,7 @@ async function main(): Promise<void> {
   const webhook = await startTarget(
     'webhook',
     node,
-    [
-      join(root, 'bin/rollouts-traffic-webhook.js'),
-      'serve',
-      '--state',
-      stateDir,
-      '--cert-dir',
-      certDir,
-      '--port',
-      String(ports.webhook),
-      '--host',
-      '127.0.0.1',
-      '--log-level',
-      'warn',
-    ],
+    [join(root, 'bin/rollouts-traffic-webhook.js'), ...serveStateArgs(stateDir, certDir, ports.webhook)],
     `${base}/readyz`,
   );
   const { fromFiles, apiCalls } = await measureWebhook(webhook, base, objects, fixtures, results);

@@ -57,6 +57,12 @@ export interface ReadOptions {
   positions?: boolean;
   /** Standard input, read when a path is `-`. */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Takes each document as it is read, instead of collecting them in `documents` (left empty):
+   * a caller that keeps only a projection of each object (serve's cache) then never holds all
+   * the parsed files at once.
+   */
+  onDocument?: (document: ManifestDocument) => void;
 }
 
 export interface LoadError {
@@ -99,7 +105,8 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
     } else await collectFiles(path, true, visitedDirs, set);
   }
   const explicit = new Set(paths);
-  for (const file of set.files) await readFileDocuments(file, explicit.has(file), options, set);
+  const accept = options.onDocument ?? ((document: ManifestDocument) => void set.documents.push(document));
+  for (const file of set.files) await readFileDocuments(file, explicit.has(file), options, set, accept);
   return set;
 }
 
@@ -173,6 +180,7 @@ async function readFileDocuments(
   explicit: boolean,
   options: ReadOptions,
   set: ManifestSet,
+  accept: (document: ManifestDocument) => void,
 ): Promise<void> {
   let text: string;
   try {
@@ -189,7 +197,7 @@ async function readFileDocuments(
       unparsable({ file, document: 1 }, explicit, text, `is not valid JSON: ${errorText(err)}`, set);
       return;
     }
-    addDocument({ file, document: 1 }, value, set, { line: 1 });
+    addDocument({ file, document: 1 }, value, set, accept, { line: 1 });
     return;
   }
   const lineCounter = options.positions ? new LineCounter() : undefined;
@@ -202,7 +210,13 @@ async function readFileDocuments(
       return;
     }
     try {
-      addDocument(at, doc.toJS({ maxAliasCount: 100 }), set, lineCounter && positionsOf(doc, lineCounter));
+      addDocument(
+        at,
+        doc.toJS({ maxAliasCount: 100 }),
+        set,
+        accept,
+        lineCounter && positionsOf(doc, lineCounter),
+      );
     } catch (err) {
       set.errors.push(loadError(at, `cannot be converted: ${errorText(err)}`));
     }
@@ -233,7 +247,13 @@ function positionsOf(doc: Document, lines: LineCounter): Positions {
   };
 }
 
-function addDocument(at: ManifestLocation, value: unknown, set: ManifestSet, positions?: Positions): void {
+function addDocument(
+  at: ManifestLocation,
+  value: unknown,
+  set: ManifestSet,
+  accept: (document: ManifestDocument) => void,
+  positions?: Positions,
+): void {
   if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
   const isObject = isJsonObject(value);
   if (!isObject || (value['apiVersion'] === undefined && value['kind'] === undefined)) {
@@ -256,7 +276,7 @@ function addDocument(at: ManifestLocation, value: unknown, set: ManifestSet, pos
     return;
   }
   if (kind.endsWith('List') && at.item === undefined && Object.hasOwn(value, 'items')) {
-    addListItems(at, value['items'], set, positions);
+    addListItems(at, value['items'], set, accept, positions);
     return;
   }
   const document: ManifestDocument = { ...at, object: value, apiVersion, kind };
@@ -264,10 +284,16 @@ function addDocument(at: ManifestLocation, value: unknown, set: ManifestSet, pos
     document.line = positions.line;
     if (positions.lineOf) document.lineOf = positions.lineOf;
   }
-  set.documents.push(document);
+  accept(document);
 }
 
-function addListItems(at: ManifestLocation, items: unknown, set: ManifestSet, positions?: Positions): void {
+function addListItems(
+  at: ManifestLocation,
+  items: unknown,
+  set: ManifestSet,
+  accept: (document: ManifestDocument) => void,
+  positions?: Positions,
+): void {
   if (!Array.isArray(items)) {
     set.errors.push(loadError(at, `items of a List must be an array (got ${describe(items)})`));
     return;
@@ -278,7 +304,7 @@ function addListItems(at: ManifestLocation, items: unknown, set: ManifestSet, po
       line: lineOf?.(['items', i]) ?? positions.line,
       ...(lineOf ? { lineOf: (path: FieldPath) => lineOf(['items', i, ...path]) } : {}),
     };
-    addDocument({ ...at, item: i + 1 }, item, set, itemPositions);
+    addDocument({ ...at, item: i + 1 }, item, set, accept, itemPositions);
   });
 }
 

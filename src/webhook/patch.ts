@@ -107,14 +107,52 @@ function isPermutation(aKeys: readonly string[], bKeys: readonly string[]): bool
  * diffed position by position, so the change stays inside the element. Otherwise, elements
  * are edited whole: added, removed or moved (a path inserted at the front, a path removed,
  * paths re-sorted).
+ *
+ * Only the positions whose elements are not the same object take part in the "same
+ * elements, reordered" question: the drift guard's copy shares every element it leaves
+ * alone, and an element equal to itself cancels out.
  */
 function diffArrays(before: Json[], after: Json[], pointer: string): Operation[] {
-  const beforeKeys = before.map(canonicalKey);
-  const afterKeys = after.map(canonicalKey);
-  if (before.length === after.length && !isPermutation(beforeKeys, afterKeys)) {
-    return after.flatMap((value, i) => diff(before[i] as Json, value, child(pointer, i)));
+  if (before.length === after.length) {
+    const changed: number[] = [];
+    for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) changed.push(i);
+    const keys = equalityKeys([
+      ...changed.map((i) => before[i] as Json),
+      ...changed.map((i) => after[i] as Json),
+    ]);
+    const reordered = isPermutation(keys.slice(0, changed.length), keys.slice(changed.length));
+    if (!reordered)
+      return changed.flatMap((i) => diff(before[i] as Json, after[i] as Json, child(pointer, i)));
   }
-  return editArray(beforeKeys, after, afterKeys, pointer);
+  const keys = equalityKeys([...before, ...after]);
+  return editArray(keys.slice(0, before.length), after, keys.slice(before.length), pointer);
+}
+
+/**
+ * Up to this many elements, equal ones are found by comparing them with `jsonEqual` (at most
+ * this many comparisons each, a constant); beyond it, by canonical keys, whose cost is linear.
+ * Most arrays the webhook diffs are an Ingress's rules or a rule's paths, a handful each, where
+ * comparing is several times cheaper than serialising.
+ */
+const COMPARED_ELEMENTS = 16;
+
+/** One key per value, equal exactly for structurally equal values (object key order ignored). */
+function equalityKeys(values: readonly Json[]): string[] {
+  if (values.length > COMPARED_ELEMENTS) {
+    // A value both arrays hold (the same object) is serialised once.
+    const known = new Map<Json, string>();
+    return values.map((value) => {
+      let key = known.get(value);
+      if (key === undefined) known.set(value, (key = canonicalKey(value)));
+      return key;
+    });
+  }
+  const distinct: Json[] = [];
+  return values.map((value) => {
+    let index = distinct.findIndex((seen) => jsonEqual(seen, value));
+    if (index < 0) index = distinct.push(value) - 1;
+    return String(index);
+  });
 }
 
 /**

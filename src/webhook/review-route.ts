@@ -11,7 +11,7 @@ import { runOnRequestPath } from '../cluster/request-path.js';
 import type { ClusterView } from '../routing/model.js';
 import { answerReview } from './admission/dispatch.js';
 import type { WebhookPolicy } from './admission/handler.js';
-import { decisionOf, type AdmissionResult, type HookKind } from './admission/response.js';
+import { decisionOf, reviewResponseJson, type AdmissionResult, type HookKind } from './admission/response.js';
 import type { AdmissionRequest } from './admission/review.js';
 import { budgetFromTimeout } from './budget.js';
 import { echo, logValue } from './echo.js';
@@ -89,8 +89,9 @@ export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
       if (outcome.request && outcome.result) options.onAnswered?.(outcome.request, outcome.result);
       if (outcome.status === 400) metrics.badRequests.inc({ status: statusLabelOf(400) });
       const r = outcome.request;
-      // Every user value is cut (logValue): a 1 MiB name must not make a 1 MiB log line.
-      const line = {
+      // Every user value is cut (logValue): a 1 MiB name must not make a 1 MiB log line. Built
+      // only when a line is written (below info, the per-review line is not).
+      const line = () => ({
         hook,
         uid: logValue(r?.uid),
         kind: logValue(r?.kind.kind),
@@ -103,19 +104,20 @@ export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
         patchOps: outcome.result?.patch.length ?? 0,
         warnings: outcome.result?.warnings.length ?? 0,
         latencyMs: Math.round(seconds * 1e6) / 1e3,
-      };
+      });
       // The apiserver stops waiting at its timeout; an answer after it counts as a failed call
       // (failurePolicy applies), so it is counted and logged loudly.
       if (Date.now() > deadline) {
         metrics.deadlineExceeded.inc({ hook });
         logger.warn(
-          { ...line, budgetMs: deadline - receivedAt },
+          { ...line(), budgetMs: deadline - receivedAt },
           'review answered after the apiserver timeout',
         );
       }
-      if (outcome.status === 500) logger.error({ ...line, err: outcome.error }, 'review failed');
-      else logger.info(line, 'review');
-      return reply.code(outcome.status).send(outcome.body);
+      if (outcome.status === 500) logger.error({ ...line(), err: outcome.error }, 'review failed');
+      else if (logger.isLevelEnabled('info')) logger.info(line(), 'review');
+      if (outcome.status !== 200) return reply.code(outcome.status).send(outcome.body);
+      return reply.type('application/json; charset=utf-8').send(reviewResponseJson(outcome.body));
     } finally {
       metrics.inFlight.dec();
     }

@@ -12,10 +12,11 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type HookHandlerDoneFunction,
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebhookPolicy } from './admission/handler.js';
-import { MAX_NESTING_DEPTH } from './admission/nesting.js';
+import { markDepthMeasured, MAX_NESTING_DEPTH } from './admission/nesting.js';
 import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
 import { guardConnections, type ConnectionGuard } from './connection-guard.js';
 import { echo, MAX_ECHO_CHARS, truncated } from './echo.js';
@@ -188,14 +189,17 @@ function decodeBody(body: Buffer, budget: BodyBudget, reservation: BodyReservati
   }
   if (!budget.tryReserve(cost)) throw new HttpError(BUDGET_EXHAUSTED, budgetExhausted());
   reservation.bytes += cost;
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new HttpError(
       400,
       `the request body is not valid JSON: ${truncated((error as Error).message, MAX_ECHO_CHARS)}`,
     );
   }
+  markDepthMeasured(value);
+  return value;
 }
 
 function mebibytes(bytes: number): string {
@@ -222,6 +226,9 @@ export function createServer(options: ServerOptions): WebhookServer {
     // One log line per review is written by the hook route itself; fastify's own
     // per-request lines would double the volume.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nothing logs through request.log (the route and the error handler use the logger
+    // itself), so no child logger is built per request.
+    childLoggerFactory: (parent) => parent,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -267,22 +274,24 @@ export function createServer(options: ServerOptions): WebhookServer {
   /**
    * Runs before the body is read: a client without an accepted certificate is refused, and
    * a body announced by its Content-Length is checked against the size limit and reserved in
-   * the budget, so that neither costs any memory.
+   * the budget, so that neither costs any memory. Callback style (no promise per request);
+   * a refusal answers without calling `done`, which ends the request there.
    */
-  const admitBody = async (req: FastifyRequest, reply: FastifyReply) => {
+  const admitBody = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const refusal = options.clientCa
       ? clientRefusal(req.raw.socket as TLSSocket, options.clientNames)
       : undefined;
-    if (refusal) return refuseEarly(reply, refusal.status, refusal.error);
+    if (refusal) return void refuseEarly(reply, refusal.status, refusal.error);
     const announced = Number(req.headers['content-length'] ?? 0);
-    if (announced > MAX_BODY_BYTES) return refuseEarly(reply, BODY_TOO_LARGE, bodyTooLarge());
+    if (announced > MAX_BODY_BYTES) return void refuseEarly(reply, BODY_TOO_LARGE, bodyTooLarge());
     const reservation: BodyReservation = { bytes: 0 };
     if (announced > 0) {
-      if (!budget.tryReserve(announced)) return refuseEarly(reply, BUDGET_EXHAUSTED, budgetExhausted());
+      if (!budget.tryReserve(announced)) return void refuseEarly(reply, BUDGET_EXHAUSTED, budgetExhausted());
       reservation.bytes = announced;
     }
     reservations.set(req.raw, reservation);
     reply.raw.once('close', () => budget.release(reservation.bytes));
+    done();
   };
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
@@ -306,8 +315,9 @@ export function createServer(options: ServerOptions): WebhookServer {
 
   // While shutting down, answer whatever still arrives on open connections, but ask the
   // client to reconnect (to another replica) afterwards.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.post('/mutate', { onRequest: admitBody }, reviewRoute('mutate', options));

@@ -127,6 +127,26 @@ describe('FileClusterState with bad input', () => {
     expect(state.getRollout('ops', 'not-argo')).toBeUndefined();
     expect(state.ignoredCount()).toBe(1);
   });
+
+  it('projects each document as it is read, with the same result as loading a read set', async () => {
+    const streamed = new FileClusterState([dir]);
+    await streamed.start();
+    const loaded = new FileClusterState([dir]);
+    loaded.load(await readManifests([dir]));
+    expect(streamed.loadErrors()).toEqual(loaded.loadErrors());
+    const counts = (state: FileClusterState) =>
+      Object.values(state.status().resources).map((resource) => resource.objects);
+    expect(counts(streamed)).toEqual(counts(loaded));
+    expect(streamed.getService('ops', 'good-one')).toEqual(loaded.getService('ops', 'good-one'));
+
+    const seen: string[] = [];
+    const set = await readManifests([dir], {
+      onDocument: (doc) => seen.push(`${doc.kind} ${doc.document}${doc.item ? `/${doc.item}` : ''}`),
+    });
+    // Handed over in file order, not collected.
+    expect(set.documents).toEqual([]);
+    expect(seen).toEqual(['Service 1', 'Service 1', 'Service 5', 'Service 6/1', 'Service 8', 'Rollout 1']);
+  });
 });
 
 function escape(text: string): string {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { answerReview } from '../../src/webhook/admission/dispatch.js';
-import { MAX_NESTING_DEPTH, nestsDeeperThan } from '../../src/webhook/admission/nesting.js';
+import {
+  exceedsNestingLimit,
+  markDepthMeasured,
+  MAX_NESTING_DEPTH,
+  nestsDeeperThan,
+} from '../../src/webhook/admission/nesting.js';
 
 const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
   request: { uid: string; object: { spec: Record<string, unknown> } };
@@ -55,4 +60,22 @@ describe('nesting limit', () => {
       expect(answerReview(hook, body, context()).status).toBe(200);
     },
   );
+});
+
+describe('exceedsNestingLimit', () => {
+  const deep = (levels: number) => {
+    let value: unknown = 0;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+
+  it('walks a value nobody measured, and trusts the mark of one measured on its bytes', () => {
+    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH))).toBe(false);
+    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH + 1))).toBe(true);
+    const measured = deep(MAX_NESTING_DEPTH + 1);
+    markDepthMeasured(measured);
+    expect(exceedsNestingLimit(measured)).toBe(false);
+    // The mark belongs to that object only.
+    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH + 1))).toBe(true);
+  });
 });

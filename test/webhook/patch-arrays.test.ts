@@ -41,6 +41,47 @@ describe('diff of arrays of the same length', () => {
   });
 });
 
+/**
+ * Small arrays find equal elements by comparing them, larger ones by canonical keys
+ * (COMPARED_ELEMENTS, 16 elements over both sides): both must give the same operations.
+ */
+describe('diff of arrays on both sides of the comparison threshold', () => {
+  const item = (n: number) => ({ name: `svc-${n}`, port: { number: n } });
+  const reversedKeys = (n: number) => ({ port: { number: n }, name: `svc-${n}` });
+  const range = (n: number) => Array.from({ length: n }, (_, i) => item(i));
+
+  it.each([4, 8, 9, 20])('moves the last of %i elements to the front', (n) => {
+    const before = range(n);
+    const after = [item(n - 1), ...range(n - 1)];
+    expectPatch(before, after, [{ op: 'move', from: `/${n - 1}`, path: '/0' }]);
+  });
+
+  it.each([4, 8, 9, 20])('matches elements equal up to key order among %i (no operation)', (n) => {
+    const before = range(n);
+    const after = before.map((_, i) => reversedKeys(i));
+    expect(diff(before, after)).toEqual([]);
+    const inserted = [item(99), ...before.map((_, i) => reversedKeys(i))];
+    expectPatch(before, inserted, [{ op: 'add', path: '/0', value: item(99) }]);
+  });
+
+  it.each([4, 8, 9, 20])('keeps a shared element and patches the one changed in place among %i', (n) => {
+    const before = range(n);
+    const after = [...before];
+    after[1] = { name: 'svc-1', port: { number: 8080 } };
+    expectPatch(before, after, [{ op: 'replace', path: '/1/port/number', value: 8080 }]);
+  });
+
+  it.each([4, 8, 9, 20])('removes a dropped element and appends two new ones among %i', (n) => {
+    const before = range(n);
+    const after = [...before.slice(1), item(100), item(101)];
+    expectPatch(before, after, [
+      { op: 'remove', path: '/0' },
+      { op: 'add', path: `/${n - 1}`, value: item(100) },
+      { op: 'add', path: `/${n}`, value: item(101) },
+    ]);
+  });
+});
+
 describe('jsonEqual', () => {
   it.each<[Json, Json, boolean]>([
     [{ a: 1 }, { a: 1, b: 2 }, false],

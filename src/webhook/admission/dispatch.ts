@@ -44,13 +44,22 @@ function handlerKey(hook: HookKind, group: string, kind: string): string {
   return `${hook} ${group}/${kind}`;
 }
 
-export interface ReviewOutcome {
-  status: 200 | 400 | 500;
-  body: AdmissionReviewResponse | { error: string; uid?: string };
-  request?: AdmissionRequest;
-  result?: AdmissionResult;
-  error?: Error;
-}
+/** A review answered (200), or refused as unusable (400) or failed (500) with a JSON error. */
+export type ReviewOutcome =
+  | {
+      status: 200;
+      body: AdmissionReviewResponse;
+      request: AdmissionRequest;
+      result: AdmissionResult;
+      error?: undefined;
+    }
+  | {
+      status: 400 | 500;
+      body: { error: string; uid?: string };
+      request?: AdmissionRequest;
+      result?: undefined;
+      error: Error;
+    };
 
 export function answerReview(hook: HookKind, body: unknown, context: ReviewContext): ReviewOutcome {
   let request: AdmissionRequest;

@@ -98,9 +98,9 @@ const NEEDS_TIDYING = /[^\S ]| {2}|^ | $/;
 
 /** Cuts a warning to MAX_WARNING_LENGTH characters, keeping the start (the essential part). */
 export function shortWarning(text: string): string {
-  // Most warnings are already one short line: skip the rewrite (it runs on every review).
-  if (text.length <= MAX_WARNING_LENGTH && !NEEDS_TIDYING.test(text)) return text;
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  // Most warnings are already one line: skip the rewrite (it runs on every review), which
+  // would return them unchanged.
+  const oneLine = NEEDS_TIDYING.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
   return oneLine.length <= MAX_WARNING_LENGTH ? oneLine : `${oneLine.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
@@ -142,4 +142,21 @@ export function encodeResponse(
   if (warnings.length > 0) response.warnings = warnings;
   if (result.auditAnnotations) response.auditAnnotations = result.auditAnnotations;
   return { apiVersion: REVIEW_API_VERSION, kind: REVIEW_KIND, response };
+}
+
+/**
+ * The JSON text of an AdmissionReview answer, byte for byte what `JSON.stringify` writes for
+ * the object `encodeResponse` builds (same keys, same order; a test holds the two together),
+ * without making the serialiser scan the patch: base64 has no character JSON escapes, and on
+ * a mutating answer the patch is most of the text.
+ */
+export function reviewResponseJson(review: AdmissionReviewResponse): string {
+  const r = review.response;
+  let text = `{"apiVersion":"${review.apiVersion}","kind":"${review.kind}","response":{"uid":${JSON.stringify(r.uid)},"allowed":${r.allowed}`;
+  if (r.status !== undefined) text += `,"status":${JSON.stringify(r.status)}`;
+  if (r.patchType !== undefined) text += `,"patchType":"${r.patchType}"`;
+  if (r.patch !== undefined) text += `,"patch":"${r.patch}"`;
+  if (r.warnings !== undefined) text += `,"warnings":${JSON.stringify(r.warnings)}`;
+  if (r.auditAnnotations !== undefined) text += `,"auditAnnotations":${JSON.stringify(r.auditAnnotations)}`;
+  return `${text}}}`;
 }

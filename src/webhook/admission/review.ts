@@ -6,7 +6,7 @@
 import { isJsonObject, own } from '../../routing/wire/index.js';
 import type { JsonObject } from '../../routing/model.js';
 import { echo } from '../echo.js';
-import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting.js';
+import { exceedsNestingLimit, MAX_NESTING_DEPTH } from './nesting.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
 export const REVIEW_KIND = 'AdmissionReview';
@@ -85,7 +85,7 @@ function readUser(request: JsonObject): { username: string; groups: string[] } {
 /** Decodes the envelope and the request; throws BadReview with a precise reason otherwise. */
 export function decodeAdmissionReview(body: unknown): AdmissionRequest {
   if (!isJsonObject(body)) throw new BadReview('the body must be a JSON object (an AdmissionReview)');
-  if (nestsDeeperThan(body, MAX_NESTING_DEPTH))
+  if (exceedsNestingLimit(body))
     throw new BadReview(`the body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
   const apiVersion = own(body, 'apiVersion');
   const kind = own(body, 'kind');
