@@ -236,8 +236,8 @@ describe('a port the Service does not declare lists the ports it does', () => {
     const action = parseAlbAction(
       KEY,
       '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"svc","servicePort":"web"}]}}',
-    );
-    checkAlbAction({ out, key: KEY, namespace: 'shop', lookupService: () => service }, action.value!);
+    ) as Extract<ReturnType<typeof parseAlbAction>, { value: unknown }>;
+    checkAlbAction({ out, key: KEY, namespace: 'shop', lookupService: () => service }, action.value);
     return out.items.map((f) => f.message);
   };
   const sentence = `unable to find port web on service shop/svc (forwardConfig.targetGroups[0]). ${BUILD_FAILS} Fix: use a port number or port name that the Service declares`;
