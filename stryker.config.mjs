@@ -18,5 +18,9 @@ export default {
   // Two cores shared with other work: one test runner at a time.
   concurrency: 1,
   timeoutMS: 10_000,
+  // Static mutants (module-level constants: message catalogues, tables, regexes) are 14 % of
+  // the mutants of src/routing but need the whole suite re-run each; measured on two cores they
+  // took 60 % of the run. They are reported as Ignored and left out of the score.
+  ignoreStatic: true,
   thresholds: { high: 90, low: 85, break: 85 },
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundedEditDistance, MAX_CANDIDATES, nearestName } from '../../src/routing/edit-distance.js';
+import { scalingTest } from './gateway-api/scaling.js';
 
 describe('boundedEditDistance', () => {
   it.each([
@@ -35,7 +36,7 @@ describe('nearestName', () => {
     expect(nearestName('web-stabel', ['web-stable', ...names])).toBe('web-stable');
   });
 
-  it('costs linear time in the candidates and in the name length (n vs 8n)', () => {
+  scalingTest('costs linear time in the candidates and in the name length (n vs 8n)', () => {
     // Best of five runs, so a busy machine's pauses do not count; linear is 8x, quadratic 64x.
     const time = (work: () => void) => {
       let best = Infinity;

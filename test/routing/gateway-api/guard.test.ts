@@ -27,7 +27,7 @@ import {
   rule,
   deepFrozen,
 } from './builders.js';
-import { expectLinear } from './scaling.js';
+import { expectLinear, scalingTest } from './scaling.js';
 
 const HEADER_RULE: JsonObject = {
   name: 'canary-by-header',
@@ -437,7 +437,7 @@ describe('guardRoute: experiments and GRPCRoutes', () => {
     ]);
   });
 
-  it('costs time linear in the number of Rollouts naming the route (scaling)', () => {
+  scalingTest('costs time linear in the number of Rollouts naming the route (scaling)', () => {
     expectLinear(
       200,
       (n) => Array.from({ length: n }, (_, i) => ({ ...at20, name: `r${i}` })),

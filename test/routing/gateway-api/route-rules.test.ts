@@ -15,7 +15,7 @@ import {
 } from '../../../src/routing/gateway-api/index.js';
 import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
-import { expectLinear } from './scaling.js';
+import { expectLinear, scalingTest } from './scaling.js';
 
 describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
   it.each([
@@ -58,7 +58,7 @@ describe('isManagedRuleName', () => {
     expect(isManagedRuleName('a-1-2', new Set(['a']))).toBe(false);
   });
 
-  it('is linear in the name length (scaling)', () => {
+  scalingTest('is linear in the name length (scaling)', () => {
     const managed = new Set(['r']);
     expectLinear(
       20000,
@@ -162,7 +162,7 @@ describe('overSchemaLimits', () => {
     const many = Array.from({ length: 3 }, () => ({ matches: Array.from({ length: 60 }, () => ({})) }));
     expect(overSchemaLimits(httpRoute(many))).toBe('180 matches in all rules (at most 128)');
   });
-  it('stops at the rule count, whatever the size of the request (scaling)', () => {
+  scalingTest('stops at the rule count, whatever the size of the request (scaling)', () => {
     expectLinear(
       2000,
       (n) => httpRoute(Array.from({ length: n }, () => rule([ref(STABLE)]))),

@@ -6,7 +6,15 @@
  * quadratic loop fails every attempt. Inputs are built before timing; both sizes are warmed
  * up, then each takes the best of several runs.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+
+/**
+ * `it` for a scaling test, skipped in mutation runs (vitest.mutation.config.ts sets
+ * MUTATION_RUN): Stryker instruments every expression with mutant switches and coverage
+ * counters, which makes the timed inputs many times slower and the ratio noise; a mutant that
+ * makes a loop slower is caught there by Stryker's own timeout. `npm test` runs them.
+ */
+export const scalingTest = it.skipIf(process.env.MUTATION_RUN === '1');
 
 function best(run: () => void, repeat: number): number {
   let min = Infinity;

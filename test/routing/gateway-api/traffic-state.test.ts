@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { trafficStateOf } from '../../../src/routing/traffic-state.js';
 import type { JsonObject } from '../../../src/routing/model.js';
 import { CANARY, STABLE, midCanary, pluginRollout } from './builders.js';
-import { expectLinear } from './scaling.js';
+import { expectLinear, scalingTest } from './scaling.js';
 
 const set = (name: string, value: string): JsonObject => ({
   setHeaderRoute: { name, match: [{ headerName: 'x', headerValue: { exact: value } }] },
@@ -78,7 +78,7 @@ describe("trafficStateOf(rollout, 'gateway-api')", () => {
     ).toMatchObject({ headerRoutes: [], canaryWeight: 0, source: 'aborted' });
   });
 
-  it('walks the steps in linear time (scaling)', () => {
+  scalingTest('walks the steps in linear time (scaling)', () => {
     expectLinear(
       2000,
       (n) =>

@@ -8,6 +8,7 @@ import type { Json } from '../../../src/routing/model.js';
 import { canonicalJson } from '../../../src/routing/wire/index.js';
 import { jsonEqual } from '../../../src/webhook/patch.js';
 import { expectLinear, measureScaling } from '../../scaling/scaling-support.js';
+import { scalingTest } from '../gateway-api/scaling.js';
 
 function replacerForm(value: Json): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -72,7 +73,7 @@ describe('canonicalJson', () => {
     );
   });
 
-  it('costs time linear in the value', () => {
+  scalingTest('costs time linear in the value', () => {
     const wide = (n: number) =>
       Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${n - i}`, [i, { v: i }]]));
     expectLinear(

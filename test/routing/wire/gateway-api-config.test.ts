@@ -11,7 +11,7 @@ import { readGatewayApiConfig } from '../../../src/routing/wire/gateway-api-conf
 import { JsonReader } from '../../../src/routing/wire/json-reader.js';
 import type { Json } from '../../../src/routing/model.js';
 import { pluginRollout } from '../gateway-api/builders.js';
-import { expectLinear } from '../gateway-api/scaling.js';
+import { expectLinear, scalingTest } from '../gateway-api/scaling.js';
 
 function read(value: Json) {
   const r = new JsonReader();
@@ -93,7 +93,7 @@ describe('Gateway API plugin configuration', () => {
     expect(other.canary?.trafficRouting?.otherProviders).toContain('plugins');
   });
 
-  it('reads n and 8n routes in linear time (scaling)', () => {
+  scalingTest('reads n and 8n routes in linear time (scaling)', () => {
     expectLinear(
       3000,
       (n) => ({
