@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { settledMemoryOf, startTarget, stopTarget } from './processes.js';
+import { fixedRate, type FixedRate, type LoadSettings } from './load.js';
+import { getText, memoryOf, settledMemoryOf, startTarget, stopTarget } from './processes.js';
 import { realApiserverCaches } from './real-apiserver.js';
 
 export interface CacheResult {
@@ -33,6 +34,28 @@ export interface CacheContext {
   certDir: string;
   objects: number;
   quick: boolean;
+  /** When given, the mutate load also runs against a serve whose start-up audit is running. */
+  auditLoad?: AuditLoad;
+}
+
+export interface AuditLoad {
+  loadGo: string;
+  bodies: string;
+  caFile: string;
+  settings: LoadSettings;
+}
+
+/** What a review arriving while the background audit runs sees, and what the audit costs. */
+export interface AuditUnderLoad {
+  objects: number;
+  runtime: string;
+  /** The fixed-rate mutate load, started as soon as the process is ready (the audit starts then). */
+  fixed_rate: FixedRate;
+  /** rtw_audit_duration_seconds and rtw_audit_objects after the run; 0 when it had not finished. */
+  audit_seconds: number;
+  audited_objects: number;
+  rss_peak_mb: number;
+  rss_mb: number;
 }
 
 const PORT = 18446;
@@ -119,7 +142,70 @@ export async function serveFromKubeconfig(
   }
 }
 
-async function fakeApiserverCaches(ctx: CacheContext): Promise<CacheResult[]> {
+/**
+ * The serve process as shipped, from the fake apiserver, under the fixed-rate mutate load from
+ * the moment it is ready: its first audit (40,001 objects listed, judged, reports built) runs
+ * at start, so the load meets it. The fake apiserver serves no report CRDs; the writes are
+ * skipped, their wire cost is the apiserver's.
+ */
+async function auditUnderLoad(
+  ctx: CacheContext,
+  load: AuditLoad,
+  kubeconfig: string,
+): Promise<AuditUnderLoad> {
+  const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
+  const env = { ...process.env, ...variant.env, NODE_OPTIONS: variant.nodeOptions };
+  const url = `https://127.0.0.1:${PORT}`;
+  const target = await startTarget(
+    'serve (audit under load)',
+    process.execPath,
+    [
+      join(ctx.root, 'bin/rollouts-traffic-webhook.js'),
+      'serve',
+      '--kubeconfig',
+      kubeconfig,
+      '--cert-dir',
+      ctx.certDir,
+      '--port',
+      String(PORT),
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+    ],
+    `${url}/readyz`,
+    env,
+  );
+  try {
+    const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
+    const metrics = await getText(`${url}/metrics`);
+    const gauge = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? 0);
+    const memory = memoryOf(target.child.pid!);
+    const result: AuditUnderLoad = {
+      objects: ctx.objects,
+      runtime: variant.label,
+      fixed_rate: fixed,
+      audit_seconds: gauge(/^rtw_audit_duration_seconds (\S+)/m),
+      audited_objects:
+        gauge(/^rtw_audit_objects\{kind="Rollout"\} (\S+)/m) +
+        gauge(/^rtw_audit_objects\{kind="Ingress"\} (\S+)/m),
+      rss_peak_mb: memory.hwmMb,
+      rss_mb: memory.rssMb,
+    };
+    console.log(
+      `mutate while the audit runs: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
+        `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}); audit ${result.audit_seconds} s over ` +
+        `${result.audited_objects} objects; RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
+    );
+    return result;
+  } finally {
+    await stopTarget(target);
+  }
+}
+
+async function fakeApiserverCaches(
+  ctx: CacheContext,
+): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad }> {
   const kubeconfig = join(ctx.scratch, 'kubeconfig-fake');
   const child = spawn(
     process.execPath,
@@ -137,17 +223,21 @@ async function fakeApiserverCaches(ctx: CacheContext): Promise<CacheResult[]> {
     const served = JSON.parse(line) as { objects: number };
     if (served.objects !== ctx.objects)
       throw new Error(`fake apiserver holds ${served.objects} objects, not ${ctx.objects}`);
-    const results: CacheResult[] = [];
+    const caches: CacheResult[] = [];
     for (const variant of ctx.quick ? RUNTIME_VARIANTS.filter((v) => v.shipped) : RUNTIME_VARIANTS)
-      results.push(await serveFromKubeconfig(ctx, 'fake-apiserver', kubeconfig, variant));
-    return results;
+      caches.push(await serveFromKubeconfig(ctx, 'fake-apiserver', kubeconfig, variant));
+    return ctx.auditLoad
+      ? { caches, audit: await auditUnderLoad(ctx, ctx.auditLoad, kubeconfig) }
+      : { caches };
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-export async function measureCaches(ctx: CacheContext): Promise<CacheResult[]> {
-  const results = await fakeApiserverCaches(ctx);
-  if (!ctx.quick) results.push(...(await realApiserverCaches(ctx)));
-  return results;
+export async function measureCaches(
+  ctx: CacheContext,
+): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad }> {
+  const { caches, audit } = await fakeApiserverCaches(ctx);
+  if (!ctx.quick) caches.push(...(await realApiserverCaches(ctx)));
+  return audit ? { caches, audit } : { caches };
 }

@@ -133,3 +133,110 @@ export async function validateReviews(root: string, apps = APPS): Promise<string
 export async function writeBodies(file: string, bodies: string[]): Promise<void> {
   await writeFile(file, bodies.join('\n') + '\n');
 }
+
+/** Apps of the Gateway API target: a Rollout through the plugin, its HTTPRoute, two Services. */
+export const ROUTE_APPS = 1_000;
+
+interface RouteTemplates {
+  rollout: JsonObject;
+  route: JsonObject;
+  services: JsonObject[];
+}
+
+/**
+ * examples/gateway-api/app.yaml, with the Rollout at its header-route step and 20 % recorded
+ * in its status (what the Rollouts controller writes), and the HTTPRoute as the plugin left it:
+ * weights 80/20, the managed header rule, and the plugin's in-progress label.
+ */
+async function loadRouteTemplates(root: string): Promise<RouteTemplates & { liveRoute: JsonObject }> {
+  const docs = parseAllDocuments(await readFile(join(root, 'examples/gateway-api/app.yaml'), 'utf8')).map(
+    (d) => d.toJS() as JsonObject,
+  );
+  const [rollout] = docs.filter((d) => d['kind'] === 'Rollout');
+  const [route] = docs.filter((d) => d['kind'] === 'HTTPRoute');
+  if (!rollout || !route) throw new Error('examples/gateway-api/app.yaml lost its Rollout or HTTPRoute');
+  rollout['status'] = {
+    currentPodHash: '6d4f8b9c7',
+    stableRS: '5b7c9d8f6',
+    currentStepIndex: 3,
+    canary: {
+      weights: {
+        canary: { weight: 20, serviceName: 'store-canary', podTemplateHash: '6d4f8b9c7' },
+        stable: { weight: 80, serviceName: 'store-stable', podTemplateHash: '5b7c9d8f6' },
+      },
+    },
+  };
+  const ref = (name: string, weight: number) => ({ group: '', kind: 'Service', name, port: 80, weight });
+  const match = { path: { type: 'PathPrefix', value: '/' } };
+  const liveRoute = structuredClone(route);
+  (liveRoute['metadata'] as JsonObject)['labels'] = {
+    'rollouts.argoproj.io/gatewayapi-canary': 'in-progress',
+  };
+  (liveRoute['spec'] as JsonObject)['rules'] = [
+    { matches: [match], backendRefs: [ref('store-stable', 80), ref('store-canary', 20)] },
+    {
+      name: 'store-testers',
+      matches: [{ ...match, headers: [{ name: 'x-canary', type: 'Exact', value: 'yes' }] }],
+      backendRefs: [ref('store-canary', 1)],
+    },
+  ];
+  return { rollout, route, liveRoute, services: docs.filter((d) => d['kind'] === 'Service') };
+}
+
+/** The template re-homed for route app i: namespace `shop` to `team-<n>`, `store` to `store-<i>`. */
+function forRouteApp<T>(template: T, app: number): T {
+  const text = JSON.stringify(template)
+    .replaceAll('"namespace":"shop"', `"namespace":"${namespaceOf(app)}"`)
+    .replaceAll('store', `store-${app}`);
+  return JSON.parse(text) as T;
+}
+
+/** The route apps' manifests (a List per namespace); returns the object count. */
+export async function writeRouteClusterState(root: string, dir: string, apps = ROUTE_APPS): Promise<number> {
+  const t = await loadRouteTemplates(root);
+  await mkdir(dir, { recursive: true });
+  const perNamespace = new Map<string, JsonObject[]>();
+  for (let i = 0; i < apps; i++) {
+    const list = perNamespace.get(namespaceOf(i)) ?? [];
+    list.push(
+      forRouteApp(t.rollout, i),
+      forRouteApp(t.liveRoute, i),
+      ...t.services.map((s) => forRouteApp(s, i)),
+    );
+    perNamespace.set(namespaceOf(i), list);
+  }
+  let count = 0;
+  for (const [ns, items] of perNamespace) {
+    count += items.length;
+    await writeFile(join(dir, `${ns}.json`), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  }
+  return count;
+}
+
+/** Argo CD re-applying each app's HTTPRoute from git mid-canary: weights 1/1, no header rule. */
+export async function routeReviews(root: string, apps = ROUTE_APPS): Promise<string[]> {
+  const t = await loadRouteTemplates(root);
+  const kind = { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute' };
+  const resource = { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' };
+  return reviewedApps(apps).map((i) =>
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: `bench-route-${i}`,
+        kind,
+        resource,
+        requestKind: kind,
+        requestResource: resource,
+        name: `store-${i}`,
+        namespace: namespaceOf(i),
+        operation: 'UPDATE',
+        userInfo: { username: ARGOCD, groups: ['system:serviceaccounts', 'system:authenticated'] },
+        object: forRouteApp(t.route, i),
+        oldObject: forRouteApp(t.liveRoute, i),
+        dryRun: false,
+        options: { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions', fieldManager: 'argocd-controller' },
+      },
+    }),
+  );
+}

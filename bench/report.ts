@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CacheResult } from './cache.js';
+import type { AuditUnderLoad, CacheResult } from './cache.js';
 import type { Machine } from './machine.js';
 import { round3 } from './processes.js';
 
@@ -13,6 +13,7 @@ export const TARGET_NAMES = [
   'bare-fastify',
   'mutate-ingress',
   'validate-rollout',
+  'mutate-httproute',
   'go-controller-runtime-peer',
 ] as const;
 
@@ -30,6 +31,8 @@ export interface RunOutcome {
   load: Record<string, unknown>;
   results: TargetResult[];
   caches: CacheResult[];
+  /** The mutate load while the start-up audit runs (fake apiserver, as shipped). */
+  auditUnderLoad?: AuditUnderLoad;
   apiCallsOnRequestPath: number;
 }
 
@@ -70,9 +73,19 @@ export function writeResults(root: string, outcome: RunOutcome): string {
           runtime: cache.runtime,
         }
       : null,
+    ...(outcome.auditUnderLoad
+      ? {
+          audit_under_load: {
+            p99_ms: outcome.auditUnderLoad.fixed_rate.p99_ms,
+            audit_s: outcome.auditUnderLoad.audit_seconds,
+            rss_peak_mb: outcome.auditUnderLoad.rss_peak_mb,
+          },
+        }
+      : {}),
     ratios: {
       mutate_vs_bare: ratio(mutate, byName('bare-fastify')),
       validate_vs_bare: ratio(byName('validate-rollout'), byName('bare-fastify')),
+      route_vs_bare: ratio(byName('mutate-httproute'), byName('bare-fastify')),
       mutate_vs_peer: ratio(mutate, byName('go-controller-runtime-peer')),
     },
   };
@@ -127,7 +140,12 @@ export interface TargetCheck {
 }
 
 function checkTargets(
-  ratios: { mutate_vs_bare: number | null; validate_vs_bare: number | null; mutate_vs_peer: number | null },
+  ratios: {
+    mutate_vs_bare: number | null;
+    validate_vs_bare: number | null;
+    route_vs_bare: number | null;
+    mutate_vs_peer: number | null;
+  },
   outcome: RunOutcome,
   cache: CacheResult | undefined,
 ): TargetCheck[] {
@@ -160,6 +178,9 @@ function checkTargets(
     atLeast('mutate throughput / Go peer', ratios.mutate_vs_peer, 1.0),
     atMost('mutate p99 at the fixed rate (ms)', p99('mutate-ingress'), 2),
     atMost('validate p99 at the fixed rate (ms)', p99('validate-rollout'), 2),
+    // The Gateway API hook is held to the Ingress hook's targets.
+    atLeast('HTTPRoute mutate throughput / bare-fastify', ratios.route_vs_bare, 0.6),
+    atMost('HTTPRoute mutate p99 at the fixed rate (ms)', p99('mutate-httproute'), 2),
     // 150 MB = 143 MiB.
     atMost(
       `cache RSS, 40,001 objects (${cache?.source}) (MiB)`,
@@ -169,6 +190,13 @@ function checkTargets(
     ),
     atMost('serve --state RSS, 40,001 objects, settled (MiB)', files?.rss_mb ?? null, 150),
     atMost(`first sync (${cache?.source}) (s)`, cache?.sync_s ?? null, 5),
+    atMost('mutate p99 while the audit runs (ms)', outcome.auditUnderLoad?.fixed_rate.p99_ms ?? null, 2),
+    atMost(
+      'peak RSS while the audit runs, as shipped (MiB)',
+      outcome.auditUnderLoad?.rss_peak_mb ?? null,
+      256,
+      "<= 256 (the chart's memory limit)",
+    ),
     atMost('API calls on the request path', outcome.apiCallsOnRequestPath, 0, '== 0'),
   ];
 }
@@ -193,6 +221,7 @@ const COLORS: Record<string, string> = {
   'bare-fastify': '#9aa5b1',
   'mutate-ingress': '#1f6feb',
   'validate-rollout': '#54aeff',
+  'mutate-httproute': '#8250df',
   'go-controller-runtime-peer': '#d4a72c',
 };
 

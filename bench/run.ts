@@ -13,7 +13,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevCertificates } from '../src/webhook/tls.js';
 import { measureCaches, type CacheResult } from './cache.js';
-import { mutateReviews, validateReviews, writeBodies, writeClusterState } from './fixtures.js';
+import {
+  mutateReviews,
+  routeReviews,
+  validateReviews,
+  writeBodies,
+  writeClusterState,
+  writeRouteClusterState,
+} from './fixtures.js';
 import {
   buildGo,
   ensureWrk,
@@ -45,7 +52,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const settings: LoadSettings = quick ? QUICK : FULL;
 const scratch = mkdtempSync(join(tmpdir(), 'rtw-bench-'));
-const ports = { bare: 18443, webhook: 18444, peer: 18445 };
+const ports = { bare: 18443, webhook: 18444, peer: 18445, routes: 18447 };
 
 function newestMtime(dir: string): number {
   return Math.max(
@@ -158,6 +165,10 @@ async function main(): Promise<void> {
   const validateBodies = join(scratch, 'validate.jsonl');
   await writeBodies(mutateBodies, await mutateReviews(root));
   await writeBodies(validateBodies, await validateReviews(root));
+  const routeStateDir = join(scratch, 'route-state');
+  const routeObjects = await writeRouteClusterState(root, routeStateDir);
+  const routeBodies = join(scratch, 'routes.jsonl');
+  await writeBodies(routeBodies, await routeReviews(root));
   const certDir = join(scratch, 'certs');
   const { caFile } = await ensureDevCertificates(certDir);
   console.log(`cluster state: ${objects} objects in ${stateDir}`);
@@ -205,6 +216,21 @@ async function main(): Promise<void> {
     `${base}/readyz`,
   );
   const { fromFiles, apiCalls } = await measureWebhook(webhook, base, objects, fixtures, results);
+  // The Gateway API hook in a serve of its own cluster (Rollouts through the plugin and their
+  // HTTPRoutes), so that the Ingress targets' state stays the 40,001 objects above.
+  const routesBase = `https://127.0.0.1:${ports.routes}`;
+  const routes = await startTarget(
+    'webhook (HTTPRoutes)',
+    node,
+    [join(root, 'bin/rollouts-traffic-webhook.js'), ...serveStateArgs(routeStateDir, certDir, ports.routes)],
+    `${routesBase}/readyz`,
+  );
+  try {
+    console.log(`route cluster state: ${routeObjects} objects`);
+    results.push(measure(routes, 'mutate-httproute', `${routesBase}/mutate`, routeBodies, caFile, loadGo));
+  } finally {
+    await stopTarget(routes);
+  }
   const peer = await startTarget(
     'go-controller-runtime-peer',
     peerGo,
@@ -226,9 +252,11 @@ async function main(): Promise<void> {
     await stopTarget(peer);
   }
 
-  const caches = process.argv.includes('--skip-cache')
-    ? [fromFiles]
-    : [fromFiles, ...(await measureCaches({ root, scratch, stateDir, certDir, objects, quick }))];
+  const auditLoad = { loadGo, bodies: mutateBodies, caFile, settings };
+  const measured = process.argv.includes('--skip-cache')
+    ? { caches: [] }
+    : await measureCaches({ root, scratch, stateDir, certDir, objects, quick, auditLoad });
+  const caches = [fromFiles, ...measured.caches];
 
   const stallsAfter = measureStalls(1, stallSeconds);
   console.log(`stalls on core 1 after the load: ${JSON.stringify(stallsAfter)}`);
@@ -243,10 +271,11 @@ async function main(): Promise<void> {
       tls: 'HTTPS/1.1 keep-alive on loopback, TLS 1.3, the same EC P-256 certificate for every target',
       pinning: PINNED ? 'targets on core 1, load generators on core 0 (taskset)' : 'not pinned',
       bodies:
-        '200 rotating reviews of different apps and namespaces (mutate: Argo CD Ingress UPDATE mid-canary, ~4.4 KB; validate: Argo CD Rollout UPDATE)',
+        '200 rotating reviews of different apps and namespaces (mutate: Argo CD Ingress UPDATE mid-canary, ~4.4 KB; validate: Argo CD Rollout UPDATE; mutate-httproute: Argo CD HTTPRoute UPDATE mid-canary, in a serve of 1,000 Gateway API apps)',
     },
     results,
     caches,
+    ...(measured.audit ? { auditUnderLoad: measured.audit } : {}),
     apiCallsOnRequestPath: apiCalls,
   });
   console.log(`wrote ${file} (${round1((Date.now() - started) / 1000)} s in all)`);

@@ -7,7 +7,7 @@
  */
 import type { Operation } from 'fast-json-patch';
 import type { Json } from '../routing/model.js';
-import { isJsonObject } from '../routing/wire/index.js';
+import { canonicalJson, isJsonObject } from '../routing/wire/index.js';
 
 /** RFC 6901: `~` → `~0`, `/` → `~1` (annotation keys contain `/`). */
 export function escapePointerToken(token: string): string {
@@ -68,23 +68,6 @@ function diffObjects(
   return ops;
 }
 
-/**
- * A string equal for structurally equal JSON values (object key order ignored), so that
- * arrays are compared by hashing instead of element against element. Its cost is linear in
- * the value's size (and the log of each object's key count, for the sort).
- */
-function canonicalKey(value: Json): string {
-  return JSON.stringify(value, sortKeys) ?? 'undefined';
-}
-
-function sortKeys(_key: string, value: unknown): unknown {
-  if (!isJsonObject(value)) return value;
-  // Prototype-less, so a `__proto__` key is copied as a key.
-  const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(value).sort()) sorted[key] = value[key];
-  return sorted;
-}
-
 /** How many times each key occurs. */
 function countKeys(keys: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -143,7 +126,7 @@ function equalityKeys(values: readonly Json[]): string[] {
     const known = new Map<Json, string>();
     return values.map((value) => {
       let key = known.get(value);
-      if (key === undefined) known.set(value, (key = canonicalKey(value)));
+      if (key === undefined) known.set(value, (key = canonicalJson(value)));
       return key;
     });
   }

@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { answerReview } from '../../src/webhook/admission/dispatch.js';
 import type { AdmissionReviewResponse } from '../../src/webhook/admission/response.js';
-import { mutateReviews, validateReviews, writeClusterState } from '../../bench/fixtures.js';
+import {
+  mutateReviews,
+  routeReviews,
+  validateReviews,
+  writeClusterState,
+  writeRouteClusterState,
+} from '../../bench/fixtures.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const APPS = 40;
@@ -71,6 +77,52 @@ describe('benchmark fixtures', () => {
       });
       expect(outcome.status).toBe(200);
       expect((outcome.body as AdmissionReviewResponse).response.allowed).toBe(true);
+    }
+  });
+});
+
+describe('benchmark fixtures of the Gateway API target', () => {
+  let dir: string;
+  let state: FileClusterState;
+  let objects: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rtw-bench-routes-'));
+    objects = await writeRouteClusterState(root, dir, APPS);
+    state = new FileClusterState([dir]);
+    await state.start();
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('writes one Rollout, one HTTPRoute and two Services per app', () => {
+    expect(objects).toBe(APPS * 4);
+    expect(state.loadErrors()).toEqual([]);
+    const counts = state.status().resources;
+    expect(counts.rollouts.objects).toBe(APPS);
+    expect(counts.services.objects).toBe(APPS * 2);
+  });
+
+  it('makes HTTPRoute re-applies that the hook patches back to 80/20 with the header rule', async () => {
+    const bodies = await routeReviews(root, APPS);
+    expect(new Set(bodies).size).toBe(bodies.length);
+    for (const body of bodies) {
+      const outcome = answerReview('mutate', JSON.parse(body), {
+        cluster: state,
+        policy,
+        deadline: Date.now() + 10_000,
+      });
+      expect(outcome.status).toBe(200);
+      const response = (outcome.body as AdmissionReviewResponse).response;
+      expect(response.allowed).toBe(true);
+      const ops = (
+        JSON.parse(Buffer.from(response.patch ?? '', 'base64').toString()) as { path: string }[]
+      ).map((op) => op.path);
+      expect(ops).toEqual([
+        '/metadata/labels',
+        '/spec/rules/0/backendRefs/0/weight',
+        '/spec/rules/0/backendRefs/1/weight',
+        '/spec/rules/1',
+      ]);
     }
   });
 });

@@ -256,6 +256,16 @@ function labelsOf(route: JsonObject | undefined): JsonObject | undefined {
   return isJsonObject(labels) ? labels : undefined;
 }
 
+/**
+ * The working copy the route provider writes into: the object itself only. The renderer is
+ * copy-on-write (every rule, backendRef and label map it changes is a new object) and the
+ * provider replaces `spec` and `metadata` whole (`setRules`, `setLabels`), so a shallow copy
+ * keeps the request intact, and the patch differ skips every part left alone by identity.
+ */
+export function editableRoute(route: JsonObject): JsonObject {
+  return { ...route };
+}
+
 function setRules(working: JsonObject, rules: JsonObject[]): void {
   const spec = own(working, 'spec');
   working.spec = { ...(isJsonObject(spec) ? spec : {}), rules };

@@ -27,7 +27,13 @@ export {
   withInProgressLabel,
   type RouteOwner,
 } from './render.js';
-export { gatewayApiTrafficProvider, ownedRouteValue, routeEntriesFor, stagedRoute } from './guard.js';
+export {
+  editableRoute,
+  gatewayApiTrafficProvider,
+  ownedRouteValue,
+  routeEntriesFor,
+  stagedRoute,
+} from './guard.js';
 export {
   NO_ROUTES_MESSAGE,
   gatewayApiReferenceFindings,

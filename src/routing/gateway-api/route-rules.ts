@@ -25,7 +25,7 @@ import type {
   RouteKind,
 } from '../model.js';
 import { FieldPath, newFinding } from '../findings/index.js';
-import { isJsonObject, own } from '../wire/index.js';
+import { canonicalJson, isJsonObject, own } from '../wire/index.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const MAX_RULES = 16;
@@ -233,19 +233,12 @@ export function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
   return out;
 }
 
-function sortKeys(_key: string, value: unknown): unknown {
-  if (!isJsonObject(value)) return value;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value).sort()) out[key] = value[key]!;
-  return out;
-}
-
 /**
  * Canonical text of a rule after defaulting: equal texts mean the apiserver stores the same
  * rule. Depth is bounded by the admission body limit and the CRD schema.
  */
 export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
-  return JSON.stringify(defaultedRule(kind, rule), sortKeys);
+  return canonicalJson(defaultedRule(kind, rule));
 }
 
 // ---------------------------------------------------------------------------------------

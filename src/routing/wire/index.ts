@@ -21,6 +21,7 @@ export {
   stringAnnotationsOf,
   usesLegacyBackends,
 } from './ingress-object.js';
+export { canonicalJson } from './canonical-json.js';
 export { readGatewayApiConfig, readGatewayApiPlugin } from './gateway-api-config.js';
 export { describe, isJsonObject, newStringMap, own } from './json-reader.js';
 export { MAX_NESTING_DEPTH, measureJson, measureJsonText, parseCostBytes } from './json-shape.js';

@@ -8,6 +8,7 @@
  */
 import { guardObject, type Override } from '../../routing/drift-guard.js';
 import {
+  editableRoute,
   GATEWAY_API_GROUP,
   gatewayApiTrafficProvider,
   stagedRoute,
@@ -54,6 +55,7 @@ export class RouteMutator extends AdmissionHandler {
         },
       },
       ROUTE_PROVIDERS,
+      editableRoute,
     );
     const notGuarded = result.errors.map((f) => `not guarded: ${f.message}`);
     if (result.refusal) {

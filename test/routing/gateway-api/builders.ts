@@ -103,3 +103,18 @@ export function grpcRoute(rules: JsonObject[], labels?: Record<string, string>):
 }
 
 export const LABEL = 'rollouts.argoproj.io/gatewayapi-canary';
+
+/**
+ * Freezes `value` and everything in it (iteratively), so that a guard writing into its input
+ * instead of a copy throws (ES modules are strict), and returns it.
+ */
+export function deepFrozen<T>(value: T): T {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    pending.push(...Object.values(next));
+  }
+  return value;
+}

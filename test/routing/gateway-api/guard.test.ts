@@ -7,7 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { guardObject } from '../../../src/routing/drift-guard.js';
-import { gatewayApiTrafficProvider, stagedRoute } from '../../../src/routing/gateway-api/index.js';
+import {
+  editableRoute,
+  gatewayApiTrafficProvider,
+  stagedRoute,
+} from '../../../src/routing/gateway-api/index.js';
 import type { RouteDriftContext } from '../../../src/routing/traffic-provider.js';
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
@@ -21,6 +25,7 @@ import {
   pluginRollout,
   ref,
   rule,
+  deepFrozen,
 } from './builders.js';
 import { expectLinear } from './scaling.js';
 
@@ -44,13 +49,15 @@ function guard(
   const kind = requested.kind === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
   const result = guardObject(
     {
-      requested,
-      live,
+      requested: deepFrozen(requested),
+      live: deepFrozen(live),
       albRollouts: [],
       rolloutNamed: () => undefined,
       route: { kind, namespace: 'shop', name: 'web', rollouts, getService: () => undefined, ...extra },
     },
     [gatewayApiTrafficProvider],
+    // The hook's copy (a shallow one); the inputs are frozen, so a write into them throws.
+    editableRoute,
   );
   return { ...result, route: result.ingress, staged: stagedRoute(kind, requested, result.ingress) };
 }

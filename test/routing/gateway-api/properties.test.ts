@@ -8,10 +8,14 @@ import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { guardObject } from '../../../src/routing/drift-guard.js';
-import { gatewayApiTrafficProvider, stagedRoute } from '../../../src/routing/gateway-api/index.js';
+import {
+  editableRoute,
+  gatewayApiTrafficProvider,
+  stagedRoute,
+} from '../../../src/routing/gateway-api/index.js';
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
-import { CANARY, LABEL, STABLE, httpRoute, midCanary, pluginRollout } from './builders.js';
+import { CANARY, LABEL, STABLE, deepFrozen, httpRoute, midCanary, pluginRollout } from './builders.js';
 
 const backendName = fc.constantFrom(STABLE, CANARY, 'other');
 const weight = fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined });
@@ -48,8 +52,8 @@ const rolloutArb: fc.Arbitrary<Rollout> = fc
 function guard(rollout: Rollout, requested: JsonObject, live?: JsonObject) {
   return guardObject(
     {
-      requested,
-      live,
+      requested: deepFrozen(requested),
+      live: deepFrozen(live),
       albRollouts: [],
       rolloutNamed: () => undefined,
       route: {
@@ -61,6 +65,8 @@ function guard(rollout: Rollout, requested: JsonObject, live?: JsonObject) {
       },
     },
     [gatewayApiTrafficProvider],
+    // The hook's copy (a shallow one); the inputs are frozen, so a write into them throws.
+    editableRoute,
   );
 }
 
