@@ -12,7 +12,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WatchClusterState } from '../src/cluster/watch-state.js';
-import { FakeApiServer, fakeApi } from '../test/cluster/fake-apiserver.js';
+import { ListWatchApiServer, fakeApi } from '../test/cluster/list-watch-apiserver.js';
 import { wireIngress, wireIngressClass, wireRollout, wireService } from '../test/cluster/wire.js';
 
 const ROLLOUTS = 10_000;
@@ -45,7 +45,7 @@ function albAnnotations(name: string): Record<string, string> {
 }
 
 async function serve(): Promise<void> {
-  const server = new FakeApiServer();
+  const server = new ListWatchApiServer();
   await server.start();
   server.upsert('ingressclasses', wireIngressClass('alb', 'ingress.k8s.aws/alb'));
   for (let i = 0; i < ROLLOUTS; i++) {

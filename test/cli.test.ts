@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from './support/admission-review.js';
 
 const BIN = 'bin/rollouts-traffic-webhook.js';
 
@@ -10,7 +11,7 @@ function run(args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 
 describe('review', () => {
   it('prints the AdmissionReview the server would return', () => {

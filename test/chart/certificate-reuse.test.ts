@@ -3,7 +3,7 @@
 // which is what `helm upgrade` sees in a real cluster.
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeApiServer } from './fake-apiserver.js';
+import { HelmLookupApiServer } from './helm-lookup-apiserver.js';
 import {
   FULLNAME,
   HELM_VERSION,
@@ -46,7 +46,7 @@ function expiringIn(secret: K8sObject, seconds: number): K8sObject {
 }
 
 describeWithHelm(`generate mode across upgrades (helm ${HELM_VERSION}, fake API server)`, () => {
-  const api = new FakeApiServer();
+  const api = new HelmLookupApiServer();
   let kubeconfig: string;
   const upgrade = (): Promise<Rendered> =>
     render({}, { flags: ['--kubeconfig', kubeconfig, '--dry-run=server', '--disable-openapi-validation'] });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeApiServer } from './fake-apiserver.js';
+import { HelmLookupApiServer } from './helm-lookup-apiserver.js';
 import {
   CHART_DIR,
   FULLNAME,
@@ -232,7 +232,7 @@ describeWithHelm(`chart conventions with helm ${HELM_VERSION}`, () => {
   });
 
   describe('install notes', () => {
-    const api = new FakeApiServer();
+    const api = new HelmLookupApiServer();
     let kubeconfig: string;
     beforeAll(async () => {
       await api.start();

@@ -3,7 +3,7 @@
 import { parse } from 'yaml';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeApiServer } from './fake-apiserver.js';
+import { HelmLookupApiServer } from './helm-lookup-apiserver.js';
 import {
   FULLNAME,
   HELM_VERSION,
@@ -756,7 +756,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
   describe('install notes', () => {
     // NOTES.txt is rendered by install only; a dry-run install needs an API server to talk to.
-    const api = new FakeApiServer();
+    const api = new HelmLookupApiServer();
     let kubeconfig: string;
     beforeAll(async () => {
       await api.start();

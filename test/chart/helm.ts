@@ -236,7 +236,7 @@ export class Rendered {
 
 /**
  * The install notes (NOTES.txt), which only `helm install` renders: a server-side dry run against
- * `kubeconfig` (a FakeApiServer's, so nothing is stored).
+ * `kubeconfig` (a HelmLookupApiServer's, so nothing is stored).
  */
 export async function installNotes(kubeconfig: string, values: object = {}): Promise<string> {
   const result = await helm([

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
-import { FakeApiServer } from './fake-apiserver.js';
+import { ListWatchApiServer } from './list-watch-apiserver.js';
 
 const HOOK = fileURLToPath(new URL('./record-imports.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -22,12 +22,12 @@ const CLIENT_NODE = /\/node_modules\/@kubernetes\//;
 const NODE_UNDICI = 'node:internal/deps/undici/undici';
 
 let dir: string;
-let fake: FakeApiServer;
+let fake: ListWatchApiServer;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rtw-lazy-'));
   await ensureDevCertificates(join(dir, 'certs'));
-  fake = new FakeApiServer();
+  fake = new ListWatchApiServer();
   await fake.start();
 });
 

@@ -11,7 +11,7 @@ import type { ApiConnection } from '../../src/cluster/connect.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import { issue, testCa } from '../webhook/cert-volume.js';
 import type { Pair } from '../webhook/cert-volume.js';
-import { FakeApiServer } from './fake-apiserver.js';
+import { ListWatchApiServer } from './list-watch-apiserver.js';
 import { wireService } from './wire.js';
 
 const TOKEN = 'fake-token';
@@ -27,16 +27,16 @@ function tempDir(): string {
   return dir;
 }
 
-async function started(fake: FakeApiServer): Promise<FakeApiServer> {
+async function started(fake: ListWatchApiServer): Promise<ListWatchApiServer> {
   await fake.start();
   cleanups.push(() => fake.stop());
   fake.upsert('services', wireService('shop', 'svc'));
   return fake;
 }
 
-async function tlsFake(): Promise<{ fake: FakeApiServer; ca: Pair }> {
+async function tlsFake(): Promise<{ fake: ListWatchApiServer; ca: Pair }> {
   const ca = await testCa();
-  const fake = await started(new FakeApiServer({ ...(await issue(ca)), clientCa: ca.cert }));
+  const fake = await started(new ListWatchApiServer({ ...(await issue(ca)), clientCa: ca.cert }));
   return { fake, ca };
 }
 
@@ -66,7 +66,7 @@ function kubeconfig(path: string, cluster: JsonObject, user: JsonObject): string
 
 describe('connectToCluster: where the cluster is found', () => {
   it('reads --kubeconfig / KUBECONFIG, one file or a list', async () => {
-    const fake = await started(new FakeApiServer());
+    const fake = await started(new ListWatchApiServer());
     const dir = tempDir();
     writeFileSync(join(dir, 'fake'), fake.kubeconfigYaml());
     const connection = await connected({ kubeconfig: `${join(dir, 'missing')}:${join(dir, 'fake')}` });
@@ -114,7 +114,7 @@ describe('connectToCluster: where the cluster is found', () => {
 
 describe('connectToCluster: the client-node fallback', () => {
   it('gets the token from an exec credential plugin and sends through the same transport', async () => {
-    const fake = await started(new FakeApiServer());
+    const fake = await started(new ListWatchApiServer());
     const dir = tempDir();
     const credential = {
       apiVersion: 'client.authentication.k8s.io/v1',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness } from '../webhook/harness.js';
 import type { Harness } from '../webhook/harness.js';
-import { FAST_STREAM_TIMING, FakeApiServer, fakeKubeconfigYaml } from './fake-apiserver.js';
+import { FAST_STREAM_TIMING, ListWatchApiServer, fakeKubeconfigYaml } from './list-watch-apiserver.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -33,7 +33,7 @@ async function devServe(kubeconfigText: string): Promise<Harness> {
 
 describe('serve --dev: the /version probe', () => {
   it('watches a cluster that answers', async () => {
-    const fake = new FakeApiServer();
+    const fake = new ListWatchApiServer();
     await fake.start();
     cleanups.push(() => fake.stop());
     const h = await devServe(fake.kubeconfigYaml());

@@ -9,7 +9,7 @@ import type { TlsMaterial } from '../../src/cluster/endpoint.js';
 import { HttpKubeApi } from '../../src/cluster/http-kube-api.js';
 import { ApiError } from '../../src/cluster/kube-api.js';
 import type { WatchEvent } from '../../src/cluster/kube-api.js';
-import { CERT_USER, FakeApiServer } from './fake-apiserver.js';
+import { CERT_USER, ListWatchApiServer } from './list-watch-apiserver.js';
 import { wireService } from './wire.js';
 import { issue, issueClient, testCa } from '../webhook/cert-volume.js';
 
@@ -49,8 +49,8 @@ async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) =
   return `http://127.0.0.1:${port}`;
 }
 
-async function fakeServer(seed = 0): Promise<FakeApiServer> {
-  const fake = new FakeApiServer();
+async function fakeServer(seed = 0): Promise<ListWatchApiServer> {
+  const fake = new ListWatchApiServer();
   await fake.start();
   cleanups.push(() => fake.stop());
   for (let i = 0; i < seed; i++) fake.upsert('services', wireService('shop', `svc-${i}`));
@@ -318,7 +318,7 @@ describe('HttpKubeApi: TLS', () => {
   async function tlsServer() {
     const ca = await testCa();
     const serving = await issue(ca);
-    const fake = new FakeApiServer({ ...serving, clientCa: ca.cert });
+    const fake = new ListWatchApiServer({ ...serving, clientCa: ca.cert });
     await fake.start();
     cleanups.push(() => fake.stop());
     fake.upsert('services', wireService('shop', 'svc'));

@@ -3,20 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { ClusterStore } from '../../src/cluster/store.js';
 import { parseRollout } from '../../src/routing/wire/index.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
+import { parsedValue } from '../routing/builders.js';
 
 function rollout(name: string, plugin: JsonObject, namespace = 'shop'): Rollout {
-  return parseRollout({
-    metadata: { name, namespace },
-    spec: {
-      strategy: {
-        canary: {
-          stableService: 's',
-          canaryService: 'c',
-          trafficRouting: { plugins: { 'argoproj-labs/gatewayAPI': plugin } },
+  return parsedValue(
+    parseRollout({
+      metadata: { name, namespace },
+      spec: {
+        strategy: {
+          canary: {
+            stableService: 's',
+            canaryService: 'c',
+            trafficRouting: { plugins: { 'argoproj-labs/gatewayAPI': plugin } },
+          },
         },
       },
-    },
-  }).value!;
+    }),
+  );
 }
 
 describe('ClusterStore: routes', () => {

@@ -5,16 +5,16 @@ import { project } from '../../src/cluster/project.js';
 import { runOnRequestPath } from '../../src/cluster/request-path.js';
 import { WatchClusterState } from '../../src/cluster/watch-state.js';
 import type { StreamTiming } from '../../src/cluster/resource-stream.js';
-import { FAST_STREAM_TIMING, FakeApiServer } from './fake-apiserver.js';
+import { FAST_STREAM_TIMING, ListWatchApiServer } from './list-watch-apiserver.js';
 import { wireIngress, wireIngressClass, wireRollout, wireService } from './wire.js';
 
 /** Small timings so every fault plays out in well under a second; small pages to test paging. */
 const FAST: Partial<StreamTiming> = { ...FAST_STREAM_TIMING, listPageSize: 3 };
 
-let server: FakeApiServer;
+let server: ListWatchApiServer;
 let state: WatchClusterState | undefined;
 
-function seed(fake: FakeApiServer): void {
+function seed(fake: ListWatchApiServer): void {
   fake.upsert('ingressclasses', wireIngressClass('alb', 'ingress.k8s.aws/alb'));
   for (const ns of ['shop', 'ops']) {
     for (let i = 0; i < 4; i++) {
@@ -70,7 +70,11 @@ async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The cache holds exactly the server's objects, as projections, for every kind. */
-function expectStoreEqualsTruth(cache: WatchClusterState, fake: FakeApiServer, namespaces?: string[]): void {
+function expectStoreEqualsTruth(
+  cache: WatchClusterState,
+  fake: ListWatchApiServer,
+  namespaces?: string[],
+): void {
   for (const kind of RESOURCE_KINDS) {
     const expected = fake
       .truth(kind)
@@ -88,7 +92,7 @@ function sortByKey<T extends { name: string; namespace?: string }>(items: T[]): 
 
 beforeEach(async () => {
   logged = [];
-  server = new FakeApiServer();
+  server = new ListWatchApiServer();
   await server.start();
   seed(server);
 });

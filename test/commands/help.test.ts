@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-run.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
 const COMMANDS = ['serve', 'check', 'review', 'render'];
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -39,7 +40,7 @@ describe('help and version', () => {
 });
 
 describe('paths are positional wherever a path is taken', () => {
-  const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+  const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 
   it('review takes the state as positional paths, the same as --state', () => {
     const positional = runCli(['review', '--hook', 'mutate', 'examples/quickstart'], review);

@@ -3,9 +3,9 @@
  * webhook's client) gets while the cluster it watches is unreachable, dies, or goes silent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeApiServer } from '../cluster/fake-apiserver.js';
+import { ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 import {
-  REVIEW_TEXT,
   eventually,
   metricValue,
   seedQuickstart,
@@ -24,8 +24,8 @@ afterEach(async () => {
   env = undefined;
 });
 
-async function seededFake(): Promise<FakeApiServer> {
-  const fake = new FakeApiServer();
+async function seededFake(): Promise<ListWatchApiServer> {
+  const fake = new ListWatchApiServer();
   await fake.start();
   await seedQuickstart(fake);
   return fake;
@@ -33,7 +33,7 @@ async function seededFake(): Promise<FakeApiServer> {
 
 /** Whether /mutate patches the quickstart Ingress: true exactly while a Rollout owns it. */
 async function patches(e: ClusterServer): Promise<boolean> {
-  const res = await e.h.post('/mutate', REVIEW_TEXT);
+  const res = await e.h.post('/mutate', ARGOCD_REAPPLY_REVIEW_TEXT);
   expect(res.status).toBe(200);
   const body = res.json() as Answer;
   expect(body.response.allowed).toBe(true);
@@ -55,7 +55,7 @@ describe('apiserver unreachable at start', () => {
       reasons: ['cluster-state caches have not completed their first sync'],
     });
     for (const hook of ['/mutate', '/validate']) {
-      const res = await env.h.post(hook, REVIEW_TEXT);
+      const res = await env.h.post(hook, ARGOCD_REAPPLY_REVIEW_TEXT);
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.json()).toEqual({ error: 'cluster state not synced yet' });

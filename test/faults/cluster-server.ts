@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ResourceKind } from '../../src/cluster/cluster-state.js';
 import type { StreamTiming } from '../../src/cluster/resource-stream.js';
 import type { JsonObject } from '../../src/routing/model.js';
-import { FAST_STREAM_TIMING, type FakeApiServer } from '../cluster/fake-apiserver.js';
+import { FAST_STREAM_TIMING, type ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
 import { startHarness, type Harness } from '../webhook/harness.js';
 
 const KINDS: Record<string, ResourceKind> = {
@@ -19,10 +19,8 @@ const KINDS: Record<string, ResourceKind> = {
   IngressClass: 'ingressclasses',
 };
 
-export const REVIEW_TEXT = await readFile('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
-
 /** Puts the quickstart manifests into the fake apiserver. */
-export async function seedQuickstart(fake: FakeApiServer): Promise<void> {
+export async function seedQuickstart(fake: ListWatchApiServer): Promise<void> {
   const text = await readFile('examples/quickstart/app.yaml', 'utf8');
   for (const doc of parseAllDocuments(text)) {
     const obj = doc.toJS() as JsonObject;
@@ -32,14 +30,14 @@ export async function seedQuickstart(fake: FakeApiServer): Promise<void> {
 }
 
 export interface ClusterServer {
-  fake: FakeApiServer;
+  fake: ListWatchApiServer;
   h: Harness;
   close(): Promise<void>;
 }
 
 /** Starts the webhook against `fake` (started and seeded by the caller, or killed on purpose). */
 export async function startAgainst(
-  fake: FakeApiServer,
+  fake: ListWatchApiServer,
   cacheTiming: Partial<StreamTiming> = {},
 ): Promise<ClusterServer> {
   const dir = await mkdtemp(join(tmpdir(), 'rtw-kube-'));

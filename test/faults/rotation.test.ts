@@ -4,7 +4,6 @@
  * once to a broken pair. Not one request may fail, and new connections must see each new
  * certificate without a restart.
  */
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { X509Certificate } from 'node:crypto';
@@ -12,8 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../webhook/harness.js';
 import { issue, secretVolume, testCa, type Pair, type SecretVolume } from '../webhook/cert-volume.js';
 import { eventually } from './cluster-server.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 const ROTATIONS = 5;
 
 let h: Harness | undefined;

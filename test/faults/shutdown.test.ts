@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 const bigReview = review.replace('"dryRun": false', `"dryRun": false, "pad": "${'p'.repeat(2 ** 20)}"`);
 
 let certDir: string | undefined;

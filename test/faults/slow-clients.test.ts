@@ -3,15 +3,15 @@
  * of stall is cut by its timeout, the number of connections is capped, and the server keeps
  * answering reviews throughout.
  */
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionLimits } from '../../src/webhook/server.js';
 import { startHarness, type Harness } from '../webhook/harness.js';
 import { eventually } from './cluster-server.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 const LIMITS: Partial<ConnectionLimits> = {
   headersTimeoutMs: 800,
   requestTimeoutMs: 1_500,

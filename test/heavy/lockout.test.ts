@@ -4,13 +4,13 @@
  * (1,024 connections, 128 handshakes). Before the connection guard, Node refused new
  * connections at the cap and 104 of 104 reviews failed.
  */
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { Agent } from 'node:https';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../webhook/harness.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 const ATTACKERS = 1_100;
 const REVIEWS = 100;
 

@@ -1,5 +1,5 @@
 /** Wire-object builders for routing tests: a Rollout goes through the real parser. */
-import { parseRollout } from '../../src/routing/wire/index.js';
+import { parseRollout, type Parsed } from '../../src/routing/wire/index.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 
 /** Test input: any object shape, checked by the real parser. */
@@ -86,4 +86,15 @@ export function albIngress(
     },
     spec: { rules: [{ host: 'example.com', http: { paths } }] },
   };
+}
+
+/**
+ * The model object a test's wire object parses into. A fixture that does not parse fails the
+ * test right here, with the parser's findings, instead of as an `undefined` further on.
+ */
+export function parsedValue<T>(parsed: Parsed<T>): T {
+  if (parsed.value === undefined) {
+    throw new Error(`test fixture does not parse: ${JSON.stringify(parsed.findings)}`);
+  }
+  return parsed.value;
 }

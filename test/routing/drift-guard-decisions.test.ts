@@ -16,6 +16,7 @@ import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
 import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
 import { albIngress, albRollout, midRollout, rollout, v1Path, type Loose } from './builders.js';
+import { parsedValue } from './builders.js';
 
 const ACTION = 'alb.ingress.kubernetes.io/actions.stable-svc';
 const ROUTE_ACTION = 'alb.ingress.kubernetes.io/actions.canary-route';
@@ -723,11 +724,13 @@ describe('which value wins: the NGINX canary Ingress', () => {
     });
 
     it('are ignored when the owner is a blue-green Rollout', () => {
-      const blueGreen = parseRollout({
-        metadata: { name: 'web', namespace: 'default' },
-        spec: { strategy: { blueGreen: { activeService: 'web-stable' } } },
-        status: {},
-      }).value!;
+      const blueGreen = parsedValue(
+        parseRollout({
+          metadata: { name: 'web', namespace: 'default' },
+          spec: { strategy: { blueGreen: { activeService: 'web-stable' } } },
+          status: {},
+        }),
+      );
       const result = lookupAny(blueGreen)(canaryIngress({ [W]: '5' }));
       expect(result.owners).toEqual([]);
     });

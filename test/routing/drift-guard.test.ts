@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import { liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
@@ -6,10 +5,10 @@ import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
 import { diff } from '../../src/webhook/patch.js';
+import { argocdReapplyReview } from '../support/admission-review.js';
+import { parsedValue } from './builders.js';
 
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
-  request: { object: JsonObject; oldObject: JsonObject };
-};
+const review = argocdReapplyReview();
 const fromGit = review.request.object;
 const live = review.request.oldObject;
 
@@ -27,37 +26,37 @@ const ROUTE_CONDITIONS =
   '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"x-canary","values":["true"]}}]';
 
 function rollout(status: Record<string, unknown>, extra: Record<string, unknown> = {}): Rollout {
-  const parsed = parseRollout({
-    metadata: { name: 'shop', namespace: 'shop' },
-    spec: {
-      strategy: {
-        canary: {
-          stableService: 'shop-stable',
-          canaryService: 'shop-canary',
-          trafficRouting: {
-            managedRoutes: [{ name: 'shop-testers' }],
-            alb: { ingress: 'shop', servicePort: 80 },
-          },
-          steps: [
-            {
-              setHeaderRoute: {
-                name: 'shop-testers',
-                match: [{ headerName: 'x-canary', headerValue: { exact: 'true' } }],
-              },
+  return parsedValue(
+    parseRollout({
+      metadata: { name: 'shop', namespace: 'shop' },
+      spec: {
+        strategy: {
+          canary: {
+            stableService: 'shop-stable',
+            canaryService: 'shop-canary',
+            trafficRouting: {
+              managedRoutes: [{ name: 'shop-testers' }],
+              alb: { ingress: 'shop', servicePort: 80 },
             },
-            { setWeight: 20 },
-            { pause: {} },
-            { setWeight: 50 },
-            { pause: { duration: '5m' } },
-          ],
-          ...extra,
+            steps: [
+              {
+                setHeaderRoute: {
+                  name: 'shop-testers',
+                  match: [{ headerName: 'x-canary', headerValue: { exact: 'true' } }],
+                },
+              },
+              { setWeight: 20 },
+              { pause: {} },
+              { setWeight: 50 },
+              { pause: { duration: '5m' } },
+            ],
+            ...extra,
+          },
         },
       },
-    },
-    status,
-  });
-  if (!parsed.value) throw new Error('fixture must parse');
-  return parsed.value;
+      status,
+    }),
+  );
 }
 
 const midCanary = rollout({
@@ -256,8 +255,8 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
 });
 
 describe('guardIngress: NGINX canary Ingress', () => {
-  const nginxRollout = (() => {
-    const parsed = parseRollout({
+  const nginxRollout = parsedValue(
+    parseRollout({
       metadata: { name: 'web', namespace: 'shop' },
       spec: {
         strategy: {
@@ -280,9 +279,8 @@ describe('guardIngress: NGINX canary Ingress', () => {
           },
         },
       },
-    });
-    return parsed.value!;
-  })();
+    }),
+  );
   const canary = (annotations: Record<string, string>): JsonObject => ({
     metadata: {
       name: 'web-web-canary',

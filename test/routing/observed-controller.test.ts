@@ -12,6 +12,7 @@ import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { desiredCanaryIngress } from '../../src/routing/nginx/render.js';
 import { parseRollout } from '../../src/routing/wire/index.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
+import { parsedValue } from './builders.js';
 
 interface Names {
   rollout: string;
@@ -65,26 +66,27 @@ function rolloutAt(obs: Observation, router: 'alb' | 'nginx', weight: 0 | 20): R
             },
           },
         };
-  const parsed = parseRollout({
-    metadata: {
-      name: names.rollout,
-      namespace: 'e2e',
-      uid: 'uid',
-      annotations: { 'rollout.argoproj.io/revision': weight === 0 ? '1' : '2' },
-    },
-    spec: {
-      strategy: {
-        canary: {
-          stableService: names.stableService,
-          canaryService: names.canaryService,
-          trafficRouting,
-          steps: obs.steps,
+  return parsedValue(
+    parseRollout({
+      metadata: {
+        name: names.rollout,
+        namespace: 'e2e',
+        uid: 'uid',
+        annotations: { 'rollout.argoproj.io/revision': weight === 0 ? '1' : '2' },
+      },
+      spec: {
+        strategy: {
+          canary: {
+            stableService: names.stableService,
+            canaryService: names.canaryService,
+            trafficRouting,
+            steps: obs.steps,
+          },
         },
       },
-    },
-    status,
-  });
-  return parsed.value!;
+      status,
+    }),
+  );
 }
 
 const albObservation = load('alb');

@@ -24,6 +24,7 @@ import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routin
 import { parseIngress, parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
 import { referencedIngresses, trafficStateOf } from '../../src/routing/traffic-state.js';
 import { expectWellFormedFindings } from './finding-shape.js';
+import { parsedValue } from './builders.js';
 
 const serviceName = fc.constantFrom('stable-svc', 'canary-svc', 'hdr-a', 'hdr-b', 'other', 'root-svc');
 const routeName = fc.constantFrom('hdr-a', 'hdr-b', 'hdr-c');
@@ -126,9 +127,7 @@ const rolloutWire = fc
   }));
 
 const parsedRollout = rolloutWire.map((wire) => {
-  const parsed = parseRollout(wire);
-  if (!parsed.value) throw new Error(JSON.stringify(parsed.findings));
-  return parsed.value;
+  return parsedValue(parseRollout(wire));
 });
 
 const path = fc.record({
@@ -312,7 +311,7 @@ describe('routing core properties', () => {
         fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4 }), { maxKeys: 6 }),
         rolloutWire,
         (annotations, wire) => {
-          const rollout = parseRollout(wire).value!;
+          const rollout = parsedValue(parseRollout(wire));
           const reversed = Object.fromEntries(Object.entries(annotations).reverse());
           const withAnnotations = (extra: Record<string, string>): Rollout => ({
             ...rollout,
@@ -331,7 +330,7 @@ describe('routing core properties', () => {
             sorted(desiredCanaryAnnotations(b, trafficStateOf(b, 'nginx')!)),
           );
           // The same Rollout written with every map's keys in reverse order renders the same bytes.
-          const mirrored = parseRollout(reverseKeys(wire)).value!;
+          const mirrored = parsedValue(parseRollout(reverseKeys(wire)));
           const albState = trafficStateOf(mirrored, 'alb')!;
           expect(albState).toEqual(trafficStateOf(rollout, 'alb'));
           expect(renderAlbState(mirrored, albState)).toEqual(

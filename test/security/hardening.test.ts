@@ -11,7 +11,7 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveOptions } from '../../src/commands/options.js';
-import { REVIEW_TEXT } from '../faults/cluster-server.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 import { issueClient, testCa } from '../webhook/cert-volume.js';
 import { startHarness, type Harness } from '../webhook/harness.js';
 
@@ -86,13 +86,13 @@ describe('client certificate subject', () => {
     h = await startHarness({ clientCa: join(dir, 'client-ca.crt'), clientNames: ['kube-apiserver'] });
     const apiserver = await client('kube-apiserver');
     const other = await client('someone-else');
-    expect((await h.post('/validate', REVIEW_TEXT, undefined, apiserver)).status).toBe(200);
-    const refused = await h.post('/validate', REVIEW_TEXT, undefined, other);
+    expect((await h.post('/validate', ARGOCD_REAPPLY_REVIEW_TEXT, undefined, apiserver)).status).toBe(200);
+    const refused = await h.post('/validate', ARGOCD_REAPPLY_REVIEW_TEXT, undefined, other);
     expect(refused.status).toBe(403);
     expect(refused.json()).toEqual({
       error: `the client certificate's subject CN "someone-else" is not one of the accepted names`,
     });
-    expect((await h.post('/validate', REVIEW_TEXT)).status).toBe(401);
+    expect((await h.post('/validate', ARGOCD_REAPPLY_REVIEW_TEXT)).status).toBe(401);
     apiserver.destroy();
     other.destroy();
     await rm(dir, { recursive: true, force: true });
@@ -118,7 +118,7 @@ describe('logs at info', () => {
       },
     });
     h = await startHarness({}, pino({ level: 'info' }, sink));
-    const review = JSON.parse(REVIEW_TEXT) as {
+    const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
       request: { object: { metadata: { annotations: Record<string, string> }; data?: object } };
     };
     review.request.object.metadata.annotations['example.com/db-password'] = 'hunter2-SECRET-VALUE';

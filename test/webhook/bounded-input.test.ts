@@ -7,7 +7,6 @@
  */
 import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +14,10 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureDevCertificates } from '../../src/webhook/tls.js';
 import { startHarness, type Harness } from './harness.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
 const MiB = 1024 * 1024;
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
+const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
   request: { kind: { kind: string }; operation: string };
 };
 

@@ -7,6 +7,7 @@ import type { ClusterView, Rollout } from '../../src/routing/model.js';
 import type { AdmissionResult } from '../../src/webhook/admission/response.js';
 import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
 import { eventsOf } from '../../src/webhook/events.js';
+import { admissionRequest } from '../support/admission-review.js';
 
 const cluster = {
   getRollout: (ns: string, name: string) =>
@@ -16,17 +17,13 @@ const cluster = {
 } as unknown as ClusterView;
 
 const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
-  uid: 'u',
-  kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
-  resource: 'ingresses',
-  namespace: 'shop',
-  name: 'web',
-  operation: 'UPDATE',
-  username: 'argocd',
-  groups: [],
-  object: { metadata: { name: 'web' } },
-  oldObject: { metadata: { name: 'web', uid: 'ingress-uid' } },
-  dryRun: false,
+  ...admissionRequest({
+    kind: 'Ingress',
+    name: 'web',
+    username: 'argocd',
+    object: { metadata: { name: 'web' } },
+    oldObject: { metadata: { name: 'web', uid: 'ingress-uid' } },
+  }),
   ...over,
 });
 

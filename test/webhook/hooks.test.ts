@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import type { ReviewContext, WebhookPolicy } from '../../src/webhook/admission/handler.js';
 import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
 import { decide, ratchet } from '../../src/webhook/hooks/findings.js';
+import { admissionRequest, argocdReapplyReview } from '../support/admission-review.js';
 import { IngressValidator } from '../../src/webhook/hooks/validate-ingress.js';
 import { RolloutValidator } from '../../src/webhook/hooks/validate-rollout.js';
 
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
-  request: { object: JsonObject; oldObject: JsonObject };
-};
+const review = argocdReapplyReview();
 const live = review.request.oldObject;
 
 let cluster: FileClusterState;
@@ -30,19 +28,7 @@ const context = (enforcement: 'deny' | 'warn' = 'deny'): ReviewContext => ({
 });
 
 function ingressRequest(object: JsonObject, oldObject?: JsonObject, username = 'alice'): AdmissionRequest {
-  return {
-    uid: 'u',
-    kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
-    resource: 'ingresses',
-    namespace: 'shop',
-    name: 'shop',
-    operation: oldObject ? 'UPDATE' : 'CREATE',
-    username,
-    groups: [],
-    object,
-    oldObject,
-    dryRun: false,
-  };
+  return admissionRequest({ kind: 'Ingress', object, oldObject, username });
 }
 
 /** The live Ingress with its stable backend's port changed from `use-annotation` to a number. */
@@ -113,11 +99,8 @@ describe('IngressValidator', () => {
 });
 
 describe('RolloutValidator', () => {
-  const rolloutRequest = (object: JsonObject, oldObject?: JsonObject): AdmissionRequest => ({
-    ...ingressRequest(object, oldObject),
-    kind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
-    resource: 'rollouts',
-  });
+  const rolloutRequest = (object: JsonObject, oldObject?: JsonObject): AdmissionRequest =>
+    admissionRequest({ kind: 'Rollout', object, oldObject });
   const rollout = (canaryService: string): JsonObject => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',

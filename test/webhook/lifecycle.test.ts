@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCertificate } from '../../src/webhook/tls.js';
 import { issue, secretVolume, testCa } from './cert-volume.js';
 import { startHarness, type Harness } from './harness.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8');
+const review = ARGOCD_REAPPLY_REVIEW_TEXT;
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();

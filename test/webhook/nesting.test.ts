@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { answerReview } from '../../src/webhook/admission/dispatch.js';
@@ -8,8 +7,9 @@ import {
   MAX_NESTING_DEPTH,
   nestsDeeperThan,
 } from '../../src/webhook/admission/nesting.js';
+import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
-const review = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
+const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
   request: { uid: string; object: { spec: Record<string, unknown> } };
 };
 

@@ -14,6 +14,8 @@ import { answerReview } from '../../src/webhook/admission/dispatch.js';
 import type { ClusterView } from '../../src/routing/model.js';
 import type { ReviewContext } from '../../src/webhook/admission/handler.js';
 import type { AdmissionReviewResponse } from '../../src/webhook/admission/response.js';
+import { admissionReview } from '../support/admission-review.js';
+import { parsedValue } from '../routing/builders.js';
 
 const CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
 let files: FileClusterState;
@@ -51,7 +53,7 @@ beforeAll(async () => {
       },
     },
   };
-  const rollout = parseRollout(raw).value!;
+  const rollout = parsedValue(parseRollout(raw));
   cluster = Object.assign(Object.create(files) as ClusterView, {
     getRollout: () => rollout,
     rolloutsReferencingRoute: (kind: string, ns: string, name: string) =>
@@ -91,21 +93,7 @@ function review(
   oldObject: JsonObject | undefined,
   username = 'system:serviceaccount:argocd:argocd-application-controller',
 ) {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: 'u1',
-      kind: { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute' },
-      resource: { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' },
-      namespace: 'shop',
-      name: 'store',
-      operation: oldObject ? 'UPDATE' : 'CREATE',
-      userInfo: { username },
-      object,
-      oldObject,
-    },
-  };
+  return admissionReview({ kind: 'HTTPRoute', uid: 'u1', name: 'store', username, object, oldObject });
 }
 
 const traffic = { matches: [{ path: { type: 'PathPrefix', value: '/' } }] };

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import fastJsonPatch from 'fast-json-patch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/routing/model.js';
 import { startHarness, type Harness } from './harness.js';
+import { admissionReview, argocdReapplyReview } from '../support/admission-review.js';
 
 interface ReviewResponse {
   apiVersion: string;
@@ -18,9 +18,7 @@ interface ReviewResponse {
   };
 }
 
-const argocdReview = JSON.parse(readFileSync('examples/reviews/argocd-reapply-mid-canary.json', 'utf8')) as {
-  request: Record<string, unknown> & { object: JsonObject; oldObject: JsonObject };
-};
+const argocdReview = argocdReapplyReview();
 
 function withRequest(changes: Record<string, unknown>): string {
   return JSON.stringify({ ...argocdReview, request: { ...argocdReview.request, ...changes } });
@@ -195,20 +193,7 @@ describe('POST /validate', () => {
     };
     const res = await h.post(
       '/validate',
-      JSON.stringify({
-        apiVersion: 'admission.k8s.io/v1',
-        kind: 'AdmissionReview',
-        request: {
-          uid: 'r-1',
-          kind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
-          resource: { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' },
-          namespace: 'shop',
-          name: 'shop',
-          operation: 'CREATE',
-          userInfo: { username: 'alice' },
-          object: rollout,
-        },
-      }),
+      JSON.stringify(admissionReview({ kind: 'Rollout', uid: 'r-1', operation: 'CREATE', object: rollout })),
     );
     const body = res.json() as ReviewResponse;
     expect(body.response.allowed).toBe(false);

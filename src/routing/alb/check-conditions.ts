@@ -265,7 +265,7 @@ export function reportPathPatternError(out: FindingList, backend: IngressBackend
   out.add(
     'error',
     'alb-path-pattern',
-    `${backendField(backend)}.path`,
+    backendField(backend).child('path'),
     `${error}. ${BUILD_FAILS} Fix: for a wildcard path use pathType ImplementationSpecific; with Exact or Prefix remove '*' and '?'.`,
     backend,
   );

@@ -4,7 +4,16 @@
  * the managed-annotations bookkeeping, and the whole desired Ingress built from them.
  */
 import { MAX_STICKINESS_SECONDS } from './schema.js';
-import { annotationField, newFinding, type RuleId } from '../findings/index.js';
+import {
+  ANNOTATIONS_FIELD,
+  CANARY_FIELD,
+  INGRESS_RULES_FIELD,
+  TRAFFIC_ROUTING_FIELD,
+  annotationField,
+  newFinding,
+  type FieldPath,
+  type RuleId,
+} from '../findings/index.js';
 import { goJson, type GoJsonValue } from '../go/index.js';
 import { own } from '../wire/index.js';
 import {
@@ -14,7 +23,7 @@ import {
   hasBackendService,
   nameOf,
   pathsOf,
-  rulesOf,
+  ingressRulesOf,
   setAnnotations,
   usesLegacyBackends,
 } from '../wire/index.js';
@@ -142,7 +151,7 @@ export interface DesiredAlbIngress {
   errors: Finding[];
 }
 
-function finding(rule: RuleId, field: string, message: string, ingress: string): Finding {
+function finding(rule: RuleId, field: FieldPath, message: string, ingress: string): Finding {
   return newFinding(rule, field, message, { severity: 'error', ingress });
 }
 
@@ -211,7 +220,7 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
  *   RemoveManagedRoutes, which does not sort: the user's path order is then authoritative.
  */
 function alignPaths(ingress: JsonObject, rollout: Rollout, state: TrafficState): void {
-  const rules = rulesOf(ingress);
+  const rules = ingressRulesOf(ingress);
   const legacy = usesLegacyBackends(ingress);
   for (const route of state.headerRoutes) {
     if (hasBackendService(ingress, route.name)) continue;
@@ -355,7 +364,7 @@ export function applyAlbState(
       errors: [
         finding(
           'alb-not-configured',
-          'spec.strategy.canary.trafficRouting.alb',
+          TRAFFIC_ROUTING_FIELD.child('alb'),
           `Rollout ${rollout.name} has no ALB traffic routing`,
           name,
         ),
@@ -368,7 +377,7 @@ export function applyAlbState(
     return fail([
       finding(
         'ingress-malformed',
-        'metadata.annotations',
+        ANNOTATIONS_FIELD,
         `Ingress ${name}: metadata.annotations must be a map of strings`,
         name,
       ),
@@ -379,11 +388,11 @@ export function applyAlbState(
     return fail([
       finding(
         'alb-action-service-not-in-rules',
-        'spec.rules',
+        INGRESS_RULES_FIELD,
         // The controller's own text first (it is what its events say), then the fix.
         `ingress does not have service \`${actionService}\` in rules. Add a rule path whose backend ` +
           `is Service ${actionService} (port name use-annotation), or point ` +
-          `spec.strategy.canary.${alb.rootService ? 'trafficRouting.alb.rootService' : 'stableService'} ` +
+          `${alb.rootService ? TRAFFIC_ROUTING_FIELD.child('alb', 'rootService') : CANARY_FIELD.child('stableService')} ` +
           `at a Service this Ingress routes to.`,
         name,
       ),
@@ -399,7 +408,7 @@ export function applyAlbState(
     return fail([
       finding(
         'alb-stickiness-duration',
-        'spec.strategy.canary.trafficRouting.alb.stickinessConfig.durationSeconds',
+        TRAFFIC_ROUTING_FIELD.child('alb', 'stickinessConfig', 'durationSeconds'),
         `${failed.error} Set stickinessConfig.durationSeconds to a number of seconds from 1 to ${MAX_STICKINESS_SECONDS}, ` +
           `or set stickinessConfig.enabled to false.`,
         name,

@@ -11,6 +11,7 @@ import {
   backendField,
   backendObjectField,
   newFinding,
+  type FieldPath,
   type FindingPlace,
   type RuleId,
 } from '../findings/index.js';
@@ -53,12 +54,12 @@ function diagnose(
 ): Finding | undefined {
   const at = describeIngressBackend(ingress, b);
   const base = backendObjectField(b);
-  const finding = (rule: RuleId, field: string, message: string): Finding =>
+  const finding = (rule: RuleId, field: FieldPath, message: string): Finding =>
     newFinding(rule, field, message, { severity, ...where(ingress, b) });
   if (b.legacyFields) {
     return finding(
       'alb-backend-legacy-fields',
-      `${base}.servicePort`,
+      base.child('servicePort'),
       `${at} uses the legacy extensions/v1beta1 fields serviceName/servicePort, which networking.k8s.io/v1 does not have. Write backend.service.name: ${service} and backend.service.port.name: ${USE_ANNOTATION_PORT}.`,
     );
   }
@@ -66,20 +67,20 @@ function diagnose(
   if (b.portNumber !== undefined) {
     return finding(
       'alb-backend-port-number',
-      `${base}.service.port.number`,
+      base.child('service', 'port', 'number'),
       `${at}: port.number ${b.portNumber} makes the ALB forward straight to ${service}:${b.portNumber} and ignore the weighted action, so the canary gets no traffic there. Replace port.number with port.name: ${USE_ANNOTATION_PORT}.`,
     );
   }
   if (b.portName !== undefined && looksLikeUseAnnotation(b.portName)) {
     return finding(
       'alb-backend-port-name-misspelt',
-      `${base}.service.port.name`,
+      base.child('service', 'port', 'name'),
       `${at}: port.name "${b.portName}" is not "${USE_ANNOTATION_PORT}" (exact, lowercase, singular), so the ALB looks for a Service port of that name and ignores the weighted action. Change it to ${USE_ANNOTATION_PORT}.`,
     );
   }
   return finding(
     'alb-backend-port-not-use-annotation',
-    `${base}.service.port`,
+    base.child('service', 'port'),
     `${at}: ${b.portName !== undefined ? `port.name "${b.portName}"` : 'no port'} makes the ALB forward straight to Service ${service} and ignore the weighted action, so the canary gets no traffic there. Set port.name: ${USE_ANNOTATION_PORT}.`,
   );
 }
@@ -99,7 +100,7 @@ function rootOnly(ingress: Ingress, b: IngressBackend): Finding[] {
   return [
     newFinding(
       'alb-path-matches-root-only',
-      `${backendField(b)}.path`,
+      backendField(b).child('path'),
       `${describeIngressBackend(ingress, b)}: on the ALB this path matches only the URL "/" (pathType ImplementationSpecific passes the pattern as is). Use path "/*", or pathType Prefix.`,
       { severity: 'warning', ...where(ingress, b) },
     ),

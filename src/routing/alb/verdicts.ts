@@ -2,7 +2,7 @@
  * Shared wording of the ALB annotation findings, so that every rule states the consequence the
  * same way.
  */
-import type { RuleId } from '../findings/index.js';
+import type { FieldPath, RuleId } from '../findings/index.js';
 import { FindingList } from '../findings/index.js';
 import type { Finding, Ingress, IngressBackend, Severity } from '../model.js';
 
@@ -42,7 +42,7 @@ export class UnreadKeyFindingList extends FindingList {
   override add(
     _severity: Severity,
     rule: RuleId,
-    field: string,
+    field: FieldPath,
     message: string,
     backend?: IngressBackend,
   ): void {

@@ -11,6 +11,7 @@
  * pointer, and compact Go JSON for anything else (argo validation.go).
  */
 import type { GoJsonValue } from '../go/index.js';
+import type { FieldPath } from './field-path.js';
 import { goJson } from '../go/index.js';
 import { goQuote } from '../go/index.js';
 
@@ -26,7 +27,12 @@ export function badValue(value: unknown): string {
  * `maxValueChars` cuts a long structured (JSON) bad value, ending it with `...`, so the
  * detail stays visible; strings are Argo's own fixed texts and are never cut.
  */
-export function invalidText(path: string, value: unknown, detail: string, maxValueChars = Infinity): string {
+export function invalidText(
+  path: FieldPath | string,
+  value: unknown,
+  detail: string,
+  maxValueChars = Infinity,
+): string {
   let text = badValue(value);
   if (typeof value === 'object' && value !== null && text.length > maxValueChars) {
     text = `${text.slice(0, Math.max(0, maxValueChars - 3))}...`;
@@ -34,10 +40,10 @@ export function invalidText(path: string, value: unknown, detail: string, maxVal
   return `${path}: Invalid value: ${text}: ${detail}`;
 }
 
-export function requiredText(path: string, detail: string): string {
+export function requiredText(path: FieldPath | string, detail: string): string {
   return `${path}: Required value: ${detail}`;
 }
 
-export function internalErrorText(path: string, detail: string): string {
+export function internalErrorText(path: FieldPath | string, detail: string): string {
   return `${path}: Internal error: ${detail}`;
 }

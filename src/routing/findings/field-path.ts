@@ -4,28 +4,65 @@
  * that every finding names its field the same way. A map key is written JSON-quoted
  * (`metadata.annotations["alb.ingress.kubernetes.io/actions.web"]`): annotation keys hold
  * dots and slashes.
+ *
+ * The parsers name every field they read, and almost none of those names ever reach a
+ * finding, so a step only links to its parent: the text is put together the first time it
+ * is asked for, by a loop over the steps (their number is fixed by the code, not the input).
  */
+type StepKind = 'child' | 'index' | 'key';
+
 export class FieldPath {
-  private constructor(private readonly text: string) {}
+  /** The object itself (an empty path), for a finding about the whole object. */
+  static readonly WHOLE_OBJECT = new FieldPath(undefined, 'child', '');
+
+  private text: string | undefined;
+
+  private constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly kind: StepKind,
+    /** A field name, an array index or a map key, as `kind` says. */
+    private readonly step: string | number,
+  ) {}
 
   /** A path from the object's root, e.g. `FieldPath.of('spec', 'rules')`. */
-  static of(...names: string[]): FieldPath {
-    return new FieldPath(names.join('.'));
+  static of(first: string, ...more: string[]): FieldPath {
+    return FieldPath.WHOLE_OBJECT.child(first, ...more);
   }
 
   child(...names: string[]): FieldPath {
-    return new FieldPath([this.text, ...names].join('.'));
+    // One name is the parsers' case, once per field they read: no fold for it.
+    if (names.length === 1) return new FieldPath(this, 'child', names[0]!);
+    return names.reduce<FieldPath>((parent, name) => new FieldPath(parent, 'child', name), this);
   }
 
-  index(i: number): FieldPath {
-    return new FieldPath(`${this.text}[${i}]`);
+  index(index: number): FieldPath {
+    return new FieldPath(this, 'index', index);
   }
 
   key(key: string): FieldPath {
-    return new FieldPath(`${this.text}[${JSON.stringify(key)}]`);
+    return new FieldPath(this, 'key', key);
   }
 
   toString(): string {
-    return this.text;
+    if (this.text !== undefined) return this.text;
+    const chain: FieldPath[] = [this];
+    for (let path = this.parent; path !== undefined; path = path.parent) chain.push(path);
+    let text = '';
+    for (let i = chain.length - 1; i >= 0; i--) text += chain[i]!.stepText();
+    this.text = text;
+    return text;
+  }
+
+  private stepText(): string {
+    switch (this.kind) {
+      case 'child':
+        return this.parent === undefined || this.parent === FieldPath.WHOLE_OBJECT
+          ? String(this.step)
+          : `.${this.step}`;
+      case 'index':
+        return `[${this.step}]`;
+      case 'key':
+        return `[${JSON.stringify(this.step)}]`;
+    }
   }
 }

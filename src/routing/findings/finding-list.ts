@@ -7,38 +7,33 @@ import { FieldPath } from './field-path.js';
 import { newFinding } from './new-finding.js';
 import type { RuleId } from './rule-catalogue.js';
 
-const ANNOTATIONS = FieldPath.of('metadata', 'annotations');
+export const ANNOTATIONS_FIELD = FieldPath.of('metadata', 'annotations');
 const DEFAULT_BACKEND = FieldPath.of('spec', 'defaultBackend');
-const RULES_FIELD = FieldPath.of('spec', 'rules');
+/** `spec.rules` of an Ingress. */
+export const INGRESS_RULES_FIELD = FieldPath.of('spec', 'rules');
 
-export function annotationField(key: string): string {
-  return ANNOTATIONS.key(key).toString();
+export function annotationField(key: string): FieldPath {
+  return ANNOTATIONS_FIELD.key(key);
 }
 
 function rulePathField(backend: IngressBackend): FieldPath {
-  return RULES_FIELD.index(backend.ruleIndex).child('http', 'paths').index(backend.pathIndex);
+  return INGRESS_RULES_FIELD.index(backend.ruleIndex).child('http', 'paths').index(backend.pathIndex);
 }
 
 /** Field path of a rule path (`spec.rules[i].http.paths[j]`) or of the default backend. */
-export function backendField(backend: IngressBackend): string {
-  return (backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend)).toString();
-}
-
-function backendObjectPath(backend: IngressBackend): FieldPath {
-  return backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend).child('backend');
+export function backendField(backend: IngressBackend): FieldPath {
+  return backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend);
 }
 
 /** Field path of the backend object itself (`spec.rules[i].http.paths[j].backend`, or the default backend). */
-export function backendObjectField(backend: IngressBackend): string {
-  return backendObjectPath(backend).toString();
+export function backendObjectField(backend: IngressBackend): FieldPath {
+  return backend.ruleIndex < 0 ? DEFAULT_BACKEND : rulePathField(backend).child('backend');
 }
 
 /** Field path of the port name of a backend, in its API version's shape. */
-export function backendPortNameField(backend: IngressBackend): string {
-  const base = backendObjectPath(backend);
-  return (
-    backend.legacyFields ? base.child('servicePort') : base.child('service', 'port', 'name')
-  ).toString();
+export function backendPortNameField(backend: IngressBackend): FieldPath {
+  const base = backendObjectField(backend);
+  return backend.legacyFields ? base.child('servicePort') : base.child('service', 'port', 'name');
 }
 
 /** `host "h" path "/p"` (or `the default backend`) for messages. */
@@ -72,7 +67,7 @@ export class FindingList {
     this.items = items;
   }
 
-  add(severity: Severity, rule: RuleId, field: string, message: string, backend?: IngressBackend): void {
+  add(severity: Severity, rule: RuleId, field: FieldPath, message: string, backend?: IngressBackend): void {
     const onPath = backend && backend.ruleIndex >= 0;
     this.items.push(
       newFinding(rule, field, message, {

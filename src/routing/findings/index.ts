@@ -5,7 +5,9 @@
  */
 export { internalErrorText, invalidText, requiredText } from './field-error-text.js';
 export {
+  ANNOTATIONS_FIELD,
   FindingList,
+  INGRESS_RULES_FIELD,
   annotationField,
   backendField,
   backendObjectField,
@@ -16,4 +18,5 @@ export {
 } from './finding-list.js';
 export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';
 export { FieldPath } from './field-path.js';
+export { CANARY_FIELD, TRAFFIC_ROUTING_FIELD } from './rollout-fields.js';
 export { newFinding, type FindingPlace } from './new-finding.js';

@@ -17,7 +17,7 @@ export interface FindingPlace {
 
 export function newFinding(
   rule: RuleId,
-  field: FieldPath | string,
+  field: FieldPath,
   message: string,
   place: FindingPlace = {},
 ): Finding {

@@ -16,7 +16,7 @@
  * and rules other than the Rollout's header rules keep their place; header rules that are
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
-import { FieldPath, newFinding } from '../findings/index.js';
+import { newFinding } from '../findings/index.js';
 import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
 import {
   describeTraffic,
@@ -45,6 +45,7 @@ import {
   MAX_HEADERS_PER_MATCH,
   MAX_MATCHES_PER_ROUTE,
   MAX_RULES,
+  ROUTE_RULES_FIELD,
   backendNameOf,
   backendRefsOf,
   canonicalRule,
@@ -54,12 +55,10 @@ import {
   overSchemaLimits,
   routeNamespace,
   ruleNameOf,
-  rulesOf,
+  routeRulesOf,
   weightOf,
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
-
-const RULES_FIELD = FieldPath.of('spec', 'rules');
 
 /** The route entries of a Rollout's plugin configuration that name this route. */
 export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: string, name: string) {
@@ -71,7 +70,7 @@ export function routeEntriesFor(rollout: Rollout, kind: RouteKind, namespace: st
 
 /** A Rollout's state that cannot be put in place: an error of the guard, reported as `not guarded`. */
 function finding(rollout: Rollout, message: string, severity: Severity = 'error'): Finding {
-  return newFinding('gateway-api-not-guarded', RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
+  return newFinding('gateway-api-not-guarded', ROUTE_RULES_FIELD, `Rollout ${rollout.name}: ${message}`, {
     severity,
   });
 }
@@ -308,7 +307,7 @@ function kindOfObject(route: JsonObject): RouteKind {
  */
 export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
   if (!route) return undefined;
-  const rules = rulesOf(route);
+  const rules = routeRulesOf(route);
   const weighted = nameIn(key, WEIGHT_KEY);
   if (weighted !== undefined) {
     const weights: string[] = [];
@@ -365,8 +364,8 @@ function reconcileRollout(
     errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
     return {};
   }
-  const requestedRules = rulesOf(working);
-  const liveRules = rulesOf(input.live);
+  const requestedRules = routeRulesOf(working);
+  const liveRules = routeRulesOf(input.live);
 
   const headerPlan = planHeaderRules(requestedRules, owner, state);
   if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
@@ -437,7 +436,7 @@ export const gatewayApiTrafficProvider: TrafficProvider = {
     const over = overSchemaLimits(input.requested);
     if (over) {
       out.errors.push(
-        newFinding('gateway-api-not-guarded', RULES_FIELD, `${over}; the apiserver rejects this route`),
+        newFinding('gateway-api-not-guarded', ROUTE_RULES_FIELD, `${over}; the apiserver rejects this route`),
       );
       return out;
     }
@@ -486,8 +485,8 @@ function ruleShape(kind: RouteKind, rule: JsonObject): string {
 export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: JsonObject): JsonObject {
   const rules = own(own(requested, 'spec') as JsonObject | undefined, 'rules');
   if (!Array.isArray(rules)) return admitted;
-  const requestedRules = rulesOf(requested);
-  const admittedRules = rulesOf(admitted);
+  const requestedRules = routeRulesOf(requested);
+  const admittedRules = routeRulesOf(admitted);
   const staged = requestedRules.slice();
   let k = 0;
   for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {

@@ -36,6 +36,8 @@ export const MAX_BACKENDS_PER_RULE = 16;
 export const MAX_FILTERS_PER_RULE = 16;
 export const MAX_RULE_NAME_LENGTH = 253;
 export const DEFAULT_BACKEND_WEIGHT = 1;
+/** `spec.rules` of a route. */
+export const ROUTE_RULES_FIELD = FieldPath.of('spec', 'rules');
 
 /** The namespace the plugin reads and writes the routes in: `namespace`, else the Rollout's. */
 export function routeNamespace(routing: GatewayApiRouting, rolloutNamespace: string): string {
@@ -49,7 +51,7 @@ export function routeKindOf(group: string, kind: string): RouteKind | undefined 
 }
 
 /** `spec.rules` as objects; entries of another type are kept out (the apiserver rejects them). */
-export function rulesOf(route: JsonObject | undefined): JsonObject[] {
+export function routeRulesOf(route: JsonObject | undefined): JsonObject[] {
   const spec = own(route, 'spec');
   const rules = isJsonObject(spec) ? own(spec, 'rules') : undefined;
   return Array.isArray(rules) ? rules.filter(isJsonObject) : [];
@@ -102,14 +104,14 @@ export function overSchemaLimits(route: JsonObject): string | undefined {
     for (const [field, max] of sizes) {
       const list = own(rule, field);
       if (Array.isArray(list) && list.length > max)
-        return `spec.rules[${i}].${field} has ${list.length} items (at most ${max})`;
+        return `${ROUTE_RULES_FIELD.index(i).child(field)} has ${list.length} items (at most ${max})`;
     }
     const matches = matchesOf(rule);
     matchesInRoute += matches.length;
     for (const [j, match] of matches.entries()) {
       const headers = own(match, 'headers');
       if (Array.isArray(headers) && headers.length > MAX_HEADERS_PER_MATCH)
-        return `spec.rules[${i}].matches[${j}].headers has ${headers.length} items (at most ${MAX_HEADERS_PER_MATCH})`;
+        return `${ROUTE_RULES_FIELD.index(i).child('matches').index(j).child('headers')} has ${headers.length} items (at most ${MAX_HEADERS_PER_MATCH})`;
     }
   }
   if (matchesInRoute > MAX_MATCHES_PER_ROUTE)
@@ -275,7 +277,7 @@ export function projectRoute(
     kind,
     namespace,
     name,
-    rules: rulesOf(route).map((rule) => {
+    rules: routeRulesOf(route).map((rule) => {
       const ruleName = ruleNameOf(rule);
       const backends = routeBackendsOf(rule);
       return ruleName === undefined ? { backends } : { name: ruleName, backends };

@@ -15,13 +15,15 @@ import type {
   RouteBackend,
   RouteKind,
 } from '../model.js';
-import { newFinding } from '../findings/index.js';
+import { CANARY_FIELD, TRAFFIC_ROUTING_FIELD, newFinding, type FieldPath } from '../findings/index.js';
 import { GATEWAY_API_PLUGIN } from '../keys.js';
 import { headerRuleName } from './render.js';
-import { MAX_RULES, isManagedRuleName, routeNamespace } from './route-rules.js';
+import { MAX_RULES, ROUTE_RULES_FIELD, isManagedRuleName, routeNamespace } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
 
-const CONFIG_FIELD = `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API_PLUGIN}"]`;
+const CONFIG_FIELD = TRAFFIC_ROUTING_FIELD.child('plugins').key(GATEWAY_API_PLUGIN);
+const HTTP_ROUTES_FIELD = CONFIG_FIELD.child('httpRoutes');
+const GRPC_ROUTES_FIELD = CONFIG_FIELD.child('grpcRoutes');
 
 /** The plugin's own message when no route is configured (pkg/plugin/errors.go). */
 export const NO_ROUTES_MESSAGE =
@@ -30,7 +32,7 @@ export const NO_ROUTES_MESSAGE =
 interface ConfiguredRoute {
   kind: RouteKind;
   ref: GatewayApiRouteRef;
-  field: string;
+  field: FieldPath;
 }
 
 function configuredRoutes(rollout: Rollout): ConfiguredRoute[] {
@@ -40,12 +42,12 @@ function configuredRoutes(rollout: Rollout): ConfiguredRoute[] {
     ...routing.httpRoutes.map((ref) => ({
       kind: 'HTTPRoute' as const,
       ref,
-      field: `${CONFIG_FIELD}.httpRoutes`,
+      field: HTTP_ROUTES_FIELD,
     })),
     ...routing.grpcRoutes.map((ref) => ({
       kind: 'GRPCRoute' as const,
       ref,
-      field: `${CONFIG_FIELD}.grpcRoutes`,
+      field: GRPC_ROUTES_FIELD,
     })),
   ];
 }
@@ -93,7 +95,7 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
     out.push(
       newFinding(
         'gateway-api-services-missing',
-        'spec.strategy.canary',
+        CANARY_FIELD,
         'The Gateway API plugin finds the backendRefs by the names in canaryService and stableService; set both.',
       ),
     );
@@ -105,7 +107,7 @@ export function gatewayApiSpecFindings(rollout: Rollout): Finding[] {
         out.push(
           newFinding(
             'gateway-api-managed-route-name',
-            'spec.strategy.canary.trafficRouting.managedRoutes',
+            TRAFFIC_ROUTING_FIELD.child('managedRoutes'),
             `Managed route ${JSON.stringify(name)} becomes the name of route rules, and ${problem}: the apiserver would reject the plugin's write. Use a lowercase name of letters, digits, "-" and ".".`,
           ),
         );
@@ -138,7 +140,7 @@ function ruleBackends(route: GatewayRoute, rollout: Rollout): RouteBackend[][] {
 export function routeFindingsFor(
   rollout: Rollout,
   route: GatewayRoute,
-  field: string,
+  field: FieldPath,
   useHeaderRoutes: boolean,
   cluster: Pick<ClusterView, 'getService'>,
 ): Finding[] {
@@ -261,7 +263,7 @@ export function routeWriteFindings(route: GatewayRoute, cluster: ClusterView): F
     if (!routing) continue;
     const list = route.kind === 'HTTPRoute' ? routing.httpRoutes : routing.grpcRoutes;
     const useHeaderRoutes = list.some((ref) => ref.name === route.name && ref.useHeaderRoutes);
-    for (const f of routeFindingsFor(rollout, route, 'spec.rules', useHeaderRoutes, cluster)) {
+    for (const f of routeFindingsFor(rollout, route, ROUTE_RULES_FIELD, useHeaderRoutes, cluster)) {
       out.push({ ...f, message: `Rollout ${rollout.namespace}/${rollout.name}: ${f.message}` });
     }
   }

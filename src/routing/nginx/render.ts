@@ -2,7 +2,7 @@
  * NGINX rendering (argo nginx.go): the canary Ingress the controller creates next to each
  * stable Ingress, with the canary annotations ingress-nginx reads.
  */
-import { newFinding } from '../findings/index.js';
+import { INGRESS_RULES_FIELD, newFinding } from '../findings/index.js';
 import { own } from '../wire/index.js';
 import {
   asObject,
@@ -12,7 +12,7 @@ import {
   nameOf,
   pathsOf,
   renameBackendService,
-  rulesOf,
+  ingressRulesOf,
 } from '../wire/index.js';
 import type { Finding, JsonObject, Rollout, TrafficState } from '../model.js';
 import { DEFAULT_NGINX_PREFIX, INGRESS_CLASS_ANNOTATION } from '../keys.js';
@@ -73,7 +73,7 @@ export function desiredCanaryIngress(
   state: TrafficState,
 ): DesiredCanaryIngress {
   const stableName = nameOf(stableIngress);
-  const rules = rulesOf(stableIngress)
+  const rules = ingressRulesOf(stableIngress)
     .filter((rule) => (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === state.stableService))
     .map((rule) => {
       const copy = cloneJson(rule);
@@ -89,7 +89,7 @@ export function desiredCanaryIngress(
       errors: [
         newFinding(
           'nginx-stable-service-not-in-rules',
-          'spec.rules',
+          INGRESS_RULES_FIELD,
           // The controller's own text first (it is what its events say), then the fix.
           `ingress \`${quoted}\` has no rules using service ${state.stableService} backend. ` +
             `Add a rule path whose backend is Service ${state.stableService} to Ingress ${stableName}, ` +

@@ -2,29 +2,55 @@
  * Building blocks of the Rollout spec rules: Finding constructors that write Argo
  * Rollouts' field-error text, and the traffic-router tests Argo's validation uses.
  */
-import { invalidText, newFinding, type RuleId } from '../findings/index.js';
+import { CANARY_FIELD, FieldPath, invalidText, newFinding, type RuleId } from '../findings/index.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 
-/** Where the object's fields really are. */
-export const CANARY = 'spec.strategy.canary';
 /** Argo validates the canary strategy under `spec.strategy` (argo validation.go, path quirk). */
-export const ARGO = 'spec.strategy';
+const ARGO_CANARY_FIELD = FieldPath.of('spec', 'strategy');
+
+/**
+ * A field of the canary strategy under both of its names: where it is (`real`, under
+ * `spec.strategy.canary`) and what Argo's messages call it (`argo`, under `spec.strategy`). Built by the same steps,
+ * so the two cannot drift apart.
+ */
+export class CanaryField {
+  static readonly ROOT = new CanaryField(CANARY_FIELD, ARGO_CANARY_FIELD);
+
+  private constructor(
+    readonly real: FieldPath,
+    readonly argo: FieldPath,
+  ) {}
+
+  child(...names: string[]): CanaryField {
+    return new CanaryField(this.real.child(...names), this.argo.child(...names));
+  }
+
+  index(i: number): CanaryField {
+    return new CanaryField(this.real.index(i), this.argo.index(i));
+  }
+}
 
 /** Bad values longer than this are cut in messages: the webhook shortens warnings anyway. */
 const MAX_VALUE_CHARS = 100;
 
-export function error(rule: RuleId, field: string, message: string): Finding {
+export function error(rule: RuleId, field: FieldPath, message: string): Finding {
   return newFinding(rule, field, message, { severity: 'error' });
 }
 
-export function warning(rule: RuleId, field: string, message: string): Finding {
+export function warning(rule: RuleId, field: FieldPath, message: string): Finding {
   return newFinding(rule, field, message, { severity: 'warning' });
 }
 
-/** An Argo `Invalid` error at `spec.strategy.<sub>` with its detail, then how to fix it. */
-export function argoInvalid(rule: RuleId, sub: string, value: unknown, detail: string, fix: string): Finding {
-  const text = invalidText(`${ARGO}.${sub}`, value, detail, MAX_VALUE_CHARS);
-  return error(rule, `${CANARY}.${sub}`, withFix(text, fix));
+/** An Argo `Invalid` error at the field, in Argo's words and path, then how to fix it. */
+export function argoInvalid(
+  rule: RuleId,
+  at: CanaryField,
+  value: unknown,
+  detail: string,
+  fix: string,
+): Finding {
+  const text = invalidText(at.argo, value, detail, MAX_VALUE_CHARS);
+  return error(rule, at.real, withFix(text, fix));
 }
 
 /** Argo's text, then our advice; a period is added where Argo's detail has none. */

@@ -3,9 +3,9 @@
  * event), or not at all although the load balancer cannot do what the spec asks.
  */
 import { MAX_STICKINESS_SECONDS, STICKINESS_DURATION_ERROR } from '../alb/index.js';
-import type { RuleId } from '../findings/index.js';
-import { internalErrorText } from '../findings/index.js';
-import { CANARY, error, warning } from './argo-finding.js';
+import type { FieldPath, RuleId } from '../findings/index.js';
+import { CANARY_FIELD, TRAFFIC_ROUTING_FIELD, internalErrorText } from '../findings/index.js';
+import { error, warning } from './argo-finding.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 import { DEFAULT_ALB_PREFIX } from '../keys.js';
 import { headerMatchFindings } from './header-match.js';
@@ -14,6 +14,12 @@ import { headerMatchFindings } from './header-match.js';
 const ANNOTATION_NAME_MAX = 63;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_PORT = 65535;
+
+const STEPS_FIELD = CANARY_FIELD.child('steps');
+
+function stepField(i: number): FieldPath {
+  return STEPS_FIELD.index(i);
+}
 
 /** Current release: exactly one of `ingress` / `ingresses` (and of the NGINX pair). */
 function ingressListRules(tr: TrafficRouting): Finding[] {
@@ -50,7 +56,7 @@ function ingressListRules(tr: TrafficRouting): Finding[] {
     if (single === list) {
       const [a, b] = p.names as [string, string];
       const both = single ? 'Both' : 'Neither';
-      const field = `${CANARY}.trafficRouting.${p.router}`;
+      const field = TRAFFIC_ROUTING_FIELD.child(p.router);
       const fields = `${a[0]!.toLowerCase()}${a.slice(1)} or ${b[0]!.toLowerCase()}${b.slice(1)}`;
       out.push(
         error(
@@ -72,7 +78,7 @@ function stickinessRule(tr: TrafficRouting): Finding[] {
   return [
     error(
       'alb-stickiness-duration-range',
-      `${CANARY}.trafficRouting.alb.stickinessConfig.durationSeconds`,
+      TRAFFIC_ROUTING_FIELD.child('alb', 'stickinessConfig', 'durationSeconds'),
       `${STICKINESS_DURATION_ERROR} Argo Rollouts fails every weight change with this error; set durationSeconds from 1 to ${MAX_STICKINESS_SECONDS} (it is ${d}).`,
     ),
   ];
@@ -85,13 +91,14 @@ function stickinessRule(tr: TrafficRouting): Finding[] {
 function albServicePortRule(tr: TrafficRouting): Finding[] {
   const port = tr.alb?.servicePort;
   if (port === undefined || (port >= 1 && port <= MAX_PORT)) return [];
+  const field = TRAFFIC_ROUTING_FIELD.child('alb', 'servicePort');
   return [
     error(
       'alb-service-port-invalid',
-      `${CANARY}.trafficRouting.alb.servicePort`,
+      field,
       port === 0
-        ? `${CANARY}.trafficRouting.alb.servicePort is not set, so Argo Rollouts writes ServicePort "0" into the action and the ALB finds no such port. Set it to the port the stable and canary Services expose.`
-        : `${CANARY}.trafficRouting.alb.servicePort ${port} is not a port number (1 to 65535). Set it to the port the stable and canary Services expose.`,
+        ? `${field} is not set, so Argo Rollouts writes ServicePort "0" into the action and the ALB finds no such port. Set it to the port the stable and canary Services expose.`
+        : `${field} ${port} is not a port number (1 to 65535). Set it to the port the stable and canary Services expose.`,
     ),
   ];
 }
@@ -101,22 +108,24 @@ function albKeyLengthRules(canary: CanaryStrategy): Finding[] {
   const alb = canary.trafficRouting?.alb;
   if (!alb) return [];
   const out: Finding[] = [];
-  const actionField = alb.rootService ? 'trafficRouting.alb.rootService' : 'stableService';
+  const actionField = alb.rootService
+    ? TRAFFIC_ROUTING_FIELD.child('alb', 'rootService')
+    : CANARY_FIELD.child('stableService');
   const actionName = alb.rootService || canary.stableService || '';
   const limit = (kind: string) => ANNOTATION_NAME_MAX - `${kind}.`.length;
   if (actionName.length > limit('actions')) {
     out.push(
       error(
         'alb-action-name-too-long',
-        `${CANARY}.${actionField}`,
-        `${CANARY}.${actionField}: "${actionName}" has ${actionName.length} characters, but the annotation key actions.${actionName} may have at most 63 after the "/", so the name may have at most ${limit('actions')}. Use a shorter Service name.`,
+        actionField,
+        `${actionField}: "${actionName}" has ${actionName.length} characters, but the annotation key actions.${actionName} may have at most 63 after the "/", so the name may have at most ${limit('actions')}. Use a shorter Service name.`,
       ),
     );
   }
   canary.steps.forEach((step, i) => {
     const name = step.setHeaderRoute?.name;
     if (name === undefined) return;
-    const field = `${CANARY}.steps[${i}].setHeaderRoute.name`;
+    const field = stepField(i).child('setHeaderRoute', 'name');
     if (name.length > limit('conditions')) {
       out.push(
         error(
@@ -144,7 +153,7 @@ function albPrefixRule(tr: TrafficRouting): Finding[] {
   return [
     warning(
       'alb-annotation-prefix-ignored',
-      `${CANARY}.trafficRouting.alb.annotationPrefix`,
+      TRAFFIC_ROUTING_FIELD.child('alb', 'annotationPrefix'),
       `AWS Load Balancer Controller v2 reads only ${DEFAULT_ALB_PREFIX}/ annotations, so actions written under "${prefix}/" are ignored. Remove annotationPrefix unless you run the legacy v1 controller with that prefix.`,
     ),
   ];
@@ -159,9 +168,7 @@ function albPrefixRule(tr: TrafficRouting): Finding[] {
 function albNeverMatchRules(canary: CanaryStrategy): Finding[] {
   if (!canary.trafficRouting?.alb) return [];
   return canary.steps.flatMap((step, i) =>
-    step.setHeaderRoute
-      ? headerMatchFindings(step.setHeaderRoute, `${CANARY}.steps[${i}].setHeaderRoute`)
-      : [],
+    step.setHeaderRoute ? headerMatchFindings(step.setHeaderRoute, stepField(i).child('setHeaderRoute')) : [],
   );
 }
 
@@ -179,7 +186,7 @@ function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
   return [
     warning(
       'steps-never-shift-traffic',
-      `${CANARY}.steps`,
+      STEPS_FIELD,
       'No step sends traffic to the canary (no setWeight above 0, experiment weight or header route), so it gets 0% until full promotion, then 100% at once. Add setWeight steps; setCanaryScale only scales pods.',
     ),
   ];
@@ -193,7 +200,7 @@ function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
 function dynamicStableScaleTraps(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
   if (!canary.dynamicStableScale || !tr) return [];
-  const field = `${CANARY}.dynamicStableScale`;
+  const field = CANARY_FIELD.child('dynamicStableScale');
   const out: Finding[] = [];
   if (tr.alb && !canary.pingPong) {
     // argoproj/argo-rollouts issues 3926, 4595, 3617: the weight annotation is written, the
@@ -222,7 +229,7 @@ function dynamicStableScaleTraps(canary: CanaryStrategy): Finding[] {
     out.push(
       warning(
         'dynamic-stable-scale-abort-delay',
-        `${CANARY}.abortScaleDownDelaySeconds`,
+        CANARY_FIELD.child('abortScaleDownDelaySeconds'),
         'Fix: remove abortScaleDownDelaySeconds, or run a controller with argo-rollouts pull request 4900. With dynamicStableScale, an abort then never scales the canary down and traffic never returns to stable (argo-rollouts issue 4898).',
       ),
     );

@@ -7,13 +7,13 @@
  * case-insensitively. So `X-Canary: a` plus `x-canary: b` become two conditions on the same
  * header that need two different values at once: the rule never matches.
  */
-import { newFinding } from '../findings/index.js';
+import { newFinding, type FieldPath } from '../findings/index.js';
 import type { Finding, SetHeaderRoute } from '../model.js';
 
 /** ALB values may use `*` and `?` wildcards; such values are not compared here. */
 const WILDCARD = /[*?]/;
 
-export function headerMatchFindings(route: SetHeaderRoute, field: string): Finding[] {
+export function headerMatchFindings(route: SetHeaderRoute, field: FieldPath): Finding[] {
   // header name (lowercased) -> spelling as written -> exact values (lowercased)
   const byHeader = new Map<string, Map<string, Set<string>>>();
   for (const m of route.match ?? []) {

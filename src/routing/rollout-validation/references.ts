@@ -5,10 +5,13 @@
  * warning; an object that exists and is wrong is an error.
  */
 import {
+  CANARY_FIELD,
+  TRAFFIC_ROUTING_FIELD,
   backendObjectField,
   describeRulePath,
   invalidText,
   newFinding,
+  type FieldPath,
   type RuleId,
 } from '../findings/index.js';
 import type { IngressClassOptions } from '../ingress-class.js';
@@ -35,8 +38,6 @@ import type {
   Service,
 } from '../model.js';
 
-const ROUTING = 'spec.strategy.canary.trafficRouting';
-
 export interface ReferenceOptions extends IngressClassOptions {
   /** Argo Rollouts' `--alb-ingress-classes` (default `["alb"]`). */
   rolloutsAlbIngressClasses?: string[];
@@ -48,9 +49,9 @@ export interface ReferenceOptions extends IngressClassOptions {
 interface IngressRef {
   name: string;
   /** Our field path, e.g. `...alb.ingresses[1]`. */
-  field: string;
+  field: FieldPath;
   /** The path Argo prints in its error (the list field, not an element). */
-  argoField: string;
+  argoField: FieldPath;
 }
 
 /**
@@ -61,7 +62,7 @@ function ingressRefs(
   names: string[],
   single: string | undefined,
   list: string[] | undefined,
-  base: string,
+  base: FieldPath,
   fields: [string, string],
 ): IngressRef[] {
   const [one, many] = fields;
@@ -70,10 +71,12 @@ function ingressRefs(
   list?.forEach((name, i) => {
     if (!firstIndex.has(name)) firstIndex.set(name, i);
   });
+  const manyField = base.child(many);
+  const oneField = base.child(one);
   return names.map((name) =>
     list !== undefined
-      ? { name, field: `${base}.${many}[${firstIndex.get(name) ?? -1}]`, argoField: `${base}.${many}` }
-      : { name, field: `${base}.${one}`, argoField: `${base}.${one}` },
+      ? { name, field: manyField.index(firstIndex.get(name) ?? -1), argoField: manyField }
+      : { name, field: oneField, argoField: oneField },
   );
 }
 
@@ -84,7 +87,7 @@ const NOT_FOUND_RULES = { Ingress: 'ingress-not-found', Service: 'service-not-fo
 
 function notFound(
   kind: keyof typeof NOT_FOUND_RULES,
-  ref: { name: string; field: string },
+  ref: { name: string; field: FieldPath },
   namespace: string,
 ): Finding {
   return newFinding(
@@ -238,22 +241,19 @@ function nginxBackendPorts(ingress: Ingress, serviceName: string, service: Servi
       byNumber ? String(p.port) : (p.name ?? `(unnamed ${p.port})`),
     );
     return [
-      {
-        severity: 'error',
-        rule: 'nginx-backend-port-not-in-service',
-        field: `${backendPortField(b)}.${byNumber ? 'number' : 'name'}`,
-        message: `Ingress "${ingress.name}" ${describeRulePath(b)}: ${shown} is not a port of Service "${serviceName}" (it has: ${declared.join(', ') || 'none'}), so ingress-nginx finds no endpoints for this path and answers 503, in the stable Ingress and in the canary Ingress Argo Rollouts copies from it. Fix: set ${byNumber ? 'port.number' : 'port.name'} to a port the Service declares.`,
-        ingress: ingress.name,
-        ...(b.host !== undefined ? { host: b.host } : {}),
-        ...(b.path !== undefined ? { path: b.path } : {}),
-      },
+      newFinding(
+        'nginx-backend-port-not-in-service',
+        backendPortField(b).child(byNumber ? 'number' : 'name'),
+        `Ingress "${ingress.name}" ${describeRulePath(b)}: ${shown} is not a port of Service "${serviceName}" (it has: ${declared.join(', ') || 'none'}), so ingress-nginx finds no endpoints for this path and answers 503, in the stable Ingress and in the canary Ingress Argo Rollouts copies from it. Fix: set ${byNumber ? 'port.number' : 'port.name'} to a port the Service declares.`,
+        { severity: 'error', ingress: ingress.name, host: b.host, path: b.path },
+      ),
     ];
   });
 }
 
 /** `spec.rules[i].http.paths[j].backend.service.port` (or the default backend's). */
-function backendPortField(b: IngressBackend): string {
-  return `${backendObjectField(b)}.service.port`;
+function backendPortField(b: IngressBackend): FieldPath {
+  return backendObjectField(b).child('service', 'port');
 }
 
 /**
@@ -270,15 +270,15 @@ function serviceFindings(
 ): Finding[] {
   const alb = canary.trafficRouting?.alb;
   const pingPong = canary.pingPong;
-  const named: [string, string | undefined, boolean][] = [
-    ['stableService', canary.stableService, !pingPong],
-    ['canaryService', canary.canaryService, !pingPong],
-    ['pingPong.pingService', pingPong?.pingService, true],
-    ['pingPong.pongService', pingPong?.pongService, true],
+  const pingPongField = CANARY_FIELD.child('pingPong');
+  const named: [string, FieldPath, string | undefined, boolean][] = [
+    ['stableService', CANARY_FIELD.child('stableService'), canary.stableService, !pingPong],
+    ['canaryService', CANARY_FIELD.child('canaryService'), canary.canaryService, !pingPong],
+    ['pingPong.pingService', pingPongField.child('pingService'), pingPong?.pingService, true],
+    ['pingPong.pongService', pingPongField.child('pongService'), pingPong?.pongService, true],
   ];
-  return named.flatMap(([key, name, targetGroup]) => {
+  return named.flatMap(([key, field, name, targetGroup]) => {
     if (!name) return [];
-    const field = `spec.strategy.canary.${key}`;
     const service = cluster.getService(rollout.namespace, name);
     if (!service) return reportMissing ? [notFound('Service', { name, field }, rollout.namespace)] : [];
     const out = [...serviceOwnershipFindings(rollout, service, field)];
@@ -289,7 +289,7 @@ function serviceFindings(
     out.push(
       newFinding(
         'service-lacks-alb-port',
-        `${ROUTING}.alb.servicePort`,
+        TRAFFIC_ROUTING_FIELD.child('alb', 'servicePort'),
         `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
         { severity: 'error' },
       ),
@@ -306,7 +306,7 @@ function serviceFindings(
  * shared. Both are InvalidSpec for the controller, which then stops the Rollout. Go reports
  * the labels in map order; here they come sorted, so the message is stable.
  */
-function serviceOwnershipFindings(rollout: Rollout, service: Service, field: string): Finding[] {
+function serviceOwnershipFindings(rollout: Rollout, service: Service, field: FieldPath): Finding[] {
   const out: Finding[] = [];
   const podLabels = rollout.podLabels;
   if (podLabels) {
@@ -356,7 +356,7 @@ export function validateRolloutReferences(
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.alb,
-          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, `${ROUTING}.alb`, [
+          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, TRAFFIC_ROUTING_FIELD.child('alb'), [
             'ingress',
             'ingresses',
           ]),
@@ -373,7 +373,7 @@ export function validateRolloutReferences(
             referenced.nginx,
             tr.nginx.stableIngress,
             tr.nginx.stableIngresses,
-            `${ROUTING}.nginx`,
+            TRAFFIC_ROUTING_FIELD.child('nginx'),
             ['stableIngress', 'stableIngresses'],
           ),
           canary.stableService ?? '',

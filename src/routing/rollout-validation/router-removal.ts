@@ -8,7 +8,8 @@ import { NGINX_CANARY_WEIGHT } from '../keys.js';
 import type { ClusterView, Finding, Rollout } from '../model.js';
 import { canaryIngressName } from '../nginx/index.js';
 import { referencedIngresses } from '../traffic-state.js';
-import { CANARY, warning } from './argo-finding.js';
+import { TRAFFIC_ROUTING_FIELD } from '../findings/index.js';
+import { warning } from './argo-finding.js';
 
 /** Warnings for an UPDATE from `previous` to `next` (same Rollout). */
 export function routerRemovalFindings(previous: Rollout, next: Rollout, cluster: ClusterView): Finding[] {
@@ -25,7 +26,7 @@ export function routerRemovalFindings(previous: Rollout, next: Rollout, cluster:
     return [
       warning(
         'nginx-canary-ingress-orphaned',
-        `${CANARY}.trafficRouting`,
+        TRAFFIC_ROUTING_FIELD,
         `Fix: delete Ingress ${name} (kubectl -n ${next.namespace} delete ingress ${name}). Argo Rollouts never deletes it once trafficRouting.nginx is removed, and ingress-nginx keeps sending ${share} of requests to ${canaryService} (argo-rollouts issue 4751).`,
       ),
     ];

@@ -19,7 +19,7 @@ import {
 } from './argo-messages.js';
 import { requiredText } from '../findings/index.js';
 import { pauseDurationSeconds } from '../go/index.js';
-import { ARGO, CANARY, argoInvalid, error, hasProvider, istio, plugins, withFix } from './argo-finding.js';
+import { CanaryField, argoInvalid, error, hasProvider, istio, plugins, withFix } from './argo-finding.js';
 import type {
   CanaryStep,
   CanaryStrategy,
@@ -31,9 +31,15 @@ import type {
   TrafficRouting,
 } from '../model.js';
 
+const STEPS = CanaryField.ROOT.child('steps');
+
+function stepField(i: number): CanaryField {
+  return STEPS.index(i);
+}
+
 function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding[] {
   const out: Finding[] = [];
-  const sub = `steps[${i}]`;
+  const at = stepField(i);
   const set = {
     Experiment: step.experiment !== undefined,
     Pause: step.pause !== undefined,
@@ -45,7 +51,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
     out.push(
       argoInvalid(
         'step-multiple-types',
-        sub,
+        at,
         flags.join(' '),
         InvalidStepMessage,
         'Split this step: give each of setWeight, pause, experiment and analysis its own step.',
@@ -65,20 +71,14 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
   if (kinds.every((k) => step[k] === undefined)) {
     const flags = kinds.map((k) => `step.${k[0]!.toUpperCase()}${k.slice(1)}: true`);
     out.push(
-      argoInvalid(
-        'step-empty',
-        sub,
-        flags.join(' '),
-        InvalidStepMessage,
-        'Add an action or delete the step.',
-      ),
+      argoInvalid('step-empty', at, flags.join(' '), InvalidStepMessage, 'Add an action or delete the step.'),
     );
   }
   if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
     out.push(
       argoInvalid(
         'step-set-weight-range',
-        `${sub}.setWeight`,
+        at.child('setWeight'),
         step.setWeight,
         invalidSetWeightMessage(maxWeight),
         `Use a weight from 0 to ${maxWeight}.`,
@@ -89,7 +89,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
     out.push(
       argoInvalid(
         'step-pause-duration-negative',
-        `${sub}.pause.duration`,
+        at.child('pause', 'duration'),
         pauseDurationSeconds(step.pause.duration),
         InvalidDurationMessage,
         'Use a number of seconds or a Go duration such as "30s" or "1h".',
@@ -100,12 +100,12 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
 }
 
 /** Argo's `hasALBInvalidValues`: ALB conditions can only compare a header to exact values. */
-function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
+function albHeaderValueRule(value: StringMatch | null, at: CanaryField): Finding[] {
   if (value === null) {
     return [
       argoInvalid(
         'header-route-match-value-missing',
-        sub,
+        at,
         null,
         InvalidStringMatchMissedValuePolicy,
         'Set headerValue.exact.',
@@ -116,7 +116,7 @@ function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
     return [
       argoInvalid(
         'header-route-match-alb-exact-only',
-        sub,
+        at,
         stringMatchJson(value),
         InvalidSetHeaderRouteALBValuePolicy,
         'Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
@@ -127,14 +127,14 @@ function albHeaderValueRule(value: StringMatch | null, sub: string): Finding[] {
 }
 
 /** Argo's `hasMultipleMatchValues`: exactly one of exact, regex, prefix (Istio rules). */
-function oneOfStringMatchRule(value: StringMatch | null | undefined, sub: string): Finding[] {
+function oneOfStringMatchRule(value: StringMatch | null | undefined, at: CanaryField): Finding[] {
   const count = value ? [value.exact, value.regex, value.prefix].filter((v) => v).length : 0;
   if (count === 1) return [];
   if (count > 1) {
     return [
       argoInvalid(
         'string-match-multiple-values',
-        sub,
+        at,
         stringMatchJson(value!),
         InvalidStringMatchMultipleValuePolicy,
         'Keep only one of exact, regex and prefix.',
@@ -144,7 +144,7 @@ function oneOfStringMatchRule(value: StringMatch | null | undefined, sub: string
   return [
     argoInvalid(
       'string-match-value-missing',
-      sub,
+      at,
       value ? stringMatchJson(value) : null,
       InvalidStringMatchMissedValuePolicy,
       'Set one of exact, regex and prefix.',
@@ -190,12 +190,12 @@ function mirrorRouteJson(route: SetMirrorRoute): object {
 }
 
 function headerRouteRules(route: SetHeaderRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
-  const sub = `steps[${i}].setHeaderRoute`;
+  const at = stepField(i).child('setHeaderRoute');
   if (!tr || (!istio(tr) && !tr.alb && !hasProvider(tr, 'apisix') && !plugins(tr))) {
     return [
       argoInvalid(
         'header-route-router-unsupported',
-        sub,
+        at,
         headerRouteJson(route),
         InvalidSetHeaderRouteTrafficPolicy,
         tr?.nginx
@@ -205,32 +205,33 @@ function headerRouteRules(route: SetHeaderRoute, i: number, tr: TrafficRouting |
     ];
   }
   const matches = route.match ?? [];
+  const matchField = at.child('match');
   if (tr.alb && route.match !== null && matches.length === 0) {
     // Argo writes `conditions.<name>: null` and inserts a `/*` path first in every rule, so
     // the route has no header condition and takes all traffic.
     return [
       error(
         'alb-header-route-empty-match',
-        `${CANARY}.${sub}.match`,
-        `${CANARY}.${sub}.match: an empty list makes Argo Rollouts write conditions.${route.name}: null, so header route "${route.name}" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.`,
+        matchField.real,
+        `${matchField.real}: an empty list makes Argo Rollouts write conditions.${route.name}: null, so header route "${route.name}" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.`,
       ),
     ];
   }
   return matches.flatMap((m, j) =>
     tr.alb
-      ? albHeaderValueRule(m.headerValue, `${sub}.match[${j}]`)
-      : oneOfStringMatchRule(m.headerValue, `${sub}.match[${j}]`),
+      ? albHeaderValueRule(m.headerValue, matchField.index(j))
+      : oneOfStringMatchRule(m.headerValue, matchField.index(j)),
   );
 }
 
 function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
   const out: Finding[] = [];
-  const sub = `steps[${i}].setMirrorRoute`;
+  const at = stepField(i).child('setMirrorRoute');
   if (!tr || (!istio(tr) && !plugins(tr))) {
     out.push(
       argoInvalid(
         'mirror-route-router-unsupported',
-        sub,
+        at,
         mirrorRouteJson(route),
         InvalidSetMirrorRouteTrafficPolicy,
         tr?.alb || tr?.nginx
@@ -243,10 +244,11 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
   // router that can mirror does (Istio mirrors the traffic inside the mesh, which is where the
   // Ingress sends it); ALB's and NGINX's SetMirrorRoute are no-ops
   // (argoproj/argo-rollouts master 9f8d111, rollout/trafficrouting/alb/alb.go, nginx/nginx.go).
+  const matchField = at.child('match');
   (route.match ?? []).forEach((m, j) => {
     // Argo checks `method` twice (a copy-paste slip); one finding per problem is enough.
-    if (m.method) out.push(...oneOfStringMatchRule(m.method, `${sub}.match[${j}]`));
-    if (m.path) out.push(...oneOfStringMatchRule(m.path, `${sub}.match[${j}]`));
+    if (m.method) out.push(...oneOfStringMatchRule(m.method, matchField.index(j)));
+    if (m.path) out.push(...oneOfStringMatchRule(m.path, matchField.index(j)));
   });
   return out;
 }
@@ -266,15 +268,13 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
   if (step.setMirrorRoute) routes.push(['setMirrorRoute', step.setMirrorRoute.name]);
   if (routes.length === 0) return [];
   if (tr.managedRoutes === undefined) {
+    const at = CanaryField.ROOT.child('trafficRouting', 'managedRoutes');
     return [
       error(
         'managed-routes-required',
-        `${CANARY}.trafficRouting.managedRoutes`,
+        at.real,
         withFix(
-          requiredText(
-            `${ARGO}.trafficRouting.managedRoutes`,
-            missingFieldMessage('spec.strategy.canary.trafficRouting.managedRoutes'),
-          ),
+          requiredText(at.argo, missingFieldMessage('spec.strategy.canary.trafficRouting.managedRoutes')),
           'List every setHeaderRoute/setMirrorRoute name under trafficRouting.managedRoutes.',
         ),
       ),
@@ -286,7 +286,7 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
     .map(([kind, name]) =>
       argoInvalid(
         'managed-routes-missing-route',
-        `steps[${i}].${kind}`,
+        stepField(i).child(kind),
         name,
         InvalideStepRouteNameNotFoundInManagedRoutes,
         `Add {name: ${name}} to trafficRouting.managedRoutes.`,
@@ -298,12 +298,12 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
   const templates = step.experiment?.templates ?? [];
   return templates.flatMap((t, k) => {
     if (t.weight === undefined) return [];
-    const sub = `steps[${i}].experiment.templates[${k}].weight`;
+    const at = stepField(i).child('experiment', 'templates').index(k).child('weight');
     if (!tr) {
       return [
         argoInvalid(
           'experiment-weight-without-traffic-routing',
-          sub,
+          at,
           t.weight,
           InvalidCanaryExperimentTemplateWeightWithoutTrafficRouting,
           'Remove the weight or configure trafficRouting.',
@@ -314,7 +314,7 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
       return [
         argoInvalid(
           'experiment-weight-router-unsupported',
-          sub,
+          at,
           t.weight,
           ExperimentTemplateWeightRouterMessage,
           'Remove the weight: NGINX cannot send traffic to experiment pods.',
@@ -328,15 +328,16 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
 export function stepRules(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
   const maxWeight = tr?.maxTrafficWeight ?? 100;
+  const trafficRouting = CanaryField.ROOT.child('trafficRouting');
   return canary.steps.flatMap((step, i) => [
     ...stepShapeRules(step, i, maxWeight),
     ...(step.setCanaryScale && !tr
       ? [
           error(
             'set-canary-scale-without-traffic-routing',
-            `${CANARY}.trafficRouting`,
+            trafficRouting.real,
             withFix(
-              requiredText(`${ARGO}.trafficRouting`, InvalidSetCanaryScaleTrafficPolicy),
+              requiredText(trafficRouting.argo, InvalidSetCanaryScaleTrafficPolicy),
               'Remove setCanaryScale steps or configure trafficRouting.',
             ),
           ),

@@ -21,7 +21,7 @@ import {
   MissedAlbRootServiceMessage,
   PingPongWithAlbOnlyMessage,
 } from './argo-messages.js';
-import { argoInvalid, istio, plugins, requiresCanaryStableServices, CANARY } from './argo-finding.js';
+import { argoInvalid, CanaryField, istio, plugins, requiresCanaryStableServices } from './argo-finding.js';
 import type { CanaryStrategy, ClusterView, Finding, Rollout } from '../model.js';
 import { dedupeFindings } from '../findings/index.js';
 import { intOrPercentValue } from '../go/index.js';
@@ -41,7 +41,7 @@ function serviceRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'canary-same-service',
-        'stableService',
+        CanaryField.ROOT.child('stableService'),
         canary.stableService,
         DuplicatedServicesCanaryMessage,
         'Point canaryService and stableService at two different Services.',
@@ -52,13 +52,14 @@ function serviceRules(canary: CanaryStrategy): Finding[] {
   if (tr && requiresCanaryStableServices(canary, tr)) {
     for (const key of ['stableService', 'canaryService'] as const) {
       if (canary[key]) continue;
+      const at = CanaryField.ROOT.child(key);
       out.push(
         argoInvalid(
           'traffic-routing-services-required',
-          key,
+          at,
           '',
           InvalidTrafficRoutingMessage,
-          `Set ${CANARY}.${key} to the Service that selects the ${key === 'stableService' ? 'stable' : 'canary'} pods.`,
+          `Set ${at.real} to the Service that selects the ${key === 'stableService' ? 'stable' : 'canary'} pods.`,
         ),
       );
     }
@@ -75,7 +76,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'ping-pong-router-unsupported',
-        'trafficRouting.alb',
+        CanaryField.ROOT.child('trafficRouting', 'alb'),
         null,
         PingPongWithAlbOnlyMessage,
         'Use trafficRouting.alb with pingPong, or replace pingPong by stableService and canaryService.',
@@ -87,13 +88,14 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
     ['pongService', pong],
   ] as const) {
     if (value !== '') continue;
+    const at = CanaryField.ROOT.child('pingPong', key);
     out.push(
       argoInvalid(
         'ping-pong-service-missing',
-        `pingPong.${key}`,
+        at,
         '',
         InvalidPingPongProvidedMessage,
-        `Set ${CANARY}.pingPong.${key} to a Service name.`,
+        `Set ${at.real} to a Service name.`,
       ),
     );
   }
@@ -101,7 +103,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'ping-pong-same-service',
-        'pingPong.pingService',
+        CanaryField.ROOT.child('pingPong', 'pingService'),
         ping,
         DuplicatedPingPongServicesMessage,
         'Give pingService and pongService two different Services.',
@@ -112,7 +114,7 @@ function pingPongRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'ping-pong-alb-root-service-missing',
-        'trafficRouting.alb.rootService',
+        CanaryField.ROOT.child('trafficRouting', 'alb', 'rootService'),
         '',
         MissedAlbRootServiceMessage,
         'Set alb.rootService to the backend name your Ingress paths use with port name use-annotation.',
@@ -128,7 +130,7 @@ function surgeRule(canary: CanaryStrategy): Finding[] {
   return [
     argoInvalid(
       'max-surge-max-unavailable-zero',
-      'maxSurge',
+      CanaryField.ROOT.child('maxSurge'),
       canary.maxSurge,
       InvalidMaxSurgeMaxUnavailable,
       'Let maxSurge or maxUnavailable be above zero, or the Rollout cannot replace any pod.',
@@ -144,7 +146,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
       out.push(
         argoInvalid(
           'scale-down-delay-without-traffic-routing',
-          'scaleDownDelaySeconds',
+          CanaryField.ROOT.child('scaleDownDelaySeconds'),
           canary.scaleDownDelaySeconds,
           InvalidCanaryScaleDownDelay,
           'Remove scaleDownDelaySeconds or configure trafficRouting.',
@@ -155,7 +157,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
       out.push(
         argoInvalid(
           'dynamic-stable-scale-without-traffic-routing',
-          'dynamicStableScale',
+          CanaryField.ROOT.child('dynamicStableScale'),
           true,
           InvalidCanaryDynamicStableScale,
           'Remove dynamicStableScale or configure trafficRouting.',
@@ -168,7 +170,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'dynamic-stable-scale-with-scale-down-delay',
-        'dynamicStableScale',
+        CanaryField.ROOT.child('dynamicStableScale'),
         true,
         InvalidCanaryDynamicStableScaleWithScaleDownDelay,
         'Remove one of dynamicStableScale and scaleDownDelaySeconds.',
@@ -179,7 +181,7 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
     out.push(
       argoInvalid(
         'max-traffic-weight-unsupported',
-        'trafficRouting.maxTrafficWeight',
+        CanaryField.ROOT.child('trafficRouting', 'maxTrafficWeight'),
         tr.maxTrafficWeight,
         InvalidCanaryMaxWeightOnlySupportInNginxAndPlugins,
         'Remove maxTrafficWeight: ALB weights are always out of 100.',

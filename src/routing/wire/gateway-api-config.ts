@@ -10,6 +10,7 @@
  * - the in-progress label is `rollouts.argoproj.io/gatewayapi-canary: in-progress` unless
  *   `inProgressLabelKey`/`inProgressLabelValue` say otherwise or `disableInProgressLabel` is set.
  */
+import type { FieldPath } from '../findings/index.js';
 import {
   DEFAULT_IN_PROGRESS_LABEL_KEY,
   DEFAULT_IN_PROGRESS_LABEL_VALUE,
@@ -60,16 +61,16 @@ function goFields<F extends string>(obj: JsonObject, fields: readonly F[]): Part
   return out;
 }
 
-function readRouteList(r: JsonReader, value: Json | undefined, field: string): GatewayApiRouteRef[] {
+function readRouteList(r: JsonReader, value: Json | undefined, field: FieldPath): GatewayApiRouteRef[] {
   const items = r.array(value, field) ?? [];
   const out: GatewayApiRouteRef[] = [];
   items.forEach((item, i) => {
-    const entry = r.object(item, `${field}[${i}]`);
+    const entry = r.object(item, field.index(i));
     if (!entry) return;
     const f = goFields(entry, ['name', 'useHeaderRoutes'] as const);
     out.push({
-      name: r.string(f.name, `${field}[${i}].name`) ?? '',
-      useHeaderRoutes: r.boolean(f.useHeaderRoutes, `${field}[${i}].useHeaderRoutes`) ?? false,
+      name: r.string(f.name, field.index(i).child('name')) ?? '',
+      useHeaderRoutes: r.boolean(f.useHeaderRoutes, field.index(i).child('useHeaderRoutes')) ?? false,
     });
   });
   return out;
@@ -82,25 +83,26 @@ function readRouteList(r: JsonReader, value: Json | undefined, field: string): G
 export function readGatewayApiConfig(
   r: JsonReader,
   value: Json | undefined,
-  field: string,
+  field: FieldPath,
 ): GatewayApiRouting | undefined {
   const config = r.object(value, field);
   if (!config) return undefined;
   const f = goFields(config, KNOWN_FIELDS);
-  const httpRoutes = readRouteList(r, f.httpRoutes, `${field}.httpRoutes`);
-  const grpcRoutes = readRouteList(r, f.grpcRoutes, `${field}.grpcRoutes`);
-  const httpRoute = r.string(f.httpRoute, `${field}.httpRoute`);
-  const grpcRoute = r.string(f.grpcRoute, `${field}.grpcRoute`);
+  const httpRoutes = readRouteList(r, f.httpRoutes, field.child('httpRoutes'));
+  const grpcRoutes = readRouteList(r, f.grpcRoutes, field.child('grpcRoutes'));
+  const httpRoute = r.string(f.httpRoute, field.child('httpRoute'));
+  const grpcRoute = r.string(f.grpcRoute, field.child('grpcRoute'));
   if (httpRoute) httpRoutes.push({ name: httpRoute, useHeaderRoutes: true });
   if (grpcRoute) grpcRoutes.push({ name: grpcRoute, useHeaderRoutes: true });
-  const disabled = r.boolean(f.disableInProgressLabel, `${field}.disableInProgressLabel`) ?? false;
-  const key = r.string(f.inProgressLabelKey, `${field}.inProgressLabelKey`) || DEFAULT_IN_PROGRESS_LABEL_KEY;
+  const disabled = r.boolean(f.disableInProgressLabel, field.child('disableInProgressLabel')) ?? false;
+  const key =
+    r.string(f.inProgressLabelKey, field.child('inProgressLabelKey')) || DEFAULT_IN_PROGRESS_LABEL_KEY;
   const labelValue =
-    r.string(f.inProgressLabelValue, `${field}.inProgressLabelValue`) || DEFAULT_IN_PROGRESS_LABEL_VALUE;
+    r.string(f.inProgressLabelValue, field.child('inProgressLabelValue')) || DEFAULT_IN_PROGRESS_LABEL_VALUE;
   const routing: GatewayApiRouting = {
     httpRoutes,
     grpcRoutes,
-    namespace: r.string(f.namespace, `${field}.namespace`) ?? '',
+    namespace: r.string(f.namespace, field.child('namespace')) ?? '',
     unguarded: UNGUARDED_FIELDS.filter((name) => f[name] !== undefined && f[name] !== null && f[name] !== ''),
   };
   if (!disabled) routing.inProgressLabel = { key, value: labelValue };
@@ -111,9 +113,9 @@ export function readGatewayApiConfig(
 export function readGatewayApiPlugin(
   r: JsonReader,
   plugins: Json | undefined,
-  pluginsField: string,
+  pluginsField: FieldPath,
 ): GatewayApiRouting | undefined {
   const obj = r.object(plugins, pluginsField);
   if (!obj) return undefined;
-  return readGatewayApiConfig(r, own(obj, GATEWAY_API_PLUGIN), `${pluginsField}["${GATEWAY_API_PLUGIN}"]`);
+  return readGatewayApiConfig(r, own(obj, GATEWAY_API_PLUGIN), pluginsField.key(GATEWAY_API_PLUGIN));
 }

@@ -13,7 +13,7 @@ export {
   nameOf,
   pathsOf,
   renameBackendService,
-  rulesOf,
+  ingressRulesOf,
   setAnnotation,
   setAnnotations,
   setOwn,

@@ -50,7 +50,7 @@ function editableRule(rule: Json): Json {
 }
 
 /** `spec.rules`, or [] when absent or malformed. */
-export function rulesOf(ingress: JsonObject): Json[] {
+export function ingressRulesOf(ingress: JsonObject): Json[] {
   const rules = own(asObject(own(ingress, 'spec')), 'rules');
   return Array.isArray(rules) ? rules : [];
 }
@@ -78,7 +78,7 @@ export function renameBackendService(path: Json, name: string): void {
 
 /** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
 export function hasBackendService(ingress: JsonObject, service: string): boolean {
-  return rulesOf(ingress).some((rule) =>
+  return ingressRulesOf(ingress).some((rule) =>
     (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === service),
   );
 }
@@ -90,7 +90,7 @@ export function hasBackendService(ingress: JsonObject, service: string): boolean
 export function usesLegacyBackends(ingress: JsonObject): boolean {
   const apiVersion = own(ingress, 'apiVersion');
   if (typeof apiVersion === 'string' && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
-  return rulesOf(ingress).some((rule) =>
+  return ingressRulesOf(ingress).some((rule) =>
     (pathsOf(rule) ?? []).some(
       (p) => own(asObject(own(asObject(p), 'backend')), 'serviceName') !== undefined,
     ),

@@ -3,34 +3,34 @@
  * reported once through `problems` and read as absent, so one bad field cannot hide the
  * rest of an object from validation.
  */
-import { newFinding } from '../findings/index.js';
+import { newFinding, type FieldPath } from '../findings/index.js';
 import type { Finding, Json, JsonObject } from '../model.js';
 
 export class JsonReader {
   readonly problems: Finding[] = [];
 
-  object(value: unknown, field: string): JsonObject | undefined {
+  object(value: unknown, field: FieldPath): JsonObject | undefined {
     if (value === undefined || value === null) return undefined;
     if (isJsonObject(value)) return value;
     this.typeProblem(field, 'an object', value);
     return undefined;
   }
 
-  array(value: unknown, field: string): Json[] | undefined {
+  array(value: unknown, field: FieldPath): Json[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (Array.isArray(value)) return value as Json[];
     this.typeProblem(field, 'an array', value);
     return undefined;
   }
 
-  string(value: unknown, field: string): string | undefined {
+  string(value: unknown, field: FieldPath): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value;
     this.typeProblem(field, 'a string', value);
     return undefined;
   }
 
-  boolean(value: unknown, field: string): boolean | undefined {
+  boolean(value: unknown, field: FieldPath): boolean | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     this.typeProblem(field, 'a boolean', value);
@@ -38,7 +38,7 @@ export class JsonReader {
   }
 
   /** An integer (Kubernetes int32/int64 fields). Non-integers are reported, not rounded. */
-  integer(value: unknown, field: string): number | undefined {
+  integer(value: unknown, field: FieldPath): number | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
     this.typeProblem(field, 'an integer', value);
@@ -46,36 +46,36 @@ export class JsonReader {
   }
 
   /** An IntOrString field such as maxSurge. */
-  intOrString(value: unknown, field: string): number | string | undefined {
+  intOrString(value: unknown, field: FieldPath): number | string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) return value;
     this.typeProblem(field, 'an integer or a string', value);
     return undefined;
   }
 
-  stringArray(value: unknown, field: string): string[] | undefined {
+  stringArray(value: unknown, field: FieldPath): string[] | undefined {
     const items = this.array(value, field);
     if (items === undefined) return undefined;
     const out: string[] = [];
     items.forEach((item, i) => {
-      const s = this.string(item, `${field}[${i}]`);
+      const s = this.string(item, field.index(i));
       if (s !== undefined) out.push(s);
     });
     return out;
   }
 
-  stringMap(value: unknown, field: string): Record<string, string> {
+  stringMap(value: unknown, field: FieldPath): Record<string, string> {
     const obj = this.object(value, field);
     const out = newStringMap();
     if (!obj) return out;
     for (const [key, v] of Object.entries(obj)) {
-      const s = this.string(v, `${field}[${JSON.stringify(key)}]`);
+      const s = this.string(v, field.key(key));
       if (s !== undefined) out[key] = s;
     }
     return out;
   }
 
-  private typeProblem(field: string, expected: string, value: unknown): void {
+  private typeProblem(field: FieldPath, expected: string, value: unknown): void {
     this.problems.push(
       newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`, {
         severity: 'error',

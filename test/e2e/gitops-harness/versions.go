@@ -47,7 +47,11 @@ func linkedVersions() Versions {
 				continue
 			}
 			version := dep.Version
-			if dep.Replace != nil {
+			// The staging modules are replaced by the same path at a published tag: print the
+			// tag alone then, and the replacement's path only when it differs.
+			if dep.Replace != nil && dep.Replace.Path == dep.Path {
+				version = dep.Replace.Version
+			} else if dep.Replace != nil {
 				version = strings.TrimSpace(dep.Replace.Path + " " + dep.Replace.Version)
 			}
 			versions.Modules[dep.Path] = version

@@ -9,11 +9,11 @@ export const BUILD_SCRIPT = fileURLToPath(new URL('../build-components.sh', impo
 const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.meta.url));
 
 /**
- * The GitOps scenario (gitops-tools.test.ts) and its harness build run only with E2E_GITOPS=1:
- * the scenario has not had a recorded run yet (docs/e2e.md says why), so it stays out of the
- * default suite and of CI until it has.
+ * The GitOps scenario (gitops-tools.test.ts) and its harness build are part of the default
+ * suite; E2E_GITOPS=0 leaves both out (the harness's cold build takes about 15 minutes,
+ * docs/e2e.md), for a quick local run of the other scenarios.
  */
-export const GITOPS_SCENARIO = process.env.E2E_GITOPS === '1';
+export const GITOPS_SCENARIO = process.env.E2E_GITOPS !== '0';
 
 /**
  * The Gateway API plugin build and its scenario (gateway-api-route.test.ts) run only with

@@ -10,6 +10,7 @@ import { mergePatch } from './cluster.js';
 export class FakeReplicaSetStatus {
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> = Promise.resolve();
+  private ticking = false;
   private lastError: Error | undefined;
   /** How many status patches were sent (a test can check the loop really ran). */
   patches = 0;
@@ -23,10 +24,17 @@ export class FakeReplicaSetStatus {
   start(): this {
     if (this.timer) return this;
     this.timer = setInterval(() => {
+      // One tick at a time, and none queued behind a slow one: on a loaded machine ticks
+      // chained every interval piled up faster than they ran, and stop() then waited out the
+      // whole backlog (minutes, with a dozen loops in one scenario).
+      if (this.ticking) return;
+      this.ticking = true;
       // Only the latest tick's error counts: a tick that fails while the apiserver restarts
       // is retried by the next one, so an error that persists is the loop's failure.
-      this.tick = this.tick
-        .then(() => this.markAllAvailable())
+      this.tick = this.markAllAvailable()
+        .finally(() => {
+          this.ticking = false;
+        })
         .then(
           () => {
             this.lastError = undefined;

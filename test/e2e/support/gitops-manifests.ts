@@ -62,13 +62,13 @@ function describeApp(example: ExampleApp, objects: Manifest[], pauseStep: number
  * so every scenario looks at the same mid-canary state for as long as it needs.
  */
 export function quickStartApp(): GitApp {
-  const objects = ['services.yaml', 'rollout.yaml', 'ingress.yaml'].flatMap(documents);
+  const objects = ['app/services.yaml', 'app/rollout.yaml', 'app/ingress.yaml'].flatMap(documents);
   canaryOf(objects.find((o) => o.kind === 'Rollout')!).steps = [{ setWeight: 20 }, { pause: {} }];
   return describeApp('quick-start', objects, 1);
 }
 
 /**
- * `examples/quickstart/app.yaml`: a header route for testers, then 20 % and an indefinite
+ * `examples/quickstart/app.yaml`: 20 %, a header route for testers and an indefinite
  * pause, used as written. Left out: the IngressClass (cluster-wide, created once by the
  * scenario) and the Rollout's `status` (the offline mode's stand-in for a live canary).
  */

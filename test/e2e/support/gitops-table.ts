@@ -23,14 +23,20 @@ export const DIFF_VIEWS = {
 } as const satisfies Record<ApplyMode, readonly string[]>;
 export type DiffView = (typeof DIFF_VIEWS)[ApplyMode][number];
 
-/** One diff's verdict on the whole app, as the tool shows it. */
+/** One diff's verdict on the Ingress, as the tool shows it for that resource. */
 export interface Verdict {
   /** Synced, or no drift. */
   readonly clean: boolean;
   /** Synced | OutOfSync | no drift | drift */
   readonly status: string;
-  /** `<Kind> <JSON pointer>` of every difference the tool found. */
+  /** `Ingress <JSON pointer>` of every difference the tool found on the Ingress. */
   readonly differences: readonly string[];
+  /**
+   * `<Kind> <JSON pointer>` of what the same diff found on the app's other objects. Printed,
+   * not tabled: it is the Rollouts controller's Service selector, whose state at diff time
+   * depends on when the controller last rewrote it (docs/e2e.md).
+   */
+  readonly elsewhere: readonly string[];
 }
 
 /** What one tool did and showed for one app, mid-canary, after applying git again. */
@@ -39,6 +45,8 @@ export interface CaseObservation {
   readonly reapply: string;
   /** The controller's weights, conditions and header-route rule were still in place after the apply. */
   readonly trafficKept: boolean;
+  /** The app's header route (if it has one) was on the Ingress once the controller had settled. */
+  readonly headerRouteAfterSettling: boolean;
   /** Writes to the Ingress by the Rollouts controller after the apply (a write fight when above 0). */
   readonly controllerWritesAfterApply: number;
   /** Writes to the Ingress by the tool in that apply (0 when it found nothing to change). */
@@ -139,10 +147,17 @@ const caseName = (c: ObservedCase) =>
 function applyCell(cases: readonly ObservedCase[], side: 'guarded' | 'unguarded'): string {
   const lost = cases.filter((c) => !c[side].trafficKept);
   const fights = cases.filter((c) => c[side].controllerWritesAfterApply > 0);
-  if (lost.length === 0 && fights.length === 0)
+  const routesGone = cases.filter((c) => !c[side].headerRouteAfterSettling);
+  if (lost.length === 0 && fights.length === 0 && routesGone.length === 0)
     return 'weights and header route kept; no controller write after it';
-  const what = lost.length ? `canary state lost (${lost.map(caseName).join('; ')})` : 'canary state kept';
-  return fights.length ? `${what}; the controller writes it back: a write fight on every sync` : what;
+  const parts = [lost.length ? `canary state lost (${lost.map(caseName).join('; ')})` : 'canary state kept'];
+  if (fights.length)
+    parts.push(
+      `the controller writes its weights back (${fights.map(caseName).join('; ')}): a write fight on every sync`,
+    );
+  if (routesGone.length)
+    parts.push(`the header route stays lost until the next canary (${routesGone.map(caseName).join('; ')})`);
+  return parts.join('; ');
 }
 
 function configureCell(observed: readonly ObservedCase[], setting: Setting): string {
@@ -160,7 +175,7 @@ function configureCell(observed: readonly ObservedCase[], setting: Setting): str
 /** The markdown table docs/install.md carries, rendered from one e2e run's observations. */
 export function gitopsTable(observed: readonly ObservedCase[]): string {
   const lines = [
-    '| Tool and setting | A sync mid-canary, with the webhook | What the diff shows: Rollout-owned annotations not in git | ... a stale value in git | Without the webhook: the sync, and the diff (stale value in git) | What to configure |',
+    '| Tool and setting | A sync mid-canary, with the webhook | What the diff shows for the Ingress: Rollout-owned annotations not in git | ... a stale value in git | Without the webhook: the sync, and the Ingress diff (stale value in git) | What to configure |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const setting of SETTINGS) {

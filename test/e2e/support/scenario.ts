@@ -32,8 +32,11 @@ export interface Scenario {
   waitForIngress(name: string, what: string, ready: (ingress: V1Ingress) => boolean): Promise<V1Ingress>;
   /** Starts the project's webhook (see startRegisteredWebhook), stopped and unregistered by close(). */
   startWebhook(choices?: WebhookChoices, server?: (port: number) => ServerCommand): Promise<WebhookUnderTest>;
-  /** Completed writes to Ingresses in this namespace, optionally by one user (e.g. the controller). */
-  ingressWrites(user?: string): AuditedWrite[];
+  /**
+   * Completed writes to Ingresses in this namespace (or in `namespace`, for a scenario that
+   * spreads its apps over several), optionally by one user (e.g. the controller).
+   */
+  ingressWrites(user?: string, namespace?: string): AuditedWrite[];
   close(): Promise<void>;
 }
 
@@ -64,10 +67,10 @@ export async function openScenario(name: string): Promise<Scenario> {
         ready,
         (i) => i.metadata?.annotations,
       ),
-    ingressWrites: (user) =>
+    ingressWrites: (user, inNamespace = namespace) =>
       auditedWrites(env.controlPlane.auditLog, {
         resource: 'ingresses',
-        namespace,
+        namespace: inNamespace,
         ...(user ? { user } : {}),
       }).filter((write) => !write.dryRun),
     startWebhook: (choices, server) =>

@@ -6,6 +6,7 @@
  */
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
 import { parseRollout } from '../../../src/routing/wire/index.js';
+import { parsedValue } from '../builders.js';
 
 export const STABLE = 'web-stable';
 export const CANARY = 'web-canary';
@@ -36,29 +37,29 @@ export const DEFAULT_STEPS: JsonObject[] = [
 ];
 
 export function pluginRollout(options: RolloutOptions = {}): Rollout {
-  const parsed = parseRollout({
-    metadata: {
-      name: 'web',
-      namespace: options.namespace ?? 'shop',
-      annotations: { 'rollout.argoproj.io/revision': options.revision ?? '2' },
-    },
-    spec: {
-      strategy: {
-        canary: {
-          stableService: STABLE,
-          canaryService: CANARY,
-          trafficRouting: {
-            managedRoutes: (options.managedRoutes ?? ['canary-by-header']).map((name) => ({ name })),
-            plugins: { 'argoproj-labs/gatewayAPI': options.plugin ?? { httpRoute: 'web' } },
+  return parsedValue(
+    parseRollout({
+      metadata: {
+        name: 'web',
+        namespace: options.namespace ?? 'shop',
+        annotations: { 'rollout.argoproj.io/revision': options.revision ?? '2' },
+      },
+      spec: {
+        strategy: {
+          canary: {
+            stableService: STABLE,
+            canaryService: CANARY,
+            trafficRouting: {
+              managedRoutes: (options.managedRoutes ?? ['canary-by-header']).map((name) => ({ name })),
+              plugins: { 'argoproj-labs/gatewayAPI': options.plugin ?? { httpRoute: 'web' } },
+            },
+            steps: options.steps ?? DEFAULT_STEPS,
           },
-          steps: options.steps ?? DEFAULT_STEPS,
         },
       },
-    },
-    status: options.status ?? {},
-  });
-  if (!parsed.value) throw new Error('fixture must parse');
-  return parsed.value;
+      status: options.status ?? {},
+    }),
+  );
 }
 
 /** Status of a Rollout at `step` with `weight` recorded by the controller. */

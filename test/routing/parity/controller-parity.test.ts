@@ -9,6 +9,7 @@ import { validateRollout, validateRolloutSpec } from '../../../src/routing/rollo
 import type { ClusterView, Finding, Ingress, Rollout, Service } from '../../../src/routing/model.js';
 import { parseRollout, parseService } from '../../../src/routing/wire/index.js';
 import { albCanary, nginxCanary, rolloutOf } from '../rollout-validation/fixtures.js';
+import { parsedValue } from '../builders.js';
 
 type Obj = Record<string, unknown>;
 
@@ -108,27 +109,31 @@ function clusterWith(services: Service[], ingresses: Ingress[] = []): ClusterVie
 }
 
 function service(name: string, selector: Record<string, string>, annotations: Obj = {}): Service {
-  return parseService({
-    metadata: { name, namespace: 'shop', annotations },
-    spec: { selector, ports: [{ name: 'http', port: 80 }] },
-  }).value!;
+  return parsedValue(
+    parseService({
+      metadata: { name, namespace: 'shop', annotations },
+      spec: { selector, ports: [{ name: 'http', port: 80 }] },
+    }),
+  );
 }
 
 function istioRollout(spec: Obj, name = 'web'): Rollout {
-  return parseRollout({
-    metadata: { name, namespace: 'shop' },
-    spec: {
-      ...spec,
-      strategy: {
-        canary: {
-          stableService: 'web-stable',
-          canaryService: 'web-canary',
-          trafficRouting: { istio: { virtualService: { name: 'vs' } } },
-          steps: [{ setWeight: 10 }],
+  return parsedValue(
+    parseRollout({
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        ...spec,
+        strategy: {
+          canary: {
+            stableService: 'web-stable',
+            canaryService: 'web-canary',
+            trafficRouting: { istio: { virtualService: { name: 'vs' } } },
+            steps: [{ setWeight: 10 }],
+          },
         },
       },
-    },
-  }).value!;
+    }),
+  );
 }
 
 const podTemplate = { template: { metadata: { labels: { app: 'web', tier: 'front' } } } };
@@ -197,19 +202,21 @@ describe('referenced Services (validation_references.go ValidateService; TestVal
   });
 
   it('with ALB, a mismatch is reported for the ping and pong Services too', () => {
-    const rollout = parseRollout({
-      metadata: { name: 'web', namespace: 'shop' },
-      spec: {
-        ...podTemplate,
-        strategy: {
-          canary: {
-            pingPong: { pingService: 'ping', pongService: 'pong' },
-            trafficRouting: { alb: { ingress: 'web', servicePort: 80, rootService: 'root' } },
-            steps: [{ setWeight: 10 }],
+    const rollout = parsedValue(
+      parseRollout({
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          ...podTemplate,
+          strategy: {
+            canary: {
+              pingPong: { pingService: 'ping', pongService: 'pong' },
+              trafficRouting: { alb: { ingress: 'web', servicePort: 80, rootService: 'root' } },
+              steps: [{ setWeight: 10 }],
+            },
           },
         },
-      },
-    }).value!;
+      }),
+    );
     const cluster = clusterWith([service('ping', { app: 'web' }), service('pong', { app: 'nope' })]);
     const fields = validateRollout(rollout, cluster)
       .filter((f) => f.rule === 'service-selector-mismatch')

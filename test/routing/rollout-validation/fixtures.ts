@@ -6,13 +6,12 @@ import {
   parseRollout,
   parseService,
 } from '../../../src/routing/wire/index.js';
+import { parsedValue } from '../builders.js';
 
 type Obj = Record<string, unknown>;
 
 export function rolloutOf(canary: Obj, name = 'web'): Rollout {
-  const parsed = parseRollout({ metadata: { name, namespace: 'shop' }, spec: { strategy: { canary } } });
-  if (!parsed.value) throw new Error(`fixture did not parse: ${JSON.stringify(parsed.findings)}`);
-  return parsed.value;
+  return parsedValue(parseRollout({ metadata: { name, namespace: 'shop' }, spec: { strategy: { canary } } }));
 }
 
 /** A valid ALB canary: stable/canary services, one Ingress, a weight step. */
@@ -45,36 +44,36 @@ export function ingressOf(
   paths: Obj[],
   extra: { annotations?: Obj; className?: string; host?: string } = {},
 ): Ingress {
-  const parsed = parseIngress({
-    metadata: { name, namespace: 'shop', annotations: extra.annotations ?? {} },
-    spec: {
-      ...(extra.className !== undefined ? { ingressClassName: extra.className } : {}),
-      rules: [{ ...(extra.host !== undefined ? { host: extra.host } : {}), http: { paths } }],
-    },
-  });
-  if (!parsed.value) throw new Error('ingress fixture did not parse');
-  return parsed.value;
+  return parsedValue(
+    parseIngress({
+      metadata: { name, namespace: 'shop', annotations: extra.annotations ?? {} },
+      spec: {
+        ...(extra.className !== undefined ? { ingressClassName: extra.className } : {}),
+        rules: [{ ...(extra.host !== undefined ? { host: extra.host } : {}), http: { paths } }],
+      },
+    }),
+  );
 }
 
 export function serviceOf(name: string, ports: number[]): Service {
-  const parsed = parseService({
-    metadata: { name, namespace: 'shop' },
-    spec: { ports: ports.map((port) => ({ name: `p${port}`, port })) },
-  });
-  if (!parsed.value) throw new Error('service fixture did not parse');
-  return parsed.value;
+  return parsedValue(
+    parseService({
+      metadata: { name, namespace: 'shop' },
+      spec: { ports: ports.map((port) => ({ name: `p${port}`, port })) },
+    }),
+  );
 }
 
 export function classOf(name: string, controller: string, isDefault = false): IngressClass {
-  const parsed = parseIngressClass({
-    metadata: {
-      name,
-      annotations: isDefault ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : {},
-    },
-    spec: { controller },
-  });
-  if (!parsed.value) throw new Error('class fixture did not parse');
-  return parsed.value;
+  return parsedValue(
+    parseIngressClass({
+      metadata: {
+        name,
+        annotations: isDefault ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : {},
+      },
+      spec: { controller },
+    }),
+  );
 }
 
 export const ALB_CLASS = classOf('alb', 'ingress.k8s.aws/alb');

@@ -12,6 +12,7 @@ import { validateRollout } from '../../../src/routing/rollout-validation/index.j
 import { validateRolloutSpec } from '../../../src/routing/rollout-validation/validate-rollout.js';
 import { albCanary, clusterOf } from './fixtures.js';
 import { expectWellFormedFindings } from '../finding-shape.js';
+import { parsedValue } from '../builders.js';
 
 /** Either arbitrary JSON or a value of the right shape, so that deep rules are reached too. */
 const orJson = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
@@ -205,10 +206,12 @@ describe('validators never throw on arbitrary input (property)', () => {
   });
 
   it('arbitrary Ingresses and IngressClasses against a valid Rollout', () => {
-    const rollout = parseRollout({
-      metadata: { name: 'web', namespace: 'shop' },
-      spec: { strategy: { canary: albCanary() } },
-    }).value!;
+    const rollout = parsedValue(
+      parseRollout({
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { strategy: { canary: albCanary() } },
+      }),
+    );
     fc.assert(
       fc.property(
         fc.oneof(fc.jsonValue(), fc.anything(), ingressJson),

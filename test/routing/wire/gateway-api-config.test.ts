@@ -5,6 +5,7 @@
  * `TestNamespaceDefaulting`).
  */
 import { describe, expect, it } from 'vitest';
+import { FieldPath } from '../../../src/routing/findings/index.js';
 import { routeNamespace } from '../../../src/routing/gateway-api/index.js';
 import { readGatewayApiConfig } from '../../../src/routing/wire/gateway-api-config.js';
 import { JsonReader } from '../../../src/routing/wire/json-reader.js';
@@ -14,7 +15,7 @@ import { expectLinear } from '../gateway-api/scaling.js';
 
 function read(value: Json) {
   const r = new JsonReader();
-  const config = readGatewayApiConfig(r, value, 'cfg');
+  const config = readGatewayApiConfig(r, value, FieldPath.of('cfg'));
   return { config, problems: r.problems };
 }
 

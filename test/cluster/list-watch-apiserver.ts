@@ -63,7 +63,7 @@ export interface RecordedRequest {
   at: number;
 }
 
-export class FakeApiServer {
+export class ListWatchApiServer {
   readonly requests: RecordedRequest[] = [];
   /** Fault switches; flip them between steps of a test. */
   readonly faults = {

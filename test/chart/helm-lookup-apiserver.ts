@@ -67,7 +67,7 @@ function groupList(): object {
   };
 }
 
-export class FakeApiServer {
+export class HelmLookupApiServer {
   private readonly secrets = new Map<string, K8sObject>();
   /** Paths the fake did not know, so a test can show why helm failed. */
   readonly unknownPaths: string[] = [];
