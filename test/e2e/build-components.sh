@@ -13,6 +13,9 @@ ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
 GATEWAY_API_PLUGIN_VERSION="${GATEWAY_API_PLUGIN_VERSION:-v0.15.0}"
 GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.4.0}"
 GATEWAY_API_PLUGIN_MODULE=github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi
+# A plugin binary the user built (for instance from a checkout of the tag, while the module proxy
+# refuses the module): used instead of `go install`, after checking its build info (docs/e2e.md).
+E2E_GATEWAY_API_PLUGIN="${E2E_GATEWAY_API_PLUGIN:-}"
 # argo-rollouts v1.10.2 declares `go 1.26.10`, newer than the machine's Go 1.26.8. The go
 # command fetches this approved toolchain from the module proxy (as the module
 # golang.org/toolchain) for the Rollouts scratch module only; everything else stays local.
@@ -143,9 +146,31 @@ plugin_is_cached() {
     grep -qE "^[[:space:]]+mod[[:space:]]+$GATEWAY_API_PLUGIN_MODULE[[:space:]]+$GATEWAY_API_PLUGIN_VERSION([[:space:]]|\$)"
 }
 
+# The plugin binary the suite runs: the user's (E2E_GATEWAY_API_PLUGIN) or the cached build.
+gatewayapi_plugin_binary() {
+  if [[ -n "$E2E_GATEWAY_API_PLUGIN" ]]; then printf '%s\n' "$E2E_GATEWAY_API_PLUGIN"
+  else printf '%s\n' "$BIN/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION"; fi
+}
+
+# A user-built binary is never rebuilt, only checked: it must be the plugin module at the pinned
+# version. `go build` in a clean checkout of the tag stamps that version (Go 1.24+ reads it from
+# the VCS tag); a build from inside a modified tree says `+dirty` and is refused here.
+check_user_gatewayapi_plugin() {
+  local bin="$E2E_GATEWAY_API_PLUGIN"
+  if [[ ! -x "$bin" ]]; then log "E2E_GATEWAY_API_PLUGIN=$bin is not an executable file"; return 1; fi
+  if ! plugin_is_cached "$bin"; then
+    log "E2E_GATEWAY_API_PLUGIN=$bin is not $GATEWAY_API_PLUGIN_MODULE $GATEWAY_API_PLUGIN_VERSION;" \
+      "its build info says: $(go version -m "$bin" 2>/dev/null | awk '$1 == "mod" {print $2, $3}' | grep . || echo 'no module line')." \
+      "Build it from a clean checkout of the tag (docs/e2e.md), or set GATEWAY_API_PLUGIN_VERSION to the version it reports."
+    return 1
+  fi
+  log "gatewayapi-plugin $GATEWAY_API_PLUGIN_VERSION from E2E_GATEWAY_API_PLUGIN=$bin"
+}
+
 # `go install module@version` builds the plugin with exactly the dependency versions of its
 # own go.mod and go.sum (it has no replace directives), as its release builds do.
 build_gatewayapi_plugin() {
+  if [[ -n "$E2E_GATEWAY_API_PLUGIN" ]]; then check_user_gatewayapi_plugin; return; fi
   local out="$BIN/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION"
   if plugin_is_cached "$out"; then log "gatewayapi-plugin $GATEWAY_API_PLUGIN_VERSION cached"; return; fi
   local gobin="$SRC/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION-bin"
@@ -162,7 +187,7 @@ binary_paths() {
   printf 'kube-apiserver %s\n' "$BIN/kube-apiserver-$K8S_VERSION"
   printf 'rollouts-controller %s\n' "$BIN/rollouts-controller-$ROLLOUTS_VERSION"
   printf 'gitops-harness %s\n' "$(gitops_harness_binary)"
-  printf 'gatewayapi-plugin %s\n' "$BIN/gatewayapi-plugin-$GATEWAY_API_PLUGIN_VERSION"
+  printf 'gatewayapi-plugin %s\n' "$(gatewayapi_plugin_binary)"
 }
 
 # Prints the directory of the Argo Rollouts module, where the CRD manifests live.

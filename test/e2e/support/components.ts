@@ -17,7 +17,9 @@ export const GITOPS_SCENARIO = process.env.E2E_GITOPS !== '0';
 
 /**
  * The Gateway API plugin build and its scenario (gateway-api-route.test.ts) run only with
- * E2E_GATEWAY_API=1: the Go module proxy answers 403 for the plugin module here (docs/e2e.md).
+ * E2E_GATEWAY_API=1: the Go module proxy answers 403 for the plugin module here, so the plugin
+ * comes from E2E_GATEWAY_API_PLUGIN, a binary the user built, which the build script checks and
+ * `componentPaths` returns (docs/e2e.md).
  */
 export const GATEWAY_API_SCENARIO = process.env.E2E_GATEWAY_API === '1';
 
