@@ -255,14 +255,19 @@ async function rejection(call: Promise<unknown>): Promise<string | undefined> {
       // is refused shows whether the apiserver called the webhook.
       await createForReal(rendered.one('MutatingWebhookConfiguration') as KubernetesObject);
       // The apiserver picks webhook configurations up through an informer: wait until it calls.
-      const deadline = Date.now() + 30_000;
+      // 90 s: in the full suite the apiserver is shared with the other scenarios, and one run
+      // of the whole suite (2026-12-03) did not see the call within 30 s (this file alone: 18 s).
+      const deadline = Date.now() + 90_000;
+      let why: string | undefined;
       while (Date.now() < deadline) {
-        const why = await rejection(admin.create(ingress('probe', APP_NS, selected), undefined, 'All'));
+        why = await rejection(admin.create(ingress('probe', APP_NS, selected), undefined, 'All'));
         if (why?.includes('failed calling webhook')) return;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      throw new Error('the apiserver never called the registered webhook within 30 s');
-    }, 60_000);
+      throw new Error(
+        `the apiserver never called the registered webhook within 90 s; last answer: ${why ?? 'admitted'}`,
+      );
+    }, 120_000);
 
     it('refuses writes from anyone but the Rollouts controller, dry runs included', async () => {
       calledWebhook(await rejection(admin.create(ingress('by-admin', APP_NS, selected))));
