@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fixedRate, type FixedRate, type LoadSettings } from './load.js';
-import { getText, memoryOf, settledMemoryOf, startTarget, stopTarget } from './processes.js';
+import { getText, memoryOf, settledMemoryOf, startTarget, stopTarget, type Target } from './processes.js';
 import { realApiserverCaches } from './real-apiserver.js';
 
 export interface CacheResult {
@@ -91,26 +91,22 @@ export const RUNTIME_VARIANTS: RuntimeVariant[] = [
   },
 ];
 
-export async function serveFromKubeconfig(
+/** `serve --kubeconfig` as a bench target, run with a runtime variant's flags and environment. */
+function startServeFromKubeconfig(
   ctx: CacheContext,
-  source: string,
+  name: string,
   kubeconfig: string,
   variant: RuntimeVariant,
-): Promise<CacheResult> {
-  const { nodeOptions } = variant;
-  const env = { ...process.env, ...variant.env, NODE_OPTIONS: nodeOptions };
-  const target = await startTarget(
-    `serve (${source})`,
+): Promise<Target> {
+  const env = { ...process.env, ...variant.env, NODE_OPTIONS: variant.nodeOptions };
+  const flags = ['--kubeconfig', kubeconfig, '--cert-dir', ctx.certDir, '--port', String(PORT)];
+  return startTarget(
+    name,
     process.execPath,
     [
       join(ctx.root, 'bin/rollouts-traffic-webhook.js'),
       'serve',
-      '--kubeconfig',
-      kubeconfig,
-      '--cert-dir',
-      ctx.certDir,
-      '--port',
-      String(PORT),
+      ...flags,
       '--host',
       '127.0.0.1',
       '--log-level',
@@ -119,6 +115,16 @@ export async function serveFromKubeconfig(
     `https://127.0.0.1:${PORT}/readyz`,
     env,
   );
+}
+
+export async function serveFromKubeconfig(
+  ctx: CacheContext,
+  source: string,
+  kubeconfig: string,
+  variant: RuntimeVariant,
+): Promise<CacheResult> {
+  const { nodeOptions } = variant;
+  const target = await startServeFromKubeconfig(ctx, `serve (${source})`, kubeconfig, variant);
   try {
     const memory = await settledMemoryOf(target.child.pid!);
     const result: CacheResult = {
@@ -154,28 +160,8 @@ async function auditUnderLoad(
   kubeconfig: string,
 ): Promise<AuditUnderLoad> {
   const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
-  const env = { ...process.env, ...variant.env, NODE_OPTIONS: variant.nodeOptions };
   const url = `https://127.0.0.1:${PORT}`;
-  const target = await startTarget(
-    'serve (audit under load)',
-    process.execPath,
-    [
-      join(ctx.root, 'bin/rollouts-traffic-webhook.js'),
-      'serve',
-      '--kubeconfig',
-      kubeconfig,
-      '--cert-dir',
-      ctx.certDir,
-      '--port',
-      String(PORT),
-      '--host',
-      '127.0.0.1',
-      '--log-level',
-      'warn',
-    ],
-    `${url}/readyz`,
-    env,
-  );
+  const target = await startServeFromKubeconfig(ctx, 'serve (audit under load)', kubeconfig, variant);
   try {
     const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
     const metrics = await getText(`${url}/metrics`);
