@@ -212,7 +212,9 @@ function applyMutation(review: JsonObject, mutation: Mutation): JsonObject {
   if (key === undefined) {
     // The root itself: replace the whole body.
     if (m.op === 'replace') return m.value as JsonObject;
-    if (m.op === 'add-key') setOwn(review, m.key, m.value);
+    // A named key on an array (say `constructor`) is not something JSON can carry: a body the
+    // apiserver sends never has one, so the fuzzer does not make one either.
+    if (m.op === 'add-key' && !Array.isArray(review)) setOwn(review, m.key, m.value);
     return review;
   }
   const parent = at(review, parentPath) as Record<string | number, unknown>;
