@@ -39,6 +39,75 @@ describe('diff of arrays of the same length', () => {
     expectPatch(['x', 'x'], ['x', 'y'], [{ op: 'replace', path: '/1', value: 'y' }]);
     expectPatch(['x', 'y'], ['y', 'y'], [{ op: 'replace', path: '/0', value: 'y' }]);
   });
+
+  it('is not a reorder when the changed elements only share values, not counts', () => {
+    // Both positions hold new objects, so both are compared: {a, a} against {a, b} holds `a`
+    // on both sides but twice against once. The second element changed in place.
+    expectPatch(
+      [{ name: 'a' }, { name: 'a' }],
+      [{ name: 'a' }, { name: 'b' }],
+      [{ op: 'replace', path: '/1/name', value: 'b' }],
+    );
+  });
+});
+
+/**
+ * The reorder walk moves elements forward only: each wanted element is either the first one
+ * not yet placed (no operation) or a later one, moved from where it stands now (its kept
+ * index plus the elements not yet placed before it, a running count) to its place.
+ */
+describe('diff of reordered arrays', () => {
+  const item = (name: string) => ({ name });
+  const items = (names: string) => [...names].map(item);
+
+  it('moves one element from the middle forward by one', () => {
+    expectPatch(items('abcd'), items('acbd'), [{ op: 'move', from: '/2', path: '/1' }]);
+  });
+
+  it('moves the first element to the end by moving every other one forward', () => {
+    expectPatch(items('abcde'), items('bcdea'), [
+      { op: 'move', from: '/1', path: '/0' },
+      { op: 'move', from: '/2', path: '/1' },
+      { op: 'move', from: '/3', path: '/2' },
+      { op: 'move', from: '/4', path: '/3' },
+    ]);
+  });
+
+  it('counts only the elements not yet placed in front of the one it moves', () => {
+    // a b c d e f → f b d a c e: f from the end, then b (behind a), then d (behind a and c);
+    // a, c and e are then in place.
+    const ops = [
+      { op: 'move', from: '/5', path: '/0' },
+      { op: 'move', from: '/2', path: '/1' },
+      { op: 'move', from: '/4', path: '/2' },
+    ] as const;
+    expectPatch(items('abcdef'), items('fbdace'), [...ops]);
+    // The same with eleven unchanged elements behind: 17 a side, so equal elements are found
+    // by canonical keys instead of by comparing them.
+    const tail = items('ghijklmnopq');
+    expectPatch([...items('abcdef'), ...tail], [...items('fbdace'), ...tail], [...ops]);
+  });
+
+  it.each([2, 3, 8, 9, 16, 17])('reverses %i elements by moving the last one forward each time', (n) => {
+    const before = Array.from({ length: n }, (_, i) => item(`svc-${i}`));
+    const after = [...before].reverse();
+    const moves = Array.from({ length: n - 1 }, (_, i) => ({ op: 'move', from: `/${n - 1}`, path: `/${i}` }));
+    expectPatch(before, after, moves as ReturnType<typeof diff>);
+  });
+
+  it('takes repeated elements in order, skipping the ones already placed', () => {
+    // x1 y x2 → y x x: y moves to the front; both x are then in place.
+    expectPatch(['x', 'y', 'x'], ['y', 'x', 'x'], [{ op: 'move', from: '/1', path: '/0' }]);
+    // x y x z → z x x y: z to the front, then the second x (behind y) forward by one.
+    expectPatch(
+      ['x', 'y', 'x', 'z'],
+      ['z', 'x', 'x', 'y'],
+      [
+        { op: 'move', from: '/3', path: '/0' },
+        { op: 'move', from: '/3', path: '/2' },
+      ],
+    );
+  });
 });
 
 /**
@@ -50,13 +119,13 @@ describe('diff of arrays on both sides of the comparison threshold', () => {
   const reversedKeys = (n: number) => ({ port: { number: n }, name: `svc-${n}` });
   const range = (n: number) => Array.from({ length: n }, (_, i) => item(i));
 
-  it.each([4, 8, 9, 20])('moves the last of %i elements to the front', (n) => {
+  it.each([4, 8, 9, 16, 17, 20])('moves the last of %i elements to the front', (n) => {
     const before = range(n);
     const after = [item(n - 1), ...range(n - 1)];
     expectPatch(before, after, [{ op: 'move', from: `/${n - 1}`, path: '/0' }]);
   });
 
-  it.each([4, 8, 9, 20])('matches elements equal up to key order among %i (no operation)', (n) => {
+  it.each([4, 8, 9, 16, 17, 20])('matches elements equal up to key order among %i (no operation)', (n) => {
     const before = range(n);
     const after = before.map((_, i) => reversedKeys(i));
     expect(diff(before, after)).toEqual([]);
@@ -64,14 +133,17 @@ describe('diff of arrays on both sides of the comparison threshold', () => {
     expectPatch(before, inserted, [{ op: 'add', path: '/0', value: item(99) }]);
   });
 
-  it.each([4, 8, 9, 20])('keeps a shared element and patches the one changed in place among %i', (n) => {
-    const before = range(n);
-    const after = [...before];
-    after[1] = { name: 'svc-1', port: { number: 8080 } };
-    expectPatch(before, after, [{ op: 'replace', path: '/1/port/number', value: 8080 }]);
-  });
+  it.each([4, 8, 9, 16, 17, 20])(
+    'keeps a shared element and patches the one changed in place among %i',
+    (n) => {
+      const before = range(n);
+      const after = [...before];
+      after[1] = { name: 'svc-1', port: { number: 8080 } };
+      expectPatch(before, after, [{ op: 'replace', path: '/1/port/number', value: 8080 }]);
+    },
+  );
 
-  it.each([4, 8, 9, 20])('removes a dropped element and appends two new ones among %i', (n) => {
+  it.each([4, 8, 9, 16, 17, 20])('removes a dropped element and appends two new ones among %i', (n) => {
     const before = range(n);
     const after = [...before.slice(1), item(100), item(101)];
     expectPatch(before, after, [
