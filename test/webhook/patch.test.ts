@@ -34,6 +34,12 @@ describe('escapePointerToken (RFC 6901)', () => {
     );
     expect(escapePointerToken('a~/b')).toBe('a~0~1b');
   });
+
+  it('escapes a token that holds only one of the two', () => {
+    expect(escapePointerToken('a~b')).toBe('a~0b');
+    expect(escapePointerToken('a/b')).toBe('a~1b');
+    expect(escapePointerToken('plain.key')).toBe('plain.key');
+  });
 });
 
 describe('diff', () => {
