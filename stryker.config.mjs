@@ -22,5 +22,7 @@ export default {
   // the mutants of src/routing but need the whole suite re-run each; measured on two cores they
   // took 60 % of the run. They are reported as Ignored and left out of the score.
   ignoreStatic: true,
-  thresholds: { high: 90, low: 85, break: 85 },
+  // Colours only: pass or fail is decided per area by scripts/mutation-targets.mjs, since the
+  // report also holds files kept from the record that a run on fewer files did not test.
+  thresholds: { high: 90, low: 85, break: null },
 };
