@@ -40,6 +40,15 @@ describe('field error text as apimachinery v0.34 prints it (argo validation.go)'
     expect(badValue(value)).toBe(expected);
   });
 
+  it('prints a string with Go %q, not as JSON, and a number as Go prints an int', () => {
+    // apimachinery field.Error: %q for a string (HTML characters stay, DEL is \x7f), %v else.
+    expect(badValue('<b>&')).toBe('"<b>&"');
+    expect(badValue('\x7f')).toBe('"\\x7f"');
+    // JSON.parse('-0') gives -0, which Go decodes into an int as 0.
+    expect(badValue(-0)).toBe('0');
+    expect(badValue(false)).toBe('false');
+  });
+
   it('formats Invalid, Required and Internal errors', () => {
     expect(invalidText('spec.strategy.stableService', 's', 'detail')).toBe(
       'spec.strategy.stableService: Invalid value: "s": detail',
@@ -55,5 +64,14 @@ describe('field error text as apimachinery v0.34 prints it (argo validation.go)'
       'p: Invalid value: {"a":"xxxxxxxxxxx...: d',
     );
     expect(invalidText('p', 'x'.repeat(30), 'd', 20)).toBe(`p: Invalid value: "${'x'.repeat(30)}": d`);
+  });
+
+  it('cuts a structured value only when it is longer than the limit', () => {
+    // {"a":"x"} is 9 characters: kept at 9; at 8, its first 5 and `...`.
+    expect(invalidText('p', { a: 'x' }, 'd', 9)).toBe('p: Invalid value: {"a":"x"}: d');
+    expect(invalidText('p', { a: 'x' }, 'd', 8)).toBe('p: Invalid value: {"a":...: d');
+    expect(invalidText('p', { a: 'x' }, 'd')).toBe('p: Invalid value: {"a":"x"}: d');
+    // null is not structured: never cut, even below its own length.
+    expect(invalidText('p', null, 'd', 2)).toBe('p: Invalid value: null: d');
   });
 });
