@@ -21,7 +21,8 @@
  * Options: --seconds N (measured, default 30), --warmup N (default 5), --clients N (default
  * 16), --managed N and --unmanaged N (Ingresses of each kind, default 64 each), --rate N (an
  * open loop instead: N writes/s on a fixed schedule, written under `apiserver_writes_at_rate`),
- * --apiserver-profile FILE (the kube-apiserver's pprof CPU profile of the with-webhook window).
+ * --apiserver-profile FILE (the kube-apiserver's pprof CPU profile of the with-webhook window),
+ * --webhook-profile DIR (the webhook's V8 CPU profile of its whole run).
  * Skipped, with the reason, when the e2e binaries or helm are missing.
  */
 import { execFile } from 'node:child_process';
@@ -546,7 +547,7 @@ async function main(): Promise<void> {
     });
     const webhookServer = await startWebhookServer(
       processes,
-      { ...command, env: { NODE_OPTIONS: CHART_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' } },
+      { ...command, env: { NODE_OPTIONS: webhookNodeOptions(), MALLOC_ARENA_MAX: '2' } },
       { port, ca: endpoints.pki.caCert, logFile: join(endpoints.logDir, 'webhook.log') },
     );
     const rendered = await renderWebhookConfigurations(scratch, {
@@ -644,6 +645,18 @@ function profileOption(): string | undefined {
   const file = process.argv[at + 1];
   if (!file) throw new Error('--apiserver-profile needs a file name');
   return file;
+}
+
+/**
+ * The chart's NODE_OPTIONS, plus `--cpu-prof` into the folder `--webhook-profile DIR` names
+ * (written when serve exits at the end of the run; the whole run, start-up included).
+ */
+function webhookNodeOptions(): string {
+  const at = process.argv.indexOf('--webhook-profile');
+  if (at < 0) return CHART_NODE_OPTIONS;
+  const dir = process.argv[at + 1];
+  if (!dir) throw new Error('--webhook-profile needs a folder');
+  return `${CHART_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}`;
 }
 
 /**
