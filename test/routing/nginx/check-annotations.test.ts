@@ -192,6 +192,81 @@ describe('nginx canary/main.go values ingress-nginx would silently default', () 
   });
 });
 
+/**
+ * Each canary finding names its rule, severity and the annotation it is about, so that a tool
+ * reading the findings points at the right line: one input per finding, all of its findings.
+ */
+describe('nginx canary/main.go every canary finding: rule, severity and field', () => {
+  it.each<[string, Record<string, string>, [string, string, string][]]>([
+    [
+      'a weight that is not an integer',
+      { 'canary-weight': 'abc' },
+      [['nginx-canary-weight', 'error', field('canary-weight')]],
+    ],
+    [
+      'a total that is not an integer',
+      { 'canary-weight-total': '1e3' },
+      [['nginx-canary-weight-total', 'error', field('canary-weight-total')]],
+    ],
+    [
+      'a total below 100',
+      { 'canary-weight-total': '50' },
+      [['nginx-canary-weight-total', 'error', field('canary-weight-total')]],
+    ],
+    [
+      'a weight above the total',
+      { 'canary-weight': '101' },
+      [['nginx-canary-weight', 'error', field('canary-weight')]],
+    ],
+    [
+      'a header name outside the basic characters',
+      { 'canary-by-header': 'X-Canary!' },
+      [['nginx-canary-by-header', 'error', field('canary-by-header')]],
+    ],
+    [
+      'a cookie name with a space',
+      { 'canary-by-cookie': 'canary user' },
+      [['nginx-canary-by-cookie', 'error', field('canary-by-cookie')]],
+    ],
+    [
+      'a header value without a header',
+      { 'canary-by-header-value': 'yes' },
+      [['nginx-canary-header-missing', 'error', field('canary-by-header-value')]],
+    ],
+    [
+      'a header pattern without a header',
+      { 'canary-by-header-pattern': '^y$' },
+      [['nginx-canary-header-missing', 'error', field('canary-by-header-pattern')]],
+    ],
+    [
+      'a header value and a pattern without a header',
+      { 'canary-by-header-value': 'yes', 'canary-by-header-pattern': '^y$' },
+      [
+        ['nginx-canary-pattern-ignored', 'warning', field('canary-by-header-pattern')],
+        ['nginx-canary-header-missing', 'error', field('canary-by-header-value')],
+        ['nginx-canary-header-missing', 'error', field('canary-by-header-pattern')],
+      ],
+    ],
+  ])('%s', (_name, extra, expected) => {
+    expect(canary(extra).map((f) => [f.rule, f.severity, f.field])).toEqual(expected);
+  });
+
+  it('a canary that is not "true" with settings: the finding is on the canary annotation', () => {
+    const findings = run({ canary: 'false', 'canary-weight': '10' });
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['nginx-canary-not-enabled', 'error', field('canary')],
+    ]);
+  });
+
+  it('the fix suggests an integer of the right scale, and says what an empty value does', () => {
+    expect(canary({ 'canary-weight': 'abc' })[0]?.message).toContain('such as "10" with no spaces');
+    expect(canary({ 'canary-weight-total': '1e3' })[0]?.message).toContain('such as "1000" with no spaces');
+    expect(canary({ 'canary-weight': '' })[0]?.message).toContain(
+      'ingress-nginx would read the empty value as unset and use 0.',
+    );
+  });
+});
+
 describe('nginx mirror/main.go mirror annotations', () => {
   it('nginx mirror/main.go a valid mirror configuration', () => {
     expect(
