@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { measureJson, measureJsonText } from '../../../src/routing/wire/index.js';
 import { expectLinear, measureScaling } from '../../scaling/scaling-support.js';
+import { scalingTest } from '../gateway-api/scaling.js';
 
 const LIMIT = 1000;
 
@@ -52,7 +53,7 @@ describe('measureJson', () => {
     );
   });
 
-  it('costs time linear in the text, whatever runs of backslashes and quotes it holds', () => {
+  scalingTest('costs time linear in the text, whatever runs of backslashes and quotes it holds', () => {
     const encoder = new TextEncoder();
     const texts = [
       (n: number) => `[${'"\\\\\\"",'.repeat(n)}1]`,
