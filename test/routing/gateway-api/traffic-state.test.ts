@@ -26,6 +26,26 @@ describe("trafficStateOf(rollout, 'gateway-api')", () => {
     expect(trafficStateOf(withoutPlugin, 'gateway-api')).toBeUndefined();
   });
 
+  it('names no Service the spec leaves out, and removes no route without managedRoutes', () => {
+    const r = pluginRollout({ steps: [set('a', '1'), { pause: {} }], status: midCanary(1, 10) });
+    const bare = {
+      ...r,
+      canary: {
+        ...r.canary!,
+        stableService: undefined,
+        canaryService: undefined,
+        trafficRouting: { ...r.canary!.trafficRouting!, managedRoutes: undefined },
+      },
+    };
+    expect(trafficStateOf(bare, 'gateway-api')).toMatchObject({
+      stableService: '',
+      canaryService: '',
+      canaryWeight: 10,
+      headerRoutes: [{ name: 'a' }],
+      removedRoutes: [],
+    });
+  });
+
   it('takes the spec Services and the recorded weight, with 100 as the total whatever maxTrafficWeight says', () => {
     const state = trafficStateOf(pluginRollout({ status: midCanary(1, 20) }), 'gateway-api');
     expect(state).toMatchObject({
