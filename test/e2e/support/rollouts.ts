@@ -114,6 +114,17 @@ export async function runCanaryToPause(
   pauseStep = 1,
 ): Promise<RolloutState> {
   await waitForRollout(cluster, namespace, name, 'to be Healthy', isHealthy);
-  await setRolloutImage(cluster, namespace, name, 'registry.invalid/demo:2');
+  return startCanaryToPause(cluster, namespace, name, 'registry.invalid/demo:2', pauseStep);
+}
+
+/** Starts a new revision with `image` (after a promotion or an abort) and waits at the pause at `pauseStep`. */
+export async function startCanaryToPause(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  image: string,
+  pauseStep = 1,
+): Promise<RolloutState> {
+  await setRolloutImage(cluster, namespace, name, image);
   return waitForRollout(cluster, namespace, name, `to pause at step ${pauseStep}`, pausedAtStep(pauseStep));
 }
