@@ -212,6 +212,14 @@ export function routeWeights(route: Route, names: CanaryNames): string {
   return `${weight(names.stableService)}/${weight(names.canaryService)}`;
 }
 
+/**
+ * Every backendRef of the traffic rule as `name=weight`, in order, e.g.
+ * `stable-svc=90,canary-svc=20,exp-svc=10` during an experiment.
+ */
+export function backendWeights(route: Route, names: CanaryNames): string {
+  return (trafficRule(route, names)?.backendRefs ?? []).map((ref) => `${ref.name}=${ref.weight}`).join(',');
+}
+
 export function ruleNamed(route: Route, name: string): RouteRule | undefined {
   return route.spec.rules?.find((rule) => rule.name === name);
 }
