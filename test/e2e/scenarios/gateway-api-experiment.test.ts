@@ -5,6 +5,7 @@ import {
   QUIET_PERIOD_MS,
   backendWeights,
   gatewayApiRollout,
+  quietPeriod,
   gitRoute,
   readRoute,
   routeWrites,
@@ -132,11 +133,9 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
     });
 
     it('has no write fight: after the re-applies nobody writes the route during a quiet period', async () => {
-      const before = await route();
-      const count = writes().length;
-      await sleep(QUIET_PERIOD_MS);
-      expect(writes().slice(count)).toEqual([]);
-      expect((await route()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      const quiet = await quietPeriod(route, writes);
+      expect(quiet.writes).toEqual([]);
+      expect(quiet.after).toBe(quiet.before);
     });
 
     it('ends on stable after an abort; the plugin leaves the experiment backend, which a re-apply from Git removes for good', async () => {

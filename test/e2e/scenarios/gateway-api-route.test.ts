@@ -3,12 +3,12 @@ import { stringify } from 'yaml';
 import {
   ARGO_CD_SERVER_SIDE_APPLY,
   DEFAULT_IN_PROGRESS_LABEL,
-  QUIET_PERIOD_MS,
   HEADER_ROUTE,
   HEADER_ROUTE_PAUSE_STEP,
   HEADER_ROUTE_STEPS,
   expectedHeaderRule,
   gatewayApiRollout,
+  quietPeriod,
   gitRoute,
   headerRuleOf,
   labelOf,
@@ -34,7 +34,6 @@ import {
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
-import { sleep } from '../support/wait.js';
 
 /**
  * The real Argo Rollouts controller with the real Gateway API plugin
@@ -149,11 +148,9 @@ describe.skipIf(!GATEWAY_API_SCENARIO).each(KINDS)(
     });
 
     it('has no write fight: after the re-applies nobody writes the route during a quiet period', async () => {
-      const before = await route();
-      const count = writes().length;
-      await sleep(QUIET_PERIOD_MS);
-      expect(writes().slice(count)).toEqual([]);
-      expect((await route()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      const quiet = await quietPeriod(route, writes);
+      expect(quiet.writes).toEqual([]);
+      expect(quiet.after).toBe(quiet.before);
       // Only Argo CD wrote besides the controller; the controller never had to repair the route.
       const others = writes().filter((w) => w.user !== s.env.rolloutsController.user);
       expect(new Set(others.map((w) => w.user))).toEqual(new Set([ARGO_CD_IDENTITY]));

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
   ARGO_CD_SERVER_SIDE_APPLY,
-  QUIET_PERIOD_MS,
   HEADER_ROUTE,
   HEADER_ROUTE_PAUSE_STEP,
   HEADER_ROUTE_STEPS,
   expectedHeaderRule,
   gatewayApiRollout,
+  quietPeriod,
   gitRoute,
   headerRuleOf,
   labelOf,
@@ -32,7 +32,6 @@ import {
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
-import { sleep } from '../support/wait.js';
 
 /**
  * One Rollout, two HTTPRoutes in the plugin's `httpRoutes` (say, a public and an internal
@@ -155,14 +154,16 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
     });
 
     it('has no write fight: after the re-applies nobody writes either route during a quiet period', async () => {
-      const before = await Promise.all(ROUTES.map(read));
-      const counts = ROUTES.map((route) => writes(route).length);
-      await sleep(QUIET_PERIOD_MS);
-      ROUTES.forEach((route, i) => expect(writes(route).slice(counts[i])).toEqual([]));
-      const after = await Promise.all(ROUTES.map(read));
-      expect(after.map((r) => r.metadata.resourceVersion)).toEqual(
-        before.map((r) => r.metadata.resourceVersion),
+      const quiet = await Promise.all(
+        ROUTES.map((route) =>
+          quietPeriod(
+            () => read(route),
+            () => writes(route),
+          ),
+        ),
       );
+      expect(quiet.map((q) => q.writes)).toEqual([[], []]);
+      expect(quiet.map((q) => q.after)).toEqual(quiet.map((q) => q.before));
       // Only Argo CD wrote besides the controller; the controller never had to repair a route.
       for (const route of ROUTES) {
         const others = writes(route).filter((w) => w.user !== s.env.rolloutsController.user);

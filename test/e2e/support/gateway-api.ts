@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { auditedWrites, type AuditedWrite } from './audit.js';
 import type { Cluster } from './cluster.js';
 import { canaryRollout, type CanaryNames, type CanaryStep } from './manifests.js';
-import { waitForState } from './wait.js';
+import { sleep, waitForState } from './wait.js';
 
 /** The plugin's name in the controller's configuration and in a Rollout's trafficRouting.plugins. */
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
@@ -192,6 +192,20 @@ export function routeWrites(
     ...(name ? { name } : {}),
     ...(user ? { user } : {}),
   }).filter((write) => !write.dryRun);
+}
+
+/**
+ * Waits out a quiet period and reports what was written to the route meanwhile (by anyone),
+ * with its resourceVersion before and after: a write fight shows in both.
+ */
+export async function quietPeriod(
+  read: () => Promise<Route>,
+  writes: () => AuditedWrite[],
+): Promise<{ writes: AuditedWrite[]; before?: string; after?: string }> {
+  const before = (await read()).metadata.resourceVersion;
+  const count = writes().length;
+  await sleep(QUIET_PERIOD_MS);
+  return { writes: writes().slice(count), before, after: (await read()).metadata.resourceVersion };
 }
 
 /** The spec a write sent (an update's whole object). */
