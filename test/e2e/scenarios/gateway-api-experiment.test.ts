@@ -49,8 +49,7 @@ const manifest = stringify(gitRoute(names, ROUTE));
 
 /** The experiment's Service, from the weights the controller recorded once the experiment runs. */
 const experimentServiceOf = (rollout: RolloutState): string | undefined =>
-  (rollout.status?.canary?.weights as { additional?: { serviceName?: string }[] } | undefined)
-    ?.additional?.[0]?.serviceName;
+  rollout.status?.canary?.weights?.additional?.[0]?.serviceName;
 const atExperimentStep = (rollout: RolloutState) =>
   rollout.status?.currentStepIndex === EXPERIMENT_STEP && experimentServiceOf(rollout) !== undefined;
 

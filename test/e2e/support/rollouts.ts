@@ -14,7 +14,14 @@ export interface RolloutState {
     stableRS?: string;
     currentPodHash?: string;
     pauseConditions?: { reason: string }[] | null;
-    canary?: { weights?: { canary?: { weight?: number }; stable?: { weight?: number } } };
+    canary?: {
+      weights?: {
+        canary?: { weight?: number };
+        stable?: { weight?: number };
+        /** Experiment Services with their weights, while a weighted experiment step runs. */
+        additional?: { serviceName?: string; weight?: number }[];
+      };
+    };
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
 }
