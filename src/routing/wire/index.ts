@@ -4,10 +4,10 @@
  * renderers and the drift guard write annotations and paths into.
  */
 export {
+  IngressObject,
   annotationsOf,
   asObject,
   backendServiceName,
-  cloneJson,
   editableIngress,
   hasBackendService,
   nameOf,
@@ -16,14 +16,13 @@ export {
   ingressRulesOf,
   setAnnotation,
   setAnnotations,
-  setOwn,
   stringAnnotationOf,
   stringAnnotationsOf,
   usesLegacyBackends,
 } from './ingress-object.js';
 export { canonicalJson } from './canonical-json.js';
 export { readGatewayApiConfig, readGatewayApiPlugin } from './gateway-api-config.js';
-export { describe, isJsonObject, newStringMap, own } from './json-reader.js';
+export { cloneJson, describe, isJsonObject, newStringMap, own, setOwn } from './json-reader.js';
 export { MAX_NESTING_DEPTH, measureJson, measureJsonText, parseCostBytes } from './json-shape.js';
 export type { JsonShape } from './json-shape.js';
 export { parseIngress, parseIngressClass, parseRollout, parseService } from './parse-objects.js';
