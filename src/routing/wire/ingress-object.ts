@@ -301,25 +301,25 @@ function editableRule(rule: Json): Json {
   return editable;
 }
 
-export function asObject(value: Json | undefined): JsonObject | undefined {
+function asObject(value: Json | undefined): JsonObject | undefined {
   return isJsonObject(value) ? value : undefined;
 }
 
 /** `rule.http.paths` when it is an array; undefined otherwise. */
-export function pathsOf(rule: Json): Json[] | undefined {
+function pathsOf(rule: Json): Json[] | undefined {
   const paths = own(asObject(own(asObject(rule), 'http')), 'paths');
   return Array.isArray(paths) ? paths : undefined;
 }
 
 /** Service name of a path's backend: `backend.service.name` (v1) or `backend.serviceName` (legacy). */
-export function backendServiceName(path: Json): string | undefined {
+function backendServiceName(path: Json): string | undefined {
   const backend = asObject(own(asObject(path), 'backend'));
   const name = own(asObject(own(backend, 'service')), 'name') ?? own(backend, 'serviceName');
   return typeof name === 'string' ? name : undefined;
 }
 
 /** Rename a path's backend Service in place, in whichever shape it uses. */
-export function renameBackendService(path: Json, name: string): void {
+function renameBackendService(path: Json, name: string): void {
   const backend = asObject(own(asObject(path), 'backend'));
   const service = asObject(own(backend, 'service'));
   if (service && typeof own(service, 'name') === 'string') service.name = name;
@@ -338,46 +338,4 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
 function setOwnValue(obj: JsonObject, key: string, value: Json): void {
   if (key === '__proto__') setOwn(obj, key, value);
   else obj[key] = value;
-}
-
-// Free functions kept while the callers move to IngressObject; removed once none is left.
-
-export function editableIngress(ingress: JsonObject): JsonObject {
-  return IngressObject.editableCopy(ingress).json;
-}
-
-export function ingressRulesOf(ingress: JsonObject): Json[] {
-  return IngressObject.of(ingress).rules() as Json[];
-}
-
-export function hasBackendService(ingress: JsonObject, service: string): boolean {
-  return IngressObject.of(ingress).hasBackendService(service);
-}
-
-export function usesLegacyBackends(ingress: JsonObject): boolean {
-  return IngressObject.of(ingress).usesLegacyBackends();
-}
-
-export function nameOf(obj: JsonObject): string {
-  return IngressObject.of(obj).name;
-}
-
-export function annotationsOf(obj: JsonObject): Record<string, string> | undefined {
-  return IngressObject.of(obj).editableAnnotations();
-}
-
-export function stringAnnotationsOf(obj: JsonObject | undefined): Record<string, string> {
-  return IngressObject.of(obj).stringAnnotations();
-}
-
-export function stringAnnotationOf(obj: JsonObject | undefined, key: string): string | undefined {
-  return IngressObject.of(obj).annotation(key);
-}
-
-export function setAnnotation(obj: JsonObject, key: string, value: string | undefined): void {
-  IngressObject.of(obj).setAnnotation(key, value);
-}
-
-export function setAnnotations(obj: JsonObject, annotations: Record<string, string>): void {
-  IngressObject.of(obj).replaceAnnotations(annotations);
 }
