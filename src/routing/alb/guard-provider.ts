@@ -159,10 +159,9 @@ function reconcileRollout(
   for (const key of applied.ownedKeys) {
     if (key === MANAGED_ALB_ANNOTATIONS || key === weightKey) continue;
     const liveValue = live?.annotation(key);
+    if (liveValue === undefined) continue;
     const admitted = working.annotation(key);
-    if (liveValue !== undefined && liveValue !== admitted && sameJsonMeaning(liveValue, admitted)) {
-      working.setAnnotation(key, liveValue);
-    }
+    if (liveValue !== admitted && sameJsonMeaning(liveValue, admitted)) working.setAnnotation(key, liveValue);
   }
   const traffic = `live traffic (${describeTraffic(state)})`;
   // The bookkeeping key is restored silently: it carries no traffic, and users never set it.

@@ -14,6 +14,12 @@ import { cloneJson, isJsonObject, newStringMap, own, setOwn } from './json-reade
 import type { Json, JsonObject } from '../model.js';
 import { USE_ANNOTATION_PORT } from '../keys.js';
 
+/**
+ * Up to this many routes are looked up by scanning (linear: the count is bounded); more go
+ * through a Map or Set built once.
+ */
+const FEW_ROUTES = 8;
+
 /** What a view of no object reads: nothing. Frozen, so an edit on it fails loudly. */
 const ABSENT: JsonObject = Object.freeze({}) as JsonObject;
 
@@ -209,17 +215,13 @@ export class IngressObject {
    */
   addUseAnnotationPaths(routes: readonly string[]): void {
     if (routes.length === 0) return;
-    const reached = new Set<string>();
-    for (const rule of this.rules()) {
-      for (const path of pathsOf(rule) ?? []) {
-        const name = backendServiceName(path);
-        if (name !== undefined) reached.add(name);
-      }
-    }
+    // A few routes (the usual case) are looked up by scanning the paths, which stops at the
+    // first match; many are looked up in a set of every backend, so the cost stays linear.
+    const reached = routes.length > FEW_ROUTES ? this.backendServices() : undefined;
     const added: string[] = [];
     for (const route of routes) {
-      if (reached.has(route)) continue;
-      reached.add(route);
+      if (reached ? reached.has(route) : added.includes(route) || this.hasBackendService(route)) continue;
+      reached?.add(route);
       added.push(route);
     }
     if (added.length === 0) return;
@@ -261,18 +263,43 @@ export class IngressObject {
    * SortHttpPaths; Array.prototype.sort is stable, as Go's sort.SliceStable).
    */
   sortPathsByRoute(routes: readonly string[]): void {
-    const rank = new Map<string, number>();
-    routes.forEach((route, i) => {
-      if (!rank.has(route)) rank.set(route, i);
-    });
-    const rankOf = (path: Json) => rank.get(backendServiceName(path) ?? '') ?? routes.length;
+    const ranks = routes.length > FEW_ROUTES ? firstIndexes(routes) : undefined;
+    const rankOf = (path: Json): number => {
+      const name = backendServiceName(path) ?? '';
+      const rank = ranks ? ranks.get(name) : routes.indexOf(name);
+      return rank === undefined || rank === -1 ? routes.length : rank;
+    };
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
       if (!paths || paths.length < 2) continue;
+      // Re-applied objects are usually in order already; then nothing is built or written.
+      let previous = 0;
+      let inOrder = true;
+      for (const path of paths) {
+        const rank = rankOf(path);
+        if (rank < previous) {
+          inOrder = false;
+          break;
+        }
+        previous = rank;
+      }
+      if (inOrder) continue;
       const ranked = paths.map((path) => ({ path, rank: rankOf(path) }));
       ranked.sort((a, b) => a.rank - b.rank);
       for (let i = 0; i < ranked.length; i++) paths[i] = ranked[i]!.path;
     }
+  }
+
+  /** Backend Service names of every rule path. */
+  private backendServices(): Set<string> {
+    const names = new Set<string>();
+    for (const rule of this.rules()) {
+      for (const path of pathsOf(rule) ?? []) {
+        const name = backendServiceName(path);
+        if (name !== undefined) names.add(name);
+      }
+    }
+    return names;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -288,6 +315,15 @@ export class IngressObject {
   private specMap(): JsonObject | undefined {
     return asObject(own(this.json, 'spec'));
   }
+}
+
+/** Each name's first index in `names`. */
+function firstIndexes(names: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!out.has(name)) out.set(name, i);
+  });
+  return out;
 }
 
 function editableRule(rule: Json): Json {

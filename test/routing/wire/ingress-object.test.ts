@@ -230,6 +230,16 @@ describe('IngressObject edits', () => {
     expect(noHttp.json).toEqual({ spec: { rules: [{ host: 'a' }] } });
   });
 
+  it('decides the same with more routes than it scans for (a set of the backends instead)', () => {
+    const many = ['r1', 'stable', 'r2', 'r1', 'r3', 'r4', 'r5', 'r6', 'r7'];
+    const copy = IngressObject.editableCopy(ingress([[v1Path('stable')], [v1Path('r5'), v1Path('other')]]));
+    copy.addUseAnnotationPaths(many);
+    expect(backendsByRule(copy)).toEqual([
+      ['r7', 'r6', 'r4', 'r3', 'r2', 'r1', 'stable'],
+      ['r7', 'r6', 'r4', 'r3', 'r2', 'r1', 'r5', 'other'],
+    ]);
+  });
+
   it('removes every path to the given services, keeping paths without a backend name', () => {
     const copy = IngressObject.editableCopy(
       ingress([[v1Path('r1'), { path: '/x' }, v1Path('stable'), v1Path('r1', '/y'), legacyPath('r2')]]),
@@ -253,6 +263,27 @@ describe('IngressObject edits', () => {
       v1Path('x', '/2'),
       { path: '/n' },
     ]);
+  });
+
+  it('ranks by first occurrence with more routes than it scans (a map of ranks instead)', () => {
+    const copy = IngressObject.editableCopy(
+      ingress([[v1Path('x', '/1'), v1Path('i'), v1Path('b'), v1Path('a'), v1Path('x', '/2'), v1Path('c')]]),
+    );
+    copy.sortPathsByRoute(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a']);
+    expect(backendsByRule(copy)).toEqual([['a', 'b', 'c', 'i', 'x', 'x']]);
+    expect((((copy.rules()[0] as JsonObject).http as JsonObject).paths as JsonObject[])[4]).toEqual(
+      v1Path('x', '/1'),
+    );
+  });
+
+  it('leaves paths already in order untouched', () => {
+    const json = ingress([[v1Path('a'), v1Path('b'), { path: '/n' }]]);
+    const copy = IngressObject.editableCopy(json);
+    const paths = ((copy.rules()[0] as JsonObject).http as JsonObject).paths as JsonObject[];
+    const before = [...paths];
+    copy.sortPathsByRoute(['a', 'b']);
+    expect(paths).toEqual(before);
+    paths.forEach((p, i) => expect(p).toBe(before[i]));
   });
 
   it('copies the rules that route a Service with that backend renamed, leaving the source alone', () => {
