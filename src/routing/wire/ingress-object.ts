@@ -2,8 +2,9 @@
  * `IngressObject`: one Ingress as the API server sends it (networking.k8s.io/v1 or the legacy
  * extensions/v1beta1 shape), and the one place that reads and edits its annotations, rules,
  * paths and backends. The idea is Argo Rollouts' `Ingress` wrapper (argoproj/argo-rollouts
- * master 9f8d111, utils/ingress/wrapper.go), which hides the two API versions behind one type
- * that owns annotations and the use-annotation paths.
+ * master 9f8d111, utils/ingress/wrapper.go; "argo wrapper.go" below and in docs/routing.md),
+ * which hides the two API versions behind one type that owns annotations and the
+ * use-annotation paths.
  *
  * It is a view, not a copy: reads go to the wrapped JSON when asked and build nothing but their
  * answer, so wrapping an object on the request path costs one small allocation. It tolerates any
