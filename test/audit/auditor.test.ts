@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PolicyAudit, type AuditApi } from '../../src/audit/auditor.js';
+import type { PacingClock } from '../../src/audit/cpu-share.js';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { ApiError, type ListPage, type QueryParams } from '../../src/cluster/kube-api.js';
 import { readManifests } from '../../src/cluster/manifest-files.js';
@@ -20,6 +21,8 @@ class FakeAuditApi implements AuditApi {
   reports = new Map<string, JsonObject>();
   writes: string[] = [];
   lists = 0;
+  /** Reported on every page as the client's parse time. */
+  parseMs: number | undefined;
   private rv = 1;
   constructor(private readonly openReports = false) {}
 
@@ -40,7 +43,12 @@ class FakeAuditApi implements AuditApi {
     }
     const items = all.slice(start, start + limit).map((o) => structuredClone(o));
     const next = start + limit < all.length ? String(start + limit) : undefined;
-    return { items, resourceVersion: '1', ...(next ? { continueToken: next } : {}) };
+    return {
+      items,
+      resourceVersion: '1',
+      ...(next ? { continueToken: next } : {}),
+      ...(this.parseMs === undefined ? {} : { parseMs: this.parseMs }),
+    };
   }
 
   async send(method: string, path: string, body: unknown): Promise<unknown> {
@@ -90,7 +98,7 @@ function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, met
     intervalMs: 60_000,
     logger: pino({ level: 'silent' }),
     pageSize: 1,
-    turnMs: 0,
+    cpuShare: 1,
     metrics,
   });
 }
@@ -239,6 +247,79 @@ describe('PolicyAudit', () => {
     expect(results(api.reports.get('wgpolicyk8s.io/payments'))).toEqual([
       ['Ingress', 'alb-backend-port-number', 'fail', 'deny'],
     ]);
+  });
+
+  it('paced at a small CPU share, finishes with the same findings and rests 19 ms per ms of work', async () => {
+    // Every reading of the clock is 0.05 ms of audit work; a rest moves it by the rest.
+    const clock: PacingClock & { rests: number[] } = {
+      time: 0,
+      rests: [],
+      now() {
+        return (this.time += 0.05);
+      },
+      async sleep(ms: number) {
+        this.rests.push(ms);
+        this.time += ms;
+      },
+    } as PacingClock & { rests: number[]; time: number };
+    const paced = new FakeAuditApi();
+    await objectsOf(paced, 'test/fixtures/miswired');
+    const unpaced = new FakeAuditApi();
+    await objectsOf(unpaced, 'test/fixtures/miswired');
+    const cluster = await clusterFrom('test/fixtures/miswired');
+    const options = {
+      cluster,
+      policy: { controllerIdentities: new Set<string>(), enforcement: 'deny' as const },
+      namespaces: [],
+      intervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+      pageSize: 1,
+    };
+    const fast = await new PolicyAudit({ ...options, api: unpaced, cpuShare: 1 }).runOnce();
+    const slow = await new PolicyAudit({
+      ...options,
+      api: paced,
+      cpuShare: 0.05,
+      sliceMs: 0.1,
+      clock,
+    }).runOnce();
+    expect(slow.objects).toEqual(fast.objects);
+    expect(slow.byRule).toEqual(fast.byRule);
+    expect(results(paced.reports.get('wgpolicyk8s.io/payments'))).toEqual([
+      ['Ingress', 'alb-backend-port-number', 'fail', 'deny'],
+      ['Rollout', 'alb-backend-port-number', 'fail', 'deny'],
+    ]);
+    expect(clock.rests.length).toBeGreaterThan(3);
+    expect(slow.pacing.slices).toBe(clock.rests.length);
+    // share 0.05: every ms of work is followed by 0.95 / 0.05 = 19 ms of rest (as asked for;
+    // as measured it also holds this clock's own ticks).
+    const asked = clock.rests.reduce((sum, ms) => sum + ms, 0);
+    expect(asked).toBeCloseTo(19 * slow.pacing.workMs, 6);
+    expect(slow.pacing.restMs).toBeGreaterThanOrEqual(asked);
+  });
+
+  it("counts each list page's parse, as the client measured it, against the share", async () => {
+    const api = new FakeAuditApi();
+    api.parseMs = 5;
+    await objectsOf(api, 'test/fixtures/miswired');
+    const rests: number[] = [];
+    const stillClock: PacingClock = {
+      now: () => 0, // no work but the parses
+      sleep: async (ms) => void rests.push(ms),
+    };
+    await new PolicyAudit({
+      api,
+      cluster: await clusterFrom('test/fixtures/miswired'),
+      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+      namespaces: [],
+      intervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+      cpuShare: 0.5,
+      clock: stillClock,
+    }).runOnce();
+    // Three pages (Rollouts, Ingresses, the existing PolicyReports; openreports.io is not
+    // served): 5 ms of parse each, then 5 × 0.5 / 0.5 ms of rest.
+    expect(rests).toEqual([5, 5, 5]);
   });
 
   it('starts once the caches have synced, repeats, and stops', async () => {
