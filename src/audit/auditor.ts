@@ -253,6 +253,7 @@ export class PolicyAudit {
             cpuShare: pacer.share,
             workMs: ms(summary.pacing.workMs),
             restMs: ms(summary.pacing.restMs),
+            backoffMs: ms(summary.pacing.backoffMs),
             slices: summary.pacing.slices,
             longestSliceMs: ms(summary.pacing.longestSliceMs),
           },

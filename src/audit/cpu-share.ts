@@ -11,9 +11,12 @@
  * and work done where the slice's clock cannot see it (a page parsed inside the apiserver
  * client) is added with `charge`.
  *
- * Why a fixed share of the time rather than "whatever the reviews leave": the audit cannot
- * see a review that has not arrived yet, and a pod limited to one CPU has nothing to spare
- * when admission traffic peaks. The audit then just takes longer (1 / share times its work).
+ * The share is a ceiling, and reviews come first: a rest lasts until the event loop has been
+ * idle (the reviews had nothing more to do) for at least as long as the slice to come, read
+ * from performance.eventLoopUtilization(). When reviews keep the loop busy, the audit rests
+ * longer, up to MAX_REST_FACTOR times its rest: it then gets about a tenth of its share, so it
+ * still finishes. A pod limited to one CPU has nothing to spare when admission traffic peaks;
+ * the audit then just takes longer.
  */
 import { setImmediate, setTimeout } from 'node:timers/promises';
 
@@ -21,6 +24,8 @@ import { setImmediate, setTimeout } from 'node:timers/promises';
 export const DEFAULT_AUDIT_CPU_SHARE = 0.1;
 /** Work between two rests: what a review arriving during the audit waits at most for it. */
 export const DEFAULT_SLICE_MS = 1;
+/** A rest lasts at most this many times work × (1 − share) / share, however busy the reviews. */
+export const MAX_REST_FACTOR = 10;
 
 /** Where the scheduler reads the time and waits (a fake in tests). */
 export interface PacingClock {
@@ -28,10 +33,13 @@ export interface PacingClock {
   now(): number;
   /** Resolves after `ms` (0: after the event loop's pending I/O); rejects when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Milliseconds the event loop has spent idle, waiting for I/O, since the process started. */
+  idleMs(): number;
 }
 
 export const MONOTONIC_CLOCK: PacingClock = {
   now: () => performance.now(),
+  idleMs: () => performance.eventLoopUtilization().idle,
   sleep: (ms, signal) =>
     ms > 0 ? setTimeout(ms, undefined, { signal }) : setImmediate(undefined, { signal }),
 };
@@ -48,8 +56,10 @@ export interface CpuShareOptions {
 /** What the scheduler measured since it was made. */
 export interface PacingTotals {
   workMs: number;
-  /** As rested: work × (1 − share) / share plus however late the timers fired. */
+  /** As rested: work × (1 − share) / share, plus however late the timers fired, plus backoff. */
   restMs: number;
+  /** Rest beyond the share's because reviews kept the event loop busy. */
+  backoffMs: number;
   slices: number;
   /** The longest slice: the longest a review waited for the audit (plus its own queue). */
   longestSliceMs: number;
@@ -64,7 +74,13 @@ export class CpuShareScheduler {
   private stretchStarted: number;
   /** Work of the current slice from before an I/O wait, and charged work. */
   private counted = 0;
-  private readonly measured: PacingTotals = { workMs: 0, restMs: 0, slices: 0, longestSliceMs: 0 };
+  private readonly measured: PacingTotals = {
+    workMs: 0,
+    restMs: 0,
+    backoffMs: 0,
+    slices: 0,
+    longestSliceMs: 0,
+  };
 
   constructor(options: CpuShareOptions) {
     if (!(options.share > 0 && options.share <= 1))
@@ -117,9 +133,19 @@ export class CpuShareScheduler {
     m.slices++;
     if (work > m.longestSliceMs) m.longestSliceMs = work;
     this.counted = 0;
-    const restStarted = this.clock.now();
-    await this.clock.sleep(restMs, this.signal);
-    this.stretchStarted = this.clock.now();
+    const { clock } = this;
+    const restStarted = clock.now();
+    const idleAtStart = clock.idleMs();
+    await clock.sleep(restMs, this.signal);
+    // Reviews first: rest on while they left the loop idle for less than the slice to come.
+    // (At a share of 1 there is no rest to extend: the audit only yields between slices.)
+    const longest = restMs * MAX_REST_FACTOR;
+    while (restMs > 0 && clock.idleMs() - idleAtStart < work && clock.now() - restStarted < longest) {
+      const before = clock.now();
+      await clock.sleep(restMs, this.signal);
+      m.backoffMs += clock.now() - before;
+    }
+    this.stretchStarted = clock.now();
     // As rested (a timer fires when the loop gets to it): the share actually taken.
     m.restMs += this.stretchStarted - restStarted;
   }

@@ -257,6 +257,9 @@ describe('PolicyAudit', () => {
       now() {
         return (this.time += 0.05);
       },
+      idleMs() {
+        return this.time; // no reviews: the loop is idle whenever the audit is not working
+      },
       async sleep(ms: number) {
         this.rests.push(ms);
         this.time += ms;
@@ -303,9 +306,14 @@ describe('PolicyAudit', () => {
     api.parseMs = 5;
     await objectsOf(api, 'test/fixtures/miswired');
     const rests: number[] = [];
+    let idle = 0;
     const stillClock: PacingClock = {
       now: () => 0, // no work but the parses
-      sleep: async (ms) => void rests.push(ms),
+      idleMs: () => idle,
+      sleep: async (ms) => {
+        rests.push(ms);
+        idle += ms;
+      },
     };
     await new PolicyAudit({
       api,

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { CpuShareScheduler, type PacingClock } from '../../src/audit/cpu-share.js';
 
-/** A clock that moves only when told: work advances it, a rest advances it by the rest asked for. */
+/**
+ * A clock that moves only when told: work advances it, a rest advances it by the rest asked
+ * for, during which the event loop is idle for `idleShare` of the time (the reviews the rest).
+ */
 class FakeClock implements PacingClock {
   time = 1000;
+  idle = 0;
+  idleShare = 1;
   readonly rests: number[] = [];
   now(): number {
     return this.time;
+  }
+  idleMs(): number {
+    return this.idle;
   }
   async sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     this.rests.push(ms);
     this.time += ms;
+    this.idle += ms * this.idleShare;
   }
   work(ms: number): void {
     this.time += ms;
@@ -74,6 +83,31 @@ describe('CpuShareScheduler', () => {
     expect(pacer.totals.workMs).toBeCloseTo(3.5, 9);
   });
 
+  it('rests on while reviews keep the event loop busy, until it was idle for a slice', async () => {
+    const clock = new FakeClock();
+    clock.idleShare = 0.1; // reviews take 90 % of the loop during the rest
+    const pacer = scheduler(0.2, clock);
+    clock.work(1);
+    await pacer.checkpoint();
+    // 4 ms rests: idle 0.4, 0.8, 1.2 ms; the third reaches the 1 ms slice.
+    expect(clock.rests).toEqual([4, 4, 4]);
+    expect(pacer.totals.backoffMs).toBeCloseTo(8, 9);
+    expect(pacer.totals.restMs).toBeCloseTo(12, 9);
+  });
+
+  it('rests at most ten times its share while reviews take the whole loop, so the audit still finishes', async () => {
+    const clock = new FakeClock();
+    clock.idleShare = 0;
+    const pacer = scheduler(0.2, clock);
+    for (let i = 0; i < 3; i++) {
+      clock.work(1);
+      await pacer.checkpoint();
+    }
+    expect(clock.rests).toEqual(Array.from({ length: 30 }, () => 4));
+    expect(pacer.totals.restMs).toBeCloseTo(120, 9);
+    expect(pacer.totals.backoffMs).toBeCloseTo(108, 9);
+  });
+
   it('still hands the event loop back between slices at a share of 1', async () => {
     const clock = new FakeClock();
     const pacer = scheduler(1, clock);
@@ -81,7 +115,12 @@ describe('CpuShareScheduler', () => {
       clock.work(0.5);
       await pacer.checkpoint();
     }
-    expect(clock.rests).toEqual([0, 0, 0, 0, 0]);
+    clock.idleShare = 0; // nothing to extend: a share of 1 asked for no rest
+    for (let i = 0; i < 4; i++) {
+      clock.work(0.5);
+      await pacer.checkpoint();
+    }
+    expect(clock.rests).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('stops resting when the audit is stopped', async () => {
