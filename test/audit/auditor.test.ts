@@ -301,6 +301,61 @@ describe('PolicyAudit', () => {
     expect(slow.pacing.restMs).toBeGreaterThanOrEqual(asked);
   });
 
+  it('ends slices between the objects of a page, not only between pages', async () => {
+    // Judging costs time here: every look into the cluster view is 0.2 ms on the clock.
+    const clock = { time: 0, idle: 0 };
+    const pacing: PacingClock = {
+      now: () => clock.time,
+      idleMs: () => clock.idle,
+      sleep: async (ms) => {
+        clock.time += ms;
+        clock.idle += ms;
+      },
+    };
+    const files = await clusterFrom('test/fixtures/miswired');
+    const costly = new Proxy(files, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          clock.time += 0.2;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const api = new FakeAuditApi();
+    await objectsOf(api, 'test/fixtures/miswired');
+    // 40 copies of the miswired Rollout in one page of 100.
+    const [rollout] = api.objects.get('rollouts')!;
+    api.objects.set(
+      'rollouts',
+      Array.from({ length: 40 }, (_, i) => {
+        const copy = structuredClone(rollout!);
+        (copy['metadata'] as JsonObject)['name'] = `api-${i}`;
+        return copy;
+      }),
+    );
+    const summary = await new PolicyAudit({
+      api,
+      cluster: costly,
+      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+      namespaces: [],
+      intervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+      pageSize: 100,
+      cpuShare: 0.5,
+      clock: pacing,
+    }).runOnce();
+    expect(summary.objects.Rollout).toBe(40);
+    const perObject = summary.pacing.workMs / 41; // 40 Rollouts and the Ingress
+    expect(perObject).toBeGreaterThan(0.2);
+    // A slice ends at the first object past 1 ms: never a whole page of 40 objects.
+    expect(summary.pacing.longestSliceMs).toBeLessThan(1 + 2 * perObject);
+    expect(summary.pacing.slices).toBeGreaterThanOrEqual(
+      Math.floor(summary.pacing.workMs / (1 + 2 * perObject)),
+    );
+  });
+
   it("counts each list page's parse, as the client measured it, against the share", async () => {
     const api = new FakeAuditApi();
     api.parseMs = 5;
