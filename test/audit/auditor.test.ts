@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PolicyAudit, type AuditApi } from '../../src/audit/auditor.js';
+import { PolicyAudit, type AuditApi, type AuditOptions } from '../../src/audit/auditor.js';
 import type { PacingClock } from '../../src/audit/cpu-share.js';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { ApiError, type ListPage, type QueryParams } from '../../src/cluster/kube-api.js';
@@ -85,8 +85,19 @@ async function objectsOf(api: FakeAuditApi, dir: string): Promise<void> {
   );
 }
 
-function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, metrics?: WebhookMetrics) {
+/** An audit of every namespace with the default policy, silent, every minute; `options` override. */
+function auditWith(options: Pick<AuditOptions, 'api' | 'cluster'> & Partial<AuditOptions>): PolicyAudit {
   return new PolicyAudit({
+    policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+    namespaces: [],
+    intervalMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+}
+
+function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, metrics?: WebhookMetrics) {
+  return auditWith({
     api,
     cluster,
     policy: {
@@ -94,9 +105,6 @@ function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, met
       enforcement: 'deny',
       ...(rules ? { rules: parseRulePolicy(rules) } : {}),
     },
-    namespaces: [],
-    intervalMs: 60_000,
-    logger: pino({ level: 'silent' }),
     pageSize: 1,
     cpuShare: 1,
     metrics,
@@ -231,14 +239,7 @@ describe('PolicyAudit', () => {
       return list(path, query);
     };
     const cluster = await clusterFrom('test/fixtures/miswired');
-    const summary = await new PolicyAudit({
-      api,
-      cluster,
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: ['payments'],
-      intervalMs: 60_000,
-      logger: pino({ level: 'silent' }),
-    }).runOnce();
+    const summary = await auditWith({ api, cluster, namespaces: ['payments'] }).runOnce();
     expect(summary.objects).toEqual({ Rollout: 0, Ingress: 1 });
     expect(paths.filter((p) => !p.includes('reports'))).toEqual([
       '/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts',
@@ -270,18 +271,11 @@ describe('PolicyAudit', () => {
     const unpaced = new FakeAuditApi();
     await objectsOf(unpaced, 'test/fixtures/miswired');
     const cluster = await clusterFrom('test/fixtures/miswired');
-    const options = {
-      cluster,
-      policy: { controllerIdentities: new Set<string>(), enforcement: 'deny' as const },
-      namespaces: [],
-      intervalMs: 60_000,
-      logger: pino({ level: 'silent' }),
-      pageSize: 1,
-    };
-    const fast = await new PolicyAudit({ ...options, api: unpaced, cpuShare: 1 }).runOnce();
-    const slow = await new PolicyAudit({
-      ...options,
+    const fast = await auditWith({ api: unpaced, cluster, pageSize: 1, cpuShare: 1 }).runOnce();
+    const slow = await auditWith({
       api: paced,
+      cluster,
+      pageSize: 1,
       cpuShare: 0.05,
       sliceMs: 0.1,
       clock,
@@ -335,13 +329,9 @@ describe('PolicyAudit', () => {
         return copy;
       }),
     );
-    const summary = await new PolicyAudit({
+    const summary = await auditWith({
       api,
       cluster: costly,
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: [],
-      intervalMs: 60_000,
-      logger: pino({ level: 'silent' }),
       pageSize: 100,
       cpuShare: 0.5,
       clock: pacing,
@@ -370,13 +360,9 @@ describe('PolicyAudit', () => {
         idle += ms;
       },
     };
-    await new PolicyAudit({
+    await auditWith({
       api,
       cluster: await clusterFrom('test/fixtures/miswired'),
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: [],
-      intervalMs: 60_000,
-      logger: pino({ level: 'silent' }),
       cpuShare: 0.5,
       clock: stillClock,
     }).runOnce();
@@ -392,15 +378,7 @@ describe('PolicyAudit', () => {
     let synced = false;
     const view = Object.assign(Object.create(cluster) as FileClusterState, { isSynced: () => synced });
     const metrics = new WebhookMetrics();
-    const running = new PolicyAudit({
-      api,
-      cluster: view,
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: [],
-      intervalMs: 50,
-      logger: pino({ level: 'silent' }),
-      metrics,
-    });
+    const running = auditWith({ api, cluster: view, intervalMs: 50, metrics });
     running.start();
     await new Promise((r) => setTimeout(r, 300));
     expect(api.lists).toBe(0);
