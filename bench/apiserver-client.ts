@@ -93,6 +93,24 @@ export class ApiserverClient {
     return answer.text;
   }
 
+  /** The body of a 2xx answer to a GET, as bytes (a pprof profile is binary). */
+  bytes(path: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.server}${path}`, { method: 'GET', agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () =>
+          (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300
+            ? resolve(Buffer.concat(chunks))
+            : reject(new Error(`GET ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8', 0, 300)}`)),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -19,7 +19,10 @@
  * bench/results/latest.json under `apiserver_writes` (bench/report.ts).
  *
  * Options: --seconds N (measured, default 30), --warmup N (default 5), --clients N (default
- * 16), --managed N and --unmanaged N (Ingresses of each kind, default 64 each).
+ * 16), --managed N and --unmanaged N (Ingresses of each kind, default 64 each), --rate N (an
+ * open loop instead: N writes/s on a fixed schedule, written under `apiserver_writes_at_rate`),
+ * --apiserver-profile FILE (the kube-apiserver's pprof CPU profile of the with-webhook window),
+ * --webhook-profile DIR (the webhook's V8 CPU profile of its whole run).
  * Skipped, with the reason, when the e2e binaries or helm are missing.
  */
 import { execFile } from 'node:child_process';
@@ -72,7 +75,13 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+/** `--rate N`: writes per second offered on a fixed schedule (open loop); absent: closed loop. */
+function rateOption(): number | null {
+  return process.argv.includes('--rate') ? option('rate', 1) : null;
+}
+
 const settings = {
+  rate: rateOption(),
   seconds: option('seconds', 30),
   warmupSeconds: option('warmup', 5),
   clients: option('clients', 16),
@@ -291,25 +300,31 @@ async function driveWrites(
   const unmanagedMs: number[] = [];
   const failures: string[] = [];
   let revision = 0;
-  const writer = async (c: number) => {
-    for (let k = c; performance.now() < windowEnd && failures.length < 20; k += settings.clients) {
-      const app = order[k % order.length]!;
-      const body = structuredClone(app.gitIngress);
-      const metadata = body['metadata'] as JsonObject;
-      metadata['annotations'] = {
-        ...(metadata['annotations'] as JsonObject),
-        [REVISION_ANNOTATION]: String(++revision),
-      };
-      const sent = performance.now();
-      const answer = await client.request('PUT', ingressPath(app), body);
-      const done = performance.now();
-      if (answer.status !== 200) {
-        failures.push(`PUT ${ingressPath(app)}: ${answer.status} ${answer.text.slice(0, 300)}`);
-        continue;
-      }
-      if (sent >= windowStart && done <= windowEnd) (app.managed ? managedMs : unmanagedMs).push(done - sent);
+  /** One Argo CD-style re-apply of write `k`'s Ingress, timed from `due` (when it should start). */
+  const write = async (k: number, due: number) => {
+    const app = order[k % order.length]!;
+    const body = structuredClone(app.gitIngress);
+    const metadata = body['metadata'] as JsonObject;
+    metadata['annotations'] = {
+      ...(metadata['annotations'] as JsonObject),
+      [REVISION_ANNOTATION]: String(++revision),
+    };
+    const answer = await client.request('PUT', ingressPath(app), body);
+    const done = performance.now();
+    if (answer.status !== 200) {
+      failures.push(`PUT ${ingressPath(app)}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      return;
     }
+    if (due >= windowStart && done <= windowEnd) (app.managed ? managedMs : unmanagedMs).push(done - due);
   };
+  const closedLoopClient = async (c: number) => {
+    for (let k = c; performance.now() < windowEnd && failures.length < 20; k += settings.clients)
+      await write(k, performance.now());
+  };
+  const writers =
+    settings.rate === null
+      ? Array.from({ length: settings.clients }, (_, c) => closedLoopClient(c))
+      : [openLoop(settings.rate, started, windowEnd, write, () => failures.length >= 20)];
   const edges = (async () => {
     await sleep(windowStart - performance.now());
     const before = await readMetrics();
@@ -319,8 +334,42 @@ async function driveWrites(
   })();
   // Handled here too, so a failed metrics read cannot end the process before the writers stop.
   edges.catch(() => undefined);
-  await Promise.all(Array.from({ length: settings.clients }, (_, c) => writer(c)));
+  await Promise.all(writers);
   return { managedMs, unmanagedMs, failures, ...(await edges) };
+}
+
+/** Writes outstanding at once in the open loop; more means the apiserver has fallen behind. */
+const OPEN_LOOP_MAX_OUTSTANDING = 256;
+
+/**
+ * Open loop: write k is due at `started + k / rate` and starts then, whether or not earlier
+ * writes have finished, so a slow answer cannot hold back the load (latency is timed from the
+ * due time: no coordinated omission). Stops at the window's end, or when `givingUp`. Throws if
+ * more than OPEN_LOOP_MAX_OUTSTANDING writes are in flight: the rate is beyond what the
+ * apiserver sustains, and the figures would measure the queue.
+ */
+async function openLoop(
+  rate: number,
+  started: number,
+  windowEnd: number,
+  write: (k: number, due: number) => Promise<void>,
+  givingUp: () => boolean,
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  const periodMs = 1000 / rate;
+  for (let k = 0; ; k++) {
+    const due = started + k * periodMs;
+    if (due >= windowEnd || givingUp()) break;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    if (inFlight.size >= OPEN_LOOP_MAX_OUTSTANDING)
+      throw new Error(
+        `${OPEN_LOOP_MAX_OUTSTANDING} writes in flight at ${rate}/s: the apiserver does not keep up; offer a lower --rate`,
+      );
+    const pending: Promise<void> = write(k, due).finally(() => inFlight.delete(pending));
+    inFlight.add(pending);
+  }
+  await Promise.all(inFlight);
 }
 
 /** Our hooks' calls in the window, by hook name and type (admit = mutating, validating). */
@@ -460,17 +509,20 @@ async function main(): Promise<void> {
     join(scratch, 'control-plane'),
     { etcd: paths['etcd'], kubeApiserver: paths['kube-apiserver'] },
     processes,
+    { profiling: profileOption() !== undefined },
   );
   const { endpoints } = plane;
   const admin = { ca: endpoints.pki.caCert, ...endpoints.pki.clients.admin };
-  const client = new ApiserverClient(endpoints.apiServerUrl, admin, settings.clients + 2);
+  // The open loop needs sockets for every write in flight, or the agent's queue would pace it.
+  const sockets = settings.rate === null ? settings.clients + 2 : 64;
+  const client = new ApiserverClient(endpoints.apiServerUrl, admin, sockets);
   try {
     await installRolloutsCrds(connect(endpoints.kubeconfigs.admin), admin, await rolloutsModuleDir());
     const apps = await createWorkload(client);
     const cluster: Cluster = { client, apps };
     console.log(
       `apiserver writes: ${settings.managed} managed + ${settings.unmanaged} unmanaged Ingresses, ` +
-        `${settings.clients} clients, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per phase`,
+        `${loadDescription()}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per phase`,
     );
     const planeCpu = cpuReader(controlPlanePids(scratch));
     const apiserverMetrics = async () => ({
@@ -495,7 +547,7 @@ async function main(): Promise<void> {
     });
     const webhookServer = await startWebhookServer(
       processes,
-      { ...command, env: { NODE_OPTIONS: CHART_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' } },
+      { ...command, env: { NODE_OPTIONS: webhookNodeOptions(), MALLOC_ARENA_MAX: '2' } },
       { port, ca: endpoints.pki.caCert, logFile: join(endpoints.logDir, 'webhook.log') },
     );
     const rendered = await renderWebhookConfigurations(scratch, {
@@ -537,7 +589,10 @@ async function main(): Promise<void> {
       ]);
       return { apiserver, webhook, cpu: allCpu() };
     };
+    const profile = profileOption();
+    const profiling = profile ? profileApiserver(client, profile) : undefined;
     const withWebhook = await runPhase(cluster, 'with the webhook', withMetrics, hookNames);
+    if (profiling) console.log(`kube-apiserver CPU profile of the measured window: ${await profiling}`);
 
     const stallsAfter = measureStalls(1, 3);
     const result = summarise(
@@ -549,8 +604,9 @@ async function main(): Promise<void> {
       withWebhook,
       hookNames,
     );
-    const file = writeApiserverWrites(root, result);
-    console.log(`wrote ${file} (apiserver_writes), ${Math.round((Date.now() - started) / 1000)} s in all`);
+    const key = settings.rate === null ? 'apiserver_writes' : 'apiserver_writes_at_rate';
+    const file = writeApiserverWrites(root, key, result);
+    console.log(`wrote ${file} (${key}), ${Math.round((Date.now() - started) / 1000)} s in all`);
   } finally {
     client.close();
     await plane.stop();
@@ -576,6 +632,45 @@ async function waitUntilInForce({ client, apps }: Cluster, hookNames: string[]):
   throw new Error(`the apiserver did not call the webhooks ${hookNames.join(', ')} within 30 s`);
 }
 
+function loadDescription(): string {
+  return settings.rate === null
+    ? `${settings.clients} clients in a closed loop`
+    : `${settings.rate} writes/s offered on a fixed schedule (open loop, latency from each write's due time)`;
+}
+
+/** `--apiserver-profile FILE`: where to save the kube-apiserver's CPU profile of the with-webhook window. */
+function profileOption(): string | undefined {
+  const at = process.argv.indexOf('--apiserver-profile');
+  if (at < 0) return undefined;
+  const file = process.argv[at + 1];
+  if (!file) throw new Error('--apiserver-profile needs a file name');
+  return file;
+}
+
+/**
+ * The chart's NODE_OPTIONS, plus `--cpu-prof` into the folder `--webhook-profile DIR` names
+ * (written when serve exits at the end of the run; the whole run, start-up included).
+ */
+function webhookNodeOptions(): string {
+  const at = process.argv.indexOf('--webhook-profile');
+  if (at < 0) return CHART_NODE_OPTIONS;
+  const dir = process.argv[at + 1];
+  if (!dir) throw new Error('--webhook-profile needs a folder');
+  return `${CHART_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}`;
+}
+
+/**
+ * The apiserver's own pprof CPU profile (`/debug/pprof/profile`, on by default: `--profiling`)
+ * over the measured window of the next phase, saved to `file` for `go tool pprof`. Resolves to
+ * the file name.
+ */
+async function profileApiserver(client: ApiserverClient, file: string): Promise<string> {
+  await sleep(settings.warmupSeconds * 1000);
+  const seconds = Math.max(1, settings.seconds - 1);
+  writeFileSync(file, await client.bytes(`/debug/pprof/profile?seconds=${seconds}`));
+  return file;
+}
+
 function summarise(
   machine: Machine,
   without: WritePhase,
@@ -597,8 +692,12 @@ function summarise(
   );
   return {
     machine,
+    load:
+      settings.rate === null
+        ? { mode: 'closed-loop', clients: settings.clients }
+        : { mode: 'fixed-rate', offered_per_s: settings.rate },
     method:
-      `e2e control plane on loopback (etcd v3.6.16, kube-apiserver v1.37.2); ${settings.clients} clients in a closed loop, ` +
+      `e2e control plane on loopback (etcd v3.6.16, kube-apiserver v1.37.2); ${loadDescription()}, ` +
       `${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per phase; ${settings.managed} Rollout-managed ` +
       `Ingresses re-applied from git mid-canary (PUT, controller's annotations missing) alternating with ` +
       `${settings.unmanaged} unmanaged Ingresses; webhook = serve --kubeconfig from dist/ with the chart's NODE_OPTIONS, ` +

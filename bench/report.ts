@@ -99,12 +99,12 @@ export function writeResults(root: string, outcome: RunOutcome): string {
       targets.map((t) => [t.target, { value: t.value, limit: t.limit, met: t.met }]),
     ),
   };
-  // Keep the section `npm run bench:apiserver` wrote: it is measured by its own run.
-  const writes = readLatest(file)[APISERVER_WRITES_KEY];
-  writeFileSync(
-    file,
-    JSON.stringify({ ...withTargets, ...(writes ? { [APISERVER_WRITES_KEY]: writes } : {}) }, null, 2) + '\n',
+  // Keep the sections `npm run bench:apiserver` wrote: they are measured by their own runs.
+  const previous = readLatest(file);
+  const writes = Object.fromEntries(
+    APISERVER_WRITES_KEYS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]),
   );
+  writeFileSync(file, JSON.stringify({ ...withTargets, ...writes }, null, 2) + '\n');
   writeFileSync(
     join(dir, 'latest-detail.json'),
     JSON.stringify(
@@ -338,7 +338,9 @@ export function targetsChart(targets: TargetCheck[], machine: Machine): string {
 }
 
 /** The key of latest.json that bench/apiserver-writes.ts owns. */
-export const APISERVER_WRITES_KEY = 'apiserver_writes';
+/** latest.json's sections from `npm run bench:apiserver`: closed loop, and at a fixed rate (`--rate`). */
+export const APISERVER_WRITES_KEYS = ['apiserver_writes', 'apiserver_writes_at_rate'] as const;
+export type ApiserverWritesKey = (typeof APISERVER_WRITES_KEYS)[number];
 
 /** Client-side latency of the writes in a measured window. */
 export interface WriteLatency {
@@ -376,6 +378,8 @@ export interface WritePhase {
 
 export interface ApiserverWrites {
   machine: Machine;
+  /** Closed loop (`clients` writers, as fast as answers come) or open loop at `offered_per_s`. */
+  load: { mode: 'closed-loop'; clients: number } | { mode: 'fixed-rate'; offered_per_s: number };
   method: string;
   hooks: string[];
   without: WritePhase;
@@ -394,14 +398,14 @@ function readLatest(file: string): Record<string, unknown> {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 }
 
-/** Sets latest.json's `apiserver_writes` section, leaving the rest of the file as it was. */
-export function writeApiserverWrites(root: string, writes: ApiserverWrites): string {
+/** Sets one of latest.json's apiserver-writes sections, leaving the rest of the file as it was. */
+export function writeApiserverWrites(root: string, key: ApiserverWritesKey, writes: ApiserverWrites): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'latest.json');
   writeFileSync(
     file,
-    JSON.stringify({ ...readLatest(file), [APISERVER_WRITES_KEY]: writes }, null, 2) + '\n',
+    JSON.stringify({ ...readLatest(file), [key]: writes }, null, 2) + '\n',
   );
   console.log('\n| target | value | limit | met |\n|---|---:|---|---|');
   for (const t of writes.targets)

@@ -319,6 +319,8 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         expect(byName['skip-rollouts-controller']).toBe(`!(request.userInfo.username in ["${CONTROLLER}"])`);
         const metadataOnly: string = byName['skip-metadata-only-updates'];
         expect(metadataOnly).toMatch(/^request\.operation != 'UPDATE' \|\| /);
+        // Annotations before spec: a re-apply that differs in annotations skips the larger compare.
+        expect(metadataOnly.indexOf('object.metadata.annotations')).toBeLessThan(metadataOnly.indexOf('object.spec'));
         // Optional fields are guarded, so a missing spec or annotations map is not an evaluation error.
         expect(metadataOnly).toContain('has(object.spec)');
         expect(metadataOnly).toContain('has(oldObject.metadata.annotations)');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   EventRecorder,
   microTime,
@@ -99,7 +99,8 @@ describe('EventRecorder', () => {
     const { r, results } = recorder(sink, () => now);
     r.record(restored);
     await r.flushed();
-    for (const step of [5_000, 5_000, 5_000]) {
+    // Each repeat comes after the update interval (10 s), so each is written at once.
+    for (const step of [15_000, 10_000, 20_000]) {
       now += step;
       r.record(restored);
       await r.flushed();
@@ -107,9 +108,9 @@ describe('EventRecorder', () => {
     expect(results).toEqual(['created', 'patched', 'patched', 'patched']);
     const name = (calls[0]!.body['metadata'] as JsonObject)['name'];
     expect(calls.slice(1).map((c) => [c.verb, c.name, c.body])).toEqual([
-      ['patch', name, { series: { count: 2, lastObservedTime: microTime(1_005_000) } }],
-      ['patch', name, { series: { count: 3, lastObservedTime: microTime(1_010_000) } }],
-      ['patch', name, { series: { count: 4, lastObservedTime: microTime(1_015_000) } }],
+      ['patch', name, { series: { count: 2, lastObservedTime: microTime(1_015_000) } }],
+      ['patch', name, { series: { count: 3, lastObservedTime: microTime(1_025_000) } }],
+      ['patch', name, { series: { count: 4, lastObservedTime: microTime(1_045_000) } }],
     ]);
   });
 
@@ -136,11 +137,82 @@ describe('EventRecorder', () => {
     r.record(restored);
     await r.flushed();
     gone = true;
-    now += 1000;
+    now += 10_000;
     r.record(restored);
     await r.flushed();
     expect(calls.map((c) => c.verb)).toEqual(['create', 'create', 'patch', 'create']);
     expect(results).toEqual(['created', 'created', 'created']);
+  });
+
+  it('holds repeats that come within the update interval and writes them as one PATCH when it is over', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { sink, calls } = recordingSink();
+      let now = 2_000_000;
+      const { r, results } = recorder(sink, () => now);
+      r.record(restored);
+      await r.flushed();
+      // Five re-applies 1 s apart: none is written while the interval runs.
+      for (let i = 0; i < 5; i++) {
+        now += 1_000;
+        vi.advanceTimersByTime(1_000);
+        r.record(restored);
+        await r.flushed();
+      }
+      expect(calls.map((c) => c.verb)).toEqual(['create']);
+      expect(r.queued()).toBe(1);
+      // 9 s after the create: still waiting.
+      now = 2_009_000;
+      vi.advanceTimersByTime(4_000);
+      await r.flushed();
+      expect(calls).toHaveLength(1);
+      // 10 s after it: one PATCH carrying all five, stamped with the last one's time.
+      now = 2_010_000;
+      vi.advanceTimersByTime(1_000);
+      await r.flushed();
+      const name = (calls[0]!.body['metadata'] as JsonObject)['name'];
+      expect(calls.slice(1).map((c) => [c.verb, c.name, c.body])).toEqual([
+        ['patch', name, { series: { count: 6, lastObservedTime: microTime(2_005_000) } }],
+      ]);
+      expect(results).toEqual(['created', 'patched']);
+      expect(r.queued()).toBe(0);
+      // Nothing waits any more, so the sweep timer is gone.
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('holds a repeat that arrives while the first write is in flight (the series is written once per interval)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let now = 0;
+      let release: () => void = () => undefined;
+      const calls: string[] = [];
+      const sink: EventSink = {
+        async create() {
+          calls.push('create');
+          await new Promise<void>((resolve) => (release = resolve));
+        },
+        async patch() {
+          calls.push('patch');
+        },
+      };
+      const { r } = recorder(sink, () => now);
+      r.record(restored);
+      await new Promise((resolve) => setImmediate(resolve));
+      // The create is in flight; a repeat arrives and queues behind it.
+      r.record(restored);
+      release();
+      await r.flushed();
+      expect(calls).toEqual(['create']);
+      now = 10_000;
+      vi.advanceTimersByTime(1_000);
+      await r.flushed();
+      expect(calls).toEqual(['create', 'patch']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('drops and counts new events beyond the queue capacity; repeats of queued ones still count', async () => {

@@ -47,11 +47,15 @@ export class ControlPlane {
     private readonly binaries: ControlPlaneBinaries,
   ) {}
 
-  /** Starts etcd, then kube-apiserver, and returns once /readyz says ok. Cleans up if either fails. */
+  /**
+   * Starts etcd, then kube-apiserver, and returns once /readyz says ok. Cleans up if either fails.
+   * `profiling` serves the apiserver's /debug/pprof (the benchmarks read its CPU profile).
+   */
   static async start(
     workDir: string,
     binaries: ControlPlaneBinaries,
     processes: ProcessGroup,
+    { profiling = false }: { profiling?: boolean } = {},
   ): Promise<ControlPlane> {
     const logDir = join(workDir, 'logs');
     mkdirSync(logDir, { recursive: true });
@@ -81,6 +85,7 @@ export class ControlPlane {
       apiPort,
       etcdUrl: `http://127.0.0.1:${etcdClientPort}`,
       auditLog,
+      profiling,
     });
     const plane = new ControlPlane(endpoints, processes, apiserverArgs, binaries);
     try {
@@ -155,13 +160,14 @@ interface ApiserverLayout {
   readonly apiPort: number;
   readonly etcdUrl: string;
   readonly auditLog: string;
+  readonly profiling: boolean;
 }
 
 /**
  * Flags after envtest's defaults, minus what a loopback-only run must not pass: no
  * --advertise-address (1.37 rejects loopback; unset, it takes the default-route interface).
  */
-function kubeApiserverArgs({ workDir, pki, apiPort, etcdUrl, auditLog }: ApiserverLayout): string[] {
+function kubeApiserverArgs({ workDir, pki, apiPort, etcdUrl, auditLog, profiling }: ApiserverLayout): string[] {
   const certDir = join(workDir, 'apiserver');
   mkdirSync(certDir, { recursive: true });
   const auditPolicy = join(workDir, 'audit-policy.yaml');
@@ -182,7 +188,7 @@ function kubeApiserverArgs({ workDir, pki, apiPort, etcdUrl, auditLog }: Apiserv
     // No controller-manager runs, so nothing would create the default ServiceAccount.
     '--disable-admission-plugins=ServiceAccount',
     '--allow-privileged=true',
-    '--profiling=false',
+    `--profiling=${profiling}`,
     `--audit-policy-file=${auditPolicy}`,
     `--audit-log-path=${auditLog}`,
     '--audit-log-format=json',

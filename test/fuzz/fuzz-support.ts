@@ -34,6 +34,16 @@ const quickstart = parseAllDocuments(readFileSync('examples/quickstart/app.yaml'
 );
 const manifest = (kind: string) => structuredClone(quickstart.find((o) => o['kind'] === kind)!);
 
+/** The resource names the apiserver sends for the kinds the fuzz bases use (plurals are not `kind + s`). */
+const RESOURCE_OF_KIND: Record<string, string> = {
+  Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
+  Rollout: 'rollouts',
+  Service: 'services',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+};
+
 /** An admission.k8s.io/v1 AdmissionReview of `object`, as the apiserver would send it. */
 export function reviewOf(
   uid: string,
@@ -52,7 +62,7 @@ export function reviewOf(
     resource: {
       group: group ?? '',
       version: version ?? '',
-      resource: `${String(object['kind']).toLowerCase()}s`,
+      resource: RESOURCE_OF_KIND[String(object['kind'])] ?? `${String(object['kind']).toLowerCase()}s`,
     },
     name: metadata['name'] as string,
     namespace: metadata['namespace'] as string,

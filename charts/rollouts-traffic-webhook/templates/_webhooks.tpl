@@ -41,11 +41,11 @@ of them is admitted without a call, so these also hold while no replica is servi
       "expression" (printf "!(request.userInfo.username in %s)" (toJson $users))) -}}
 {{- end -}}
 {{- if .Values.webhooks.skipMetadataOnlyUpdates -}}
-{{- /* spec and annotations are optional in both kinds; has() keeps a missing one from being an evaluation error (which failurePolicy would turn into a rejection). */ -}}
+{{- /* spec and annotations are optional in both kinds; has() keeps a missing one from being an evaluation error (which failurePolicy would turn into a rejection). The annotations come before the spec: a GitOps re-apply usually differs there (the controller's keys are not in git), so the apiserver stops before comparing the much larger spec. */ -}}
 {{- $changed := list
       "request.operation != 'UPDATE'"
-      "(has(object.spec) ? object.spec : {}) != (has(oldObject.spec) ? oldObject.spec : {})"
-      "(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})" -}}
+      "(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})"
+      "(has(object.spec) ? object.spec : {}) != (has(oldObject.spec) ? oldObject.spec : {})" -}}
 {{- $conditions = append $conditions (dict "name" "skip-metadata-only-updates" "expression" (join " || " $changed)) -}}
 {{- end -}}
 {{- $conditions = concat $conditions .Values.webhooks.matchConditions -}}
