@@ -102,7 +102,9 @@ export class ApiserverClient {
         res.on('end', () =>
           (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300
             ? resolve(Buffer.concat(chunks))
-            : reject(new Error(`GET ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8', 0, 300)}`)),
+            : reject(
+                new Error(`GET ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8', 0, 300)}`),
+              ),
         );
         res.on('error', reject);
       });

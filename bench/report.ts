@@ -403,10 +403,7 @@ export function writeApiserverWrites(root: string, key: ApiserverWritesKey, writ
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'latest.json');
-  writeFileSync(
-    file,
-    JSON.stringify({ ...readLatest(file), [key]: writes }, null, 2) + '\n',
-  );
+  writeFileSync(file, JSON.stringify({ ...readLatest(file), [key]: writes }, null, 2) + '\n');
   console.log('\n| target | value | limit | met |\n|---|---:|---|---|');
   for (const t of writes.targets)
     console.log(`| ${t.target} | ${t.value} | ${t.limit} | ${t.met ? 'yes' : 'NO'} |`);

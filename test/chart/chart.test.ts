@@ -320,7 +320,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         const metadataOnly: string = byName['skip-metadata-only-updates'];
         expect(metadataOnly).toMatch(/^request\.operation != 'UPDATE' \|\| /);
         // Annotations before spec: a re-apply that differs in annotations skips the larger compare.
-        expect(metadataOnly.indexOf('object.metadata.annotations')).toBeLessThan(metadataOnly.indexOf('object.spec'));
+        expect(metadataOnly.indexOf('object.metadata.annotations')).toBeLessThan(
+          metadataOnly.indexOf('object.spec'),
+        );
         // Optional fields are guarded, so a missing spec or annotations map is not an evaluation error.
         expect(metadataOnly).toContain('has(object.spec)');
         expect(metadataOnly).toContain('has(oldObject.metadata.annotations)');

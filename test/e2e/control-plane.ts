@@ -167,7 +167,14 @@ interface ApiserverLayout {
  * Flags after envtest's defaults, minus what a loopback-only run must not pass: no
  * --advertise-address (1.37 rejects loopback; unset, it takes the default-route interface).
  */
-function kubeApiserverArgs({ workDir, pki, apiPort, etcdUrl, auditLog, profiling }: ApiserverLayout): string[] {
+function kubeApiserverArgs({
+  workDir,
+  pki,
+  apiPort,
+  etcdUrl,
+  auditLog,
+  profiling,
+}: ApiserverLayout): string[] {
   const certDir = join(workDir, 'apiserver');
   mkdirSync(certDir, { recursive: true });
   const auditPolicy = join(workDir, 'audit-policy.yaml');
