@@ -22,7 +22,13 @@ import {
   type AdmissionReviewResponse,
   type HookKind,
 } from './response.js';
-import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest, type BodyOrigin } from './review.js';
+import {
+  BadReview,
+  decodeAdmissionReview,
+  peekUid,
+  type AdmissionRequest,
+  type BodyOrigin,
+} from './review.js';
 
 /** Every handler, found by the hook, group and kind it declares. */
 const HANDLERS: ReadonlyMap<string, AdmissionHandler> = new Map(
