@@ -466,9 +466,10 @@ describe('stagedRoute: which admitted rule stands in for which requested one', (
       { name: CANARY, port: 80, weight: 20 },
     ],
   });
+  const headerMatches = [{ headers: [{ name: 'x-canary', value: 'yes' }] }];
   const header: JsonObject = {
     name: 'testers',
-    matches: [{ headers: [{ name: 'x-canary', value: 'yes' }] }],
+    matches: headerMatches,
     backendRefs: [{ name: CANARY, port: 80 }],
   };
 
@@ -487,7 +488,7 @@ describe('stagedRoute: which admitted rule stands in for which requested one', (
   it('a rule that differs in anything but backendRefs is not aligned, shared fields or not', () => {
     const renamed = { ...reweighted(weighted), name: 'other' };
     expect(stagedRules([weighted], [renamed])[0]).toBe(weighted);
-    const otherMatches = { ...reweighted(weighted), matches: header.matches };
+    const otherMatches = { ...reweighted(weighted), matches: headerMatches };
     expect(stagedRules([weighted], [otherMatches])[0]).toBe(weighted);
     // The request's header rule was dropped by the guard: the admitted rule after the
     // weighted one is a new header rule, and stands in for nothing.
