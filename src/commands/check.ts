@@ -8,7 +8,7 @@ import type { ManifestDocument, SkippedInput } from '../cluster/manifest-files.j
 import { describeLocation, displayName } from '../cluster/manifest-files.js';
 import { nearestName } from '../routing/edit-distance.js';
 import { dedupeFindings } from '../routing/findings/index.js';
-import { parseIngress } from '../routing/wire/index.js';
+import { IngressObject, parseIngress } from '../routing/wire/index.js';
 import type { ClusterView, Finding, Ingress, JsonObject } from '../routing/model.js';
 import { MANAGED_ALB_ANNOTATIONS } from '../routing/keys.js';
 import {
@@ -169,10 +169,8 @@ interface Filing {
 
 /** Keys of the admitted Ingress that a Rollout owns (the mutating hook's bookkeeping). */
 function rolloutOwnedKeys(admitted: JsonObject): Set<string> {
-  const annotations = (admitted.metadata as { annotations?: Record<string, unknown> } | undefined)
-    ?.annotations;
-  const raw = annotations?.[MANAGED_ALB_ANNOTATIONS];
-  if (typeof raw !== 'string') return new Set();
+  const raw = IngressObject.of(admitted).annotation(MANAGED_ALB_ANNOTATIONS);
+  if (raw === undefined) return new Set();
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
     return new Set(Object.values(parsed).flatMap((keys) => (Array.isArray(keys) ? keys.map(String) : [])));

@@ -11,7 +11,7 @@ import { albTrafficProvider } from './alb/index.js';
 import type { Finding, JsonObject } from './model.js';
 import { nginxTrafficProvider } from './nginx/index.js';
 import type { DriftInput, OwnedShare, TrafficProvider, TrafficProviderName } from './traffic-provider.js';
-import { cloneJson, editableIngress } from './wire/index.js';
+import { IngressObject, cloneJson } from './wire/index.js';
 
 export interface Override {
   key: string;
@@ -94,6 +94,6 @@ export function guardObject(
 
 /** Computes the Ingress to admit. Pure: the input objects are not modified. */
 export function guardIngress(input: DriftInput): DriftResult {
-  // The Ingress providers edit annotations and rule paths only, which editableIngress copies.
-  return guardObject(input, INGRESS_TRAFFIC_PROVIDERS, editableIngress);
+  // The Ingress providers edit annotations and rule paths only, which editableCopy copies.
+  return guardObject(input, INGRESS_TRAFFIC_PROVIDERS, (json) => IngressObject.editableCopy(json).json);
 }

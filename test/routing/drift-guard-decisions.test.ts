@@ -14,7 +14,7 @@ import { nginxTrafficProvider } from '../../src/routing/nginx/index.js';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
-import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
+import { parseRollout, IngressObject } from '../../src/routing/wire/index.js';
 import { albIngress, albRollout, midRollout, rollout, v1Path, type Loose } from './builders.js';
 import { parsedValue } from './builders.js';
 
@@ -41,7 +41,7 @@ const CONDITION_BYTES =
 function guard(requested: JsonObject, live: JsonObject | undefined, albRollouts: Rollout[]) {
   return guardIngress({ requested, live, albRollouts, rolloutNamed: () => undefined });
 }
-const annotationsOf = (ingress: JsonObject) => stringAnnotationsOf(ingress);
+const annotationsOf = (ingress: JsonObject) => IngressObject.of(ingress).stringAnnotations();
 const withAnnotations = (annotations: Record<string, string>) =>
   albIngress(undefined, { ...CLASS, ...annotations });
 
@@ -502,13 +502,15 @@ describe('the providers behind the guard', () => {
   });
 });
 
-describe('stringAnnotationsOf', () => {
+describe('IngressObject.stringAnnotations', () => {
   it('keeps string values only', () => {
-    expect(stringAnnotationsOf({ metadata: { annotations: { a: 'x', n: 5, o: {}, z: null } } })).toEqual({
+    expect(
+      IngressObject.of({ metadata: { annotations: { a: 'x', n: 5, o: {}, z: null } } }).stringAnnotations(),
+    ).toEqual({
       a: 'x',
     });
-    expect(stringAnnotationsOf({ metadata: { annotations: ['a'] } })).toEqual({});
-    expect(stringAnnotationsOf(undefined)).toEqual({});
+    expect(IngressObject.of({ metadata: { annotations: ['a'] } }).stringAnnotations()).toEqual({});
+    expect(IngressObject.of(undefined).stringAnnotations()).toEqual({});
   });
 });
 

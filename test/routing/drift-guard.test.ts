@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { guardIngress } from '../../src/routing/drift-guard.js';
 import { liveWeightActionIsConsistent } from '../../src/routing/alb/index.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
-import { parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
+import { parseRollout, IngressObject } from '../../src/routing/wire/index.js';
 import { trafficStateOf } from '../../src/routing/traffic-state.js';
 import { diff } from '../../src/webhook/patch.js';
 import { argocdReapplyReview } from '../support/admission-review.js';
@@ -84,7 +84,7 @@ function guard(requested: JsonObject, liveObject: JsonObject | undefined, rollou
 describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('keeps the live weights, header route and bookkeeping when Argo CD re-applies mid-canary', () => {
     const result = guard(fromGit, live, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)).toEqual({
+    expect(IngressObject.of(result.ingress).stringAnnotations()).toEqual({
       'alb.ingress.kubernetes.io/scheme': 'internet-facing',
       'alb.ingress.kubernetes.io/target-type': 'ip',
       [WEIGHT_KEY]: weightAction(20),
@@ -111,7 +111,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
       '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"shop-stable","servicePort":80}]}}';
     (requested.metadata as { annotations: Record<string, string> }).annotations[WEIGHT_KEY] = gitDefault;
     const result = guard(requested, live, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
+    expect(IngressObject.of(result.ingress).stringAnnotations()[WEIGHT_KEY]).toBe(weightAction(20));
     expect(result.overrides).toEqual([
       {
         key: WEIGHT_KEY,
@@ -129,7 +129,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
     const ahead = structuredClone(live);
     (ahead.metadata as { annotations: Record<string, string> }).annotations[WEIGHT_KEY] = weightAction(50);
     const result = guard(fromGit, ahead, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(50));
+    expect(IngressObject.of(result.ingress).stringAnnotations()[WEIGHT_KEY]).toBe(weightAction(50));
   });
 
   it('derives the weight from the status when the live value is not consistent with the Rollout', () => {
@@ -138,12 +138,12 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
       20,
     ).replace('shop-canary', 'someone-else');
     const result = guard(fromGit, tampered, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)[WEIGHT_KEY]).toBe(weightAction(20));
+    expect(IngressObject.of(result.ingress).stringAnnotations()[WEIGHT_KEY]).toBe(weightAction(20));
   });
 
   it('gives a re-created Ingress (CREATE, no live object) the current weight and header route', () => {
     const result = guard(fromGit, undefined, [midCanary]);
-    const annotations = stringAnnotationsOf(result.ingress);
+    const annotations = IngressObject.of(result.ingress).stringAnnotations();
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(20));
     expect(annotations[HDR_CONDITIONS]).toBe(ROUTE_CONDITIONS);
     expect(paths(result.ingress)).toEqual(['shop-testers', 'shop-stable']);
@@ -154,7 +154,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('keeps all traffic on stable and drops header routes after an abort, whatever the live object says', () => {
     const aborted = rollout({ currentPodHash: 'new', stableRS: 'old', currentStepIndex: 0, abort: true });
     const result = guard(fromGit, live, [aborted]);
-    const annotations = stringAnnotationsOf(result.ingress);
+    const annotations = IngressObject.of(result.ingress).stringAnnotations();
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(0));
     // The aborted Rollout is back at step 0, whose setHeaderRoute the controller re-applies.
     expect(annotations[HDR_ACTION]).toBe(ROUTE_ACTION);
@@ -164,7 +164,7 @@ describe('guardIngress: GitOps re-apply of an ALB Ingress', () => {
   it('removes header routes and keeps 0% canary once fully promoted', () => {
     const promoted = rollout({ currentPodHash: 'new', stableRS: 'new', currentStepIndex: 5 });
     const result = guard(fromGit, live, [promoted]);
-    const annotations = stringAnnotationsOf(result.ingress);
+    const annotations = IngressObject.of(result.ingress).stringAnnotations();
     expect(annotations[WEIGHT_KEY]).toBe(weightAction(0));
     expect(annotations[HDR_ACTION]).toBeUndefined();
     expect(annotations[HDR_CONDITIONS]).toBeUndefined();
@@ -213,9 +213,9 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     for (const name of ['shop', 'shop-internal']) {
       const requested = structuredClone(fromGit);
       (requested.metadata as { name: string }).name = name;
-      expect(stringAnnotationsOf(guard(requested, undefined, [multi]).ingress)[WEIGHT_KEY]).toBe(
-        weightAction(20),
-      );
+      expect(
+        IngressObject.of(guard(requested, undefined, [multi]).ingress).stringAnnotations()[WEIGHT_KEY],
+      ).toBe(weightAction(20));
     }
   });
 
@@ -224,7 +224,7 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
     (withOther.metadata as { annotations: Record<string, string> }).annotations[MANAGED] =
       '{"other":["alb.ingress.kubernetes.io/actions.other-stable"],"shop":["alb.ingress.kubernetes.io/actions.shop-stable","alb.ingress.kubernetes.io/actions.shop-testers","alb.ingress.kubernetes.io/conditions.shop-testers"]}';
     const result = guard(fromGit, withOther, [midCanary]);
-    expect(stringAnnotationsOf(result.ingress)[MANAGED]).toBe(
+    expect(IngressObject.of(result.ingress).stringAnnotations()[MANAGED]).toBe(
       `{"other":["alb.ingress.kubernetes.io/actions.other-stable"],"shop":["${WEIGHT_KEY}","${HDR_ACTION}","${HDR_CONDITIONS}"]}`,
     );
   });
@@ -242,7 +242,7 @@ describe('guardIngress: several Ingresses and several Rollouts', () => {
       for (let i = 0; i < 40; i++) {
         const requested = i % 3 === 0 ? fromGit : withForeign(i);
         const managed = JSON.parse(
-          stringAnnotationsOf(guard(requested, undefined, [midCanary]).ingress)[MANAGED]!,
+          IngressObject.of(guard(requested, undefined, [midCanary]).ingress).stringAnnotations()[MANAGED]!,
         );
         const expected: Record<string, string[]> = {
           shop: [WEIGHT_KEY, HDR_ACTION, HDR_CONDITIONS],
@@ -305,7 +305,7 @@ describe('guardIngress: NGINX canary Ingress', () => {
       albRollouts: [],
       rolloutNamed: (n) => (n === 'web' ? nginxRollout : undefined),
     });
-    expect(stringAnnotationsOf(result.ingress)).toEqual({
+    expect(IngressObject.of(result.ingress).stringAnnotations()).toEqual({
       'nginx.ingress.kubernetes.io/canary': 'true',
       'nginx.ingress.kubernetes.io/canary-weight': '30',
       team: 'payments',

@@ -21,7 +21,7 @@ import { MANAGED_ALB_ANNOTATIONS } from '../../src/routing/keys.js';
 import { diff } from '../../src/webhook/patch.js';
 import type { JsonObject, Rollout } from '../../src/routing/model.js';
 import { desiredCanaryAnnotations, desiredCanaryIngress } from '../../src/routing/nginx/index.js';
-import { parseIngress, parseRollout, stringAnnotationsOf } from '../../src/routing/wire/index.js';
+import { parseIngress, parseRollout, IngressObject } from '../../src/routing/wire/index.js';
 import { referencedIngresses, trafficStateOf } from '../../src/routing/traffic-state.js';
 import { expectWellFormedFindings } from './finding-shape.js';
 import { parsedValue } from './builders.js';
@@ -204,7 +204,7 @@ function expectManagedRoundTrip(map: Map<string, string[] | null>): void {
 
 /** Every owned annotation the renderer wrote decodes as what its key says it is. */
 function expectOwnedKeysDecode(ingress: JsonObject, ownedKeys: string[]): void {
-  const annotations = stringAnnotationsOf(ingress);
+  const annotations = IngressObject.of(ingress).stringAnnotations();
   for (const key of ownedKeys) {
     const value = annotations[key];
     if (value === undefined) continue;
@@ -235,7 +235,7 @@ describe('routing core properties', () => {
           expect(result.overrides).toEqual(thawed.overrides);
           expect(frozen).toEqual(requested);
           // Parts the guard never edits are the request's own objects, not copies; the containers
-          // it may edit are fresh ones (ingress-wire.ts, editableIngress).
+          // it may edit are fresh ones (IngressObject.editableCopy).
           expect(result.ingress.status).toBe(frozen.status);
           expect(result.ingress.spec).not.toBe(frozen.spec);
           expect(result.ingress.kind).toBe(frozen.kind);

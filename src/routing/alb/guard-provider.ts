@@ -22,15 +22,7 @@ import {
   type TrafficProvider,
 } from '../traffic-provider.js';
 import { trafficStateOf } from '../traffic-state.js';
-import {
-  isJsonObject,
-  MAX_NESTING_DEPTH,
-  measureJsonText,
-  own,
-  setAnnotation,
-  stringAnnotationsOf,
-  stringAnnotationOf,
-} from '../wire/index.js';
+import { IngressObject, isJsonObject, MAX_NESTING_DEPTH, measureJsonText } from '../wire/index.js';
 import { applyAlbState, renderAlbState, type RenderedAlbState } from './render.js';
 
 /**
@@ -137,15 +129,9 @@ function albPlanOf(rollout: Rollout): AlbPlan | undefined {
   return plan ?? undefined;
 }
 
-/** The annotations map of an object `applyAlbState` has just set (always a string map). */
-function appliedAnnotations(working: JsonObject): Record<string, string> {
-  return (working.metadata as JsonObject).annotations as Record<string, string>;
-}
-
 function reconcileRollout(
-  working: JsonObject,
-  live: JsonObject | undefined,
-  liveAnnotations: Record<string, string>,
+  working: IngressObject,
+  live: IngressObject | undefined,
   rollout: Rollout,
   errors: ProviderReconcile['errors'],
 ): OwnedShare | undefined {
@@ -155,16 +141,16 @@ function reconcileRollout(
   const applied = applyAlbState(working, rollout, state, rendered);
   errors.push(...applied.errors);
   if (applied.errors.length > 0) return undefined;
+  // applyAlbState has just set every owned key, so `working` holds a string map of annotations.
   const weightKey = rendered.actionKey;
-  const current = appliedAnnotations(working);
   if (live && liveMayLeadStatus(state)) {
-    const liveWeight = own(liveAnnotations, weightKey);
+    const liveWeight = live.annotation(weightKey);
     if (
-      typeof liveWeight === 'string' &&
-      liveWeight !== current[weightKey] &&
+      liveWeight !== undefined &&
+      liveWeight !== working.annotation(weightKey) &&
       liveWeightActionIsConsistent(liveWeight, rollout, state)
     ) {
-      current[weightKey] = liveWeight;
+      working.setAnnotation(weightKey, liveWeight);
     }
   }
   // Header-route values: keep the live bytes when they mean the same (another key order or
@@ -172,14 +158,10 @@ function reconcileRollout(
   // controller over formatting.
   for (const key of applied.ownedKeys) {
     if (key === MANAGED_ALB_ANNOTATIONS || key === weightKey) continue;
-    const liveValue = own(liveAnnotations, key);
-    if (
-      typeof liveValue === 'string' &&
-      liveValue !== current[key] &&
-      sameJsonMeaning(liveValue, current[key])
-    ) {
-      current[key] = liveValue;
-    }
+    const liveValue = live?.annotation(key);
+    if (liveValue === undefined) continue;
+    const admitted = working.annotation(key);
+    if (liveValue !== admitted && sameJsonMeaning(liveValue, admitted)) working.setAnnotation(key, liveValue);
   }
   const traffic = `live traffic (${describeTraffic(state)})`;
   // The bookkeeping key is restored silently: it carries no traffic, and users never set it.
@@ -188,7 +170,7 @@ function reconcileRollout(
     .map((key) => ({
       key,
       meaning: key === weightKey ? traffic : 'header route',
-      admitted: own(current, key) as string | undefined,
+      admitted: working.annotation(key),
     }));
   return { rollout, values };
 }
@@ -198,20 +180,21 @@ const byName = (a: Rollout, b: Rollout) => (a.name < b.name ? -1 : a.name > b.na
 export const albTrafficProvider: TrafficProvider = {
   name: 'alb',
   trafficStateOf: (rollout) => trafficStateOf(rollout, 'alb'),
-  reconcile(working: JsonObject, input: DriftInput): ProviderReconcile {
+  reconcile(json: JsonObject, input: DriftInput): ProviderReconcile {
     const shares: OwnedShare[] = [];
     const errors: ProviderReconcile['errors'] = [];
     if (input.albRollouts.length === 0) return { shares, errors };
-    const liveAnnotations = stringAnnotationsOf(input.live);
+    const working = IngressObject.of(json);
+    const live = input.live && IngressObject.of(input.live);
     // The managed-annotations bookkeeping belongs to the controller: keep the live copy when
     // the request dropped or changed it (git usually never had it).
-    const liveManaged = liveAnnotations[MANAGED_ALB_ANNOTATIONS];
-    if (liveManaged !== undefined) setAnnotation(working, MANAGED_ALB_ANNOTATIONS, liveManaged);
+    const liveManaged = live?.annotation(MANAGED_ALB_ANNOTATIONS);
+    if (liveManaged !== undefined) working.setAnnotation(MANAGED_ALB_ANNOTATIONS, liveManaged);
     for (const rollout of [...input.albRollouts].sort(byName)) {
-      const share = reconcileRollout(working, input.live, liveAnnotations, rollout, errors);
+      const share = reconcileRollout(working, live, rollout, errors);
       if (share) shares.push(share);
     }
     return { shares, errors };
   },
-  ownedValue: stringAnnotationOf,
+  ownedValue: (json, key) => IngressObject.of(json).annotation(key),
 };

@@ -15,18 +15,7 @@ import {
   type RuleId,
 } from '../findings/index.js';
 import { goJson, type GoJsonValue } from '../go/index.js';
-import { own } from '../wire/index.js';
-import {
-  annotationsOf,
-  editableIngress,
-  backendServiceName,
-  hasBackendService,
-  nameOf,
-  pathsOf,
-  ingressRulesOf,
-  setAnnotations,
-  usesLegacyBackends,
-} from '../wire/index.js';
+import { IngressObject, own } from '../wire/index.js';
 import {
   addManagedKeys,
   parseLegacyManagedAlbActions,
@@ -36,16 +25,8 @@ import {
   renderManagedAlbAnnotations,
   type ManagedAlbAnnotations,
 } from './managed-annotations.js';
-import type {
-  AlbRouting,
-  Finding,
-  HeaderRoutingMatch,
-  Json,
-  JsonObject,
-  Rollout,
-  TrafficState,
-} from '../model.js';
-import { LEGACY_MANAGED_ALB_ACTIONS, MANAGED_ALB_ANNOTATIONS, USE_ANNOTATION_PORT } from '../keys.js';
+import type { AlbRouting, Finding, HeaderRoutingMatch, JsonObject, Rollout, TrafficState } from '../model.js';
+import { LEGACY_MANAGED_ALB_ACTIONS, MANAGED_ALB_ANNOTATIONS } from '../keys.js';
 import { albActionService } from '../traffic-state.js';
 import { sumWeights } from '../traffic-state.js';
 
@@ -198,51 +179,21 @@ function currentManaged(
   return { map: mine === undefined ? new Map() : new Map([[rollout.name, [mine]]]), errors: [] };
 }
 
-/** The `/*` path that sends a header route's matching requests to its action (argo alb.go). */
-function useAnnotationPath(route: string, legacy: boolean): JsonObject {
-  const backend: JsonObject = legacy
-    ? { serviceName: route, servicePort: USE_ANNOTATION_PORT }
-    : { service: { name: route, port: { name: USE_ANNOTATION_PORT } } };
-  return { path: '/*', pathType: 'ImplementationSpecific', backend };
-}
-
 /**
  * Bring `spec.rules` in line with the header routes (argo alb.go), in place:
- * - an active route with no path anywhere gets a `/*` path at index 0 of every rule that has
- *   paths. A rule without `http` or with no paths is left alone: the controller's insertion
- *   crashes on it (nil dereference, slice out of range), so there is no behaviour to copy;
- * - a removed route loses every path whose backend is the route. The controller removes the
- *   first such path per rule per call and calls again on later reconciles, so "all of them"
- *   is the state it converges to, and the only one that is stable under re-application;
+ * - an active route with no path anywhere gets a `/*` use-annotation path at index 0 of
+ *   every rule that has paths (`IngressObject.addUseAnnotationPaths`);
+ * - a removed route loses every path whose backend is the route;
  * - while at least one route is active, each rule's paths are stable-sorted by
  *   `managedRoutes` rank, as SetHeaderRoute does, so the routes take precedence. With no
  *   route active (promoted, aborted, or none set yet) the order is left as written, like
  *   RemoveManagedRoutes, which does not sort: the user's path order is then authoritative.
  */
-function alignPaths(ingress: JsonObject, rollout: Rollout, state: TrafficState): void {
-  const rules = ingressRulesOf(ingress);
-  const legacy = usesLegacyBackends(ingress);
-  for (const route of state.headerRoutes) {
-    if (hasBackendService(ingress, route.name)) continue;
-    for (const rule of rules) {
-      const paths = pathsOf(rule);
-      if (paths && paths.length > 0) paths.unshift(useAnnotationPath(route.name, legacy));
-    }
-  }
-  const removed = new Set(state.removedRoutes);
-  const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
-  const rank = (path: Json): number => {
-    const i = managed.indexOf(backendServiceName(path) ?? '');
-    return i === -1 ? managed.length : i;
-  };
-  for (const rule of rules) {
-    const paths = pathsOf(rule);
-    if (!paths) continue;
-    const kept = paths.filter((p) => !removed.has(backendServiceName(p) ?? '\0'));
-    // Array.prototype.sort is stable, as Go's sort.SliceStable used by the controller.
-    if (state.headerRoutes.length > 0) kept.sort((a, b) => rank(a) - rank(b));
-    paths.splice(0, paths.length, ...kept);
-  }
+function alignPaths(ingress: IngressObject, rollout: Rollout, state: TrafficState): void {
+  ingress.addUseAnnotationPaths(state.headerRoutes.map((route) => route.name));
+  ingress.removePathsTo(new Set(state.removedRoutes));
+  if (state.headerRoutes.length > 0)
+    ingress.sortPathsByRoute(rollout.canary?.trafficRouting?.managedRoutes ?? []);
 }
 
 /**
@@ -331,7 +282,7 @@ function updatedBookkeeping(
 /**
  * The Ingress as it must be for `state`: a copy of `ingress` whose Rollout-owned
  * annotations and paths are what the controller would write, everything else untouched.
- * The copy shares the parts it does not change with `ingress` (see `editableIngress`).
+ * The copy shares the parts it does not change with `ingress` (see `IngressObject.editableCopy`).
  * Pure and idempotent: `desiredAlbIngress(desiredAlbIngress(x).ingress)` equals the first
  * result. When the controller would fail (service not in rules, stickiness out of range,
  * unreadable bookkeeping), the copy is returned unchanged with the reason in `errors`.
@@ -341,22 +292,22 @@ export function desiredAlbIngress(
   rollout: Rollout,
   state: TrafficState,
 ): DesiredAlbIngress {
-  const copy = editableIngress(ingress);
+  const copy = IngressObject.editableCopy(ingress);
   const applied = applyAlbState(copy, rollout, state, renderAlbState(rollout, state));
-  return { ingress: copy, ...applied };
+  return { ingress: copy.json, ...applied };
 }
 
 /**
- * `desiredAlbIngress` in place, on a copy made by `editableIngress`: every check comes
+ * `desiredAlbIngress` in place, on a copy made by `IngressObject.editableCopy`: every check comes
  * before the first edit, so on errors `editable` is left exactly as it was.
  */
 export function applyAlbState(
-  editable: JsonObject,
+  editable: IngressObject,
   rollout: Rollout,
   state: TrafficState,
   rendered: RenderedAlbState,
 ): Omit<DesiredAlbIngress, 'ingress'> {
-  const name = nameOf(editable);
+  const name = editable.name;
   const { alb, ownedKeys } = rendered;
   if (!alb) {
     return {
@@ -372,7 +323,7 @@ export function applyAlbState(
     };
   }
   const fail = (errors: Finding[]) => ({ ownedKeys, errors });
-  const annotations = annotationsOf(editable);
+  const annotations = editable.editableAnnotations();
   if (!annotations) {
     return fail([
       finding(
@@ -384,7 +335,7 @@ export function applyAlbState(
     ]);
   }
   const actionService = albActionService(rollout);
-  if (!hasBackendService(editable, actionService)) {
+  if (!editable.hasBackendService(actionService)) {
     return fail([
       finding(
         'alb-action-service-not-in-rules',
@@ -425,7 +376,7 @@ export function applyAlbState(
     annotations[route.conditionsKey] = route.conditions;
   }
   annotations[MANAGED_ALB_ANNOTATIONS] = bookkeeping.value;
-  setAnnotations(editable, annotations);
+  editable.replaceAnnotations(annotations);
   alignPaths(editable, rollout, state);
   return { ownedKeys, errors: [] };
 }

@@ -13,7 +13,7 @@ import {
   type TrafficProvider,
 } from '../traffic-provider.js';
 import { referencedIngresses, trafficStateOf } from '../traffic-state.js';
-import { isJsonObject, nameOf, own, setAnnotation, stringAnnotationOf } from '../wire/index.js';
+import { IngressObject, isJsonObject, own } from '../wire/index.js';
 import { canaryIngressName, desiredCanaryAnnotations } from './render.js';
 
 /** The controller reference of an object, when it names a Rollout. */
@@ -50,7 +50,7 @@ export function nginxCanaryOwner(
   const rollout = ref ? lookup(ref.name) : undefined;
   if (!rollout?.canary?.trafficRouting?.nginx) return undefined;
   if (rollout.uid !== undefined && ref?.uid !== undefined && rollout.uid !== ref.uid) return undefined;
-  const name = nameOf(obj);
+  const name = IngressObject.of(obj).name;
   return referencedIngresses(rollout).nginx.some((stable) => canaryIngressName(rollout.name, stable) === name)
     ? rollout
     : undefined;
@@ -66,14 +66,14 @@ function isIntegerText(text: string | undefined): text is string {
 export const nginxTrafficProvider: TrafficProvider = {
   name: 'nginx',
   trafficStateOf: (rollout) => trafficStateOf(rollout, 'nginx'),
-  reconcile(working: JsonObject, input: DriftInput): ProviderReconcile {
+  reconcile(json: JsonObject, input: DriftInput): ProviderReconcile {
     const rollout = nginxCanaryOwner(input.requested, input.rolloutNamed);
     const state = rollout && trafficStateOf(rollout, 'nginx');
     if (!rollout || !state) return { shares: [], errors: [] };
     const desired = desiredCanaryAnnotations(rollout, state);
     const prefix = rollout.canary?.trafficRouting?.nginx?.annotationPrefix ?? '';
     const weightKey = `${prefix}/canary-weight`;
-    const liveWeight = stringAnnotationOf(input.live, weightKey);
+    const liveWeight = IngressObject.of(input.live).annotation(weightKey);
     if (liveMayLeadStatus(state) && isIntegerText(liveWeight)) {
       const weight = Number(liveWeight);
       if (weight >= 0 && weight <= state.totalWeight) desired[weightKey] = liveWeight;
@@ -84,14 +84,15 @@ export const nginxTrafficProvider: TrafficProvider = {
     // of canaryIngressAnnotations come back, and a GitOps tool that sets others would fight it.
     // Annotations the controller does not set stay the requester's.
     const weightMeaning = `live traffic (${describeTraffic(state)})`;
+    const working = IngressObject.of(json);
     const values = Object.keys(desired).map((key) => {
-      setAnnotation(working, key, desired[key]!);
+      working.setAnnotation(key, desired[key]!);
       const meaning = WEIGHT_SUFFIXES.some((suffix) => key === `${prefix}/${suffix}`)
         ? weightMeaning
         : 'canary routing from the Rollout';
-      return { key, meaning, admitted: stringAnnotationOf(working, key) };
+      return { key, meaning, admitted: working.annotation(key) };
     });
     return { shares: [{ rollout, values }], errors: [] };
   },
-  ownedValue: stringAnnotationOf,
+  ownedValue: (json, key) => IngressObject.of(json).annotation(key),
 };

@@ -3,17 +3,7 @@
  * stable Ingress, with the canary annotations ingress-nginx reads.
  */
 import { INGRESS_RULES_FIELD, newFinding } from '../findings/index.js';
-import { own } from '../wire/index.js';
-import {
-  asObject,
-  cloneJson,
-  setOwn,
-  backendServiceName,
-  nameOf,
-  pathsOf,
-  renameBackendService,
-  ingressRulesOf,
-} from '../wire/index.js';
+import { IngressObject, cloneJson, setOwn } from '../wire/index.js';
 import type { Finding, JsonObject, Rollout, TrafficState } from '../model.js';
 import { DEFAULT_NGINX_PREFIX, INGRESS_CLASS_ANNOTATION } from '../keys.js';
 
@@ -68,20 +58,13 @@ export interface DesiredCanaryIngress {
  * no default backend.
  */
 export function desiredCanaryIngress(
-  stableIngress: JsonObject,
+  stableJson: JsonObject,
   rollout: Rollout,
   state: TrafficState,
 ): DesiredCanaryIngress {
-  const stableName = nameOf(stableIngress);
-  const rules = ingressRulesOf(stableIngress)
-    .filter((rule) => (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === state.stableService))
-    .map((rule) => {
-      const copy = cloneJson(rule);
-      for (const path of pathsOf(copy) ?? []) {
-        if (backendServiceName(path) === state.stableService) renameBackendService(path, state.canaryService);
-      }
-      return copy;
-    });
+  const stableIngress = IngressObject.of(stableJson);
+  const stableName = stableIngress.name;
+  const rules = stableIngress.rulesWithBackendRenamed(state.stableService, state.canaryService);
   if (rules.length === 0) {
     // HEAD quotes the `stableIngress` field, which is empty when `stableIngresses` is used.
     const quoted = rollout.canary?.trafficRouting?.nginx?.stableIngress ?? '';
@@ -100,24 +83,21 @@ export function desiredCanaryIngress(
     };
   }
   const annotations: Record<string, string> = {};
-  const stableAnnotations = asObject(own(asObject(own(stableIngress, 'metadata')), 'annotations'));
-  const ingressClass = own(stableAnnotations, INGRESS_CLASS_ANNOTATION);
-  if (typeof ingressClass === 'string') annotations[INGRESS_CLASS_ANNOTATION] = ingressClass;
+  const ingressClass = stableIngress.annotation(INGRESS_CLASS_ANNOTATION);
+  if (ingressClass !== undefined) annotations[INGRESS_CLASS_ANNOTATION] = ingressClass;
   for (const [key, value] of Object.entries(desiredCanaryAnnotations(rollout, state)))
     setOwn(annotations, key, value);
 
-  const stableSpec = asObject(own(stableIngress, 'spec'));
   const spec: JsonObject = {};
-  const className = own(stableSpec, 'ingressClassName');
-  if (typeof className === 'string') spec.ingressClassName = className;
+  const className = stableIngress.ingressClassName;
+  if (className !== undefined) spec.ingressClassName = className;
   spec.rules = rules;
-  const tls = own(stableSpec, 'tls');
-  if (tls !== undefined && tls !== null) spec.tls = cloneJson(tls);
+  const tls = stableIngress.tls;
+  if (tls !== undefined) spec.tls = cloneJson(tls);
 
-  const apiVersion = own(stableIngress, 'apiVersion');
   return {
     ingress: {
-      apiVersion: typeof apiVersion === 'string' ? apiVersion : 'networking.k8s.io/v1',
+      apiVersion: stableIngress.apiVersion ?? 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: {
         name: canaryIngressName(rollout.name, stableName),

@@ -1,41 +1,330 @@
 /**
- * Read and edit helpers for wire Ingress objects (networking.k8s.io/v1 and the legacy
- * extensions/v1beta1 shape). They tolerate any JSON: a part of the wrong type is skipped,
- * never dereferenced, so a malformed object cannot crash a renderer.
+ * `IngressObject`: one Ingress as the API server sends it (networking.k8s.io/v1 or the legacy
+ * extensions/v1beta1 shape), and the one place that reads and edits its annotations, rules,
+ * paths and backends. The idea is Argo Rollouts' `Ingress` wrapper (argoproj/argo-rollouts
+ * master 9f8d111, utils/ingress/wrapper.go; "argo wrapper.go" below and in docs/routing.md),
+ * which hides the two API versions behind one type that owns annotations and the
+ * use-annotation paths.
+ *
+ * It is a view, not a copy: reads go to the wrapped JSON when asked and build nothing but their
+ * answer, so wrapping an object on the request path costs one small allocation. It tolerates any
+ * JSON: a part of the wrong type is read as absent, never dereferenced, so a malformed object
+ * cannot crash a renderer. Edits are allowed only on a copy made by `editableCopy`.
  */
-import { isJsonObject, newStringMap, own } from './json-reader.js';
+import { cloneJson, isJsonObject, newStringMap, own, setOwn } from './json-reader.js';
 import type { Json, JsonObject } from '../model.js';
-
-/** Deep copy of a JSON value; keeps own keys such as `__proto__` as plain data. */
-export function cloneJson<T extends Json>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+import { USE_ANNOTATION_PORT } from '../keys.js';
 
 /**
- * A copy of an Ingress that the renderers may edit in place: fresh containers along every
- * path they change (the object, `metadata`, `metadata.annotations`, `spec`, `spec.rules`,
- * each rule, its `http` and `http.paths`), every other part shared with `ingress`. On the
- * hot path this costs a fraction of a deep copy, and the patch differ skips the shared
- * parts by identity. Neither copy nor input may be modified outside those containers.
+ * Up to this many routes are looked up by scanning (linear: the count is bounded); more go
+ * through a Map or Set built once.
  */
-export function editableIngress(ingress: JsonObject): JsonObject {
-  // Spread copies own data properties (a `__proto__` key included) without invoking setters.
-  const copy: JsonObject = { ...ingress };
-  const metadata = own(copy, 'metadata');
-  if (isJsonObject(metadata)) {
-    const editable: JsonObject = { ...metadata };
-    const annotations = own(editable, 'annotations');
-    if (isJsonObject(annotations)) editable.annotations = { ...annotations };
-    copy.metadata = editable;
+const FEW_ROUTES = 8;
+
+/** What a view of no object reads: nothing. Frozen, so an edit on it fails loudly. */
+const ABSENT: JsonObject = Object.freeze({}) as JsonObject;
+
+export class IngressObject {
+  private constructor(
+    /** The wire object this view reads and, for an editable copy, edits. */
+    readonly json: JsonObject,
+  ) {}
+
+  /** A view of `json` (of nothing when undefined, e.g. the live object on CREATE). */
+  static of(json: JsonObject | undefined): IngressObject {
+    return new IngressObject(json ?? ABSENT);
   }
-  const spec = own(copy, 'spec');
-  if (isJsonObject(spec)) {
-    const editable: JsonObject = { ...spec };
-    const rules = own(editable, 'rules');
-    if (Array.isArray(rules)) editable.rules = rules.map(editableRule);
-    copy.spec = editable;
+
+  /**
+   * A copy the edits may change in place: fresh containers along every path they change (the
+   * object, `metadata`, `metadata.annotations`, `spec`, `spec.rules`, each rule, its `http` and
+   * `http.paths`), every other part shared with `json`. On the hot path this costs a fraction of
+   * a deep copy, and the patch differ skips the shared parts by identity. Neither copy nor input
+   * may be modified outside those containers.
+   */
+  static editableCopy(json: JsonObject): IngressObject {
+    // Spread copies own data properties (a `__proto__` key included) without invoking setters.
+    const copy: JsonObject = { ...json };
+    const metadata = own(copy, 'metadata');
+    if (isJsonObject(metadata)) {
+      const editable: JsonObject = { ...metadata };
+      const annotations = own(editable, 'annotations');
+      if (isJsonObject(annotations)) editable.annotations = { ...annotations };
+      copy.metadata = editable;
+    }
+    const spec = own(copy, 'spec');
+    if (isJsonObject(spec)) {
+      const editable: JsonObject = { ...spec };
+      const rules = own(editable, 'rules');
+      if (Array.isArray(rules)) editable.rules = rules.map(editableRule);
+      copy.spec = editable;
+    }
+    return new IngressObject(copy);
   }
-  return copy;
+
+  // ------------------------------------------------------------------------------------------
+  // Identity and spec fields
+  // ------------------------------------------------------------------------------------------
+
+  /** `metadata.name`, '' when absent or not a string. */
+  get name(): string {
+    const name = own(this.metadataMap(), 'name');
+    return typeof name === 'string' ? name : '';
+  }
+
+  /** `apiVersion` when it is a string. */
+  get apiVersion(): string | undefined {
+    const apiVersion = own(this.json, 'apiVersion');
+    return typeof apiVersion === 'string' ? apiVersion : undefined;
+  }
+
+  /** `spec.ingressClassName` when it is a string. */
+  get ingressClassName(): string | undefined {
+    const className = own(this.specMap(), 'ingressClassName');
+    return typeof className === 'string' ? className : undefined;
+  }
+
+  /** `spec.tls` as written, undefined when absent or null. */
+  get tls(): Json | undefined {
+    return own(this.specMap(), 'tls') ?? undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Annotations
+  // ------------------------------------------------------------------------------------------
+
+  /** One annotation, undefined when absent or not a string. */
+  annotation(key: string): string | undefined {
+    const value = own(this.annotationMap(), key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /**
+   * A fresh map of the string-valued annotations, `{}` when there are none; values of other
+   * types are skipped (the drift guard compares what it can and leaves the rest to the request).
+   */
+  stringAnnotations(): Record<string, string> {
+    const annotations = this.annotationMap();
+    const out = newStringMap();
+    if (!annotations) return out;
+    for (const key of Object.keys(annotations)) {
+      const value = annotations[key];
+      if (typeof value === 'string') out[key] = value;
+    }
+    return out;
+  }
+
+  /**
+   * A fresh map of the annotations to edit and put back with `replaceAnnotations`, `{}` when
+   * absent (the controller treats a nil map as empty). Undefined when `metadata` or
+   * `metadata.annotations` is present but not a map of strings: such an object is not a valid
+   * Ingress, and rewriting it would lose data.
+   */
+  editableAnnotations(): Record<string, string> | undefined {
+    const metadata = own(this.json, 'metadata');
+    if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) return undefined;
+    const annotations = own(asObject(metadata), 'annotations');
+    if (annotations === undefined || annotations === null) return newStringMap();
+    if (!isJsonObject(annotations)) return undefined;
+    const out = newStringMap();
+    for (const key of Object.keys(annotations)) {
+      const value = annotations[key];
+      if (typeof value !== 'string') return undefined;
+      out[key] = value;
+    }
+    return out;
+  }
+
+  /** Sets (or, with undefined, removes) one annotation, creating the maps it needs. */
+  setAnnotation(key: string, value: string | undefined): void {
+    const json = this.json;
+    const metadata = isJsonObject(own(json, 'metadata'))
+      ? (json.metadata as JsonObject)
+      : (json.metadata = {});
+    if (!isJsonObject(own(metadata, 'annotations'))) metadata.annotations = {};
+    const annotations = metadata.annotations as JsonObject;
+    if (value === undefined) delete annotations[key];
+    else setOwnValue(annotations, key, value);
+  }
+
+  /** Replaces `metadata.annotations`, creating `metadata` when needed. */
+  replaceAnnotations(annotations: Record<string, string>): void {
+    let metadata = this.metadataMap();
+    if (!metadata) {
+      metadata = {};
+      this.json.metadata = metadata;
+    }
+    metadata.annotations = annotations;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Rules, paths and backends
+  // ------------------------------------------------------------------------------------------
+
+  /** `spec.rules`, or [] when absent or malformed. The entries are as written (any JSON). */
+  rules(): readonly Json[] {
+    const rules = own(this.specMap(), 'rules');
+    return Array.isArray(rules) ? rules : [];
+  }
+
+  /** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
+  hasBackendService(service: string): boolean {
+    for (const rule of this.rules()) {
+      for (const path of pathsOf(rule) ?? []) if (backendServiceName(path) === service) return true;
+    }
+    return false;
+  }
+
+  /**
+   * True when new paths must use the extensions/v1beta1 backend fields. Decided by apiVersion;
+   * without one, by whether the object already uses `serviceName`.
+   */
+  usesLegacyBackends(): boolean {
+    const apiVersion = this.apiVersion;
+    if (apiVersion !== undefined && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
+    for (const rule of this.rules()) {
+      for (const path of pathsOf(rule) ?? []) {
+        if (own(asObject(own(asObject(path), 'backend')), 'serviceName') !== undefined) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Deep copies of the rules with a path on `from`, those paths' backends renamed to `to` in
+   * whichever shape they use: the rules of an NGINX canary Ingress (argo nginx.go).
+   */
+  rulesWithBackendRenamed(from: string, to: string): JsonObject[] {
+    const out: JsonObject[] = [];
+    for (const rule of this.rules()) {
+      if (!isJsonObject(rule) || !(pathsOf(rule) ?? []).some((p) => backendServiceName(p) === from)) continue;
+      const copy = cloneJson(rule);
+      for (const path of pathsOf(copy) ?? []) {
+        if (backendServiceName(path) === from) renameBackendService(path, to);
+      }
+      out.push(copy);
+    }
+    return out;
+  }
+
+  /**
+   * For each route that no rule path reaches yet, a `/*` path to it with port name
+   * use-annotation at index 0 of every rule that has paths, in the backend shape the object
+   * uses (argo wrapper.go, CreateAnnotationBasedPath). A rule without `http` or with no paths
+   * is left alone: the controller's insertion crashes on it (nil dereference, slice out of
+   * range), so there is no behaviour to copy.
+   */
+  addUseAnnotationPaths(routes: readonly string[]): void {
+    if (routes.length === 0) return;
+    // A few routes (the usual case) are looked up by scanning the paths, which stops at the
+    // first match; many are looked up in a set of every backend, so the cost stays linear.
+    const reached = routes.length > FEW_ROUTES ? this.backendServices() : undefined;
+    const added: string[] = [];
+    for (const route of routes) {
+      if (reached ? reached.has(route) : added.includes(route) || this.hasBackendService(route)) continue;
+      reached?.add(route);
+      added.push(route);
+    }
+    if (added.length === 0) return;
+    // Each route's path goes in front of the ones added before it, as one insertion per route would.
+    added.reverse();
+    const legacy = this.usesLegacyBackends();
+    for (const rule of this.rules()) {
+      const paths = pathsOf(rule);
+      if (!paths || paths.length === 0) continue;
+      const written = paths.slice();
+      paths.length = 0;
+      for (const route of added) paths.push(useAnnotationPath(route, legacy));
+      for (const path of written) paths.push(path);
+    }
+  }
+
+  /**
+   * Removes every path whose backend is one of `services`, in every rule. The controller
+   * removes the first such path per rule per call (argo wrapper.go, RemovePathByServiceName)
+   * and calls again on later reconciles, so "all of them" is the state it converges to.
+   */
+  removePathsTo(services: ReadonlySet<string>): void {
+    if (services.size === 0) return;
+    for (const rule of this.rules()) {
+      const paths = pathsOf(rule);
+      if (!paths) continue;
+      let kept = 0;
+      for (const path of paths) {
+        const name = backendServiceName(path);
+        if (name === undefined || !services.has(name)) paths[kept++] = path;
+      }
+      paths.length = kept;
+    }
+  }
+
+  /**
+   * Stable-sorts each rule's paths by the rank of their backend in `routes` (first occurrence
+   * counts); paths to other backends go after them in their written order (argo wrapper.go,
+   * SortHttpPaths; Array.prototype.sort is stable, as Go's sort.SliceStable).
+   */
+  sortPathsByRoute(routes: readonly string[]): void {
+    const ranks = routes.length > FEW_ROUTES ? firstIndexes(routes) : undefined;
+    const rankOf = (path: Json): number => {
+      const name = backendServiceName(path) ?? '';
+      const rank = ranks ? ranks.get(name) : routes.indexOf(name);
+      return rank === undefined || rank === -1 ? routes.length : rank;
+    };
+    for (const rule of this.rules()) {
+      const paths = pathsOf(rule);
+      if (!paths || paths.length < 2) continue;
+      // Re-applied objects are usually in order already; then nothing is built or written.
+      let previous = 0;
+      let inOrder = true;
+      for (const path of paths) {
+        const rank = rankOf(path);
+        if (rank < previous) {
+          inOrder = false;
+          break;
+        }
+        previous = rank;
+      }
+      if (inOrder) continue;
+      const ranked = paths.map((path) => ({ path, rank: rankOf(path) }));
+      ranked.sort((a, b) => a.rank - b.rank);
+      for (let i = 0; i < ranked.length; i++) paths[i] = ranked[i]!.path;
+    }
+  }
+
+  /** Backend Service names of every rule path. */
+  private backendServices(): Set<string> {
+    const names = new Set<string>();
+    for (const rule of this.rules()) {
+      for (const path of pathsOf(rule) ?? []) {
+        const name = backendServiceName(path);
+        if (name !== undefined) names.add(name);
+      }
+    }
+    return names;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private metadataMap(): JsonObject | undefined {
+    return asObject(own(this.json, 'metadata'));
+  }
+
+  private annotationMap(): JsonObject | undefined {
+    return asObject(own(this.metadataMap(), 'annotations'));
+  }
+
+  private specMap(): JsonObject | undefined {
+    return asObject(own(this.json, 'spec'));
+  }
+}
+
+/** Each name's first index in `names`. */
+function firstIndexes(names: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!out.has(name)) out.set(name, i);
+  });
+  return out;
 }
 
 function editableRule(rule: Json): Json {
@@ -49,124 +338,41 @@ function editableRule(rule: Json): Json {
   return editable;
 }
 
-/** `spec.rules`, or [] when absent or malformed. */
-export function ingressRulesOf(ingress: JsonObject): Json[] {
-  const rules = own(asObject(own(ingress, 'spec')), 'rules');
-  return Array.isArray(rules) ? rules : [];
+function asObject(value: Json | undefined): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
 }
 
 /** `rule.http.paths` when it is an array; undefined otherwise. */
-export function pathsOf(rule: Json): Json[] | undefined {
+function pathsOf(rule: Json): Json[] | undefined {
   const paths = own(asObject(own(asObject(rule), 'http')), 'paths');
   return Array.isArray(paths) ? paths : undefined;
 }
 
 /** Service name of a path's backend: `backend.service.name` (v1) or `backend.serviceName` (legacy). */
-export function backendServiceName(path: Json): string | undefined {
+function backendServiceName(path: Json): string | undefined {
   const backend = asObject(own(asObject(path), 'backend'));
   const name = own(asObject(own(backend, 'service')), 'name') ?? own(backend, 'serviceName');
   return typeof name === 'string' ? name : undefined;
 }
 
 /** Rename a path's backend Service in place, in whichever shape it uses. */
-export function renameBackendService(path: Json, name: string): void {
+function renameBackendService(path: Json, name: string): void {
   const backend = asObject(own(asObject(path), 'backend'));
   const service = asObject(own(backend, 'service'));
   if (service && typeof own(service, 'name') === 'string') service.name = name;
   else if (backend && typeof own(backend, 'serviceName') === 'string') backend.serviceName = name;
 }
 
-/** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
-export function hasBackendService(ingress: JsonObject, service: string): boolean {
-  return ingressRulesOf(ingress).some((rule) =>
-    (pathsOf(rule) ?? []).some((p) => backendServiceName(p) === service),
-  );
+/** The `/*` path that sends a header route's matching requests to its action (argo alb.go). */
+function useAnnotationPath(route: string, legacy: boolean): JsonObject {
+  const backend: JsonObject = legacy
+    ? { serviceName: route, servicePort: USE_ANNOTATION_PORT }
+    : { service: { name: route, port: { name: USE_ANNOTATION_PORT } } };
+  return { path: '/*', pathType: 'ImplementationSpecific', backend };
 }
 
-/**
- * True when new paths must use the extensions/v1beta1 backend fields. Decided by apiVersion;
- * without one, by whether the object already uses `serviceName`.
- */
-export function usesLegacyBackends(ingress: JsonObject): boolean {
-  const apiVersion = own(ingress, 'apiVersion');
-  if (typeof apiVersion === 'string' && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
-  return ingressRulesOf(ingress).some((rule) =>
-    (pathsOf(rule) ?? []).some(
-      (p) => own(asObject(own(asObject(p), 'backend')), 'serviceName') !== undefined,
-    ),
-  );
-}
-
-export function asObject(value: Json | undefined): JsonObject | undefined {
-  return isJsonObject(value) ? value : undefined;
-}
-
-export function nameOf(obj: JsonObject): string {
-  const name = own(asObject(own(obj, 'metadata')), 'name');
-  return typeof name === 'string' ? name : '';
-}
-
-/**
- * `metadata.annotations` as a string map, `{}` when absent (HEAD treats a nil map as empty).
- * Undefined when it is present but not a map of strings: such an object is not a valid
- * Ingress, and rewriting it would lose data.
- */
-export function annotationsOf(obj: JsonObject): Record<string, string> | undefined {
-  const metadata = own(obj, 'metadata');
-  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) return undefined;
-  const annotations = own(asObject(metadata), 'annotations');
-  if (annotations === undefined || annotations === null) return {};
-  if (!isJsonObject(annotations)) return undefined;
-  const out = newStringMap();
-  for (const key of Object.keys(annotations)) {
-    const value = annotations[key];
-    if (typeof value !== 'string') return undefined;
-    out[key] = value;
-  }
-  return out;
-}
-
-/**
- * The string-valued annotations of an object, `{}` when it has none; values of other types
- * are skipped (the drift guard compares what it can and leaves the rest to the request).
- */
-export function stringAnnotationsOf(obj: JsonObject | undefined): Record<string, string> {
-  const annotations = own(asObject(own(obj, 'metadata')), 'annotations');
-  const out = newStringMap();
-  if (!isJsonObject(annotations)) return out;
-  for (const key of Object.keys(annotations)) {
-    const value = annotations[key];
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
-
-/** One string-valued annotation of an object, undefined when absent or not a string. */
-export function stringAnnotationOf(obj: JsonObject | undefined, key: string): string | undefined {
-  const value = own(asObject(own(asObject(own(obj, 'metadata')), 'annotations')), key);
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Sets (or, with undefined, removes) one annotation of a (copied) object, creating the maps it needs. */
-export function setAnnotation(obj: JsonObject, key: string, value: string | undefined): void {
-  const meta = (isJsonObject(own(obj, 'metadata')) ? obj.metadata : (obj.metadata = {})) as JsonObject;
-  if (!isJsonObject(own(meta, 'annotations'))) meta.annotations = {};
-  const annotations = meta.annotations as JsonObject;
-  if (value === undefined) delete annotations[key];
-  else annotations[key] = value;
-}
-
-/** Replace `metadata.annotations` of a (copied) object, creating `metadata` when needed. */
-export function setAnnotations(obj: JsonObject, annotations: Record<string, string>): void {
-  let metadata = asObject(own(obj, 'metadata'));
-  if (!metadata) {
-    metadata = {};
-    obj.metadata = metadata;
-  }
-  metadata.annotations = annotations;
-}
-
-/** `obj[key] = value` as an own data property, even for keys such as `__proto__`. */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+/** `obj[key] = value` as an own data property, also for `__proto__`, which would set the prototype. */
+function setOwnValue(obj: JsonObject, key: string, value: Json): void {
+  if (key === '__proto__') setOwn(obj, key, value);
+  else obj[key] = value;
 }

@@ -113,3 +113,13 @@ export function own(obj: JsonObject | undefined, key: string): Json | undefined 
   if (!obj || !Object.prototype.hasOwnProperty.call(obj, key)) return undefined;
   return obj[key];
 }
+
+/** Deep copy of a JSON value; keeps own keys such as `__proto__` as plain data. */
+export function cloneJson<T extends Json>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** `obj[key] = value` as an own data property, even for keys such as `__proto__`. */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -5,7 +5,7 @@
  */
 import { guardIngress, type Override } from '../../routing/drift-guard.js';
 import { referencedIngresses } from '../../routing/traffic-state.js';
-import { nameOf } from '../../routing/wire/index.js';
+import { IngressObject } from '../../routing/wire/index.js';
 import { AdmissionHandler, type ReviewContext } from '../admission/handler.js';
 import { allow, auditAnnotationsOf, patched, type AdmissionResult } from '../admission/response.js';
 import type { AdmissionRequest } from '../admission/review.js';
@@ -36,7 +36,7 @@ export class IngressMutator extends AdmissionHandler {
     const object = request.object;
     if (!object) return allow('no-object');
     const namespace = request.namespace ?? '';
-    const name = request.name ?? nameOf(object);
+    const name = request.name ?? IngressObject.of(object).name;
     const albRollouts = context.cluster
       .rolloutsReferencingIngress(namespace, name)
       .filter((r) => referencedIngresses(r).alb.includes(name));

@@ -18,7 +18,7 @@ import {
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
 import { trafficStateOf } from '../../../src/routing/traffic-state.js';
 import { parseRollout } from '../../../src/routing/wire/index.js';
-import { editableIngress } from '../../../src/routing/wire/index.js';
+import { IngressObject } from '../../../src/routing/wire/index.js';
 import { albIngress, midRollout, rollout, v1Path } from '../builders.js';
 
 const MANAGED = 'rollouts.argoproj.io/managed-alb-annotations';
@@ -144,9 +144,11 @@ describe('findings when the controller would fail', () => {
 describe('the bookkeeping memo of one rendered state', () => {
   const rendered = () => renderAlbState(at10, state10);
   const apply = (r: ReturnType<typeof rendered>, annotations: Record<string, string>) => {
-    const editable = editableIngress(albIngress([v1Path('stable-svc')], annotations));
+    const editable = IngressObject.editableCopy(albIngress([v1Path('stable-svc')], annotations));
     const outcome = applyAlbState(editable, at10, state10, r);
-    return outcome.errors.length > 0 ? outcome.errors.map((e) => e.rule) : annotationsOf(editable)[MANAGED];
+    return outcome.errors.length > 0
+      ? outcome.errors.map((e) => e.rule)
+      : annotationsOf(editable.json)[MANAGED];
   };
 
   it('tells apart no bookkeeping, the JSON form and the legacy form, whatever order they come in', () => {
