@@ -1,107 +1,112 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { AuditedWrite } from '../support/audit.js';
-import { auditedWrites } from '../support/audit.js';
 import {
+  ARGO_CD_SERVER_SIDE_APPLY,
+  DEFAULT_IN_PROGRESS_LABEL,
+  HEADER_ROUTE,
+  HEADER_ROUTE_PAUSE_STEP,
+  HEADER_ROUTE_STEPS,
+  expectedHeaderRule,
   gatewayApiRollout,
-  gitHttpRoute,
-  readHttpRoute,
+  quietPeriod,
+  gitRoute,
+  headerRuleOf,
+  labelOf,
+  readRoute,
   routeWeights,
+  routeWrites,
   ruleNamed,
-  waitForHttpRoute,
-  type HttpRoute,
+  specOf,
+  waitForRoute,
+  type Route,
+  type RouteKind,
 } from '../support/gateway-api.js';
 import { GATEWAY_API_SCENARIO } from '../support/components.js';
 import { canaryServices, REFERENCE_EXAMPLE_NAMES as names } from '../support/manifests.js';
 import {
   abort,
   isHealthy,
-  pausedAtStep,
   promote,
   runCanaryToPause,
-  setRolloutImage,
+  startCanaryToPause,
   waitForRollout,
 } from '../support/rollouts.js';
 import { openScenario, type Scenario } from '../support/scenario.js';
 import { ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { unregisterWebhooks } from '../support/webhook-registration.js';
-import { sleep } from '../support/wait.js';
 
 /**
  * The real Argo Rollouts controller with the real Gateway API plugin
  * (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi, loaded from a file:// location)
- * drives a canary on an HTTPRoute while Argo CD re-applies the route from Git, where it has
- * no weights: unguarded, every re-apply would put half the traffic on the canary.
+ * drives a canary on an HTTPRoute, and on a GRPCRoute, while Argo CD re-applies the route
+ * from Git, where it has no weights: unguarded, every re-apply would put half the traffic on
+ * the canary. The story is the same for both kinds; the plugin has one function of each
+ * operation per kind (pkg/plugin/httproute.go, grpcroute.go at v0.15.0), and so does the
+ * CRD (the gRPC rule's match is a method, which the plugin copies into its header rule).
  */
-const ROUTE = 'route';
-const HEADER_ROUTE = 'canary-by-header';
-const STEPS = [
-  { setWeight: 20 },
+const weights = (route: Route) => routeWeights(route, names);
+/** The plugin's header rule: its match on X-Canary, the canary Service alone. */
+const headerRule = (route: Route) => headerRuleOf(route, HEADER_ROUTE);
+const HEADER_RULE = expectedHeaderRule(names);
+const IN_PROGRESS = DEFAULT_IN_PROGRESS_LABEL;
+const inProgress = (route: Route) => labelOf(route, IN_PROGRESS.key);
+
+/** Per kind: the rule's own match in Git, and the first match of the header rule the plugin derives. */
+const KINDS: {
+  kind: RouteKind;
+  match?: Record<string, unknown>;
+  headerRuleMatch: Record<string, unknown>;
+}[] = [
   {
-    setHeaderRoute: {
-      name: HEADER_ROUTE,
-      match: [{ headerName: 'X-Canary', headerValue: { exact: 'yes' } }],
+    kind: 'HTTPRoute',
+    // No match in Git: the CRD defaults it to the path prefix /, which the plugin copies.
+    headerRuleMatch: {
+      path: { type: 'PathPrefix', value: '/' },
+      headers: [{ type: 'Exact', name: 'X-Canary', value: 'yes' }],
     },
   },
-  { pause: {} },
+  {
+    kind: 'GRPCRoute',
+    match: { method: { service: 'demo.Greeter' } },
+    headerRuleMatch: {
+      method: { type: 'Exact', service: 'demo.Greeter' },
+      headers: [{ type: 'Exact', name: 'X-Canary', value: 'yes' }],
+    },
+  },
 ];
-const PAUSE_STEP = 2;
-/** Long enough for several controller resyncs of a loop to show; short enough for CI. */
-const QUIET_PERIOD_MS = 5_000;
-const SERVER_SIDE_APPLY = [
-  'apply',
-  '--server-side',
-  '--field-manager=argocd-controller',
-  '--force-conflicts',
-];
-const manifest = stringify(gitHttpRoute(names, ROUTE));
 
-const weights = (route: HttpRoute) => routeWeights(route, names);
-/** The plugin's header rule: its match on X-Canary, the canary Service alone. */
-function headerRuleOf(route: HttpRoute): string | undefined {
-  const rule = ruleNamed(route, HEADER_ROUTE);
-  if (!rule) return undefined;
-  const headers = (rule.matches ?? []).flatMap((m) => m.headers ?? []).map((h) => `${h.name}=${h.value}`);
-  return `${headers.join(',')} -> ${(rule.backendRefs ?? []).map((ref) => ref.name).join(',')}`;
-}
-const HEADER_RULE = `X-Canary=yes -> ${names.canaryService}`;
-const specOf = (write: AuditedWrite) => (write.requestObject as { spec?: unknown }).spec;
-
-describe.skipIf(!GATEWAY_API_SCENARIO)(
-  'Gateway API: the real controller and plugin drive an HTTPRoute that Argo CD re-applies',
-  () => {
+describe.skipIf(!GATEWAY_API_SCENARIO).each(KINDS)(
+  'Gateway API: the real controller and plugin drive a $kind that Argo CD re-applies',
+  ({ kind, match, headerRuleMatch }) => {
+    const ROUTE = { kind, name: 'route' } as const;
+    const manifest = stringify(gitRoute(names, ROUTE, match));
     let s: Scenario;
     const asArgoCd = { as: ARGO_CD_IDENTITY };
-    const routeWrites = (user?: string) =>
-      auditedWrites(s.env.controlPlane.auditLog, {
-        resource: 'httproutes',
-        namespace: s.namespace,
-        ...(user ? { user } : {}),
-      }).filter((write) => !write.dryRun);
-    const controllerWrites = () => routeWrites(s.env.rolloutsController.user);
-    const route = () => readHttpRoute(s.admin, s.namespace, ROUTE);
+    const writes = (user?: string) => routeWrites(s.env.controlPlane.auditLog, s.namespace, ROUTE, user);
+    const controllerWrites = () => writes(s.env.rolloutsController.user);
+    const route = () => readRoute(s.admin, s.namespace, ROUTE);
 
     beforeAll(async () => {
-      s = await openScenario('gateway-api-route');
+      s = await openScenario(`gateway-api-${kind.toLowerCase()}`);
       await s.grant(ARGO_CD_IDENTITY);
       await s.startWebhook();
       await s.create(canaryServices(names));
       await s.kubectlOk(['apply', '-f', '-'], { ...asArgoCd, stdin: manifest });
       await s.create([
         gatewayApiRollout(names, {
-          route: ROUTE,
+          routes: [ROUTE],
           namespace: s.namespace,
-          steps: STEPS,
+          steps: HEADER_ROUTE_STEPS,
           managedRoutes: [HEADER_ROUTE],
         }),
       ]);
-      await runCanaryToPause(s.admin, s.namespace, names.rollout, PAUSE_STEP);
-      await waitForHttpRoute(
+      await runCanaryToPause(s.admin, s.namespace, names.rollout, HEADER_ROUTE_PAUSE_STEP);
+      await waitForRoute(
         s.admin,
         s.namespace,
         ROUTE,
         'to route 20% to the canary, with the header rule',
-        (r) => weights(r) === '80/20' && headerRuleOf(r) === HEADER_RULE,
+        (r) => weights(r) === '80/20' && headerRule(r) === HEADER_RULE,
       );
     });
     afterAll(async () => {
@@ -109,96 +114,100 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
     });
 
     it('stores every write of the controller (the plugin) exactly as sent', async () => {
-      const writes = controllerWrites();
-      process.stderr.write(`[observed] controller HTTPRoute writes up to the pause: ${writes.length}\n`);
-      expect(writes.length).toBeGreaterThan(0);
-      expect(writes.every((w) => w.code === 200 && w.verb === 'update')).toBe(true);
-      expect((await route()).spec).toEqual(specOf(writes.at(-1)!));
+      const controller = controllerWrites();
+      process.stderr.write(`[observed] controller ${kind} writes up to the pause: ${controller.length}\n`);
+      expect(controller.length).toBeGreaterThan(0);
+      expect(controller.every((w) => w.code === 200 && w.verb === 'update')).toBe(true);
+      const live = await route();
+      expect(live.spec).toEqual(specOf(controller.at(-1)!));
+      // What the plugin wrote: the header rule from the source rule's match, and its label.
+      expect(ruleNamed(live, HEADER_ROUTE)?.matches).toEqual([headerRuleMatch]);
+      expect(inProgress(live)).toBe(IN_PROGRESS.value);
     });
 
     it('keeps the weights and the header rule on an Argo CD client-side re-apply, with a warning', async () => {
       const result = await s.kubectl(['apply', '-o', 'json', '-f', '-'], { ...asArgoCd, stdin: manifest });
       expect(result.code, result.stderr).toBe(0);
-      const applied = JSON.parse(result.stdout) as HttpRoute;
+      const applied = JSON.parse(result.stdout) as Route;
       expect(weights(applied)).toBe('80/20');
-      expect(headerRuleOf(applied)).toBe(HEADER_RULE);
+      expect(headerRule(applied)).toBe(HEADER_RULE);
       expect(result.stderr).toContain(`kept Rollout ${names.rollout}'s`);
       expect(weights(await route())).toBe('80/20');
     });
 
     it('keeps them on a server-side apply of the route without weights by another field manager', async () => {
-      const result = await s.kubectl([...SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
+      const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
         ...asArgoCd,
         stdin: manifest,
       });
       expect(result.code, result.stderr).toBe(0);
-      const applied = JSON.parse(result.stdout) as HttpRoute;
+      const applied = JSON.parse(result.stdout) as Route;
       expect(weights(applied)).toBe('80/20');
-      expect(headerRuleOf(applied)).toBe(HEADER_RULE);
+      expect(headerRule(applied)).toBe(HEADER_RULE);
+      expect(inProgress(applied)).toBe(IN_PROGRESS.value);
     });
 
     it('has no write fight: after the re-applies nobody writes the route during a quiet period', async () => {
-      const before = await route();
-      const count = routeWrites().length;
-      await sleep(QUIET_PERIOD_MS);
-      expect(routeWrites().slice(count)).toEqual([]);
-      expect((await route()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      const quiet = await quietPeriod(route, writes);
+      expect(quiet.writes).toEqual([]);
+      expect(quiet.after).toBe(quiet.before);
       // Only Argo CD wrote besides the controller; the controller never had to repair the route.
-      const others = routeWrites().filter((w) => w.user !== s.env.rolloutsController.user);
+      const others = writes().filter((w) => w.user !== s.env.rolloutsController.user);
       expect(new Set(others.map((w) => w.user))).toEqual(new Set([ARGO_CD_IDENTITY]));
     });
 
-    it('ends on stable after promotion, with the header rule removed', async () => {
+    it('ends on stable after promotion, with the header rule and the in-progress label removed', async () => {
       await promote(s.admin, s.namespace, names.rollout);
       await waitForRollout(s.admin, s.namespace, names.rollout, 'to be Healthy after promotion', isHealthy);
-      const promoted = await waitForHttpRoute(
+      const promoted = await waitForRoute(
         s.admin,
         s.namespace,
         ROUTE,
         'to send everything to stable',
-        (r) => weights(r) === '100/0' && headerRuleOf(r) === undefined,
+        (r) => weights(r) === '100/0' && headerRule(r) === undefined,
       );
       expect(promoted.spec.rules).toHaveLength(1);
+      expect(inProgress(promoted)).toBeUndefined();
     });
 
     it('ends on stable after an abort of the next canary', async () => {
-      await setRolloutImage(s.admin, s.namespace, names.rollout, 'registry.invalid/demo:3');
-      await waitForRollout(s.admin, s.namespace, names.rollout, 'to pause again', pausedAtStep(PAUSE_STEP));
-      await waitForHttpRoute(
+      await startCanaryToPause(
         s.admin,
         s.namespace,
-        ROUTE,
-        'to be at 20% again',
-        (r) => weights(r) === '80/20',
+        names.rollout,
+        'registry.invalid/demo:3',
+        HEADER_ROUTE_PAUSE_STEP,
       );
+      await waitForRoute(s.admin, s.namespace, ROUTE, 'to be at 20% again', (r) => weights(r) === '80/20');
       await abort(s.admin, s.namespace, names.rollout);
-      const aborted = await waitForHttpRoute(
+      const aborted = await waitForRoute(
         s.admin,
         s.namespace,
         ROUTE,
         'to send everything to stable after the abort',
-        (r) => weights(r) === '100/0' && headerRuleOf(r) === undefined,
+        (r) => weights(r) === '100/0' && headerRule(r) === undefined,
       );
       expect(aborted.spec.rules).toHaveLength(1);
+      expect(inProgress(aborted)).toBeUndefined();
       // A re-apply while aborted keeps everything on stable.
-      const result = await s.kubectl([...SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
+      const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
         ...asArgoCd,
         stdin: manifest,
       });
       expect(result.code, result.stderr).toBe(0);
-      expect(weights(JSON.parse(result.stdout) as HttpRoute)).toBe('100/0');
+      expect(weights(JSON.parse(result.stdout) as Route)).toBe('100/0');
     });
 
     it('(control) splits traffic 1:1 when no webhook guards the route', async () => {
       // Proves the checks above can fail: the same apply, unguarded, stores Git's route, whose
       // backendRefs get the CRD's default weight of 1 each: half the traffic on the canary.
       await unregisterWebhooks(s.admin);
-      const result = await s.kubectl([...SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
+      const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
         ...asArgoCd,
         stdin: manifest,
       });
       expect(result.code, result.stderr).toBe(0);
-      expect(weights(JSON.parse(result.stdout) as HttpRoute)).toBe('1/1');
+      expect(weights(JSON.parse(result.stdout) as Route)).toBe('1/1');
     });
   },
 );

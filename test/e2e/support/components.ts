@@ -16,7 +16,7 @@ const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.sh', import.met
 export const GITOPS_SCENARIO = process.env.E2E_GITOPS !== '0';
 
 /**
- * The Gateway API plugin build and its scenario (gateway-api-route.test.ts) run only with
+ * The Gateway API plugin build and its scenarios (gateway-api-*.test.ts) run only with
  * E2E_GATEWAY_API=1: the Go module proxy answers 403 for the plugin module here, so the plugin
  * comes from E2E_GATEWAY_API_PLUGIN, a binary the user built, which the build script checks and
  * `componentPaths` returns (docs/e2e.md).

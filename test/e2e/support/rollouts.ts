@@ -14,7 +14,14 @@ export interface RolloutState {
     stableRS?: string;
     currentPodHash?: string;
     pauseConditions?: { reason: string }[] | null;
-    canary?: { weights?: { canary?: { weight?: number }; stable?: { weight?: number } } };
+    canary?: {
+      weights?: {
+        canary?: { weight?: number };
+        stable?: { weight?: number };
+        /** Experiment Services with their weights, while a weighted experiment step runs. */
+        additional?: { serviceName?: string; weight?: number }[];
+      };
+    };
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
 }
@@ -114,6 +121,17 @@ export async function runCanaryToPause(
   pauseStep = 1,
 ): Promise<RolloutState> {
   await waitForRollout(cluster, namespace, name, 'to be Healthy', isHealthy);
-  await setRolloutImage(cluster, namespace, name, 'registry.invalid/demo:2');
+  return startCanaryToPause(cluster, namespace, name, 'registry.invalid/demo:2', pauseStep);
+}
+
+/** Starts a new revision with `image` (after a promotion or an abort) and waits at the pause at `pauseStep`. */
+export async function startCanaryToPause(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  image: string,
+  pauseStep = 1,
+): Promise<RolloutState> {
+  await setRolloutImage(cluster, namespace, name, image);
   return waitForRollout(cluster, namespace, name, `to pause at step ${pauseStep}`, pausedAtStep(pauseStep));
 }

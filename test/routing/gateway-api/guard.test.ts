@@ -399,6 +399,38 @@ describe('guardRoute: experiments and GRPCRoutes', () => {
     ]);
   });
 
+  it('neither restores nor removes the experiment backend the plugin leaves behind after an abort', () => {
+    // The plugin removes only the Services listed in status.canary.weights.additional
+    // (rollouts-plugin-trafficrouter-gatewayapi v0.15.0, pkg/plugin/experiment.go
+    // `HandleExperiment`). On an abort during a weighted experiment step it is still told the
+    // experiment is current but given no destinations, so the backend stays; the controller then
+    // records weights without it, and no later reconcile removes it. Seen with the real plugin in
+    // test/e2e/scenarios/gateway-api-experiment.test.ts. No Rollout owns it any more.
+    const aborted = pluginRollout({ status: midCanary(1, 0, { abort: true }) });
+    const leftOver = {
+      name: 'web-exp',
+      namespace: 'shop',
+      port: 8080,
+      weight: 10,
+      group: '',
+      kind: 'Service',
+    };
+    const live = httpRoute([rule([ref(STABLE, 100), ref(CANARY, 0), leftOver])]);
+    // Argo CD's re-apply from Git drops it: admitted on stable, and nothing said about it.
+    const reapplied = guard([aborted], fromGit, live);
+    expect(((reapplied.route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs).toEqual([
+      ref(STABLE, 100),
+      ref(CANARY, 0),
+    ]);
+    expect(reapplied.overrides.map((o) => o.key)).toEqual([
+      `spec.rules[*].backendRefs[name=${CANARY}].weight`,
+      `spec.rules[*].backendRefs[name=${STABLE}].weight`,
+    ]);
+    // A write that keeps it (here: the live route as it is) is admitted as sent.
+    const kept = httpRoute([rule([ref(STABLE, 100), ref(CANARY, 0), leftOver])]);
+    expect(patchOf(kept, guard([aborted], kept, live))).toEqual([]);
+  });
+
   it('guards a GRPCRoute the same way, without experiments, with the gRPC header rule', () => {
     const rollout = pluginRollout({ status: midCanary(3, 30), plugin: { grpcRoute: 'web' } });
     const requested = grpcRoute([
