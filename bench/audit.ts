@@ -2,7 +2,7 @@
  * The background audit on the benchmark's cluster (40,001 objects; bench/fixtures.ts), with one
  * Ingress in ten miswired (port.number instead of use-annotation) so that every namespace has
  * findings and a report to build. Run:
- *   node --expose-gc --import tsx bench/audit.ts [--apps N]
+ *   node --expose-gc --import tsx bench/audit.ts [--apps N] [--page N] [--share F] [--slice MS]
  *
  * A fake apiserver (bench/fake-cluster.ts, its own process) serves the objects; this process
  * fills the watch caches as `serve` does, then audits once and reports: the audit's duration,
@@ -28,11 +28,17 @@ import { APPS, writeClusterState } from './fixtures.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({
-  options: { apps: { type: 'string' }, page: { type: 'string' }, turn: { type: 'string' } },
+  options: {
+    apps: { type: 'string' },
+    page: { type: 'string' },
+    share: { type: 'string' },
+    slice: { type: 'string' },
+  },
 });
 const apps = values.apps ? Number(values.apps) : APPS;
 const pageSize = values.page ? Number(values.page) : undefined;
-const turnMs = values.turn ? Number(values.turn) : undefined;
+const cpuShare = values.share ? Number(values.share) : undefined;
+const sliceMs = values.slice ? Number(values.slice) : undefined;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
@@ -108,13 +114,16 @@ try {
     intervalMs: 0,
     logger: pino({ level: 'silent' }),
     pageSize,
-    turnMs,
+    cpuShare,
+    sliceMs,
   });
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   // The same measurement with no audit running: the machine's own delay, for comparison.
   const idle = monitorEventLoopDelay({ resolution: 1 });
   idle.enable();
+  const idleCpuBefore = process.cpuUsage();
   await new Promise((r) => setTimeout(r, 3000));
+  const idleCpu = process.cpuUsage(idleCpuBefore);
   idle.disable();
   let peak = before;
   const sampler = setInterval(() => {
@@ -137,7 +146,9 @@ try {
   gcObserver.observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  const cpuBefore = process.cpuUsage();
   const summary = await audit.runOnce();
+  const cpu = process.cpuUsage(cpuBefore);
   delay.disable();
   gcObserver.disconnect();
   clearInterval(sampler);
@@ -145,11 +156,24 @@ try {
   const after = memory();
   const result = {
     page_size: pageSize ?? 'default',
-    turn_ms: turnMs ?? 'default',
+    cpu_share: cpuShare ?? 'default',
+    slice_ms: sliceMs ?? 'default',
     objects,
     miswired_ingresses: miswired,
     cache_sync_s: Math.round(syncSeconds * 100) / 100,
     audit_s: Math.round(summary.seconds * 100) / 100,
+    // The process's CPU over the audit (its threads too: GC, gunzip), against the work the
+    // scheduler counted: what the share leaves uncounted.
+    process_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    // The same process idle (watches open, this bench's 1 ms delay histogram), per second.
+    idle_process_cpu_ms_per_s: Math.round((idleCpu.user + idleCpu.system) / 3000),
+    pacing_ms: {
+      work: Math.round(summary.pacing.workMs),
+      rest: Math.round(summary.pacing.restMs),
+      backoff: Math.round(summary.pacing.backoffMs),
+      slices: summary.pacing.slices,
+      longest_slice: Math.round(summary.pacing.longestSliceMs * 100) / 100,
+    },
     judged: summary.objects,
     findings_by_rule: Object.fromEntries(summary.byRule),
     report_results: summary.results,

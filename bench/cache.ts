@@ -8,7 +8,17 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fixedRate, type FixedRate, type LoadSettings } from './load.js';
-import { getText, memoryOf, settledMemoryOf, startTarget, stopTarget, type Target } from './processes.js';
+import {
+  cpuSecondsOf,
+  getText,
+  memoryOf,
+  round3,
+  settledMemoryOf,
+  sleep,
+  startTarget,
+  stopTarget,
+  type Target,
+} from './processes.js';
 import { realApiserverCaches } from './real-apiserver.js';
 
 export interface CacheResult {
@@ -43,19 +53,38 @@ export interface AuditLoad {
   bodies: string;
   caFile: string;
   settings: LoadSettings;
+  /** serve's --audit-cpu-share; absent: as shipped (the default). */
+  auditCpuShare?: number;
 }
 
 /** What a review arriving while the background audit runs sees, and what the audit costs. */
 export interface AuditUnderLoad {
   objects: number;
   runtime: string;
+  /** serve's --audit-cpu-share (the default unless the bench was told otherwise). */
+  audit_cpu_share: number | 'default';
   /** The fixed-rate mutate load, started as soon as the process is ready (the audit starts then). */
   fixed_rate: FixedRate;
-  /** rtw_audit_duration_seconds and rtw_audit_objects after the run; 0 when it had not finished. */
+  /** CPU seconds serve used during the load (reviews, audit, GC): compare with the baseline's. */
+  cpu_s_during_load: number;
+  /** The start-up audit was still running when the load ended (the whole load met it). */
+  audit_outlasted_load: boolean;
+  /** rtw_audit_duration_seconds, rtw_audit_work_seconds and rtw_audit_objects once it finished. */
   audit_seconds: number;
+  audit_work_seconds: number;
+  /** Work over duration: the share of the event loop the audit took. */
+  audit_share_taken: number;
   audited_objects: number;
+  /** High-water mark over the load and the whole audit; RSS when the audit had finished. */
   rss_peak_mb: number;
   rss_mb: number;
+}
+
+/** The same serve and load with the audit off (`--only audit`): what the audit adds. */
+export interface NoAuditBaseline {
+  fixed_rate: FixedRate;
+  cpu_s_during_load: number;
+  rss_peak_mb: number;
 }
 
 const PORT = 18446;
@@ -97,9 +126,18 @@ function startServeFromKubeconfig(
   name: string,
   kubeconfig: string,
   variant: RuntimeVariant,
+  extraFlags: string[] = [],
 ): Promise<Target> {
   const env = { ...process.env, ...variant.env, NODE_OPTIONS: variant.nodeOptions };
-  const flags = ['--kubeconfig', kubeconfig, '--cert-dir', ctx.certDir, '--port', String(PORT)];
+  const flags = [
+    '--kubeconfig',
+    kubeconfig,
+    '--cert-dir',
+    ctx.certDir,
+    '--port',
+    String(PORT),
+    ...extraFlags,
+  ];
   return startTarget(
     name,
     process.execPath,
@@ -148,10 +186,19 @@ export async function serveFromKubeconfig(
   }
 }
 
+/** Longest wait for the start-up audit to finish once the load has ended. */
+const AUDIT_WAIT_MS = 600_000;
+
+function gaugeOf(metrics: string, name: string): number | undefined {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
 /**
  * The serve process as shipped, from the fake apiserver, under the fixed-rate mutate load from
  * the moment it is ready: its first audit (40,001 objects listed, judged, reports built) runs
- * at start, so the load meets it. The fake apiserver serves no report CRDs; the writes are
+ * at start, so the load meets it. Then waits for the audit to finish, for its duration and the
+ * share of the event loop it took. The fake apiserver serves no report CRDs; the writes are
  * skipped, their wire cost is the apiserver's.
  */
 async function auditUnderLoad(
@@ -161,26 +208,58 @@ async function auditUnderLoad(
 ): Promise<AuditUnderLoad> {
   const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
   const url = `https://127.0.0.1:${PORT}`;
-  const target = await startServeFromKubeconfig(ctx, 'serve (audit under load)', kubeconfig, variant);
+  const shareFlags =
+    load.auditCpuShare === undefined ? [] : ['--audit-cpu-share', String(load.auditCpuShare)];
+  const target = await startServeFromKubeconfig(
+    ctx,
+    'serve (audit under load)',
+    kubeconfig,
+    variant,
+    shareFlags,
+  );
   try {
+    const cpuBefore = cpuSecondsOf(target.child.pid!);
     const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
+    const cpuDuringLoad = round3(cpuSecondsOf(target.child.pid!) - cpuBefore);
+    const finished = async () => {
+      const metrics = await getText(`${url}/metrics`);
+      if ((gaugeOf(metrics, 'rtw_audit_runs_total{result="error"}') ?? 0) > 0)
+        throw new Error(`the start-up audit failed: ${target.stderr()}`);
+      return gaugeOf(metrics, 'rtw_audit_runs_total{result="success"}') ?? 0;
+    };
+    const outlasted = (await finished()) === 0;
+    const waitStarted = Date.now();
+    while ((await finished()) === 0) {
+      if (Date.now() - waitStarted > AUDIT_WAIT_MS)
+        throw new Error(`the start-up audit had not finished ${AUDIT_WAIT_MS / 1000} s after the load`);
+      await sleep(1000);
+    }
     const metrics = await getText(`${url}/metrics`);
-    const gauge = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? 0);
+    const gauge = (name: string) => gaugeOf(metrics, name) ?? 0;
     const memory = memoryOf(target.child.pid!);
+    const auditSeconds = gauge('rtw_audit_duration_seconds');
+    const workSeconds = gauge('rtw_audit_work_seconds');
     const result: AuditUnderLoad = {
       objects: ctx.objects,
       runtime: variant.label,
+      audit_cpu_share: load.auditCpuShare ?? 'default',
       fixed_rate: fixed,
-      audit_seconds: gauge(/^rtw_audit_duration_seconds (\S+)/m),
+      cpu_s_during_load: cpuDuringLoad,
+      audit_outlasted_load: outlasted,
+      audit_seconds: round3(auditSeconds),
+      audit_work_seconds: round3(workSeconds),
+      audit_share_taken: auditSeconds > 0 ? round3(workSeconds / auditSeconds) : 0,
       audited_objects:
-        gauge(/^rtw_audit_objects\{kind="Rollout"\} (\S+)/m) +
-        gauge(/^rtw_audit_objects\{kind="Ingress"\} (\S+)/m),
+        gauge('rtw_audit_objects{kind="Rollout"}') + gauge('rtw_audit_objects{kind="Ingress"}'),
       rss_peak_mb: memory.hwmMb,
       rss_mb: memory.rssMb,
     };
     console.log(
       `mutate while the audit runs: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
-        `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}); audit ${result.audit_seconds} s over ` +
+        `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}), ${cpuDuringLoad} CPU s; ` +
+        `audit ${result.audit_seconds} s ` +
+        `(${result.audit_work_seconds} s of work, share ${result.audit_share_taken}, ` +
+        `${outlasted ? 'outlasted the load' : 'finished before the load ended'}) over ` +
         `${result.audited_objects} objects; RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
     );
     return result;
@@ -189,9 +268,36 @@ async function auditUnderLoad(
   }
 }
 
-async function fakeApiserverCaches(
+/** The same serve and load with the audit off: the machine's own latency at that moment. */
+async function noAuditBaseline(
   ctx: CacheContext,
-): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad }> {
+  load: AuditLoad,
+  kubeconfig: string,
+): Promise<NoAuditBaseline> {
+  const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
+  const url = `https://127.0.0.1:${PORT}`;
+  const target = await startServeFromKubeconfig(ctx, 'serve (no audit)', kubeconfig, variant, [
+    '--audit-interval-seconds',
+    '0',
+  ]);
+  try {
+    const cpuBefore = cpuSecondsOf(target.child.pid!);
+    const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
+    const cpuDuringLoad = round3(cpuSecondsOf(target.child.pid!) - cpuBefore);
+    const memory = memoryOf(target.child.pid!);
+    console.log(
+      `mutate with the audit off: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
+        `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}), ${cpuDuringLoad} CPU s; ` +
+        `RSS peak ${memory.hwmMb} MiB`,
+    );
+    return { fixed_rate: fixed, cpu_s_during_load: cpuDuringLoad, rss_peak_mb: memory.hwmMb };
+  } finally {
+    await stopTarget(target);
+  }
+}
+
+/** Runs `work` against the fake apiserver (its own process) serving the bench's cluster. */
+async function withFakeApiserver<T>(ctx: CacheContext, work: (kubeconfig: string) => Promise<T>): Promise<T> {
   const kubeconfig = join(ctx.scratch, 'kubeconfig-fake');
   const child = spawn(
     process.execPath,
@@ -209,15 +315,35 @@ async function fakeApiserverCaches(
     const served = JSON.parse(line) as { objects: number };
     if (served.objects !== ctx.objects)
       throw new Error(`fake apiserver holds ${served.objects} objects, not ${ctx.objects}`);
+    return await work(kubeconfig);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+function fakeApiserverCaches(ctx: CacheContext): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad }> {
+  return withFakeApiserver(ctx, async (kubeconfig) => {
     const caches: CacheResult[] = [];
     for (const variant of ctx.quick ? RUNTIME_VARIANTS.filter((v) => v.shipped) : RUNTIME_VARIANTS)
       caches.push(await serveFromKubeconfig(ctx, 'fake-apiserver', kubeconfig, variant));
     return ctx.auditLoad
       ? { caches, audit: await auditUnderLoad(ctx, ctx.auditLoad, kubeconfig) }
       : { caches };
-  } finally {
-    child.kill('SIGTERM');
-  }
+  });
+}
+
+/**
+ * Only the audit-under-load target (`npm run bench -- --only audit`): first the same serve and
+ * load with the audit off, then with it on, so that the difference is the audit's.
+ */
+export function measureAuditUnderLoad(
+  ctx: CacheContext,
+  load: AuditLoad,
+): Promise<{ baseline: NoAuditBaseline; audit: AuditUnderLoad }> {
+  return withFakeApiserver(ctx, async (kubeconfig) => ({
+    baseline: await noAuditBaseline(ctx, load, kubeconfig),
+    audit: await auditUnderLoad(ctx, load, kubeconfig),
+  }));
 }
 
 export async function measureCaches(

@@ -76,9 +76,14 @@ export function writeResults(root: string, outcome: RunOutcome): string {
     ...(outcome.auditUnderLoad
       ? {
           audit_under_load: {
+            p50_ms: outcome.auditUnderLoad.fixed_rate.p50_ms,
             p99_ms: outcome.auditUnderLoad.fixed_rate.p99_ms,
-            audit_s: outcome.auditUnderLoad.audit_seconds,
+            achieved_rate: Math.round(outcome.auditUnderLoad.fixed_rate.achieved_rate),
             rss_peak_mb: outcome.auditUnderLoad.rss_peak_mb,
+            audit_s: outcome.auditUnderLoad.audit_seconds,
+            audit_work_s: outcome.auditUnderLoad.audit_work_seconds,
+            audit_share_taken: outcome.auditUnderLoad.audit_share_taken,
+            audit_outlasted_load: outcome.auditUnderLoad.audit_outlasted_load,
           },
         }
       : {}),

@@ -4,15 +4,18 @@
  * objects, and bench/results/latest.json, docs/benchmarks.svg and a table on stdout.
  *
  * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is),
- * --profile (CPU profiles and flame graphs of the targets instead of the figures: profile.ts).
+ * --profile (CPU profiles and flame graphs of the targets instead of the figures: profile.ts),
+ * --only audit (only the audit under load, after the same load with the audit off; prints its
+ * figures and leaves bench/results alone), --audit-cpu-share F (serve's flag for that target).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevCertificates } from '../src/webhook/tls.js';
-import { measureCaches, type CacheResult } from './cache.js';
+import { measureAuditUnderLoad, measureCaches, type AuditLoad, type CacheResult } from './cache.js';
 import {
   mutateReviews,
   routeReviews,
@@ -49,7 +52,19 @@ import {
 import { writeResults, type TargetResult } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const quick = process.argv.includes('--quick');
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    'skip-cache': { type: 'boolean' },
+    'skip-build': { type: 'boolean' },
+    profile: { type: 'boolean' },
+    only: { type: 'string' },
+    'audit-cpu-share': { type: 'string' },
+  },
+});
+if (flags.only !== undefined && flags.only !== 'audit')
+  throw new Error(`--only knows one target, audit; got ${JSON.stringify(flags.only)}`);
+const quick = flags.quick === true;
 const settings: LoadSettings = quick ? QUICK : FULL;
 const scratch = mkdtempSync(join(tmpdir(), 'rtw-bench-'));
 const ports = { bare: 18443, webhook: 18444, peer: 18445, routes: 18447 };
@@ -64,7 +79,7 @@ function newestMtime(dir: string): number {
 
 function buildProduct(): void {
   const cli = join(root, 'dist', 'cli.js');
-  if (process.argv.includes('--skip-build')) return;
+  if (flags['skip-build'] === true) return;
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(join(root, 'src'))) return;
   console.log('building dist/ (npm run build)');
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -154,25 +169,46 @@ async function measureWebhook(
 async function main(): Promise<void> {
   const started = Date.now();
   const wrk = ensureWrk();
-  console.log(`load: ${wrk}; building bench/load-go and bench/peer-go with ${goVersion()}`);
+  console.log(`load: ${wrk}; building the Go load tools with ${goVersion()}`);
   const loadGo = buildGo(root, 'load-go');
-  const peerGo = buildGo(root, 'peer-go');
   buildProduct();
 
   const stateDir = join(scratch, 'state');
   const objects = await writeClusterState(root, stateDir);
   const mutateBodies = join(scratch, 'mutate.jsonl');
-  const validateBodies = join(scratch, 'validate.jsonl');
   await writeBodies(mutateBodies, await mutateReviews(root));
+  const certDir = join(scratch, 'certs');
+  const { caFile } = await ensureDevCertificates(certDir);
+  console.log(`cluster state: ${objects} objects in ${stateDir}`);
+  const share = flags['audit-cpu-share'];
+  const auditLoad: AuditLoad = {
+    loadGo,
+    bodies: mutateBodies,
+    caFile,
+    settings,
+    ...(share === undefined ? {} : { auditCpuShare: Number(share) }),
+  };
+  if (flags.only === 'audit') {
+    const loadBefore = loadavg();
+    const { baseline, audit } = await measureAuditUnderLoad(
+      { root, scratch, stateDir, certDir, objects, quick },
+      auditLoad,
+    );
+    const figures = { load_average: { before: loadBefore, after: loadavg() }, baseline, audit };
+    console.log(JSON.stringify(figures, null, 2));
+    console.log(
+      `audit under load only: bench/results left as they were (${round1((Date.now() - started) / 1000)} s)`,
+    );
+    return;
+  }
+  const peerGo = buildGo(root, 'peer-go');
+  const validateBodies = join(scratch, 'validate.jsonl');
   await writeBodies(validateBodies, await validateReviews(root));
   const routeStateDir = join(scratch, 'route-state');
   const routeObjects = await writeRouteClusterState(root, routeStateDir);
   const routeBodies = join(scratch, 'routes.jsonl');
   await writeBodies(routeBodies, await routeReviews(root));
-  const certDir = join(scratch, 'certs');
-  const { caFile } = await ensureDevCertificates(certDir);
-  console.log(`cluster state: ${objects} objects in ${stateDir}`);
-  if (process.argv.includes('--profile')) {
+  if (flags.profile === true) {
     const machine = machineInfo(PINNED, { before: measureStalls(1, 1), after: measureStalls(1, 1) });
     await profileTargets({
       root,
@@ -252,10 +288,10 @@ async function main(): Promise<void> {
     await stopTarget(peer);
   }
 
-  const auditLoad = { loadGo, bodies: mutateBodies, caFile, settings };
-  const measured = process.argv.includes('--skip-cache')
-    ? { caches: [] }
-    : await measureCaches({ root, scratch, stateDir, certDir, objects, quick, auditLoad });
+  const measured =
+    flags['skip-cache'] === true
+      ? { caches: [] }
+      : await measureCaches({ root, scratch, stateDir, certDir, objects, quick, auditLoad });
   const caches = [fromFiles, ...measured.caches];
 
   const stallsAfter = measureStalls(1, stallSeconds);

@@ -7,10 +7,10 @@
  * Why list from the apiserver rather than read the cache: the cache keeps compact
  * projections (an Ingress there has only its class annotation, docs/cluster-state.md), and
  * the annotation rules need the whole object. The lists go page by page, so at most one page
- * of whole objects is in memory; the event loop is given back every few objects, so reviews
- * keep their latency while an audit runs. Nothing here runs on the request path.
+ * of whole objects is in memory. Every step (judging an object, a page's parse, building a
+ * report) is paced by a CpuShareScheduler: the audit takes at most its share of the event
+ * loop, so reviews keep their latency while it runs. Nothing here runs on the request path.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ApiError, type ListPage, type QueryParams } from '../cluster/kube-api.js';
 import { collectionPath, RESOURCES, type ResourceDef } from '../cluster/resources.js';
@@ -22,6 +22,12 @@ import { actionFor, EMPTY_RULE_POLICY, scopeOf } from '../webhook/enforcement.js
 import { ingressFindings } from '../webhook/hooks/validate-ingress.js';
 import { rolloutFindings } from '../webhook/hooks/validate-rollout.js';
 import type { WebhookMetrics } from '../webhook/metrics.js';
+import {
+  CpuShareScheduler,
+  DEFAULT_AUDIT_CPU_SHARE,
+  type PacingClock,
+  type PacingTotals,
+} from './cpu-share.js';
 import {
   buildReport,
   mergeResult,
@@ -61,18 +67,17 @@ export interface AuditOptions {
   metrics?: WebhookMetrics;
   /** Objects per list page. */
   pageSize?: number;
-  /** Milliseconds of judging between two turns of the event loop. */
-  turnMs?: number;
+  /** Share of the event loop the audit may take, in (0, 1] (DEFAULT_AUDIT_CPU_SHARE). */
+  cpuShare?: number;
+  /** Milliseconds of work between two rests (DEFAULT_SLICE_MS). */
+  sliceMs?: number;
+  /** Time source of the pacing (tests). */
+  clock?: PacingClock;
   formats?: readonly ReportFormat[];
 }
 
 /** Objects per list page: one page of whole objects (~100 × a few KB) is parsed in one go. */
 export const DEFAULT_AUDIT_PAGE = 100;
-/**
- * Judging time between two turns of the event loop. By time, not by count: objects differ in
- * cost, and a review arriving meanwhile waits at most about this long for the audit.
- */
-const DEFAULT_TURN_MS = 2;
 /** Results kept over all namespaces; the rest are counted as omitted. */
 export const MAX_AUDIT_RESULTS = 20_000;
 const SYNC_POLL_MS = 1000;
@@ -94,6 +99,8 @@ export interface AuditSummary {
   /** Per report format: writes, or `not-served` when its CRD is not installed. */
   reports: Record<string, ReportWrites | 'not-served'>;
   seconds: number;
+  /** How the audit was paced: its work, its rests, its longest slice. */
+  pacing: PacingTotals;
 }
 
 /** The findings of one audit, bounded (MAX_RESULTS_PER_REPORT, MAX_AUDIT_RESULTS). */
@@ -205,14 +212,21 @@ export class PolicyAudit {
   async runOnce(): Promise<AuditSummary> {
     const started = performance.now();
     const { metrics, logger } = this.options;
+    const pacer = new CpuShareScheduler({
+      share: this.options.cpuShare ?? DEFAULT_AUDIT_CPU_SHARE,
+      sliceMs: this.options.sliceMs,
+      clock: this.options.clock,
+      signal: this.abort.signal,
+    });
     try {
       const collector = new ResultCollector();
       const objects = {
-        Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', collector),
-        Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', collector),
+        Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', collector, pacer),
+        Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', collector, pacer),
       };
       const reports: AuditSummary['reports'] = {};
-      for (const format of this.formats) reports[format.kind] = await this.writeReports(format, collector);
+      for (const format of this.formats)
+        reports[format.kind] = await this.writeReports(format, collector, pacer);
       const summary: AuditSummary = {
         objects,
         byRule: collector.byRule,
@@ -220,6 +234,7 @@ export class PolicyAudit {
         omitted: collector.omitted(),
         reports,
         seconds: (performance.now() - started) / 1000,
+        pacing: { ...pacer.totals },
       };
       if (metrics) {
         metrics.auditViolations.reset();
@@ -228,11 +243,20 @@ export class PolicyAudit {
         metrics.auditObjects.set({ kind: 'Ingress' }, objects.Ingress);
         metrics.auditRuns.inc({ result: 'success' });
       }
+      const ms = (value: number) => Math.round(value * 10) / 10;
       logger.info(
         {
           ...summary,
           byRule: Object.fromEntries(collector.byRule),
           seconds: Math.round(summary.seconds * 1000) / 1000,
+          pacing: {
+            cpuShare: pacer.share,
+            workMs: ms(summary.pacing.workMs),
+            restMs: ms(summary.pacing.restMs),
+            backoffMs: ms(summary.pacing.backoffMs),
+            slices: summary.pacing.slices,
+            longestSliceMs: ms(summary.pacing.longestSliceMs),
+          },
         },
         'background audit finished',
       );
@@ -243,6 +267,7 @@ export class PolicyAudit {
     } finally {
       metrics?.auditLastRun.set(Date.now() / 1000);
       metrics?.auditDuration.set((performance.now() - started) / 1000);
+      metrics?.auditWork.set(pacer.totals.workMs / 1000);
     }
   }
 
@@ -255,22 +280,19 @@ export class PolicyAudit {
     def: ResourceDef,
     kind: 'Rollout' | 'Ingress',
     collector: ResultCollector,
+    pacer: CpuShareScheduler,
   ): Promise<number> {
     const pageSize = this.options.pageSize ?? DEFAULT_AUDIT_PAGE;
-    const turnMs = this.options.turnMs ?? DEFAULT_TURN_MS;
     const apiVersion = `${def.group}/${def.version}`;
     let judged = 0;
-    let turnStarted = performance.now();
+    const pages = this.pages((ns) => collectionPath(def, ns), { limit: pageSize }, pacer);
     try {
-      for await (const items of this.pages((ns) => collectionPath(def, ns), { limit: pageSize })) {
+      for await (const items of pages) {
         for (let i = 0; i < items.length; i++) {
           const item = items[i];
           items[i] = null; // let each object go as soon as it is judged
           if (isJsonObject(item) && this.judge(item, kind, apiVersion, collector)) judged++;
-          if (performance.now() - turnStarted >= turnMs) {
-            await nextTurn();
-            turnStarted = performance.now();
-          }
+          await pacer.checkpoint();
           this.abort.signal.throwIfAborted();
         }
       }
@@ -329,8 +351,9 @@ export class PolicyAudit {
   private async writeReports(
     format: ReportFormat,
     collector: ResultCollector,
+    pacer: CpuShareScheduler,
   ): Promise<ReportWrites | 'not-served'> {
-    const existing = await this.existingReports(format);
+    const existing = await this.existingReports(format, pacer);
     if (existing === 'not-served') return existing;
     const writes: ReportWrites = { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 };
     const signal = this.abort.signal;
@@ -353,10 +376,11 @@ export class PolicyAudit {
           const resourceVersion = (live['metadata'] as JsonObject | undefined)?.['resourceVersion'];
           (body['metadata'] as JsonObject)['resourceVersion'] =
             typeof resourceVersion === 'string' ? resourceVersion : null;
-          await this.options.api.send('PUT', reportPath(format, namespace, REPORT_NAME), body, signal);
+          const path = reportPath(format, namespace, REPORT_NAME);
+          await pacer.io(() => this.options.api.send('PUT', path, body, signal));
           writes.updated++;
         } else {
-          await this.options.api.send('POST', reportPath(format, namespace), body, signal);
+          await pacer.io(() => this.options.api.send('POST', reportPath(format, namespace), body, signal));
           writes.created++;
         }
       } catch (error) {
@@ -369,12 +393,13 @@ export class PolicyAudit {
           'policy report not written',
         );
       }
-      await nextTurn();
+      await pacer.checkpoint();
     }
     // Namespaces whose findings are all fixed (or whose objects are gone).
     for (const namespace of existing.keys()) {
       try {
-        await this.options.api.send('DELETE', reportPath(format, namespace, REPORT_NAME), undefined, signal);
+        const path = reportPath(format, namespace, REPORT_NAME);
+        await pacer.io(() => this.options.api.send('DELETE', path, undefined, signal));
         writes.deleted++;
       } catch (error) {
         signal.throwIfAborted();
@@ -387,16 +412,20 @@ export class PolicyAudit {
   }
 
   /** Our reports of one format by namespace, or `not-served` when the API is not installed. */
-  private async existingReports(format: ReportFormat): Promise<Map<string, JsonObject> | 'not-served'> {
+  private async existingReports(
+    format: ReportFormat,
+    pacer: CpuShareScheduler,
+  ): Promise<Map<string, JsonObject> | 'not-served'> {
     const reports = new Map<string, JsonObject>();
     const query = { labelSelector: `${MANAGED_BY_LABEL}=${REPORT_SOURCE}`, limit: 500 };
     try {
-      for await (const items of this.pages((ns) => reportPath(format, ns), query)) {
+      for await (const items of this.pages((ns) => reportPath(format, ns), query, pacer)) {
         for (const item of items) {
           if (!isJsonObject(item)) continue;
           const meta = metadataOf(item);
           if (meta && meta.name === REPORT_NAME) reports.set(meta.namespace, item);
         }
+        await pacer.checkpoint();
       }
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 404) return 'not-served';
@@ -405,19 +434,24 @@ export class PolicyAudit {
     return reports;
   }
 
-  /** The items of every list page, over every audited namespace. */
+  /**
+   * The items of every list page, over every audited namespace. The wait for a page is not
+   * audit work; its parse is, and it is one blocking step: the page size bounds it.
+   */
   private async *pages(
     pathOf: (namespace?: string) => string,
     query: QueryParams,
+    pacer: CpuShareScheduler,
   ): AsyncGenerator<unknown[]> {
     for (const namespace of this.scopes()) {
       let continueToken: string | undefined;
       do {
-        const page: ListPage = await this.options.api.list(
-          pathOf(namespace),
-          { ...query, continue: continueToken },
-          this.abort.signal,
+        const listQuery = { ...query, continue: continueToken };
+        const page: ListPage = await pacer.io(() =>
+          this.options.api.list(pathOf(namespace), listQuery, this.abort.signal),
         );
+        pacer.charge(page.parseMs ?? 0);
+        await pacer.checkpoint();
         continueToken = page.continueToken;
         yield page.items;
       } while (continueToken);

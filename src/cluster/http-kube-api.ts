@@ -40,7 +40,7 @@ export class HttpKubeApi implements KubeApi {
 
   async list(path: string, query: QueryParams, signal: AbortSignal): Promise<ListPage> {
     this.count('list');
-    const body = await this.getJson(path, query, signal);
+    const { body, parseMs } = await this.getJson(path, query, signal);
     const metadata = isJsonObject(body) && isJsonObject(body['metadata']) ? body['metadata'] : {};
     const items = isJsonObject(body) ? body['items'] : undefined;
     const resourceVersion = metadata['resourceVersion'];
@@ -49,8 +49,8 @@ export class HttpKubeApi implements KubeApi {
     }
     const next = metadata['continue'];
     return typeof next === 'string' && next
-      ? { items, resourceVersion, continueToken: next }
-      : { items, resourceVersion };
+      ? { items, resourceVersion, continueToken: next, parseMs }
+      : { items, resourceVersion, parseMs };
   }
 
   async watch(path: string, query: QueryParams, handlers: WatchHandlers, signal: AbortSignal): Promise<void> {
@@ -109,7 +109,7 @@ export class HttpKubeApi implements KubeApi {
 
   /** GET /version: the dev-mode probe that a cluster answers. Not counted: the cache never calls it. */
   async version(signal: AbortSignal): Promise<unknown> {
-    return this.getJson('/version', {}, signal);
+    return (await this.getJson('/version', {}, signal)).body;
   }
 
   close(): void {
@@ -121,13 +121,20 @@ export class HttpKubeApi implements KubeApi {
     if (isOnRequestPath()) this.calls.onRequestPath++;
   }
 
-  private async getJson(path: string, query: QueryParams, signal: AbortSignal): Promise<unknown> {
+  /** The parsed body of a GET, and how long the parse took (one blocking step: a whole page). */
+  private async getJson(
+    path: string,
+    query: QueryParams,
+    signal: AbortSignal,
+  ): Promise<{ body: unknown; parseMs: number }> {
     const response = await this.open(path, query, signal, true);
     const text = await readBody(response).catch((err: unknown) => {
       throw failure(err, signal, `GET ${path}: the response broke off`);
     });
+    const started = performance.now();
     try {
-      return JSON.parse(text);
+      const body: unknown = JSON.parse(text);
+      return { body, parseMs: performance.now() - started };
     } catch {
       throw new ApiError(`GET ${path}: the response is not JSON`);
     }

@@ -21,6 +21,11 @@ export interface ListPage {
   resourceVersion: string;
   /** Continue token when more pages follow. */
   continueToken?: string;
+  /**
+   * Milliseconds the page's JSON.parse held the event loop, when the client measures it:
+   * the background audit counts it against its CPU share (src/audit/cpu-share.ts).
+   */
+  parseMs?: number;
 }
 
 export interface WatchEvent {

@@ -58,6 +58,7 @@ export function startFindingsOutput(
           policy: context.policy,
           namespaces: options.namespaces,
           intervalMs: options.auditIntervalSeconds * 1000,
+          cpuShare: options.auditCpuShare,
           logger,
           metrics,
         })

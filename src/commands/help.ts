@@ -3,6 +3,8 @@
  * names every flag listed here (test/cli-docs.test.ts checks it).
  */
 
+import { DEFAULT_AUDIT_CPU_SHARE } from '../audit/cpu-share.js';
+
 export const PROGRAM = 'rollouts-traffic-webhook';
 
 const SERVE = `Usage: ${PROGRAM} serve [options]
@@ -28,6 +30,8 @@ Options:
                              (docs/policy.md)
   --audit-interval-seconds N background audit into PolicyReports every N s, 0 = off
                              [RTW_AUDIT_INTERVAL_SECONDS] (default 300)
+  --audit-cpu-share F        at most this share of the event loop goes to the audit, so reviews
+                             come first [RTW_AUDIT_CPU_SHARE] (default ${DEFAULT_AUDIT_CPU_SHARE})
   --event-queue-size N       Events waiting to be written at most, 0 = no Events
                              [RTW_EVENT_QUEUE_SIZE] (default 1000)
   --log-level LEVEL          fatal|error|warn|info|debug|trace|silent [RTW_LOG_LEVEL] (default info)

@@ -2,6 +2,7 @@
  * Settings of `serve`: each comes from a flag, else an `RTW_*` environment variable, else a
  * default. Every value is checked here, so a typo fails at start with a message, not later.
  */
+import { DEFAULT_AUDIT_CPU_SHARE } from '../audit/cpu-share.js';
 import type { StreamTiming } from '../cluster/resource-stream.js';
 import { DEFAULT_CONTROLLER_IDENTITIES, type Enforcement } from '../webhook/admission/handler.js';
 import type { ConnectionLimits } from '../webhook/server.js';
@@ -39,6 +40,8 @@ export interface ServeOptions {
   policyFile?: string;
   /** Seconds between background audits; 0 turns the audit off. */
   auditIntervalSeconds: number;
+  /** Share of the event loop the background audit may take, in (0, 1]. */
+  auditCpuShare: number;
   /** Distinct Events queued at most; 0 turns Events off. */
   eventQueueSize: number;
   logLevel: LogLevel;
@@ -70,6 +73,17 @@ function integer(text: string | undefined, name: string, min: number, max: numbe
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** A fraction in (0, 1] written as a decimal: `0.1`, `.25`, `1`. */
+function fraction(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^(?:0?\.\d{1,6}|1(?:\.0{1,6})?)$/.test(text) || Number(text) <= 0) {
+    throw new UsageError(
+      `${name} must be a decimal above 0 and at most 1 (e.g. 0.1), got ${JSON.stringify(text)}`,
+    );
   }
   return Number(text);
 }
@@ -116,6 +130,11 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
       86_400,
       300,
     ),
+    auditCpuShare: fraction(
+      pick(raw, 'audit-cpu-share', env, 'RTW_AUDIT_CPU_SHARE'),
+      '--audit-cpu-share',
+      DEFAULT_AUDIT_CPU_SHARE,
+    ),
     eventQueueSize: integer(
       pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
       '--event-queue-size',
@@ -148,6 +167,7 @@ export const SERVE_FLAGS = {
   enforcement: { type: 'string' },
   policy: { type: 'string' },
   'audit-interval-seconds': { type: 'string' },
+  'audit-cpu-share': { type: 'string' },
   'event-queue-size': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-delay-seconds': { type: 'string' },

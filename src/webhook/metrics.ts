@@ -147,6 +147,12 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  readonly auditWork = new Gauge({
+    name: 'rtw_audit_work_seconds',
+    help: 'Time the last background audit held the event loop (judging, page parses, reports); over rtw_audit_duration_seconds it is the share it took (--audit-cpu-share caps it).',
+    registers: [this.registry],
+  });
+
   readonly auditObjects = new Gauge({
     name: 'rtw_audit_objects',
     help: 'Objects judged by the last background audit, by kind (Rollout, Ingress).',

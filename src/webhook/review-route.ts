@@ -55,6 +55,8 @@ export function clientRefusal(
   };
 }
 
+const MEASURED_ON_BYTES = { depthMeasuredOnBytes: true } as const;
+
 export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
   const { logger, metrics } = options;
   // The client certificate was checked before the body was read (server.ts, `admitBody`).
@@ -74,7 +76,9 @@ export function reviewRoute(hook: HookKind, options: ReviewRouteOptions) {
       // Marks the review so that any apiserver call made while answering would be counted
       // (rtw_api_calls_on_request_path_total); lookups are memory reads and keep it at 0.
       const context = { cluster: options.cluster, policy: options.policy, deadline };
-      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context));
+      // The body's depth was measured on its bytes: the only body parser is the server's
+      // (server.ts, `decodeBody`).
+      const outcome = runOnRequestPath(() => answerReview(hook, req.body, context, MEASURED_ON_BYTES));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const kind = metricKindOf(outcome.request?.kind.kind);
       const decision = outcome.result

@@ -16,7 +16,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebhookPolicy } from './admission/handler.js';
-import { markDepthMeasured, MAX_NESTING_DEPTH } from './admission/nesting.js';
+import { MAX_NESTING_DEPTH } from './admission/nesting.js';
 import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
 import { guardConnections, type ConnectionGuard } from './connection-guard.js';
 import { echo, MAX_ECHO_CHARS, truncated } from './echo.js';
@@ -119,14 +119,24 @@ interface BodyReservation {
   bytes: number;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Set by `admitBody` before the body is read (a request decoration, declared once with
+     * `decorateRequest`, so every request keeps the same shape; no side table per request).
+     */
+    bodyReservation: BodyReservation | null;
+  }
+}
+
 /** Reads a JSON body as a stream, checking size, budget and shape before anything is parsed. */
-function jsonBodyReader(budget: BodyBudget, reservations: WeakMap<IncomingMessage, BodyReservation>) {
+function jsonBodyReader(budget: BodyBudget) {
   return (
     req: FastifyRequest,
     payload: IncomingMessage,
     done: (err: Error | null, value?: unknown) => void,
   ) => {
-    const reservation = reservations.get(req.raw) ?? { bytes: 0 };
+    const reservation = req.bodyReservation ?? { bytes: 0 };
     // With a Content-Length the whole body was reserved before it was read (onRequest).
     const reservedUpFront = reservation.bytes > 0;
     const chunks: Buffer[] = [];
@@ -147,7 +157,6 @@ function jsonBodyReader(budget: BodyBudget, reservations: WeakMap<IncomingMessag
       if (!reservedUpFront) {
         if (!budget.tryReserve(chunk.length)) return fail(new HttpError(BUDGET_EXHAUSTED, budgetExhausted()));
         reservation.bytes += chunk.length;
-        reservations.set(req.raw, reservation);
       }
       chunks.push(chunk);
     });
@@ -198,7 +207,6 @@ function decodeBody(body: Buffer, budget: BodyBudget, reservation: BodyReservati
       `the request body is not valid JSON: ${truncated((error as Error).message, MAX_ECHO_CHARS)}`,
     );
   }
-  markDepthMeasured(value);
   return value;
 }
 
@@ -253,9 +261,9 @@ export function createServer(options: ServerOptions): WebhookServer {
   metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
 
   const budget = new BodyBudget(limits.bodyBudgetBytes ?? bodyBudgetFromHeapLimit());
-  const reservations = new WeakMap<IncomingMessage, BodyReservation>();
+  app.decorateRequest('bodyReservation', null);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', jsonBodyReader(budget, reservations));
+  app.addContentTypeParser('application/json', jsonBodyReader(budget));
   app.addContentTypeParser('*', (req, _payload, done) => {
     done(
       new HttpError(
@@ -289,7 +297,7 @@ export function createServer(options: ServerOptions): WebhookServer {
       if (!budget.tryReserve(announced)) return void refuseEarly(reply, BUDGET_EXHAUSTED, budgetExhausted());
       reservation.bytes = announced;
     }
-    reservations.set(req.raw, reservation);
+    req.bodyReservation = reservation;
     reply.raw.once('close', () => budget.release(reservation.bytes));
     done();
   };

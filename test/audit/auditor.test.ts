@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PolicyAudit, type AuditApi } from '../../src/audit/auditor.js';
+import { PolicyAudit, type AuditApi, type AuditOptions } from '../../src/audit/auditor.js';
+import type { PacingClock } from '../../src/audit/cpu-share.js';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { ApiError, type ListPage, type QueryParams } from '../../src/cluster/kube-api.js';
 import { readManifests } from '../../src/cluster/manifest-files.js';
@@ -20,6 +21,8 @@ class FakeAuditApi implements AuditApi {
   reports = new Map<string, JsonObject>();
   writes: string[] = [];
   lists = 0;
+  /** Reported on every page as the client's parse time. */
+  parseMs: number | undefined;
   private rv = 1;
   constructor(private readonly openReports = false) {}
 
@@ -40,7 +43,12 @@ class FakeAuditApi implements AuditApi {
     }
     const items = all.slice(start, start + limit).map((o) => structuredClone(o));
     const next = start + limit < all.length ? String(start + limit) : undefined;
-    return { items, resourceVersion: '1', ...(next ? { continueToken: next } : {}) };
+    return {
+      items,
+      resourceVersion: '1',
+      ...(next ? { continueToken: next } : {}),
+      ...(this.parseMs === undefined ? {} : { parseMs: this.parseMs }),
+    };
   }
 
   async send(method: string, path: string, body: unknown): Promise<unknown> {
@@ -77,8 +85,19 @@ async function objectsOf(api: FakeAuditApi, dir: string): Promise<void> {
   );
 }
 
-function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, metrics?: WebhookMetrics) {
+/** An audit of every namespace with the default policy, silent, every minute; `options` override. */
+function auditWith(options: Pick<AuditOptions, 'api' | 'cluster'> & Partial<AuditOptions>): PolicyAudit {
   return new PolicyAudit({
+    policy: { controllerIdentities: new Set(), enforcement: 'deny' },
+    namespaces: [],
+    intervalMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+}
+
+function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, metrics?: WebhookMetrics) {
+  return auditWith({
     api,
     cluster,
     policy: {
@@ -86,11 +105,8 @@ function audit(api: FakeAuditApi, cluster: FileClusterState, rules?: string, met
       enforcement: 'deny',
       ...(rules ? { rules: parseRulePolicy(rules) } : {}),
     },
-    namespaces: [],
-    intervalMs: 60_000,
-    logger: pino({ level: 'silent' }),
     pageSize: 1,
-    turnMs: 0,
+    cpuShare: 1,
     metrics,
   });
 }
@@ -223,14 +239,7 @@ describe('PolicyAudit', () => {
       return list(path, query);
     };
     const cluster = await clusterFrom('test/fixtures/miswired');
-    const summary = await new PolicyAudit({
-      api,
-      cluster,
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: ['payments'],
-      intervalMs: 60_000,
-      logger: pino({ level: 'silent' }),
-    }).runOnce();
+    const summary = await auditWith({ api, cluster, namespaces: ['payments'] }).runOnce();
     expect(summary.objects).toEqual({ Rollout: 0, Ingress: 1 });
     expect(paths.filter((p) => !p.includes('reports'))).toEqual([
       '/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts',
@@ -241,6 +250,127 @@ describe('PolicyAudit', () => {
     ]);
   });
 
+  it('paced at a small CPU share, finishes with the same findings and rests 19 ms per ms of work', async () => {
+    // Every reading of the clock is 0.05 ms of audit work; a rest moves it by the rest.
+    const clock: PacingClock & { rests: number[] } = {
+      time: 0,
+      rests: [],
+      now() {
+        return (this.time += 0.05);
+      },
+      idleMs() {
+        return this.time; // no reviews: the loop is idle whenever the audit is not working
+      },
+      async sleep(ms: number) {
+        this.rests.push(ms);
+        this.time += ms;
+      },
+    } as PacingClock & { rests: number[]; time: number };
+    const paced = new FakeAuditApi();
+    await objectsOf(paced, 'test/fixtures/miswired');
+    const unpaced = new FakeAuditApi();
+    await objectsOf(unpaced, 'test/fixtures/miswired');
+    const cluster = await clusterFrom('test/fixtures/miswired');
+    const fast = await auditWith({ api: unpaced, cluster, pageSize: 1, cpuShare: 1 }).runOnce();
+    const slow = await auditWith({
+      api: paced,
+      cluster,
+      pageSize: 1,
+      cpuShare: 0.05,
+      sliceMs: 0.1,
+      clock,
+    }).runOnce();
+    expect(slow.objects).toEqual(fast.objects);
+    expect(slow.byRule).toEqual(fast.byRule);
+    expect(results(paced.reports.get('wgpolicyk8s.io/payments'))).toEqual([
+      ['Ingress', 'alb-backend-port-number', 'fail', 'deny'],
+      ['Rollout', 'alb-backend-port-number', 'fail', 'deny'],
+    ]);
+    expect(clock.rests.length).toBeGreaterThan(3);
+    expect(slow.pacing.slices).toBe(clock.rests.length);
+    // share 0.05: every ms of work is followed by 0.95 / 0.05 = 19 ms of rest (as asked for;
+    // as measured it also holds this clock's own ticks).
+    const asked = clock.rests.reduce((sum, ms) => sum + ms, 0);
+    expect(asked).toBeCloseTo(19 * slow.pacing.workMs, 6);
+    expect(slow.pacing.restMs).toBeGreaterThanOrEqual(asked);
+  });
+
+  it('ends slices between the objects of a page, not only between pages', async () => {
+    // Judging costs time here: every look into the cluster view is 0.2 ms on the clock.
+    const clock = { time: 0, idle: 0 };
+    const pacing: PacingClock = {
+      now: () => clock.time,
+      idleMs: () => clock.idle,
+      sleep: async (ms) => {
+        clock.time += ms;
+        clock.idle += ms;
+      },
+    };
+    const files = await clusterFrom('test/fixtures/miswired');
+    const costly = new Proxy(files, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          clock.time += 0.2;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const api = new FakeAuditApi();
+    await objectsOf(api, 'test/fixtures/miswired');
+    // 40 copies of the miswired Rollout in one page of 100.
+    const [rollout] = api.objects.get('rollouts')!;
+    api.objects.set(
+      'rollouts',
+      Array.from({ length: 40 }, (_, i) => {
+        const copy = structuredClone(rollout!);
+        (copy['metadata'] as JsonObject)['name'] = `api-${i}`;
+        return copy;
+      }),
+    );
+    const summary = await auditWith({
+      api,
+      cluster: costly,
+      pageSize: 100,
+      cpuShare: 0.5,
+      clock: pacing,
+    }).runOnce();
+    expect(summary.objects.Rollout).toBe(40);
+    const perObject = summary.pacing.workMs / 41; // 40 Rollouts and the Ingress
+    expect(perObject).toBeGreaterThan(0.2);
+    // A slice ends at the first object past 1 ms: never a whole page of 40 objects.
+    expect(summary.pacing.longestSliceMs).toBeLessThan(1 + 2 * perObject);
+    expect(summary.pacing.slices).toBeGreaterThanOrEqual(
+      Math.floor(summary.pacing.workMs / (1 + 2 * perObject)),
+    );
+  });
+
+  it("counts each list page's parse, as the client measured it, against the share", async () => {
+    const api = new FakeAuditApi();
+    api.parseMs = 5;
+    await objectsOf(api, 'test/fixtures/miswired');
+    const rests: number[] = [];
+    let idle = 0;
+    const stillClock: PacingClock = {
+      now: () => 0, // no work but the parses
+      idleMs: () => idle,
+      sleep: async (ms) => {
+        rests.push(ms);
+        idle += ms;
+      },
+    };
+    await auditWith({
+      api,
+      cluster: await clusterFrom('test/fixtures/miswired'),
+      cpuShare: 0.5,
+      clock: stillClock,
+    }).runOnce();
+    // Three pages (Rollouts, Ingresses, the existing PolicyReports; openreports.io is not
+    // served): 5 ms of parse each, then 5 × 0.5 / 0.5 ms of rest.
+    expect(rests).toEqual([5, 5, 5]);
+  });
+
   it('starts once the caches have synced, repeats, and stops', async () => {
     const api = new FakeAuditApi();
     await objectsOf(api, 'test/fixtures/miswired');
@@ -248,15 +378,7 @@ describe('PolicyAudit', () => {
     let synced = false;
     const view = Object.assign(Object.create(cluster) as FileClusterState, { isSynced: () => synced });
     const metrics = new WebhookMetrics();
-    const running = new PolicyAudit({
-      api,
-      cluster: view,
-      policy: { controllerIdentities: new Set(), enforcement: 'deny' },
-      namespaces: [],
-      intervalMs: 50,
-      logger: pino({ level: 'silent' }),
-      metrics,
-    });
+    const running = auditWith({ api, cluster: view, intervalMs: 50, metrics });
     running.start();
     await new Promise((r) => setTimeout(r, 300));
     expect(api.lists).toBe(0);

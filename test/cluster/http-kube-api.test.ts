@@ -78,7 +78,13 @@ describe('HttpKubeApi: list', () => {
       { limit: 2, continue: `${fake.resourceVersion}:4` },
       AbortSignal.timeout(2000),
     );
-    expect(last).toEqual({ items: [expect.anything()], resourceVersion: String(fake.resourceVersion) });
+    expect(last).toEqual({
+      items: [expect.anything()],
+      resourceVersion: String(fake.resourceVersion),
+      parseMs: expect.any(Number),
+    });
+    // The parse's time, for the audit's CPU share: measured, so never negative.
+    expect(last.parseMs).toBeGreaterThanOrEqual(0);
     expect(api.calls).toEqual({ list: 2, watch: 0, onRequestPath: 0 });
     expect(fake.requests[0]?.query).toEqual({ limit: '2' });
   });
@@ -136,7 +142,7 @@ describe('HttpKubeApi: list', () => {
       res.end(gzipSync(JSON.stringify({ metadata: { resourceVersion: '7' }, items: [{ a: 1 }] })));
     });
     const page = await apiFor(url).list(SERVICES, {}, AbortSignal.timeout(2000));
-    expect(page).toEqual({ items: [{ a: 1 }], resourceVersion: '7' });
+    expect(page).toEqual({ items: [{ a: 1 }], resourceVersion: '7', parseMs: expect.any(Number) });
     expect(encodings).toEqual(['gzip']);
   });
 

@@ -60,6 +60,37 @@ function partialUpload(
   });
 }
 
+/** A chunked upload (no Content-Length) of `chunks`, left open until `finish` sends the rest. */
+function chunkedUpload(h: Harness, chunks: Buffer[]) {
+  let finish: (last: string) => void = () => undefined;
+  let sent: () => void = () => undefined;
+  const sentPromise = new Promise<void>((resolve) => (sent = resolve));
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: h.port,
+        path: '/mutate',
+        method: 'POST',
+        ca: h.ca,
+        servername: 'localhost',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    let pending = chunks.length;
+    for (const chunk of chunks) req.write(chunk, () => --pending === 0 && setTimeout(sent, 200));
+    finish = (last) => req.end(last);
+  });
+  return { answer, sent: sentPromise, finish: (last: string) => finish(last) };
+}
+
 describe('bodies checked before they are built', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -113,6 +144,25 @@ describe('bodies checked before they are built', () => {
     (h.running.server.app.server as unknown as { closeAllConnections(): void }).closeAllConnections();
     const res = await h.post('/mutate', JSON.stringify(review));
     expect(res.status).toBe(200);
+  });
+
+  it('counts a body without a Content-Length chunk by chunk, and gives all of it back', async () => {
+    const reserved = async () =>
+      Number(/^rtw_body_budget_reserved_bytes (\S+)/m.exec((await h.get('/metrics')).text)?.[1]);
+    // Chunked: no Content-Length, so nothing is reserved up front. 6 MiB held in flight...
+    const held = chunkedUpload(h, [Buffer.alloc(6 * MiB, ' ')]);
+    await held.sent;
+    expect(await reserved()).toBe(6 * MiB);
+    // ...leaves no room for a second 6 MiB, refused while it streams.
+    const second = chunkedUpload(h, [Buffer.alloc(3 * MiB, ' '), Buffer.alloc(3 * MiB, ' ')]);
+    expect((await second.answer).status).toBe(429);
+    // Finished, the held body is priced before parsing: 6 MiB of text would take more than
+    // the budget to decode, so it is refused too, and everything it held is given back.
+    held.finish(JSON.stringify(review));
+    expect((await held.answer).status).toBe(413);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await reserved()).toBe(0);
+    expect((await h.post('/mutate', JSON.stringify(review))).status).toBe(200);
   });
 
   it('refuses an announced body over 7 MiB (413) without reading it', async () => {

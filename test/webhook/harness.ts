@@ -50,6 +50,7 @@ export async function startHarness(
     controllerIdentities: ['system:serviceaccount:argo-rollouts:argo-rollouts'],
     enforcement: 'deny',
     auditIntervalSeconds: 0,
+    auditCpuShare: 0.1,
     eventQueueSize: 0,
     logLevel: 'silent',
     shutdownDelaySeconds: 0,

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { answerReview } from '../../src/webhook/admission/dispatch.js';
-import {
-  exceedsNestingLimit,
-  markDepthMeasured,
-  MAX_NESTING_DEPTH,
-  nestsDeeperThan,
-} from '../../src/webhook/admission/nesting.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from '../../src/webhook/admission/nesting.js';
 import { ARGOCD_REAPPLY_REVIEW_TEXT } from '../support/admission-review.js';
 
 const review = JSON.parse(ARGOCD_REAPPLY_REVIEW_TEXT) as {
@@ -62,20 +57,22 @@ describe('nesting limit', () => {
   );
 });
 
-describe('exceedsNestingLimit', () => {
-  const deep = (levels: number) => {
-    let value: unknown = 0;
-    for (let i = 0; i < levels; i++) value = [value];
-    return value;
-  };
+describe('a body whose depth the server measured on its bytes', () => {
+  const cluster = new FileClusterState(['examples/quickstart']);
+  const context = () => ({
+    cluster,
+    policy: { controllerIdentities: new Set<string>(), enforcement: 'deny' as const },
+    deadline: Date.now() + 10_000,
+  });
 
-  it('walks a value nobody measured, and trusts the mark of one measured on its bytes', () => {
-    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH))).toBe(false);
-    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH + 1))).toBe(true);
-    const measured = deep(MAX_NESTING_DEPTH + 1);
-    markDepthMeasured(measured);
-    expect(exceedsNestingLimit(measured)).toBe(false);
-    // The mark belongs to that object only.
-    expect(exceedsNestingLimit(deep(MAX_NESTING_DEPTH + 1))).toBe(true);
+  it('is not walked again: the origin says so, and only for that call', async () => {
+    await cluster.start();
+    const body = structuredClone(review);
+    // Deeper than the limit, which the server's byte scan would have refused: here it
+    // shows whether the decoded value was walked.
+    body.request.object.spec['x'] = nested(MAX_NESTING_DEPTH + 1);
+    expect(answerReview('validate', body, context(), { depthMeasuredOnBytes: true }).status).toBe(200);
+    expect(answerReview('validate', body, context()).status).toBe(400);
+    expect(answerReview('validate', body, context(), { depthMeasuredOnBytes: false }).status).toBe(400);
   });
 });

@@ -475,6 +475,27 @@ function ruleShape(kind: RouteKind, rule: JsonObject): string {
 }
 
 /**
+ * Whether two rules have the same shape (`ruleShape`). The renderer is copy-on-write: a rule
+ * whose weights it set is a copy holding the very same objects in every other field, so
+ * identity decides the common case without writing either rule's canonical text (about 5 µs
+ * a rule, measured); rules that are not such a copy are compared by their text.
+ */
+function sameShape(kind: RouteKind, a: JsonObject, b: JsonObject): boolean {
+  return a === b || sameFieldsApartFromBackendRefs(a, b) || ruleShape(kind, a) === ruleShape(kind, b);
+}
+
+function sameFieldsApartFromBackendRefs(a: JsonObject, b: JsonObject): boolean {
+  let fields = 0;
+  for (const key of Object.keys(a)) {
+    if (key === 'backendRefs') continue;
+    if (a[key] !== b[key]) return false;
+    fields++;
+  }
+  for (const key of Object.keys(b)) if (key !== 'backendRefs') fields--;
+  return fields === 0;
+}
+
+/**
  * The admitted route with the request's rules edited in place but none added, removed or
  * moved. Diffing request → staged → admitted gives a patch whose edits stay inside each rule
  * (a weight is one `replace`), then whole-rule removals and additions; one diff of two lists
@@ -490,8 +511,7 @@ export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: Js
   const staged = requestedRules.slice();
   let k = 0;
   for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {
-    if (ruleShape(kind, requestedRules[i]!) === ruleShape(kind, admittedRules[k]!))
-      staged[i] = admittedRules[k++]!;
+    if (sameShape(kind, requestedRules[i]!, admittedRules[k]!)) staged[i] = admittedRules[k++]!;
   }
   const spec = own(admitted, 'spec');
   return { ...admitted, spec: { ...(isJsonObject(spec) ? spec : {}), rules: staged } };

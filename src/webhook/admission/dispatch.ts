@@ -22,7 +22,13 @@ import {
   type AdmissionReviewResponse,
   type HookKind,
 } from './response.js';
-import { BadReview, decodeAdmissionReview, peekUid, type AdmissionRequest } from './review.js';
+import {
+  BadReview,
+  decodeAdmissionReview,
+  peekUid,
+  type AdmissionRequest,
+  type BodyOrigin,
+} from './review.js';
 
 /** Every handler, found by the hook, group and kind it declares. */
 const HANDLERS: ReadonlyMap<string, AdmissionHandler> = new Map(
@@ -61,10 +67,15 @@ export type ReviewOutcome =
       error: Error;
     };
 
-export function answerReview(hook: HookKind, body: unknown, context: ReviewContext): ReviewOutcome {
+export function answerReview(
+  hook: HookKind,
+  body: unknown,
+  context: ReviewContext,
+  origin: BodyOrigin = {},
+): ReviewOutcome {
   let request: AdmissionRequest;
   try {
-    request = decodeAdmissionReview(body);
+    request = decodeAdmissionReview(body, origin);
   } catch (error) {
     if (error instanceof BadReview) {
       const uid = peekUid(body);

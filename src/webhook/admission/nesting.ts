@@ -48,20 +48,3 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   }
   return false;
 }
-
-/**
- * Bodies the server parsed after measuring their depth on the bytes (server.ts): the same
- * limit already holds for them, so `decodeAdmissionReview` does not walk them again.
- */
-const measuredOnBytes = new WeakSet<object>();
-
-/** Records that `value` was parsed from bytes whose nesting was within MAX_NESTING_DEPTH. */
-export function markDepthMeasured(value: unknown): void {
-  if (typeof value === 'object' && value !== null) measuredOnBytes.add(value);
-}
-
-/** `nestsDeeperThan(value, MAX_NESTING_DEPTH)`, skipped for a body measured on its bytes. */
-export function exceedsNestingLimit(value: unknown): boolean {
-  if (typeof value === 'object' && value !== null && measuredOnBytes.has(value)) return false;
-  return nestsDeeperThan(value, MAX_NESTING_DEPTH);
-}

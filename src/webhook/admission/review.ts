@@ -6,7 +6,7 @@
 import { isJsonObject, own } from '../../routing/wire/index.js';
 import type { JsonObject } from '../../routing/model.js';
 import { echo } from '../echo.js';
-import { exceedsNestingLimit, MAX_NESTING_DEPTH } from './nesting.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
 export const REVIEW_KIND = 'AdmissionReview';
@@ -82,10 +82,20 @@ function readUser(request: JsonObject): { username: string; groups: string[] } {
   return { username, groups };
 }
 
+/** Where a body came from, as far as decoding it is concerned. */
+export interface BodyOrigin {
+  /**
+   * The server measured the nesting of the body's bytes before parsing them and refused
+   * anything deeper than MAX_NESTING_DEPTH (server.ts, `decodeBody`), so the decoded value
+   * is not walked again. Callers that start from a value (the `review` command) leave it out.
+   */
+  depthMeasuredOnBytes?: boolean;
+}
+
 /** Decodes the envelope and the request; throws BadReview with a precise reason otherwise. */
-export function decodeAdmissionReview(body: unknown): AdmissionRequest {
+export function decodeAdmissionReview(body: unknown, origin: BodyOrigin = {}): AdmissionRequest {
   if (!isJsonObject(body)) throw new BadReview('the body must be a JSON object (an AdmissionReview)');
-  if (exceedsNestingLimit(body))
+  if (!origin.depthMeasuredOnBytes && nestsDeeperThan(body, MAX_NESTING_DEPTH))
     throw new BadReview(`the body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
   const apiVersion = own(body, 'apiVersion');
   const kind = own(body, 'kind');

@@ -478,3 +478,56 @@ describe('guardRoute: experiments and GRPCRoutes', () => {
     );
   });
 });
+
+describe('stagedRoute: which admitted rule stands in for which requested one', () => {
+  const routeWith = (rules: JsonObject[]): JsonObject => ({ kind: 'HTTPRoute', spec: { rules } });
+  const stagedRules = (requested: JsonObject[], admitted: JsonObject[]) =>
+    (stagedRoute('HTTPRoute', routeWith(requested), routeWith(admitted)).spec as { rules: JsonObject[] })
+      .rules;
+  const weighted: JsonObject = {
+    matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+    backendRefs: [
+      { name: STABLE, port: 80 },
+      { name: CANARY, port: 80 },
+    ],
+  };
+  const reweighted = (from: JsonObject): JsonObject => ({
+    ...from,
+    backendRefs: [
+      { name: STABLE, port: 80, weight: 80 },
+      { name: CANARY, port: 80, weight: 20 },
+    ],
+  });
+  const headerMatches = [{ headers: [{ name: 'x-canary', value: 'yes' }] }];
+  const header: JsonObject = {
+    name: 'testers',
+    matches: headerMatches,
+    backendRefs: [{ name: CANARY, port: 80 }],
+  };
+
+  it('a copy that differs only in backendRefs takes the place of its request rule', () => {
+    const admitted = reweighted(weighted);
+    expect(stagedRules([weighted], [admitted])).toEqual([admitted]);
+    expect(stagedRules([weighted], [admitted])[0]).toBe(admitted);
+  });
+
+  it('so does an equal rule built apart (equal after CRD defaults), compared by its text', () => {
+    const admitted = reweighted(structuredClone(weighted));
+    admitted.matches = [{ path: { value: '/' } }];
+    expect(stagedRules([weighted], [admitted])[0]).toBe(admitted);
+  });
+
+  it('a rule that differs in anything but backendRefs is not aligned, shared fields or not', () => {
+    const renamed = { ...reweighted(weighted), name: 'other' };
+    expect(stagedRules([weighted], [renamed])[0]).toBe(weighted);
+    const otherMatches = { ...reweighted(weighted), matches: headerMatches };
+    expect(stagedRules([weighted], [otherMatches])[0]).toBe(weighted);
+    // The request's header rule was dropped by the guard: the admitted rule after the
+    // weighted one is a new header rule, and stands in for nothing.
+    const newHeader = { ...header, name: 'testers-2' };
+    expect(stagedRules([weighted, header], [reweighted(weighted), newHeader])).toEqual([
+      reweighted(weighted),
+      header,
+    ]);
+  });
+});
