@@ -234,16 +234,56 @@ describe('EventRecorder', () => {
     ]);
   });
 
-  it('counts a failed write and carries on with the queue', async () => {
-    const { sink, calls } = recordingSink((call) =>
-      (call.body['regarding'] as JsonObject)['name'] === 'bad' ? new ApiError('forbidden', 403) : undefined,
-    );
-    const { r, results } = recorder(sink, () => 0);
-    r.record({ ...restored, regarding: { ...restored.regarding, name: 'bad' } });
-    r.record(restored);
-    await r.flushed();
-    expect(results).toEqual(['failed', 'created']);
-    expect(calls).toHaveLength(2);
+  it('counts a failed write and carries on with the queue after a backoff wait', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { sink, calls } = recordingSink((call) =>
+        (call.body['regarding'] as JsonObject)['name'] === 'bad' ? new ApiError('forbidden', 403) : undefined,
+      );
+      const { r, results } = recorder(sink, () => 0);
+      r.record({ ...restored, regarding: { ...restored.regarding, name: 'bad' } });
+      r.record(restored);
+      await r.flushed();
+      expect(results).toEqual(['failed']);
+      expect(r.queued()).toBe(1);
+      // The first wait is drawn from 0.5-1 s.
+      vi.advanceTimersByTime(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      await r.flushed();
+      expect(results).toEqual(['failed', 'created']);
+      expect(calls).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not hammer an apiserver that refuses every Event: one write per backoff wait, doubling', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { sink, calls } = recordingSink(() => new ApiError('forbidden', 403));
+      const { r, results } = recorder(sink, () => 0);
+      const tick = async (ms: number) => {
+        vi.advanceTimersByTime(ms);
+        await new Promise((resolve) => setImmediate(resolve));
+        await r.flushed();
+      };
+      for (let i = 0; i < 50; i++) r.record({ ...restored, note: `n${i}` });
+      await r.flushed();
+      expect(calls).toHaveLength(1);
+      // Waits are drawn from the upper half of 1, 2, 4, 8 s: after 1 s one more write at most,
+      // and 15 s in all cover four waits, not fifteen.
+      await tick(1_000);
+      expect(calls).toHaveLength(2);
+      for (let s = 0; s < 14; s++) await tick(1_000);
+      expect(calls.length).toBeGreaterThanOrEqual(4);
+      expect(calls.length).toBeLessThanOrEqual(5);
+      expect(results.every((x) => x === 'failed')).toBe(true);
+      // Nothing was lost: what was not written still waits.
+      expect(r.queued()).toBe(50 - calls.length);
+      await r.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cuts a note to the 1 KiB the apiserver accepts', async () => {
