@@ -16,6 +16,7 @@ import { createSecureContext } from 'node:tls';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CertificatePaths {
   certFile: string;
@@ -82,6 +83,14 @@ export interface CertificateWatcherOptions {
   onChange: (certificate: ServingCertificate) => void;
   /** Called once per failing pair (or read error), not on every poll that sees it again. */
   onError: (error: Error) => void;
+  /** How long a failed read waits before the second look that decides it (100 ms by default). */
+  settleMs?: number;
+}
+
+/** Why a look at the files did not apply a pair, and what to report it as. */
+interface ReloadFailure {
+  error: Error;
+  what: string;
 }
 
 /** Watches the certificate folder and calls `onChange` with each new valid pair. */
@@ -133,26 +142,36 @@ export class CertificateWatcher {
   }
 
   private async reloadOnce(): Promise<void> {
+    if ((await this.applyFromFiles()) === undefined) return;
+    // The certificate and the key are two reads, so a look in the middle of a rotation (a
+    // Secret volume's symlink swap, a writer replacing both files) can pair an old file with a
+    // new one. Look once more after the swap has settled before calling the pair bad.
+    await sleep(this.options.settleMs ?? 100);
+    const failure = await this.applyFromFiles();
+    if (failure) this.failed(failure.error, failure.what);
+  }
+
+  /** Reads the pair and hands it to the server if it is new; undefined when nothing failed. */
+  private async applyFromFiles(): Promise<ReloadFailure | undefined> {
     let next: ServingCertificate;
     try {
       next = await loadCertificate(this.options.paths);
     } catch (error) {
-      this.failed(error as Error, (error as Error).message);
-      return;
+      return { error: error as Error, what: (error as Error).message };
     }
     if (next.fingerprint === this.current?.fingerprint && next.key === this.current.key) {
       this.lastFailure = undefined;
-      return;
+      return undefined;
     }
     try {
       this.options.onChange(next);
     } catch (error) {
-      this.failed(error as Error, `${next.cert}\0${next.key}`);
-      return;
+      return { error: error as Error, what: `${next.cert}\0${next.key}` };
     }
     // Only a pair the server took becomes current, so a refused pair is retried when it changes.
     this.current = next;
     this.lastFailure = undefined;
+    return undefined;
   }
 
   private failed(error: Error, what: string): void {
