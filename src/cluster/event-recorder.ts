@@ -72,10 +72,6 @@ export interface EventRecorderOptions {
   seriesCapacity?: number;
   /** Per write; the queue waits meanwhile. */
   timeoutMs?: number;
-  /** The shortest time between two writes of one series; SERIES_UPDATE_INTERVAL_MS by default. */
-  seriesUpdateIntervalMs?: number;
-  /** The first wait after a failed write (doubling, up to a minute); 1 s by default. */
-  failureBackoffMs?: number;
   onResult?: (result: EventWriteResult) => void;
   onError?: (error: Error) => void;
   now?: () => number;
@@ -139,8 +135,8 @@ export class EventRecorder {
   /** Repeats of a series written less than an update interval ago: they wait here. */
   private readonly deferred = new Map<string, Pending>();
   private sweepTimer: NodeJS.Timeout | undefined;
-  private readonly seriesUpdateIntervalMs: number;
-  private readonly failureBackoff: Backoff;
+  /** The wait after a failed write: 1 s, doubling up to a minute, reset by a success. */
+  private readonly failureBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000 });
   /** Set while the writer waits after a failed write. */
   private resumeTimer: NodeJS.Timeout | undefined;
   private readonly series = new Map<string, Series>();
@@ -159,8 +155,6 @@ export class EventRecorder {
     this.seriesCapacity = options.seriesCapacity ?? DEFAULT_SERIES_MEMORY;
     this.instance = (options.instance ?? hostname()).slice(0, 128);
     this.now = options.now ?? Date.now;
-    this.seriesUpdateIntervalMs = options.seriesUpdateIntervalMs ?? SERIES_UPDATE_INTERVAL_MS;
-    this.failureBackoff = new Backoff({ initialMs: options.failureBackoffMs ?? 1000, maxMs: 60_000 });
   }
 
   /** Queues an occurrence. Constant time, no I/O: safe on the request path. */
@@ -224,7 +218,8 @@ export class EventRecorder {
         const [key, item] = next.value;
         this.pending.delete(key);
         if (this.untilDue(key) > 0) this.defer(key, item);
-        else if (!(await this.write(key, item))) {
+        else if (await this.write(key, item)) this.failureBackoff.reset();
+        else {
           this.pauseAfterFailure();
           break;
         }
@@ -246,7 +241,7 @@ export class EventRecorder {
   /** Milliseconds until the series of `key` may be written again (0 or less: now). */
   private untilDue(key: string): number {
     const series = this.series.get(key);
-    return series ? series.lastWritten + this.seriesUpdateIntervalMs - this.now() : 0;
+    return series ? series.lastWritten + SERIES_UPDATE_INTERVAL_MS - this.now() : 0;
   }
 
   private defer(key: string, item: Pending): void {
@@ -288,7 +283,6 @@ export class EventRecorder {
             signal,
           );
           this.options.onResult?.('patched');
-          this.failureBackoff.reset();
           return true;
         } catch (error) {
           // Expired (Events live an hour by default) or deleted: start a new one below.
@@ -298,7 +292,6 @@ export class EventRecorder {
       }
       await this.create(key, item, signal);
       this.options.onResult?.('created');
-      this.failureBackoff.reset();
       return true;
     } catch (error) {
       if (this.stopped) return true;
