@@ -37,52 +37,15 @@ export class ApiserverClient {
     });
   }
 
-  /**
-   * Any answer, whatever its status; rejects only when no answer came. A kept-alive socket
-   * the server closed while idle fails on reuse with ECONNRESET: that request is sent once
-   * more on a fresh socket (Node's documented pattern, `req.reusedSocket`).
-   */
+  /** Any answer, whatever its status, as text; rejects only when no answer came. */
   async request(
     method: string,
     path: string,
     body?: JsonObject,
     contentType = 'application/json',
   ): Promise<ApiAnswer> {
-    try {
-      return await this.requestOnce(method, path, body, contentType);
-    } catch (err) {
-      if ((err as { reusedSocket?: boolean }).reusedSocket !== true) throw err;
-      return this.requestOnce(method, path, body, contentType);
-    }
-  }
-
-  private requestOnce(
-    method: string,
-    path: string,
-    body: JsonObject | undefined,
-    contentType: string,
-  ): Promise<ApiAnswer> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.server}${path}`,
-        { method, agent: this.agent, headers: { 'content-type': contentType } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          Object.assign(new Error(`${method} ${path}: ${err.message}`), {
-            reusedSocket: req.reusedSocket && err.code === 'ECONNRESET',
-          }),
-        ),
-      );
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+    const { status, bytes } = await this.exchange(method, path, body, contentType);
+    return { status, text: bytes.toString('utf8') };
   }
 
   /** Like request, but anything other than 2xx is an error carrying the apiserver's message. */
@@ -94,22 +57,57 @@ export class ApiserverClient {
   }
 
   /** The body of a 2xx answer to a GET, as bytes (a pprof profile is binary). */
-  bytes(path: string): Promise<Buffer> {
+  async bytes(path: string): Promise<Buffer> {
+    const { status, bytes } = await this.exchange('GET', path, undefined, 'application/json');
+    if (status < 200 || status >= 300)
+      throw new Error(`GET ${path}: ${status} ${bytes.toString('utf8', 0, 300)}`);
+    return bytes;
+  }
+
+  /**
+   * One request and its whole answer. A kept-alive socket the server closed while idle fails
+   * on reuse with ECONNRESET: that request is sent once more on a fresh socket (Node's
+   * documented pattern, `req.reusedSocket`).
+   */
+  private async exchange(
+    method: string,
+    path: string,
+    body: JsonObject | undefined,
+    contentType: string,
+  ): Promise<{ status: number; bytes: Buffer }> {
+    try {
+      return await this.exchangeOnce(method, path, body, contentType);
+    } catch (err) {
+      if ((err as { reusedSocket?: boolean }).reusedSocket !== true) throw err;
+      return this.exchangeOnce(method, path, body, contentType);
+    }
+  }
+
+  private exchangeOnce(
+    method: string,
+    path: string,
+    body: JsonObject | undefined,
+    contentType: string,
+  ): Promise<{ status: number; bytes: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.server}${path}`, { method: 'GET', agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () =>
-          (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300
-            ? resolve(Buffer.concat(chunks))
-            : reject(
-                new Error(`GET ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8', 0, 300)}`),
-              ),
-        );
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
+      const req = request(
+        `${this.server}${path}`,
+        { method, agent: this.agent, headers: { 'content-type': contentType } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          Object.assign(new Error(`${method} ${path}: ${err.message}`), {
+            reusedSocket: req.reusedSocket && err.code === 'ECONNRESET',
+          }),
+        ),
+      );
+      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   }
 
