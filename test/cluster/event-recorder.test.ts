@@ -215,6 +215,39 @@ describe('EventRecorder', () => {
     }
   });
 
+  it('starts the backoff over after a successful write', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let failing = 3;
+      const { sink, calls } = recordingSink(() =>
+        failing-- > 0 ? new ApiError('unavailable', 503) : undefined,
+      );
+      const { r, results } = recorder(sink, () => 0);
+      const tick = async (ms: number) => {
+        vi.advanceTimersByTime(ms);
+        await new Promise((resolve) => setImmediate(resolve));
+        await r.flushed();
+      };
+      // A failed write is counted and not retried; the next queued event goes after the wait.
+      for (const note of ['a', 'b', 'c', 'd']) r.record({ ...restored, note });
+      await r.flushed();
+      // Waits of at most 1, 2 and 4 s: three failures, then the write that succeeds.
+      for (let s = 0; s < 7; s++) await tick(1_000);
+      expect(results).toEqual(['failed', 'failed', 'failed', 'created']);
+      // The next failure waits at most 1 s again, not 8 s.
+      failing = 1;
+      r.record({ ...restored, note: 'e' });
+      r.record({ ...restored, note: 'f' });
+      await r.flushed();
+      expect(results.at(-1)).toBe('failed');
+      await tick(1_000);
+      expect(results.at(-1)).toBe('created');
+      expect(calls).toHaveLength(6);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('drops and counts new events beyond the queue capacity; repeats of queued ones still count', async () => {
     const { sink, calls } = recordingSink();
     const { r, results } = recorder(sink, () => 0, { capacity: 2 });
