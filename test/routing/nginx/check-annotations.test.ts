@@ -340,6 +340,24 @@ describe('nginx mirror/main.go mirror annotations', () => {
     expect(mirrorTargetHost('https://test.env.com$request_uri')).toEqual({ host: 'test.env.com' });
     expect(mirrorTargetHost('http://[::1]:8080/x')).toEqual({ host: '::1' });
     expect(mirrorTargetHost('HTTP://Host:/')).toEqual({ host: 'Host' });
+    // A bracketed IPv6 host without a port; brackets elsewhere stay part of the host name.
+    expect(mirrorTargetHost('http://[::1]/x')).toEqual({ host: '::1' });
+    expect(mirrorTargetHost('http://x[]/')).toEqual({ host: 'x[]' });
+  });
+
+  it('nginx mirror/main.go mirrorTargetHost rejects what Go url.Parse or nginx would', () => {
+    // A scheme starts with a letter, at the start of the text.
+    expect(mirrorTargetHost('1http://host/')).toEqual({ error: 'it has no scheme (such as https://)' });
+    // After a bracketed host only ":port" may follow.
+    expect(mirrorTargetHost('http://[::1]x:80/')).toEqual({
+      error: `Go's url.Parse rejects it: invalid port "x:80" after host`,
+    });
+    expect(mirrorTargetHost('xhttp://host/')).toEqual({
+      error: 'nginx can only mirror to http:// or https://, not xhttp://',
+    });
+    expect(mirrorTargetHost('httpx://host/')).toEqual({
+      error: 'nginx can only mirror to http:// or https://, not httpx://',
+    });
   });
 });
 

@@ -120,6 +120,15 @@ describe('desiredCanaryAnnotations (argo nginx.go)', () => {
     ]);
   });
 
+  it('a Rollout without an nginx block (or without trafficRouting) gets the default prefix and no total', () => {
+    const state = stateOf(nginxRollout());
+    const expected = { [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '10' };
+    expect(desiredCanaryAnnotations(rollout({ name: 'web', canary: { trafficRouting: {} } }), state)).toEqual(
+      expected,
+    );
+    expect(desiredCanaryAnnotations(rollout({ name: 'web', canary: {} }), state)).toEqual(expected);
+  });
+
   it('argo trafficrouting.go weight 0 when promoted: the canary Ingress stays with canary-weight "0"', () => {
     const r = nginxRollout({}, {}, { ...midRollout(100), currentPodHash: 'stable-hash' });
     expect(desiredCanaryAnnotations(r, stateOf(r))[`${P}/canary-weight`]).toBe('0');
@@ -195,6 +204,23 @@ describe('desiredCanaryIngress (argo nginx.go)', () => {
       [`${P}/canary-weight`]: '10',
     });
     expect(ingress.spec).toEqual({ rules: [{ http: { paths: [v1Path('canary-svc')] } }] });
+    // No key at all, not a key holding undefined (toEqual would not tell them apart).
+    expect(Object.keys((ingress.metadata as Loose).annotations as Loose)).toEqual([
+      `${P}/canary`,
+      `${P}/canary-weight`,
+    ]);
+    expect(Object.keys(ingress.spec as Loose)).toEqual(['rules']);
+  });
+
+  it('a Rollout read from a manifest file has no uid: the owner reference carries an empty one', () => {
+    const r = { ...nginxRollout() };
+    delete r.uid;
+    const ingress = desiredCanaryIngress(
+      stableIngress([{ http: { paths: [v1Path('stable-svc')] } }]),
+      r,
+      stateOf(r),
+    );
+    expect((ingress.ingress!.metadata as { ownerReferences: Loose[] }).ownerReferences[0]!.uid).toBe('');
   });
 
   it('argo nginx.go legacy extensions/v1beta1 backends are renamed through serviceName', () => {
@@ -237,6 +263,12 @@ describe('desiredCanaryIngress (argo nginx.go)', () => {
       canary: { trafficRouting: { nginx: { stableIngresses: ['web-ingress'] } } },
     });
     const result = desiredCanaryIngress(stableIngress([]), r, stateOf(r));
+    expect(result.errors[0]?.message).toMatch(/^ingress `` has no rules using service stable-svc backend\. /);
+  });
+
+  it('a Rollout without an nginx block: the message quotes an empty stableIngress too', () => {
+    const state = stateOf(nginxRollout());
+    const result = desiredCanaryIngress(stableIngress([]), rollout({ name: 'web', canary: {} }), state);
     expect(result.errors[0]?.message).toMatch(/^ingress `` has no rules using service stable-svc backend\. /);
   });
 
