@@ -49,6 +49,8 @@ export function nginxCanaryOwner(
   const ref = controllerRolloutRef(obj);
   const rollout = ref ? lookup(ref.name) : undefined;
   if (!rollout?.canary?.trafficRouting?.nginx) return undefined;
+  // Equivalent mutant (mutation testing, README): `ref` is defined whenever `rollout` is.
+  // Stryker disable next-line OptionalChaining: equivalent, ref is defined here
   if (rollout.uid !== undefined && ref?.uid !== undefined && rollout.uid !== ref.uid) return undefined;
   const name = IngressObject.of(obj).name;
   return referencedIngresses(rollout).nginx.some((stable) => canaryIngressName(rollout.name, stable) === name)
@@ -69,6 +71,9 @@ export const nginxTrafficProvider: TrafficProvider = {
   reconcile(json: JsonObject, input: DriftInput): ProviderReconcile {
     const rollout = nginxCanaryOwner(input.requested, input.rolloutNamed);
     const state = rollout && trafficStateOf(rollout, 'nginx');
+    // Equivalent mutant: an owner found above has an nginx block, so `state` is undefined exactly
+    // when `rollout` is, and `&&` decides the same as `||`.
+    // Stryker disable next-line LogicalOperator: equivalent, state is undefined exactly when rollout is
     if (!rollout || !state) return { shares: [], errors: [] };
     const desired = desiredCanaryAnnotations(rollout, state);
     // Equivalent mutants: nginxCanaryOwner returns only Rollouts with canary.trafficRouting.nginx,

@@ -17,6 +17,16 @@ function nginxRollout(nginx: Loose = {}, extra: Loose = {}, status: Loose = midR
 
 const stateOf = (r: Rollout) => trafficStateOf(r, 'nginx')!;
 
+/** Rollouts the nginx functions are never given by the guard, which they still must not fail on. */
+function withoutNginx(): Rollout[] {
+  const albOnly = rollout({ name: 'web' });
+  return [
+    albOnly,
+    rollout({ name: 'web', canary: { trafficRouting: undefined } }),
+    { ...albOnly, canary: undefined },
+  ];
+}
+
 function stableIngress(rules: JsonObject[], extra: Loose = {}): JsonObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -120,13 +130,10 @@ describe('desiredCanaryAnnotations (argo nginx.go)', () => {
     ]);
   });
 
-  it('a Rollout without an nginx block (or without trafficRouting) gets the default prefix and no total', () => {
+  it('a Rollout without an nginx block, without trafficRouting or without a canary strategy: default prefix, no total', () => {
     const state = stateOf(nginxRollout());
     const expected = { [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '10' };
-    expect(desiredCanaryAnnotations(rollout({ name: 'web', canary: { trafficRouting: {} } }), state)).toEqual(
-      expected,
-    );
-    expect(desiredCanaryAnnotations(rollout({ name: 'web', canary: {} }), state)).toEqual(expected);
+    for (const r of withoutNginx()) expect(desiredCanaryAnnotations(r, state)).toEqual(expected);
   });
 
   it('argo trafficrouting.go weight 0 when promoted: the canary Ingress stays with canary-weight "0"', () => {
@@ -266,10 +273,14 @@ describe('desiredCanaryIngress (argo nginx.go)', () => {
     expect(result.errors[0]?.message).toMatch(/^ingress `` has no rules using service stable-svc backend\. /);
   });
 
-  it('a Rollout without an nginx block: the message quotes an empty stableIngress too', () => {
+  it('a Rollout without an nginx block, trafficRouting or canary strategy: the message quotes an empty stableIngress too', () => {
     const state = stateOf(nginxRollout());
-    const result = desiredCanaryIngress(stableIngress([]), rollout({ name: 'web', canary: {} }), state);
-    expect(result.errors[0]?.message).toMatch(/^ingress `` has no rules using service stable-svc backend\. /);
+    for (const r of withoutNginx()) {
+      const result = desiredCanaryIngress(stableIngress([]), r, state);
+      expect(result.errors[0]?.message).toMatch(
+        /^ingress `` has no rules using service stable-svc backend\. /,
+      );
+    }
   });
 
   it('malformed rules are skipped; a missing apiVersion defaults to networking.k8s.io/v1', () => {
