@@ -48,6 +48,25 @@ describe('routerRemovalFindings', () => {
     expect(finding?.message).toContain('keeps sending its last canary weight of requests to web-canary');
   });
 
+  it('warns too when the Rollout moves to blueGreen (no canary strategy left)', () => {
+    const blueGreen = { ...withoutRouting, canary: undefined };
+    const cluster = clusterWith([canaryIngress({ 'nginx.ingress.kubernetes.io/canary-weight': '20' })]);
+    expect(routerRemovalFindings(withNginx, blueGreen, cluster).map((f) => f.rule)).toEqual([
+      'nginx-canary-ingress-orphaned',
+    ]);
+    // ...and is quiet about a Rollout that had no canary strategy before.
+    expect(routerRemovalFindings(blueGreen, withoutRouting, cluster)).toEqual([]);
+  });
+
+  it('names "the canary Service" when the previous Rollout had none', () => {
+    const noCanaryService = { ...withNginx, canary: { ...withNginx.canary!, canaryService: undefined } };
+    const cluster = clusterWith([canaryIngress({ 'nginx.ingress.kubernetes.io/canary-weight': '20' })]);
+    const [finding] = routerRemovalFindings(noCanaryService, withoutRouting, cluster);
+    expect(finding?.message).toContain(
+      'keeps sending 20% (its canary-weight) of requests to the canary Service (',
+    );
+  });
+
   it('is quiet when the canary Ingress carries weight "0", is gone, or NGINX still routes', () => {
     const zero = clusterWith([canaryIngress({ 'nginx.ingress.kubernetes.io/canary-weight': '0' })]);
     expect(routerRemovalFindings(withNginx, withoutRouting, zero)).toEqual([]);

@@ -640,5 +640,41 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       ]);
     expect(validateRolloutSpec(rolloutOf(both('yes', 'YES')))).toEqual([]);
     expect(validateRolloutSpec(rolloutOf(both('a*', 'b')))).toEqual([]);
+    // A wildcard among several values of one spelling is enough to leave the header alone.
+    const mixed = albWithRoutes([
+      { setWeight: 10 },
+      hdr([
+        { headerName: 'X-Canary', headerValue: { exact: 'a*' } },
+        { headerName: 'X-Canary', headerValue: { exact: 'b' } },
+        { headerName: 'x-canary', headerValue: { exact: 'c' } },
+      ]),
+    ]);
+    expect(validateRolloutSpec(rolloutOf(mixed))).toEqual([]);
+  });
+
+  // HEAD's requireCanaryStableServices lists the routers that need both Services
+  // (argoproj/argo-rollouts master 9f8d111, pkg/apis/rollouts/validation/validation.go); a
+  // traffic router plugin is not among them.
+  it.each([
+    ['smi', { rootService: 'web' }],
+    ['apisix', { route: { name: 'web-route' } }],
+    ['ambassador', { mappings: ['web-mapping'] }],
+    ['appMesh', { virtualService: { name: 'web-vs' } }],
+    ['traefik', { weightedTraefikServiceName: 'web-ts' }],
+  ])('%s without stableService and canaryService: both are required', (router, config) => {
+    const canary = { trafficRouting: { [router]: config }, steps: [{ setWeight: 5 }] };
+    const required = validateRolloutSpec(rolloutOf(canary)).filter(
+      (f) => f.rule === 'traffic-routing-services-required',
+    );
+    expect(required.map((f) => f.field)).toEqual([
+      'spec.strategy.canary.stableService',
+      'spec.strategy.canary.canaryService',
+    ]);
+  });
+
+  it('a traffic router plugin alone does not require stableService and canaryService', () => {
+    const canary = { trafficRouting: { plugins: { 'example.com/router': {} } }, steps: [{ setWeight: 5 }] };
+    const rules = validateRolloutSpec(rolloutOf(canary)).map((f) => f.rule);
+    expect(rules).not.toContain('traffic-routing-services-required');
   });
 });
