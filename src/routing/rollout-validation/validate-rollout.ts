@@ -70,7 +70,11 @@ function serviceRules(canary: CanaryStrategy): Finding[] {
 function pingPongRules(canary: CanaryStrategy): Finding[] {
   const out: Finding[] = [];
   const tr = canary.trafficRouting;
+  // Equivalent mutants (mutation testing, README): validateRolloutSpec calls this only when
+  // pingPong is set.
+  // Stryker disable next-line OptionalChaining: equivalent, pingPong is set here
   const ping = canary.pingPong?.pingService ?? '';
+  // Stryker disable next-line OptionalChaining: equivalent, pingPong is set here
   const pong = canary.pingPong?.pongService ?? '';
   if (tr && !tr.alb && !istio(tr) && !plugins(tr)) {
     out.push(

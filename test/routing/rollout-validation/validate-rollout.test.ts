@@ -580,6 +580,7 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       }),
     ],
     ['argo validation.go: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
+    ['argo validation.go: maxSurge 1 with maxUnavailable 0', albCanary({ maxSurge: 1, maxUnavailable: 0 })],
     [
       'a mirror step with ALB and Istio: Istio mirrors, ALB passes the traffic on (argo-rollouts alb.go SetMirrorRoute is a no-op)',
       albCanary({
