@@ -495,6 +495,24 @@ const cases: Case[] = [
       'Header route "hdr" never matches: "X-Canary" and "x-canary" become separate ALB conditions that must all hold, and no one value satisfies them. Spell the header name the same way in every match so Argo merges the values.',
   },
   {
+    name: 'argo-rollouts issue 4898: dynamicStableScale with abortScaleDownDelaySeconds',
+    canary: albCanary({ dynamicStableScale: true, abortScaleDownDelaySeconds: 30 }),
+    rule: 'dynamic-stable-scale-abort-delay',
+    field: 'spec.strategy.canary.abortScaleDownDelaySeconds',
+    severity: 'warning',
+    message:
+      'Fix: remove abortScaleDownDelaySeconds, or run a controller with argo-rollouts pull request 4900. With dynamicStableScale, an abort then never scales the canary down and traffic never returns to stable (argo-rollouts issue 4898).',
+  },
+  {
+    name: 'an experiment whose templates have no weight sends no traffic either',
+    canary: albCanary({ steps: [{ experiment: { templates: [{ name: 'a' }] } }] }),
+    rule: 'steps-never-shift-traffic',
+    field: 'spec.strategy.canary.steps',
+    severity: 'warning',
+    message:
+      'No step sends traffic to the canary (no setWeight above 0, experiment weight or header route), so it gets 0% until full promotion, then 100% at once. Add setWeight steps; setCanaryScale only scales pods.',
+  },
+  {
     name: 'steps that never send traffic to the canary',
     canary: albCanary({ steps: [{ setCanaryScale: { weight: 50 } }, { pause: {} }, { setWeight: 0 }] }),
     rule: 'steps-never-shift-traffic',
@@ -581,6 +599,15 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
     ],
     ['argo validation.go: maxSurge 0 with maxUnavailable 1', albCanary({ maxSurge: 0, maxUnavailable: 1 })],
     ['argo validation.go: maxSurge 1 with maxUnavailable 0', albCanary({ maxSurge: 1, maxUnavailable: 0 })],
+    // The bounds of the ranges the rules beyond Argo check, each just inside.
+    [
+      'ALB stickiness of 1 s, the shortest ALB allows',
+      albCanary({}, { stickinessConfig: { enabled: true, durationSeconds: 1 } }),
+    ],
+    ['ALB servicePort 1', albCanary({}, { servicePort: 1 })],
+    ['ALB servicePort 65535', albCanary({}, { servicePort: 65535 })],
+    // actions.<name> must fit 63 characters: 63 - "actions.".length = 55.
+    ['a stable Service name of 55 characters', albCanary({ stableService: 's'.repeat(55) })],
     [
       'a mirror step with ALB and Istio: Istio mirrors, ALB passes the traffic on (argo-rollouts alb.go SetMirrorRoute is a no-op)',
       albCanary({
@@ -651,6 +678,40 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
       ]),
     ]);
     expect(validateRolloutSpec(rolloutOf(mixed))).toEqual([]);
+  });
+
+  it('a header route name of 52 characters fits conditions.<name> (63 - "conditions.".length)', () => {
+    const name = 'h'.repeat(52);
+    const canary = albWithRoutes(
+      [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }], name)],
+      {
+        managedRoutes: managed([name]),
+      },
+    );
+    expect(validateRolloutSpec(rolloutOf(canary))).toEqual([]);
+  });
+
+  it('a header route with a match sends traffic: no "never shift traffic" warning without setWeight', () => {
+    const canary = albWithRoutes([hdr([{ headerName: 'x', headerValue: { exact: 'a' } }])]);
+    expect(validateRolloutSpec(rolloutOf(canary)).map((f) => f.rule)).not.toContain(
+      'steps-never-shift-traffic',
+    );
+  });
+
+  it('case-variant header names are an ALB matter only: not reported for NGINX', () => {
+    const canary = nginxCanary({
+      trafficRouting: { nginx: { stableIngress: 'web' }, managedRoutes: managed(['hdr']) },
+      steps: [
+        { setWeight: 10 },
+        hdr([
+          { headerName: 'X-Canary', headerValue: { exact: 'a' } },
+          { headerName: 'x-canary', headerValue: { exact: 'b' } },
+        ]),
+      ],
+    });
+    expect(validateRolloutSpec(rolloutOf(canary)).map((f) => f.rule)).not.toContain(
+      'header-route-never-matches',
+    );
   });
 
   // HEAD's requireCanaryStableServices lists the routers that need both Services
