@@ -619,6 +619,44 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
         steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'mirror' } }],
       }),
     ],
+    [
+      'Istio mirror matches with one value each, on method in one match and path in the other',
+      albCanary({
+        trafficRouting: { istio: { virtualService: { name: 'vs' } }, managedRoutes: managed(['mirror']) },
+        steps: [
+          { setWeight: 10 },
+          {
+            setMirrorRoute: {
+              name: 'mirror',
+              match: [{ method: { exact: 'GET' } }, { path: { prefix: '/api' } }],
+            },
+          },
+        ],
+      }),
+    ],
+    ['setWeight 0 is in range', albCanary({ steps: [{ setWeight: 0 }, { setWeight: 20 }] })],
+    [
+      'experiment templates without a weight need no traffic router',
+      { steps: [{ setWeight: 10 }, { experiment: { templates: [{ name: 'a' }] } }] },
+    ],
+    [
+      'argo validation.go.10: SMI can send an experiment weight',
+      {
+        stableService: 'web-stable',
+        canaryService: 'web-canary',
+        trafficRouting: { smi: { rootService: 'web' } },
+        steps: [{ setWeight: 10 }, { experiment: { templates: [{ name: 'a', weight: 5 }] } }],
+      },
+    ],
+    [
+      'argo validation.go.6: Apisix supports setHeaderRoute',
+      {
+        stableService: 'web-stable',
+        canaryService: 'web-canary',
+        trafficRouting: { apisix: { route: { name: 'web-route' } }, managedRoutes: managed(['hdr']) },
+        steps: [{ setWeight: 10 }, hdr([{ headerName: 'x', headerValue: { exact: 'a' } }])],
+      },
+    ],
     ['blue-green or no canary strategy', {}],
   ];
   it.each(valid)('%s', (_name, canary) => {
@@ -711,6 +749,70 @@ describe('validateRolloutSpec: configurations Argo accepts', () => {
     });
     expect(validateRolloutSpec(rolloutOf(canary)).map((f) => f.rule)).not.toContain(
       'header-route-never-matches',
+    );
+  });
+
+  it('argo validation.go.1: a step with experiment or analysis next to another action says so in its flags', () => {
+    const multiple = (step: Obj) =>
+      validateRolloutSpec(rolloutOf(albCanary({ steps: [step] })))
+        .filter((f) => f.rule === 'step-multiple-types')
+        .map((f) => f.message.slice(0, f.message.indexOf(': Step must')));
+    expect(multiple({ setWeight: 10, experiment: { templates: [{ name: 'a' }] } })).toEqual([
+      'spec.strategy.steps[0]: Invalid value: "step.Experiment: true step.Pause: false step.SetWeight: true step.Analysis: false"',
+    ]);
+    expect(multiple({ pause: {}, analysis: { templates: [{ templateName: 't' }] } })).toEqual([
+      'spec.strategy.steps[0]: Invalid value: "step.Experiment: false step.Pause: true step.SetWeight: false step.Analysis: true"',
+    ]);
+  });
+
+  it('argo validation.go.7: an Istio mirror match checks method and path each', () => {
+    const fields = (match: Obj[]) =>
+      validateRolloutSpec(
+        rolloutOf(
+          albCanary({
+            trafficRouting: { istio: { virtualService: { name: 'vs' } }, managedRoutes: managed(['m']) },
+            steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'm', match } }],
+          }),
+        ),
+      )
+        .filter((f) => f.rule === 'string-match-multiple-values')
+        .map((f) => f.field);
+    expect(fields([{ method: { exact: 'GET', regex: 'P.*' } }])).toEqual([
+      'spec.strategy.canary.steps[1].setMirrorRoute.match[0]',
+    ]);
+    expect(fields([{ method: { exact: 'GET' } }, { path: { exact: '/a', prefix: '/b' } }])).toEqual([
+      'spec.strategy.canary.steps[1].setMirrorRoute.match[1]',
+    ]);
+  });
+
+  it('argo validation.go.7: a mirror route name must be in managedRoutes', () => {
+    const canary = albCanary({
+      trafficRouting: { istio: { virtualService: { name: 'vs' } }, managedRoutes: managed(['other']) },
+      steps: [{ setWeight: 10 }, { setMirrorRoute: { name: 'm' } }],
+    });
+    const missing = validateRolloutSpec(rolloutOf(canary)).filter(
+      (f) => f.rule === 'managed-routes-missing-route',
+    );
+    expect(missing.map((f) => f.field)).toEqual(['spec.strategy.canary.steps[1].setMirrorRoute']);
+  });
+
+  it('the mirror route in a finding is its Go JSON: method, path and headers of each match', () => {
+    const canary = {
+      steps: [
+        {
+          setMirrorRoute: {
+            name: 'm',
+            match: [{ method: { exact: 'G' }, path: { prefix: '/' }, headers: { x: { exact: '1' } } }],
+          },
+        },
+      ],
+    };
+    const [finding] = validateRolloutSpec(rolloutOf(canary)).filter(
+      (f) => f.rule === 'mirror-route-router-unsupported',
+    );
+    expect(finding?.message).toContain(
+      // 99 characters: just under the cut at 100.
+      'Invalid value: {"name":"m","match":[{"method":{"exact":"G"},"path":{"prefix":"/"},"headers":{"x":{"exact":"1"}}}]}: ',
     );
   });
 
