@@ -232,6 +232,9 @@ describe('LBC class_loader.go IngressGroup annotations', () => {
 
   it.each([['1001'], ['-1001']])('LBC class_loader.go group.order %j is out of range', (order) => {
     const findings = validate({ [`${P}/group.order`]: order }, []);
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['alb-group-order', 'error', field(`${P}/group.order`)],
+    ]);
     expect(findings[0]?.message).toMatch(
       new RegExp(
         `^explicit Ingress group order must be within \\[-1000:1000\\], Ingress: shop/web, order: ${order}\\. `,
