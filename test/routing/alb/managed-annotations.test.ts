@@ -63,6 +63,15 @@ describe('managed-alb-annotations (argo ingress.go)', () => {
     expect(renderManagedAlbAnnotations(removeManagedKeys(parsed('{"ro":null}'), 'ro', []))).toBe('{"ro":[]}');
   });
 
+  it('argo ingress.go add keeps the keys already listed; remove keeps the keys not named', () => {
+    expect(renderManagedAlbAnnotations(addManagedKeys(parsed('{"ro":["k1"]}'), 'ro', ['k2']))).toBe(
+      '{"ro":["k1","k2"]}',
+    );
+    expect(renderManagedAlbAnnotations(removeManagedKeys(parsed('{"ro":["a","b","c"]}'), 'ro', ['b']))).toBe(
+      '{"ro":["a","c"]}',
+    );
+  });
+
   it('add and remove do not modify their input', () => {
     const map = parsed('{"ro":["a"]}');
     addManagedKeys(map, 'ro', ['b']);
