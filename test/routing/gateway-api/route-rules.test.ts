@@ -11,6 +11,7 @@ import {
   isPluginManagedRule,
   overSchemaLimits,
   parseGatewayRoute,
+  routeKindOf,
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
 import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
@@ -26,6 +27,9 @@ describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
     ['9223372036854775807', true],
     ['-9223372036854775808', true],
     ['9223372036854775808', false],
+    ['-9223372036854775809', false],
+    ['1000000000000000000', true],
+    ['10000000000000000000', false],
     ['00000000000000000000009', true],
     ['', false],
     ['-', false],
@@ -210,5 +214,116 @@ describe('parseGatewayRoute (cache projection)', () => {
       'a GRPCRoute needs metadata.name',
     );
     expect(parseGatewayRoute('GRPCRoute', 'x').value).toBeUndefined();
+  });
+});
+
+describe('routeKindOf', () => {
+  it.each([
+    ['gateway.networking.k8s.io', 'HTTPRoute', 'HTTPRoute'],
+    ['gateway.networking.k8s.io', 'GRPCRoute', 'GRPCRoute'],
+    ['gateway.networking.k8s.io', 'TCPRoute', undefined],
+    ['networking.k8s.io', 'HTTPRoute', undefined],
+  ])('%s %s → %s', (group, kind, expected) => expect(routeKindOf(group, kind)).toBe(expected));
+});
+
+describe('overSchemaLimits: the bounds themselves', () => {
+  it('accepts every list at its limit', () => {
+    const atLimits = httpRoute([
+      {
+        backendRefs: Array.from({ length: 16 }, (_, i) => ref(`s${i}`)),
+        filters: Array.from({ length: 16 }, () => ({ type: 'RequestHeaderModifier' })),
+        matches: [
+          { headers: Array.from({ length: 16 }, (_, i) => ({ name: `h${i}`, value: 'v' })) },
+          ...Array.from({ length: 63 }, () => ({})),
+        ],
+      },
+      { matches: Array.from({ length: 64 }, () => ({})) },
+    ]);
+    expect(overSchemaLimits(atLimits)).toBeUndefined();
+  });
+
+  it('counts filters, and matches over all rules past 128', () => {
+    const filters = Array.from({ length: 17 }, () => ({ type: 'RequestHeaderModifier' }));
+    expect(overSchemaLimits(httpRoute([{}, { filters }]))).toBe(
+      'spec.rules[1].filters has 17 items (at most 16)',
+    );
+    const rules = [64, 64, 1].map((n) => ({ matches: Array.from({ length: n }, () => ({})) }));
+    expect(overSchemaLimits(httpRoute(rules))).toBe('129 matches in all rules (at most 128)');
+  });
+
+  it('reads only what is there: no rules list, or entries that are not objects', () => {
+    expect(overSchemaLimits({ spec: {} })).toBeUndefined();
+    expect(overSchemaLimits({})).toBeUndefined();
+    expect(overSchemaLimits(httpRoute(['x' as never, null as never, rule([ref(STABLE)])]))).toBeUndefined();
+  });
+});
+
+describe('canonicalRule: null fields are defaulted as absent ones', () => {
+  it('treats null type, group, kind and weight as the defaults, and a null path as the default path', () => {
+    const withNulls = {
+      matches: [{ path: null, headers: [{ name: 'x', type: null, value: 'y' }] }],
+      backendRefs: [{ group: null, kind: null, name: CANARY, port: 80, weight: null }],
+    };
+    expect(canonicalRule('HTTPRoute', withNulls)).toBe(
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+        '"matches":[{"headers":[{"name":"x","type":"Exact","value":"y"}],"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+  });
+
+  it('defaults query parameter types and keeps entries that are not objects as written', () => {
+    expect(
+      canonicalRule('HTTPRoute', {
+        matches: [{ path: { value: '/' }, queryParams: [{ name: 'q', value: '1' }, 'x'] }],
+      }),
+    ).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/"},"queryParams":[{"name":"q","type":"Exact","value":"1"},"x"]}]}',
+    );
+  });
+});
+
+describe('parseGatewayRoute: the cache projection of odd backends', () => {
+  it('defaults the kind, drops a namespace that is not text and a port that is not a safe integer', () => {
+    const parsed = parseGatewayRoute('GRPCRoute', {
+      metadata: { name: 'api' },
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: STABLE, kind: '', group: 5, namespace: 7, port: 80.5 },
+              { name: CANARY, kind: 'ServiceImport', group: 'x', port: 2 ** 53 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(parsed).toEqual({
+      value: {
+        kind: 'GRPCRoute',
+        namespace: 'default',
+        name: 'api',
+        rules: [
+          {
+            backends: [
+              { group: '', kind: 'Service', name: STABLE },
+              { group: 'x', kind: 'ServiceImport', name: CANARY },
+            ],
+          },
+        ],
+      },
+      findings: [],
+    });
+  });
+
+  it('reports an empty name in full', () => {
+    expect(parseGatewayRoute('HTTPRoute', { metadata: { name: '' } })).toEqual({
+      findings: [
+        {
+          severity: 'error',
+          rule: 'missing-name',
+          field: 'metadata.name',
+          message: 'a HTTPRoute needs metadata.name',
+        },
+      ],
+    });
   });
 });
