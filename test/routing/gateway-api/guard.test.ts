@@ -530,6 +530,31 @@ describe('stagedRoute: which admitted rule stands in for which requested one', (
       header,
     ]);
   });
+
+  it('a rule with fields the other lacks is not aligned, whichever side has them', () => {
+    const refs = { backendRefs: weighted.backendRefs as JsonObject[] };
+    // The request rule matches /a, the admitted one has only backendRefs (the default match, /).
+    const onA = { ...weighted, matches: [{ path: { type: 'PathPrefix', value: '/a' } }] };
+    expect(stagedRules([onA], [refs])[0]).toBe(onA);
+    // The request rule has only backendRefs, the admitted one a name as well.
+    const named = { ...refs, name: 'testers' };
+    expect(stagedRules([refs], [named])[0]).toBe(refs);
+  });
+
+  it('the very same backendRefs do not align rules that differ elsewhere', () => {
+    const shared = weighted.backendRefs as JsonObject[];
+    const a = { name: 'a', backendRefs: shared };
+    expect(stagedRules([a], [{ name: 'b', backendRefs: shared }])[0]).toBe(a);
+  });
+
+  it('keeps the request rules past the last admitted one (a rule the guard dropped)', () => {
+    expect(stagedRules([weighted, header], [reweighted(weighted)])).toEqual([reweighted(weighted), header]);
+  });
+
+  it('is the admitted route itself when the request has no rules list', () => {
+    const admitted = routeWith([reweighted(weighted)]);
+    expect(stagedRoute('HTTPRoute', { kind: 'HTTPRoute', spec: {} }, admitted)).toBe(admitted);
+  });
 });
 
 /** A Rollout state the guard could not put in place, as the finding reports it. */
@@ -1001,6 +1026,8 @@ describe('gatewayApiTrafficProvider', () => {
       expect(provider.ownedValue(route, weightKey(CANARY))).toBe('20,30');
       expect(provider.ownedValue(route, weightKey(STABLE))).toBe('80,70');
       expect(provider.ownedValue(route, weightKey('web-exp'))).toBe('1');
+      const nullWeight = httpRoute([rule([{ ...ref(STABLE), weight: null }, ref(CANARY, 20)])]);
+      expect(provider.ownedValue(nullWeight, weightKey(STABLE))).toBe('1');
       expect(provider.ownedValue(route, weightKey('absent'))).toBeUndefined();
       expect(provider.ownedValue(httpRoute([HEADER_RULE]), weightKey(CANARY))).toBeUndefined();
     });

@@ -274,7 +274,8 @@ describe('experiment backends: which rule, which stable backendRef (experiment.g
     const rules = [rule([ref(STABLE, 80), ref(CANARY, 20)])];
     expect(addExperimentBackends(rules, owner, [], lookup)).toEqual({ rules, missingServices: [] });
     const other = [rule([ref('legacy', 1)])];
-    expect(addExperimentBackends(other, owner, [{ serviceName: 'exp-b', weight: 10 }], lookup)).toEqual({
+    const unknown = { service: () => undefined, existing: () => undefined };
+    expect(addExperimentBackends(other, owner, [{ serviceName: 'exp-b', weight: 10 }], unknown)).toEqual({
       rules: other,
       missingServices: [],
     });
@@ -330,5 +331,39 @@ describe('header-route rules: the match fields each kind keeps', () => {
     expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]!.matches).toStrictEqual([
       { method: 'GET', headers },
     ]);
+  });
+});
+
+describe('header-route rules: the canary backendRef and the filters', () => {
+  const headers = [{ name: 'x-canary', type: 'Exact', value: 'yes' }];
+
+  it('gives the canary backendRef no port when the source has none (absent or null)', () => {
+    const sources = [
+      { backendRefs: [ref(STABLE), { name: CANARY }] },
+      { backendRefs: [ref(STABLE), { name: CANARY, port: null }] },
+    ];
+    expect(buildHeaderRules(owner, 'hdr', sources, headers).map((r) => r.backendRefs)).toStrictEqual([
+      [{ group: '', kind: 'Service', name: CANARY }],
+      [{ group: '', kind: 'Service', name: CANARY }],
+    ]);
+  });
+
+  it('skips source matches that are not objects', () => {
+    const source = {
+      matches: ['x', { path: { type: 'Exact', value: '/a' } }],
+      backendRefs: [ref(STABLE), ref(CANARY)],
+    };
+    expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]!.matches).toStrictEqual([
+      { path: { type: 'Exact', value: '/a' }, headers },
+    ]);
+  });
+
+  it('writes no filters field for an empty filter list (Go omitempty)', () => {
+    const source = { filters: [], backendRefs: [ref(STABLE), ref(CANARY)] };
+    expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]).toStrictEqual({
+      name: 'hdr',
+      matches: [{ headers }],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80 }],
+    });
   });
 });

@@ -28,6 +28,7 @@ describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
     ['-9223372036854775808', true],
     ['9223372036854775808', false],
     ['-9223372036854775809', false],
+    ['09223372036854775808', false],
     ['1000000000000000000', true],
     ['10000000000000000000', false],
     ['00000000000000000000009', true],
@@ -48,6 +49,7 @@ describe('isManagedRuleName', () => {
     ['canary-route-01', true],
     ['canary-route--1', true],
     ['canary-route-+1', true],
+    ['canary-route-9', true],
     ['canary-route-', false],
     ['canary-route-x', false],
     ['canary-route-1-2', false],
@@ -56,6 +58,12 @@ describe('isManagedRuleName', () => {
     ['v', false],
     ['other', false],
   ])('%j → %s', (name, managed) => expect(isManagedRuleName(name, names)).toBe(managed));
+
+  it('splits only before "-" and the digits, or before "-" and a signed number', () => {
+    // `hd` + `r1`, `hd` + `r+1`: not `<name>-<number>`.
+    expect(isManagedRuleName('hdr1', new Set(['hd']))).toBe(false);
+    expect(isManagedRuleName('hdr+1', new Set(['hd']))).toBe(false);
+  });
 
   it('finds the base name even when it itself ends in -digits', () => {
     expect(isManagedRuleName('a-1-2', new Set(['a-1']))).toBe(true);
@@ -180,6 +188,10 @@ describe('ruleNameProblem (SectionName)', () => {
     ['canary-by-header', undefined],
     ['a.b-1', undefined],
     ['0', undefined],
+    ['z9', undefined],
+    ['a'.repeat(253), undefined],
+    ['a{b', 'only lowercase letters, digits, "-" and "." are allowed'],
+    ['a:b', 'only lowercase letters, digits, "-" and "." are allowed'],
     ['', 'it is empty'],
     ['Canary', 'only lowercase letters, digits, "-" and "." are allowed'],
     ['a_b', 'only lowercase letters, digits, "-" and "." are allowed'],
@@ -251,6 +263,15 @@ describe('overSchemaLimits: the bounds themselves', () => {
     expect(overSchemaLimits(httpRoute(rules))).toBe('129 matches in all rules (at most 128)');
   });
 
+  it('counts only the matches that are objects', () => {
+    const rules = [
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      { matches: [...Array.from({ length: 63 }, () => ({})), 'x'] },
+      rule([ref(STABLE)]),
+    ];
+    expect(overSchemaLimits(httpRoute(rules))).toBeUndefined();
+  });
+
   it('reads only what is there: no rules list, or entries that are not objects', () => {
     expect(overSchemaLimits({ spec: {} })).toBeUndefined();
     expect(overSchemaLimits({})).toBeUndefined();
@@ -267,6 +288,16 @@ describe('canonicalRule: null fields are defaulted as absent ones', () => {
     expect(canonicalRule('HTTPRoute', withNulls)).toBe(
       '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
         '"matches":[{"headers":[{"name":"x","type":"Exact","value":"y"}],"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+  });
+
+  it('writes a GRPCRoute match with its header and method types defaulted (text written out)', () => {
+    expect(
+      canonicalRule('GRPCRoute', {
+        matches: [{ headers: [{ name: 'h', value: 'v' }] }, { method: 'x' }, { method: { service: 's' } }],
+      }),
+    ).toBe(
+      '{"matches":[{"headers":[{"name":"h","type":"Exact","value":"v"}]},{"method":"x"},{"method":{"service":"s","type":"Exact"}}]}',
     );
   });
 
@@ -287,16 +318,21 @@ describe('parseGatewayRoute: the cache projection of odd backends', () => {
       metadata: { name: 'api' },
       spec: {
         rules: [
+          null,
+          'x',
           {
+            name: 5,
             backendRefs: [
+              null,
               { name: STABLE, kind: '', group: 5, namespace: 7, port: 80.5 },
               { name: CANARY, kind: 'ServiceImport', group: 'x', port: 2 ** 53 },
+              { name: 5 },
             ],
           },
         ],
       },
     });
-    expect(parsed).toEqual({
+    expect(parsed).toStrictEqual({
       value: {
         kind: 'GRPCRoute',
         namespace: 'default',
@@ -306,10 +342,20 @@ describe('parseGatewayRoute: the cache projection of odd backends', () => {
             backends: [
               { group: '', kind: 'Service', name: STABLE },
               { group: 'x', kind: 'ServiceImport', name: CANARY },
+              { group: '', kind: 'Service', name: '' },
             ],
           },
         ],
       },
+      findings: [],
+    });
+  });
+
+  it('projects a route without rules to no rules', () => {
+    expect(
+      parseGatewayRoute('HTTPRoute', { metadata: { name: 'a', namespace: 'n' }, spec: {} }),
+    ).toStrictEqual({
+      value: { kind: 'HTTPRoute', namespace: 'n', name: 'a', rules: [] },
       findings: [],
     });
   });

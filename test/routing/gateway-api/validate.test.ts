@@ -10,8 +10,10 @@ import {
   gatewayApiReferenceFindings,
   gatewayApiSpecFindings,
   parseGatewayRoute,
+  routeFindingsFor,
   routeWriteFindings,
 } from '../../../src/routing/gateway-api/index.js';
+import { FieldPath } from '../../../src/routing/findings/index.js';
 import type { ClusterView, GatewayRoute, JsonObject, Rollout, Service } from '../../../src/routing/model.js';
 import { CANARY, STABLE, httpRoute, pluginRollout, ref, rule } from './builders.js';
 
@@ -158,6 +160,7 @@ describe('routeWriteFindings', () => {
 });
 
 const CONFIG = 'spec.strategy.canary.trafficRouting.plugins["argoproj-labs/gatewayAPI"]';
+const ROUTE_FIELD = FieldPath.of('spec', 'rules');
 
 describe('gatewayApiSpecFindings: each finding in full', () => {
   it('refuses a Rollout without canaryService or without stableService', () => {
@@ -338,8 +341,40 @@ describe('gatewayApiReferenceFindings: each finding in full', () => {
   });
 
   it('checks no port of an unknown Service or of a backendRef without one', () => {
+    // The stable Service is known, the canary one is not.
     const route = routeOf([rule([{ name: STABLE }, ref(CANARY, undefined, 9999)])]);
-    expect(gatewayApiReferenceFindings(pluginRollout(), cluster([route], []))).toEqual([]);
+    expect(gatewayApiReferenceFindings(pluginRollout(), cluster([route], [services[0]!]))).toEqual([]);
+  });
+
+  it('accepts any port the Service has, not only its first', () => {
+    const route = routeOf([rule([ref(STABLE, undefined, 443), ref(CANARY)])]);
+    const twoPorts: Service[] = [{ namespace: 'shop', name: STABLE, ports: [{ port: 80 }, { port: 443 }] }];
+    expect(gatewayApiReferenceFindings(pluginRollout(), cluster([route], twoPorts))).toEqual([]);
+  });
+
+  it('accepts the canary first in a rule, and the Services in different rules', () => {
+    const canaryFirst = routeOf([rule([ref(CANARY), ref(STABLE)])]);
+    expect(gatewayApiReferenceFindings(pluginRollout(), cluster([canaryFirst], services))).toEqual([]);
+    const apart = routeOf([rule([ref(STABLE), ref(CANARY)]), rule([ref(STABLE), ref('other')])]);
+    expect(gatewayApiReferenceFindings(pluginRollout(), cluster([apart], services))).toEqual([]);
+  });
+
+  it('counts the header rules of every header route', () => {
+    const headerStep = (name: string) => ({
+      setHeaderRoute: { name, match: [{ headerName: 'x', headerValue: { exact: name } }] },
+    });
+    const rollout = pluginRollout({
+      managedRoutes: ['a', 'b'],
+      steps: [{ setWeight: 20 }, headerStep('a'), headerStep('b')],
+    });
+    const routeWith = (count: number) =>
+      routeOf(Array.from({ length: count }, () => rule([ref(STABLE), ref(CANARY)])));
+    expect(gatewayApiReferenceFindings(rollout, cluster([routeWith(5)], services))).toEqual([]);
+    expect(
+      gatewayApiReferenceFindings(rollout, cluster([routeWith(6)], services)).map((f) => f.message),
+    ).toEqual([
+      'HTTPRoute shop/web would need 18 rules once the plugin adds 2 header route(s) for each of its 6 rule(s) with both Services, and the apiserver allows 16. Merge rules, or set useHeaderRoutes only on the routes that need header routing.',
+    ]);
   });
 
   it("says where a backend's namespace differs from the Rollout's, the route's own namespace included", () => {
@@ -363,6 +398,7 @@ describe('gatewayApiReferenceFindings: each finding in full', () => {
         ref(CANARY),
         { ...ref(CANARY, undefined, 1), kind: 'ServiceImport', namespace: 'other' },
         { ...ref(STABLE, undefined, 1), group: 'multicluster.x-k8s.io', namespace: 'other' },
+        { ...ref('mirror', undefined, 1), namespace: 'other' },
       ]),
     ]);
     expect(gatewayApiReferenceFindings(pluginRollout(), cluster([route], services))).toEqual([]);
@@ -372,6 +408,12 @@ describe('gatewayApiReferenceFindings: each finding in full', () => {
     const route = routeOf([rule([ref(STABLE), ref('other')]), rule([ref(CANARY), ref('other')])]);
     const twice = pluginRollout({ plugin: { httpRoutes: [{ name: 'web' }], httpRoute: 'web' } });
     expect(gatewayApiReferenceFindings(twice, cluster([route], services)).map((f) => f.rule)).toEqual([
+      'gateway-api-header-source-missing',
+    ]);
+    const firstOnly = pluginRollout({
+      plugin: { httpRoutes: [{ name: 'web', useHeaderRoutes: true }, { name: 'web' }] },
+    });
+    expect(gatewayApiReferenceFindings(firstOnly, cluster([route], services)).map((f) => f.rule)).toEqual([
       'gateway-api-header-source-missing',
     ]);
     const neither = pluginRollout({ plugin: { httpRoutes: [{ name: 'web' }, { name: 'web' }] } });
@@ -401,7 +443,9 @@ describe('routeWriteFindings: which Rollouts, with header routes or not', () => 
   it('asks for header sources only for a Rollout whose entry for this route sets useHeaderRoutes', () => {
     const without = pluginRollout({ plugin: { httpRoutes: [{ name: 'web' }], httpRoute: 'other' } });
     expect(routeWriteFindings(route, cluster([], services, [without]))).toEqual([]);
-    const withHeaders = pluginRollout({ plugin: { httpRoutes: [{ name: 'web', useHeaderRoutes: true }] } });
+    const withHeaders = pluginRollout({
+      plugin: { httpRoutes: [{ name: 'web', useHeaderRoutes: true }, { name: 'other' }] },
+    });
     expect(routeWriteFindings(route, cluster([], services, [withHeaders]))).toEqual([
       {
         severity: 'error',
@@ -417,8 +461,41 @@ describe('routeWriteFindings: which Rollouts, with header routes or not', () => 
     const grpc = { ...route, kind: 'GRPCRoute' as const };
     const viaGrpc = pluginRollout({ plugin: { grpcRoute: 'web', httpRoutes: [{ name: 'web' }] } });
     const noPlugin: Rollout = { ...viaGrpc, canary: { ...viaGrpc.canary!, trafficRouting: undefined } };
-    expect(routeWriteFindings(grpc, cluster([], services, [noPlugin, viaGrpc])).map((f) => f.rule)).toEqual([
+    const blueGreen: Rollout = { ...viaGrpc, canary: undefined };
+    const rollouts = [noPlugin, blueGreen, viaGrpc];
+    expect(routeWriteFindings(grpc, cluster([], services, rollouts)).map((f) => f.rule)).toEqual([
       'gateway-api-header-source-missing',
     ]);
+  });
+});
+
+describe('Rollouts without the plugin or without both Services', () => {
+  const route = routeOf([rule([ref('x')])]);
+  const base = pluginRollout();
+  const noRouting: Rollout = { ...base, canary: { ...base.canary!, trafficRouting: undefined } };
+  const blueGreen: Rollout = { ...base, canary: undefined };
+
+  it('have no Gateway API findings of their own', () => {
+    for (const rollout of [noRouting, blueGreen]) {
+      expect(gatewayApiSpecFindings(rollout)).toEqual([]);
+      expect(gatewayApiReferenceFindings(rollout, cluster([route], services))).toEqual([]);
+    }
+    // Without a canary strategy there are no Services to look for.
+    expect(routeFindingsFor(blueGreen, route, ROUTE_FIELD, true, cluster([], services))).toEqual([]);
+  });
+
+  it('say nothing about a route write when a Service name is missing (the spec check says it)', () => {
+    for (const canary of [
+      { ...base.canary!, canaryService: '' },
+      { ...base.canary!, stableService: '' },
+    ]) {
+      expect(routeWriteFindings(route, cluster([], services, [{ ...base, canary }]))).toEqual([]);
+    }
+  });
+
+  it('ask for the Services only when some route is configured', () => {
+    const noRoutes = pluginRollout({ plugin: { namespace: 'x' } });
+    const rollout = { ...noRoutes, canary: { ...noRoutes.canary!, canaryService: '' } };
+    expect(gatewayApiSpecFindings(rollout).map((f) => f.rule)).toEqual(['gateway-api-no-routes']);
   });
 });
