@@ -482,6 +482,14 @@ describe('Rollouts without the plugin or without both Services', () => {
     }
     // Without a canary strategy there are no Services to look for.
     expect(routeFindingsFor(blueGreen, route, ROUTE_FIELD, true, cluster([], services))).toEqual([]);
+    // Without traffic routing (no managed routes either) the route is still read as the plugin would.
+    expect(
+      routeFindingsFor(noRouting, route, ROUTE_FIELD, true, cluster([], services)).map((f) => f.rule),
+    ).toEqual([
+      'gateway-api-backend-missing',
+      'gateway-api-backend-missing',
+      'gateway-api-header-source-missing',
+    ]);
   });
 
   it('say nothing about a route write when a Service name is missing (the spec check says it)', () => {
