@@ -846,6 +846,15 @@ describe('guardRoute: the apiserver limits the header rules may reach', () => {
     );
   });
 
+  it('counts header matches without a name as one name, the empty one, twice', () => {
+    const requested = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: [{ value: 'a' }, 'x'] }] }),
+    ]);
+    expect(guard([atHeaderStep], requested).refusal).toBe(
+      'Rollout web: header-route rule canary-by-header would match header  twice in one match (the source rule already matches it), which the apiserver rejects',
+    );
+  });
+
   it('admits 16 header matches in one match and denies 17', () => {
     const sourceWith = (count: number) =>
       httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: xHeaders(count) }] })]);
