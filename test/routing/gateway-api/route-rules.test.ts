@@ -15,6 +15,7 @@ import {
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
 import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
+import type { JsonObject } from '../../../src/routing/model.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
 import { expectLinear, scalingTest } from './scaling.js';
 
@@ -263,6 +264,15 @@ describe('overSchemaLimits: the bounds themselves', () => {
     expect(overSchemaLimits(httpRoute(rules))).toBe('129 matches in all rules (at most 128)');
   });
 
+  it('counts no match for a rule without matches', () => {
+    const rules: JsonObject[] = [
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      {},
+    ];
+    expect(overSchemaLimits(httpRoute(rules))).toBeUndefined();
+  });
+
   it('counts only the matches that are objects', () => {
     const rules = [
       { matches: Array.from({ length: 64 }, () => ({})) },
@@ -320,6 +330,7 @@ describe('parseGatewayRoute: the cache projection of odd backends', () => {
         rules: [
           null,
           'x',
+          { matches: [] },
           {
             name: 5,
             backendRefs: [
@@ -338,6 +349,7 @@ describe('parseGatewayRoute: the cache projection of odd backends', () => {
         namespace: 'default',
         name: 'api',
         rules: [
+          { backends: [] },
           {
             backends: [
               { group: '', kind: 'Service', name: STABLE },
