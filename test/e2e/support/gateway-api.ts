@@ -434,21 +434,27 @@ export async function openHeaderRouteCanary(
   states: HeaderRouteCanaryStates,
 ): Promise<Scenario> {
   const s = await openScenario(name);
-  await s.grant(ARGO_CD_IDENTITY);
-  await s.startWebhook();
-  await s.create(canaryServices(names));
-  for (const route of routes)
-    await s.kubectlOk(['apply', '-f', '-'], { as: ARGO_CD_IDENTITY, stdin: manifestOf(route) });
-  await s.create([
-    gatewayApiRollout(names, {
-      routes,
-      namespace: s.namespace,
-      steps: HEADER_ROUTE_STEPS,
-      managedRoutes: [HEADER_ROUTE],
-      ...label,
-    }),
-  ]);
-  await runCanaryToPause(s.admin, s.namespace, names.rollout, HEADER_ROUTE_PAUSE_STEP);
-  await waitForRouteStates(s, 'to route 20% to the canary', states.stateOf, states.atPause);
-  return s;
+  try {
+    await s.grant(ARGO_CD_IDENTITY);
+    await s.startWebhook();
+    await s.create(canaryServices(names));
+    for (const route of routes)
+      await s.kubectlOk(['apply', '-f', '-'], { as: ARGO_CD_IDENTITY, stdin: manifestOf(route) });
+    await s.create([
+      gatewayApiRollout(names, {
+        routes,
+        namespace: s.namespace,
+        steps: HEADER_ROUTE_STEPS,
+        managedRoutes: [HEADER_ROUTE],
+        ...label,
+      }),
+    ]);
+    await runCanaryToPause(s.admin, s.namespace, names.rollout, HEADER_ROUTE_PAUSE_STEP);
+    await waitForRouteStates(s, 'to route 20% to the canary', states.stateOf, states.atPause);
+    return s;
+  } catch (err) {
+    // The caller never gets the scenario to close: stop its webhook and processes here.
+    await s.close();
+    throw err;
+  }
 }
