@@ -412,15 +412,14 @@ function admissionStepMeans(before: string, after: string): Record<string, numbe
   );
 }
 
-/** rtw_admission_requests_total in the window, by `hook/kind/decision`. */
-function webhookDecisions(before: string, after: string): Record<string, number> {
-  const counts = (text: string) =>
-    new Map(
-      parseSamples(text, 'rtw_admission_requests_total').map((s) => [
-        `${s.labels['hook']}/${s.labels['kind']}/${s.labels['decision']}`,
-        s.value,
-      ]),
-    );
+/** A counter's increase in the window, by the label values `keyOf` joins (only those that rose). */
+function counterDeltas(
+  before: string,
+  after: string,
+  family: string,
+  keyOf: (labels: Record<string, string>) => string,
+): Record<string, number> {
+  const counts = (text: string) => new Map(parseSamples(text, family).map((s) => [keyOf(s.labels), s.value]));
   const earlier = counts(before);
   const result: Record<string, number> = {};
   for (const [key, value] of counts(after)) {
@@ -428,6 +427,21 @@ function webhookDecisions(before: string, after: string): Record<string, number>
     if (delta > 0) result[key] = delta;
   }
   return result;
+}
+
+/** rtw_admission_requests_total in the window, by `hook/kind/decision`. */
+function webhookDecisions(before: string, after: string): Record<string, number> {
+  return counterDeltas(
+    before,
+    after,
+    'rtw_admission_requests_total',
+    (l) => `${l['hook']}/${l['kind']}/${l['decision']}`,
+  );
+}
+
+/** rtw_events_total in the window, by result: the Event writes the webhook made. */
+function webhookEventWrites(before: string, after: string): Record<string, number> {
+  return counterDeltas(before, after, 'rtw_events_total', (l) => l['result'] ?? '');
 }
 
 /** rtw_admission_duration_seconds in the window: the mean time a review spent inside the webhook, by hook. */
@@ -466,6 +480,7 @@ async function runPhase(
     ...(run.before.webhook !== undefined && run.after.webhook !== undefined
       ? {
           webhook_decisions: webhookDecisions(run.before.webhook, run.after.webhook),
+          webhook_event_writes: webhookEventWrites(run.before.webhook, run.after.webhook),
           webhook_in_process_mean_ms: inProcessMeans(run.before.webhook, run.after.webhook),
         }
       : {}),
@@ -489,7 +504,8 @@ async function runPhase(
   if (phase.webhook_decisions)
     console.log(
       `  webhook decisions: ${JSON.stringify(phase.webhook_decisions)}; ` +
-        `mean time in the process by hook (ms): ${JSON.stringify(phase.webhook_in_process_mean_ms)}`,
+        `mean time in the process by hook (ms): ${JSON.stringify(phase.webhook_in_process_mean_ms)}; ` +
+        `Event writes: ${JSON.stringify(phase.webhook_event_writes)}`,
     );
   return phase;
 }

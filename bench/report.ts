@@ -375,6 +375,8 @@ export interface WritePhase {
   }[];
   /** rtw_admission_requests_total in the window, by hook/kind/decision (with the webhook only). */
   webhook_decisions?: Record<string, number>;
+  /** rtw_events_total in the window, by result (created, patched, failed, dropped). */
+  webhook_event_writes?: Record<string, number>;
   /** Mean of rtw_admission_duration_seconds in the window, by hook: the part spent inside the webhook. */
   webhook_in_process_mean_ms?: Record<string, number | null>;
   /** Whether the first managed Ingress still carried the controller's forward action afterwards. */

@@ -13,13 +13,16 @@
  *   (k8s.io/client-go tools/events), with a longer window, because Argo CD re-applies at
  *   its reconcile interval (3 minutes by default), longer than client-go's 6 minutes allow
  *   for two misses.
- * - One series is written at most once per SERIES_UPDATE_INTERVAL_MS: repeats that come
- *   sooner wait, their counts added, and go out in one PATCH when the interval is over. So
- *   an Ingress re-applied many times a second costs the apiserver one Event write per
- *   interval, not one per re-apply (measured with `npm run bench:apiserver`: without this,
- *   every overridden Ingress write brought an Event write along, and etcd's CPU per Ingress
- *   write doubled). client-go refreshes a series only every 30 minutes; a shorter interval
- *   keeps the count a person reads in `kubectl events` current.
+ * - A series is written again at the earliest SERIES_UPDATE_INTERVAL_MS after its last write,
+ *   and that interval doubles with every update, up to SERIES_MAX_UPDATE_INTERVAL_MS: repeats
+ *   that come sooner wait, their counts added, and go out in one PATCH when the interval is
+ *   over. A repeat after a quiet spell longer than the interval is written at once, so the
+ *   first repeats show in `kubectl events` within seconds, and only a sustained re-apply loop
+ *   is thinned, to one write per series every few minutes (client-go refreshes a series only
+ *   every 30 minutes). Measured with `npm run bench:apiserver`: when every overridden Ingress
+ *   write brought an Event write along, etcd's CPU per Ingress write doubled; at a fixed
+ *   10-second interval, 64 Ingresses re-applied every 6 s still cost the apiserver about 13
+ *   Event writes a second next to 20 Ingress writes.
  * - The queue holds at most `capacity` distinct events; beyond that a new event is dropped
  *   and counted. The series memory is bounded too (least recently seen forgotten first).
  * - After a failed write the writer waits (exponential backoff from 1 s to 1 minute, reset by
@@ -83,8 +86,10 @@ export const DEFAULT_EVENT_QUEUE = 1000;
 const DEFAULT_SERIES_MEMORY = 10_000;
 /** An occurrence within this time of the previous one extends the same Event. */
 export const SERIES_WINDOW_MS = 30 * 60 * 1000;
-/** The shortest time between two writes of one series. */
+/** The shortest time between two writes of one series: after its creation. */
 export const SERIES_UPDATE_INTERVAL_MS = 10_000;
+/** The longest: what the doubling interval of a series that keeps repeating stops at. */
+export const SERIES_MAX_UPDATE_INTERVAL_MS = 5 * 60 * 1000;
 /** How often waiting repeats are checked for being due (while any wait). */
 const DEFERRED_SWEEP_MS = 1_000;
 
@@ -101,6 +106,8 @@ interface Series {
   lastObserved: number;
   /** When the Event was last created or patched. */
   lastWritten: number;
+  /** How long after `lastWritten` the next write may go out (doubles with each update). */
+  interval: number;
 }
 
 /** Go's metav1.MicroTime text: RFC 3339 with exactly six fractional digits. */
@@ -241,7 +248,7 @@ export class EventRecorder {
   /** Milliseconds until the series of `key` may be written again (0 or less: now). */
   private untilDue(key: string): number {
     const series = this.series.get(key);
-    return series ? series.lastWritten + SERIES_UPDATE_INTERVAL_MS - this.now() : 0;
+    return series ? series.lastWritten + series.interval - this.now() : 0;
   }
 
   private defer(key: string, item: Pending): void {
@@ -274,6 +281,7 @@ export class EventRecorder {
         known.count += item.count;
         known.lastObserved = item.at;
         known.lastWritten = this.now();
+        known.interval = Math.min(known.interval * 2, SERIES_MAX_UPDATE_INTERVAL_MS);
         this.remember(key, known);
         try {
           await this.options.sink.patch(
@@ -327,6 +335,7 @@ export class EventRecorder {
       count: item.count,
       lastObserved: item.at,
       lastWritten: this.now(),
+      interval: SERIES_UPDATE_INTERVAL_MS,
     });
   }
 

@@ -99,8 +99,9 @@ describe('EventRecorder', () => {
     const { r, results } = recorder(sink, () => now);
     r.record(restored);
     await r.flushed();
-    // Each repeat comes after the update interval (10 s), so each is written at once.
-    for (const step of [15_000, 10_000, 20_000]) {
+    // Each repeat comes after the series' update interval (10 s, then 20 s, then 40 s), so
+    // each is written at once.
+    for (const step of [15_000, 25_000, 45_000]) {
       now += step;
       r.record(restored);
       await r.flushed();
@@ -109,8 +110,8 @@ describe('EventRecorder', () => {
     const name = (calls[0]!.body['metadata'] as JsonObject)['name'];
     expect(calls.slice(1).map((c) => [c.verb, c.name, c.body])).toEqual([
       ['patch', name, { series: { count: 2, lastObservedTime: microTime(1_015_000) } }],
-      ['patch', name, { series: { count: 3, lastObservedTime: microTime(1_025_000) } }],
-      ['patch', name, { series: { count: 4, lastObservedTime: microTime(1_045_000) } }],
+      ['patch', name, { series: { count: 3, lastObservedTime: microTime(1_040_000) } }],
+      ['patch', name, { series: { count: 4, lastObservedTime: microTime(1_085_000) } }],
     ]);
   });
 
@@ -178,6 +179,44 @@ describe('EventRecorder', () => {
       expect(r.queued()).toBe(0);
       // Nothing waits any more, so the sweep timer is gone.
       expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('thins a sustained re-apply loop: the interval doubles with each update, up to five minutes', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { sink, calls } = recordingSink();
+      const start = 3_000_000;
+      let now = start;
+      const { r } = recorder(sink, () => now);
+      r.record(restored);
+      await r.flushed();
+      // A re-apply every 6 s for 20 minutes, the clock and the sweep moving 1 s at a time.
+      for (let second = 1; second <= 1_200; second++) {
+        now = start + second * 1_000;
+        vi.advanceTimersByTime(1_000);
+        if (second % 6 === 0) r.record(restored);
+        await r.flushed();
+      }
+      // Worked out by hand: created at 0 s; due again 10 s after that, then 20, 40, 80, 160 s
+      // after each update, then every 300 s (320 capped). Each PATCH carries the repeats that
+      // waited, stamped with the last one's time: writes at 10, 30, 70, 150, 310, 610, 910 s.
+      const at = (second: number) => microTime(start + second * 1_000);
+      expect(calls.map((c) => [c.verb, c.body['series']])).toEqual([
+        ['create', undefined],
+        ['patch', { count: 2, lastObservedTime: at(6) }],
+        ['patch', { count: 6, lastObservedTime: at(30) }],
+        ['patch', { count: 12, lastObservedTime: at(66) }],
+        ['patch', { count: 26, lastObservedTime: at(150) }],
+        ['patch', { count: 52, lastObservedTime: at(306) }],
+        ['patch', { count: 102, lastObservedTime: at(606) }],
+        ['patch', { count: 152, lastObservedTime: at(906) }],
+      ]);
+      // The 49 re-applies since 912 s wait for the write due at 1,210 s.
+      expect(r.queued()).toBe(1);
+      await r.stop();
     } finally {
       vi.useRealTimers();
     }

@@ -8,6 +8,7 @@ import type { AdmissionResult } from '../../src/webhook/admission/response.js';
 import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
 import { eventsOf } from '../../src/webhook/events.js';
 import { admissionRequest } from '../support/admission-review.js';
+import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
 
 const cluster = {
   getRollout: (ns: string, name: string) =>
@@ -83,7 +84,7 @@ describe('eventsOf', () => {
         type: 'Warning',
         reason: 'TrafficStateRestored',
         action: 'Restore',
-        note: '[rollout-owned-key-restored] Ingress web: actions.web: kept',
+        note: 'Ingress web: [rollout-owned-key-restored] actions.web: kept',
       },
     ]);
   });
@@ -115,6 +116,106 @@ describe('eventsOf', () => {
     expect(eventsOf(request({ name: undefined }), restored, cluster)).toEqual([]);
     expect(eventsOf(request(), { allowed: true, reason: 'valid', patch: [], warnings: [] }, cluster)).toEqual(
       [],
+    );
+  });
+});
+
+describe('eventsOf groups the notices of one answer', () => {
+  const ingress = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    namespace: 'shop',
+    name: 'web',
+    uid: 'ingress-uid',
+  };
+  const webRollout = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    namespace: 'shop',
+    name: 'web',
+    uid: 'rollout-uid',
+  };
+  const restoredKeys = (rollouts: string[]): AdmissionResult => ({
+    allowed: true,
+    reason: 'traffic-state-restored',
+    patch: [],
+    warnings: [],
+    notices: rollouts.map((rollout, i) => ({
+      outcome: 'overridden' as const,
+      rule: 'rollout-owned-key-restored',
+      message: `key-${i}: restored`,
+      rollout,
+    })),
+  });
+
+  it('makes one Event per object for the keys one Rollout owns, listing each key in order', () => {
+    expect(eventsOf(request(), restoredKeys(['web', 'web', 'web']), cluster)).toEqual([
+      {
+        regarding: ingress,
+        related: webRollout,
+        type: 'Warning',
+        reason: 'TrafficStateRestored',
+        action: 'Restore',
+        note:
+          '[rollout-owned-key-restored] key-0: restored; [rollout-owned-key-restored] key-1: restored; ' +
+          '[rollout-owned-key-restored] key-2: restored',
+      },
+      {
+        regarding: webRollout,
+        related: ingress,
+        type: 'Warning',
+        reason: 'TrafficStateRestored',
+        action: 'Restore',
+        note:
+          'Ingress web: [rollout-owned-key-restored] key-0: restored; ' +
+          '[rollout-owned-key-restored] key-1: restored; [rollout-owned-key-restored] key-2: restored',
+      },
+    ]);
+  });
+
+  it('keeps the keys of two Rollouts apart, and denials apart from warnings', () => {
+    const twoOwners = eventsOf(request(), restoredKeys(['web', 'api', 'web']), cluster);
+    expect(twoOwners.map((e) => [e.regarding.kind, e.regarding.name, e.note])).toEqual([
+      [
+        'Ingress',
+        'web',
+        '[rollout-owned-key-restored] key-0: restored; [rollout-owned-key-restored] key-2: restored',
+      ],
+      [
+        'Rollout',
+        'web',
+        'Ingress web: [rollout-owned-key-restored] key-0: restored; [rollout-owned-key-restored] key-2: restored',
+      ],
+      ['Ingress', 'web', '[rollout-owned-key-restored] key-1: restored'],
+      ['Rollout', 'api', 'Ingress web: [rollout-owned-key-restored] key-1: restored'],
+    ]);
+    const mixed: AdmissionResult = {
+      allowed: false,
+      reason: 'alb-backend-port-number',
+      patch: [],
+      warnings: [],
+      notices: [
+        { outcome: 'warned', rule: 'alb-action-unused', message: 'w1' },
+        { outcome: 'denied', rule: 'alb-backend-port-number', message: 'd1' },
+        { outcome: 'warned', rule: 'service-lacks-alb-port', message: 'w2' },
+      ],
+    };
+    expect(eventsOf(request(), mixed, cluster).map((e) => [e.reason, e.action, e.note])).toEqual([
+      ['AdmissionWarning', 'Admit', '[alb-action-unused] w1; [service-lacks-alb-port] w2'],
+      ['AdmissionDenied', 'Deny', '[alb-backend-port-number] d1'],
+    ]);
+  });
+
+  it('groups in time linear in the notices, however many Rollouts own them', () => {
+    // One Rollout per 50 notices: a search of the groups per notice would be quadratic.
+    const answers = new Map(
+      [20_000, 160_000].map((n) => [
+        n,
+        restoredKeys(Array.from({ length: n }, (_, i) => `rollout-${i % (n / 50)}`)),
+      ]),
+    );
+    expect(growthOver8x((n) => eventsOf(request(), answers.get(n)!, cluster), 20_000)).toBeLessThan(
+      LINEAR_BOUND,
     );
   });
 });
