@@ -5,7 +5,7 @@ import {
   QUIET_PERIOD_MS,
   backendWeights,
   gatewayApiRollout,
-  quietPeriod,
+  expectNoWriteFight,
   gitRoute,
   readRoute,
   routeWrites,
@@ -141,9 +141,7 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
     });
 
     it('has no write fight: after the re-applies nobody writes the route during a quiet period', async () => {
-      const quiet = await quietPeriod(route, writes);
-      expect(quiet.writes).toEqual([]);
-      expect(quiet.after).toBe(quiet.before);
+      await expectNoWriteFight(s, [ROUTE]);
     });
 
     /** The controller's writes since the `from`th, each as `backendWeights` shows what it sent. */
@@ -251,9 +249,7 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
       expect(backends(JSON.parse(result.stdout) as Route)).toBe(AT_20);
       expect(result.stderr).toContain(`kept Rollout ${names.rollout}'s live traffic (canary 20%)`);
       expect(result.stderr).not.toContain(experimentService);
-      const quiet = await quietPeriod(route, writes);
-      expect(quiet.writes).toEqual([]);
-      expect(quiet.after).toBe(quiet.before);
+      await expectNoWriteFight(s, [ROUTE]);
     });
 
     it('ends on stable when the pause is promoted', async () => {
