@@ -6,7 +6,9 @@
  * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is),
  * --profile (CPU profiles and flame graphs of the targets instead of the figures: profile.ts),
  * --only audit (only the audit under load, after the same load with the audit off; prints its
- * figures and leaves bench/results alone), --audit-cpu-share F (serve's flag for that target).
+ * figures and leaves bench/results alone), --audit-cpu-share F (serve's flag for that target),
+ * --fixed-rate N (with --only audit: the reviews/s of that load instead of 2,000, to see what
+ * rate the serve as shipped holds with the audit running).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -60,12 +62,22 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean' },
     only: { type: 'string' },
     'audit-cpu-share': { type: 'string' },
+    'fixed-rate': { type: 'string' },
   },
 });
 if (flags.only !== undefined && flags.only !== 'audit')
   throw new Error(`--only knows one target, audit; got ${JSON.stringify(flags.only)}`);
+const fixedRateFlag = flags['fixed-rate'];
+if (fixedRateFlag !== undefined) {
+  // The recorded results and their targets are at the default rate; another rate is a probe.
+  if (flags.only !== 'audit') throw new Error('--fixed-rate is only for --only audit');
+  if (!/^[1-9][0-9]{0,5}$/.test(fixedRateFlag))
+    throw new Error(`--fixed-rate takes reviews per second (1-999999), got ${JSON.stringify(fixedRateFlag)}`);
+}
 const quick = flags.quick === true;
-const settings: LoadSettings = quick ? QUICK : FULL;
+const defaults: LoadSettings = quick ? QUICK : FULL;
+const settings: LoadSettings =
+  fixedRateFlag === undefined ? defaults : { ...defaults, fixedRate: Number(fixedRateFlag) };
 const scratch = mkdtempSync(join(tmpdir(), 'rtw-bench-'));
 const ports = { bare: 18443, webhook: 18444, peer: 18445, routes: 18447 };
 

@@ -530,4 +530,554 @@ describe('stagedRoute: which admitted rule stands in for which requested one', (
       header,
     ]);
   });
+
+  it('a rule with fields the other lacks is not aligned, whichever side has them', () => {
+    const refs = { backendRefs: weighted.backendRefs as JsonObject[] };
+    // The request rule matches /a, the admitted one has only backendRefs (the default match, /).
+    const onA = { ...weighted, matches: [{ path: { type: 'PathPrefix', value: '/a' } }] };
+    expect(stagedRules([onA], [refs])[0]).toBe(onA);
+    // The request rule has only backendRefs, the admitted one a name as well.
+    const named = { ...refs, name: 'testers' };
+    expect(stagedRules([refs], [named])[0]).toBe(refs);
+  });
+
+  it('the very same backendRefs do not align rules that differ elsewhere', () => {
+    const shared = weighted.backendRefs as JsonObject[];
+    const a = { name: 'a', backendRefs: shared };
+    expect(stagedRules([a], [{ name: 'b', backendRefs: shared }])[0]).toBe(a);
+  });
+
+  it('keeps the request rules past the last admitted one (a rule the guard dropped)', () => {
+    expect(stagedRules([weighted, header], [reweighted(weighted)])).toEqual([reweighted(weighted), header]);
+  });
+
+  it('is the admitted route itself when the request has no rules list', () => {
+    const admitted = routeWith([reweighted(weighted)]);
+    expect(stagedRoute('HTTPRoute', { kind: 'HTTPRoute', spec: {} }, admitted)).toBe(admitted);
+  });
+});
+
+/** A Rollout state the guard could not put in place, as the finding reports it. */
+function notGuarded(message: string, severity: 'error' | 'warning' = 'error') {
+  return { severity, rule: 'gateway-api-not-guarded', field: 'spec.rules', message };
+}
+
+/** [weight of each backendRef] per rule of a route. */
+function weightsOf(route: JsonObject): unknown[][] {
+  return ((route.spec as JsonObject).rules as JsonObject[]).map((r) =>
+    (r.backendRefs as JsonObject[]).map((b) => b.weight),
+  );
+}
+
+describe('guardRoute: when the live weight leads the status', () => {
+  // A header rule as plugin versions before rule names wrote it: the canary alone.
+  const { name: _name, ...UNNAMED_HEADER_RULE } = HEADER_RULE;
+  // The plugin writes the canary weight w into every canary backendRef outside its header
+  // rules and 100 - w into every stable one (pkg/plugin/httproute.go `setHTTPRouteWeight`);
+  // a live route that says exactly that for some integer w in 0..100 is what the plugin
+  // wrote, and wins over the status (at20: 20 %).
+  const cases: [string, JsonObject[], unknown[]][] = [
+    ['60/40 (another weight than the status)', [rule([ref(STABLE, 60), ref(CANARY, 40)])], [60, 40]],
+    ['0/100 (the upper bound)', [rule([ref(STABLE, 0), ref(CANARY, 100)])], [0, 100]],
+    ['100/0 (the lower bound)', [rule([ref(STABLE, 100), ref(CANARY, 0)])], [100, 0]],
+    [
+      '60/40 after an unnamed header rule (the canary alone) that comes first',
+      [UNNAMED_HEADER_RULE, rule([ref(STABLE, 60), ref(CANARY, 40)])],
+      [60, 40],
+    ],
+    [
+      '60/40 after a rule without the canary',
+      [rule([ref('legacy', 1), ref('other', 1)]), rule([ref(STABLE, 60), ref(CANARY, 40)])],
+      [60, 40],
+    ],
+    ['-1/101 (canary above 100): the status', [rule([ref(STABLE, -1), ref(CANARY, 101)])], [80, 20]],
+    ['101/-1 (canary below 0): the status', [rule([ref(STABLE, 101), ref(CANARY, -1)])], [80, 20]],
+    ['59.5/40.5 (not an integer): the status', [rule([ref(STABLE, 59.5), ref(CANARY, 40.5)])], [80, 20]],
+    [
+      '"60"/"40" (strings): the status',
+      [
+        rule([
+          { ...ref(STABLE), weight: '60' },
+          { ...ref(CANARY), weight: '40' },
+        ]),
+      ],
+      [80, 20],
+    ],
+    [
+      // Canary 89 everywhere, stable 1 and 111 where the plugin writes 11 and 11: the same
+      // digits run together, so the weights must be compared one by one.
+      'stable 1 and 111 where 11 and 11 are due: the status',
+      [rule([ref(STABLE, 1), ref(CANARY, 89)]), rule([ref(STABLE, 111), ref(CANARY, 89)])],
+      [80, 20],
+    ],
+  ];
+  for (const [name, liveRules, expected] of cases) {
+    it(name, () => {
+      const result = guard([at20], fromGit, httpRoute(liveRules));
+      expect(result.errors).toEqual([]);
+      expect(weightsOf(result.route)).toEqual([expected]);
+    });
+  }
+
+  it('a rule named after a managed route keeps its weights, even with both Services in it', () => {
+    // setHTTPRouteWeight skips rules named after a managed route (isManagedRuleName), not
+    // only the canary-only ones.
+    const named = { ...rule([ref(STABLE, 7), ref(CANARY, 3)]), name: 'canary-by-header' };
+    const requested = httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)]), named]);
+    expect(weightsOf(guard([at20], requested).route)).toEqual([
+      [80, 20],
+      [7, 3],
+    ]);
+  });
+});
+
+describe('guardRoute: experiments (HTTPRoute only)', () => {
+  const expRef = (name: string, weight: number): JsonObject => ({
+    name,
+    namespace: 'shop',
+    port: 8080,
+    weight,
+    group: '',
+    kind: 'Service',
+  });
+  /** At 20 % with experiment destinations (status.canary.weights.additional). */
+  function withExperiments(additional: [string, number][], plugin?: JsonObject): Rollout {
+    const status = midCanary(1, 20);
+    const total = additional.reduce((sum, [, w]) => sum + w, 0);
+    (status.canary as JsonObject).weights = {
+      canary: { weight: 20, serviceName: CANARY },
+      stable: { weight: 80 - total, serviceName: STABLE },
+      additional: additional.map(([serviceName, weight]) => ({ weight, serviceName, podTemplateHash: 'e' })),
+    };
+    return pluginRollout({ status, plugin });
+  }
+  const twoRefs = httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)])]);
+
+  it('keeps a live weight whose experiment backends carry the status weights', () => {
+    // experiment.go: stable is 100 minus the experiments' total, whatever the canary weight.
+    const live = httpRoute([rule([ref(STABLE, 90), ref(CANARY, 40), expRef('web-exp', 10)])]);
+    const result = guard([withExperiments([['web-exp', 10]])], twoRefs, live);
+    expect(result.errors).toEqual([]);
+    expect(weightsOf(result.route)).toEqual([[90, 40, 10]]);
+    expect(result.overrides.find((o) => o.key === 'spec.rules[*].backendRefs[name=web-exp]')).toEqual({
+      key: 'spec.rules[*].backendRefs[name=web-exp]',
+      rollout: 'web',
+      live: '10',
+      admitted: '10',
+      meaning: 'experiment backend',
+      provider: 'gateway-api',
+    });
+  });
+
+  it('uses the status weight when a live experiment backend has another weight (kept as it is)', () => {
+    const live = httpRoute([rule([ref(STABLE, 90), ref(CANARY, 40), expRef('web-exp', 5)])]);
+    expect(weightsOf(guard([withExperiments([['web-exp', 10]])], twoRefs, live).route)).toEqual([
+      [90, 20, 5],
+    ]);
+  });
+
+  it('uses the status weight when one of two experiment backends has another weight', () => {
+    const live = httpRoute([
+      rule([ref(STABLE, 85), ref(CANARY, 40), expRef('exp-a', 10), expRef('exp-b', 3)]),
+    ]);
+    const rollout = withExperiments([
+      ['exp-a', 10],
+      ['exp-b', 5],
+    ]);
+    expect(weightsOf(guard([rollout], twoRefs, live).route)).toEqual([[85, 20, 10, 3]]);
+  });
+
+  it('uses the status weight when the live route lacks an experiment backend (weight 1, the default)', () => {
+    const live = httpRoute([rule([ref(STABLE, 99), ref(CANARY, 40)])]);
+    const result = guard([withExperiments([['web-exp', 1]])], twoRefs, live);
+    expect(weightsOf(result.route)).toEqual([[99, 20]]);
+    expect(result.errors).toEqual([
+      notGuarded(
+        'Rollout web: experiment Service web-exp is not known, so its backendRef is not added',
+        'warning',
+      ),
+    ]);
+  });
+
+  it('adds an experiment backend from its Service: the port named http, the Rollout namespace', () => {
+    const service = {
+      namespace: 'shop',
+      name: 'web-exp',
+      ports: [
+        { name: 'grpc', port: 9000 },
+        { name: 'http', port: 8081 },
+      ],
+    };
+    const result = guard([withExperiments([['web-exp', 10]])], twoRefs, undefined, {
+      getService: (namespace, name) => (namespace === 'shop' && name === 'web-exp' ? service : undefined),
+    } as Partial<RouteDriftContext>);
+    expect(result.errors).toEqual([]);
+    expect(((result.route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs).toEqual([
+      ref(STABLE, 90),
+      ref(CANARY, 20),
+      { name: 'web-exp', namespace: 'shop', port: 8081, weight: 10 },
+    ]);
+  });
+
+  it('a GRPCRoute gets no experiment backend and its stable weight is 100 minus the canary weight', () => {
+    // grpcroute.go `setGRPCRouteWeight` never calls HandleExperiment.
+    const rollout = withExperiments([['web-exp', 10]], { grpcRoute: 'web' });
+    const requested = grpcRoute([rule([ref(STABLE, 1), ref(CANARY, 1)])]);
+    const created = guard([rollout], requested);
+    expect(created.errors).toEqual([]);
+    expect(weightsOf(created.route)).toEqual([[80, 20]]);
+    // ... and a live GRPCRoute at 60/40 is consistent: experiments play no part in it.
+    const updated = guard([rollout], requested, grpcRoute([rule([ref(STABLE, 60), ref(CANARY, 40)])]));
+    expect(updated.errors).toEqual([]);
+    expect(weightsOf(updated.route)).toEqual([[60, 40]]);
+  });
+});
+
+describe('guardRoute: header rules already in the request', () => {
+  const atHeaderStep = pluginRollout({ status: midCanary(3, 20) });
+  const labels = { [LABEL]: 'in-progress' };
+
+  it('drops a stale extra rule of the managed route (as the plugin upserts: all of its rules, then the new set)', () => {
+    const stale = { ...HEADER_RULE, name: 'canary-by-header-1' };
+    const requested = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)]), HEADER_RULE, stale], labels);
+    expect((guard([atHeaderStep], requested).route.spec as JsonObject).rules).toEqual([
+      rule([ref(STABLE, 80), ref(CANARY, 20)]),
+      HEADER_RULE,
+    ]);
+  });
+
+  it('rebuilds the header rules when one of two is stale', () => {
+    const source = (path: string) =>
+      rule([ref(STABLE, 80), ref(CANARY, 20)], { matches: [{ path: { type: 'PathPrefix', value: path } }] });
+    const headerFor = (name: string, path: string, value: string): JsonObject => ({
+      name,
+      matches: [
+        { path: { type: 'PathPrefix', value: path }, headers: [{ name: 'x-canary', type: 'Exact', value }] },
+      ],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80 }],
+    });
+    const requested = httpRoute(
+      [
+        source('/a'),
+        source('/b'),
+        headerFor('canary-by-header', '/a', 'yes'),
+        headerFor('canary-by-header-1', '/b', 'old'),
+      ],
+      labels,
+    );
+    expect((guard([atHeaderStep], requested).route.spec as JsonObject).rules).toEqual([
+      source('/a'),
+      source('/b'),
+      headerFor('canary-by-header', '/a', 'yes'),
+      headerFor('canary-by-header-1', '/b', 'yes'),
+    ]);
+  });
+
+  it('checks the rule names it writes: <name> alone on a one-rule route, <name>-1 too on two rules', () => {
+    // 252 characters: valid alone; `<name>-1` has 254, over the 253 a rule name may have.
+    const long = 'a'.repeat(252);
+    const rollout = pluginRollout({
+      status: midCanary(1, 20),
+      managedRoutes: [long],
+      steps: [
+        { setHeaderRoute: { name: long, match: [{ headerName: 'x', headerValue: { exact: '1' } }] } },
+        { setWeight: 20 },
+      ],
+    });
+    const oneRule = guard([rollout], fromGit);
+    expect(oneRule.refusal).toBeUndefined();
+    expect(((oneRule.route.spec as JsonObject).rules as JsonObject[]).map((r) => r.name)).toEqual([
+      undefined,
+      long,
+    ]);
+    const twoRules = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ path: { type: 'PathPrefix', value: '/a' } }] }),
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ path: { type: 'PathPrefix', value: '/b' } }] }),
+    ]);
+    expect(guard([rollout], twoRules).refusal).toBe(
+      `Rollout web: the header-route rule name "${long}-1" of managed route ${long} is not a valid rule name (it is longer than 253 characters); rename the managed route`,
+    );
+  });
+
+  it('reports a header step the plugin cannot write (no headerValue) as not guarded', () => {
+    const rollout = pluginRollout({
+      status: midCanary(1, 20),
+      managedRoutes: ['testers'],
+      steps: [
+        { setHeaderRoute: { name: 'testers', match: [{ headerName: 'x-tester' }] } },
+        { setWeight: 20 },
+      ],
+    });
+    const result = guard([rollout], fromGit);
+    expect(result.route).toEqual(fromGit);
+    expect(result.errors).toEqual([
+      notGuarded(
+        'Rollout web: its header routes cannot be written: setHeaderRoute match for x-tester has no headerValue',
+      ),
+    ]);
+  });
+});
+
+describe('guardRoute: the apiserver limits the header rules may reach', () => {
+  const atHeaderStep = pluginRollout({ status: midCanary(3, 20) });
+  const withPaths = (count: number, matchesEach = 1) =>
+    Array.from({ length: count }, (_, i) =>
+      rule([ref(STABLE, 1), ref(CANARY, 1)], {
+        matches: Array.from({ length: matchesEach }, (_, j) => ({
+          path: { type: 'PathPrefix', value: `/r${i}/m${j}` },
+        })),
+      }),
+    );
+  const xHeaders = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ name: `x-h${i}`, type: 'Exact', value: 'v' }));
+
+  it('admits exactly 16 rules (8 source rules and their header rules)', () => {
+    const result = guard([atHeaderStep], httpRoute(withPaths(8)));
+    expect(result.refusal).toBeUndefined();
+    expect((result.route.spec as JsonObject).rules).toHaveLength(16);
+  });
+
+  it('admits exactly 128 matches and denies more', () => {
+    const at128 = guard([atHeaderStep], httpRoute(withPaths(1, 64)));
+    expect(at128.refusal).toBeUndefined();
+    expect((at128.route.spec as JsonObject).rules).toHaveLength(2);
+    expect(guard([atHeaderStep], httpRoute(withPaths(2, 64))).refusal).toBe(
+      'Rollout web: the route would need 256 matches with the header-route rules, and the apiserver allows 128',
+    );
+  });
+
+  it('counts header matches without a name as one name, the empty one, twice', () => {
+    const requested = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: [{ value: 'a' }, 'x'] }] }),
+    ]);
+    expect(guard([atHeaderStep], requested).refusal).toBe(
+      'Rollout web: header-route rule canary-by-header would match header  twice in one match (the source rule already matches it), which the apiserver rejects',
+    );
+  });
+
+  it('admits 16 header matches in one match and denies 17', () => {
+    const sourceWith = (count: number) =>
+      httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: xHeaders(count) }] })]);
+    const at16 = guard([atHeaderStep], sourceWith(15));
+    expect(at16.refusal).toBeUndefined();
+    const header = ((at16.route.spec as JsonObject).rules as JsonObject[])[1]!;
+    expect(((header.matches as JsonObject[])[0]!.headers as JsonObject[]).map((h) => h.name)).toEqual([
+      ...xHeaders(15).map((h) => h.name),
+      'x-canary',
+    ]);
+    expect(guard([atHeaderStep], sourceWith(16)).refusal).toBe(
+      'Rollout web: header-route rule canary-by-header would need 17 header matches in one match, and the apiserver allows 16',
+    );
+  });
+});
+
+describe('guardRoute: configuration and labels', () => {
+  it('skips Rollouts without a canary, without traffic routing, or naming another route', () => {
+    const blueGreen: Rollout = { ...at20, name: 'blue', canary: undefined };
+    const noRouting: Rollout = {
+      ...at20,
+      name: 'plain',
+      canary: { ...at20.canary!, trafficRouting: undefined },
+    };
+    const other = {
+      ...pluginRollout({ status: midCanary(1, 40), plugin: { httpRoute: 'other' } }),
+      name: 'other',
+    };
+    const result = guard([blueGreen, noRouting, other, at20], fromGit);
+    expect(result.owners).toEqual(['shop/web']);
+    expect(weightsOf(result.route)).toEqual([[80, 20]]);
+  });
+
+  it('writes header rules when any entry naming the route sets useHeaderRoutes', () => {
+    // `httpRoute: web` is an entry with useHeaderRoutes; `httpRoutes: [{name: web}]` one without.
+    const rollout = pluginRollout({
+      status: midCanary(3, 20),
+      plugin: { httpRoute: 'web', httpRoutes: [{ name: 'web' }] },
+    });
+    const rules = (guard([rollout], fromGit).route.spec as JsonObject).rules as JsonObject[];
+    expect(rules.map((r) => r.name)).toEqual([undefined, 'canary-by-header']);
+  });
+
+  it('sets the weights without header rules when no entry sets useHeaderRoutes', () => {
+    const rollout = pluginRollout({ status: midCanary(3, 20), plugin: { httpRoutes: [{ name: 'web' }] } });
+    const result = guard([rollout], fromGit);
+    expect(result.errors).toEqual([]);
+    expect(weightsOf(result.route)).toEqual([[80, 20]]);
+  });
+
+  it('reports a Rollout without a canaryService as not guarded, and leaves the route as requested', () => {
+    const noCanary: Rollout = { ...at20, canary: { ...at20.canary!, canaryService: '' } };
+    const result = guard([noCanary], fromGit);
+    expect(result.route).toEqual(fromGit);
+    expect(result.owners).toEqual([]);
+    expect(result.errors).toEqual([
+      notGuarded('Rollout web: the plugin needs both canaryService and stableService'),
+    ]);
+  });
+
+  it('reports the error of a route without the canary backend in full', () => {
+    expect(guard([at20], httpRoute([rule([ref(STABLE, 1)])])).errors).toEqual([
+      notGuarded('Rollout web: its weights cannot be written: backendRef was not found in httpRoute'),
+    ]);
+  });
+
+  it('writes no label with disableInProgressLabel', () => {
+    const rollout = pluginRollout({
+      status: midCanary(1, 20),
+      plugin: { httpRoute: 'web', disableInProgressLabel: true },
+    });
+    const result = guard([rollout], fromGit, httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)])]));
+    expect(patchOf(fromGit, result)).toEqual([
+      { op: 'replace', path: '/spec/rules/0/backendRefs/0/weight', value: 80 },
+      { op: 'replace', path: '/spec/rules/0/backendRefs/1/weight', value: 20 },
+    ]);
+    expect(result.overrides.map((o) => o.key)).toEqual([
+      `spec.rules[*].backendRefs[name=${CANARY}].weight`,
+      `spec.rules[*].backendRefs[name=${STABLE}].weight`,
+    ]);
+  });
+
+  it('removes the labels map when the in-progress label was its only entry', () => {
+    const aborted = pluginRollout({ status: midCanary(0, 40, { abort: true }) });
+    const requested = httpRoute([rule([ref(STABLE, 60), ref(CANARY, 40)])], { [LABEL]: 'in-progress' });
+    expect(patchOf(requested, guard([aborted], requested, requested))).toEqual([
+      { op: 'remove', path: '/metadata/labels' },
+      { op: 'replace', path: '/spec/rules/0/backendRefs/0/weight', value: 100 },
+      { op: 'replace', path: '/spec/rules/0/backendRefs/1/weight', value: 0 },
+    ]);
+  });
+
+  it('adds no metadata to a route that has none when there is no label to write', () => {
+    const aborted = pluginRollout({ status: midCanary(0, 40, { abort: true }) });
+    const { metadata: _, ...bare } = httpRoute([rule([ref(STABLE, 100), ref(CANARY, 0)])]);
+    const result = guard([aborted], bare);
+    expect(result.route).toEqual(bare);
+  });
+});
+
+describe('guardRoute: several Rollouts', () => {
+  const inNamespace = (namespace: string, weight: number) =>
+    pluginRollout({
+      namespace,
+      status: midCanary(1, weight),
+      plugin: { httpRoute: 'web', namespace: 'shop' },
+    });
+
+  it('applies them by namespace, then name, whatever order they come in (the last one wins a shared weight)', () => {
+    const zeta = inNamespace('zeta', 20);
+    const alpha = inNamespace('alpha', 40);
+    for (const rollouts of [
+      [zeta, alpha],
+      [alpha, zeta],
+    ]) {
+      const result = guard(rollouts, fromGit);
+      expect(result.owners).toEqual(['alpha/web', 'zeta/web']);
+      expect(weightsOf(result.route)).toEqual([[80, 20]]);
+    }
+  });
+
+  it('orders Rollouts of one namespace by name', () => {
+    const api: Rollout = { ...pluginRollout({ status: midCanary(1, 40) }), name: 'api' };
+    for (const rollouts of [
+      [api, at20],
+      [at20, api],
+    ]) {
+      const result = guard(rollouts, fromGit);
+      expect(result.owners).toEqual(['shop/api', 'shop/web']);
+      expect(weightsOf(result.route)).toEqual([[80, 20]]);
+    }
+  });
+});
+
+describe('gatewayApiTrafficProvider', () => {
+  const provider = gatewayApiTrafficProvider;
+
+  it('reads the Rollout state the plugin writes', () => {
+    expect(provider.trafficStateOf(at20)).toEqual({
+      stableService: STABLE,
+      canaryService: CANARY,
+      canaryWeight: 20,
+      additional: [],
+      source: 'status-weights',
+      totalWeight: 100,
+      headerRoutes: [],
+      removedRoutes: ['canary-by-header'],
+    });
+  });
+
+  it('does nothing for an object that is not a route, or a route no Rollout names', () => {
+    const over = httpRoute(Array.from({ length: 17 }, () => rule([ref(STABLE), ref(CANARY)])));
+    const base = { requested: over, albRollouts: [], rolloutNamed: () => undefined };
+    expect(provider.reconcile({ ...over }, base)).toEqual({ shares: [], errors: [] });
+    const route = {
+      kind: 'HTTPRoute' as const,
+      namespace: 'shop',
+      name: 'web',
+      rollouts: [],
+      getService: () => undefined,
+    };
+    expect(provider.reconcile({ ...over }, { ...base, route })).toEqual({ shares: [], errors: [] });
+  });
+
+  describe('ownedValue', () => {
+    const weightKey = (name: string) => `spec.rules[*].backendRefs[name=${name}].weight`;
+    const backendKey = (name: string) => `spec.rules[*].backendRefs[name=${name}]`;
+    const route = httpRoute(
+      [
+        rule([ref(STABLE, 80), ref(CANARY, 20)]),
+        rule([ref(STABLE, 70), ref(CANARY, 30), ref('web-exp')]),
+        HEADER_RULE,
+      ],
+      { [LABEL]: 'in-progress' },
+    );
+
+    it('weights: over the rules with two backendRefs or more, in order', () => {
+      expect(provider.ownedValue(route, weightKey(CANARY))).toBe('20,30');
+      expect(provider.ownedValue(route, weightKey(STABLE))).toBe('80,70');
+      expect(provider.ownedValue(route, weightKey('web-exp'))).toBe('1');
+      const nullWeight = httpRoute([rule([{ ...ref(STABLE), weight: null }, ref(CANARY, 20)])]);
+      expect(provider.ownedValue(nullWeight, weightKey(STABLE))).toBe('1');
+      expect(provider.ownedValue(route, weightKey('absent'))).toBeUndefined();
+      expect(provider.ownedValue(httpRoute([HEADER_RULE]), weightKey(CANARY))).toBeUndefined();
+    });
+
+    it('a backend: the weight of its first backendRef, in any rule', () => {
+      expect(provider.ownedValue(route, backendKey('web-exp'))).toBe('1');
+      expect(provider.ownedValue(route, backendKey(CANARY))).toBe('20');
+      expect(provider.ownedValue(route, backendKey('absent'))).toBeUndefined();
+    });
+
+    it('a rule: its canonical text after the CRD defaults of the route kind', () => {
+      const grpcRule = {
+        name: 'h',
+        matches: [{ method: { service: 's' } }],
+        backendRefs: [{ name: CANARY, port: 80 }],
+      };
+      expect(provider.ownedValue(grpcRoute([grpcRule]), 'spec.rules[name=h]')).toBe(
+        '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+          '"matches":[{"method":{"service":"s","type":"Exact"}}],"name":"h"}',
+      );
+      expect(provider.ownedValue(httpRoute([grpcRule]), 'spec.rules[name=h]')).toBe(
+        '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+          '"matches":[{"method":{"service":"s"},"path":{"type":"PathPrefix","value":"/"}}],"name":"h"}',
+      );
+      expect(provider.ownedValue(route, 'spec.rules[name=absent]')).toBeUndefined();
+    });
+
+    it('a label: a string value under a key written as a JSON string', () => {
+      expect(provider.ownedValue(route, `metadata.labels["${LABEL}"]`)).toBe('in-progress');
+      expect(provider.ownedValue(route, `metadata.labels[${LABEL}]`)).toBeUndefined();
+      const numbered = httpRoute([], { '5': 'five' });
+      expect(provider.ownedValue(numbered, 'metadata.labels["5"]')).toBe('five');
+      expect(provider.ownedValue(numbered, 'metadata.labels[5]')).toBeUndefined();
+      const notText = httpRoute([]);
+      (notText.metadata as JsonObject).labels = { [LABEL]: 5 };
+      expect(provider.ownedValue(notText, `metadata.labels["${LABEL}"]`)).toBeUndefined();
+    });
+
+    it('nothing for another key or no route', () => {
+      expect(provider.ownedValue(route, 'spec.hostnames')).toBeUndefined();
+      expect(provider.ownedValue(undefined, weightKey(CANARY))).toBeUndefined();
+    });
+  });
 });

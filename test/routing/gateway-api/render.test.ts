@@ -18,7 +18,7 @@ import {
 } from '../../../src/routing/gateway-api/index.js';
 import { addExperimentBackends, headerSourceRules } from '../../../src/routing/gateway-api/render.js';
 import type { JsonObject } from '../../../src/routing/model.js';
-import { CANARY, STABLE, ref, rule } from './builders.js';
+import { CANARY, STABLE, deepFrozen, ref, rule } from './builders.js';
 
 const owner: RouteOwner = {
   kind: 'HTTPRoute',
@@ -213,5 +213,157 @@ describe('in-progress label (labels.go ensureInProgressLabel)', () => {
     const none = { a: 'b' };
     expect(withInProgressLabel(none, label, 0)).toBe(none);
     expect(withInProgressLabel(none, undefined, 50)).toBe(none);
+  });
+});
+
+describe('setWeights: rules it cannot edit', () => {
+  it('reports the stable Service missing when only the canary is found', () => {
+    expect(setWeights([rule([ref(CANARY), ref('other')])], owner, 10)).toMatchObject({
+      canaryFound: true,
+      stableFound: false,
+    });
+  });
+
+  it('skips a rule without backendRefs (a redirect rule, say)', () => {
+    const redirect: JsonObject = { filters: [{ type: 'RequestRedirect', requestRedirect: { port: 443 } }] };
+    const rules = [redirect, rule([ref(STABLE), ref(CANARY)])];
+    const out = setWeights(rules, owner, 10);
+    expect(out.rules[0]).toBe(redirect);
+    expect(out.rules[1]!.backendRefs).toEqual([ref(STABLE, 90), ref(CANARY, 10)]);
+  });
+});
+
+describe('experiment backends: which rule, which stable backendRef (experiment.go HandleExperiment)', () => {
+  const exp = (name: string, port: number, weight: number) => ({ name, namespace: 'shop', port, weight });
+  const lookup = {
+    service: (_ns: string, name: string) => ({
+      namespace: 'shop',
+      name,
+      ports: [{ name: 'http', port: 8081 }],
+    }),
+    existing: () => undefined,
+  };
+
+  it('goes into the first rule holding the stable or the canary Service, not the first rule', () => {
+    const legacy = rule([ref('legacy', 1)]);
+    const stableOnly = rule([ref(STABLE, 100), ref('other', 1)]);
+    const canaryOnly = rule([ref('other', 1), ref(CANARY, 20)]);
+    const both = rule([ref(STABLE, 80), ref(CANARY, 20)]);
+    const additional = [{ serviceName: 'exp-a', weight: 10 }];
+    expect(addExperimentBackends([legacy, stableOnly, both], owner, additional, lookup).rules).toEqual([
+      legacy,
+      rule([ref(STABLE, 90), ref('other', 1), exp('exp-a', 8081, 10)]),
+      both,
+    ]);
+    expect(addExperimentBackends([legacy, canaryOnly, both], owner, additional, lookup).rules).toEqual([
+      legacy,
+      rule([ref('other', 1), ref(CANARY, 20), exp('exp-a', 8081, 10)]),
+      both,
+    ]);
+  });
+
+  it('sets the stable backendRef wherever it stands in the rule', () => {
+    const rules = [rule([ref(CANARY, 20), ref(STABLE, 80)])];
+    expect(
+      addExperimentBackends(rules, owner, [{ serviceName: 'exp-a', weight: 10 }], lookup).rules[0]!
+        .backendRefs,
+    ).toEqual([ref(CANARY, 20), ref(STABLE, 90), exp('exp-a', 8081, 10)]);
+  });
+
+  it('changes nothing without experiments or without a rule holding either Service', () => {
+    const rules = [rule([ref(STABLE, 80), ref(CANARY, 20)])];
+    expect(addExperimentBackends(rules, owner, [], lookup)).toEqual({ rules, missingServices: [] });
+    const other = [rule([ref('legacy', 1)])];
+    const unknown = { service: () => undefined, existing: () => undefined };
+    expect(addExperimentBackends(other, owner, [{ serviceName: 'exp-b', weight: 10 }], unknown)).toEqual({
+      rules: other,
+      missingServices: [],
+    });
+  });
+
+  it('keeps the rule object when there is neither a stable weight to set nor a backend to add', () => {
+    const rules = [rule([ref(CANARY, 20), ref('exp-a', 10)])];
+    const out = addExperimentBackends(rules, owner, [{ serviceName: 'exp-a', weight: 10 }], lookup);
+    expect(out.rules[0]).toBe(rules[0]);
+  });
+
+  it('adds a destination listed twice once', () => {
+    const rules = [rule([ref(STABLE, 80), ref(CANARY, 20)])];
+    const twice = [
+      { serviceName: 'exp-a', weight: 5 },
+      { serviceName: 'exp-a', weight: 5 },
+    ];
+    expect(addExperimentBackends(rules, owner, twice, lookup).rules[0]!.backendRefs).toEqual([
+      ref(STABLE, 90),
+      ref(CANARY, 20),
+      exp('exp-a', 8081, 5),
+    ]);
+  });
+
+  it('writes into copies only', () => {
+    const rules = deepFrozen([rule([ref(STABLE, 80), ref(CANARY, 20)])]);
+    const out = addExperimentBackends(rules, owner, [{ serviceName: 'exp-a', weight: 10 }], lookup);
+    expect(out.rules[0]!.backendRefs).toEqual([ref(STABLE, 90), ref(CANARY, 20), exp('exp-a', 8081, 10)]);
+    expect(rules[0]!.backendRefs).toEqual([ref(STABLE, 80), ref(CANARY, 20)]);
+  });
+});
+
+describe('header-route rules: the match fields each kind keeps', () => {
+  const headers = [{ name: 'x-canary', type: 'Exact', value: 'yes' }];
+
+  it('a GRPCRoute match keeps no HTTP field, and gets no method when it has none', () => {
+    const grpc: RouteOwner = { ...owner, kind: 'GRPCRoute' };
+    const source: JsonObject = {
+      matches: [{ path: { type: 'PathPrefix', value: '/' }, queryParams: [] }, { method: null }],
+      backendRefs: [ref(STABLE), ref(CANARY)],
+    };
+    expect(buildHeaderRules(grpc, 'hdr', [source], headers)[0]!.matches).toStrictEqual([
+      { headers },
+      { headers },
+    ]);
+  });
+
+  it('an HTTPRoute match drops the fields that are null', () => {
+    const source = {
+      matches: [{ path: null, queryParams: null, method: 'GET' }],
+      backendRefs: [ref(STABLE), ref(CANARY)],
+    };
+    expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]!.matches).toStrictEqual([
+      { method: 'GET', headers },
+    ]);
+  });
+});
+
+describe('header-route rules: the canary backendRef and the filters', () => {
+  const headers = [{ name: 'x-canary', type: 'Exact', value: 'yes' }];
+
+  it('gives the canary backendRef no port when the source has none (absent or null)', () => {
+    const sources = [
+      { backendRefs: [ref(STABLE), { name: CANARY }] },
+      { backendRefs: [ref(STABLE), { name: CANARY, port: null }] },
+    ];
+    expect(buildHeaderRules(owner, 'hdr', sources, headers).map((r) => r.backendRefs)).toStrictEqual([
+      [{ group: '', kind: 'Service', name: CANARY }],
+      [{ group: '', kind: 'Service', name: CANARY }],
+    ]);
+  });
+
+  it('skips source matches that are not objects', () => {
+    const source = {
+      matches: ['x', { path: { type: 'Exact', value: '/a' } }],
+      backendRefs: [ref(STABLE), ref(CANARY)],
+    };
+    expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]!.matches).toStrictEqual([
+      { path: { type: 'Exact', value: '/a' }, headers },
+    ]);
+  });
+
+  it('writes no filters field for an empty filter list (Go omitempty)', () => {
+    const source = { filters: [], backendRefs: [ref(STABLE), ref(CANARY)] };
+    expect(buildHeaderRules(owner, 'hdr', [source], headers)[0]).toStrictEqual({
+      name: 'hdr',
+      matches: [{ headers }],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80 }],
+    });
   });
 });

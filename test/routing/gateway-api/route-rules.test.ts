@@ -11,9 +11,11 @@ import {
   isPluginManagedRule,
   overSchemaLimits,
   parseGatewayRoute,
+  routeKindOf,
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
 import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
+import type { JsonObject } from '../../../src/routing/model.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
 import { expectLinear, scalingTest } from './scaling.js';
 
@@ -26,6 +28,10 @@ describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
     ['9223372036854775807', true],
     ['-9223372036854775808', true],
     ['9223372036854775808', false],
+    ['-9223372036854775809', false],
+    ['09223372036854775808', false],
+    ['1000000000000000000', true],
+    ['10000000000000000000', false],
     ['00000000000000000000009', true],
     ['', false],
     ['-', false],
@@ -44,6 +50,7 @@ describe('isManagedRuleName', () => {
     ['canary-route-01', true],
     ['canary-route--1', true],
     ['canary-route-+1', true],
+    ['canary-route-9', true],
     ['canary-route-', false],
     ['canary-route-x', false],
     ['canary-route-1-2', false],
@@ -52,6 +59,12 @@ describe('isManagedRuleName', () => {
     ['v', false],
     ['other', false],
   ])('%j → %s', (name, managed) => expect(isManagedRuleName(name, names)).toBe(managed));
+
+  it('splits only before "-" and the digits, or before "-" and a signed number', () => {
+    // `hd` + `r1`, `hd` + `r+1`: not `<name>-<number>`.
+    expect(isManagedRuleName('hdr1', new Set(['hd']))).toBe(false);
+    expect(isManagedRuleName('hdr+1', new Set(['hd']))).toBe(false);
+  });
 
   it('finds the base name even when it itself ends in -digits', () => {
     expect(isManagedRuleName('a-1-2', new Set(['a-1']))).toBe(true);
@@ -176,6 +189,10 @@ describe('ruleNameProblem (SectionName)', () => {
     ['canary-by-header', undefined],
     ['a.b-1', undefined],
     ['0', undefined],
+    ['z9', undefined],
+    ['a'.repeat(253), undefined],
+    ['a{b', 'only lowercase letters, digits, "-" and "." are allowed'],
+    ['a:b', 'only lowercase letters, digits, "-" and "." are allowed'],
     ['', 'it is empty'],
     ['Canary', 'only lowercase letters, digits, "-" and "." are allowed'],
     ['a_b', 'only lowercase letters, digits, "-" and "." are allowed'],
@@ -210,5 +227,161 @@ describe('parseGatewayRoute (cache projection)', () => {
       'a GRPCRoute needs metadata.name',
     );
     expect(parseGatewayRoute('GRPCRoute', 'x').value).toBeUndefined();
+  });
+});
+
+describe('routeKindOf', () => {
+  it.each([
+    ['gateway.networking.k8s.io', 'HTTPRoute', 'HTTPRoute'],
+    ['gateway.networking.k8s.io', 'GRPCRoute', 'GRPCRoute'],
+    ['gateway.networking.k8s.io', 'TCPRoute', undefined],
+    ['networking.k8s.io', 'HTTPRoute', undefined],
+  ])('%s %s → %s', (group, kind, expected) => expect(routeKindOf(group, kind)).toBe(expected));
+});
+
+describe('overSchemaLimits: the bounds themselves', () => {
+  it('accepts every list at its limit', () => {
+    const atLimits = httpRoute([
+      {
+        backendRefs: Array.from({ length: 16 }, (_, i) => ref(`s${i}`)),
+        filters: Array.from({ length: 16 }, () => ({ type: 'RequestHeaderModifier' })),
+        matches: [
+          { headers: Array.from({ length: 16 }, (_, i) => ({ name: `h${i}`, value: 'v' })) },
+          ...Array.from({ length: 63 }, () => ({})),
+        ],
+      },
+      { matches: Array.from({ length: 64 }, () => ({})) },
+    ]);
+    expect(overSchemaLimits(atLimits)).toBeUndefined();
+  });
+
+  it('counts filters, and matches over all rules past 128', () => {
+    const filters = Array.from({ length: 17 }, () => ({ type: 'RequestHeaderModifier' }));
+    expect(overSchemaLimits(httpRoute([{}, { filters }]))).toBe(
+      'spec.rules[1].filters has 17 items (at most 16)',
+    );
+    const rules = [64, 64, 1].map((n) => ({ matches: Array.from({ length: n }, () => ({})) }));
+    expect(overSchemaLimits(httpRoute(rules))).toBe('129 matches in all rules (at most 128)');
+  });
+
+  it('counts no match for a rule without matches', () => {
+    const rules: JsonObject[] = [
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      {},
+    ];
+    expect(overSchemaLimits(httpRoute(rules))).toBeUndefined();
+  });
+
+  it('counts only the matches that are objects', () => {
+    const rules = [
+      { matches: Array.from({ length: 64 }, () => ({})) },
+      { matches: [...Array.from({ length: 63 }, () => ({})), 'x'] },
+      rule([ref(STABLE)]),
+    ];
+    expect(overSchemaLimits(httpRoute(rules))).toBeUndefined();
+  });
+
+  it('reads only what is there: no rules list, or entries that are not objects', () => {
+    expect(overSchemaLimits({ spec: {} })).toBeUndefined();
+    expect(overSchemaLimits({})).toBeUndefined();
+    expect(overSchemaLimits(httpRoute(['x' as never, null as never, rule([ref(STABLE)])]))).toBeUndefined();
+  });
+});
+
+describe('canonicalRule: null fields are defaulted as absent ones', () => {
+  it('treats null type, group, kind and weight as the defaults, and a null path as the default path', () => {
+    const withNulls = {
+      matches: [{ path: null, headers: [{ name: 'x', type: null, value: 'y' }] }],
+      backendRefs: [{ group: null, kind: null, name: CANARY, port: 80, weight: null }],
+    };
+    expect(canonicalRule('HTTPRoute', withNulls)).toBe(
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+        '"matches":[{"headers":[{"name":"x","type":"Exact","value":"y"}],"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+  });
+
+  it('writes a GRPCRoute match with its header and method types defaulted (text written out)', () => {
+    expect(
+      canonicalRule('GRPCRoute', {
+        matches: [{ headers: [{ name: 'h', value: 'v' }] }, { method: 'x' }, { method: { service: 's' } }],
+      }),
+    ).toBe(
+      '{"matches":[{"headers":[{"name":"h","type":"Exact","value":"v"}]},{"method":"x"},{"method":{"service":"s","type":"Exact"}}]}',
+    );
+  });
+
+  it('defaults query parameter types and keeps entries that are not objects as written', () => {
+    expect(
+      canonicalRule('HTTPRoute', {
+        matches: [{ path: { value: '/' }, queryParams: [{ name: 'q', value: '1' }, 'x'] }],
+      }),
+    ).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/"},"queryParams":[{"name":"q","type":"Exact","value":"1"},"x"]}]}',
+    );
+  });
+});
+
+describe('parseGatewayRoute: the cache projection of odd backends', () => {
+  it('defaults the kind, drops a namespace that is not text and a port that is not a safe integer', () => {
+    const parsed = parseGatewayRoute('GRPCRoute', {
+      metadata: { name: 'api' },
+      spec: {
+        rules: [
+          null,
+          'x',
+          { matches: [] },
+          {
+            name: 5,
+            backendRefs: [
+              null,
+              { name: STABLE, kind: '', group: 5, namespace: 7, port: 80.5 },
+              { name: CANARY, kind: 'ServiceImport', group: 'x', port: 2 ** 53 },
+              { name: 5 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(parsed).toStrictEqual({
+      value: {
+        kind: 'GRPCRoute',
+        namespace: 'default',
+        name: 'api',
+        rules: [
+          { backends: [] },
+          {
+            backends: [
+              { group: '', kind: 'Service', name: STABLE },
+              { group: 'x', kind: 'ServiceImport', name: CANARY },
+              { group: '', kind: 'Service', name: '' },
+            ],
+          },
+        ],
+      },
+      findings: [],
+    });
+  });
+
+  it('projects a route without rules to no rules', () => {
+    expect(
+      parseGatewayRoute('HTTPRoute', { metadata: { name: 'a', namespace: 'n' }, spec: {} }),
+    ).toStrictEqual({
+      value: { kind: 'HTTPRoute', namespace: 'n', name: 'a', rules: [] },
+      findings: [],
+    });
+  });
+
+  it('reports an empty name in full', () => {
+    expect(parseGatewayRoute('HTTPRoute', { metadata: { name: '' } })).toEqual({
+      findings: [
+        {
+          severity: 'error',
+          rule: 'missing-name',
+          field: 'metadata.name',
+          message: 'a HTTPRoute needs metadata.name',
+        },
+      ],
+    });
   });
 });
