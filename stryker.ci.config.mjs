@@ -1,5 +1,5 @@
-// The mutation run CI makes (`npm run mutation:ci`, from .ci/run): the drift guard, the patch
-// builder, and the routing files they render and validate with. Incremental against the
+// The mutation run CI makes (`npm run mutation:ci`, from .ci/run): the drift guard (Ingress and
+// Gateway API routes), the patch builder, and the routing files they render and validate with. Incremental against the
 // committed reports/mutation/stryker-incremental.json, so a clean clone re-tests only the
 // mutants whose code or covering tests changed since that result was recorded. It runs the
 // same tests as `npm run mutation` (vitest.mutation.config.ts), so one record serves both.
@@ -14,6 +14,7 @@ export default {
     'src/routing/traffic-provider.ts',
     'src/routing/alb/guard-provider.ts',
     'src/routing/nginx/guard-provider.ts',
+    'src/routing/gateway-api/guard.ts',
     'src/routing/traffic-state.ts',
     'src/routing/alb/render.ts',
     'src/routing/rollout-validation/references.ts',

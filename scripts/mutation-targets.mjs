@@ -22,6 +22,7 @@ const TARGETS = [
       'src/routing/traffic-provider.ts',
       'src/routing/alb/guard-provider.ts',
       'src/routing/nginx/guard-provider.ts',
+      'src/routing/gateway-api/guard.ts',
     ],
   },
   { area: 'patch builder', minimum: 90, files: ['src/webhook/patch.ts'] },

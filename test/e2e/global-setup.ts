@@ -15,6 +15,7 @@ import { connect } from './support/cluster.js';
 import {
   buildComponents,
   componentPaths,
+  GATEWAY_API_PLUGIN,
   GATEWAY_API_SCENARIO,
   GITOPS_SCENARIO,
   gatewayApiCrdFiles,
@@ -27,7 +28,6 @@ import { openControlChannel } from './support/control-channel.js';
 import { installCrdFiles, installRolloutsCrds } from './support/crds.js';
 import { gitopsHarnessVersionLine } from './support/gitops-harness.js';
 import type { E2eEnvironment } from './support/environment.js';
-import { GATEWAY_API_PLUGIN } from './support/gateway-api.js';
 import { KUBECTL } from './support/kubectl.js';
 import { ProcessGroup } from './support/processes.js';
 

@@ -5,7 +5,7 @@ import {
   QUIET_PERIOD_MS,
   backendWeights,
   gatewayApiRollout,
-  quietPeriod,
+  expectNoWriteFight,
   gitRoute,
   readRoute,
   routeWrites,
@@ -18,6 +18,10 @@ import { GATEWAY_API_SCENARIO } from '../support/components.js';
 import { canaryServices, REFERENCE_EXAMPLE_NAMES as names } from '../support/manifests.js';
 import {
   abort,
+  pausedAtStep,
+  promote,
+  promoteFromStep,
+  promoteFull,
   readRollout,
   isHealthy,
   setRolloutImage,
@@ -36,16 +40,21 @@ import { sleep } from '../support/wait.js';
  * namespace, a port from the Service, its weight, and the stable weight lowered to 100 minus
  * the experiments' total (rollouts-plugin-trafficrouter-gatewayapi v0.15.0,
  * pkg/plugin/experiment.go `HandleExperiment`). Git has none of that; Argo CD re-applies it.
- * The experiment has no duration, so the Rollout stays at the step until it is aborted.
+ * The experiment has no duration, so the Rollout stays at the step until it is aborted or
+ * promoted; an indefinite pause follows it, so a promotion to the next step stays at 20 %.
  */
 const ROUTE: RouteRef = { kind: 'HTTPRoute', name: 'route' };
 const EXPERIMENT_WEIGHT = 10;
 const EXPERIMENT_STEP = 1;
+const PAUSE_AFTER_EXPERIMENT = 2;
 const STEPS = [
   { setWeight: 20 },
   { experiment: { templates: [{ name: 'exp', specRef: 'canary', weight: EXPERIMENT_WEIGHT }] } },
+  { pause: {} },
 ];
 const manifest = stringify(gitRoute(names, ROUTE));
+const AT_20 = `${names.stableService}=80,${names.canaryService}=20`;
+const ON_STABLE = `${names.stableService}=100,${names.canaryService}=0`;
 
 /** The experiment's Service, from the weights the controller recorded once the experiment runs. */
 const experimentServiceOf = (rollout: RolloutState): string | undefined =>
@@ -132,45 +141,145 @@ describe.skipIf(!GATEWAY_API_SCENARIO)(
     });
 
     it('has no write fight: after the re-applies nobody writes the route during a quiet period', async () => {
-      const quiet = await quietPeriod(route, writes);
-      expect(quiet.writes).toEqual([]);
-      expect(quiet.after).toBe(quiet.before);
+      await expectNoWriteFight(s, [ROUTE]);
     });
 
-    it('ends on stable after an abort; the plugin leaves the experiment backend, which a re-apply from Git removes for good', async () => {
-      await abort(s.admin, s.namespace, names.rollout);
-      const onStable = `${names.stableService}=100,${names.canaryService}=0`;
-      const leftOver = `${onStable},${experimentService}=${EXPERIMENT_WEIGHT}`;
+    /** The controller's writes since the `from`th, each as `backendWeights` shows what it sent. */
+    function controllerWritesSince(from: number): string[] {
+      return writes(s.env.rolloutsController.user)
+        .slice(from)
+        .map((w) => backends({ metadata: { name: ROUTE.name }, spec: specOf(w) } as Route));
+    }
+    const reportWrites = (what: string, sequence: readonly string[]) =>
+      process.stderr.write(`[observed] controller writes ${what}:\n  ${sequence.join('\n  ')}\n`);
+
+    /**
+     * After the Rollout left the experiment for stable (an abort, a full promotion), the
+     * backend stays: the plugin removes only the experiment Services listed in
+     * status.canary.weights.additional (pkg/plugin/experiment.go `HandleExperiment` at
+     * v0.15.0, since its PR #204). On the reconcile that leaves the step it is still told the
+     * experiment is current, with no destinations, so it keeps the backend; the controller
+     * then records weights without it, and no later reconcile removes it.
+     */
+    async function expectLeftOverBackend(): Promise<void> {
       await waitForRoute(s.admin, s.namespace, ROUTE, 'to send everything to stable', (r) =>
-        backends(r).startsWith(onStable),
+        backends(r).startsWith(ON_STABLE),
       );
-      // The plugin removes only the experiment Services of status.canary.weights.additional
-      // (pkg/plugin/experiment.go at v0.15.0, since its PR #204). On the abort it is still
-      // told the experiment is current, with no destinations, so it keeps the backend; the
-      // controller then records weights without it, and later reconciles never remove it.
       await sleep(QUIET_PERIOD_MS);
       const rollout = await readRollout(s.admin, s.namespace, names.rollout);
       expect(experimentServiceOf(rollout)).toBeUndefined();
-      expect(backends(await route())).toBe(leftOver);
-
-      // No Rollout owns that backend any more, so the webhook lets Git's route drop it (no
-      // warning for it), keeps the weights on stable, and the plugin does not put it back.
+      expect(backends(await route())).toBe(`${ON_STABLE},${experimentService}=${EXPERIMENT_WEIGHT}`);
+      const service = await s.kubectl(['get', 'service', experimentService, '-o', 'name']);
+      process.stderr.write(
+        `[observed] the left-over backend's Service ${experimentService}: ${service.code === 0 ? 'still there' : service.stderr.trim()}\n`,
+      );
+    }
+    /**
+     * No Rollout owns the left-over backend, so the webhook lets Git's route drop it (no
+     * warning for it) and keeps the weights on stable, and the plugin does not put it back.
+     */
+    async function expectGitReapplyDropsLeftOverBackend(): Promise<void> {
       const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
         ...asArgoCd,
         stdin: manifest,
       });
       expect(result.code, result.stderr).toBe(0);
-      expect(backends(JSON.parse(result.stdout) as Route)).toBe(onStable);
-      expect(result.stderr).not.toContain(experimentService);
       const stored = JSON.parse(result.stdout) as Route;
+      expect(backends(stored)).toBe(ON_STABLE);
+      expect(result.stderr).not.toContain(experimentService);
       await sleep(QUIET_PERIOD_MS);
-      // The plugin's reconciles of the aborted Rollout may update the route, but change nothing.
+      // The plugin's reconciles of the finished Rollout may update the route, but change nothing.
       expect((await route()).metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
+    }
+
+    it('ends on stable after an abort; the plugin leaves the experiment backend, which a re-apply from Git removes for good', async () => {
+      await abort(s.admin, s.namespace, names.rollout);
+      await expectLeftOverBackend();
+      await expectGitReapplyDropsLeftOverBackend();
+    });
+
+    it('on a promotion to the next step the plugin removes the experiment backend, with one write at 100/0, and is back at 80/20 at the pause', async () => {
+      await runToExperiment('registry.invalid/demo:3');
+      const from = writes(s.env.rolloutsController.user).length;
+      await promoteFromStep(s.admin, s.namespace, names.rollout, EXPERIMENT_STEP);
+      await waitForRollout(
+        s.admin,
+        s.namespace,
+        names.rollout,
+        'to pause after the experiment',
+        pausedAtStep(PAUSE_AFTER_EXPERIMENT),
+      );
+      await waitForRoute(
+        s.admin,
+        s.namespace,
+        ROUTE,
+        'to be at 80/20 without the experiment',
+        (r) => backends(r) === AT_20,
+      );
+      const sequence = controllerWritesSince(from);
+      reportWrites('from the promotion to the pause', sequence);
+      // This time status.canary.weights.additional still lists the experiment when it stops
+      // being current, so HandleExperiment takes the backend out, and in the same write sets
+      // stable 100 and canary 0 over the 80/20 SetWeight had just set. The next reconcile
+      // writes 80/20 again.
+      const removal = sequence.findIndex((written) => !written.includes(experimentService));
+      expect(sequence.slice(0, removal).every((written) => written === duringExperiment)).toBe(true);
+      expect(sequence[removal]).toBe(ON_STABLE);
+      expect(new Set(sequence.slice(removal + 1))).toEqual(new Set([AT_20]));
+      const receivedAt = (i: number) =>
+        Date.parse(writes(s.env.rolloutsController.user)[from + i]?.received ?? '');
+      process.stderr.write(
+        `[observed] the route was at 100/0 for ${receivedAt(removal + 1) - receivedAt(removal)} ms\n`,
+      );
+      await waitForRollout(
+        s.admin,
+        s.namespace,
+        names.rollout,
+        'to record weights without it',
+        (r) => experimentServiceOf(r) === undefined,
+      );
+    });
+
+    it('keeps 80/20 and does not bring the ended experiment back on a re-apply at the pause; quiet afterwards', async () => {
+      const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
+        ...asArgoCd,
+        stdin: manifest,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(backends(JSON.parse(result.stdout) as Route)).toBe(AT_20);
+      expect(result.stderr).toContain(`kept Rollout ${names.rollout}'s live traffic (canary 20%)`);
+      expect(result.stderr).not.toContain(experimentService);
+      await expectNoWriteFight(s, [ROUTE]);
+    });
+
+    it('ends on stable when the pause is promoted', async () => {
+      await promote(s.admin, s.namespace, names.rollout);
+      await waitForRollout(s.admin, s.namespace, names.rollout, 'to be Healthy after promotion', isHealthy);
+      await waitForRoute(
+        s.admin,
+        s.namespace,
+        ROUTE,
+        'to send everything to stable',
+        (r) => backends(r) === ON_STABLE,
+      );
+    });
+
+    it('ends on stable after a full promotion during the next experiment; like the abort, it leaves the experiment backend until a re-apply from Git', async () => {
+      await runToExperiment('registry.invalid/demo:4');
+      const from = writes(s.env.rolloutsController.user).length;
+      await promoteFull(s.admin, s.namespace, names.rollout);
+      await waitForRollout(s.admin, s.namespace, names.rollout, 'to be Healthy after promotion', isHealthy);
+      await expectLeftOverBackend();
+      const sequence = controllerWritesSince(from);
+      reportWrites('from the full promotion', sequence);
+      // No write of the plugin took the backend out.
+      expect(sequence.every((written) => written.includes(experimentService))).toBe(true);
+      await expectGitReapplyDropsLeftOverBackend();
     });
 
     it('(control) unguarded, a re-apply during the next experiment drops its backend and splits stable and canary 1:1', async () => {
       await unregisterWebhooks(s.admin);
-      await runToExperiment('registry.invalid/demo:3');
+      await runToExperiment('registry.invalid/demo:5');
       const result = await s.kubectl([...ARGO_CD_SERVER_SIDE_APPLY, '-o', 'json', '-f', '-'], {
         ...asArgoCd,
         stdin: manifest,

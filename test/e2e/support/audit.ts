@@ -13,6 +13,8 @@ export interface AuditedWrite {
   /** The request body: for a patch, the patch document exactly as the client sent it. */
   readonly requestObject: unknown;
   readonly requestUri: string;
+  /** When the apiserver received the request (RFC 3339 with microseconds). */
+  readonly received: string | undefined;
 }
 
 interface AuditEvent {
@@ -24,6 +26,7 @@ interface AuditEvent {
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
   requestObject?: unknown;
+  requestReceivedTimestamp?: string;
 }
 
 /**
@@ -58,6 +61,7 @@ export function auditedWrites(
       dryRun: /[?&]dryRun=/.test(event.requestURI ?? ''),
       requestObject: event.requestObject,
       requestUri: event.requestURI ?? '',
+      received: event.requestReceivedTimestamp,
     };
     if (filter.resource !== undefined && write.resource !== filter.resource) continue;
     if (filter.namespace !== undefined && write.namespace !== filter.namespace) continue;

@@ -23,6 +23,9 @@ export const GITOPS_SCENARIO = process.env.E2E_GITOPS !== '0';
  */
 export const GATEWAY_API_SCENARIO = process.env.E2E_GATEWAY_API === '1';
 
+/** The plugin's name in the controller's configuration and in a Rollout's trafficRouting.plugins. */
+export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+
 export type ComponentName =
   'etcd' | 'kube-apiserver' | 'rollouts-controller' | 'gitops-harness' | 'gatewayapi-plugin';
 

@@ -93,6 +93,36 @@ export async function promote(cluster: Cluster, namespace: string, name: string)
   );
 }
 
+/**
+ * What `kubectl argo rollouts promote` does at a step that is not a pause, such as a running
+ * experiment: clear the pause conditions and move the step index on by one (argo-rollouts
+ * v1.10.2, pkg/kubectl-argo-rollouts/cmd/promote/promote.go `getPatches`).
+ */
+export async function promoteFromStep(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  currentStep: number,
+): Promise<void> {
+  await cluster.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...ROLLOUTS,
+      namespace,
+      name,
+      body: { status: { pauseConditions: null, currentStepIndex: currentStep + 1 } },
+    },
+    mergePatch(),
+  );
+}
+
+/** What `kubectl argo rollouts promote --full` does for a Rollout that is not paused by spec. */
+export async function promoteFull(cluster: Cluster, namespace: string, name: string): Promise<void> {
+  await cluster.custom.patchNamespacedCustomObjectStatus(
+    { ...ROLLOUTS, namespace, name, body: { status: { promoteFull: true } } },
+    mergePatch(),
+  );
+}
+
 /** What `kubectl argo rollouts abort` does: set status.abort through the status subresource. */
 export async function abort(cluster: Cluster, namespace: string, name: string): Promise<void> {
   await cluster.custom.patchNamespacedCustomObjectStatus(
