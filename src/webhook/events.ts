@@ -1,8 +1,8 @@
 /**
  * Which Events a review produces: one per kind of notice in the answer (denials, admitted
  * findings, restored Rollout-owned keys), listing each notice, on the object under review,
- * plus one on the Rollout that owns restored keys. Admission warnings reach kubectl but not Argo CD's UI
- * (argoproj/argo-cd#9256); Events on the Ingress and the Rollout reach both.
+ * plus one on the Rollout that owns restored keys. Admission warnings reach kubectl but not
+ * Argo CD's UI (argoproj/argo-cd#9256); Events on the Ingress and the Rollout reach both.
  *
  * Dry runs produce none: the hooks declare `sideEffects: NoneOnDryRun`, and Argo CD's
  * server-side diff and Flux's drift detection send a dry run on every refresh.
@@ -58,8 +58,8 @@ interface NoticeGroup {
  * The notices grouped by outcome and owning Rollout, in order of first appearance. A re-apply
  * that strips three Rollout-owned keys is one occurrence, so it makes one Event on the
  * Ingress and one on the Rollout, not one per key: measured with `npm run bench:apiserver`
- * at 20 writes/s, one Event per key made the apiserver spend more CPU on Events than on the
- * Ingress writes themselves.
+ * at 20 writes/s, one Event per key (three keys restored per re-apply) meant 996 Event writes
+ * in 30 s next to 600 Ingress writes.
  */
 function groupsOf(notices: readonly Notice[]): Iterable<NoticeGroup> {
   // Keyed, so that many Rollouts routing through one Ingress stay linear; a Map keeps the order.

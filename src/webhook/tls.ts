@@ -83,9 +83,10 @@ export interface CertificateWatcherOptions {
   onChange: (certificate: ServingCertificate) => void;
   /** Called once per failing pair (or read error), not on every poll that sees it again. */
   onError: (error: Error) => void;
-  /** How long a failed read waits before the second look that decides it (100 ms by default). */
-  settleMs?: number;
 }
+
+/** How long a failed look at the files waits before the second look that decides it. */
+const RELOAD_SETTLE_MS = 100;
 
 /** Why a look at the files did not apply a pair, and what to report it as. */
 interface ReloadFailure {
@@ -146,7 +147,7 @@ export class CertificateWatcher {
     // The certificate and the key are two reads, so a look in the middle of a rotation (a
     // Secret volume's symlink swap, a writer replacing both files) can pair an old file with a
     // new one. Look once more after the swap has settled before calling the pair bad.
-    await sleep(this.options.settleMs ?? 100);
+    await sleep(RELOAD_SETTLE_MS);
     const failure = await this.applyFromFiles();
     if (failure) this.failed(failure.error, failure.what);
   }
