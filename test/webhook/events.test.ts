@@ -89,6 +89,23 @@ describe('eventsOf', () => {
     ]);
   });
 
+  it("takes the Ingress's uid from the object when the old one has none usable", () => {
+    const regardingOf = (oldObject: unknown) =>
+      eventsOf(
+        request({
+          oldObject: oldObject as AdmissionRequest['oldObject'],
+          object: { metadata: { name: 'web', uid: 'new-uid' } },
+        }),
+        restored,
+        cluster,
+      )[0]!.regarding;
+    expect(regardingOf({ metadata: { name: 'web', uid: '' } }).uid).toBe('new-uid');
+    expect(regardingOf({ metadata: { name: 'web', uid: 5 } }).uid).toBe('new-uid');
+    expect(regardingOf({ metadata: null }).uid).toBe('new-uid');
+    expect(regardingOf({ metadata: [] }).uid).toBe('new-uid');
+    expect(regardingOf(undefined).uid).toBe('new-uid');
+  });
+
   it('records a denial on the object only, and nothing for a dry run or a nameless object', () => {
     const denied: AdmissionResult = {
       allowed: false,
