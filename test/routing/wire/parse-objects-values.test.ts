@@ -190,6 +190,47 @@ describe('parseIngress backends', () => {
   });
 });
 
+describe('parseRollout: canary strategy', () => {
+  it('reads each field; dynamicStableScale is false and pingPong absent when not given', () => {
+    const canaryOf = (canary: object) => parseRollout(rolloutWith(canary)).value?.canary;
+    expect(canaryOf({})).toStrictEqual({
+      stableService: undefined,
+      canaryService: undefined,
+      dynamicStableScale: false,
+      scaleDownDelaySeconds: undefined,
+      abortScaleDownDelaySeconds: undefined,
+      maxSurge: undefined,
+      maxUnavailable: undefined,
+      trafficRouting: undefined,
+      steps: [],
+    });
+    expect(
+      canaryOf({
+        stableService: 's',
+        canaryService: 'c',
+        dynamicStableScale: true,
+        scaleDownDelaySeconds: 30,
+        abortScaleDownDelaySeconds: 0,
+        maxSurge: '25%',
+        maxUnavailable: 1,
+        pingPong: { pingService: 'ping' },
+      }),
+    ).toStrictEqual({
+      stableService: 's',
+      canaryService: 'c',
+      dynamicStableScale: true,
+      scaleDownDelaySeconds: 30,
+      abortScaleDownDelaySeconds: 0,
+      maxSurge: '25%',
+      maxUnavailable: 1,
+      trafficRouting: undefined,
+      steps: [],
+      pingPong: { pingService: 'ping', pongService: undefined },
+    });
+    expect(canaryOf({ dynamicStableScale: false })?.dynamicStableScale).toBe(false);
+  });
+});
+
 describe('parseRollout: trafficRouting', () => {
   it('alb without stickinessConfig has none; an empty stickinessConfig reads as disabled, 0 s', () => {
     const alb = (extra: object) =>
