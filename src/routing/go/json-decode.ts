@@ -55,7 +55,6 @@ function quoteOffendingChar(text: string, i: number): string {
   const isLoneSurrogate = cp >= 0xd800 && cp <= 0xdfff;
   const byte = cp < 0x80 ? cp : leadUtf8Byte(isLoneSurrogate ? 0xfffd : cp);
   if (byte === 0x27) return `'\\''`;
-  if (byte === 0x22) return `'"'`;
   return `'${goQuoteByteChar(byte)}'`;
 }
 
@@ -93,12 +92,14 @@ function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
 
-function isDigit(c: string | undefined): boolean {
-  return c !== undefined && c >= '0' && c <= '9';
+/** For one character (`need()` returns a single one). */
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
 }
 
-function isHex(c: string | undefined): boolean {
-  return c !== undefined && /^[0-9a-fA-F]$/.test(c);
+/** For one character, as `isDigit`. */
+function isHex(c: string): boolean {
+  return '0123456789abcdefABCDEF'.includes(c);
 }
 
 /** Characters a string can hold as they are: not `"`, `\\`, a control character or a surrogate. */
@@ -143,7 +144,9 @@ class Parser {
     for (;;) {
       while (isSpace(this.text[this.i])) this.i++;
       if (this.i >= this.text.length) {
-        if (this.state === 'after' && this.stack.length === 0 && this.result) return this.result;
+        // The top-level value is set exactly when it is complete (state 'after', empty stack);
+        // after it only spaces may follow, so at the end of input it means a valid document.
+        if (this.result !== undefined) return this.result;
         throw new SyntaxFailure(END_OF_INPUT);
       }
       this.step(this.text[this.i] as string);
@@ -394,7 +397,7 @@ export interface GoSlice {
 }
 
 export function isGoSlice(v: GoValue): v is GoSlice {
-  return typeof v === 'object' && v !== null && 'backing' in v;
+  return typeof v === 'object' && 'backing' in v;
 }
 
 function goTypeName(t: GoType): string {
@@ -466,8 +469,9 @@ class DecodeState {
 
   typeErrorText(value: string, type: GoType): string {
     const typeName = goTypeName(type);
-    if (this.structName !== undefined || this.fieldStack.length > 0) {
-      return `json: cannot unmarshal ${value} into Go struct field ${this.structName ?? ''}.${this.fieldStack.join('.')} of type ${typeName}`;
+    // decodeStruct sets structName and pushes onto fieldStack together, so either tells.
+    if (this.structName !== undefined) {
+      return `json: cannot unmarshal ${value} into Go struct field ${this.structName}.${this.fieldStack.join('.')} of type ${typeName}`;
     }
     return `json: cannot unmarshal ${value} into Go value of type ${typeName}`;
   }
@@ -513,7 +517,7 @@ function decodeValue(node: JsonNode, type: GoType, current: GoValue, d: DecodeSt
     if (node.t === 'null') return undefined;
     return decodeValue(node, type.elem, current === undefined ? zeroValue(type.elem) : current, d);
   }
-  if (type.k === 'intOrString') return decodeIntOrString(node, d);
+  if (type.k === 'intOrString') return decodeIntOrString(node, current, d);
   switch (node.t) {
     case 'null':
       // null is ignored for strings, numbers, booleans and structs; it empties a slice.
@@ -555,17 +559,23 @@ function decodeNumber(raw: string, type: GoType, current: GoValue, d: DecodeStat
 /**
  * IntOrString.UnmarshalJSON: a JSON string is the string form; anything else is unmarshalled
  * into an int32 by a nested json.Unmarshal whose error (with the outer field context added)
- * aborts the whole decode, unlike ordinary type mismatches.
+ * aborts the whole decode, unlike ordinary type mismatches. `null` is that nested Unmarshal
+ * into an int32, which leaves it as it was: the int form with the int it held (Go keeps the
+ * int of an earlier duplicate key behind a string form too; this value does not, and gives 0).
  */
-function decodeIntOrString(node: JsonNode, d: DecodeState): GoValue {
+function decodeIntOrString(node: JsonNode, current: GoValue, d: DecodeState): GoValue {
   if (node.t === 'str') return { intOrString: 'string', value: node.v };
+  if (node.t === 'null') {
+    // `current` is the zero IntOrString or the one an earlier duplicate key left.
+    return (current as IntOrString).intOrString === 'int' ? current : { intOrString: 'int', value: 0 };
+  }
   const int32: GoType = { k: 'int32' };
   if (node.t === 'num') {
     const n = parseInt32Text(node.raw);
     if (n !== undefined) return { intOrString: 'int', value: n };
     throw new FatalDecodeError(d.typeErrorText(`number ${node.raw}`, int32));
   }
-  const kind = { null: 'null', bool: 'bool', arr: 'array', obj: 'object' }[node.t];
+  const kind = { bool: 'bool', arr: 'array', obj: 'object' }[node.t];
   throw new FatalDecodeError(d.typeErrorText(kind, int32));
 }
 
@@ -573,7 +583,7 @@ function decodeSlice(items: JsonNode[], elem: GoType, current: GoValue, d: Decod
   // Go decodes element i into the existing backing array slot when there is one, so data of
   // an earlier duplicate key can survive in struct elements; `[]` makes a fresh empty slice.
   if (items.length === 0) return { len: 0, backing: [] };
-  const backing = current !== undefined && isGoSlice(current) ? current.backing : [];
+  const backing = isGoSlice(current) ? current.backing : [];
   items.forEach((item, i) => {
     const existing = i < backing.length ? backing[i] : zeroValue(elem);
     backing[i] = decodeValue(item, elem, existing, d);
@@ -597,6 +607,7 @@ function indexFields(type: GoType & { k: 'struct' }): {
       if (!folded.has(foldName(f.tag))) folded.set(foldName(f.tag), f);
     }
     index = { exact, folded };
+    // Stryker disable next-line CallExpression: equivalent, without the cache the same index is rebuilt for every object (cost only)
     fieldIndexes.set(type, index);
   }
   return index;
