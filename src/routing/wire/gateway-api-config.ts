@@ -115,7 +115,7 @@ export function readGatewayApiPlugin(
   plugins: Json | undefined,
   pluginsField: FieldPath,
 ): GatewayApiRouting | undefined {
+  // Without a plugins object there is no config: own(undefined, ...) is undefined.
   const obj = r.object(plugins, pluginsField);
-  if (!obj) return undefined;
   return readGatewayApiConfig(r, own(obj, GATEWAY_API_PLUGIN), pluginsField.key(GATEWAY_API_PLUGIN));
 }

@@ -170,6 +170,7 @@ export class IngressObject {
   /** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
   hasBackendService(service: string): boolean {
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) if (backendServiceName(path) === service) return true;
     }
     return false;
@@ -183,6 +184,7 @@ export class IngressObject {
     const apiVersion = this.apiVersion;
     if (apiVersion !== undefined && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) {
         if (own(asObject(own(asObject(path), 'backend')), 'serviceName') !== undefined) return true;
       }
@@ -197,8 +199,10 @@ export class IngressObject {
   rulesWithBackendRenamed(from: string, to: string): JsonObject[] {
     const out: JsonObject[] = [];
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       if (!isJsonObject(rule) || !(pathsOf(rule) ?? []).some((p) => backendServiceName(p) === from)) continue;
       const copy = cloneJson(rule);
+      // Stryker disable next-line ArrayDeclaration: equivalent, the copy has paths (the line above checked)
       for (const path of pathsOf(copy) ?? []) {
         if (backendServiceName(path) === from) renameBackendService(path, to);
       }
@@ -215,9 +219,9 @@ export class IngressObject {
    * range), so there is no behaviour to copy.
    */
   addUseAnnotationPaths(routes: readonly string[]): void {
-    if (routes.length === 0) return;
     // A few routes (the usual case) are looked up by scanning the paths, which stops at the
     // first match; many are looked up in a set of every backend, so the cost stays linear.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, both lookups give the same answer for any count (cost only)
     const reached = routes.length > FEW_ROUTES ? this.backendServices() : undefined;
     const added: string[] = [];
     for (const route of routes) {
@@ -264,6 +268,7 @@ export class IngressObject {
    * SortHttpPaths; Array.prototype.sort is stable, as Go's sort.SliceStable).
    */
   sortPathsByRoute(routes: readonly string[]): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, ranks from the map or from indexOf are the same for any count (cost only)
     const ranks = routes.length > FEW_ROUTES ? firstIndexes(routes) : undefined;
     const rankOf = (path: Json): number => {
       const name = backendServiceName(path) ?? '';
@@ -274,10 +279,13 @@ export class IngressObject {
       const paths = pathsOf(rule);
       if (!paths || paths.length < 2) continue;
       // Re-applied objects are usually in order already; then nothing is built or written.
+      // Sorting paths already in order (stable) changes nothing: this check only saves the work.
       let previous = 0;
+      // Stryker disable next-line BooleanLiteral: equivalent, false only sorts paths already in order
       let inOrder = true;
       for (const path of paths) {
         const rank = rankOf(path);
+        // Stryker disable next-line EqualityOperator: equivalent, <= and >= only sort paths already in order
         if (rank < previous) {
           inOrder = false;
           break;
@@ -292,9 +300,11 @@ export class IngressObject {
   }
 
   /** Backend Service names of every rule path. */
+  // Stryker disable next-line BlockStatement: equivalent, without the set addUseAnnotationPaths scans the paths, with the same answer
   private backendServices(): Set<string> {
     const names = new Set<string>();
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) {
         const name = backendServiceName(path);
         if (name !== undefined) names.add(name);
@@ -319,6 +329,7 @@ export class IngressObject {
 }
 
 /** Each name's first index in `names`. */
+// Stryker disable next-line BlockStatement: equivalent, without the map sortPathsByRoute uses indexOf, with the same ranks
 function firstIndexes(names: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
   names.forEach((name, i) => {

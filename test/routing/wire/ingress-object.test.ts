@@ -190,6 +190,7 @@ describe('IngressObject edits', () => {
     expect(copy.json).toEqual({ kind: 'Ingress', metadata: { annotations: { k: 'v' } } });
     copy.setAnnotation('k', undefined);
     expect(copy.json).toEqual({ kind: 'Ingress', metadata: { annotations: {} } });
+    expect(Object.keys((copy.json.metadata as JsonObject).annotations as JsonObject)).toEqual([]);
     const listed = IngressObject.editableCopy({ metadata: { name: 'web', annotations: ['x'] } });
     listed.setAnnotation('k', 'v');
     expect(listed.json).toEqual({ metadata: { name: 'web', annotations: { k: 'v' } } });
@@ -248,6 +249,27 @@ describe('IngressObject edits', () => {
     expect((copy.rules()[0] as JsonObject).http).toEqual({ paths: [{ path: '/x' }, v1Path('stable')] });
   });
 
+  it('removes and sorts paths around rules without http or paths, leaving those rules alone', () => {
+    const rules = (): Json[] => [
+      { host: 'a' },
+      { host: 'b', http: {} },
+      { host: 'c', http: { paths: 'x' } },
+      { host: 'd', http: { paths: [v1Path('s'), v1Path('r1'), v1Path('r2')] } },
+    ];
+    const removed = IngressObject.editableCopy({ spec: { rules: rules() } });
+    removed.removePathsTo(new Set(['r1']));
+    expect(removed.rules()).toEqual([
+      ...rules().slice(0, 3),
+      { host: 'd', http: { paths: [v1Path('s'), v1Path('r2')] } },
+    ]);
+    const sorted = IngressObject.editableCopy({ spec: { rules: rules() } });
+    sorted.sortPathsByRoute(['r2', 'r1']);
+    expect(sorted.rules()).toEqual([
+      ...rules().slice(0, 3),
+      { host: 'd', http: { paths: [v1Path('r2'), v1Path('r1'), v1Path('s')] } },
+    ]);
+  });
+
   it('stable-sorts paths by route rank, other backends last in written order', () => {
     const copy = IngressObject.editableCopy(
       ingress([
@@ -295,6 +317,18 @@ describe('IngressObject edits', () => {
       { host: 'h2.example.com', http: { paths: [legacyPath('canary')] } },
     ]);
     expect(json).toEqual(before);
+  });
+
+  it('renames the legacy serviceName of a path whose v1 service has no name', () => {
+    const mixed = { path: '/', backend: { service: { port: { number: 80 } }, serviceName: 'stable' } };
+    const json: JsonObject = { spec: { rules: [{ http: { paths: [mixed] } }] } };
+    expect(IngressObject.of(json).rulesWithBackendRenamed('stable', 'canary')).toEqual([
+      {
+        http: {
+          paths: [{ path: '/', backend: { service: { port: { number: 80 } }, serviceName: 'canary' } }],
+        },
+      },
+    ]);
   });
 });
 
