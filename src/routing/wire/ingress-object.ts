@@ -263,18 +263,17 @@ export class IngressObject {
   }
 
   /**
-   * Stable-sorts each rule's paths by the rank of their backend in `routes` (first occurrence
-   * counts); paths to other backends go after them in their written order (argo wrapper.go,
-   * SortHttpPaths; Array.prototype.sort is stable, as Go's sort.SliceStable).
+   * Stable-sorts each rule's paths by the rank of their backend in `routes`, as argo wrapper.go
+   * SortHttpPaths does (Array.prototype.sort is stable, as Go's sort.SliceStable): the rank is
+   * the name's index in a map filled in route order, so a repeated name ranks by its last
+   * index; any other backend ranks at the map's size, the number of distinct names (after every
+   * route when the names are distinct, level with some when they repeat). A legacy path without
+   * `serviceName` has Go's zero value, "".
    */
   sortPathsByRoute(routes: readonly string[]): void {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, ranks from the map or from indexOf are the same for any count (cost only)
-    const ranks = routes.length > FEW_ROUTES ? firstIndexes(routes) : undefined;
-    const rankOf = (path: Json): number => {
-      const name = backendServiceName(path) ?? '';
-      const rank = ranks ? ranks.get(name) : routes.indexOf(name);
-      return rank === undefined || rank === -1 ? routes.length : rank;
-    };
+    const ranks = new Map<string, number>();
+    routes.forEach((name, i) => ranks.set(name, i));
+    const rankOf = (path: Json): number => ranks.get(backendServiceName(path) ?? '') ?? ranks.size;
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
       if (!paths || paths.length < 2) continue;
@@ -326,16 +325,6 @@ export class IngressObject {
   private specMap(): JsonObject | undefined {
     return asObject(own(this.json, 'spec'));
   }
-}
-
-/** Each name's first index in `names`. */
-// Stryker disable next-line BlockStatement: equivalent, without the map sortPathsByRoute uses indexOf, with the same ranks
-function firstIndexes(names: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  names.forEach((name, i) => {
-    if (!out.has(name)) out.set(name, i);
-  });
-  return out;
 }
 
 function editableRule(rule: Json): Json {

@@ -276,7 +276,7 @@ describe('IngressObject edits', () => {
         [v1Path('x', '/1'), v1Path('b'), v1Path('y'), v1Path('a'), v1Path('x', '/2'), { path: '/n' }],
       ]),
     );
-    copy.sortPathsByRoute(['a', 'b', 'a']);
+    copy.sortPathsByRoute(['a', 'b']);
     expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
       v1Path('a'),
       v1Path('b'),
@@ -287,15 +287,44 @@ describe('IngressObject edits', () => {
     ]);
   });
 
-  it('ranks by first occurrence with more routes than it scans (a map of ranks instead)', () => {
+  it('ranks a repeated route by its last index, other backends at the count of distinct names (argo wrapper.go SortHttpPaths)', () => {
+    // routeWeight = {a: 2, b: 1}; other backends weigh len(routeWeight) = 2, level with a.
     const copy = IngressObject.editableCopy(
+      ingress([
+        [v1Path('x', '/1'), v1Path('b'), v1Path('y'), v1Path('a'), v1Path('x', '/2'), { path: '/n' }],
+      ]),
+    );
+    copy.sortPathsByRoute(['a', 'b', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
+      v1Path('b'),
+      v1Path('x', '/1'),
+      v1Path('y'),
+      v1Path('a'),
+      v1Path('x', '/2'),
+      { path: '/n' },
+    ]);
+    // Ten routes, nine names: a weighs 9, b..i 1..8, other backends 9.
+    const many = IngressObject.editableCopy(
       ingress([[v1Path('x', '/1'), v1Path('i'), v1Path('b'), v1Path('a'), v1Path('x', '/2'), v1Path('c')]]),
     );
-    copy.sortPathsByRoute(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a']);
-    expect(backendsByRule(copy)).toEqual([['a', 'b', 'c', 'i', 'x', 'x']]);
-    expect((((copy.rules()[0] as JsonObject).http as JsonObject).paths as JsonObject[])[4]).toEqual(
+    many.sortPathsByRoute(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a']);
+    expect(((many.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
+      v1Path('b'),
+      v1Path('c'),
+      v1Path('i'),
       v1Path('x', '/1'),
+      v1Path('a'),
+      v1Path('x', '/2'),
+    ]);
+  });
+
+  it('ranks a legacy path without serviceName as the name "" (Go\'s zero value)', () => {
+    const noName = { path: '/n', backend: { servicePort: 80 } };
+    const copy = IngressObject.editableCopy(
+      ingress([[legacyPath('a'), noName]], undefined, 'extensions/v1beta1'),
     );
+    copy.sortPathsByRoute(['', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([noName, legacyPath('a')]);
   });
 
   it('leaves paths already in order untouched', () => {
