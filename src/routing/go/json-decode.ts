@@ -59,7 +59,9 @@ function quoteOffendingChar(text: string, i: number): string {
 }
 
 function leadUtf8Byte(cp: number): number {
+  // Equivalent survivor: EqualityOperator → cp <= 0x800: 0xc0 | (0x800 >> 6) is 0xe0 | (0x800 >> 12)
   if (cp < 0x800) return 0xc0 | (cp >> 6);
+  // Equivalent survivor: EqualityOperator → cp <= 0x10000: 0xe0 | (0x10000 >> 12) is 0xf0 | (0x10000 >> 18)
   if (cp < 0x10000) return 0xe0 | (cp >> 12);
   return 0xf0 | (cp >> 18);
 }
@@ -124,6 +126,8 @@ export function parseGoJson(text: string): { node: JsonNode } | { error: string 
   try {
     return { node: new Parser(text).run() };
   } catch (e) {
+    // Equivalent survivor: ConditionalExpression → true: the parser throws nothing else on a
+    // string (a loop, no recursion; every failure is a SyntaxFailure)
     if (e instanceof SyntaxFailure) return { error: e.message };
     throw e;
   }
@@ -204,6 +208,8 @@ class Parser {
     if (c === '{' || c === '[') {
       if (this.stack.length + 1 > MAX_DEPTH) throw syntaxError(this.text, this.i, 'exceeded max depth');
       this.i++;
+      // Equivalent survivor: StringLiteral → "": only kind === 'arr' is ever asked
+      // Equivalent survivor: StringLiteral → "Stryker was here!": beginKey sets the key before a value of the object completes
       this.stack.push(c === '{' ? { kind: 'obj', entries: [], key: '' } : { kind: 'arr', items: [] });
       this.state = c === '{' ? 'keyOrClose' : 'valueOrClose';
       return;
@@ -288,8 +294,10 @@ class Parser {
     this.i++;
     let out = '';
     for (;;) {
-      // Fast path: a run of characters that need no decoding.
+      // Fast path: a run of characters that need no decoding. Without it the same characters
+      // go one at a time through readRawChar, with the same result.
       PLAIN_RUN.lastIndex = this.i;
+      // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, the fast path only saves time (without the test() call nothing is consumed here)
       if (PLAIN_RUN.test(this.text)) {
         out += this.text.slice(this.i, PLAIN_RUN.lastIndex);
         this.i = PLAIN_RUN.lastIndex;
@@ -304,6 +312,7 @@ class Parser {
         out += this.readEscape();
         continue;
       }
+      // Equivalent survivor: EqualityOperator → code <= 0x20: a space never gets here, PLAIN_RUN takes it
       if (code < 0x20) throw syntaxError(this.text, this.i, 'in string literal');
       out += this.readRawChar();
     }
@@ -312,7 +321,10 @@ class Parser {
   /** One source character; a lone surrogate becomes U+FFFD as Go's UTF-8 decoding would. */
   private readRawChar(): string {
     const cp = this.text.codePointAt(this.i) as number;
+    // Only surrogates get here (PLAIN_RUN takes every other character a string may hold).
+    // Equivalent survivor: EqualityOperator → cp >= 0xffff: U+FFFF never gets here
     this.i += cp > 0xffff ? 2 : 1;
+    // Equivalent survivor: ConditionalExpression → true: every code point here is >= 0xd800
     return cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : String.fromCodePoint(cp);
   }
 
@@ -342,6 +354,7 @@ class Parser {
     if (unit < 0xdc00 && this.text[this.i] === '\\' && this.text[this.i + 1] === 'u') {
       const save = this.i;
       const low = this.peekHex4(this.i + 2);
+      // Equivalent survivor: ConditionalExpression → true: undefined >= 0xdc00 is false
       if (low !== undefined && low >= 0xdc00 && low < 0xe000) {
         this.i = save + 6;
         return String.fromCharCode(unit, low);
@@ -352,6 +365,8 @@ class Parser {
 
   private peekHex4(at: number): number | undefined {
     const hex = this.text.slice(at, at + 4);
+    // Equivalent survivor: Regex → /[0-9a-fA-F]{4}$/: hex has at most four characters
+    // Equivalent survivor: Regex → /^[0-9a-fA-F]{4}/: hex has at most four characters
     return /^[0-9a-fA-F]{4}$/.test(hex) ? parseInt(hex, 16) : undefined;
   }
 
@@ -428,7 +443,9 @@ export function zeroValue(t: GoType): GoValue {
       return 0;
     case 'intOrString':
       return { intOrString: 'int', value: 0 };
+    // Equivalent survivor: StringLiteral → "": the switch then ends, returning undefined all the same
     case 'ptr':
+    // Equivalent survivor: StringLiteral → "": falls through to the end, returning undefined all the same
     case 'slice':
       return undefined;
     case 'struct':
@@ -447,6 +464,7 @@ export function foldName(name: string): string {
   for (const ch of name) {
     if (ch === '\u017f') out += 'S';
     else if (ch === '\u212a') out += 'K';
+    // Equivalent survivor: EqualityOperator → ch.charCodeAt(0) <= 0x80: U+0080 upper-cases to itself
     else out += ch.charCodeAt(0) < 0x80 ? ch.toUpperCase() : ch;
   }
   return out;
@@ -506,6 +524,8 @@ export function goUnmarshal(text: string, type: GoType): GoResult<GoValue> & { u
     const value = decodeValue(parsed.node, type, zeroValue(type), d);
     return d.saved !== undefined ? { error: d.saved } : { value, unknownKeys: d.unknownKeys };
   } catch (e) {
+    // Equivalent survivor: ConditionalExpression → true: decoding throws nothing else (its
+    // recursion follows the Go type, a few levels deep, not the input)
     if (e instanceof FatalDecodeError) return { error: e.message };
     throw e;
   }
@@ -598,6 +618,7 @@ function indexFields(type: GoType & { k: 'struct' }): {
   folded: Map<string, GoField>;
 } {
   let index = fieldIndexes.get(type);
+  // Equivalent survivor: ConditionalExpression → true: the index is rebuilt each time (cost only)
   if (!index) {
     const exact = new Map<string, GoField>();
     const folded = new Map<string, GoField>();

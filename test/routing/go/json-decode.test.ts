@@ -163,6 +163,17 @@ describe('unknown keys', () => {
   });
 });
 
+describe('unknown keys in a nested struct', () => {
+  it('are named by the JSON names of the enclosing fields, then the key', () => {
+    const inner = struct('Inner', [['known', STRING]]);
+    const outer = struct('Outer', [['inner', inner]]);
+    expect(goUnmarshal('{"inner":{"bad":1,"known":"v"}}', outer)).toEqual({
+      value: { inner: { known: 'v' } },
+      unknownKeys: [{ path: 'inner.bad', key: 'bad', known: ['known'] }],
+    });
+  });
+});
+
 describe('isGoSlice', () => {
   it.each<[unknown, boolean]>([
     [{ len: 0, backing: [] }, true],

@@ -40,6 +40,9 @@ describe('strconv.Quote of unprintable runes: \\u below U+10000, \\U from U+1000
     ['\uffff', '"\\uffff"'],
     ['\u{e0001}', '"\\U000e0001"'],
     ['\u{10000}', '"\u{10000}"'],
+    ['\u00ad', '"\\u00ad"'],
+    ['\u00a0', '"\\u00a0"'],
+    ['a b', '"a b"'],
   ])('%j → %s', (text, quoted) => {
     expect(goQuote(text)).toBe(quoted);
   });
