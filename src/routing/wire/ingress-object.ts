@@ -229,6 +229,7 @@ export class IngressObject {
       reached?.add(route);
       added.push(route);
     }
+    // Equivalent survivor: ConditionalExpression → false: every rule's paths are then written back as they were
     if (added.length === 0) return;
     // Each route's path goes in front of the ones added before it, as one insertion per route would.
     added.reverse();
@@ -249,6 +250,7 @@ export class IngressObject {
    * and calls again on later reconciles, so "all of them" is the state it converges to.
    */
   removePathsTo(services: ReadonlySet<string>): void {
+    // Equivalent survivor: ConditionalExpression → false: every path is then kept (cost only)
     if (services.size === 0) return;
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
@@ -256,6 +258,7 @@ export class IngressObject {
       let kept = 0;
       for (const path of paths) {
         const name = backendServiceName(path);
+        // Equivalent survivor: ConditionalExpression → false: services.has(undefined) is false too
         if (name === undefined || !services.has(name)) paths[kept++] = path;
       }
       paths.length = kept;
@@ -276,6 +279,7 @@ export class IngressObject {
     const rankOf = (path: Json): number => ranks.get(backendServiceName(path) ?? '') ?? ranks.size;
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
+      // Equivalent survivor: ConditionalExpression → false: a single path is in order, and a stable sort leaves it
       if (!paths || paths.length < 2) continue;
       // Re-applied objects are usually in order already; then nothing is built or written.
       // Sorting paths already in order (stable) changes nothing: this check only saves the work.
@@ -285,12 +289,14 @@ export class IngressObject {
       for (const path of paths) {
         const rank = rankOf(path);
         // Stryker disable next-line EqualityOperator: equivalent, <= and >= only sort paths already in order
+        // Equivalent survivor: ConditionalExpression → true: only sorts paths already in order, which changes nothing
         if (rank < previous) {
           inOrder = false;
           break;
         }
         previous = rank;
       }
+      // Equivalent survivor: ConditionalExpression → false: a stable sort of paths in order changes nothing
       if (inOrder) continue;
       const ranked = paths.map((path) => ({ path, rank: rankOf(path) }));
       ranked.sort((a, b) => a.rank - b.rank);
@@ -306,6 +312,7 @@ export class IngressObject {
       // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) {
         const name = backendServiceName(path);
+        // Equivalent survivor: ConditionalExpression → true: undefined in the set matches no route name
         if (name !== undefined) names.add(name);
       }
     }
@@ -360,6 +367,10 @@ function renameBackendService(path: Json, name: string): void {
   const backend = asObject(own(asObject(path), 'backend'));
   const service = asObject(own(backend, 'service'));
   if (service && typeof own(service, 'name') === 'string') service.name = name;
+  // Reached only for a path whose backend names the Service being renamed, so when service.name
+  // is not that string, backend.serviceName is.
+  // Equivalent survivor: ConditionalExpression → true: the condition always holds here
+  // Equivalent survivor: LogicalOperator → backend || typeof own(backend, 'serviceName') === 'string': the same
   else if (backend && typeof own(backend, 'serviceName') === 'string') backend.serviceName = name;
 }
 
@@ -373,6 +384,7 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
 
 /** `obj[key] = value` as an own data property, also for `__proto__`, which would set the prototype. */
 function setOwnValue(obj: JsonObject, key: string, value: Json): void {
+  // Equivalent survivor: ConditionalExpression → true: setOwn makes the same own, enumerable, writable property an assignment does (cost only)
   if (key === '__proto__') setOwn(obj, key, value);
   else obj[key] = value;
 }

@@ -75,11 +75,10 @@ export class JsonReader {
     return out;
   }
 
+  /** A `malformed-field` finding, an error (the rule's own severity). */
   private typeProblem(field: FieldPath, expected: string, value: unknown): void {
     this.problems.push(
-      newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`, {
-        severity: 'error',
-      }),
+      newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`),
     );
   }
 }

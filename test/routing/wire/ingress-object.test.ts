@@ -327,6 +327,13 @@ describe('IngressObject edits', () => {
     expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([noName, legacyPath('a')]);
   });
 
+  it('ranks a backend name of the wrong type as absent, like a missing one', () => {
+    const numbered = { path: '/n', backend: { service: { name: 5, port: { number: 80 } } } };
+    const copy = IngressObject.editableCopy(ingress([[v1Path('a'), numbered]]));
+    copy.sortPathsByRoute(['', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([numbered, v1Path('a')]);
+  });
+
   it('leaves paths already in order untouched', () => {
     const json = ingress([[v1Path('a'), v1Path('b'), { path: '/n' }]]);
     const copy = IngressObject.editableCopy(json);
