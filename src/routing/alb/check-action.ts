@@ -172,6 +172,7 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
   const sticky = forward.targetGroupStickinessConfig;
   const seconds = sticky?.durationSeconds;
   if (seconds !== undefined && (seconds < 1 || seconds > MAX_STICKINESS_SECONDS)) {
+    // Stryker disable next-line OptionalChaining: equivalent, seconds was read from sticky, so sticky is defined here
     const enabled = sticky?.enabled === true;
     out.add(
       enabled ? 'error' : 'warning',
@@ -190,6 +191,7 @@ function portList(service: Service): string {
 /** LBC `LookupServicePort`: a number matches `port` (never targetPort), a string matches `name`. */
 function checkServicePorts({ out, key, namespace, lookupService }: ActionContext, action: AlbAction): void {
   if (action.type !== 'forward') return;
+  // Stryker disable next-line ArrayDeclaration: equivalent, a made-up element is no object with a serviceName, so the first check below skips it
   (action.forwardConfig?.targetGroups ?? []).forEach((tg, i) => {
     if (tg.serviceName === undefined || tg.servicePort === undefined) return;
     const service = lookupService(tg.serviceName);

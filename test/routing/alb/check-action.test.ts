@@ -219,6 +219,14 @@ describe('LBC config_types.go decoding errors (exact Go/LBC messages)', () => {
     expect(named).toMatchObject({ value: { forwardConfig: { targetGroups: [{ servicePort: 'https' }] } } });
   });
 
+  it('LBC config_types.go a target group without servicePort keeps it absent (a nil pointer in Go)', () => {
+    const parsed = parseAlbAction(KEY, fwd('{"serviceName":"canary-svc","weight":1}'));
+    // toStrictEqual: `servicePort: undefined` would be a different object.
+    expect(parsed).toStrictEqual({
+      value: { type: 'forward', forwardConfig: { targetGroups: [{ serviceName: 'canary-svc', weight: 1 }] } },
+    });
+  });
+
   it('LBC config_types.go forwardConfig without targetGroups (or null) decodes to an empty list', () => {
     for (const raw of [
       '{"type":"forward","forwardConfig":{}}',
@@ -426,5 +434,22 @@ describe('LBC config_types.go servicePort must exist on a known Service', () => 
   it('LBC config_types.go ports are not checked for non-forward actions', () => {
     const raw = `{"type":"fixed-response","fixedResponseConfig":{"statusCode":"503"},"forwardConfig":{"targetGroups":[${tg('canary-svc', 1, 1)}]}}`;
     expect(validateAction(raw)).toEqual([]);
+  });
+});
+
+describe('LBC config_types.go servicePort findings: severity, and no port check without a port', () => {
+  it('LBC config_types.go a port the Service lacks is an error', () => {
+    const findings = validateAction(fwd(tg('canary-svc', 1, 8443)));
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['alb-service-port', 'error', field(KEY)],
+    ]);
+  });
+
+  it('LBC config_types.go a known Service without servicePort: only LBC`s "missing servicePort"', () => {
+    const findings = validateAction(fwd('{"serviceName":"canary-svc","weight":1}'));
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([['alb-target-group', 'error']]);
+    expect(findings[0]?.message).toMatch(
+      /^invalid ForwardConfig: invalid TargetGroupTuple: missing servicePort\. /,
+    );
   });
 });
