@@ -14,6 +14,7 @@ export const MAX_CANDIDATES = 2000;
  */
 export function boundedEditDistance(a: string, b: string, max: number): number {
   const over = max + 1;
+  // Equivalent survivor: Math.abs(a.length - b.length) > max → false: cost only: the band then never reaches cell (a.length, b.length), which keeps the fill value over, or the rows run out of band and return over below
   if (Math.abs(a.length - b.length) > max) return over;
   const m = b.length;
   // Two rows, allocated once; every cell holds min(distance, over). Each row writes only its
@@ -35,6 +36,7 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
       best = Math.min(best, value);
     }
     // Every later cell is at least the least cell of this row, so the answer is over already.
+    // Equivalent survivor: best > max → false: cost only: the later rows then compute over in every cell, and over is returned at the end
     if (best > max) return over;
     [prev, row] = [row, prev];
   }
@@ -58,6 +60,7 @@ export function nearestName(name: string, candidates: Iterable<string>, max = 2)
       best = candidate;
       bestDistance = distance;
       // Distance 0 is only the name itself, skipped above: nothing later can be nearer.
+      // Equivalent survivor: distance === 1 → false: cost only: the later candidates are compared, and none can be nearer
       if (distance === 1) break;
     }
   }

@@ -160,6 +160,7 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
     );
   }
   groups.forEach((tg, i) => {
+    // Equivalent survivor: tg.weight !== undefined → true: both comparisons are false for undefined (the check only narrows the type)
     if (tg.weight !== undefined && (tg.weight < 0 || tg.weight > MAX_WEIGHT)) {
       out.add(
         'error',
@@ -171,6 +172,7 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
   });
   const sticky = forward.targetGroupStickinessConfig;
   const seconds = sticky?.durationSeconds;
+  // Equivalent survivor: seconds !== undefined → true: both comparisons are false for undefined (the check only narrows the type)
   if (seconds !== undefined && (seconds < 1 || seconds > MAX_STICKINESS_SECONDS)) {
     // Stryker disable next-line OptionalChaining: equivalent, seconds was read from sticky, so sticky is defined here
     const enabled = sticky?.enabled === true;

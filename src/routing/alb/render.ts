@@ -271,6 +271,7 @@ function updatedBookkeeping(
         : // Stryker disable next-line StringLiteral: equivalent, any key that starts with neither J nor L names "no annotation" as well
           '';
   const remembered = rendered.bookkeeping.get(memoKey);
+  // Equivalent survivor: remembered !== undefined → false: cost only: the same value is computed again
   if (remembered !== undefined) return { value: remembered };
   const managed = currentManaged(annotations, rollout, ingressName);
   if ('errors' in managed) return managed;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlbAction, parseAlbConditions } from '../../../src/routing/alb/parse-annotations.js';
+import { validateAlbAnnotations } from '../../../src/routing/alb/index.js';
 import { P, backend, field, ruleIds, validate, validateAction } from './check-helpers.js';
 
 const KEY = `${P}/actions.web`;
@@ -451,5 +452,19 @@ describe('LBC config_types.go servicePort findings: severity, and no port check 
     expect(findings[0]?.message).toMatch(
       /^invalid ForwardConfig: invalid TargetGroupTuple: missing servicePort\. /,
     );
+  });
+});
+
+describe('LBC config_types.go servicePort: only target groups that name a Service are looked up', () => {
+  it('LBC config_types.go a targetGroupARN group with a servicePort is not looked up, even by a lookup that knows every name', () => {
+    const anyName = () => ({ namespace: 'shop', name: 'any', ports: [{ port: 80, name: 'http' }] });
+    const raw = fwd(
+      '{"targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/tg/1","servicePort":8080}',
+    );
+    const findings = validateAlbAnnotations(
+      { namespace: 'shop', name: 'web', annotations: { [KEY]: raw }, backends: [backend()] },
+      anyName,
+    );
+    expect(findings).toEqual([]);
   });
 });

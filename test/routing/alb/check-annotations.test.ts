@@ -260,7 +260,9 @@ describe('LBC annotation findings: severity and the consequence each states', ()
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['alb-annotation-json', 'error']]);
     expect(findings[0]?.message).toContain(`. ${BUILD}`);
     expect(findings[0]?.message).not.toContain(WEBHOOK);
-    expect(findings[0]?.message).not.toContain('the value as a JSON array');
+    expect(findings[0]?.message).toMatch(
+      /servicePort as a number or a port name, enabled as true\/false\)\.$/,
+    );
   });
 
   it('LBC webhooks conditions that are not JSON: the controller`s webhook rejects them', () => {
@@ -277,5 +279,28 @@ describe('LBC annotation findings: severity and the consequence each states', ()
       ['alb-annotation-json', 'warning'],
       ['alb-action-unused', 'warning'],
     ]);
+  });
+});
+
+describe('LBC parser.go which prefix a key belongs to, and the order of the findings', () => {
+  it('LBC parser.go the longest matching prefix claims a key, whatever order the prefixes come in', () => {
+    // A Rollout prefix that extends the controller's own actions head: its key is a foreign one
+    // (warning), not an action named "team/actions.web" under the controller prefix. The key
+    // itself has two "/", which the API server refuses (error) under either reading.
+    const key = `${P}/actions.team/actions.web`;
+    const findings = validate({ [key]: ACTION }, [], { extraPrefixes: [`${P}/actions.team`] });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-key', 'error'],
+      ['alb-annotation-prefix', 'warning'],
+    ]);
+    expect(findings[1]?.message).toContain(`uses the prefix "${P}/actions.team"`);
+  });
+
+  it('LBC parser.go findings follow the annotation keys in byte order, not the order they were written in', () => {
+    const findings = validate({ [`${P}/actions.zeta`]: '{', [`${P}/actions.alpha`]: '{' }, [
+      backend({ serviceName: 'zeta' }),
+      backend({ serviceName: 'alpha', pathIndex: 1 }),
+    ]);
+    expect(findings.map((f) => f.field)).toEqual([field(`${P}/actions.alpha`), field(`${P}/actions.zeta`)]);
   });
 });
