@@ -96,11 +96,12 @@ export function liveWeightActionIsConsistent(live: string, rollout: Rollout, sta
 function sameJsonMeaning(a: string | undefined, b: string | undefined): boolean {
   const pa = parseJson(a);
   const pb = parseJson(b);
-  return (
-    pa !== undefined &&
-    pb !== undefined &&
-    JSON.stringify(canonicalJson(pa)) === JSON.stringify(canonicalJson(pb))
-  );
+  // Two unparsable values do not mean the same. With one, the comparison below decides alone:
+  // JSON.stringify(canonicalJson(undefined)) is undefined, never the text of a parsed value.
+  // Equivalent survivor: ConditionalExpression → false: of one operand: the other still catches two undefined sides, and one is told apart by the comparison
+  // Equivalent survivor: LogicalOperator → pa === undefined && pb === undefined: two undefined sides still return false, and one is told apart by the comparison
+  if (pa === undefined || pb === undefined) return false;
+  return JSON.stringify(canonicalJson(pa)) === JSON.stringify(canonicalJson(pb));
 }
 
 /** A Rollout's ALB traffic state and what it renders to. */
@@ -146,14 +147,10 @@ function reconcileRollout(
   const weightKey = rendered.actionKey;
   if (live && liveMayLeadStatus(state)) {
     const liveWeight = live.annotation(weightKey);
-    if (
-      // Equivalent survivor: ConditionalExpression → true: an absent live weight is never consistent (it is not JSON), and live bytes equal to the admitted ones change nothing when set
-      // Equivalent survivor: LogicalOperator → liveWeight !== undefined || liveWeight !== working.annotation(weightKey): the same two cases
-      liveWeight !== undefined &&
-      // Equivalent survivor: liveWeight !== working.annotation(weightKey) → true: cost only: setting the bytes already admitted changes nothing
-      liveWeight !== working.annotation(weightKey) &&
-      liveWeightActionIsConsistent(liveWeight, rollout, state)
-    ) {
+    // Equivalent survivor: ConditionalExpression → true: an absent live weight is never consistent (it is not JSON), and setting live bytes equal to the admitted ones changes nothing
+    // Equivalent survivor: LogicalOperator → liveWeight !== undefined || liveWeight !== working.annotation(weightKey): the same two cases
+    const differs = liveWeight !== undefined && liveWeight !== working.annotation(weightKey);
+    if (differs && liveWeightActionIsConsistent(liveWeight, rollout, state)) {
       working.setAnnotation(weightKey, liveWeight);
     }
   }
