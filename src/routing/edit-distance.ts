@@ -14,26 +14,29 @@ export const MAX_CANDIDATES = 2000;
  */
 export function boundedEditDistance(a: string, b: string, max: number): number {
   const over = max + 1;
+  // Equivalent survivor: Math.abs(a.length - b.length) > max → false: cost only: the band then never reaches cell (a.length, b.length), which keeps the fill value over, or the rows run out of band and return over below
   if (Math.abs(a.length - b.length) > max) return over;
   const m = b.length;
-  // Two rows, allocated once; each row writes only its band and the cell on either side of it
-  // (set to `over`), which is all the next row reads.
-  let prev = new Array<number>(m + 1).fill(over);
+  // Two rows, allocated once; every cell holds min(distance, over). Each row writes only its
+  // band and the cell left of it (set to `over`): the band moves right by one cell a row, so
+  // the cell right of a band was never written since the fill and still holds `over`.
+  let prev = Array.from({ length: m + 1 }, (_, j) => Math.min(j, over));
   let row = new Array<number>(m + 1).fill(over);
-  for (let j = 0; j <= Math.min(max, m); j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     const from = Math.max(1, i - max);
+    // Stryker disable next-line MethodExpression: equivalent, cost only: cells right of i + max hold distances above max, which the min(…, over) below stores as over anyway (the scaling test of npm test catches the quadratic time)
     const to = Math.min(m, i + max);
-    row[0] = i <= max ? i : over;
+    row[0] = Math.min(i, over);
     if (from > 1) row[from - 1] = over;
     let best = row[0]!;
     for (let j = from; j <= to; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       const value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost, over);
       row[j] = value;
-      if (value < best) best = value;
+      best = Math.min(best, value);
     }
-    if (to < m) row[to + 1] = over;
+    // Every later cell is at least the least cell of this row, so the answer is over already.
+    // Equivalent survivor: best > max → false: cost only: the later rows then compute over in every cell, and over is returned at the end
     if (best > max) return over;
     [prev, row] = [row, prev];
   }
@@ -51,10 +54,13 @@ export function nearestName(name: string, candidates: Iterable<string>, max = 2)
   for (const candidate of candidates) {
     if (compared++ >= MAX_CANDIDATES) break;
     if (candidate === name) continue;
+    // Stryker disable next-line MethodExpression,ArithmeticOperator: equivalent, cost only: the bound only caps the work; with any bound >= bestDistance - 1 the result is below bestDistance exactly when the true distance is
     const distance = boundedEditDistance(name, candidate, Math.min(max, bestDistance - 1));
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
+      // Distance 0 is only the name itself, skipped above: nothing later can be nearer.
+      // Equivalent survivor: distance === 1 → false: cost only: the later candidates are compared, and none can be nearer
       if (distance === 1) break;
     }
   }

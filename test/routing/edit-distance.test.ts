@@ -19,6 +19,61 @@ describe('boundedEditDistance', () => {
   it('gives the true distance when the bound is large enough', () => {
     expect(boundedEditDistance('kitten', 'sitting', 5)).toBe(3);
   });
+
+  it.each([
+    // [a, b, max, expected]: written out by hand (distance, or max + 1 when above max).
+    ['a', 'a', 2, 0],
+    ['', '', 0, 0],
+    ['ab', '', 2, 2],
+    ['', 'abc', 2, 3],
+    ['abc', 'abc', 0, 0],
+    ['abc', 'abd', 0, 1],
+    ['aaaa', 'aaaa', 1, 0],
+    ['abcdef', 'abcdef', 1, 0],
+    ['abcdef', 'abcdxf', 1, 1],
+    // A band one wide: the cell left of each band must be reset, or the diagonal of two rows
+    // back (0 here) leaks into the next row and "xbcd" would come out 1 from "bcde".
+    ['xbcd', 'bcde', 1, 2],
+    ['xbcd', 'bcde', 2, 2],
+    ['abab', 'baba', 1, 2],
+    ['abcdefgh', 'abcdefgz', 2, 1],
+    ['abcdefgh', 'bcdefgha', 2, 2],
+  ])('%s vs %s with max %i: %i', (a, b, max, expected) => {
+    expect(boundedEditDistance(a, b, max)).toBe(expected);
+    expect(boundedEditDistance(b, a, max)).toBe(expected);
+  });
+
+  it('agrees with the textbook full-matrix distance on every pair of short strings', () => {
+    // Oracle: Wagner-Fischer over the whole matrix, no band and no bound.
+    const full = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+        }
+      }
+      return d[a.length]![b.length]!;
+    };
+    const words = [''];
+    for (let length = 1; length <= 6; length++) {
+      for (let n = 0; n < 2 ** length; n++) words.push(n.toString(2).padStart(length, '0'));
+    }
+    words.push('0123', '1230', '01234567');
+    const wrong: string[] = [];
+    for (const a of words) {
+      for (const b of words) {
+        const distance = full(a, b);
+        for (let max = 0; max <= 3; max++) {
+          const got = boundedEditDistance(a, b, max);
+          if (got !== Math.min(distance, max + 1)) wrong.push(`${a}/${b}/${max}: ${got}`);
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
 });
 
 describe('nearestName', () => {

@@ -160,6 +160,7 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
     );
   }
   groups.forEach((tg, i) => {
+    // Equivalent survivor: tg.weight !== undefined → true: both comparisons are false for undefined (the check only narrows the type)
     if (tg.weight !== undefined && (tg.weight < 0 || tg.weight > MAX_WEIGHT)) {
       out.add(
         'error',
@@ -171,7 +172,9 @@ function checkAwsLimits(out: FindingList, key: string, action: AlbAction): void 
   });
   const sticky = forward.targetGroupStickinessConfig;
   const seconds = sticky?.durationSeconds;
+  // Equivalent survivor: seconds !== undefined → true: both comparisons are false for undefined (the check only narrows the type)
   if (seconds !== undefined && (seconds < 1 || seconds > MAX_STICKINESS_SECONDS)) {
+    // Stryker disable next-line OptionalChaining: equivalent, seconds was read from sticky, so sticky is defined here
     const enabled = sticky?.enabled === true;
     out.add(
       enabled ? 'error' : 'warning',
@@ -190,6 +193,7 @@ function portList(service: Service): string {
 /** LBC `LookupServicePort`: a number matches `port` (never targetPort), a string matches `name`. */
 function checkServicePorts({ out, key, namespace, lookupService }: ActionContext, action: AlbAction): void {
   if (action.type !== 'forward') return;
+  // Stryker disable next-line ArrayDeclaration: equivalent, a made-up element is no object with a serviceName, so the first check below skips it
   (action.forwardConfig?.targetGroups ?? []).forEach((tg, i) => {
     if (tg.serviceName === undefined || tg.servicePort === undefined) return;
     const service = lookupService(tg.serviceName);

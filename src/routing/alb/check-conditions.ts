@@ -56,9 +56,9 @@ function lbcConditionError(c: RuleCondition): string | undefined {
       return check('sourceIPConfig', c.sourceIPConfig, (cfg: { values?: string[] }) =>
         nonEmpty(cfg.values, 'values cannot be empty'),
       );
-    default:
-      return undefined;
   }
+  // An unknown field: LBC's Validate passes it; checkConditions reports it on its own.
+  return undefined;
 }
 
 const KNOWN_FIELDS = [
@@ -153,29 +153,40 @@ interface MergedCondition {
   values: string[];
 }
 
+/**
+ * The values of a condition other than host-header and path-pattern. Only conditions that
+ * passed `checkConditions` come here, so each has its config, and the method, query-string
+ * and source-ip configs have values: the `?.` and `?? []` below only keep the types honest.
+ */
 function otherConditionValues(c: RuleCondition): MergedCondition | undefined {
   switch (c.field) {
     case 'http-header': {
       const cfg = c.httpHeaderConfig;
       return {
-        label: `http-header ${JSON.stringify(cfg?.httpHeaderName ?? '')}`,
+        // The decoder gives httpHeaderName Go's zero value "" when the key is absent.
+        // Stryker disable next-line OptionalChaining: equivalent, a valid http-header condition has its httpHeaderConfig (see above)
+        label: `http-header ${JSON.stringify(cfg?.httpHeaderName)}`,
+        // Stryker disable next-line OptionalChaining: equivalent, a valid http-header condition has its httpHeaderConfig (see above)
         values: [...(cfg?.values ?? []), ...(cfg?.regexValues ?? [])],
       };
     }
     case 'http-request-method':
+      // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent, a valid http-request-method condition has non-empty values (see above)
       return { label: c.field, values: c.httpRequestMethodConfig?.values ?? [] };
     case 'query-string':
       return {
         label: c.field,
+        // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent, a valid query-string condition has non-empty values (see above)
         values: (c.queryStringConfig?.values ?? []).map((p) =>
           p.key !== undefined ? `${p.key}=${p.value}` : p.value,
         ),
       };
     case 'source-ip':
+      // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent, a valid source-ip condition has non-empty values (see above)
       return { label: c.field, values: c.sourceIPConfig?.values ?? [] };
-    default:
-      return undefined;
   }
+  // host-header and path-pattern are merged with the rule's host and path by mergeHostAndPath.
+  return undefined;
 }
 
 /** Merges host and path like LBC; reports a values+regexValues clash with LBC's message. */
@@ -236,7 +247,7 @@ export function checkRuleConditions(
     const other = otherConditionValues(c);
     if (other) merged.push(other);
   }
-  if (merged.length === 0) merged.push({ label: 'path-pattern', values: ['/*'] });
+  // LBC adds a path-pattern `/*` to a rule with no condition at all: one value, within every limit.
   for (const c of merged) {
     if (c.values.length > MAX_VALUES_PER_CONDITION) {
       out.add(

@@ -18,12 +18,15 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const LEGACY_FORMAT_ERROR = 'incorrectly formatted managed actions annotation';
 
-/** Go's name for the JSON kind of a value, as in its UnmarshalTypeError messages. */
+/**
+ * Go's name for the JSON kind of a value, as in its UnmarshalTypeError messages: array, bool,
+ * and otherwise the JS type name (object, number, string). Never null: Go reports no error for
+ * a null, and every caller below handles it first.
+ */
 function goKind(value: unknown): string {
   if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
   if (typeof value === 'boolean') return 'bool';
-  return typeof value === 'object' ? 'object' : typeof value;
+  return typeof value;
 }
 
 function typeError(value: unknown, goType: string): string {

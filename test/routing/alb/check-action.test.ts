@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlbAction, parseAlbConditions } from '../../../src/routing/alb/parse-annotations.js';
+import { validateAlbAnnotations } from '../../../src/routing/alb/index.js';
 import { P, backend, field, ruleIds, validate, validateAction } from './check-helpers.js';
 
 const KEY = `${P}/actions.web`;
@@ -219,6 +220,14 @@ describe('LBC config_types.go decoding errors (exact Go/LBC messages)', () => {
     expect(named).toMatchObject({ value: { forwardConfig: { targetGroups: [{ servicePort: 'https' }] } } });
   });
 
+  it('LBC config_types.go a target group without servicePort keeps it absent (a nil pointer in Go)', () => {
+    const parsed = parseAlbAction(KEY, fwd('{"serviceName":"canary-svc","weight":1}'));
+    // toStrictEqual: `servicePort: undefined` would be a different object.
+    expect(parsed).toStrictEqual({
+      value: { type: 'forward', forwardConfig: { targetGroups: [{ serviceName: 'canary-svc', weight: 1 }] } },
+    });
+  });
+
   it('LBC config_types.go forwardConfig without targetGroups (or null) decodes to an empty list', () => {
     for (const raw of [
       '{"type":"forward","forwardConfig":{}}',
@@ -426,5 +435,36 @@ describe('LBC config_types.go servicePort must exist on a known Service', () => 
   it('LBC config_types.go ports are not checked for non-forward actions', () => {
     const raw = `{"type":"fixed-response","fixedResponseConfig":{"statusCode":"503"},"forwardConfig":{"targetGroups":[${tg('canary-svc', 1, 1)}]}}`;
     expect(validateAction(raw)).toEqual([]);
+  });
+});
+
+describe('LBC config_types.go servicePort findings: severity, and no port check without a port', () => {
+  it('LBC config_types.go a port the Service lacks is an error', () => {
+    const findings = validateAction(fwd(tg('canary-svc', 1, 8443)));
+    expect(findings.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ['alb-service-port', 'error', field(KEY)],
+    ]);
+  });
+
+  it('LBC config_types.go a known Service without servicePort: only LBC`s "missing servicePort"', () => {
+    const findings = validateAction(fwd('{"serviceName":"canary-svc","weight":1}'));
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([['alb-target-group', 'error']]);
+    expect(findings[0]?.message).toMatch(
+      /^invalid ForwardConfig: invalid TargetGroupTuple: missing servicePort\. /,
+    );
+  });
+});
+
+describe('LBC config_types.go servicePort: only target groups that name a Service are looked up', () => {
+  it('LBC config_types.go a targetGroupARN group with a servicePort is not looked up, even by a lookup that knows every name', () => {
+    const anyName = () => ({ namespace: 'shop', name: 'any', ports: [{ port: 80, name: 'http' }] });
+    const raw = fwd(
+      '{"targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/tg/1","servicePort":8080}',
+    );
+    const findings = validateAlbAnnotations(
+      { namespace: 'shop', name: 'web', annotations: { [KEY]: raw }, backends: [backend()] },
+      anyName,
+    );
+    expect(findings).toEqual([]);
   });
 });

@@ -242,3 +242,65 @@ describe('LBC class_loader.go IngressGroup annotations', () => {
     );
   });
 });
+
+describe('LBC annotation findings: severity and the consequence each states', () => {
+  // Consequences written out by hand from src/routing/alb/verdicts.ts's two sentences: an
+  // unparsable action fails the model build (LBC ingress/model_builder.go); an unparsable
+  // conditions value is refused first by LBC's validating webhook (webhooks/networking).
+  const BUILD = 'The AWS Load Balancer Controller would fail to build the load balancer for this Ingress';
+  const WEBHOOK = "The controller's own validating webhook rejects this for Ingresses it manages";
+
+  it('LBC parser.go an invalid key name is an error', () => {
+    const findings = validate({ [`${P}/actions.web.`]: ACTION }, []);
+    expect(findings[0]).toMatchObject({ rule: 'alb-annotation-key', severity: 'error' });
+  });
+
+  it('LBC ingress/model_builder.go an action that is not JSON: the model build fails', () => {
+    const findings = validate({ [`${P}/actions.web`]: '{"type":' });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([['alb-annotation-json', 'error']]);
+    expect(findings[0]?.message).toContain(`. ${BUILD}`);
+    expect(findings[0]?.message).not.toContain(WEBHOOK);
+    expect(findings[0]?.message).toMatch(
+      /servicePort as a number or a port name, enabled as true\/false\)\.$/,
+    );
+  });
+
+  it('LBC webhooks conditions that are not JSON: the controller`s webhook rejects them', () => {
+    const findings = validate({ [`${P}/conditions.web`]: '[{' }, [backend({ portName: 'http' })]);
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([['alb-annotation-json', 'error']]);
+    expect(findings[0]?.message).toContain(`. ${WEBHOOK}`);
+    expect(findings[0]?.message).not.toContain(BUILD);
+    expect(findings[0]?.message).toContain('the value as a JSON array).');
+  });
+
+  it('LBC enhanced_backend_builder.go an action is read only for a use-annotation backend: on a Service port its problems are warnings', () => {
+    const findings = validate({ [`${P}/actions.web`]: '{"type":' }, [backend({ portName: 'http' })]);
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-json', 'warning'],
+      ['alb-action-unused', 'warning'],
+    ]);
+  });
+});
+
+describe('LBC parser.go which prefix a key belongs to, and the order of the findings', () => {
+  it('LBC parser.go the longest matching prefix claims a key, whatever order the prefixes come in', () => {
+    // A Rollout prefix that extends the controller's own actions head: its key is a foreign one
+    // (warning), not an action named "team/actions.web" under the controller prefix. The key
+    // itself has two "/", which the API server refuses (error) under either reading.
+    const key = `${P}/actions.team/actions.web`;
+    const findings = validate({ [key]: ACTION }, [], { extraPrefixes: [`${P}/actions.team`] });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alb-annotation-key', 'error'],
+      ['alb-annotation-prefix', 'warning'],
+    ]);
+    expect(findings[1]?.message).toContain(`uses the prefix "${P}/actions.team"`);
+  });
+
+  it('LBC parser.go findings follow the annotation keys in byte order, not the order they were written in', () => {
+    const findings = validate({ [`${P}/actions.zeta`]: '{', [`${P}/actions.alpha`]: '{' }, [
+      backend({ serviceName: 'zeta' }),
+      backend({ serviceName: 'alpha', pathIndex: 1 }),
+    ]);
+    expect(findings.map((f) => f.field)).toEqual([field(`${P}/actions.alpha`), field(`${P}/actions.zeta`)]);
+  });
+});

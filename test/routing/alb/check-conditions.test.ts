@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlbConditions } from '../../../src/routing/alb/parse-annotations.js';
+import type { IngressBackend } from '../../../src/routing/model.js';
 import { P, backend, field, ruleIds, validate } from './check-helpers.js';
 
 const CKEY = `${P}/conditions.web`;
@@ -276,5 +277,180 @@ describe('LBC config_types.go wildcard paths', () => {
       backend({ serviceName: 'svc', portName: 'http', path: '/a', pathType: 'Glob' }),
     ]);
     expect(findings[0]?.message).toMatch(/^unsupported pathType: Glob\. /);
+  });
+});
+
+/**
+ * Expected values follow kubernetes-sigs/aws-load-balancer-controller v2.17.1,
+ * pkg/ingress/model_build_listener_rules.go: buildRuleConditions merges the rule's host and
+ * path into the host-header and path-pattern conditions; buildPathPatterns turns an Exact or
+ * ImplementationSpecific path into itself, a Prefix path "/" into "/*" and any other Prefix
+ * path (one trailing "/" trimmed) into "<path>" and "<path>/*"; the other fields are built from
+ * their own config only. Each row's value list is what the per-condition limit message shows.
+ */
+describe('LBC model_build_listener_rules.go values of each merged condition, as the limit message lists them', () => {
+  const pathValues = (values: string[]) => ({ field: 'path-pattern', pathPatternConfig: { values } });
+  const cases: [string, Partial<IngressBackend>, unknown[], string][] = [
+    [
+      'an ImplementationSpecific path is one value, as written',
+      { path: '/api', pathType: 'ImplementationSpecific' },
+      [pathValues(['/x', '/y', '/z'])],
+      'the path-pattern condition of this rule has 4 values [/api /x /y /z]',
+    ],
+    [
+      'an Exact path is one value, as written',
+      { path: '/api', pathType: 'Exact' },
+      [pathValues(['/x', '/y', '/z'])],
+      'the path-pattern condition of this rule has 4 values [/api /x /y /z]',
+    ],
+    [
+      'the Prefix path "/" is the one value /*',
+      { path: '/', pathType: 'Prefix' },
+      [pathValues(['/x', '/y', '/z'])],
+      'the path-pattern condition of this rule has 4 values [/* /x /y /z]',
+    ],
+    [
+      'a Prefix path is itself and itself/*',
+      { path: '/api', pathType: 'Prefix' },
+      [pathValues(['/x', '/y'])],
+      'the path-pattern condition of this rule has 4 values [/api /api/* /x /y]',
+    ],
+    [
+      'a Prefix path with a trailing "/" loses it first',
+      { path: '/api/', pathType: 'Prefix' },
+      [pathValues(['/x', '/y'])],
+      'the path-pattern condition of this rule has 4 values [/api /api/* /x /y]',
+    ],
+    [
+      'http-request-method values',
+      { path: undefined },
+      [
+        {
+          field: 'http-request-method',
+          httpRequestMethodConfig: { values: ['GET', 'POST', 'PUT', 'PATCH'] },
+        },
+      ],
+      'the http-request-method condition of this rule has 4 values [GET POST PUT PATCH]',
+    ],
+    [
+      'source-ip values',
+      { path: undefined },
+      [
+        {
+          field: 'source-ip',
+          sourceIPConfig: { values: ['10.0.0.0/8', '10.1.0.0/16', '::1/128', '192.0.2.0/24'] },
+        },
+      ],
+      'the source-ip condition of this rule has 4 values [10.0.0.0/8 10.1.0.0/16 ::1/128 192.0.2.0/24]',
+    ],
+    [
+      'query-string pairs, shown key=value, or the value alone when the pair has no key',
+      { path: undefined },
+      [
+        {
+          field: 'query-string',
+          queryStringConfig: {
+            values: [{ key: 'a', value: '1' }, { value: '2' }, { key: 'b', value: '3' }, { value: '4' }],
+          },
+        },
+      ],
+      'the query-string condition of this rule has 4 values [a=1 2 b=3 4]',
+    ],
+    [
+      'http-header regexValues (LBC does not require a header name: it shows as "")',
+      { path: undefined },
+      [{ field: 'http-header', httpHeaderConfig: { regexValues: ['^a', '^b', '^c', '^d'] } }],
+      'the http-header "" condition of this rule has 4 values [^a ^b ^c ^d]',
+    ],
+  ];
+  for (const [name, over, conditions, message] of cases) {
+    it(`LBC model_build_listener_rules.go ${name}`, () => {
+      const findings = withConditions(conditions, [backend({ host: undefined, ...over })]);
+      expect(ruleIds(findings)).toEqual(['alb-condition-values']);
+      expect(findings[0]).toMatchObject({ severity: 'error', field: field(CKEY) });
+      expect(findings[0]?.message.startsWith(`${message} (after merging`)).toBe(true);
+    });
+  }
+
+  it('LBC model_build_listener_rules.go the rule total lists only conditions that have values (no host: no host-header)', () => {
+    const findings = withConditions(
+      [
+        { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x', values: ['1', '2', '3'] } },
+        { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET'] } },
+      ],
+      [backend({ host: undefined, path: '/api', pathType: 'Prefix' })],
+    );
+    expect(ruleIds(findings)).toEqual(['alb-rule-values']);
+    expect(findings[0]).toMatchObject({ severity: 'error', field: field(CKEY), path: '/api' });
+    expect(findings[0]?.message).toContain(
+      'this rule has 6 match values in all (path-pattern: 2, http-header "x": 3, http-request-method: 1)',
+    );
+  });
+
+  it('LBC model_build_listener_rules.go a condition is built from the config of its own field only', () => {
+    // LBC switches on Field: a pathPatternConfig on an http-header condition is never read.
+    const stray = {
+      field: 'http-header',
+      httpHeaderConfig: { httpHeaderName: 'x', values: ['1'] },
+      pathPatternConfig: { values: ['/a', '/b', '/c'] },
+    };
+    expect(withConditions([stray], [backend({ host: undefined, path: '/x', pathType: 'Exact' })])).toEqual(
+      [],
+    );
+  });
+
+  it('LBC model_build_listener_rules.go a host or path clash stops the rule checks (LBC returns the error)', () => {
+    const findings = withConditions([
+      { field: 'host-header', hostHeaderConfig: { regexValues: ['^a$', '^b$', '^c$'] } },
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-condition-merge']);
+    expect(findings[0]?.severity).toBe('error');
+    expect(findings[0]?.message).toContain(
+      'Fix: use values (not regexValues) in the host-header condition, or move the match out of the Ingress rule.',
+    );
+    const path = withConditions(
+      [{ field: 'path-pattern', pathPatternConfig: { values: ['/a'] } }],
+      [backend({ path: '/api', pathType: 'ImplementationSpecific' })],
+      { [`${P}/use-regex-path-match`]: 'true' },
+    );
+    expect(path[0]?.message).toContain(
+      "The controller merges the Ingress rule's path into this path condition.",
+    );
+    expect(path[0]?.message).toContain('Fix: use values (not regexValues) in the path-pattern condition');
+  });
+});
+
+describe('LBC config_types.go findings: severity and the full fix', () => {
+  it('LBC config_types.go an unknown field far from every known one lists them all', () => {
+    const findings = withConditions([{ field: 'cookie' }]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'alb-condition-field', severity: 'error' });
+    expect(findings[0]?.message).toContain(
+      'Fix: set field to one of host-header, http-header, http-request-method, path-pattern, query-string, source-ip.',
+    );
+  });
+
+  it('LBC config_types.go QueryStringConditionConfig.validate: one empty value among others', () => {
+    const findings = withConditions([
+      { field: 'query-string', queryStringConfig: { values: [{ key: 'a', value: '1' }, { key: 'b' }] } },
+    ]);
+    expect(ruleIds(findings)).toEqual(['alb-condition-invalid']);
+    expect(findings[0]?.message).toMatch(
+      /^invalid queryStringConfig: value cannot be empty \(condition 0\)\. /,
+    );
+  });
+
+  it('LBC config_types.go two source-ip conditions in one rule are an error [AWS-side]', () => {
+    const ip = { field: 'source-ip', sourceIPConfig: { values: ['10.0.0.0/8'] } };
+    const findings = withConditions([ip, ip]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      rule: 'alb-condition-duplicate',
+      severity: 'error',
+      field: field(CKEY),
+    });
+    expect(findings[0]?.message).toMatch(
+      /^2 source-ip conditions; an ALB rule takes at most one source-ip condition\. /,
+    );
   });
 });

@@ -55,6 +55,19 @@ describe('a Rollout without ALB routing renders nothing', () => {
     }
   });
 
+  it('a canary Rollout without trafficRouting at all renders the same error', () => {
+    const bare = parseRollout({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'rollout', namespace: 'default' },
+      spec: { strategy: { canary: { stableService: 'stable-svc', canaryService: 'canary-svc' } } },
+      status: {},
+    }).value!;
+    expect(bare.canary?.trafficRouting).toBeUndefined();
+    expect(renderWeightAction(bare, state10)).toEqual(NO_ALB);
+    expect(renderHeaderRouteAction(bare, state10)).toEqual(NO_ALB);
+  });
+
   it('decides no annotation key, and desiredAlbIngress says which field is missing', () => {
     expect(renderAlbState(nginxOnly, state10).ownedKeys).toEqual([]);
     expect(renderAlbState(blueGreen, state10).ownedKeys).toEqual([]);
@@ -165,6 +178,18 @@ describe('the bookkeeping memo of one rendered state', () => {
     );
     expect(apply(r, { [MANAGED]: '{' })).toEqual(['alb-managed-annotations-malformed']);
     expect(apply(r, {})).toBe(`{"rollout":["${ACTION}"]}`);
+  });
+
+  it('the legacy form seeds this Rollout`s entry with its own legacy key, then adds the weight key', () => {
+    // The seed is this repository's reading of the pre-v1.4 form (docs/routing.md, "legacy"):
+    // the Rollout's legacy entry comes first, the key the state writes is appended.
+    const r = rendered();
+    expect(
+      apply(r, {
+        [LEGACY]:
+          'rollout:alb.ingress.kubernetes.io/actions.old-svc,other:alb.ingress.kubernetes.io/actions.o',
+      }),
+    ).toBe(`{"rollout":["alb.ingress.kubernetes.io/actions.old-svc","${ACTION}"]}`);
   });
 
   it('a legacy value spelled "undefined" is not confused with no value', () => {

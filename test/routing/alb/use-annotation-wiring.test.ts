@@ -79,3 +79,70 @@ describe('otherBackends', () => {
     );
   });
 });
+
+describe('albIngressWiring: which paths count, and how each is named', () => {
+  const ROOT_PORT_80 = { serviceName: 'root', portNumber: 80 };
+
+  it('the default backend is named as such; a rule path by host and path, "*" and "/" when absent', () => {
+    const result = albIngressWiring(ingress([backend(ROOT_PORT_80, -1), backend(ROOT_PORT_80)]), 'root');
+    expect(result.wired).toBe(false);
+    expect(result.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
+      [
+        'alb-backend-port-number',
+        'error',
+        'Ingress "web" (spec.defaultBackend): port.number 80 makes the ALB forward straight to root:80 and ignore the weighted action, so the canary gets no traffic there. Replace port.number with port.name: use-annotation.',
+      ],
+      [
+        'alb-backend-port-number',
+        'error',
+        'Ingress "web" (host "*", path "/"): port.number 80 makes the ALB forward straight to root:80 and ignore the weighted action, so the canary gets no traffic there. Replace port.number with port.name: use-annotation.',
+      ],
+    ]);
+  });
+
+  it('a use-annotation path of another Service neither wires this one nor is reported', () => {
+    const result = albIngressWiring(
+      ingress([
+        backend({ serviceName: 'other', portName: 'use-annotation', path: '/' }),
+        backend({ ...ROOT_PORT_80, path: '/api' }),
+      ]),
+      'root',
+    );
+    expect(result.wired).toBe(false);
+    expect(result.findings.map((f) => [f.rule, f.severity, f.path])).toEqual([
+      ['alb-backend-port-number', 'error', '/api'],
+    ]);
+  });
+
+  it('a resource backend is no Service path, whatever it is called', () => {
+    const resource = backend({ serviceName: 'root', portName: 'use-annotation', resource: true });
+    expect(albIngressWiring(ingress([resource]), 'root')).toEqual({ wired: false, findings: [] });
+  });
+
+  it('only a rule path wires the Service: the default backend with use-annotation does not (Argo needs a rule)', () => {
+    const result = albIngressWiring(
+      ingress([backend({ serviceName: 'root', portName: 'use-annotation' }, -1)]),
+      'root',
+    );
+    expect(result).toEqual({ wired: false, findings: [] });
+  });
+
+  it('the default backend never gets the root-only warning, whatever path it carries', () => {
+    const result = albIngressWiring(
+      ingress([
+        backend({ serviceName: 'root', portName: 'use-annotation', path: '/' }, -1),
+        backend({ serviceName: 'root', portName: 'use-annotation', path: '/*' }),
+      ]),
+      'root',
+    );
+    expect(result).toEqual({ wired: true, findings: [] });
+  });
+});
+
+describe('otherBackends: Service backends only', () => {
+  it('leaves out rule paths with a resource backend', () => {
+    expect(
+      otherBackends(ingress([backend({ resource: true, path: '/static' }), backend({ serviceName: 'svc' })])),
+    ).toBe('Its paths route svc at host "*" path "/".');
+  });
+});
