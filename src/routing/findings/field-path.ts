@@ -44,12 +44,15 @@ export class FieldPath {
   }
 
   toString(): string {
-    if (this.text !== undefined) return this.text;
+    // Kept once written: a finding's path is printed again by dedupe keys and messages.
+    return (this.text ??= this.joinSteps());
+  }
+
+  private joinSteps(): string {
     const chain: FieldPath[] = [this];
     for (let path = this.parent; path !== undefined; path = path.parent) chain.push(path);
     let text = '';
     for (let i = chain.length - 1; i >= 0; i--) text += chain[i]!.stepText();
-    this.text = text;
     return text;
   }
 
