@@ -97,6 +97,10 @@ function pluginWeightsText(rules: readonly JsonObject[], owner: RouteOwner, serv
   for (const rule of rules) {
     if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
     for (const ref of backendRefsOf(rule)) {
+      // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
+      // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
+      // the weights of all but one Service agree exactly when that Service's weights agree.
+      // Stryker disable next-line EqualityOperator: equivalent, see above
       if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
     }
   }
@@ -123,9 +127,9 @@ function renderWeights(
     // Stryker disable next-line MethodExpression,ArrayDeclaration: equivalent, unread on error
     return { rules: rules.slice(), missingServices: [], error: BACKEND_REF_NOT_FOUND[owner.kind] };
   }
-  if (owner.kind !== 'HTTPRoute' || state.additional.length === 0) {
-    return { rules: weighted.rules, missingServices: [] };
-  }
+  // Experiment backends are written on HTTPRoutes only (see the file's comment).
+  // Without a running experiment, addExperimentBackends returns the rules unchanged.
+  if (owner.kind !== 'HTTPRoute') return { rules: weighted.rules, missingServices: [] };
   return addExperimentBackends(weighted.rules, owner, state.additional, {
     service: input.getService,
     existing,
@@ -151,21 +155,25 @@ function consistentLiveWeight(
   const ref = first && backendRefsOf(first).find((r) => backendNameOf(r) === owner.canaryService);
   const weight = ref ? weightOf(ref) : undefined;
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return undefined;
-  let expected = setWeights(liveRules, owner, weight).rules;
+  // With no experiment running (always so on a GRPCRoute), addExperimentBackends returns the
+  // rules unchanged and every experiment backend is trivially carried.
   const experiments = owner.kind === 'HTTPRoute' ? state.additional : [];
-  if (experiments.length > 0) {
-    const noLookup = { service: () => undefined, existing: () => undefined };
-    expected = addExperimentBackends(expected, owner, experiments, noLookup).rules;
-    const index = experimentRuleIndex(liveRules, owner);
-    // Equivalent mutant: a live weight was read from a rule holding the canary, so index >= 0.
-    // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-    const refs = index >= 0 ? backendRefsOf(liveRules[index]!) : [];
-    const carried = experiments.every((d) => {
-      const found = refs.find((r) => backendNameOf(r) === d.serviceName);
-      return found !== undefined && weightOf(found) === d.weight;
-    });
-    if (!carried) return undefined;
-  }
+  const noLookup = { service: () => undefined, existing: () => undefined };
+  const expected = addExperimentBackends(
+    setWeights(liveRules, owner, weight).rules,
+    owner,
+    experiments,
+    noLookup,
+  ).rules;
+  const index = experimentRuleIndex(liveRules, owner);
+  // Equivalent mutant: a live weight was read from a rule holding the canary, so index >= 0.
+  // Stryker disable next-line ArrayDeclaration: equivalent, not reached
+  const refs = index >= 0 ? backendRefsOf(liveRules[index]!) : [];
+  const carried = experiments.every((d) => {
+    const found = refs.find((r) => backendNameOf(r) === d.serviceName);
+    return found !== undefined && weightOf(found) === d.weight;
+  });
+  if (!carried) return undefined;
   const same = (service: string) =>
     pluginWeightsText(liveRules, owner, service) === pluginWeightsText(expected, owner, service);
   return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
@@ -220,9 +228,7 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
  * those managed routes are taken out and the planned ones appended, as the plugin does.
  */
 function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
-  // Equivalent mutants (the two copies): `rules` is a fresh list no caller writes into.
-  // Stryker disable next-line MethodExpression: equivalent, the list is never written
-  if (plan.rules.length === 0) return rules.slice();
+  // With no planned rule, `present` stays empty and `intact` holds: the rules are kept.
   const present = new Map<string, string>();
   for (const rule of rules) {
     const name = ruleNameOf(rule);
@@ -232,6 +238,7 @@ function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: H
   const intact =
     present.size === plan.rules.length &&
     plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
+  // Equivalent mutant: `rules` is a fresh list no caller writes into.
   // Stryker disable next-line MethodExpression: equivalent, the list is never written
   if (intact) return rules.slice();
   const kept = rules.filter((rule) => {
@@ -357,7 +364,7 @@ export function ownedRouteValue(route: JsonObject | undefined, key: string): str
     try {
       labelKey = JSON.parse(label);
     } catch {
-      return undefined;
+      // Not a key this guard wrote: labelKey stays undefined, and so does the value.
     }
     const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
     return typeof value === 'string' ? value : undefined;

@@ -153,14 +153,15 @@ export function isGoAtoi(text: string): boolean {
 export function isManagedRuleName(ruleName: string, managedNames: ReadonlySet<string>): boolean {
   if (managedNames.has(ruleName)) return true;
   let start = ruleName.length;
-  while (start > 0 && ruleName.charCodeAt(start - 1) >= 48 && ruleName.charCodeAt(start - 1) <= 57) start--;
-  if (start === ruleName.length) return false;
+  // charCodeAt(-1) is NaN, which is no digit: the loop stops at the first character.
+  while (ruleName.charCodeAt(start - 1) >= 48 && ruleName.charCodeAt(start - 1) <= 57) start--;
   // Equivalent mutant: a seeded string splits into one-letter parts, whose suffix Atoi refuses.
   // Stryker disable next-line ArrayDeclaration: equivalent, never a match
   const candidates: [string, string][] = [];
   if (ruleName[start - 1] === '-') candidates.push([ruleName.slice(0, start - 1), ruleName.slice(start)]);
-  if ((ruleName[start - 1] === '-' || ruleName[start - 1] === '+') && ruleName[start - 2] === '-')
-    candidates.push([ruleName.slice(0, start - 2), ruleName.slice(start - 1)]);
+  // The suffix then starts with ruleName[start - 1]: Atoi accepts it only as a sign. With no
+  // trailing digits at all, each suffix is empty or a lone sign, which Atoi refuses too.
+  if (ruleName[start - 2] === '-') candidates.push([ruleName.slice(0, start - 2), ruleName.slice(start - 1)]);
   return candidates.some(([base, suffix]) => managedNames.has(base) && isGoAtoi(suffix));
 }
 
@@ -224,7 +225,7 @@ function defaultedGrpcMatch(match: JsonObject): JsonObject {
 }
 
 /** A copy of a rule with the CRD defaults of its kind applied (filters are compared as written). */
-export function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
+function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
   const out = { ...rule };
   const refs = mapObjects(own(rule, 'backendRefs'), defaultedBackendRef);
   if (refs !== undefined) out.backendRefs = refs;
