@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Typecheck, lint and format check, run side by side (each is single-threaded), with each
+# Typecheck, lint, format check and the reasons of the mutation directives, run side by side (each is single-threaded), with each
 # tool's output printed in one piece and a non-zero exit if any of them failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ declare -A checks=(
   [typecheck]="tsc -p tsconfig.json --noEmit"
   [eslint]="eslint ."
   [prettier]="prettier --check ."
+  [equivalents]="node scripts/mutation-equivalents.mjs --check"
 )
 declare -A pids=()
 for name in "${!checks[@]}"; do
@@ -18,7 +19,7 @@ for name in "${!checks[@]}"; do
 done
 
 failed=0
-for name in typecheck eslint prettier; do
+for name in typecheck eslint prettier equivalents; do
   if wait "${pids[$name]}"; then
     echo "✓ $name"
   else

@@ -21,6 +21,13 @@ export interface FindingsOutput {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a stopping server keeps writing the Events still queued, the waiting repeats of a
+ * series included. The chart's grace period (30 s) covers the pre-stop sleep, the drain
+ * (server.shutdownDelaySeconds, 5 s) and this; one write takes milliseconds.
+ */
+const EVENT_FLUSH_ON_STOP_MS = 3000;
+
 interface Context {
   cluster: ReadinessSource;
   policy: WebhookPolicy;
@@ -71,7 +78,7 @@ export function startFindingsOutput(
         }
       : undefined,
     async stop() {
-      await Promise.all([recorder?.stop(), audit?.stop()]);
+      await Promise.all([recorder?.stop(EVENT_FLUSH_ON_STOP_MS), audit?.stop()]);
     },
   };
 }

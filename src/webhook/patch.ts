@@ -14,6 +14,7 @@ export function escapePointerToken(token: string): string {
   // Equivalent mutants (mutation testing, README): a token without `~` or `/` comes out of both
   // replaces unchanged, so this check only saves them.
   // Stryker disable next-line StringLiteral: equivalent, changes only the cost
+  // Equivalent survivor: ConditionalExpression → false: both replaces then run, and change nothing
   if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -64,6 +65,7 @@ function diffObjects(
     const value = after[key] as Json;
     if (!Object.prototype.hasOwnProperty.call(before, key)) {
       ops.push({ op: 'add', path: child(pointer, key), value });
+      // Equivalent survivor: before[key] !== value → true: the diff of a value with itself is empty
     } else if (before[key] !== value) {
       ops.push(...diff(before[key] as Json, value, child(pointer, key)));
     }
@@ -104,6 +106,9 @@ function diffArrays(before: Json[], after: Json[], pointer: string): Operation[]
     // the reorder check and diffs to nothing.
     // Stryker disable next-line ArrayDeclaration: equivalent, output unchanged
     const changed: number[] = [];
+    // Equivalent survivor: i < after.length → i <= after.length: both read undefined there, skipped
+    // Equivalent survivor: before[i] !== after[i] → true: an element the same on both sides cancels
+    // out of the reorder check and diffs to nothing
     for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) changed.push(i);
     const keys = equalityKeys([
       ...changed.map((i) => before[i] as Json),
@@ -134,6 +139,7 @@ function equalityKeys(values: readonly Json[]): string[] {
     const known = new Map<Json, string>();
     return values.map((value) => {
       let key = known.get(value);
+      // Equivalent survivor: key === undefined → true: the same value serialised again (cost only)
       if (key === undefined) known.set(value, (key = canonicalJson(value)));
       return key;
     });
@@ -157,9 +163,14 @@ class PresentPositions {
 
   constructor(size: number) {
     this.tree = new Int32Array(size + 1);
+    // Equivalent mutants: the last slot, tree[size], is written but never read (countBefore is
+    // asked about kept positions, below size), and an Int32Array ignores writes past its end.
+    // Equivalent survivor: i <= size → i < size: only tree[size] is left out
     for (let i = 1; i <= size; i++) {
       this.tree[i]! += 1;
       const parent = i + (i & -i);
+      // Equivalent survivor: parent <= size → true: a parent past the end is not written
+      // Equivalent survivor: parent <= size → parent < size: only tree[size] is left out
       if (parent <= size) this.tree[parent]! += this.tree[i]!;
     }
   }
@@ -172,6 +183,7 @@ class PresentPositions {
   }
 
   remove(position: number): void {
+    // Equivalent survivor: i < this.tree.length → i <= this.tree.length: a write past the end is ignored
     for (let i = position + 1; i < this.tree.length; i += i & -i) this.tree[i]! -= 1;
   }
 }
@@ -217,9 +229,17 @@ function editArray(
   const placed = new Uint8Array(kept.length);
   let first = 0; // the first kept position not yet placed
   after.forEach((value, i) => {
+    // Equivalent mutants: the bounds below guard reads past the end of a typed array or a list,
+    // which give undefined, so the loops stop and `from` is undefined at the bound anyway.
+    // Equivalent survivor: first < kept.length → true: placed[kept.length] is undefined
+    // Equivalent survivor: first < kept.length → first <= kept.length: placed[kept.length] is undefined
     while (first < kept.length && placed[first]) first++;
     const entry = positionsOf.get(afterKeys[i]!);
+    // Equivalent survivor: entry.next < entry.positions.length → true: positions[length] is undefined
+    // Equivalent survivor: entry.next < entry.positions.length → entry.next <= entry.positions.length: positions[length] is undefined
     while (entry && entry.next < entry.positions.length && placed[entry.positions[entry.next]!]) entry.next++;
+    // Equivalent survivor: entry.next < entry.positions.length → true: positions[length] is undefined
+    // Equivalent survivor: entry.next < entry.positions.length → entry.next <= entry.positions.length: positions[length] is undefined
     const from = entry && entry.next < entry.positions.length ? entry.positions[entry.next]! : undefined;
     if (from === undefined) {
       ops.push({ op: 'add', path: child(pointer, i), value });

@@ -358,6 +358,87 @@ describe('EventRecorder', () => {
     }
   });
 
+  it('on stop(flushMs) writes the repeats still waiting for their interval, then takes no more', async () => {
+    const { sink, calls } = recordingSink();
+    let now = Date.UTC(2026, 11, 3, 8, 0, 0);
+    const start = now;
+    const { r, results } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    // Two repeats 2 and 4 s later: the series was written less than 10 s ago, so they wait.
+    now = start + 2_000;
+    r.record(restored);
+    now = start + 4_000;
+    r.record(restored);
+    await r.flushed();
+    expect(calls).toHaveLength(1);
+    expect(r.queued()).toBe(1);
+    now = start + 5_000;
+    await r.stop(1_000);
+    expect(calls.map((c) => [c.verb, c.body])).toEqual([
+      ['create', expect.objectContaining({ reason: 'TrafficStateRestored' })],
+      ['patch', { series: { count: 3, lastObservedTime: microTime(start + 4_000) } }],
+    ]);
+    expect(results).toEqual(['created', 'patched']);
+    r.record(restored);
+    await r.flushed();
+    expect(calls).toHaveLength(2);
+    expect(r.queued()).toBe(0);
+  });
+
+  it('on stop() without a flush time drops the waiting repeats', async () => {
+    const { sink, calls } = recordingSink();
+    let now = 0;
+    const { r } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    now = 2_000;
+    r.record(restored);
+    await r.stop();
+    expect(calls.map((c) => c.verb)).toEqual(['create']);
+    expect(r.queued()).toBe(0);
+  });
+
+  it('on stop(flushMs) gives up after flushMs and aborts a write that hangs', async () => {
+    const aborted: unknown[] = [];
+    const sink: EventSink = {
+      create: (_namespace, _event, signal) =>
+        new Promise<void>((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted.push(signal.reason);
+            reject(signal.reason as Error);
+          }),
+        ),
+      patch: () => Promise.resolve(),
+    };
+    const { r, results } = recorder(sink, () => 0);
+    r.record(restored);
+    r.record({ ...restored, note: 'second' });
+    const started = performance.now();
+    await r.stop(50);
+    const took = performance.now() - started;
+    // The flush waited its 50 ms (timers may fire a little early or late), not the 5 s write
+    // timeout; the hung write was aborted by stop, the second event dropped.
+    expect(took).toBeGreaterThanOrEqual(40);
+    expect(took).toBeLessThan(4_000);
+    expect(aborted).toHaveLength(1);
+    expect(String(aborted[0])).toContain('event recorder stopped');
+    expect(results).toEqual([]);
+    expect(r.queued()).toBe(0);
+  });
+
+  it('on stop(flushMs) ends the flush at the first failed write instead of backing off', async () => {
+    const { sink, calls } = recordingSink(() => new ApiError('forbidden', 403));
+    const { r, results } = recorder(sink, () => 0);
+    r.record(restored);
+    r.record({ ...restored, note: 'second' });
+    const started = performance.now();
+    await r.stop(10_000);
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(calls).toHaveLength(1);
+    expect(results).toEqual(['failed']);
+  });
+
   it('cuts a note to the 1 KiB the apiserver accepts', async () => {
     const { sink, calls } = recordingSink();
     const { r } = recorder(sink, () => 0);
