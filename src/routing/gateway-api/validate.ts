@@ -132,6 +132,7 @@ function isManagedRule(
 function ruleBackends(route: GatewayRoute, rollout: Rollout): RouteBackend[][] {
   // Equivalent mutant (the []): a seeded name has capitals and spaces, so no stored rule has it.
   // Stryker disable next-line ArrayDeclaration: equivalent, never a rule name
+  // Equivalent survivor: rollout.canary?.trafficRouting → rollout.canary.trafficRouting: routeFindingsFor calls this only with both Service names set, so canary is set
   const managed = new Set(rollout.canary?.trafficRouting?.managedRoutes ?? []);
   // Equivalent mutants: routeFindingsFor calls this only with both Service names set.
   // Stryker disable next-line OptionalChaining,StringLiteral: equivalent, never undefined here
