@@ -228,6 +228,7 @@ function checkCanaryCombination(ctx: Context, c: CanaryConfig): void {
       'error',
       'canary-weight',
       'nginx-canary-weight',
+      // Equivalent survivor: c.weight < 0 → c.weight <= 0: a weight of 0 is in range, so the message is never written for it
       `${key(ctx, 'canary-weight')} is ${c.weight}, outside 0..${c.total} (the effective canary-weight-total); ingress-nginx does not check the range and would send ${c.weight < 0 ? 'no' : 'all'} traffic to the canary. Fix: use a weight from 0 to ${c.total}.`,
     );
   }
@@ -276,6 +277,7 @@ export function mirrorTargetHost(target: string): { host: string } | { error: st
     host = authority.slice(0, portAt);
   }
   if (/[{}|^\\]/.test(host)) return { error: "Go's url.Parse rejects a host with { } | ^ or \\" };
+  // Equivalent survivor: /^\[(.*)\]$/ → /^\[(.*)\]/: a bracketed host here ends at its first "]" (the port was cut there)
   host = host.replace(/^\[(.*)\]$/, '$1');
   if (host === '') return { error: 'its host is empty' };
   if (host.includes('..')) return { error: 'its host contains ".."' };

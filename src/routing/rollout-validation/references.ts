@@ -219,6 +219,7 @@ function ingressFindings(
     if (service && !hasRuleWithService(ingress, service))
       out.push(noRulesFinding(ref, ingress, service, fix));
     else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
+    // Equivalent survivor: service → true: with no Service name, getService finds no Service named '' and nginxBackendPorts returns []
     else if (service)
       out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
     out.push(...classFindings(check, ingress, ref, cluster, options));

@@ -74,6 +74,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
       argoInvalid('step-empty', at, flags.join(' '), InvalidStepMessage, 'Add an action or delete the step.'),
     );
   }
+  // Equivalent survivor: step.setWeight !== undefined → true: an undefined weight is neither below 0 nor above the maximum
   if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
     out.push(
       argoInvalid(
@@ -259,6 +260,7 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
 const managedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 function managedRouteNames(names: readonly string[]): ReadonlySet<string> {
   let set = managedSets.get(names);
+  // Equivalent survivor: !set → true: only builds the set again (cost only): the cache holds the same names
   if (!set) managedSets.set(names, (set = new Set(names)));
   return set;
 }

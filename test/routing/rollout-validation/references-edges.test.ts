@@ -179,6 +179,16 @@ describe('reference edges found by mutation testing', () => {
     expect(rules(validateRolloutReferences(rolloutOf(canary), cluster))).toEqual([]);
   });
 
+  it('ALB: a stable Service without alb.servicePort is named as the stableService', () => {
+    const findings = validateRolloutReferences(
+      rolloutOf(albCanary()),
+      healthyAlbCluster({ services: [serviceOf('web-stable', [8080]), serviceOf('web-canary', [80])] }),
+    ).filter((f) => f.rule === 'service-lacks-alb-port');
+    expect(findings.map((f) => f.message)).toEqual([
+      'Service "web-stable" (stableService) has no port 80 (it has: 8080), so the AWS Load Balancer Controller fails with "unable to find port 80 on service shop/web-stable". Set alb.servicePort to a port of the Service.',
+    ]);
+  });
+
   it('selector labels missing from the pods are reported in label order', () => {
     const rollout = parsedValue(
       parseRollout({
