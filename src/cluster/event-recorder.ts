@@ -115,6 +115,7 @@ interface Series {
 
 /** Go's metav1.MicroTime text: RFC 3339 with exactly six fractional digits. */
 export function microTime(ms: number): string {
+  // Stryker disable next-line Regex: equivalent, toISOString has one Z, at the end
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
@@ -224,6 +225,7 @@ export class EventRecorder {
     clearTimeout(this.resumeTimer);
     this.resumeTimer = undefined;
     for (const [key, item] of this.deferred) this.pending.set(key, item);
+    // Stryker disable next-line CallExpression: equivalent, stop() clears it after the flush
     this.deferred.clear();
     this.wake();
     let deadline: NodeJS.Timeout | undefined;
@@ -269,9 +271,12 @@ export class EventRecorder {
 
   /** Stops writing for the next backoff delay; the queue resumes when it is over. */
   private pauseAfterFailure(): void {
+    // Equivalent survivor: ConditionalExpression → false: the timer it would set is cleared by stop()
     if (this.closing) return;
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
+      // Equivalent survivor: this.pending.size > 0 → true: an empty queue is drained at once (cost only)
+      // Equivalent survivor: this.pending.size > 0 → this.pending.size >= 0: the same
       if (this.pending.size > 0) this.wake();
     }, this.failureBackoff.next()).unref();
   }
@@ -292,6 +297,7 @@ export class EventRecorder {
   /** Moves the waiting repeats whose interval is over to the queue, and wakes the writer. */
   private sweep(): void {
     for (const [key, item] of this.deferred) {
+      // Equivalent survivor: this.untilDue(key) > 0 → false: the writer defers it again (cost only)
       if (this.untilDue(key) > 0) continue;
       this.deferred.delete(key);
       this.pending.set(key, item);
@@ -300,6 +306,8 @@ export class EventRecorder {
       clearInterval(this.sweepTimer);
       this.sweepTimer = undefined;
     }
+    // Equivalent survivor: this.pending.size > 0 → true: an empty queue is drained at once (cost only)
+    // Equivalent survivor: this.pending.size > 0 → this.pending.size >= 0: the same
     if (this.pending.size > 0) this.wake();
   }
 
@@ -326,6 +334,7 @@ export class EventRecorder {
         } catch (error) {
           // Expired (Events live an hour by default) or deleted: start a new one below.
           if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
+          // Stryker disable next-line CallExpression: equivalent, create() below replaces the entry
           this.series.delete(key);
         }
       }
@@ -333,6 +342,7 @@ export class EventRecorder {
       this.options.onResult?.('created');
       return true;
     } catch (error) {
+      // Stryker disable next-line BooleanLiteral: equivalent, once stopped the writer ends either way
       if (this.stopped) return true;
       this.options.onResult?.('failed');
       this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -376,6 +386,7 @@ export class EventRecorder {
     this.series.set(key, series);
     if (this.series.size > this.seriesCapacity) {
       const oldest = this.series.keys().next();
+      // Equivalent survivor: ConditionalExpression → true: the map is over its capacity, so not empty
       if (!oldest.done) this.series.delete(oldest.value);
     }
   }

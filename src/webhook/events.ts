@@ -9,6 +9,7 @@
  */
 import type { EventRecord, ObjectReference } from '../cluster/event-recorder.js';
 import type { ClusterView, JsonObject } from '../routing/model.js';
+import { isJsonObject } from '../routing/wire/index.js';
 import type { AdmissionResult, Notice } from './admission/response.js';
 import type { AdmissionRequest } from './admission/review.js';
 
@@ -23,8 +24,7 @@ const REASONS: Record<Notice['outcome'], { reason: string; action: string }> = {
 
 function uidOf(object: JsonObject | undefined): string | undefined {
   const metadata = object?.['metadata'];
-  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
-  const uid = metadata['uid'];
+  const uid = isJsonObject(metadata) ? metadata['uid'] : undefined;
   return typeof uid === 'string' && uid ? uid : undefined;
 }
 
@@ -66,6 +66,7 @@ function groupsOf(notices: readonly Notice[]): Iterable<NoticeGroup> {
   const groups = new Map<string, NoticeGroup>();
   for (const notice of notices) {
     const line = `[${notice.rule}] ${notice.message}`;
+    // Equivalent survivor: '' → "Stryker was here!": no Rollout has that name (a DNS subdomain)
     const key = `${notice.outcome}\u0000${notice.rollout ?? ''}`;
     const group = groups.get(key);
     if (group) group.lines.push(line);
@@ -82,6 +83,7 @@ export function eventsOf(
   result: AdmissionResult,
   cluster: ClusterView,
 ): EventRecord[] {
+  // Equivalent survivor: result.notices.length === 0 → false: no notices make no groups, no Events
   if (request.dryRun || !result.notices || result.notices.length === 0) return [];
   const subject = subjectOf(request);
   if (!subject) return [];

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  apiEventSink,
   EventRecorder,
   microTime,
   SERIES_WINDOW_MS,
@@ -143,6 +144,137 @@ describe('EventRecorder', () => {
     await r.flushed();
     expect(calls.map((c) => c.verb)).toEqual(['create', 'create', 'patch', 'create']);
     expect(results).toEqual(['created', 'created', 'created']);
+  });
+
+  it('extends a series up to exactly the window after its last occurrence', async () => {
+    const { sink, calls } = recordingSink();
+    let now = 0;
+    const { r } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    now = SERIES_WINDOW_MS;
+    r.record(restored);
+    await r.flushed();
+    expect(calls.map((c) => c.verb)).toEqual(['create', 'patch']);
+  });
+
+  it('counts a PATCH refused with anything but 404 as failed, without creating a new Event', async () => {
+    const { sink, calls } = recordingSink((call) =>
+      call.verb === 'patch' ? new ApiError('internal error', 500) : undefined,
+    );
+    let now = 0;
+    const { r, results } = recorder(sink, () => now);
+    r.record(restored);
+    await r.flushed();
+    now = 20_000;
+    r.record(restored);
+    await r.flushed();
+    expect(calls.map((c) => c.verb)).toEqual(['create', 'patch']);
+    expect(results).toEqual(['created', 'failed']);
+    await r.stop();
+  });
+
+  it('names Events after the object, cut to 200 characters, with the time and a 4-digit sequence in hex', async () => {
+    const { sink, calls } = recordingSink();
+    const { r } = recorder(sink, () => 0x1234);
+    const long = 'n'.repeat(250);
+    r.record({ ...restored, regarding: { ...restored.regarding, name: long } });
+    r.record({ ...restored, note: 'another' });
+    await r.flushed();
+    const names = calls.map((c) => (c.body['metadata'] as JsonObject)['name']);
+    expect(names).toEqual([`${'n'.repeat(200)}.12340000`, 'web.12340001']);
+  });
+
+  it('cuts reason and action to 128 characters and reportingInstance to 128', async () => {
+    const { sink, calls } = recordingSink();
+    const r = new EventRecorder({
+      sink,
+      controller: 'rollouts-traffic-webhook',
+      instance: 'p'.repeat(130),
+      now: () => 0,
+    });
+    r.record({ ...restored, reason: 'R'.repeat(130), action: 'A'.repeat(130) });
+    await r.flushed();
+    expect(calls[0]!.body).toMatchObject({
+      reason: 'R'.repeat(128),
+      action: 'A'.repeat(128),
+      reportingInstance: 'p'.repeat(128),
+    });
+  });
+
+  it('keeps Events that differ only in where their fields split apart', async () => {
+    const { sink, calls } = recordingSink();
+    const { r } = recorder(sink, () => 0);
+    r.record({ ...restored, reason: 'AB', note: 'C' });
+    r.record({ ...restored, reason: 'A', note: 'BC' });
+    await r.flushed();
+    expect(calls.map((c) => [c.body['reason'], c.body['note']])).toEqual([
+      ['AB', 'C'],
+      ['A', 'BC'],
+    ]);
+  });
+
+  it('forgets the least recently written series beyond seriesCapacity: its repeat starts a new Event', async () => {
+    const { sink, calls } = recordingSink();
+    let now = 0;
+    const r = new EventRecorder({ sink, controller: 'c', instance: 'i', now: () => now, seriesCapacity: 2 });
+    for (const note of ['a', 'b', 'c']) r.record({ ...restored, note });
+    await r.flushed();
+    now = 20_000;
+    r.record({ ...restored, note: 'a' });
+    r.record({ ...restored, note: 'c' });
+    await r.flushed();
+    expect(calls.map((c) => `${c.verb} ${c.body['note'] ?? ''}`)).toEqual([
+      'create a',
+      'create b',
+      'create c',
+      'create a',
+      'patch ',
+    ]);
+  });
+
+  it('forgets the series written least recently: a PATCH makes a series the most recent again', async () => {
+    const { sink, calls } = recordingSink();
+    let now = 0;
+    const r = new EventRecorder({ sink, controller: 'c', instance: 'i', now: () => now, seriesCapacity: 2 });
+    r.record({ ...restored, note: 'a' });
+    r.record({ ...restored, note: 'b' });
+    await r.flushed();
+    now = 20_000;
+    r.record({ ...restored, note: 'a' });
+    await r.flushed();
+    r.record({ ...restored, note: 'c' });
+    await r.flushed();
+    now = 60_000;
+    r.record({ ...restored, note: 'a' });
+    r.record({ ...restored, note: 'b' });
+    await r.flushed();
+    expect(calls.map((c) => `${c.verb} ${c.body['note'] ?? ''}`)).toEqual([
+      'create a',
+      'create b',
+      'patch ',
+      'create c',
+      'patch ',
+      'create b',
+    ]);
+  });
+
+  it('works without an onResult callback (created, patched, failed and dropped)', async () => {
+    let fail = false;
+    const { sink, calls } = recordingSink(() => (fail ? new ApiError('refused', 403) : undefined));
+    let now = 0;
+    const r = new EventRecorder({ sink, controller: 'c', instance: 'i', now: () => now, capacity: 1 });
+    r.record(restored);
+    r.record({ ...restored, note: 'dropped: the queue holds one' });
+    await r.flushed();
+    now = 20_000;
+    r.record(restored);
+    await r.flushed();
+    fail = true;
+    r.record({ ...restored, note: 'refused' });
+    await r.flushed();
+    expect(calls.map((c) => c.verb)).toEqual(['create', 'patch', 'create']);
+    await r.stop();
   });
 
   it('holds repeats that come within the update interval and writes them as one PATCH when it is over', async () => {
@@ -394,9 +526,67 @@ describe('EventRecorder', () => {
     await r.flushed();
     now = 2_000;
     r.record(restored);
+    await r.flushed();
+    expect(r.queued()).toBe(1);
     await r.stop();
     expect(calls.map((c) => c.verb)).toEqual(['create']);
     expect(r.queued()).toBe(0);
+  });
+
+  describe('leaves no timer behind when it stops', () => {
+    const allTimers: Parameters<typeof vi.useFakeTimers>[0] = {
+      toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    };
+
+    it('with repeats waiting (the sweep timer), flushed or not', async () => {
+      vi.useFakeTimers(allTimers);
+      try {
+        for (const flushMs of [0, 1_000]) {
+          const { sink, calls } = recordingSink();
+          let now = 0;
+          const { r } = recorder(sink, () => now);
+          r.record(restored);
+          await r.flushed();
+          now = 2_000;
+          r.record(restored);
+          await r.flushed();
+          expect(vi.getTimerCount()).toBe(1);
+          await r.stop(flushMs);
+          expect(calls.map((c) => c.verb)).toEqual(flushMs > 0 ? ['create', 'patch'] : ['create']);
+          expect(r.queued()).toBe(0);
+          expect(vi.getTimerCount()).toBe(0);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('after a failed write (the backoff timer); a flush tries once more at once', async () => {
+      vi.useFakeTimers(allTimers);
+      try {
+        for (const flushMs of [0, 1_000]) {
+          let failures = 1;
+          const { sink, calls } = recordingSink(() =>
+            failures-- > 0 ? new ApiError('unavailable', 503) : undefined,
+          );
+          const { r, results } = recorder(sink, () => 0);
+          // The first write fails (that event is dropped, counted); the second waits out the backoff.
+          r.record(restored);
+          r.record({ ...restored, note: 'second' });
+          await r.flushed();
+          expect(r.queued()).toBe(1);
+          expect(vi.getTimerCount()).toBe(1);
+          await r.stop(flushMs);
+          expect(results).toEqual(flushMs > 0 ? ['failed', 'created'] : ['failed']);
+          expect(calls.map((c) => c.body['note'])).toEqual(
+            flushMs > 0 ? [restored.note, 'second'] : [restored.note],
+          );
+          expect(vi.getTimerCount()).toBe(0);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 
   it('on stop(flushMs) gives up after flushMs and aborts a write that hangs', async () => {
@@ -439,15 +629,24 @@ describe('EventRecorder', () => {
     expect(results).toEqual(['failed']);
   });
 
+  it('keeps a note of exactly 1 KiB whole, and cuts an ASCII one without losing a character', async () => {
+    const { sink, calls } = recordingSink();
+    const { r } = recorder(sink, () => 0);
+    r.record({ ...restored, note: 'x'.repeat(1024) });
+    r.record({ ...restored, note: 'y'.repeat(2000) });
+    await r.flushed();
+    expect(calls.map((c) => c.body['note'])).toEqual(['x'.repeat(1024), `${'y'.repeat(1021)}...`]);
+  });
+
   it('cuts a note to the 1 KiB the apiserver accepts', async () => {
     const { sink, calls } = recordingSink();
     const { r } = recorder(sink, () => 0);
     r.record({ ...restored, note: 'é'.repeat(1000) });
     await r.flushed();
     const note = calls[0]!.body['note'] as string;
-    expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
-    expect(note.endsWith('...')).toBe(true);
-    expect(note).not.toContain('\uFFFD');
+    // 1,021 bytes end in the middle of the 511th 'é' (two bytes each): that half is dropped.
+    expect(note).toBe(`${'é'.repeat(510)}...`);
+    expect(Buffer.byteLength(note)).toBe(1023);
   });
 
   it('records in constant time per call (n vs 8n distinct events, bounded queue)', () => {
@@ -460,5 +659,30 @@ describe('EventRecorder', () => {
     // 20,000 calls take a few ms of thread CPU; at 2,000 the smaller run could read as 0 ms
     // and make the ratio meaningless (6,302 was seen on a busy machine).
     expect(growthOver8x(recordMany, 20_000)).toBeLessThan(LINEAR_BOUND);
+  });
+});
+
+describe('apiEventSink', () => {
+  it('creates with POST and updates with a merge PATCH under events.k8s.io/v1, names escaped', async () => {
+    const sent: unknown[][] = [];
+    const sink = apiEventSink({
+      send: async (...args) => {
+        sent.push(args);
+        return undefined;
+      },
+    });
+    const signal = new AbortController().signal;
+    await sink.create('team a', { kind: 'Event' }, signal);
+    await sink.patch('team a', 'web.1/2', { series: { count: 2 } }, signal);
+    expect(sent).toEqual([
+      ['POST', '/apis/events.k8s.io/v1/namespaces/team%20a/events', { kind: 'Event' }, signal],
+      [
+        'PATCH',
+        '/apis/events.k8s.io/v1/namespaces/team%20a/events/web.1%2F2',
+        { series: { count: 2 } },
+        signal,
+        'application/merge-patch+json',
+      ],
+    ]);
   });
 });

@@ -17,6 +17,10 @@ const PERCENT = /^[0-9]+%$/;
 /** `undefined` means the field is unset, which Argo defaults to 25%. */
 export function intOrPercentValue(value: number | string | undefined): number {
   if (value === undefined) return 25;
+  // A safe integer (all the parser passes) comes back the same through goAtoi (-0 as 0, which
+  // callers compare and add alike), so this line only saves the round trip.
+  // Stryker disable next-line StringLiteral: equivalent, `typeof value === ''` never holds, which only skips this shortcut
+  // Equivalent survivor: ConditionalExpression → false: skips the shortcut; goAtoi gives the same number
   if (typeof value === 'number') return value;
   if (PERCENT.test(value)) return Number(value.slice(0, -1));
   return goAtoi(value) ?? 0;
@@ -56,10 +60,14 @@ export function goParseDurationSeconds(text: string): number | undefined {
   let total = 0;
   while (at < text.length) {
     const numberStart = at;
+    // Equivalent survivor: ConditionalExpression → true: isDigit at text.length reads NaN, not a digit
+    // Equivalent survivor: EqualityOperator → at <= text.length: the same, one more NaN read
     while (at < text.length && isDigit(text, at)) at++;
     let digits = at - numberStart;
     if (text[at] === '.') {
       const fractionStart = ++at;
+      // Equivalent survivor: ConditionalExpression → true: isDigit at text.length reads NaN, not a digit
+      // Equivalent survivor: EqualityOperator → at <= text.length: the same, one more NaN read
       while (at < text.length && isDigit(text, at)) at++;
       digits += at - fractionStart;
     }
@@ -67,6 +75,8 @@ export function goParseDurationSeconds(text: string): number | undefined {
     if (digits === 0) return undefined;
     const number = Number(text.slice(numberStart, at));
     const unitStart = at;
+    // Equivalent survivor: EqualityOperator → at <= text.length: at ends one past the text; the
+    // unit's slice is clamped to the text, and the outer loop stops all the same
     while (at < text.length && text[at] !== '.' && !isDigit(text, at)) at++;
     const unitSeconds = UNIT_SECONDS.get(text.slice(unitStart, at));
     if (unitSeconds === undefined) return undefined;

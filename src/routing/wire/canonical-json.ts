@@ -20,6 +20,8 @@ export function canonicalJson(value: Json): string {
   const pending: [Container, Container][] = [[value, root]];
   while (pending.length > 0) {
     const [from, to] = pending.pop()!;
+    // Stryker disable next-line BlockStatement: equivalent, an array skipping this fast path is filled through its sorted index keys: the same elements at the same places
+    // Equivalent survivor: ConditionalExpression → false: an array then goes through the object loop, its sorted index keys putting the same elements at the same places
     if (Array.isArray(from)) {
       for (let i = 0; i < from.length; i++) (to as Json[])[i] = copyStep(from[i] as Json, pending);
       continue;
@@ -27,8 +29,8 @@ export function canonicalJson(value: Json): string {
     for (const key of Object.keys(from).sort()) {
       const copy = copyStep(from[key] as Json, pending);
       // A `__proto__` key is data in JSON: defined as an own property, never the prototype.
-      if (key === '__proto__')
-        Object.defineProperty(to, key, { value: copy, enumerable: true, writable: true });
+      // Equivalent survivor: ConditionalExpression → true: every key defined as an own enumerable property gives the same text (cost only)
+      if (key === '__proto__') Object.defineProperty(to, key, { value: copy, enumerable: true });
       else (to as Record<string, Json>)[key] = copy;
     }
   }
@@ -36,7 +38,7 @@ export function canonicalJson(value: Json): string {
 }
 
 function emptyLike(value: Container): Container {
-  return Array.isArray(value) ? new Array<Json>(value.length) : {};
+  return Array.isArray(value) ? [] : {};
 }
 
 /** A primitive as it is; a container as an empty copy, queued to be filled. */

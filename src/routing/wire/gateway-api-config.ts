@@ -56,6 +56,7 @@ function goFields<F extends string>(obj: JsonObject, fields: readonly F[]): Part
   const out: Partial<Record<F, Json>> = {};
   for (const key of Object.keys(obj)) {
     const field = exact.has(key) ? (key as F) : byFolded.get(key.toLowerCase());
+    // Equivalent survivor: ConditionalExpression → true: out.undefined is never read, only the known field names are
     if (field !== undefined) out[field] = obj[key];
   }
   return out;
@@ -115,7 +116,7 @@ export function readGatewayApiPlugin(
   plugins: Json | undefined,
   pluginsField: FieldPath,
 ): GatewayApiRouting | undefined {
+  // Without a plugins object there is no config: own(undefined, ...) is undefined.
   const obj = r.object(plugins, pluginsField);
-  if (!obj) return undefined;
   return readGatewayApiConfig(r, own(obj, GATEWAY_API_PLUGIN), pluginsField.key(GATEWAY_API_PLUGIN));
 }

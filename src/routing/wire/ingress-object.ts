@@ -170,6 +170,7 @@ export class IngressObject {
   /** True when some rule path has a backend on `service` (the controller's rule check, argo alb.go). */
   hasBackendService(service: string): boolean {
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) if (backendServiceName(path) === service) return true;
     }
     return false;
@@ -183,6 +184,7 @@ export class IngressObject {
     const apiVersion = this.apiVersion;
     if (apiVersion !== undefined && apiVersion !== '') return apiVersion.endsWith('/v1beta1');
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) {
         if (own(asObject(own(asObject(path), 'backend')), 'serviceName') !== undefined) return true;
       }
@@ -197,8 +199,10 @@ export class IngressObject {
   rulesWithBackendRenamed(from: string, to: string): JsonObject[] {
     const out: JsonObject[] = [];
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       if (!isJsonObject(rule) || !(pathsOf(rule) ?? []).some((p) => backendServiceName(p) === from)) continue;
       const copy = cloneJson(rule);
+      // Stryker disable next-line ArrayDeclaration: equivalent, the copy has paths (the line above checked)
       for (const path of pathsOf(copy) ?? []) {
         if (backendServiceName(path) === from) renameBackendService(path, to);
       }
@@ -215,9 +219,9 @@ export class IngressObject {
    * range), so there is no behaviour to copy.
    */
   addUseAnnotationPaths(routes: readonly string[]): void {
-    if (routes.length === 0) return;
     // A few routes (the usual case) are looked up by scanning the paths, which stops at the
     // first match; many are looked up in a set of every backend, so the cost stays linear.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, both lookups give the same answer for any count (cost only)
     const reached = routes.length > FEW_ROUTES ? this.backendServices() : undefined;
     const added: string[] = [];
     for (const route of routes) {
@@ -225,6 +229,7 @@ export class IngressObject {
       reached?.add(route);
       added.push(route);
     }
+    // Equivalent survivor: ConditionalExpression → false: every rule's paths are then written back as they were
     if (added.length === 0) return;
     // Each route's path goes in front of the ones added before it, as one insertion per route would.
     added.reverse();
@@ -245,6 +250,7 @@ export class IngressObject {
    * and calls again on later reconciles, so "all of them" is the state it converges to.
    */
   removePathsTo(services: ReadonlySet<string>): void {
+    // Equivalent survivor: ConditionalExpression → false: every path is then kept (cost only)
     if (services.size === 0) return;
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
@@ -252,6 +258,7 @@ export class IngressObject {
       let kept = 0;
       for (const path of paths) {
         const name = backendServiceName(path);
+        // Equivalent survivor: ConditionalExpression → false: services.has(undefined) is false too
         if (name === undefined || !services.has(name)) paths[kept++] = path;
       }
       paths.length = kept;
@@ -259,31 +266,37 @@ export class IngressObject {
   }
 
   /**
-   * Stable-sorts each rule's paths by the rank of their backend in `routes` (first occurrence
-   * counts); paths to other backends go after them in their written order (argo wrapper.go,
-   * SortHttpPaths; Array.prototype.sort is stable, as Go's sort.SliceStable).
+   * Stable-sorts each rule's paths by the rank of their backend in `routes`, as argo wrapper.go
+   * SortHttpPaths does (Array.prototype.sort is stable, as Go's sort.SliceStable): the rank is
+   * the name's index in a map filled in route order, so a repeated name ranks by its last
+   * index; any other backend ranks at the map's size, the number of distinct names (after every
+   * route when the names are distinct, level with some when they repeat). A legacy path without
+   * `serviceName` has Go's zero value, "".
    */
   sortPathsByRoute(routes: readonly string[]): void {
-    const ranks = routes.length > FEW_ROUTES ? firstIndexes(routes) : undefined;
-    const rankOf = (path: Json): number => {
-      const name = backendServiceName(path) ?? '';
-      const rank = ranks ? ranks.get(name) : routes.indexOf(name);
-      return rank === undefined || rank === -1 ? routes.length : rank;
-    };
+    const ranks = new Map<string, number>();
+    routes.forEach((name, i) => ranks.set(name, i));
+    const rankOf = (path: Json): number => ranks.get(backendServiceName(path) ?? '') ?? ranks.size;
     for (const rule of this.rules()) {
       const paths = pathsOf(rule);
+      // Equivalent survivor: ConditionalExpression → false: a single path is in order, and a stable sort leaves it
       if (!paths || paths.length < 2) continue;
       // Re-applied objects are usually in order already; then nothing is built or written.
+      // Sorting paths already in order (stable) changes nothing: this check only saves the work.
       let previous = 0;
+      // Stryker disable next-line BooleanLiteral: equivalent, false only sorts paths already in order
       let inOrder = true;
       for (const path of paths) {
         const rank = rankOf(path);
+        // Stryker disable next-line EqualityOperator: equivalent, <= and >= only sort paths already in order
+        // Equivalent survivor: ConditionalExpression → true: only sorts paths already in order, which changes nothing
         if (rank < previous) {
           inOrder = false;
           break;
         }
         previous = rank;
       }
+      // Equivalent survivor: ConditionalExpression → false: a stable sort of paths in order changes nothing
       if (inOrder) continue;
       const ranked = paths.map((path) => ({ path, rank: rankOf(path) }));
       ranked.sort((a, b) => a.rank - b.rank);
@@ -292,11 +305,14 @@ export class IngressObject {
   }
 
   /** Backend Service names of every rule path. */
+  // Stryker disable next-line BlockStatement: equivalent, without the set addUseAnnotationPaths scans the paths, with the same answer
   private backendServices(): Set<string> {
     const names = new Set<string>();
     for (const rule of this.rules()) {
+      // Stryker disable next-line ArrayDeclaration: equivalent, a rule without paths reads as [], and a string element would read as a path without a backend
       for (const path of pathsOf(rule) ?? []) {
         const name = backendServiceName(path);
+        // Equivalent survivor: ConditionalExpression → true: undefined in the set matches no route name
         if (name !== undefined) names.add(name);
       }
     }
@@ -316,15 +332,6 @@ export class IngressObject {
   private specMap(): JsonObject | undefined {
     return asObject(own(this.json, 'spec'));
   }
-}
-
-/** Each name's first index in `names`. */
-function firstIndexes(names: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  names.forEach((name, i) => {
-    if (!out.has(name)) out.set(name, i);
-  });
-  return out;
 }
 
 function editableRule(rule: Json): Json {
@@ -360,6 +367,10 @@ function renameBackendService(path: Json, name: string): void {
   const backend = asObject(own(asObject(path), 'backend'));
   const service = asObject(own(backend, 'service'));
   if (service && typeof own(service, 'name') === 'string') service.name = name;
+  // Reached only for a path whose backend names the Service being renamed, so when service.name
+  // is not that string, backend.serviceName is.
+  // Equivalent survivor: ConditionalExpression → true: the condition always holds here
+  // Equivalent survivor: LogicalOperator → backend || typeof own(backend, 'serviceName') === 'string': the same
   else if (backend && typeof own(backend, 'serviceName') === 'string') backend.serviceName = name;
 }
 
@@ -373,6 +384,7 @@ function useAnnotationPath(route: string, legacy: boolean): JsonObject {
 
 /** `obj[key] = value` as an own data property, also for `__proto__`, which would set the prototype. */
 function setOwnValue(obj: JsonObject, key: string, value: Json): void {
+  // Equivalent survivor: ConditionalExpression → true: setOwn makes the same own, enumerable, writable property an assignment does (cost only)
   if (key === '__proto__') setOwn(obj, key, value);
   else obj[key] = value;
 }

@@ -40,7 +40,7 @@ export class JsonReader {
   /** An integer (Kubernetes int32/int64 fields). Non-integers are reported, not rounded. */
   integer(value: unknown, field: FieldPath): number | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    if (Number.isSafeInteger(value)) return value as number;
     this.typeProblem(field, 'an integer', value);
     return undefined;
   }
@@ -48,7 +48,7 @@ export class JsonReader {
   /** An IntOrString field such as maxSurge. */
   intOrString(value: unknown, field: FieldPath): number | string | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) return value;
+    if (typeof value === 'string' || Number.isSafeInteger(value)) return value as number | string;
     this.typeProblem(field, 'an integer or a string', value);
     return undefined;
   }
@@ -75,11 +75,10 @@ export class JsonReader {
     return out;
   }
 
+  /** A `malformed-field` finding, an error (the rule's own severity). */
   private typeProblem(field: FieldPath, expected: string, value: unknown): void {
     this.problems.push(
-      newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`, {
-        severity: 'error',
-      }),
+      newFinding('malformed-field', field, `${field} must be ${expected}, got ${describe(value)}`),
     );
   }
 }

@@ -70,6 +70,7 @@ export function measureJson(bytes: Uint8Array, depthLimit: number): JsonShape {
     if (kind === OTHER) continue;
     if (kind === STRING_START) {
       // To the closing quote; an escaped character (`\"` included) is skipped whole.
+      // Equivalent survivor: EqualityOperator → i <= length: bytes[length] is undefined, neither quote nor backslash, and the outer loop ends all the same
       for (i++; i < length; i++) {
         const b = bytes[i]!;
         if (b === QUOTE) break;
@@ -77,6 +78,7 @@ export function measureJson(bytes: Uint8Array, depthLimit: number): JsonShape {
       }
     } else if (kind === OPEN) {
       containers++;
+      // Equivalent survivor: EqualityOperator → ++depth >= deepest: when equal, deepest is set to the same value
       if (++depth > deepest) {
         deepest = depth;
         if (deepest > depthLimit) break;

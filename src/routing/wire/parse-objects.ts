@@ -57,7 +57,7 @@ function readMeta(r: JsonReader, obj: JsonObject): Meta | undefined {
   const nameField = METADATA.child('name');
   const name = r.string(own(meta, 'name'), nameField);
   if (!name) {
-    r.problems.push(newFinding('missing-name', nameField, `${nameField} is required`, { severity: 'error' }));
+    r.problems.push(newFinding('missing-name', nameField, `${nameField} is required`));
     return undefined;
   }
   return {
@@ -69,16 +69,10 @@ function readMeta(r: JsonReader, obj: JsonObject): Meta | undefined {
   };
 }
 
-function topObject(r: JsonReader, obj: unknown, kind: string): JsonObject | undefined {
+/** `aKind` names the kind with its article ("an Ingress"), as the message reads. */
+function topObject(r: JsonReader, obj: unknown, aKind: string): JsonObject | undefined {
   if (isJsonObject(obj)) return obj;
-  r.problems.push(
-    newFinding(
-      'malformed-object',
-      FieldPath.WHOLE_OBJECT,
-      `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} must be a JSON object`,
-      { severity: 'error' },
-    ),
-  );
+  r.problems.push(newFinding('malformed-object', FieldPath.WHOLE_OBJECT, `${aKind} must be a JSON object`));
   return undefined;
 }
 
@@ -88,7 +82,7 @@ function topObject(r: JsonReader, obj: unknown, kind: string): JsonObject | unde
 
 export function parseService(obj: unknown): Parsed<Service> {
   const r = new JsonReader();
-  const top = topObject(r, obj, 'Service');
+  const top = topObject(r, obj, 'a Service');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
   const spec = r.object(own(top, 'spec'), SPEC);
@@ -112,7 +106,7 @@ export function parseService(obj: unknown): Parsed<Service> {
 
 export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
   const r = new JsonReader();
-  const top = topObject(r, obj, 'IngressClass');
+  const top = topObject(r, obj, 'an IngressClass');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
   const spec = r.object(own(top, 'spec'), SPEC);
@@ -131,12 +125,12 @@ export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
 // ---------------------------------------------------------------------------------------
 
 /** Values nearly every Ingress repeats: one copy each instead of one per cached path. */
-const COMMON_VALUES = new Map(
+const COMMON_VALUES = new Map<string | undefined, string>(
   ['use-annotation', 'Prefix', 'Exact', 'ImplementationSpecific', 'http', 'https'].map((v) => [v, v]),
 );
 
 function shared(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : (COMMON_VALUES.get(value) ?? value);
+  return COMMON_VALUES.get(value) ?? value;
 }
 
 function readBackend(
@@ -147,7 +141,11 @@ function readBackend(
 ): IngressBackend | undefined {
   const backend = r.object(value, field);
   if (!backend) return undefined;
-  const result: IngressBackend = { ...where, legacyFields: false, resource: false };
+  const result: IngressBackend = {
+    ...where,
+    legacyFields: false,
+    resource: own(backend, 'resource') != null,
+  };
   const serviceField = field.child('service');
   const service = r.object(own(backend, 'service'), serviceField);
   if (service) {
@@ -163,13 +161,12 @@ function readBackend(
     if (typeof port === 'string') result.portName = shared(port);
     else if (typeof port === 'number') result.portNumber = port;
   }
-  result.resource = own(backend, 'resource') != null;
   return result;
 }
 
 export function parseIngress(obj: unknown): Parsed<Ingress> {
   const r = new JsonReader();
-  const top = topObject(r, obj, 'Ingress');
+  const top = topObject(r, obj, 'an Ingress');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
   const spec = r.object(own(top, 'spec'), SPEC);
@@ -282,7 +279,7 @@ function readNginx(r: JsonReader, value: unknown, field: FieldPath): NginxRoutin
  * empty map routes nothing; the other routers by `!= nil`.
  */
 function isRouterSet(field: string, value: Json | undefined): boolean {
-  if (value === null || value === undefined) return false;
+  if (value == null) return false;
   return field !== 'plugins' || (isJsonObject(value) && Object.keys(value).length > 0);
 }
 
@@ -357,9 +354,9 @@ function readMirrorMatches(r: JsonReader, value: unknown, field: FieldPath): Mir
 
 function readStep(r: JsonReader, value: unknown, i: number): CanaryStep {
   const field = STEPS_FIELD.index(i);
+  // A step that is not an object reads as {}: every own() below then reads undefined.
   const s = r.object(value, field);
   const step: CanaryStep = {};
-  if (!s) return step;
   const setWeight = r.integer(own(s, 'setWeight'), field.child('setWeight'));
   if (setWeight !== undefined) step.setWeight = setWeight;
   if (own(s, 'pause') != null) {
@@ -472,17 +469,16 @@ function readStatus(r: JsonReader, value: unknown): RolloutStatus {
     stablePingPong: r.string(own(canary, 'stablePingPong'), canaryField.child('stablePingPong')),
   };
   const weightsField = canaryField.child('weights');
+  // Without a weights object both destinations read as undefined: no separate check for it.
   const weights = r.object(own(canary, 'weights'), weightsField);
-  if (weights) {
-    const canaryDest = readDestination(r, own(weights, 'canary'), weightsField.child('canary'));
-    const stableDest = readDestination(r, own(weights, 'stable'), weightsField.child('stable'));
-    if (canaryDest && stableDest) {
-      const additionalField = weightsField.child('additional');
-      const additional = (r.array(own(weights, 'additional'), additionalField) ?? []).flatMap(
-        (d: Json, i) => readDestination(r, d, additionalField.index(i)) ?? [],
-      );
-      status.weights = { canary: canaryDest, stable: stableDest, additional };
-    }
+  const canaryDest = readDestination(r, own(weights, 'canary'), weightsField.child('canary'));
+  const stableDest = readDestination(r, own(weights, 'stable'), weightsField.child('stable'));
+  if (canaryDest && stableDest) {
+    const additionalField = weightsField.child('additional');
+    const additional = (r.array(own(weights, 'additional'), additionalField) ?? []).flatMap(
+      (d: Json, i) => readDestination(r, d, additionalField.index(i)) ?? [],
+    );
+    status.weights = { canary: canaryDest, stable: stableDest, additional };
   }
   return status;
 }
@@ -501,14 +497,13 @@ function readPodLabels(r: JsonReader, spec: JsonObject | undefined): Record<stri
 
 export function parseRollout(obj: unknown): Parsed<Rollout> {
   const r = new JsonReader();
-  const top = topObject(r, obj, 'Rollout');
+  const top = topObject(r, obj, 'a Rollout');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
   const spec = r.object(own(top, 'spec'), SPEC);
   const strategy = r.object(own(spec, 'strategy'), SPEC.child('strategy'));
   const revisionText = meta.annotations[REVISION_ANNOTATION];
-  const revision =
-    revisionText !== undefined && /^\d+$/.test(revisionText) ? Number(revisionText) : undefined;
+  const revision = revisionText?.match(/^\d+$/) ? Number(revisionText) : undefined;
   const rollout: Rollout = {
     namespace: meta.namespace,
     name: meta.name,

@@ -30,11 +30,16 @@ describe('IntOrString values as Argo Rollouts reads them (argo validation.go.4)'
     ['2μs', 2e-6],
     ['10us', 1e-5],
     ['3ns', 3e-9],
+    // Checked with Go 1.26's time.ParseDuration:
+    ['9s', 9],
+    ['0.5s', 0.5],
+    ['1s.5s', 1.5],
   ] as const)('goParseDurationSeconds(%j) = %d', (text, seconds) => {
     expect(goParseDurationSeconds(text)).toBeCloseTo(seconds, 12);
   });
 
-  it.each(['', '-', 's', '1', '1x', '.s', '1s ', '1 s', 'abc'])(
+  // Go 1.26: `time: unknown unit "x" in duration "0x"`, `time: invalid duration "1s.s"`.
+  it.each(['', '-', 's', '1', '1x', '.s', '1s ', '1 s', 'abc', '0x', '1s.s', '1s.'])(
     'goParseDurationSeconds(%j) is an error',
     (text) => {
       expect(goParseDurationSeconds(text)).toBeUndefined();
@@ -50,6 +55,8 @@ describe('IntOrString values as Argo Rollouts reads them (argo validation.go.4)'
     ['-1500ms', -1],
     ['99999999999', -1],
     ['soon', -1],
+    // An integer as is, even beyond int32 (where Argo's own decoding would have failed).
+    [2 ** 31, 2 ** 31],
   ] as const)('pauseDurationSeconds(%j) = %d', (duration, expected) => {
     expect(pauseDurationSeconds(duration)).toBe(expected);
   });

@@ -43,6 +43,14 @@ describe('goJson (argo alb.go, Go encoding/json bytes)', () => {
   it('replaces lone surrogates with U+FFFD and keeps valid pairs', () => {
     expect(goJsonString('a\ud800b\udc00c😀')).toBe('"a\ufffdb\ufffdc😀"');
     expect(goJsonString('\ud83d')).toBe('"\ufffd"');
+    // The ends of the surrogate ranges (Go 1.26 json.Marshal of U+10000 and U+10FFFF).
+    expect(goJsonString('\ud800\udc00|\udbff\udfff')).toBe('"\ud800\udc00|\udbff\udfff"');
+    expect(goJsonString('\ud800\ue000')).toBe('"\ufffd\ue000"');
+    expect(goJsonString('\udfff')).toBe('"\ufffd"');
+  });
+
+  it('writes a space as it is (Go escapes only below U+0020)', () => {
+    expect(goJson(' a b ')).toBe('" a b "');
   });
 
   it('formats integers plainly, negative without sign tricks, -0 as Go does', () => {
@@ -61,6 +69,15 @@ describe('goJson (argo alb.go, Go encoding/json bytes)', () => {
     // U+FF5E (3 UTF-8 bytes, EF BD 9E) sorts before U+1F600 (4 bytes, F0 ...), although its
     // UTF-16 unit is larger than the surrogate D83D.
     expect(sortedKeys({ '😀': 1, '～': 2, a: 3, Z: 4 })).toEqual(['Z', 'a', '～', '😀']);
+    // U+10000 (F0 90 80 80) after U+E000 (EE 80 80): Go 1.26 writes {"\ue000":2,"𐀀":1}.
+    expect(
+      sortedKeys(
+        new Map([
+          ['\u{10000}', 1],
+          ['\ue000', 2],
+        ]),
+      ),
+    ).toEqual(['\ue000', '\u{10000}']);
     expect(compareBytewise('ab', 'a')).toBeGreaterThan(0);
     expect(compareBytewise('a', 'a')).toBe(0);
   });

@@ -38,6 +38,12 @@ describe('goJsonSyntaxError: Go encoding/json scanner messages (argo ingress.go)
     ['\u0085', "invalid character 'Â' looking for beginning of value"],
     ['[\u007f]', "invalid character '\\x7f' looking for beginning of value"],
     ['\t[\u00ad]', "invalid character 'Â' looking for beginning of value"],
+    // U+0080 is C2 80 in UTF-8; a lone surrogate stands for U+FFFD (EF BF BD), which is what Go
+    // decodes the escape "\ud800" to; a space is quoted as it is.
+    ['\u0080', "invalid character 'Â' looking for beginning of value"],
+    ['\ud800', "invalid character 'ï' looking for beginning of value"],
+    ['\udfff', "invalid character 'ï' looking for beginning of value"],
+    ['[1, t rue]', "invalid character ' ' in literal true (expecting 'r')"],
   ])('argo ingress.go %j → %s', (input, message) => {
     expect(goJsonSyntaxError(input)).toBe(message);
   });

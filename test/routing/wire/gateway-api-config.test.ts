@@ -85,6 +85,22 @@ describe('Gateway API plugin configuration', () => {
     ]);
   });
 
+  it.each([
+    ['httpRoutes', [{ name: 'a', useHeaderRoutes: 'yes' }], 'cfg.httpRoutes[0].useHeaderRoutes'],
+    ['grpcRoutes', 'g', 'cfg.grpcRoutes'],
+    ['httpRoute', 1, 'cfg.httpRoute'],
+    ['grpcRoute', ['g'], 'cfg.grpcRoute'],
+    ['disableInProgressLabel', 'true', 'cfg.disableInProgressLabel'],
+    ['inProgressLabelKey', 1, 'cfg.inProgressLabelKey'],
+    ['inProgressLabelValue', false, 'cfg.inProgressLabelValue'],
+  ])('reports %s of the wrong type at its own field path', (key, value, field) => {
+    expect(read({ [key]: value }).problems.map((p: { field: string }) => p.field)).toEqual([field]);
+  });
+
+  it('does not list an unguarded field set to the empty string (the plugin reads "" as unset)', () => {
+    expect(read({ tcpRoute: '', tlsRoute: 'x' }).config?.unguarded).toEqual(['tlsRoute']);
+  });
+
   it('is read from trafficRouting.plugins into the Rollout model, and absent for other plugins', () => {
     expect(pluginRollout().canary?.trafficRouting?.gatewayApi?.httpRoutes).toEqual([
       { name: 'web', useHeaderRoutes: true },

@@ -190,6 +190,7 @@ describe('IngressObject edits', () => {
     expect(copy.json).toEqual({ kind: 'Ingress', metadata: { annotations: { k: 'v' } } });
     copy.setAnnotation('k', undefined);
     expect(copy.json).toEqual({ kind: 'Ingress', metadata: { annotations: {} } });
+    expect(Object.keys((copy.json.metadata as JsonObject).annotations as JsonObject)).toEqual([]);
     const listed = IngressObject.editableCopy({ metadata: { name: 'web', annotations: ['x'] } });
     listed.setAnnotation('k', 'v');
     expect(listed.json).toEqual({ metadata: { name: 'web', annotations: { k: 'v' } } });
@@ -248,13 +249,34 @@ describe('IngressObject edits', () => {
     expect((copy.rules()[0] as JsonObject).http).toEqual({ paths: [{ path: '/x' }, v1Path('stable')] });
   });
 
+  it('removes and sorts paths around rules without http or paths, leaving those rules alone', () => {
+    const rules = (): Json[] => [
+      { host: 'a' },
+      { host: 'b', http: {} },
+      { host: 'c', http: { paths: 'x' } },
+      { host: 'd', http: { paths: [v1Path('s'), v1Path('r1'), v1Path('r2')] } },
+    ];
+    const removed = IngressObject.editableCopy({ spec: { rules: rules() } });
+    removed.removePathsTo(new Set(['r1']));
+    expect(removed.rules()).toEqual([
+      ...rules().slice(0, 3),
+      { host: 'd', http: { paths: [v1Path('s'), v1Path('r2')] } },
+    ]);
+    const sorted = IngressObject.editableCopy({ spec: { rules: rules() } });
+    sorted.sortPathsByRoute(['r2', 'r1']);
+    expect(sorted.rules()).toEqual([
+      ...rules().slice(0, 3),
+      { host: 'd', http: { paths: [v1Path('r2'), v1Path('r1'), v1Path('s')] } },
+    ]);
+  });
+
   it('stable-sorts paths by route rank, other backends last in written order', () => {
     const copy = IngressObject.editableCopy(
       ingress([
         [v1Path('x', '/1'), v1Path('b'), v1Path('y'), v1Path('a'), v1Path('x', '/2'), { path: '/n' }],
       ]),
     );
-    copy.sortPathsByRoute(['a', 'b', 'a']);
+    copy.sortPathsByRoute(['a', 'b']);
     expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
       v1Path('a'),
       v1Path('b'),
@@ -265,15 +287,51 @@ describe('IngressObject edits', () => {
     ]);
   });
 
-  it('ranks by first occurrence with more routes than it scans (a map of ranks instead)', () => {
+  it('ranks a repeated route by its last index, other backends at the count of distinct names (argo wrapper.go SortHttpPaths)', () => {
+    // routeWeight = {a: 2, b: 1}; other backends weigh len(routeWeight) = 2, level with a.
     const copy = IngressObject.editableCopy(
+      ingress([
+        [v1Path('x', '/1'), v1Path('b'), v1Path('y'), v1Path('a'), v1Path('x', '/2'), { path: '/n' }],
+      ]),
+    );
+    copy.sortPathsByRoute(['a', 'b', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
+      v1Path('b'),
+      v1Path('x', '/1'),
+      v1Path('y'),
+      v1Path('a'),
+      v1Path('x', '/2'),
+      { path: '/n' },
+    ]);
+    // Ten routes, nine names: a weighs 9, b..i 1..8, other backends 9.
+    const many = IngressObject.editableCopy(
       ingress([[v1Path('x', '/1'), v1Path('i'), v1Path('b'), v1Path('a'), v1Path('x', '/2'), v1Path('c')]]),
     );
-    copy.sortPathsByRoute(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a']);
-    expect(backendsByRule(copy)).toEqual([['a', 'b', 'c', 'i', 'x', 'x']]);
-    expect((((copy.rules()[0] as JsonObject).http as JsonObject).paths as JsonObject[])[4]).toEqual(
+    many.sortPathsByRoute(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a']);
+    expect(((many.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([
+      v1Path('b'),
+      v1Path('c'),
+      v1Path('i'),
       v1Path('x', '/1'),
+      v1Path('a'),
+      v1Path('x', '/2'),
+    ]);
+  });
+
+  it('ranks a legacy path without serviceName as the name "" (Go\'s zero value)', () => {
+    const noName = { path: '/n', backend: { servicePort: 80 } };
+    const copy = IngressObject.editableCopy(
+      ingress([[legacyPath('a'), noName]], undefined, 'extensions/v1beta1'),
     );
+    copy.sortPathsByRoute(['', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([noName, legacyPath('a')]);
+  });
+
+  it('ranks a backend name of the wrong type as absent, like a missing one', () => {
+    const numbered = { path: '/n', backend: { service: { name: 5, port: { number: 80 } } } };
+    const copy = IngressObject.editableCopy(ingress([[v1Path('a'), numbered]]));
+    copy.sortPathsByRoute(['', 'a']);
+    expect(((copy.rules()[0] as JsonObject).http as JsonObject).paths).toEqual([numbered, v1Path('a')]);
   });
 
   it('leaves paths already in order untouched', () => {
@@ -295,6 +353,18 @@ describe('IngressObject edits', () => {
       { host: 'h2.example.com', http: { paths: [legacyPath('canary')] } },
     ]);
     expect(json).toEqual(before);
+  });
+
+  it('renames the legacy serviceName of a path whose v1 service has no name', () => {
+    const mixed = { path: '/', backend: { service: { port: { number: 80 } }, serviceName: 'stable' } };
+    const json: JsonObject = { spec: { rules: [{ http: { paths: [mixed] } }] } };
+    expect(IngressObject.of(json).rulesWithBackendRenamed('stable', 'canary')).toEqual([
+      {
+        http: {
+          paths: [{ path: '/', backend: { service: { port: { number: 80 } }, serviceName: 'canary' } }],
+        },
+      },
+    ]);
   });
 });
 

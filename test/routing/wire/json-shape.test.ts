@@ -5,11 +5,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { measureJson, measureJsonText } from '../../../src/routing/wire/index.js';
+import { measureJson, measureJsonText, parseCostBytes } from '../../../src/routing/wire/index.js';
 import { expectLinear, measureScaling } from '../../scaling/scaling-support.js';
 import { scalingTest } from '../gateway-api/scaling.js';
 
 const LIMIT = 1000;
+
+describe('parseCostBytes', () => {
+  it('prices 2 bytes per text byte, 64 per container, 24 per comma and 32 per colon', () => {
+    // 2*10 + 64*2 + 24*3 + 32*4 = 20 + 128 + 72 + 128
+    expect(parseCostBytes(10, { depth: 1, containers: 2, commas: 3, colons: 4 })).toBe(348);
+    expect(parseCostBytes(0, { depth: 0, containers: 0, commas: 0, colons: 0 })).toBe(0);
+  });
+});
 
 describe('measureJson', () => {
   it.each<[string, { depth: number; containers: number; commas: number; colons: number }]>([
