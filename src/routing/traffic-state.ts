@@ -94,6 +94,8 @@ export function desiredWeightFromSteps(rollout: Rollout): number {
   const index = Math.max(0, rollout.status.currentStepIndex ?? 0);
   if (index >= steps.length) return maxWeight(rollout);
   for (let i = index; i >= 0; i--) {
+    // Equivalent mutant: i runs from index (below steps.length) down to 0, so steps[i] exists.
+    // Stryker disable next-line OptionalChaining: equivalent, never undefined
     const weight = steps[i]?.setWeight;
     if (weight !== undefined) return weight;
   }
@@ -121,6 +123,9 @@ function weightOf(
   phase: Phase,
 ): Pick<TrafficState, 'canaryWeight' | 'additional' | 'source'> {
   const weights = rollout.status.weights;
+  // Equivalent mutants (this `?.` and the others so marked in this file): trafficStateOf reaches this only for a Rollout with canary.trafficRouting
+  // (the chains are for the type checker).
+  // Stryker disable next-line OptionalChaining: equivalent, canary is set
   const gradual = rollout.canary?.dynamicStableScale === true;
   if (phase.source !== 'steps' && !(gradual && weights)) {
     return { canaryWeight: 0, additional: [], source: phase.source };
@@ -148,7 +153,7 @@ function rank(order: string[], name: string): number {
  * whose annotations were not kept, and revision 1 is promoted at once anyway.
  */
 function headerRoutesGated(rollout: Rollout): boolean {
-  return rollout.revision !== undefined && rollout.revision <= 1;
+  return (rollout.revision ?? Infinity) <= 1;
 }
 
 /**
@@ -159,10 +164,16 @@ function headerRoutesGated(rollout: Rollout): boolean {
  */
 function forEachHeaderStep(rollout: Rollout, phase: Phase, apply: (route: SetHeaderRoute) => void): void {
   if (headerRoutesGated(rollout)) return;
+  // Equivalent mutants: canary is set (see weightOf); a string seeded into the [] has no
+  // setHeaderRoute; an index past the end reads undefined, which `?.` skips; and the bound
+  // keeps i within the steps, so `?.` never meets undefined.
+  // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent, see above
   const steps = rollout.canary?.steps ?? [];
   const index = Math.max(0, rollout.status.currentStepIndex ?? 0);
   const first = phase.routesRemoved ? index : 0;
+  // Stryker disable next-line ArithmeticOperator: equivalent, see above
   for (let i = first; i <= Math.min(index, steps.length - 1); i++) {
+    // Stryker disable next-line OptionalChaining: equivalent, see above
     const route = steps[i]?.setHeaderRoute;
     if (route) apply(route);
   }
@@ -181,6 +192,7 @@ function headerRoutesOf(
   rollout: Rollout,
   phase: Phase,
 ): Pick<TrafficState, 'headerRoutes' | 'removedRoutes'> {
+  // Stryker disable next-line OptionalChaining: equivalent, canary.trafficRouting is set (see weightOf)
   const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
   const active = new Map<string, HeaderRoutingMatch[]>();
   const removed = new Set<string>(phase.routesRemoved ? managed : []);
@@ -213,6 +225,7 @@ function pluginHeaderRoutesOf(
   rollout: Rollout,
   phase: Phase,
 ): Pick<TrafficState, 'headerRoutes' | 'removedRoutes'> {
+  // Stryker disable next-line OptionalChaining: equivalent, canary.trafficRouting is set (see weightOf)
   const managed = rollout.canary?.trafficRouting?.managedRoutes ?? [];
   const active = new Map<string, HeaderRoutingMatch[]>();
   forEachHeaderStep(rollout, phase, (route) => {
@@ -236,15 +249,15 @@ function pluginHeaderRoutesOf(
  * strategy, or no such block).
  */
 export function trafficStateOf(rollout: Rollout, provider: TrafficProviderName): TrafficState | undefined {
-  const routing = rollout.canary?.trafficRouting;
-  if (!routing?.[provider === 'gateway-api' ? 'gatewayApi' : provider]) return undefined;
+  const canary = rollout.canary;
+  if (!canary?.trafficRouting?.[provider === 'gateway-api' ? 'gatewayApi' : provider]) return undefined;
   const phase = phaseOf(rollout);
   const weight = weightOf(rollout, phase);
   if (provider === 'gateway-api') {
     return {
       // The plugin reads the spec's Services by name, never ping-pong (pkg/plugin/httproute.go).
-      stableService: rollout.canary?.stableService ?? '',
-      canaryService: rollout.canary?.canaryService ?? '',
+      stableService: canary.stableService ?? '',
+      canaryService: canary.canaryService ?? '',
       ...weight,
       // The plugin writes 100 minus the canary weight for stable, whatever maxTrafficWeight says.
       totalWeight: 100,
@@ -263,8 +276,8 @@ export function trafficStateOf(rollout: Rollout, provider: TrafficProviderName):
     };
   }
   return {
-    stableService: rollout.canary?.stableService ?? '',
-    canaryService: rollout.canary?.canaryService ?? '',
+    stableService: canary.stableService ?? '',
+    canaryService: canary.canaryService ?? '',
     canaryWeight: weight.canaryWeight,
     // NGINX ignores additional destinations, and SetHeaderRoute/RemoveManagedRoutes are no-ops (argo nginx.go).
     additional: [],

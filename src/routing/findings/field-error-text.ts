@@ -17,9 +17,11 @@ import { goQuote } from '../go/index.js';
 
 /** How apimachinery prints the bad value of an `Invalid` error. */
 export function badValue(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
+  // A nil pointer; null and booleans print as Go JSON does (`null`, `true`) below.
+  if (value === undefined) return 'null';
   if (typeof value === 'string') return goQuote(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // %v of an int: JSON.parse gives -0 for `-0`, which Go's int holds as 0.
+  if (typeof value === 'number') return String(value);
   return goJson(value as GoJsonValue);
 }
 

@@ -31,6 +31,7 @@ export class FieldPath {
 
   child(...names: string[]): FieldPath {
     // One name is the parsers' case, once per field they read: no fold for it.
+    // Equivalent survivor: names.length === 1 → false: the fold over one name builds the same step
     if (names.length === 1) return new FieldPath(this, 'child', names[0]!);
     return names.reduce<FieldPath>((parent, name) => new FieldPath(parent, 'child', name), this);
   }
@@ -44,12 +45,15 @@ export class FieldPath {
   }
 
   toString(): string {
-    if (this.text !== undefined) return this.text;
+    // Kept once written: a finding's path is printed again by dedupe keys and messages.
+    return (this.text ??= this.joinSteps());
+  }
+
+  private joinSteps(): string {
     const chain: FieldPath[] = [this];
     for (let path = this.parent; path !== undefined; path = path.parent) chain.push(path);
     let text = '';
     for (let i = chain.length - 1; i >= 0; i--) text += chain[i]!.stepText();
-    this.text = text;
     return text;
   }
 
@@ -59,8 +63,8 @@ export class FieldPath {
         return this.parent === undefined || this.parent === FieldPath.WHOLE_OBJECT
           ? String(this.step)
           : `.${this.step}`;
+      // An index is a number, whose JSON text is its digits (`[3]`); a map key is quoted.
       case 'index':
-        return `[${this.step}]`;
       case 'key':
         return `[${JSON.stringify(this.step)}]`;
     }

@@ -16,7 +16,7 @@ export {
   describeRulePath,
   findingKey,
 } from './finding-list.js';
-export { RULES, type RuleEntry, type RuleId } from './rule-catalogue.js';
+export { RULES, type RuleEntry, type RuleId, type RuleIdWithSeverity } from './rule-catalogue.js';
 export { FieldPath } from './field-path.js';
 export { CANARY_FIELD, TRAFFIC_ROUTING_FIELD } from './rollout-fields.js';
 export { newFinding, type FindingPlace } from './new-finding.js';

@@ -152,3 +152,8 @@ export const RULES = {
 } as const satisfies Record<string, RuleEntry>;
 
 export type RuleId = keyof typeof RULES;
+
+/** The rules the catalogue gives this severity: a helper that reports only with it takes these. */
+export type RuleIdWithSeverity<S extends Severity> = {
+  [K in RuleId]: (typeof RULES)[K]['severity'] extends S ? K : never;
+}[RuleId];

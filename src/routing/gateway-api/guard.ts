@@ -97,6 +97,11 @@ function pluginWeightsText(rules: readonly JsonObject[], owner: RouteOwner, serv
   for (const rule of rules) {
     if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
     for (const ref of backendRefsOf(rule)) {
+      // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
+      // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
+      // the weights of all but one Service agree exactly when that Service's weights agree.
+      // Stryker disable next-line EqualityOperator: equivalent, see above
+      // Equivalent survivor: backendNameOf(ref) === service → true: the expected rules differ from the live ones only in canary and stable weights
       if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
     }
   }
@@ -123,9 +128,9 @@ function renderWeights(
     // Stryker disable next-line MethodExpression,ArrayDeclaration: equivalent, unread on error
     return { rules: rules.slice(), missingServices: [], error: BACKEND_REF_NOT_FOUND[owner.kind] };
   }
-  if (owner.kind !== 'HTTPRoute' || state.additional.length === 0) {
-    return { rules: weighted.rules, missingServices: [] };
-  }
+  // Experiment backends are written on HTTPRoutes only (see the file's comment).
+  // Without a running experiment, addExperimentBackends returns the rules unchanged.
+  if (owner.kind !== 'HTTPRoute') return { rules: weighted.rules, missingServices: [] };
   return addExperimentBackends(weighted.rules, owner, state.additional, {
     service: input.getService,
     existing,
@@ -150,22 +155,28 @@ function consistentLiveWeight(
   );
   const ref = first && backendRefsOf(first).find((r) => backendNameOf(r) === owner.canaryService);
   const weight = ref ? weightOf(ref) : undefined;
+  // Equivalent survivor: typeof weight !== 'number' → false: Number.isInteger is false for anything but a number
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return undefined;
-  let expected = setWeights(liveRules, owner, weight).rules;
+  // With no experiment running (always so on a GRPCRoute), addExperimentBackends returns the
+  // rules unchanged and every experiment backend is trivially carried.
   const experiments = owner.kind === 'HTTPRoute' ? state.additional : [];
-  if (experiments.length > 0) {
-    const noLookup = { service: () => undefined, existing: () => undefined };
-    expected = addExperimentBackends(expected, owner, experiments, noLookup).rules;
-    const index = experimentRuleIndex(liveRules, owner);
-    // Equivalent mutant: a live weight was read from a rule holding the canary, so index >= 0.
-    // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-    const refs = index >= 0 ? backendRefsOf(liveRules[index]!) : [];
-    const carried = experiments.every((d) => {
-      const found = refs.find((r) => backendNameOf(r) === d.serviceName);
-      return found !== undefined && weightOf(found) === d.weight;
-    });
-    if (!carried) return undefined;
-  }
+  const noLookup = { service: () => undefined, existing: () => undefined };
+  const expected = addExperimentBackends(
+    setWeights(liveRules, owner, weight).rules,
+    owner,
+    experiments,
+    noLookup,
+  ).rules;
+  const index = experimentRuleIndex(liveRules, owner);
+  // Equivalent mutant: a live weight was read from a rule holding the canary, so index >= 0.
+  // Stryker disable next-line ArrayDeclaration: equivalent, not reached
+  // Equivalent survivor: index >= 0 → true: liveRules[-1] is undefined, whose backendRefsOf is [] (and the index is >= 0 here)
+  const refs = index >= 0 ? backendRefsOf(liveRules[index]!) : [];
+  const carried = experiments.every((d) => {
+    const found = refs.find((r) => backendNameOf(r) === d.serviceName);
+    return found !== undefined && weightOf(found) === d.weight;
+  });
+  if (!carried) return undefined;
   const same = (service: string) =>
     pluginWeightsText(liveRules, owner, service) === pluginWeightsText(expected, owner, service);
   return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
@@ -220,9 +231,7 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
  * those managed routes are taken out and the planned ones appended, as the plugin does.
  */
 function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
-  // Equivalent mutants (the two copies): `rules` is a fresh list no caller writes into.
-  // Stryker disable next-line MethodExpression: equivalent, the list is never written
-  if (plan.rules.length === 0) return rules.slice();
+  // With no planned rule, `present` stays empty and `intact` holds: the rules are kept.
   const present = new Map<string, string>();
   for (const rule of rules) {
     const name = ruleNameOf(rule);
@@ -232,6 +241,7 @@ function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: H
   const intact =
     present.size === plan.rules.length &&
     plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
+  // Equivalent mutant: `rules` is a fresh list no caller writes into.
   // Stryker disable next-line MethodExpression: equivalent, the list is never written
   if (intact) return rules.slice();
   const kept = rules.filter((rule) => {
@@ -292,6 +302,7 @@ function setRules(working: JsonObject, rules: JsonObject[]): void {
 function setLabels(working: JsonObject, labels: JsonObject | undefined): void {
   const meta = own(working, 'metadata');
   const next: JsonObject = { ...(isJsonObject(meta) ? meta : {}) };
+  // Equivalent survivor: labels === undefined → false: never called with undefined: withInProgressLabel then returns the labels it got
   if (labels === undefined || Object.keys(labels).length === 0) delete next.labels;
   else next.labels = labels;
   working.metadata = next;
@@ -317,6 +328,7 @@ function nameIn(key: string, form: { prefix: string; suffix: string }): string |
 }
 
 function kindOfObject(route: JsonObject): RouteKind {
+  // Equivalent survivor: 'GRPCRoute' → "": canonicalRule reads every kind but HTTPRoute as GRPCRoute
   return own(route, 'kind') === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
 }
 
@@ -325,6 +337,7 @@ function kindOfObject(route: JsonObject): RouteKind {
  * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
  */
 export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
+  // Equivalent survivor: !route → false: with no route, the rules are [] and the labels undefined: every key reads undefined
   if (!route) return undefined;
   const rules = routeRulesOf(route);
   const weighted = nameIn(key, WEIGHT_KEY);
@@ -352,12 +365,13 @@ export function ownedRouteValue(route: JsonObject | undefined, key: string): str
     return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
   }
   const label = nameIn(key, LABEL_KEY);
+  // Equivalent survivor: label !== undefined → true: JSON.parse(undefined) throws, and the catch leaves the key undefined
   if (label !== undefined) {
     let labelKey: unknown;
     try {
       labelKey = JSON.parse(label);
     } catch {
-      return undefined;
+      // Not a key this guard wrote: labelKey stays undefined, and so does the value.
     }
     const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
     return typeof value === 'string' ? value : undefined;
@@ -380,6 +394,7 @@ function reconcileRollout(
   const gatewayApi = rollout.canary?.trafficRouting?.gatewayApi;
   const routed = trafficStateOf(rollout, 'gateway-api');
   // Stryker disable next-line LogicalOperator: equivalent, both are set or neither
+  // Equivalent survivor: !gatewayApi || !routed → false: routeEntriesFor found the configuration, so both are set
   if (!gatewayApi || !routed) return {};
   const state: TrafficState = useHeaderRoutes ? routed : { ...routed, headerRoutes: [] };
   const owner = ownerOf(rollout, route.kind, state);
@@ -403,6 +418,7 @@ function reconcileRollout(
     weight = consistentLiveWeight(liveRules, owner, state) ?? weight;
   const liveExperimentRule = experimentRuleIndex(liveRules, owner);
   const existing = (name: string) =>
+    // Equivalent survivor: liveExperimentRule >= 0 → true: liveRules[-1] is undefined, whose backendRefsOf is []: nothing found either way
     liveExperimentRule >= 0
       ? backendRefsOf(liveRules[liveExperimentRule]!).find((ref) => backendNameOf(ref) === name)
       : undefined;
@@ -433,6 +449,7 @@ function reconcileRollout(
     { key: keyOf(WEIGHT_KEY, owner.canaryService), meaning: traffic },
     { key: keyOf(WEIGHT_KEY, owner.stableService), meaning: traffic },
   ];
+  // Equivalent survivor: route.kind === 'HTTPRoute' → true: a GRPCRoute gets no experiment backend, so its text stays the requested one: no override
   if (route.kind === 'HTTPRoute') {
     for (const d of state.additional)
       owned.push({ key: keyOf(BACKEND_KEY, d.serviceName), meaning: 'experiment backend' });
@@ -441,6 +458,20 @@ function reconcileRollout(
     owned.push({ key: keyOf(RULE_KEY, ruleNameOf(rule)!), meaning: 'header route' });
   if (label) owned.push({ key: keyOf(LABEL_KEY, JSON.stringify(label.key)), meaning: 'in-progress label' });
   return { values: owned.map((v) => ({ ...v, admitted: ownedRouteValue(working, v.key) })) };
+}
+
+/** The order the guard applies Rollouts in: by namespace, then by name. */
+function byNamespaceThenName(a: Rollout, b: Rollout): number {
+  if (a.namespace !== b.namespace) {
+    // Equivalent survivor: a.namespace < b.namespace → a.namespace <= b.namespace: the namespaces differ here
+    return a.namespace < b.namespace ? -1 : 1;
+  }
+  // Equivalent survivor: a.name < b.name → a.name <= b.name: equal names in one namespace are one Rollout, listed once
+  if (a.name < b.name) return -1;
+  // Equivalent mutants on Node: V8's sort only asks whether the result is below 0, so 0 and 1
+  // order alike (checked on 2 to 100 elements, reversed, rotated and shuffled).
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent on V8
+  return a.name > b.name ? 1 : 0;
 }
 
 /**
@@ -463,20 +494,7 @@ export const gatewayApiTrafficProvider: TrafficProvider = {
       );
       return out;
     }
-    const sorted = [...route.rollouts].sort((a, b) =>
-      a.namespace !== b.namespace
-        ? a.namespace < b.namespace
-          ? -1
-          : 1
-        : a.name < b.name
-          ? -1
-          : // Equivalent mutants on Node: V8's sort only asks whether the result is below 0, so
-            // 0 and 1 order alike (checked on 2 to 100 elements, reversed, rotated and shuffled).
-            // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent on V8
-            a.name > b.name
-            ? 1
-            : 0,
-    );
+    const sorted = [...route.rollouts].sort(byNamespaceThenName);
     for (const rollout of sorted) {
       const entries = routeEntriesFor(rollout, route.kind, route.namespace, route.name);
       if (entries.length === 0) continue;
@@ -509,6 +527,9 @@ function ruleShape(kind: RouteKind, rule: JsonObject): string {
  * a rule, measured); rules that are not such a copy are compared by their text.
  */
 function sameShape(kind: RouteKind, a: JsonObject, b: JsonObject): boolean {
+  // Equivalent survivor: a === b || sameFieldsApartFromBackendRefs(a, b) → false: only false more often: the text comparison after it gives the same answer (cost only)
+  // Equivalent survivor: a === b → false: only false more often: the text comparison after it gives the same answer (cost only)
+  // Equivalent survivor: a === b || sameFieldsApartFromBackendRefs(a, b) → a === b && sameFieldsApartFromBackendRefs(a, b): only false more often: the text comparison decides (cost only)
   return a === b || sameFieldsApartFromBackendRefs(a, b) || ruleShape(kind, a) === ruleShape(kind, b);
 }
 
@@ -521,12 +542,15 @@ function sameFieldsApartFromBackendRefs(a: JsonObject, b: JsonObject): boolean {
   for (const key of Object.keys(a)) {
     // Stryker disable next-line StringLiteral: equivalent, backendRefs then compared too: only false more often
     if (key === 'backendRefs') continue;
+    // Equivalent survivor: a[key] !== b[key] → true: only false more often: sameShape then compares the rules' text (cost only)
     if (a[key] !== b[key]) return false;
     // Stryker disable next-line UpdateOperator: equivalent, the count is then 0 only with no fields
     fields++;
   }
   // Stryker disable next-line StringLiteral,UpdateOperator: equivalent, the count is then never 0 wrongly
+  // Equivalent survivor: key !== 'backendRefs' → true: only false more often: sameShape then compares the rules' text (cost only)
   for (const key of Object.keys(b)) if (key !== 'backendRefs') fields--;
+  // Equivalent survivor: fields === 0 → false: only false more often: sameShape then compares the rules' text (cost only)
   return fields === 0;
 }
 

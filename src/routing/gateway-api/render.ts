@@ -93,6 +93,7 @@ export function setWeights(
     const refs = own(rule, 'backendRefs');
     if (!Array.isArray(refs)) continue;
     refs.forEach((ref, j) => {
+      // Equivalent survivor: !isJsonObject(ref) → false: backendNameOf of a non-object is '', and both owner Services are non-empty
       if (!isJsonObject(ref)) return;
       const name = backendNameOf(ref);
       if (name === owner.canaryService) {

@@ -95,6 +95,7 @@ export function overSchemaLimits(route: JsonObject): string | undefined {
   if (rules.length > MAX_RULES) return `${rules.length} rules (at most ${MAX_RULES})`;
   let matchesInRoute = 0;
   for (const [i, rule] of rules.entries()) {
+    // Equivalent survivor: !isJsonObject(rule) → false: own() finds no field on a non-object, so the sizes and matches read as none
     if (!isJsonObject(rule)) continue;
     const sizes: [string, number][] = [
       ['backendRefs', MAX_BACKENDS_PER_RULE],
@@ -130,14 +131,18 @@ export function isGoAtoi(text: string): boolean {
   let i = text[0] === '+' || text[0] === '-' ? 1 : 0;
   if (i === text.length) return false;
   const negative = text[0] === '-';
+  // Equivalent survivor: j < text.length → j <= text.length: charCodeAt(length) is NaN, which passes both range checks
   for (let j = i; j < text.length; j++) {
     const c = text.charCodeAt(j);
     if (c < 48 || c > 57) return false;
   }
   // Equivalent mutant: stripping the last zero too leaves '', and BigInt('') is 0n as well.
   // Stryker disable next-line ArithmeticOperator: equivalent, same value
+  // Equivalent survivor: i < text.length - 1 → true: stripping the last zero too leaves '', and BigInt('') is 0n as well
+  // Equivalent survivor: i < text.length - 1 → i <= text.length - 1: stripping the last zero too leaves '', and BigInt('') is 0n as well
   while (i < text.length - 1 && text[i] === '0') i++;
   const digits = text.slice(i);
+  // Equivalent survivor: digits.length > 19 → false: BigInt then gives a value above INT64_MAX anyway (the check saves the cost)
   if (digits.length > 19) return false;
   const value = BigInt(digits);
   return negative ? value <= INT64_MAX + 1n : value <= INT64_MAX;
@@ -153,14 +158,16 @@ export function isGoAtoi(text: string): boolean {
 export function isManagedRuleName(ruleName: string, managedNames: ReadonlySet<string>): boolean {
   if (managedNames.has(ruleName)) return true;
   let start = ruleName.length;
-  while (start > 0 && ruleName.charCodeAt(start - 1) >= 48 && ruleName.charCodeAt(start - 1) <= 57) start--;
-  if (start === ruleName.length) return false;
+  // charCodeAt(-1) is NaN, which is no digit: the loop stops at the first character.
+  // Equivalent survivor: ruleName.charCodeAt(start - 1) <= 57 → true: a non-digit taken into the suffix makes isGoAtoi refuse it
+  while (ruleName.charCodeAt(start - 1) >= 48 && ruleName.charCodeAt(start - 1) <= 57) start--;
   // Equivalent mutant: a seeded string splits into one-letter parts, whose suffix Atoi refuses.
   // Stryker disable next-line ArrayDeclaration: equivalent, never a match
   const candidates: [string, string][] = [];
   if (ruleName[start - 1] === '-') candidates.push([ruleName.slice(0, start - 1), ruleName.slice(start)]);
-  if ((ruleName[start - 1] === '-' || ruleName[start - 1] === '+') && ruleName[start - 2] === '-')
-    candidates.push([ruleName.slice(0, start - 2), ruleName.slice(start - 1)]);
+  // The suffix then starts with ruleName[start - 1]: Atoi accepts it only as a sign. With no
+  // trailing digits at all, each suffix is empty or a lone sign, which Atoi refuses too.
+  if (ruleName[start - 2] === '-') candidates.push([ruleName.slice(0, start - 2), ruleName.slice(start - 1)]);
   return candidates.some(([base, suffix]) => managedNames.has(base) && isGoAtoi(suffix));
 }
 
@@ -209,6 +216,7 @@ function defaultedHttpMatch(match: JsonObject): JsonObject {
   out.path = isJsonObject(path) ? withDefaults(path, DEFAULT_PATH) : { ...DEFAULT_PATH };
   for (const field of ['headers', 'queryParams']) {
     const list = mapObjects(own(match, field), (m) => withDefaults(m, { type: 'Exact' }));
+    // Equivalent survivor: list !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
     if (list !== undefined) out[field] = list;
   }
   return out;
@@ -217,6 +225,7 @@ function defaultedHttpMatch(match: JsonObject): JsonObject {
 function defaultedGrpcMatch(match: JsonObject): JsonObject {
   const out = { ...match };
   const headers = mapObjects(own(match, 'headers'), (m) => withDefaults(m, { type: 'Exact' }));
+  // Equivalent survivor: headers !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
   if (headers !== undefined) out.headers = headers;
   const method = own(match, 'method');
   if (isJsonObject(method)) out.method = withDefaults(method, { type: 'Exact' });
@@ -224,9 +233,10 @@ function defaultedGrpcMatch(match: JsonObject): JsonObject {
 }
 
 /** A copy of a rule with the CRD defaults of its kind applied (filters are compared as written). */
-export function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
+function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
   const out = { ...rule };
   const refs = mapObjects(own(rule, 'backendRefs'), defaultedBackendRef);
+  // Equivalent survivor: refs !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
   if (refs !== undefined) out.backendRefs = refs;
   const matches = own(rule, 'matches');
   if (kind === 'HTTPRoute') {
@@ -255,6 +265,7 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
 // ---------------------------------------------------------------------------------------
 
 function numberOrUndefined(value: Json | undefined): number | undefined {
+  // Equivalent survivor: typeof value === 'number' → true: Number.isSafeInteger is false for anything but a number
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
 }
 

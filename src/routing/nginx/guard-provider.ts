@@ -62,6 +62,7 @@ export function nginxCanaryOwner(
 const WEIGHT_SUFFIXES = ['canary', 'canary-weight', 'canary-weight-total'];
 
 function isIntegerText(text: string | undefined): text is string {
+  // Equivalent survivor: text !== undefined → true: RegExp.test(undefined) tests the text "undefined", which is no integer
   return text !== undefined && /^-?\d+$/.test(text);
 }
 

@@ -2,7 +2,13 @@
  * Building blocks of the Rollout spec rules: Finding constructors that write Argo
  * Rollouts' field-error text, and the traffic-router tests Argo's validation uses.
  */
-import { CANARY_FIELD, FieldPath, invalidText, newFinding, type RuleId } from '../findings/index.js';
+import {
+  CANARY_FIELD,
+  FieldPath,
+  invalidText,
+  newFinding,
+  type RuleIdWithSeverity,
+} from '../findings/index.js';
 import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 
 /** Argo validates the canary strategy under `spec.strategy` (argo validation.go, path quirk). */
@@ -33,17 +39,18 @@ export class CanaryField {
 /** Bad values longer than this are cut in messages: the webhook shortens warnings anyway. */
 const MAX_VALUE_CHARS = 100;
 
-export function error(rule: RuleId, field: FieldPath, message: string): Finding {
-  return newFinding(rule, field, message, { severity: 'error' });
+// The rule's type says the catalogue gives it this severity, which newFinding reports it with.
+export function error(rule: RuleIdWithSeverity<'error'>, field: FieldPath, message: string): Finding {
+  return newFinding(rule, field, message);
 }
 
-export function warning(rule: RuleId, field: FieldPath, message: string): Finding {
-  return newFinding(rule, field, message, { severity: 'warning' });
+export function warning(rule: RuleIdWithSeverity<'warning'>, field: FieldPath, message: string): Finding {
+  return newFinding(rule, field, message);
 }
 
 /** An Argo `Invalid` error at the field, in Argo's words and path, then how to fix it. */
 export function argoInvalid(
-  rule: RuleId,
+  rule: RuleIdWithSeverity<'error'>,
   at: CanaryField,
   value: unknown,
   detail: string,

@@ -74,6 +74,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
       argoInvalid('step-empty', at, flags.join(' '), InvalidStepMessage, 'Add an action or delete the step.'),
     );
   }
+  // Equivalent survivor: step.setWeight !== undefined → true: an undefined weight is neither below 0 nor above the maximum
   if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
     out.push(
       argoInvalid(
@@ -130,24 +131,24 @@ function albHeaderValueRule(value: StringMatch | null, at: CanaryField): Finding
 function oneOfStringMatchRule(value: StringMatch | null | undefined, at: CanaryField): Finding[] {
   const count = value ? [value.exact, value.regex, value.prefix].filter((v) => v).length : 0;
   if (count === 1) return [];
-  if (count > 1) {
+  if (count === 0) {
     return [
       argoInvalid(
-        'string-match-multiple-values',
+        'string-match-value-missing',
         at,
-        stringMatchJson(value!),
-        InvalidStringMatchMultipleValuePolicy,
-        'Keep only one of exact, regex and prefix.',
+        value ? stringMatchJson(value) : null,
+        InvalidStringMatchMissedValuePolicy,
+        'Set one of exact, regex and prefix.',
       ),
     ];
   }
   return [
     argoInvalid(
-      'string-match-value-missing',
+      'string-match-multiple-values',
       at,
-      value ? stringMatchJson(value) : null,
-      InvalidStringMatchMissedValuePolicy,
-      'Set one of exact, regex and prefix.',
+      stringMatchJson(value!),
+      InvalidStringMatchMultipleValuePolicy,
+      'Keep only one of exact, regex and prefix.',
     ),
   ];
 }
@@ -245,6 +246,8 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
   // Ingress sends it); ALB's and NGINX's SetMirrorRoute are no-ops
   // (argoproj/argo-rollouts master 9f8d111, rollout/trafficrouting/alb/alb.go, nginx/nginx.go).
   const matchField = at.child('match');
+  // Equivalent mutant: a string seeded into the [] has neither method nor path.
+  // Stryker disable next-line ArrayDeclaration: equivalent, skipped
   (route.match ?? []).forEach((m, j) => {
     // Argo checks `method` twice (a copy-paste slip); one finding per problem is enough.
     if (m.method) out.push(...oneOfStringMatchRule(m.method, matchField.index(j)));
@@ -257,6 +260,7 @@ function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting |
 const managedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 function managedRouteNames(names: readonly string[]): ReadonlySet<string> {
   let set = managedSets.get(names);
+  // Equivalent survivor: !set → true: only builds the set again (cost only): the cache holds the same names
   if (!set) managedSets.set(names, (set = new Set(names)));
   return set;
 }
@@ -295,6 +299,8 @@ function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | und
 }
 
 function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
+  // Equivalent mutant: a string seeded into the [] has no weight, so it is skipped.
+  // Stryker disable next-line ArrayDeclaration: equivalent, skipped
   const templates = step.experiment?.templates ?? [];
   return templates.flatMap((t, k) => {
     if (t.weight === undefined) return [];

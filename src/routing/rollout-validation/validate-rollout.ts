@@ -37,7 +37,7 @@ import { stepRules } from './steps.js';
 function serviceRules(canary: CanaryStrategy): Finding[] {
   const out: Finding[] = [];
   const tr = canary.trafficRouting;
-  if (canary.canaryService && canary.stableService && canary.canaryService === canary.stableService) {
+  if (canary.canaryService && canary.canaryService === canary.stableService) {
     out.push(
       argoInvalid(
         'canary-same-service',

@@ -331,10 +331,15 @@ describe('guardRoute: header-route rules', () => {
         matches: [{ path: { type: 'PathPrefix', value: `/p${i}` } }],
       }),
     );
-    const result = guard([atHeaderStep], httpRoute(many));
+    const requested = httpRoute(many);
+    const result = guard([atHeaderStep], requested);
     expect(result.refusal).toBe(
       'Rollout web: the route would need 18 rules with the header-route rules, and the apiserver allows 16',
     );
+    // A refusal admits nothing: the request as it came, and no override to report.
+    expect(result.route).toEqual(requested);
+    expect(result.overrides).toEqual([]);
+    expect(result.owners).toEqual([]);
   });
 
   it('denies when a header rule would match the same header twice in one match', () => {

@@ -51,6 +51,9 @@ describe('isManagedRuleName', () => {
     ['canary-route--1', true],
     ['canary-route-+1', true],
     ['canary-route-9', true],
+    // Suffixes of more than one digit with 0 or 9 inside (strconv.Atoi takes any decimal digits).
+    ['canary-route-10', true],
+    ['canary-route-19', true],
     ['canary-route-', false],
     ['canary-route-x', false],
     ['canary-route-1-2', false],

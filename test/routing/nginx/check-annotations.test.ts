@@ -345,6 +345,13 @@ describe('nginx mirror/main.go mirror annotations', () => {
     expect(mirrorTargetHost('http://x[]/')).toEqual({ host: 'x[]' });
   });
 
+  it('nginx parser/main.go StringToURL: a port with no host name still has a host', () => {
+    // Go (url.Parse, checked with go1.26): Host ":8080", which StringToURL accepts (it rejects
+    // only an empty Host or one with ".."), so ingress-nginx keeps this mirror target.
+    expect(mirrorTargetHost('http://:8080/x')).not.toHaveProperty('error');
+    expect(rules(run({ 'mirror-target': 'http://:8080$request_uri' }))).toEqual([]);
+  });
+
   it('nginx mirror/main.go mirrorTargetHost rejects what Go url.Parse or nginx would', () => {
     // A scheme starts with a letter, at the start of the text.
     expect(mirrorTargetHost('1http://host/')).toEqual({ error: 'it has no scheme (such as https://)' });

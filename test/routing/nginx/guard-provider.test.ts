@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, Rollout } from '../../../src/routing/model.js';
-import { nginxCanaryOwner } from '../../../src/routing/nginx/index.js';
-import { rollout, type Loose } from '../builders.js';
+import { nginxCanaryOwner, nginxTrafficProvider } from '../../../src/routing/nginx/index.js';
+import { midRollout, rollout, type Loose } from '../builders.js';
 
 const web = rollout({ name: 'web', canary: { trafficRouting: { nginx: { stableIngress: 'web-ingress' } } } });
 const lookup = (name: string): Rollout | undefined => (name === 'web' ? web : undefined);
@@ -39,5 +39,30 @@ describe('nginxCanaryOwner', () => {
   it('an owner reference without a UID (a manifest file): the name decides', () => {
     expect(nginxCanaryOwner(canaryIngress({}), lookup)).toBe(web);
     expect(nginxCanaryOwner(canaryIngress({ uid: 7 }), lookup)).toBe(web);
+  });
+});
+
+describe('nginxTrafficProvider.trafficStateOf', () => {
+  it('an NGINX Rollout mid-canary: the weight the controller recorded, out of 100, and no header routes', () => {
+    // NGINX ignores additional destinations and header routes (argo-rollouts
+    // rollout/trafficrouting/nginx/nginx.go: SetHeaderRoute and RemoveManagedRoutes are no-ops).
+    const nginxRollout = rollout({
+      canary: { trafficRouting: { nginx: { stableIngress: 'web-ingress' } }, steps: [{ setWeight: 20 }] },
+      status: midRollout(20),
+    });
+    expect(nginxTrafficProvider.trafficStateOf(nginxRollout)).toEqual({
+      stableService: 'stable-svc',
+      canaryService: 'canary-svc',
+      canaryWeight: 20,
+      additional: [],
+      source: 'status-weights',
+      totalWeight: 100,
+      headerRoutes: [],
+      removedRoutes: [],
+    });
+  });
+
+  it('a Rollout without an NGINX block has no NGINX state', () => {
+    expect(nginxTrafficProvider.trafficStateOf(rollout())).toBeUndefined();
   });
 });

@@ -9,11 +9,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../src/routing/model.js';
-import { parseIngress, parseService } from '../../../src/routing/wire/index.js';
+import { parseIngress, parseRollout, parseService } from '../../../src/routing/wire/index.js';
+import { parsedValue } from '../builders.js';
 import { validateRolloutReferences } from '../../../src/routing/rollout-validation/index.js';
 import {
   NGINX_CLASS,
   albCanary,
+  classOf,
   clusterOf,
   healthyAlbCluster,
   ingressOf,
@@ -99,6 +101,117 @@ describe('NGINX: the stable Ingress backend port must be one the Service declare
   it('a Service without ports says none', () => {
     expect(portFindings({ number: 80 }, serviceOf('web-stable', []))).toEqual([
       finding('number', 'port.number 80', 'none'),
+    ]);
+  });
+});
+
+describe('reference edges found by mutation testing', () => {
+  const rules = (findings: { rule: string }[]) => findings.map((f) => f.rule);
+
+  it('an Ingress listed twice is reported at its first index', () => {
+    const findings = validateRolloutReferences(
+      rolloutOf(
+        albCanary({ trafficRouting: { alb: { ingresses: ['web', 'gone', 'gone'], servicePort: 80 } } }),
+      ),
+      healthyAlbCluster(),
+    ).filter((f) => f.rule === 'ingress-not-found');
+    const field = 'spec.strategy.canary.trafficRouting.alb.ingresses[1]';
+    expect(findings.map((f) => [f.field, f.message])).toEqual([
+      [
+        field,
+        `Ingress "gone" does not exist in namespace shop yet (${field}); Argo Rollouts will report InvalidSpec until it is created. Ignore this if your GitOps tool is still applying it.`,
+      ],
+    ]);
+  });
+
+  it('the classes of the flag are listed comma-separated', () => {
+    const cluster = clusterOf({
+      ingresses: [ingressOf('web', [path('web-stable', { number: 80 })], { className: 'internal' })],
+      services: [serviceOf('web-stable', [80]), serviceOf('web-canary', [80])],
+      classes: [classOf('internal', 'k8s.io/ingress-nginx')],
+    });
+    const findings = validateRolloutReferences(rolloutOf(nginxCanary()), cluster, {
+      rolloutsNginxIngressClasses: ['nginx', 'public'],
+    });
+    expect(findings.map((f) => f.message)).toEqual([
+      'Ingress "web": Argo Rollouts skips it, as class "internal" is not in --nginx-ingress-classes (nginx, public), so edits to it reach the canary Ingress only on the next Rollout change (it reads the annotation, then spec.ingressClassName, never the default IngressClass). Add the class to the flag.',
+    ]);
+  });
+
+  it('NGINX: a stable Service not in the cluster gets the not-found warning, and no port check', () => {
+    const cluster = clusterOf({
+      ingresses: [ingressOf('web', [path('web-stable', { name: 'http' })], { className: 'nginx' })],
+      services: [serviceOf('web-canary', [80])],
+      classes: [NGINX_CLASS],
+    });
+    expect(rules(validateRolloutReferences(rolloutOf(nginxCanary()), cluster))).toEqual([
+      'service-not-found',
+    ]);
+  });
+
+  it('NGINX: paths to other Services and a backend without a port get no port finding', () => {
+    const cluster = clusterOf({
+      ingresses: [
+        ingressOf(
+          'web',
+          [
+            path('web-stable', { number: 80 }),
+            path('other', { number: 9 }, '/other'),
+            { path: '/bare', pathType: 'Prefix', backend: { service: { name: 'web-stable' } } },
+          ],
+          { className: 'nginx' },
+        ),
+      ],
+      services: [serviceOf('web-stable', [80]), serviceOf('web-canary', [80])],
+      classes: [NGINX_CLASS],
+    });
+    expect(validateRolloutReferences(rolloutOf(nginxCanary()), cluster)).toEqual([]);
+  });
+
+  it('NGINX without a stableService: no Service to look for in the Ingress', () => {
+    const cluster = clusterOf({
+      ingresses: [ingressOf('web', [path('web-stable', { number: 80 })], { className: 'nginx' })],
+      services: [serviceOf('web-stable', [80]), serviceOf('web-canary', [80])],
+      classes: [NGINX_CLASS],
+    });
+    const canary = nginxCanary();
+    delete canary.stableService;
+    expect(rules(validateRolloutReferences(rolloutOf(canary), cluster))).toEqual([]);
+  });
+
+  it('ALB: a stable Service without alb.servicePort is named as the stableService', () => {
+    const findings = validateRolloutReferences(
+      rolloutOf(albCanary()),
+      healthyAlbCluster({ services: [serviceOf('web-stable', [8080]), serviceOf('web-canary', [80])] }),
+    ).filter((f) => f.rule === 'service-lacks-alb-port');
+    expect(findings.map((f) => f.message)).toEqual([
+      'Service "web-stable" (stableService) has no port 80 (it has: 8080), so the AWS Load Balancer Controller fails with "unable to find port 80 on service shop/web-stable". Set alb.servicePort to a port of the Service.',
+    ]);
+  });
+
+  it('selector labels missing from the pods are reported in label order', () => {
+    const rollout = parsedValue(
+      parseRollout({
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          strategy: { canary: albCanary() },
+          template: { metadata: { labels: { app: 'web' } } },
+        },
+      }),
+    );
+    const stable = parsedValue(
+      parseService({
+        metadata: { name: 'web-stable', namespace: 'shop' },
+        spec: { ports: [{ name: 'p80', port: 80 }], selector: { zone: 'a', app: 'web', tier: 'front' } },
+      }),
+    );
+    const findings = validateRolloutReferences(
+      rollout,
+      healthyAlbCluster({ services: [stable, serviceOf('web-canary', [80])] }),
+    ).filter((f) => f.rule === 'service-selector-mismatch');
+    expect(findings.map((f) => f.message.slice(f.message.indexOf('It selects')))).toEqual([
+      `It selects tier="front" but the pods have no label tier (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
+      `It selects zone="a" but the pods have no label zone (spec.template.metadata.labels), so its target group would be empty. Make the Service's spec.selector match the Rollout's pod labels.`,
     ]);
   });
 });

@@ -320,6 +320,34 @@ const cases: Case[] = [
     message:
       'spec.strategy.steps[0].setMirrorRoute.match[0]: Invalid value: {"prefix":"/a","regex":"/b"}: StringMatch match value must have exactly one of the following: exact, regex, prefix. Keep only one of exact, regex and prefix.',
   },
+  // StringMatch's fields are `omitempty` (argo-rollouts v1.10 pkg/apis/rollouts/v1alpha1
+  // types.go), so an empty one is left out of the printed value, and does not count.
+  {
+    name: 'argo validation.go.7: an empty prefix is left out of the printed match',
+    canary: {
+      stableService: 's',
+      canaryService: 'c',
+      trafficRouting: { istio: { virtualService: { name: 'vs' } }, managedRoutes: managed(['m']) },
+      steps: [{ setMirrorRoute: { name: 'm', match: [{ path: { exact: '/a', regex: '/b', prefix: '' } }] } }],
+    },
+    rule: 'string-match-multiple-values',
+    field: 'spec.strategy.canary.steps[0].setMirrorRoute.match[0]',
+    message:
+      'spec.strategy.steps[0].setMirrorRoute.match[0]: Invalid value: {"exact":"/a","regex":"/b"}: StringMatch match value must have exactly one of the following: exact, regex, prefix. Keep only one of exact, regex and prefix.',
+  },
+  {
+    name: 'argo validation.go.7: an empty regex is left out of the printed match',
+    canary: {
+      stableService: 's',
+      canaryService: 'c',
+      trafficRouting: { istio: { virtualService: { name: 'vs' } }, managedRoutes: managed(['m']) },
+      steps: [{ setMirrorRoute: { name: 'm', match: [{ path: { exact: '/a', prefix: '/b', regex: '' } }] } }],
+    },
+    rule: 'string-match-multiple-values',
+    field: 'spec.strategy.canary.steps[0].setMirrorRoute.match[0]',
+    message:
+      'spec.strategy.steps[0].setMirrorRoute.match[0]: Invalid value: {"exact":"/a","prefix":"/b"}: StringMatch match value must have exactly one of the following: exact, regex, prefix. Keep only one of exact, regex and prefix.',
+  },
   {
     name: 'argo validation.go.8: header routes need managedRoutes',
     canary: albCanary({
@@ -486,6 +514,23 @@ const cases: Case[] = [
       hdr([
         { headerName: 'X-Canary', headerValue: { exact: 'a' } },
         { headerName: 'x-canary', headerValue: { exact: 'b' } },
+      ]),
+    ]),
+    rule: 'header-route-never-matches',
+    field: 'spec.strategy.canary.steps[1].setHeaderRoute',
+    severity: 'warning',
+    message:
+      'Header route "hdr" never matches: "X-Canary" and "x-canary" become separate ALB conditions that must all hold, and no one value satisfies them. Spell the header name the same way in every match so Argo merges the values.',
+  },
+  {
+    // No case-insensitive comparison short of full Unicode case folding makes "straße" and
+    // "STRASSE" one value, so the two conditions still need two different values.
+    name: 'ALB AND: case-variant header names whose values differ only beyond ASCII never match',
+    canary: albWithRoutes([
+      { setWeight: 10 },
+      hdr([
+        { headerName: 'X-Canary', headerValue: { exact: 'straße' } },
+        { headerName: 'x-canary', headerValue: { exact: 'STRASSE' } },
       ]),
     ]),
     rule: 'header-route-never-matches',
