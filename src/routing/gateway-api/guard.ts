@@ -89,13 +89,17 @@ function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteO
   };
 }
 
-/** The weights of one Service over the rules SetWeight edits, as text (`20,20`). */
-function pluginWeightsText(rules: readonly JsonObject[], owner: RouteOwner, service: string): string {
+/**
+ * The weights of one Service over every rule, as text (`20,20`). Managed header rules are
+ * included: SetWeight leaves them alone, so they read the same on both sides compared, and a
+ * rule the plugin would write differently (a rule named like a managed route that holds the
+ * stable Service, given the experiment's stable weight) makes the live weights inconsistent.
+ */
+function pluginWeightsText(rules: readonly JsonObject[], service: string): string {
   // Equivalent mutant: a seeded entry starts both texts compared alike.
   // Stryker disable next-line ArrayDeclaration: equivalent, same on both sides
   const weights: string[] = [];
   for (const rule of rules) {
-    if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
     for (const ref of backendRefsOf(rule)) {
       // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
       // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
@@ -178,7 +182,7 @@ function consistentLiveWeight(
   });
   if (!carried) return undefined;
   const same = (service: string) =>
-    pluginWeightsText(liveRules, owner, service) === pluginWeightsText(expected, owner, service);
+    pluginWeightsText(liveRules, service) === pluginWeightsText(expected, service);
   return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
 }
 
