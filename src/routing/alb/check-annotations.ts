@@ -168,6 +168,7 @@ function reportUnknownKeys(out: FindingList, ref: AnnotationKey, unknownKeys: Un
   for (const unknown of unknownKeys) {
     const byFold = new Map(unknown.known.map((k) => [k.toLowerCase(), k]));
     const near = nearestName(unknown.key.toLowerCase(), byFold.keys());
+    // Equivalent survivor: near === undefined → false: byFold.get(undefined) is undefined too
     const known = near === undefined ? undefined : byFold.get(near);
     const where = unknown.path === unknown.key ? '' : ` (at ${truncate(unknown.path, 200)})`;
     const fix = known ? `write "${known}"` : `use one of ${unknown.known.join(', ')}, or remove the key`;
@@ -262,6 +263,7 @@ export function validateAlbAnnotations(
   }
   checkGroupAnnotations(out, `${ingress.namespace}/${ingress.name}`, ingress.annotations);
   const useRegex = PARSE_BOOL_TRUE.has(
+    // Equivalent survivor: '' → "Stryker was here!": neither is a true value of parseBool
     ingress.annotations[`${DEFAULT_ALB_PREFIX}/use-regex-path-match`] ?? '',
   );
   for (const backend of ingress.backends) {
@@ -274,6 +276,7 @@ export function validateAlbAnnotations(
       continue;
     }
     const conditions =
+      // Equivalent survivor: backend.serviceName !== undefined → true: lbcConditions has no undefined key
       backend.serviceName !== undefined ? collected.lbcConditions.get(backend.serviceName) : undefined;
     if (conditions) checkRuleConditions(out, conditions.key, backend, patterns, conditions.conditions);
   }

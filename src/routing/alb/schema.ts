@@ -212,6 +212,9 @@ export function goToPlain(value: GoValue, type: GoType): unknown {
     case 'ptr':
       return value === undefined ? undefined : goToPlain(value, type.elem);
     case 'slice': {
+      // The decoder gives a slice type a Go slice or undefined (nil), nothing else:
+      // Equivalent survivor: value === undefined → false: isGoSlice(undefined) is false
+      // Equivalent survivor: value === undefined || !isGoSlice(value) → value === undefined && !isGoSlice(value): no other value reaches here
       if (value === undefined || !isGoSlice(value)) return undefined;
       return value.backing.slice(0, value.len).map((item) => goToPlain(item, type.elem));
     }
@@ -236,6 +239,9 @@ export function goToPlain(value: GoValue, type: GoType): unknown {
  * forward action: a string that is a base-10 int32 (`"80"`, `"080"`, `"+80"`) becomes 80.
  */
 export function normaliseServicePort(port: number | string): number | string {
+  // A number here is an int32 the decoder checked, whose text parses back to itself:
+  // Equivalent survivor: typeof port === 'number' → false: parseInt32Text(String(port)) is port
+  // Equivalent survivor: 'number' → "": the same
   if (typeof port === 'number') return port;
   return parseInt32Text(port) ?? port;
 }
