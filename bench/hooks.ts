@@ -13,12 +13,14 @@
  * throughput targets are still judged by `npm run bench`.
  *
  * Options: --hook mutate|validate|route (default: all three), --batches N (default 15),
- * --json FILE (write the figures there as well).
+ * --json FILE (write the figures there as well), --dist DIR (measure that build instead of
+ * building dist/: a copy inside the repository, such as `.dist-before/`, so that its imports
+ * find node_modules; `.dist-*` is ignored by git).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import {
@@ -41,6 +43,7 @@ const { values: flags } = parseArgs({
     hook: { type: 'string', multiple: true },
     batches: { type: 'string' },
     json: { type: 'string' },
+    dist: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -71,8 +74,13 @@ function median(values: number[]): number {
 }
 
 /** Runs in a child process per hook, so each hook's figures start from a fresh heap. */
-async function measureHook(hook: HookName, stateDir: string, bodiesFile: string, batches: number) {
-  const dist = join(root, 'dist');
+async function measureHook(
+  hook: HookName,
+  stateDir: string,
+  bodiesFile: string,
+  batches: number,
+  dist: string,
+) {
   const { FileClusterState } = (await import(join(dist, 'cluster/file-state.js'))) as typeof FileStateModule;
   const { answerReview } = (await import(
     join(dist, 'webhook/admission/dispatch.js')
@@ -136,13 +144,14 @@ async function measureHook(hook: HookName, stateDir: string, bodiesFile: string,
 
 async function main(): Promise<void> {
   if (flags.child) {
-    const [hook, stateDir, bodiesFile, batches] = flags.child.split(',') as [
+    const [hook, stateDir, bodiesFile, batches, dist] = flags.child.split(',') as [
       HookName,
       string,
       string,
       string,
+      string,
     ];
-    await measureHook(hook, stateDir, bodiesFile, Number(batches));
+    await measureHook(hook, stateDir, bodiesFile, Number(batches), dist);
     return;
   }
   const hooks = (flags.hook ?? ['mutate', 'validate', 'route']) as HookName[];
@@ -150,7 +159,11 @@ async function main(): Promise<void> {
     if (!(h in HOOKS)) throw new Error(`--hook must be mutate, validate or route, got ${h}`);
   const batches = Number(flags.batches ?? 15);
   const scratch = mkdtempSync(join(tmpdir(), 'rtw-hooks-'));
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const dist = resolve(flags.dist ?? join(root, 'dist'));
+  if (flags.dist === undefined) {
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('the build (npm run build) failed');
+  }
   const ingressState = join(scratch, 'state');
   const routeState = join(scratch, 'route-state');
   const bodies: Record<HookName, string> = {
@@ -174,7 +187,7 @@ async function main(): Promise<void> {
         'tsx',
         new URL(import.meta.url).pathname,
         '--child',
-        [hook, state, bodies[hook], batches].join(','),
+        [hook, state, bodies[hook], batches, dist].join(','),
       ],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
     );
