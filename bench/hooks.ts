@@ -15,7 +15,8 @@
  * Options: --hook mutate|validate|route (default: all three), --batches N (default 15),
  * --json FILE (write the figures there as well), --dist DIR (measure that build instead of
  * building dist/: a copy inside the repository, such as `.dist-before/`, so that its imports
- * find node_modules; `.dist-*` is ignored by git).
+ * find node_modules; `.dist-*` is ignored by git), --cpu-prof DIR (a CPU profile of each
+ * measuring process, written there; Node refuses --cpu-prof in NODE_OPTIONS).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ const { values: flags } = parseArgs({
     batches: { type: 'string' },
     json: { type: 'string' },
     dist: { type: 'string' },
+    'cpu-prof': { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         '--expose-gc',
+        ...(flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags['cpu-prof'])}`] : []),
         '--import',
         'tsx',
         new URL(import.meta.url).pathname,
