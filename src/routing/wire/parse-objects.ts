@@ -5,7 +5,7 @@
  */
 import { CANARY_FIELD, TRAFFIC_ROUTING_FIELD, FieldPath, newFinding } from '../findings/index.js';
 import { readGatewayApiPlugin } from './gateway-api-config.js';
-import { JsonReader, isJsonObject, own } from './json-reader.js';
+import { JsonReader, isJsonObject, newStringMap, own } from './json-reader.js';
 import type {
   AlbRouting,
   CanaryStep,
@@ -45,28 +45,147 @@ interface Meta {
   namespace: string;
   uid?: string;
   generation?: number;
-  annotations: Record<string, string>;
+  /** The metadata object itself, for the annotations (see readAnnotations, annotationValue). */
+  metadata: JsonObject | undefined;
 }
 
 const METADATA = FieldPath.of('metadata');
+const ANNOTATIONS = METADATA.child('annotations');
 const SPEC = FieldPath.of('spec');
 const STATUS = FieldPath.of('status');
 
+type CanaryScale = NonNullable<CanaryStep['setCanaryScale']>;
+
+// ---------------------------------------------------------------------------------------
+// Reading one field of an object
+// ---------------------------------------------------------------------------------------
+// `r.string(own(obj, key), parent.child(key))` builds the field's path before it looks at the
+// value, yet the path is needed only to report a value of the wrong type. These look first
+// and leave the report (and the path) to the reader only when the value is not of the type.
+
+/** What a field should hold: the test for it, and the reader that reports anything else. */
+interface FieldType<T> {
+  holds(value: Json): boolean;
+  read(r: JsonReader, value: Json, field: FieldPath): T | undefined;
+}
+
+const STRING: FieldType<string> = {
+  holds: (value) => typeof value === 'string',
+  read: (r, value, field) => r.string(value, field),
+};
+const INTEGER: FieldType<number> = {
+  holds: (value) => Number.isSafeInteger(value),
+  read: (r, value, field) => r.integer(value, field),
+};
+const BOOLEAN: FieldType<boolean> = {
+  holds: (value) => typeof value === 'boolean',
+  read: (r, value, field) => r.boolean(value, field),
+};
+const INT_OR_STRING: FieldType<number | string> = {
+  holds: (value) => typeof value === 'string' || Number.isSafeInteger(value),
+  read: (r, value, field) => r.intOrString(value, field),
+};
+const OBJECT: FieldType<JsonObject> = {
+  holds: isJsonObject,
+  read: (r, value, field) => r.object(value, field),
+};
+const ARRAY: FieldType<Json[]> = {
+  holds: (value) => Array.isArray(value),
+  read: (r, value, field) => r.array(value, field),
+};
+
+/** `obj[key]` as `type` says (absent when null), the path `parent.key` built only to report it. */
+function readAt<T>(
+  type: FieldType<T>,
+  r: JsonReader,
+  obj: JsonObject | undefined,
+  key: string,
+  parent: FieldPath,
+): T | undefined {
+  const value = own(obj, key);
+  if (value === undefined || value === null) return undefined;
+  return type.holds(value) ? (value as T) : type.read(r, value, parent.child(key));
+}
+
+/** A list of strings (a copy); anything else in it goes to the reader, which reports it. */
+function stringArrayAt(
+  r: JsonReader,
+  obj: JsonObject | undefined,
+  key: string,
+  parent: FieldPath,
+): string[] | undefined {
+  const value = own(obj, key);
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    return value.slice() as string[];
+  return r.stringArray(value, parent.child(key));
+}
+
+/** A map of strings (labels); one with anything but strings in it goes to the reader. */
+function stringMapAt(
+  r: JsonReader,
+  obj: JsonObject | undefined,
+  key: string,
+  parent: FieldPath,
+): Record<string, string> {
+  const value = own(obj, key);
+  const map = newStringMap();
+  if (value === undefined || value === null) return map;
+  if (isJsonObject(value)) {
+    let allStrings = true;
+    for (const k of Object.keys(value)) {
+      const item = value[k];
+      if (typeof item !== 'string') {
+        allStrings = false;
+        break;
+      }
+      map[k] = item;
+    }
+    if (allStrings) return map;
+  }
+  return r.stringMap(value, parent.child(key));
+}
+
 function readMeta(r: JsonReader, obj: JsonObject): Meta | undefined {
-  const meta = r.object(own(obj, 'metadata'), METADATA);
-  const nameField = METADATA.child('name');
-  const name = r.string(own(meta, 'name'), nameField);
+  const metadata = r.object(own(obj, 'metadata'), METADATA);
+  const name = readAt(STRING, r, metadata, 'name', METADATA);
   if (!name) {
+    const nameField = METADATA.child('name');
     r.problems.push(newFinding('missing-name', nameField, `${nameField} is required`));
     return undefined;
   }
   return {
     name,
-    namespace: r.string(own(meta, 'namespace'), METADATA.child('namespace')) ?? 'default',
-    uid: r.string(own(meta, 'uid'), METADATA.child('uid')),
-    generation: r.integer(own(meta, 'generation'), METADATA.child('generation')),
-    annotations: r.stringMap(own(meta, 'annotations'), METADATA.child('annotations')),
+    namespace: readAt(STRING, r, metadata, 'namespace', METADATA) ?? 'default',
+    uid: readAt(STRING, r, metadata, 'uid', METADATA),
+    generation: readAt(INTEGER, r, metadata, 'generation', METADATA),
+    metadata,
   };
+}
+
+/** All annotations; read right after readMeta, so that problems keep the object's order. */
+function readAnnotations(r: JsonReader, meta: Meta): Record<string, string> {
+  return stringMapAt(r, meta.metadata, 'annotations', METADATA);
+}
+
+/**
+ * One annotation's value, every annotation checked as readAnnotations checks it (the same
+ * problems, in the same order) without building the map.
+ */
+function annotationValue(r: JsonReader, metadata: JsonObject | undefined, key: string): string | undefined {
+  const annotations = own(metadata, 'annotations');
+  if (annotations === undefined || annotations === null) return undefined;
+  if (!isJsonObject(annotations)) return void r.object(annotations, ANNOTATIONS);
+  let found: string | undefined;
+  for (const name of Object.keys(annotations)) {
+    const value = annotations[name];
+    if (typeof value === 'string') {
+      if (name === key) found = value;
+    } else if (value !== undefined && value !== null) {
+      r.string(value, ANNOTATIONS.key(name));
+    }
+  }
+  return found;
 }
 
 /** `aKind` names the kind with its article ("an Ingress"), as the message reads. */
@@ -85,6 +204,7 @@ export function parseService(obj: unknown): Parsed<Service> {
   const top = topObject(r, obj, 'a Service');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
+  const managedBy = annotationValue(r, meta.metadata, MANAGED_BY_ROLLOUTS_ANNOTATION);
   const spec = r.object(own(top, 'spec'), SPEC);
   const portsField = SPEC.child('ports');
   const ports = (r.array(own(spec, 'ports'), portsField) ?? []).flatMap((item, i) => {
@@ -99,7 +219,6 @@ export function parseService(obj: unknown): Parsed<Service> {
   // Kept only when it selects something: the cache holds one projection per Service.
   const selector = r.stringMap(own(spec, 'selector'), SPEC.child('selector'));
   if (Object.keys(selector).length > 0) service.selector = selector;
-  const managedBy = meta.annotations[MANAGED_BY_ROLLOUTS_ANNOTATION];
   if (managedBy !== undefined) service.managedByRollout = managedBy;
   return { value: service, findings: r.problems };
 }
@@ -109,12 +228,13 @@ export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
   const top = topObject(r, obj, 'an IngressClass');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
+  const isDefault = annotationValue(r, meta.metadata, DEFAULT_CLASS_ANNOTATION) === 'true';
   const spec = r.object(own(top, 'spec'), SPEC);
   return {
     value: {
       name: meta.name,
       controller: r.string(own(spec, 'controller'), SPEC.child('controller')) ?? '',
-      isDefault: meta.annotations[DEFAULT_CLASS_ANNOTATION] === 'true',
+      isDefault,
     },
     findings: r.problems,
   };
@@ -169,6 +289,7 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
   const top = topObject(r, obj, 'an Ingress');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
+  const annotations = readAnnotations(r, meta);
   const spec = r.object(own(top, 'spec'), SPEC);
   const backends: IngressBackend[] = [];
   const defaultBackend = readBackend(
@@ -204,7 +325,7 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
     value: {
       namespace: meta.namespace,
       name: meta.name,
-      annotations: meta.annotations,
+      annotations,
       ingressClassName: r.string(own(spec, 'ingressClassName'), SPEC.child('ingressClassName')),
       backends,
     },
@@ -215,61 +336,66 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
 // ---------------------------------------------------------------------------------------
 // Rollout
 // ---------------------------------------------------------------------------------------
+// A Rollout is parsed on every review of the validating hook, and most of its fields are
+// absent or well typed, so its readers go through the `…At` functions above: a field's path
+// is built only when there is something to report about it, or a field below it to read.
 
 const STEPS_FIELD = CANARY_FIELD.child('steps');
+const PING_PONG_FIELD = CANARY_FIELD.child('pingPong');
+const ALB_FIELD = TRAFFIC_ROUTING_FIELD.child('alb');
+const NGINX_FIELD = TRAFFIC_ROUTING_FIELD.child('nginx');
+const MANAGED_ROUTES_FIELD = TRAFFIC_ROUTING_FIELD.child('managedRoutes');
+const STATUS_CANARY_FIELD = STATUS.child('canary');
+const WEIGHTS_FIELD = STATUS_CANARY_FIELD.child('weights');
+const TEMPLATE_FIELD = SPEC.child('template');
+const TEMPLATE_METADATA_FIELD = TEMPLATE_FIELD.child('metadata');
 const KNOWN_TRAFFIC_FIELDS = new Set(['alb', 'nginx', 'maxTrafficWeight', 'managedRoutes', 'istio']);
 
 function readStringMatch(r: JsonReader, value: unknown, field: FieldPath): StringMatch | undefined {
   const obj = r.object(value, field);
   if (!obj) return undefined;
   const match: StringMatch = {};
-  const exact = r.string(own(obj, 'exact'), field.child('exact'));
-  const prefix = r.string(own(obj, 'prefix'), field.child('prefix'));
-  const regex = r.string(own(obj, 'regex'), field.child('regex'));
+  const exact = readAt(STRING, r, obj, 'exact', field);
+  const prefix = readAt(STRING, r, obj, 'prefix', field);
+  const regex = readAt(STRING, r, obj, 'regex', field);
   if (exact !== undefined) match.exact = exact;
   if (prefix !== undefined) match.prefix = prefix;
   if (regex !== undefined) match.regex = regex;
   return match;
 }
 
-function readAlb(r: JsonReader, value: unknown, field: FieldPath): AlbRouting | undefined {
+function readAlb(r: JsonReader, value: Json | undefined): AlbRouting | undefined {
+  const field = ALB_FIELD;
   const alb = r.object(value, field);
   if (!alb) return undefined;
-  const sticky = r.object(own(alb, 'stickinessConfig'), field.child('stickinessConfig'));
+  const sticky = readAt(OBJECT, r, alb, 'stickinessConfig', field);
   const routing: AlbRouting = {
-    ingress: r.string(own(alb, 'ingress'), field.child('ingress')),
-    ingresses: r.stringArray(own(alb, 'ingresses'), field.child('ingresses')),
-    servicePort: r.integer(own(alb, 'servicePort'), field.child('servicePort')) ?? 0,
-    rootService: r.string(own(alb, 'rootService'), field.child('rootService')),
-    annotationPrefix:
-      r.string(own(alb, 'annotationPrefix'), field.child('annotationPrefix')) || DEFAULT_ALB_PREFIX,
+    ingress: readAt(STRING, r, alb, 'ingress', field),
+    ingresses: stringArrayAt(r, alb, 'ingresses', field),
+    servicePort: readAt(INTEGER, r, alb, 'servicePort', field) ?? 0,
+    rootService: readAt(STRING, r, alb, 'rootService', field),
+    annotationPrefix: readAt(STRING, r, alb, 'annotationPrefix', field) || DEFAULT_ALB_PREFIX,
   };
   if (sticky) {
+    const stickyField = field.child('stickinessConfig');
     routing.stickinessConfig = {
-      enabled: r.boolean(own(sticky, 'enabled'), field.child('stickinessConfig', 'enabled')) ?? false,
-      durationSeconds:
-        r.integer(own(sticky, 'durationSeconds'), field.child('stickinessConfig', 'durationSeconds')) ?? 0,
+      enabled: readAt(BOOLEAN, r, sticky, 'enabled', stickyField) ?? false,
+      durationSeconds: readAt(INTEGER, r, sticky, 'durationSeconds', stickyField) ?? 0,
     };
   }
   return routing;
 }
 
-function readNginx(r: JsonReader, value: unknown, field: FieldPath): NginxRouting | undefined {
+function readNginx(r: JsonReader, value: Json | undefined): NginxRouting | undefined {
+  const field = NGINX_FIELD;
   const nginx = r.object(value, field);
   if (!nginx) return undefined;
   return {
-    stableIngress: r.string(own(nginx, 'stableIngress'), field.child('stableIngress')),
-    stableIngresses: r.stringArray(own(nginx, 'stableIngresses'), field.child('stableIngresses')),
-    annotationPrefix:
-      r.string(own(nginx, 'annotationPrefix'), field.child('annotationPrefix')) || DEFAULT_NGINX_PREFIX,
-    additionalIngressAnnotations: r.stringMap(
-      own(nginx, 'additionalIngressAnnotations'),
-      field.child('additionalIngressAnnotations'),
-    ),
-    canaryIngressAnnotations: r.stringMap(
-      own(nginx, 'canaryIngressAnnotations'),
-      field.child('canaryIngressAnnotations'),
-    ),
+    stableIngress: readAt(STRING, r, nginx, 'stableIngress', field),
+    stableIngresses: stringArrayAt(r, nginx, 'stableIngresses', field),
+    annotationPrefix: readAt(STRING, r, nginx, 'annotationPrefix', field) || DEFAULT_NGINX_PREFIX,
+    additionalIngressAnnotations: stringMapAt(r, nginx, 'additionalIngressAnnotations', field),
+    canaryIngressAnnotations: stringMapAt(r, nginx, 'canaryIngressAnnotations', field),
   };
 }
 
@@ -283,68 +409,85 @@ function isRouterSet(field: string, value: Json | undefined): boolean {
   return field !== 'plugins' || (isJsonObject(value) && Object.keys(value).length > 0);
 }
 
+/** The routers Argo Rollouts reads that the model has no field of its own for, in key order. */
+function otherProviders(tr: JsonObject): string[] {
+  const names: string[] = [];
+  for (const key of Object.keys(tr)) {
+    if (!KNOWN_TRAFFIC_FIELDS.has(key) && isRouterSet(key, tr[key])) names.push(key);
+  }
+  return names;
+}
+
+function readManagedRoutes(r: JsonReader, items: Json[]): string[] {
+  const names: string[] = [];
+  items.forEach((item, i) => {
+    const entry = isJsonObject(item) ? item : r.object(item, MANAGED_ROUTES_FIELD.index(i));
+    const name = entry && readAt(STRING, r, entry, 'name', MANAGED_ROUTES_FIELD.index(i));
+    if (name !== undefined) names.push(name);
+  });
+  return names;
+}
+
 function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | undefined {
   const field = TRAFFIC_ROUTING_FIELD;
   const tr = r.object(value, field);
   if (!tr) return undefined;
   const routing: TrafficRouting = {
-    alb: readAlb(r, own(tr, 'alb'), field.child('alb')),
-    nginx: readNginx(r, own(tr, 'nginx'), field.child('nginx')),
-    otherProviders: Object.keys(tr).filter((k) => !KNOWN_TRAFFIC_FIELDS.has(k) && isRouterSet(k, tr[k])),
+    alb: readAlb(r, own(tr, 'alb')),
+    nginx: readNginx(r, own(tr, 'nginx')),
+    otherProviders: otherProviders(tr),
     istioDestinationRule: false,
-    maxTrafficWeight: r.integer(own(tr, 'maxTrafficWeight'), field.child('maxTrafficWeight')),
+    maxTrafficWeight: readAt(INTEGER, r, tr, 'maxTrafficWeight', field),
   };
-  const gatewayApi = readGatewayApiPlugin(r, own(tr, 'plugins'), field.child('plugins'));
+  // Without a plugins object there is nothing to read, and nothing to report.
+  const plugins = own(tr, 'plugins');
+  const gatewayApi = plugins == null ? undefined : readGatewayApiPlugin(r, plugins, field.child('plugins'));
   if (gatewayApi) routing.gatewayApi = gatewayApi;
-  const istio = r.object(own(tr, 'istio'), field.child('istio'));
+  const istio = readAt(OBJECT, r, tr, 'istio', field);
   if (istio) {
     routing.otherProviders.unshift('istio');
     routing.istioDestinationRule = own(istio, 'destinationRule') != null;
   }
-  const managed = r.array(own(tr, 'managedRoutes'), field.child('managedRoutes'));
-  if (managed) {
-    routing.managedRoutes = managed.flatMap((item, i) => {
-      const name = r.string(
-        own(r.object(item, field.child('managedRoutes').index(i)), 'name'),
-        field.child('managedRoutes').index(i).child('name'),
-      );
-      return name === undefined ? [] : [name];
-    });
-  }
+  const managed = readAt(ARRAY, r, tr, 'managedRoutes', field);
+  if (managed) routing.managedRoutes = readManagedRoutes(r, managed);
   return routing;
 }
 
 function readHeaderMatches(r: JsonReader, value: unknown, field: FieldPath): HeaderRoutingMatch[] | null {
   const items = r.array(value, field);
   if (items === undefined) return null;
-  return items.flatMap((item, j) => {
-    const m = r.object(item, field.index(j));
-    if (!m) return [];
-    return [
-      {
-        headerName: r.string(own(m, 'headerName'), field.index(j).child('headerName')) ?? '',
-        headerValue: readStringMatch(r, own(m, 'headerValue'), field.index(j).child('headerValue')) ?? null,
-      },
-    ];
+  const matches: HeaderRoutingMatch[] = [];
+  items.forEach((item, j) => {
+    const at = field.index(j);
+    const m = r.object(item, at);
+    if (!m) return;
+    const headerValue = own(m, 'headerValue');
+    matches.push({
+      headerName: readAt(STRING, r, m, 'headerName', at) ?? '',
+      headerValue:
+        headerValue == null ? null : (readStringMatch(r, headerValue, at.child('headerValue')) ?? null),
+    });
   });
+  return matches;
 }
 
 function readMirrorMatches(r: JsonReader, value: unknown, field: FieldPath): MirrorRouteMatch[] | null {
   const items = r.array(value, field);
   if (items === undefined) return null;
   return items.flatMap((item, j) => {
-    const m = r.object(item, field.index(j));
+    const at = field.index(j);
+    const m = r.object(item, at);
     if (!m) return [];
     const match: MirrorRouteMatch = {};
-    const method = readStringMatch(r, own(m, 'method'), field.index(j).child('method'));
-    const path = readStringMatch(r, own(m, 'path'), field.index(j).child('path'));
+    const method = readStringMatch(r, own(m, 'method'), at.child('method'));
+    const path = readStringMatch(r, own(m, 'path'), at.child('path'));
     if (method) match.method = method;
     if (path) match.path = path;
-    const headers = r.object(own(m, 'headers'), field.index(j).child('headers'));
+    const headers = r.object(own(m, 'headers'), at.child('headers'));
     if (headers) {
       match.headers = {};
       for (const [name, v] of Object.entries(headers)) {
-        const sm = readStringMatch(r, v, field.index(j).child('headers').child(name));
+        const sm = readStringMatch(r, v, at.child('headers').child(name));
         if (sm) match.headers[name] = sm;
       }
     }
@@ -352,93 +495,99 @@ function readMirrorMatches(r: JsonReader, value: unknown, field: FieldPath): Mir
   });
 }
 
+function readExperimentTemplates(r: JsonReader, items: Json[], field: FieldPath): ExperimentTemplateRef[] {
+  return items.map((t, k): ExperimentTemplateRef => {
+    const tf = field.index(k);
+    const tmpl = r.object(t, tf);
+    const weight = readAt(INTEGER, r, tmpl, 'weight', tf);
+    const name = readAt(STRING, r, tmpl, 'name', tf) ?? '';
+    return weight === undefined ? { name } : { name, weight };
+  });
+}
+
+function readCanaryScale(r: JsonReader, scale: JsonObject, field: FieldPath): CanaryScale {
+  const out: CanaryScale = {};
+  const replicas = readAt(INTEGER, r, scale, 'replicas', field);
+  const weight = readAt(INTEGER, r, scale, 'weight', field);
+  const match = readAt(BOOLEAN, r, scale, 'matchTrafficWeight', field);
+  if (replicas !== undefined) out.replicas = replicas;
+  if (weight !== undefined) out.weight = weight;
+  if (match !== undefined) out.matchTrafficWeight = match;
+  return out;
+}
+
 function readStep(r: JsonReader, value: unknown, i: number): CanaryStep {
   const field = STEPS_FIELD.index(i);
-  // A step that is not an object reads as {}: every own() below then reads undefined.
+  // A step that is not an object reads as {}: every read below then finds nothing.
   const s = r.object(value, field);
   const step: CanaryStep = {};
-  const setWeight = r.integer(own(s, 'setWeight'), field.child('setWeight'));
+  const setWeight = readAt(INTEGER, r, s, 'setWeight', field);
   if (setWeight !== undefined) step.setWeight = setWeight;
   if (own(s, 'pause') != null) {
-    const pause = r.object(own(s, 'pause'), field.child('pause'));
-    const duration = r.intOrString(own(pause, 'duration'), field.child('pause', 'duration'));
+    const pauseField = field.child('pause');
+    const pause = r.object(own(s, 'pause'), pauseField);
+    const duration = readAt(INT_OR_STRING, r, pause, 'duration', pauseField);
     step.pause = duration === undefined ? {} : { duration };
   }
-  const experiment = r.object(own(s, 'experiment'), field.child('experiment'));
+  const experiment = readAt(OBJECT, r, s, 'experiment', field);
   if (experiment) {
-    const templates = r.array(own(experiment, 'templates'), field.child('experiment', 'templates')) ?? [];
-    step.experiment = {
-      templates: templates.map((t, k): ExperimentTemplateRef => {
-        const tf = field.child('experiment', 'templates').index(k);
-        const tmpl = r.object(t, tf);
-        const weight = r.integer(own(tmpl, 'weight'), tf.child('weight'));
-        const name = r.string(own(tmpl, 'name'), tf.child('name')) ?? '';
-        return weight === undefined ? { name } : { name, weight };
-      }),
-    };
+    const templatesField = field.child('experiment', 'templates');
+    const templates = r.array(own(experiment, 'templates'), templatesField) ?? [];
+    step.experiment = { templates: readExperimentTemplates(r, templates, templatesField) };
   }
-  const analysis = r.object(own(s, 'analysis'), field.child('analysis'));
+  const analysis = readAt(OBJECT, r, s, 'analysis', field);
   if (analysis) step.analysis = analysis;
-  const scale = r.object(own(s, 'setCanaryScale'), field.child('setCanaryScale'));
-  if (scale) {
-    step.setCanaryScale = {};
-    const replicas = r.integer(own(scale, 'replicas'), field.child('setCanaryScale', 'replicas'));
-    const weight = r.integer(own(scale, 'weight'), field.child('setCanaryScale', 'weight'));
-    const match = r.boolean(
-      own(scale, 'matchTrafficWeight'),
-      field.child('setCanaryScale', 'matchTrafficWeight'),
-    );
-    if (replicas !== undefined) step.setCanaryScale.replicas = replicas;
-    if (weight !== undefined) step.setCanaryScale.weight = weight;
-    if (match !== undefined) step.setCanaryScale.matchTrafficWeight = match;
-  }
-  const header = r.object(own(s, 'setHeaderRoute'), field.child('setHeaderRoute'));
+  const scale = readAt(OBJECT, r, s, 'setCanaryScale', field);
+  if (scale) step.setCanaryScale = readCanaryScale(r, scale, field.child('setCanaryScale'));
+  const header = readAt(OBJECT, r, s, 'setHeaderRoute', field);
   if (header) {
+    const headerField = field.child('setHeaderRoute');
     step.setHeaderRoute = {
-      name: r.string(own(header, 'name'), field.child('setHeaderRoute', 'name')) ?? '',
-      match: readHeaderMatches(r, own(header, 'match'), field.child('setHeaderRoute', 'match')),
+      name: readAt(STRING, r, header, 'name', headerField) ?? '',
+      match: readHeaderMatches(r, own(header, 'match'), headerField.child('match')),
     };
   }
-  const mirror = r.object(own(s, 'setMirrorRoute'), field.child('setMirrorRoute'));
+  const mirror = readAt(OBJECT, r, s, 'setMirrorRoute', field);
   if (mirror) {
+    const mirrorField = field.child('setMirrorRoute');
     step.setMirrorRoute = {
-      name: r.string(own(mirror, 'name'), field.child('setMirrorRoute', 'name')) ?? '',
-      match: readMirrorMatches(r, own(mirror, 'match'), field.child('setMirrorRoute', 'match')),
+      name: readAt(STRING, r, mirror, 'name', mirrorField) ?? '',
+      match: readMirrorMatches(r, own(mirror, 'match'), mirrorField.child('match')),
     };
-    const pct = r.integer(own(mirror, 'percentage'), field.child('setMirrorRoute', 'percentage'));
+    const pct = readAt(INTEGER, r, mirror, 'percentage', mirrorField);
     if (pct !== undefined) step.setMirrorRoute.percentage = pct;
   }
-  const plugin = r.object(own(s, 'plugin'), field.child('plugin'));
+  const plugin = readAt(OBJECT, r, s, 'plugin', field);
   if (plugin) step.plugin = plugin;
   return step;
 }
 
+function readSteps(r: JsonReader, items: Json[] | undefined): CanaryStep[] {
+  const steps: CanaryStep[] = [];
+  if (items) for (let i = 0; i < items.length; i++) steps.push(readStep(r, items[i], i));
+  return steps;
+}
+
 function readCanary(r: JsonReader, value: unknown): CanaryStrategy | undefined {
-  const c = r.object(value, CANARY_FIELD);
+  const field = CANARY_FIELD;
+  const c = r.object(value, field);
   if (!c) return undefined;
-  const pingPong = r.object(own(c, 'pingPong'), CANARY_FIELD.child('pingPong'));
+  const pingPong = readAt(OBJECT, r, c, 'pingPong', field);
   const strategy: CanaryStrategy = {
-    stableService: r.string(own(c, 'stableService'), CANARY_FIELD.child('stableService')),
-    canaryService: r.string(own(c, 'canaryService'), CANARY_FIELD.child('canaryService')),
-    dynamicStableScale:
-      r.boolean(own(c, 'dynamicStableScale'), CANARY_FIELD.child('dynamicStableScale')) ?? false,
-    scaleDownDelaySeconds: r.integer(
-      own(c, 'scaleDownDelaySeconds'),
-      CANARY_FIELD.child('scaleDownDelaySeconds'),
-    ),
-    abortScaleDownDelaySeconds: r.integer(
-      own(c, 'abortScaleDownDelaySeconds'),
-      CANARY_FIELD.child('abortScaleDownDelaySeconds'),
-    ),
-    maxSurge: r.intOrString(own(c, 'maxSurge'), CANARY_FIELD.child('maxSurge')),
-    maxUnavailable: r.intOrString(own(c, 'maxUnavailable'), CANARY_FIELD.child('maxUnavailable')),
+    stableService: readAt(STRING, r, c, 'stableService', field),
+    canaryService: readAt(STRING, r, c, 'canaryService', field),
+    dynamicStableScale: readAt(BOOLEAN, r, c, 'dynamicStableScale', field) ?? false,
+    scaleDownDelaySeconds: readAt(INTEGER, r, c, 'scaleDownDelaySeconds', field),
+    abortScaleDownDelaySeconds: readAt(INTEGER, r, c, 'abortScaleDownDelaySeconds', field),
+    maxSurge: readAt(INT_OR_STRING, r, c, 'maxSurge', field),
+    maxUnavailable: readAt(INT_OR_STRING, r, c, 'maxUnavailable', field),
     trafficRouting: readTrafficRouting(r, own(c, 'trafficRouting')),
-    steps: (r.array(own(c, 'steps'), STEPS_FIELD) ?? []).map((s, i) => readStep(r, s, i)),
+    steps: readSteps(r, r.array(own(c, 'steps'), STEPS_FIELD)),
   };
   if (pingPong) {
     strategy.pingPong = {
-      pingService: r.string(own(pingPong, 'pingService'), CANARY_FIELD.child('pingPong', 'pingService')),
-      pongService: r.string(own(pingPong, 'pongService'), CANARY_FIELD.child('pingPong', 'pongService')),
+      pingService: readAt(STRING, r, pingPong, 'pingService', PING_PONG_FIELD),
+      pongService: readAt(STRING, r, pingPong, 'pongService', PING_PONG_FIELD),
     };
   }
   return strategy;
@@ -448,33 +597,41 @@ function readDestination(r: JsonReader, value: unknown, field: FieldPath): Weigh
   const d = r.object(value, field);
   if (!d) return undefined;
   const dest: WeightDestination = {
-    serviceName: r.string(own(d, 'serviceName'), field.child('serviceName')) ?? '',
-    weight: r.integer(own(d, 'weight'), field.child('weight')) ?? 0,
+    serviceName: readAt(STRING, r, d, 'serviceName', field) ?? '',
+    weight: readAt(INTEGER, r, d, 'weight', field) ?? 0,
   };
-  const hash = r.string(own(d, 'podTemplateHash'), field.child('podTemplateHash'));
+  const hash = readAt(STRING, r, d, 'podTemplateHash', field);
   if (hash !== undefined) dest.podTemplateHash = hash;
   return dest;
 }
 
+/** A destination under `status.canary.weights`, its path built only when it is there. */
+function destinationAt(
+  r: JsonReader,
+  weights: JsonObject | undefined,
+  key: string,
+): WeightDestination | undefined {
+  const value = own(weights, key);
+  return value == null ? undefined : readDestination(r, value, WEIGHTS_FIELD.child(key));
+}
+
 function readStatus(r: JsonReader, value: unknown): RolloutStatus {
   const s = r.object(value, STATUS);
-  const canaryField = STATUS.child('canary');
-  const canary = r.object(own(s, 'canary'), canaryField);
+  const canary = readAt(OBJECT, r, s, 'canary', STATUS);
   const status: RolloutStatus = {
-    currentStepIndex: r.integer(own(s, 'currentStepIndex'), STATUS.child('currentStepIndex')),
-    stableRS: r.string(own(s, 'stableRS'), STATUS.child('stableRS')),
-    currentPodHash: r.string(own(s, 'currentPodHash'), STATUS.child('currentPodHash')),
-    abort: r.boolean(own(s, 'abort'), STATUS.child('abort')) ?? false,
-    promoteFull: r.boolean(own(s, 'promoteFull'), STATUS.child('promoteFull')) ?? false,
-    stablePingPong: r.string(own(canary, 'stablePingPong'), canaryField.child('stablePingPong')),
+    currentStepIndex: readAt(INTEGER, r, s, 'currentStepIndex', STATUS),
+    stableRS: readAt(STRING, r, s, 'stableRS', STATUS),
+    currentPodHash: readAt(STRING, r, s, 'currentPodHash', STATUS),
+    abort: readAt(BOOLEAN, r, s, 'abort', STATUS) ?? false,
+    promoteFull: readAt(BOOLEAN, r, s, 'promoteFull', STATUS) ?? false,
+    stablePingPong: readAt(STRING, r, canary, 'stablePingPong', STATUS_CANARY_FIELD),
   };
-  const weightsField = canaryField.child('weights');
   // Without a weights object both destinations read as undefined: no separate check for it.
-  const weights = r.object(own(canary, 'weights'), weightsField);
-  const canaryDest = readDestination(r, own(weights, 'canary'), weightsField.child('canary'));
-  const stableDest = readDestination(r, own(weights, 'stable'), weightsField.child('stable'));
+  const weights = readAt(OBJECT, r, canary, 'weights', STATUS_CANARY_FIELD);
+  const canaryDest = destinationAt(r, weights, 'canary');
+  const stableDest = destinationAt(r, weights, 'stable');
   if (canaryDest && stableDest) {
-    const additionalField = weightsField.child('additional');
+    const additionalField = WEIGHTS_FIELD.child('additional');
     const additional = (r.array(own(weights, 'additional'), additionalField) ?? []).flatMap(
       (d: Json, i) => readDestination(r, d, additionalField.index(i)) ?? [],
     );
@@ -489,10 +646,10 @@ function readStatus(r: JsonReader, value: unknown): RolloutStatus {
  */
 function readPodLabels(r: JsonReader, spec: JsonObject | undefined): Record<string, string> | undefined {
   if (own(spec, 'workloadRef') != null) return undefined;
-  const template = r.object(own(spec, 'template'), SPEC.child('template'));
+  const template = readAt(OBJECT, r, spec, 'template', SPEC);
   if (!template) return undefined;
-  const meta = r.object(own(template, 'metadata'), SPEC.child('template', 'metadata'));
-  return r.stringMap(own(meta, 'labels'), SPEC.child('template', 'metadata', 'labels'));
+  const meta = readAt(OBJECT, r, template, 'metadata', TEMPLATE_FIELD);
+  return stringMapAt(r, meta, 'labels', TEMPLATE_METADATA_FIELD);
 }
 
 export function parseRollout(obj: unknown): Parsed<Rollout> {
@@ -500,9 +657,9 @@ export function parseRollout(obj: unknown): Parsed<Rollout> {
   const top = topObject(r, obj, 'a Rollout');
   const meta = top && readMeta(r, top);
   if (!top || !meta) return { findings: r.problems };
+  const revisionText = annotationValue(r, meta.metadata, REVISION_ANNOTATION);
   const spec = r.object(own(top, 'spec'), SPEC);
-  const strategy = r.object(own(spec, 'strategy'), SPEC.child('strategy'));
-  const revisionText = meta.annotations[REVISION_ANNOTATION];
+  const strategy = readAt(OBJECT, r, spec, 'strategy', SPEC);
   const revision = revisionText?.match(/^\d+$/) ? Number(revisionText) : undefined;
   const rollout: Rollout = {
     namespace: meta.namespace,
