@@ -37,41 +37,54 @@ function stepField(i: number): CanaryField {
   return STEPS.index(i);
 }
 
-function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding[] {
-  const out: Finding[] = [];
-  const at = stepField(i);
-  const set = {
-    Experiment: step.experiment !== undefined,
-    Pause: step.pause !== undefined,
-    SetWeight: step.setWeight !== undefined,
-    Analysis: step.analysis !== undefined,
-  };
-  if (Object.values(set).filter(Boolean).length > 1) {
-    const flags = Object.entries(set).map(([k, v]) => `step.${k}: ${v}`);
+/** Every kind of step, in the order Argo's empty-step message lists them. */
+const STEP_KINDS = [
+  'experiment',
+  'pause',
+  'setWeight',
+  'analysis',
+  'setCanaryScale',
+  'setHeaderRoute',
+  'setMirrorRoute',
+  'plugin',
+] as const;
+
+/** Argo's flags for a step with no action: every kind, each `true`. */
+const EMPTY_STEP_FLAGS = STEP_KINDS.map((k) => `step.${k[0]!.toUpperCase()}${k.slice(1)}: true`).join(' ');
+
+function isEmptyStep(step: CanaryStep): boolean {
+  for (const kind of STEP_KINDS) if (step[kind] !== undefined) return false;
+  return true;
+}
+
+// The rules below run for every step of every review and usually find nothing: they push
+// into the caller's list, and build a field path only for a finding.
+
+function stepShapeRules(step: CanaryStep, i: number, maxWeight: number, out: Finding[]): void {
+  const experiment = step.experiment !== undefined;
+  const pause = step.pause !== undefined;
+  const setWeight = step.setWeight !== undefined;
+  const analysis = step.analysis !== undefined;
+  if (Number(experiment) + Number(pause) + Number(setWeight) + Number(analysis) > 1) {
     out.push(
       argoInvalid(
         'step-multiple-types',
-        at,
-        flags.join(' '),
+        stepField(i),
+        `step.Experiment: ${experiment} step.Pause: ${pause} step.SetWeight: ${setWeight} step.Analysis: ${analysis}`,
         InvalidStepMessage,
         'Split this step: give each of setWeight, pause, experiment and analysis its own step.',
       ),
     );
   }
-  const kinds = [
-    'experiment',
-    'pause',
-    'setWeight',
-    'analysis',
-    'setCanaryScale',
-    'setHeaderRoute',
-    'setMirrorRoute',
-    'plugin',
-  ] as const;
-  if (kinds.every((k) => step[k] === undefined)) {
-    const flags = kinds.map((k) => `step.${k[0]!.toUpperCase()}${k.slice(1)}: true`);
+  if (isEmptyStep(step)) {
     out.push(
-      argoInvalid('step-empty', at, flags.join(' '), InvalidStepMessage, 'Add an action or delete the step.'),
+      argoInvalid(
+        'step-empty',
+        stepField(i),
+        EMPTY_STEP_FLAGS,
+        InvalidStepMessage,
+        'Add an action or delete the step.',
+      ),
     );
   }
   // Equivalent survivor: step.setWeight !== undefined → true: an undefined weight is neither below 0 nor above the maximum
@@ -79,7 +92,7 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
     out.push(
       argoInvalid(
         'step-set-weight-range',
-        at.child('setWeight'),
+        stepField(i).child('setWeight'),
         step.setWeight,
         invalidSetWeightMessage(maxWeight),
         `Use a weight from 0 to ${maxWeight}.`,
@@ -90,41 +103,46 @@ function stepShapeRules(step: CanaryStep, i: number, maxWeight: number): Finding
     out.push(
       argoInvalid(
         'step-pause-duration-negative',
-        at.child('pause', 'duration'),
+        stepField(i).child('pause', 'duration'),
         pauseDurationSeconds(step.pause.duration),
         InvalidDurationMessage,
         'Use a number of seconds or a Go duration such as "30s" or "1h".',
       ),
     );
   }
-  return out;
 }
 
-/** Argo's `hasALBInvalidValues`: ALB conditions can only compare a header to exact values. */
-function albHeaderValueRule(value: StringMatch | null, at: CanaryField): Finding[] {
+/** `steps[i].setHeaderRoute.match[j]`. */
+function headerMatchField(i: number, j: number): CanaryField {
+  return stepField(i).child('setHeaderRoute', 'match').index(j);
+}
+
+/**
+ * Argo's `hasALBInvalidValues`: ALB conditions can only compare a header to exact values.
+ * `i` and `j` locate the match (step, match), whose path is built only for a finding.
+ */
+function albHeaderValueRule(value: StringMatch | null, i: number, j: number, out: Finding[]): void {
   if (value === null) {
-    return [
+    out.push(
       argoInvalid(
         'header-route-match-value-missing',
-        at,
+        headerMatchField(i, j),
         null,
         InvalidStringMatchMissedValuePolicy,
         'Set headerValue.exact.',
       ),
-    ];
-  }
-  if (!value.exact || value.regex || value.prefix) {
-    return [
+    );
+  } else if (!value.exact || value.regex || value.prefix) {
+    out.push(
       argoInvalid(
         'header-route-match-alb-exact-only',
-        at,
+        headerMatchField(i, j),
         stringMatchJson(value),
         InvalidSetHeaderRouteALBValuePolicy,
         'Use headerValue.exact only; ALB header conditions cannot do prefix or regex matches.',
       ),
-    ];
+    );
   }
-  return [];
 }
 
 /** Argo's `hasMultipleMatchValues`: exactly one of exact, regex, prefix (Istio rules). */
@@ -190,39 +208,46 @@ function mirrorRouteJson(route: SetMirrorRoute): object {
   };
 }
 
-function headerRouteRules(route: SetHeaderRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
-  const at = stepField(i).child('setHeaderRoute');
+function headerRouteRules(
+  route: SetHeaderRoute,
+  i: number,
+  tr: TrafficRouting | undefined,
+  out: Finding[],
+): void {
   if (!tr || (!istio(tr) && !tr.alb && !hasProvider(tr, 'apisix') && !plugins(tr))) {
-    return [
+    out.push(
       argoInvalid(
         'header-route-router-unsupported',
-        at,
+        stepField(i).child('setHeaderRoute'),
         headerRouteJson(route),
         InvalidSetHeaderRouteTrafficPolicy,
         tr?.nginx
           ? 'NGINX has no header routes here: remove the step (use canary-by-header in canaryIngressAnnotations).'
           : 'Remove the step, or route with ALB, Istio, Apisix or a plugin.',
       ),
-    ];
+    );
+    return;
   }
-  const matches = route.match ?? [];
-  const matchField = at.child('match');
-  if (tr.alb && route.match !== null && matches.length === 0) {
+  const matches = route.match;
+  if (matches === null) return;
+  if (tr.alb && matches.length === 0) {
     // Argo writes `conditions.<name>: null` and inserts a `/*` path first in every rule, so
     // the route has no header condition and takes all traffic.
-    return [
+    const matchField = stepField(i).child('setHeaderRoute', 'match').real;
+    out.push(
       error(
         'alb-header-route-empty-match',
-        matchField.real,
-        `${matchField.real}: an empty list makes Argo Rollouts write conditions.${route.name}: null, so header route "${route.name}" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.`,
+        matchField,
+        `${matchField}: an empty list makes Argo Rollouts write conditions.${route.name}: null, so header route "${route.name}" matches every request and sends ALL traffic to the canary. Add a match, or omit match to remove the route.`,
       ),
-    ];
+    );
+    return;
   }
-  return matches.flatMap((m, j) =>
-    tr.alb
-      ? albHeaderValueRule(m.headerValue, matchField.index(j))
-      : oneOfStringMatchRule(m.headerValue, matchField.index(j)),
-  );
+  for (let j = 0; j < matches.length; j++) {
+    const value = matches[j]!.headerValue;
+    if (tr.alb) albHeaderValueRule(value, i, j, out);
+    else out.push(...oneOfStringMatchRule(value, headerMatchField(i, j)));
+  }
 }
 
 function mirrorRouteRules(route: SetMirrorRoute, i: number, tr: TrafficRouting | undefined): Finding[] {
@@ -265,48 +290,58 @@ function managedRouteNames(names: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
-function managedRouteRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
-  if (!tr) return [];
-  const routes: [string, string][] = [];
-  if (step.setHeaderRoute) routes.push(['setHeaderRoute', step.setHeaderRoute.name]);
-  if (step.setMirrorRoute) routes.push(['setMirrorRoute', step.setMirrorRoute.name]);
-  if (routes.length === 0) return [];
+const MANAGED_ROUTES = CanaryField.ROOT.child('trafficRouting', 'managedRoutes');
+const TRAFFIC_ROUTING = CanaryField.ROOT.child('trafficRouting');
+
+/** A step's header or mirror route (`kind`) whose name trafficRouting.managedRoutes lacks. */
+function unmanagedRoute(i: number, kind: 'setHeaderRoute' | 'setMirrorRoute', name: string): Finding {
+  return argoInvalid(
+    'managed-routes-missing-route',
+    stepField(i).child(kind),
+    name,
+    InvalideStepRouteNameNotFoundInManagedRoutes,
+    `Add {name: ${name}} to trafficRouting.managedRoutes.`,
+  );
+}
+
+function managedRouteRules(
+  step: CanaryStep,
+  i: number,
+  tr: TrafficRouting | undefined,
+  out: Finding[],
+): void {
+  const header = step.setHeaderRoute;
+  const mirror = step.setMirrorRoute;
+  if (!tr || (!header && !mirror)) return;
   if (tr.managedRoutes === undefined) {
-    const at = CanaryField.ROOT.child('trafficRouting', 'managedRoutes');
-    return [
+    out.push(
       error(
         'managed-routes-required',
-        at.real,
+        MANAGED_ROUTES.real,
         withFix(
-          requiredText(at.argo, missingFieldMessage('spec.strategy.canary.trafficRouting.managedRoutes')),
+          requiredText(
+            MANAGED_ROUTES.argo,
+            missingFieldMessage('spec.strategy.canary.trafficRouting.managedRoutes'),
+          ),
           'List every setHeaderRoute/setMirrorRoute name under trafficRouting.managedRoutes.',
         ),
       ),
-    ];
+    );
+    return;
   }
   const managed = managedRouteNames(tr.managedRoutes);
-  return routes
-    .filter(([, name]) => !managed.has(name))
-    .map(([kind, name]) =>
-      argoInvalid(
-        'managed-routes-missing-route',
-        stepField(i).child(kind),
-        name,
-        InvalideStepRouteNameNotFoundInManagedRoutes,
-        `Add {name: ${name}} to trafficRouting.managedRoutes.`,
-      ),
-    );
+  if (header && !managed.has(header.name)) out.push(unmanagedRoute(i, 'setHeaderRoute', header.name));
+  if (mirror && !managed.has(mirror.name)) out.push(unmanagedRoute(i, 'setMirrorRoute', mirror.name));
 }
 
-function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined): Finding[] {
-  // Equivalent mutant: a string seeded into the [] has no weight, so it is skipped.
-  // Stryker disable next-line ArrayDeclaration: equivalent, skipped
-  const templates = step.experiment?.templates ?? [];
-  return templates.flatMap((t, k) => {
-    if (t.weight === undefined) return [];
+function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined, out: Finding[]): void {
+  const templates = step.experiment?.templates;
+  if (!templates) return;
+  templates.forEach((t, k) => {
+    if (t.weight === undefined) return;
     const at = stepField(i).child('experiment', 'templates').index(k).child('weight');
     if (!tr) {
-      return [
+      out.push(
         argoInvalid(
           'experiment-weight-without-traffic-routing',
           at,
@@ -314,10 +349,9 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
           InvalidCanaryExperimentTemplateWeightWithoutTrafficRouting,
           'Remove the weight or configure trafficRouting.',
         ),
-      ];
-    }
-    if (!tr.alb && !hasProvider(tr, 'smi') && !istio(tr) && !plugins(tr)) {
-      return [
+      );
+    } else if (!tr.alb && !hasProvider(tr, 'smi') && !istio(tr) && !plugins(tr)) {
+      out.push(
         argoInvalid(
           'experiment-weight-router-unsupported',
           at,
@@ -325,33 +359,33 @@ function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undef
           ExperimentTemplateWeightRouterMessage,
           'Remove the weight: NGINX cannot send traffic to experiment pods.',
         ),
-      ];
+      );
     }
-    return [];
   });
 }
 
 export function stepRules(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
   const maxWeight = tr?.maxTrafficWeight ?? 100;
-  const trafficRouting = CanaryField.ROOT.child('trafficRouting');
-  return canary.steps.flatMap((step, i) => [
-    ...stepShapeRules(step, i, maxWeight),
-    ...(step.setCanaryScale && !tr
-      ? [
-          error(
-            'set-canary-scale-without-traffic-routing',
-            trafficRouting.real,
-            withFix(
-              requiredText(trafficRouting.argo, InvalidSetCanaryScaleTrafficPolicy),
-              'Remove setCanaryScale steps or configure trafficRouting.',
-            ),
+  const out: Finding[] = [];
+  canary.steps.forEach((step, i) => {
+    stepShapeRules(step, i, maxWeight, out);
+    if (step.setCanaryScale && !tr) {
+      out.push(
+        error(
+          'set-canary-scale-without-traffic-routing',
+          TRAFFIC_ROUTING.real,
+          withFix(
+            requiredText(TRAFFIC_ROUTING.argo, InvalidSetCanaryScaleTrafficPolicy),
+            'Remove setCanaryScale steps or configure trafficRouting.',
           ),
-        ]
-      : []),
-    ...(step.setHeaderRoute ? headerRouteRules(step.setHeaderRoute, i, tr) : []),
-    ...(step.setMirrorRoute ? mirrorRouteRules(step.setMirrorRoute, i, tr) : []),
-    ...managedRouteRules(step, i, tr),
-    ...experimentRules(step, i, tr),
-  ]);
+        ),
+      );
+    }
+    if (step.setHeaderRoute) headerRouteRules(step.setHeaderRoute, i, tr, out);
+    if (step.setMirrorRoute) out.push(...mirrorRouteRules(step.setMirrorRoute, i, tr));
+    managedRouteRules(step, i, tr, out);
+    experimentRules(step, i, tr, out);
+  });
+  return out;
 }
