@@ -6,7 +6,7 @@ import { MAX_STICKINESS_SECONDS, STICKINESS_DURATION_ERROR } from '../alb/index.
 import type { FieldPath, RuleIdWithSeverity } from '../findings/index.js';
 import { CANARY_FIELD, TRAFFIC_ROUTING_FIELD, internalErrorText } from '../findings/index.js';
 import { error, warning } from './argo-finding.js';
-import type { CanaryStrategy, Finding, TrafficRouting } from '../model.js';
+import type { CanaryStep, CanaryStrategy, Finding, TrafficRouting } from '../model.js';
 import { DEFAULT_ALB_PREFIX } from '../keys.js';
 import { headerMatchFindings } from './header-match.js';
 
@@ -21,53 +21,52 @@ function stepField(i: number): FieldPath {
   return STEPS_FIELD.index(i);
 }
 
+/** What differs between the ALB and the NGINX pair of Ingress fields. */
+interface IngressListFields {
+  router: 'alb' | 'nginx';
+  /** The Go field names Argo's message uses: the single one, then the list. */
+  names: [string, string];
+  rules: Record<'Both' | 'Neither', RuleIdWithSeverity<'error'>>;
+}
+
+const ALB_INGRESS_FIELDS: IngressListFields = {
+  router: 'alb',
+  names: ['Ingress', 'Ingresses'],
+  rules: { Both: 'alb-ingress-both', Neither: 'alb-ingress-neither' },
+};
+
+const NGINX_INGRESS_FIELDS: IngressListFields = {
+  router: 'nginx',
+  names: ['StableIngress', 'StableIngresses'],
+  rules: { Both: 'nginx-ingress-both', Neither: 'nginx-ingress-neither' },
+};
+
 /** Current release: exactly one of `ingress` / `ingresses` (and of the NGINX pair). */
-function ingressListRules(tr: TrafficRouting): Finding[] {
-  const out: Finding[] = [];
-  const pairs: {
-    router: string;
-    single?: string;
-    list?: string[];
-    names: string[];
-    rules: Record<'Both' | 'Neither', RuleIdWithSeverity<'error'>>;
-    set: boolean;
-  }[] = [
-    {
-      router: 'alb',
-      single: tr.alb?.ingress,
-      list: tr.alb?.ingresses,
-      names: ['Ingress', 'Ingresses'],
-      rules: { Both: 'alb-ingress-both', Neither: 'alb-ingress-neither' },
-      set: tr.alb !== undefined,
-    },
-    {
-      router: 'nginx',
-      single: tr.nginx?.stableIngress,
-      list: tr.nginx?.stableIngresses,
-      names: ['StableIngress', 'StableIngresses'],
-      rules: { Both: 'nginx-ingress-both', Neither: 'nginx-ingress-neither' },
-      set: tr.nginx !== undefined,
-    },
-  ];
-  for (const p of pairs) {
-    if (!p.set) continue;
-    const single = !!p.single;
-    const list = p.list !== undefined;
-    if (single === list) {
-      const [a, b] = p.names as [string, string];
-      const both = single ? 'Both' : 'Neither';
-      const field = TRAFFIC_ROUTING_FIELD.child(p.router);
-      const fields = `${a[0]!.toLowerCase()}${a.slice(1)} or ${b[0]!.toLowerCase()}${b.slice(1)}`;
-      out.push(
-        error(
-          p.rules[both],
-          field,
-          `${internalErrorText(field, `Either ${a} or ${b} must be configured. ${both} are configured.`)} Set exactly one of ${fields}.`,
-        ),
-      );
-    }
-  }
-  return out;
+function ingressListRule(
+  fields: IngressListFields,
+  single: string | undefined,
+  list: string[] | undefined,
+  out: Finding[],
+): void {
+  const hasSingle = !!single;
+  const hasList = list !== undefined;
+  if (hasSingle !== hasList) return;
+  const [a, b] = fields.names;
+  const both = hasSingle ? 'Both' : 'Neither';
+  const field = TRAFFIC_ROUTING_FIELD.child(fields.router);
+  const names = `${a[0]!.toLowerCase()}${a.slice(1)} or ${b[0]!.toLowerCase()}${b.slice(1)}`;
+  out.push(
+    error(
+      fields.rules[both],
+      field,
+      `${internalErrorText(field, `Either ${a} or ${b} must be configured. ${both} are configured.`)} Set exactly one of ${names}.`,
+    ),
+  );
+}
+
+function ingressListRules(tr: TrafficRouting, out: Finding[]): void {
+  if (tr.alb) ingressListRule(ALB_INGRESS_FIELDS, tr.alb.ingress, tr.alb.ingresses, out);
+  if (tr.nginx) ingressListRule(NGINX_INGRESS_FIELDS, tr.nginx.stableIngress, tr.nginx.stableIngresses, out);
 }
 
 function stickinessRule(tr: TrafficRouting): Finding[] {
@@ -103,40 +102,47 @@ function albServicePortRule(tr: TrafficRouting): Finding[] {
   ];
 }
 
+/** The longest name that fits after `<kind>.` in an annotation key's name part. */
+function longestName(kind: string): number {
+  return ANNOTATION_NAME_MAX - `${kind}.`.length;
+}
+
+const LONGEST_ACTION_NAME = longestName('actions');
+const LONGEST_CONDITIONS_NAME = longestName('conditions');
+
 /** Names Argo writes into annotation keys must fit the 63-character name part (LBC parser.go). */
-function albKeyLengthRules(canary: CanaryStrategy): Finding[] {
+function albKeyLengthRules(canary: CanaryStrategy, out: Finding[]): void {
   const alb = canary.trafficRouting?.alb;
-  if (!alb) return [];
-  const out: Finding[] = [];
-  const actionField = alb.rootService
-    ? TRAFFIC_ROUTING_FIELD.child('alb', 'rootService')
-    : CANARY_FIELD.child('stableService');
+  if (!alb) return;
   // Equivalent mutant: with neither name set, a seeded 17-character name is within the limit.
   // Stryker disable next-line StringLiteral: equivalent, no finding either way
   const actionName = alb.rootService || canary.stableService || '';
-  const limit = (kind: string) => ANNOTATION_NAME_MAX - `${kind}.`.length;
-  if (actionName.length > limit('actions')) {
+  if (actionName.length > LONGEST_ACTION_NAME) {
+    const actionField = alb.rootService
+      ? TRAFFIC_ROUTING_FIELD.child('alb', 'rootService')
+      : CANARY_FIELD.child('stableService');
     out.push(
       error(
         'alb-action-name-too-long',
         actionField,
-        `${actionField}: "${actionName}" has ${actionName.length} characters, but the annotation key actions.${actionName} may have at most 63 after the "/", so the name may have at most ${limit('actions')}. Use a shorter Service name.`,
+        `${actionField}: "${actionName}" has ${actionName.length} characters, but the annotation key actions.${actionName} may have at most 63 after the "/", so the name may have at most ${LONGEST_ACTION_NAME}. Use a shorter Service name.`,
       ),
     );
   }
   canary.steps.forEach((step, i) => {
     const name = step.setHeaderRoute?.name;
     if (name === undefined) return;
-    const field = stepField(i).child('setHeaderRoute', 'name');
-    if (name.length > limit('conditions')) {
+    if (name.length > LONGEST_CONDITIONS_NAME) {
+      const field = stepField(i).child('setHeaderRoute', 'name');
       out.push(
         error(
           'alb-conditions-name-too-long',
           field,
-          `${field}: "${name}" has ${name.length} characters, but the annotation key conditions.${name} may have at most 63 after the "/", so a header route name may have at most ${limit('conditions')}. Use a shorter name.`,
+          `${field}: "${name}" has ${name.length} characters, but the annotation key conditions.${name} may have at most 63 after the "/", so a header route name may have at most ${LONGEST_CONDITIONS_NAME}. Use a shorter name.`,
         ),
       );
     } else if (!DNS1035_LABEL.test(name)) {
+      const field = stepField(i).child('setHeaderRoute', 'name');
       out.push(
         error(
           'alb-header-route-name-invalid',
@@ -146,7 +152,6 @@ function albKeyLengthRules(canary: CanaryStrategy): Finding[] {
       );
     }
   });
-  return out;
 }
 
 function albPrefixRule(tr: TrafficRouting): Finding[] {
@@ -167,10 +172,24 @@ function albPrefixRule(tr: TrafficRouting): Finding[] {
  * separate conditions, and ALB compares header names case-insensitively: one header would
  * need two different values at once.
  */
-function albNeverMatchRules(canary: CanaryStrategy): Finding[] {
-  if (!canary.trafficRouting?.alb) return [];
-  return canary.steps.flatMap((step, i) =>
-    step.setHeaderRoute ? headerMatchFindings(step.setHeaderRoute, stepField(i).child('setHeaderRoute')) : [],
+function albNeverMatchRules(canary: CanaryStrategy, out: Finding[]): void {
+  if (!canary.trafficRouting?.alb) return;
+  canary.steps.forEach((step, i) => {
+    const route = step.setHeaderRoute;
+    // A match cannot conflict with itself: only a route with two or more needs comparing.
+    // Equivalent survivor: route.match.length > 1 → route.match.length >= 1: one match never conflicts, headerMatchFindings finds nothing
+    // Equivalent survivor: route.match.length > 1 → true: cost only: headerMatchFindings finds nothing in fewer than two matches
+    if (route && route.match !== null && route.match.length > 1)
+      out.push(...headerMatchFindings(route, stepField(i).child('setHeaderRoute')));
+  });
+}
+
+function sendsTraffic(step: CanaryStep): boolean {
+  return (
+    (step.setWeight ?? 0) > 0 ||
+    // Stryker disable next-line ArrayDeclaration: equivalent, a seeded string has no weight
+    (step.experiment?.templates ?? []).some((t) => (t.weight ?? 0) > 0) ||
+    (step.setHeaderRoute?.match?.length ?? 0) > 0
   );
 }
 
@@ -178,14 +197,7 @@ function albNeverMatchRules(canary: CanaryStrategy): Finding[] {
 function trafficNeverShiftsRule(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
   if (!tr || canary.steps.length === 0) return [];
-  const sendsTraffic = canary.steps.some(
-    (s) =>
-      (s.setWeight ?? 0) > 0 ||
-      // Stryker disable next-line ArrayDeclaration: equivalent, a seeded string has no weight
-      (s.experiment?.templates ?? []).some((t) => (t.weight ?? 0) > 0) ||
-      (s.setHeaderRoute?.match?.length ?? 0) > 0,
-  );
-  if (sendsTraffic) return [];
+  if (canary.steps.some(sendsTraffic)) return [];
   return [
     warning(
       'steps-never-shift-traffic',
@@ -243,13 +255,13 @@ function dynamicStableScaleTraps(canary: CanaryStrategy): Finding[] {
 /** All rules of this file, in a stable order. */
 export function beyondArgoRules(canary: CanaryStrategy): Finding[] {
   const tr = canary.trafficRouting;
-  return [
-    ...(tr
-      ? [...ingressListRules(tr), ...albServicePortRule(tr), ...stickinessRule(tr), ...albPrefixRule(tr)]
-      : []),
-    ...albKeyLengthRules(canary),
-    ...albNeverMatchRules(canary),
-    ...trafficNeverShiftsRule(canary),
-    ...dynamicStableScaleTraps(canary),
-  ];
+  const out: Finding[] = [];
+  if (tr) {
+    ingressListRules(tr, out);
+    out.push(...albServicePortRule(tr), ...stickinessRule(tr), ...albPrefixRule(tr));
+  }
+  albKeyLengthRules(canary, out);
+  albNeverMatchRules(canary, out);
+  out.push(...trafficNeverShiftsRule(canary), ...dynamicStableScaleTraps(canary));
+  return out;
 }
