@@ -47,8 +47,13 @@ export function findingKey(f: Pick<Finding, 'field' | 'message'> & { rule: strin
   return `${f.rule}\u0000${f.field}\u0000${f.message}`;
 }
 
-/** Each finding once, first occurrence kept (Argo reports some rules once per step). */
+/**
+ * Each finding once, first occurrence kept (Argo reports some rules once per step). A list
+ * of fewer than two (a valid object's) is returned as it is, without keys to compare.
+ */
 export function dedupeFindings<T extends Finding>(findings: T[]): T[] {
+  // Equivalent survivor: findings.length < 2 → false: cost only: a list of fewer than two holds no duplicate
+  if (findings.length < 2) return findings;
   const seen = new Set<string>();
   return findings.filter((f) => {
     const key = findingKey(f);

@@ -54,32 +54,40 @@ interface IngressRef {
   argoField: FieldPath;
 }
 
+/** The two fields that name a router's Ingresses: the single name and the list. */
+interface IngressNameFields {
+  one: FieldPath;
+  many: FieldPath;
+}
+
+const ALB_INGRESS_NAME_FIELDS: IngressNameFields = {
+  one: TRAFFIC_ROUTING_FIELD.child('alb', 'ingress'),
+  many: TRAFFIC_ROUTING_FIELD.child('alb', 'ingresses'),
+};
+
+const NGINX_INGRESS_NAME_FIELDS: IngressNameFields = {
+  one: TRAFFIC_ROUTING_FIELD.child('nginx', 'stableIngress'),
+  many: TRAFFIC_ROUTING_FIELD.child('nginx', 'stableIngresses'),
+};
+
 /**
  * The referenced names (traffic-state.ts decides which field Argo reads), each with the field that
  * names it: `ingresses[k]` for a list entry, so a finding points at the right element.
  */
-function ingressRefs(
-  names: string[],
-  single: string | undefined,
-  list: string[] | undefined,
-  base: FieldPath,
-  fields: [string, string],
-): IngressRef[] {
-  const [one, many] = fields;
+function ingressRefs(names: string[], list: string[] | undefined, fields: IngressNameFields): IngressRef[] {
+  if (list === undefined) return names.map((name) => ({ name, field: fields.one, argoField: fields.one }));
   // The first index of each name, found once: an indexOf per name was quadratic in the list.
   const firstIndex = new Map<string, number>();
-  list?.forEach((name, i) => {
+  list.forEach((name, i) => {
     if (!firstIndex.has(name)) firstIndex.set(name, i);
   });
-  const manyField = base.child(many);
-  const oneField = base.child(one);
-  return names.map((name) =>
-    list !== undefined
-      ? // Equivalent mutant (+1): each name comes from the list, so it has an index.
-        // Stryker disable next-line UnaryOperator: equivalent, not reached
-        { name, field: manyField.index(firstIndex.get(name) ?? -1), argoField: manyField }
-      : { name, field: oneField, argoField: oneField },
-  );
+  return names.map((name) => ({
+    name,
+    // Equivalent mutant (+1): each name comes from the list, so it has an index.
+    // Stryker disable next-line UnaryOperator: equivalent, not reached
+    field: fields.many.index(firstIndex.get(name) ?? -1),
+    argoField: fields.many,
+  }));
 }
 
 const MISSING_WHY =
@@ -130,12 +138,16 @@ interface ClassCheck {
   effect: string;
   /** Argo Rollouts' class flag and its default. */
   flag: string;
-  classes: (options: ReferenceOptions) => string[];
+  classes: (options: ReferenceOptions) => readonly string[];
   /** What Argo Rollouts skips for an Ingress whose class it does not list. */
   skipped: string;
   /** How to make Argo Rollouts see the Ingress. */
   classFix: string;
 }
+
+/** Argo Rollouts' defaults of `--alb-ingress-classes` and `--nginx-ingress-classes`. */
+const ARGO_DEFAULT_ALB_CLASSES: readonly string[] = ['alb'];
+const ARGO_DEFAULT_NGINX_CLASSES: readonly string[] = ['nginx'];
 
 const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
   alb: {
@@ -147,7 +159,7 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     controller: ALB_CONTROLLER,
     effect: 'its weights do nothing',
     flag: '--alb-ingress-classes',
-    classes: (o) => o.rolloutsAlbIngressClasses ?? ['alb'],
+    classes: (o) => o.rolloutsAlbIngressClasses ?? ARGO_DEFAULT_ALB_CLASSES,
     skipped: 'it will not reset the action when the Rollout lets go of this Ingress',
     classFix: 'Set spec.ingressClassName: alb, or add the class to the flag.',
   },
@@ -160,36 +172,57 @@ const CLASS_CHECKS: Record<'alb' | 'nginx', ClassCheck> = {
     controller: NGINX_CONTROLLER,
     effect: 'its canary Ingress does nothing',
     flag: '--nginx-ingress-classes',
-    classes: (o) => o.rolloutsNginxIngressClasses ?? ['nginx'],
+    classes: (o) => o.rolloutsNginxIngressClasses ?? ARGO_DEFAULT_NGINX_CLASSES,
     skipped: 'edits to it reach the canary Ingress only on the next Rollout change',
     classFix: 'Add the class to the flag.',
   },
 };
 
-function classFindings(
+function classWarning(rule: RuleId, ref: IngressRef, ingress: Ingress, message: string): Finding {
+  return newFinding(rule, ref.field, message, { severity: 'warning', ingress: ingress.name });
+}
+
+/** The ingress-class warning about one referenced Ingress, if any. */
+function classFinding(
   check: ClassCheck,
   ingress: Ingress,
   ref: IngressRef,
   cluster: ClusterView,
   options: ReferenceOptions,
-): Finding[] {
-  const warn = (rule: RuleId, message: string): Finding[] => [
-    newFinding(rule, ref.field, message, { severity: 'warning', ingress: ingress.name }),
-  ];
+): Finding | undefined {
   const decision = check.decide(ingress, cluster.ingressClasses(), options);
   if (!decision.managed) {
-    return warn(
+    return classWarning(
       check.notManagedRule,
+      ref,
+      ingress,
       `Ingress "${ingress.name}" is not managed by ${check.controllerName}, so ${check.effect}: ${decision.reason} Set spec.ingressClassName to an IngressClass with controller ${check.controller}.`,
     );
   }
   const argoClasses = check.classes(options);
   const seen = argoRolloutsIngressClass(ingress) ?? '';
-  if (argoClasses.includes(seen)) return [];
-  return warn(
+  if (argoClasses.includes(seen)) return undefined;
+  return classWarning(
     check.unknownClassRule,
+    ref,
+    ingress,
     `Ingress "${ingress.name}": Argo Rollouts skips it, as class "${seen}" is not in ${check.flag} (${argoClasses.join(', ')}), so ${check.skipped} (it reads the annotation, then spec.ingressClassName, never the default IngressClass). ${check.classFix}`,
   );
+}
+
+/**
+ * How to fix an Ingress that has no rule for the Service, asked only then: whether the
+ * Service exists is one more cluster lookup.
+ */
+function noRulesFix(rollout: Rollout, check: ClassCheck, service: string, cluster: ClusterView): string {
+  const route =
+    check.router === 'alb'
+      ? `Route a path to backend.service.name ${service} with port.name use-annotation.`
+      : `Route a path to Service ${service}; Argo copies these rules into the canary Ingress.`;
+  // A Service name that does not exist is more likely a typo in the Rollout than a missing path.
+  return cluster.getService(rollout.namespace, service)
+    ? route
+    : `Service ${service} does not exist either: if the Rollout's name for it is misspelt, fix the Rollout; otherwise: ${route}`;
 }
 
 /**
@@ -204,27 +237,23 @@ function ingressFindings(
   cluster: ClusterView,
   options: ReferenceOptions,
 ): Finding[] {
-  const route =
-    check.router === 'alb'
-      ? `Route a path to backend.service.name ${service} with port.name use-annotation.`
-      : `Route a path to Service ${service}; Argo copies these rules into the canary Ingress.`;
-  // A Service name that does not exist is more likely a typo in the Rollout than a missing path.
-  const fix = cluster.getService(rollout.namespace, service)
-    ? route
-    : `Service ${service} does not exist either: if the Rollout's name for it is misspelt, fix the Rollout; otherwise: ${route}`;
-  return refs.flatMap((ref) => {
+  const out: Finding[] = [];
+  for (const ref of refs) {
     const ingress = cluster.getIngress(rollout.namespace, ref.name);
-    if (!ingress) return [notFound('Ingress', ref, rollout.namespace)];
-    const out: Finding[] = [];
+    if (!ingress) {
+      out.push(notFound('Ingress', ref, rollout.namespace));
+      continue;
+    }
     if (service && !hasRuleWithService(ingress, service))
-      out.push(noRulesFinding(ref, ingress, service, fix));
+      out.push(noRulesFinding(ref, ingress, service, noRulesFix(rollout, check, service, cluster)));
     else if (service && check.router === 'alb') out.push(...albIngressWiring(ingress, service).findings);
     // Equivalent survivor: service → true: with no Service name, getService finds no Service named '' and nginxBackendPorts returns []
     else if (service)
       out.push(...nginxBackendPorts(ingress, service, cluster.getService(rollout.namespace, service)));
-    out.push(...classFindings(check, ingress, ref, cluster, options));
-    return out;
-  });
+    const classWarningFound = classFinding(check, ingress, ref, cluster, options);
+    if (classWarningFound) out.push(classWarningFound);
+  }
+  return out;
 }
 
 /**
@@ -266,6 +295,45 @@ function backendPortField(b: IngressBackend): FieldPath {
  * with `unable to find port <port> on service <ns>/<svc>` (LBC config_types.go). `rootService` is left out:
  * it is only the action's name and need not be a Service at all (LBC enhanced_backend_builder.go).
  */
+/** A Service a canary strategy names, where, and whether it becomes an ALB target group. */
+interface ServiceRef {
+  /** How messages name the field. */
+  key: string;
+  field: FieldPath;
+  name(canary: CanaryStrategy): string | undefined;
+  targetGroup(canary: CanaryStrategy): boolean;
+}
+
+const PING_PONG_FIELD = CANARY_FIELD.child('pingPong');
+
+/** Stable, canary, ping and pong, in that order; the first two are target groups without pingPong. */
+const SERVICE_REFS: readonly ServiceRef[] = [
+  {
+    key: 'stableService',
+    field: CANARY_FIELD.child('stableService'),
+    name: (canary) => canary.stableService,
+    targetGroup: (canary) => !canary.pingPong,
+  },
+  {
+    key: 'canaryService',
+    field: CANARY_FIELD.child('canaryService'),
+    name: (canary) => canary.canaryService,
+    targetGroup: (canary) => !canary.pingPong,
+  },
+  {
+    key: 'pingPong.pingService',
+    field: PING_PONG_FIELD.child('pingService'),
+    name: (canary) => canary.pingPong?.pingService,
+    targetGroup: () => true,
+  },
+  {
+    key: 'pingPong.pongService',
+    field: PING_PONG_FIELD.child('pongService'),
+    name: (canary) => canary.pingPong?.pongService,
+    targetGroup: () => true,
+  },
+];
+
 function serviceFindings(
   rollout: Rollout,
   canary: CanaryStrategy,
@@ -275,32 +343,33 @@ function serviceFindings(
   // Equivalent mutant: both callers pass a canary whose trafficRouting is set.
   // Stryker disable next-line OptionalChaining: equivalent, never undefined here
   const alb = canary.trafficRouting?.alb;
-  const pingPong = canary.pingPong;
-  const pingPongField = CANARY_FIELD.child('pingPong');
-  const named: [string, FieldPath, string | undefined, boolean][] = [
-    ['stableService', CANARY_FIELD.child('stableService'), canary.stableService, !pingPong],
-    ['canaryService', CANARY_FIELD.child('canaryService'), canary.canaryService, !pingPong],
-    ['pingPong.pingService', pingPongField.child('pingService'), pingPong?.pingService, true],
-    ['pingPong.pongService', pingPongField.child('pongService'), pingPong?.pongService, true],
-  ];
-  return named.flatMap(([key, field, name, targetGroup]) => {
-    if (!name) return [];
+  const out: Finding[] = [];
+  for (const ref of SERVICE_REFS) {
+    const name = ref.name(canary);
+    if (!name) continue;
     const service = cluster.getService(rollout.namespace, name);
-    if (!service) return reportMissing ? [notFound('Service', { name, field }, rollout.namespace)] : [];
-    const out = [...serviceOwnershipFindings(rollout, service, field)];
+    if (!service) {
+      if (reportMissing) out.push(notFound('Service', { name, field: ref.field }, rollout.namespace));
+      continue;
+    }
+    serviceOwnershipFindings(rollout, service, ref.field, out);
     // servicePort 0 (unset) is reported once, by the spec rule alb-service-port-missing.
-    if (!alb?.servicePort || !targetGroup || service.ports.some((p) => p.port === alb.servicePort))
-      return out;
+    if (!alb?.servicePort || !ref.targetGroup(canary) || hasPort(service, alb.servicePort)) continue;
     const ports = service.ports.map((p) => p.port).join(', ') || 'none';
     out.push(
       newFinding(
         'service-lacks-alb-port',
         TRAFFIC_ROUTING_FIELD.child('alb', 'servicePort'),
-        `Service "${name}" (${key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
+        `Service "${name}" (${ref.key}) has no port ${alb.servicePort} (it has: ${ports}), so the AWS Load Balancer Controller fails with "unable to find port ${alb.servicePort} on service ${rollout.namespace}/${name}". Set alb.servicePort to a port of the Service.`,
       ),
     );
-    return out;
-  });
+  }
+  return out;
+}
+
+function hasPort(service: Service, port: number): boolean {
+  for (const p of service.ports) if (p.port === port) return true;
+  return false;
 }
 
 /**
@@ -311,14 +380,20 @@ function serviceFindings(
  * shared. Both are InvalidSpec for the controller, which then stops the Rollout. Go reports
  * the labels in map order; here they come sorted, so the message is stable.
  */
-function serviceOwnershipFindings(rollout: Rollout, service: Service, field: FieldPath): Finding[] {
-  const out: Finding[] = [];
+function serviceOwnershipFindings(
+  rollout: Rollout,
+  service: Service,
+  field: FieldPath,
+  out: Finding[],
+): void {
   const podLabels = rollout.podLabels;
-  if (podLabels) {
-    const selector = service.selector ?? {};
+  const selector = service.selector;
+  // The labels are sorted (for the messages) only when one of them is not on the pods.
+  // Equivalent survivor: !selectsPods(selector, podLabels) → true: cost only: the loop below finds the same labels
+  // Equivalent survivor: selector → true: selectsPods finds no label in an absent selector, so nothing is reported either way
+  if (podLabels && selector && !selectsPods(selector, podLabels)) {
     for (const label of Object.keys(selector).sort()) {
-      if (label === ROLLOUT_POD_TEMPLATE_HASH_LABEL) continue;
-      if (Object.hasOwn(podLabels, label) && podLabels[label] === selector[label]) continue;
+      if (podsHaveLabel(label, selector, podLabels)) continue;
       const onPods = Object.hasOwn(podLabels, label)
         ? `the pods have ${label}=${JSON.stringify(podLabels[label])}`
         : `the pods have no label ${label}`;
@@ -341,7 +416,21 @@ function serviceOwnershipFindings(rollout: Rollout, service: Service, field: Fie
       ),
     );
   }
-  return out;
+}
+
+/** Whether the pods carry the selector's label (the pod-template-hash always counts as carried). */
+function podsHaveLabel(
+  label: string,
+  selector: Record<string, string>,
+  podLabels: Record<string, string>,
+): boolean {
+  if (label === ROLLOUT_POD_TEMPLATE_HASH_LABEL) return true;
+  return Object.hasOwn(podLabels, label) && podLabels[label] === selector[label];
+}
+
+function selectsPods(selector: Record<string, string>, podLabels: Record<string, string>): boolean {
+  for (const label in selector) if (!podsHaveLabel(label, selector, podLabels)) return false;
+  return true;
 }
 
 export function validateRolloutReferences(
@@ -361,10 +450,7 @@ export function validateRolloutReferences(
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.alb,
-          ingressRefs(referenced.alb, tr.alb.ingress, tr.alb.ingresses, TRAFFIC_ROUTING_FIELD.child('alb'), [
-            'ingress',
-            'ingresses',
-          ]),
+          ingressRefs(referenced.alb, tr.alb.ingresses, ALB_INGRESS_NAME_FIELDS),
           albActionService(rollout),
           cluster,
           options,
@@ -374,13 +460,7 @@ export function validateRolloutReferences(
       ? ingressFindings(
           rollout,
           CLASS_CHECKS.nginx,
-          ingressRefs(
-            referenced.nginx,
-            tr.nginx.stableIngress,
-            tr.nginx.stableIngresses,
-            TRAFFIC_ROUTING_FIELD.child('nginx'),
-            ['stableIngress', 'stableIngresses'],
-          ),
+          ingressRefs(referenced.nginx, tr.nginx.stableIngresses, NGINX_INGRESS_NAME_FIELDS),
           canary.stableService ?? '',
           cluster,
           options,

@@ -201,13 +201,12 @@ function scalingRules(canary: CanaryStrategy): Finding[] {
 export function validateRolloutSpec(rollout: Rollout): Finding[] {
   const canary = rollout.canary;
   if (!canary) return [];
-  const findings = [
-    ...surgeRule(canary),
-    ...serviceRules(canary),
-    ...scalingRules(canary),
-    ...stepRules(canary),
-    ...beyondArgoRules(canary),
-  ];
+  const findings = surgeRule(canary).concat(
+    serviceRules(canary),
+    scalingRules(canary),
+    stepRules(canary),
+    beyondArgoRules(canary),
+  );
   return dedupeFindings(findings);
 }
 
@@ -217,11 +216,16 @@ export function validateRollout(
   cluster: ClusterView,
   options?: ReferenceOptions,
 ): Finding[] {
-  const all = [
-    ...validateRolloutSpec(rollout),
-    ...gatewayApiSpecFindings(rollout),
-    ...validateRolloutReferences(rollout, cluster, options),
-    ...gatewayApiReferenceFindings(rollout, cluster),
-  ];
-  return [...all.filter((f) => f.severity === 'error'), ...all.filter((f) => f.severity === 'warning')];
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  for (const list of [
+    validateRolloutSpec(rollout),
+    gatewayApiSpecFindings(rollout),
+    validateRolloutReferences(rollout, cluster, options),
+    gatewayApiReferenceFindings(rollout, cluster),
+  ]) {
+    for (const finding of list) (finding.severity === 'error' ? errors : warnings).push(finding);
+  }
+  // Equivalent survivor: warnings.length === 0 → false: cost only: the errors and no warnings, concatenated
+  return warnings.length === 0 ? errors : errors.concat(warnings);
 }
