@@ -145,6 +145,10 @@ export function decide(
   return withRecord(deny(message, denied[0]?.rule ?? 'invalid', warnings), 'denied');
 }
 
+function isError(finding: Judged): boolean {
+  return finding.severity === 'error';
+}
+
 /** Everything a validating hook finds wrong with one object (parse problems included). */
 export type FindingsOf = (object: JsonObject, cluster: ClusterView, namespace?: string) => Finding[];
 
@@ -162,13 +166,15 @@ export function judge(
 ): AdmissionResult {
   if (request.subResource) return allow('subresource-ignored');
   if (!request.object) return allow('no-object');
-  const current = [
-    ...findingsOf(request.object, context.cluster, request.namespace),
-    ...changeFindings(request, context.cluster),
-  ];
+  const found = findingsOf(request.object, context.cluster, request.namespace);
+  const changed = changeFindings(request, context.cluster);
+  const current = changed.length === 0 ? found : found.concat(changed);
+  // A valid object (the usual case) is allowed with nothing to record, as decide would
+  // allow it, without the object's scope (a map of its labels) that no finding asks for.
+  if (current.length === 0) return allow('valid');
   // Ratcheting only ever softens errors, so the old object is judged only when there are
   // some: a valid update (the usual case) costs one validation, not two.
-  const hasErrors = current.some((f) => f.severity === 'error');
+  const hasErrors = current.some(isError);
   const previous =
     hasErrors && request.operation === 'UPDATE' && request.oldObject
       ? findingsOf(request.oldObject, context.cluster, request.namespace)

@@ -13,15 +13,20 @@ import { judge } from './findings.js';
 
 export function rolloutFindings(object: JsonObject, cluster: ClusterView, namespace?: string): Finding[] {
   const parsed = parseRollout(object);
-  if (!parsed.value) return parsed.findings;
-  // On CREATE the object may not carry its namespace yet; the request always does.
-  const rollout = namespace ? { ...parsed.value, namespace } : parsed.value;
-  return [...parsed.findings, ...validateRollout(rollout, cluster)];
+  const rollout = parsed.value;
+  if (!rollout) return parsed.findings;
+  // On CREATE the object may not carry its namespace yet; the request always does. The parsed
+  // Rollout is this call's own, so it takes the namespace in place.
+  if (namespace) rollout.namespace = namespace;
+  const found = validateRollout(rollout, cluster);
+  return parsed.findings.length === 0 ? found : parsed.findings.concat(found);
 }
+
+const NGINX_ROUTING_PATH = ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx'];
 
 function hasNginxRouting(object: JsonObject): boolean {
   let node: unknown = object;
-  for (const key of ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx']) {
+  for (const key of NGINX_ROUTING_PATH) {
     node = isJsonObject(node) ? own(node, key) : undefined;
   }
   return node !== undefined && node !== null;
