@@ -6,7 +6,7 @@ import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
 import { decide, ratchet } from '../../src/webhook/hooks/findings.js';
 import { admissionRequest, argocdReapplyReview } from '../support/admission-review.js';
 import { IngressValidator } from '../../src/webhook/hooks/validate-ingress.js';
-import { RolloutValidator } from '../../src/webhook/hooks/validate-rollout.js';
+import { RolloutValidator, rolloutFindings } from '../../src/webhook/hooks/validate-rollout.js';
 
 const review = argocdReapplyReview();
 const live = review.request.oldObject;
@@ -121,6 +121,27 @@ describe('RolloutValidator', () => {
     expect(new RolloutValidator().handle(rolloutRequest(rollout('shop-canary')), context()).allowed).toBe(
       true,
     );
+  });
+
+  it('admits a valid Rollout with nothing to warn about or record, as decide does for no findings', () => {
+    const expected = { allowed: true, reason: 'valid', patch: [], warnings: [] };
+    expect(new RolloutValidator().handle(rolloutRequest(rollout('shop-canary')), context())).toEqual(
+      expected,
+    );
+    expect(decide('Rollout shop/shop', [], policy(), { namespace: 'shop', labels: {} })).toEqual(expected);
+  });
+
+  it("judges a Rollout without a namespace in the request's namespace, leaving the object as it was", () => {
+    const object = rollout('shop-canary');
+    delete (object['metadata'] as { namespace?: string }).namespace;
+    expect(rolloutFindings(object, cluster, 'shop')).toEqual([]);
+    // Without the request's namespace it is judged in `default`, where none of its objects are.
+    expect(rolloutFindings(object, cluster).map((f) => f.rule)).toEqual([
+      'ingress-not-found',
+      'service-not-found',
+      'service-not-found',
+    ]);
+    expect(object['metadata']).toEqual({ name: 'shop' });
   });
 
   it("denies with Argo's own message text and the field path", () => {
