@@ -188,6 +188,20 @@ describe('counts: paths, rules, annotations, steps and list entries', () => {
       },
     },
     {
+      what: 'Rollout header-route steps, each against many managed routes',
+      build: (n) => {
+        const body = review(ROLLOUT_UPDATE);
+        const canary = canaryOf(body);
+        const routing = canary['trafficRouting'] as JsonObject;
+        routing['managedRoutes'] = Array.from({ length: n }, (_, i) => ({ name: `route-${i}` }));
+        // Every step names the last route, and one names none of them: a scan would be n × n.
+        const steps = canary['steps'] as JsonObject[];
+        for (let i = 0; i < n; i++) steps.push({ setHeaderRoute: { name: `route-${n - 1}` } });
+        steps.push({ setHeaderRoute: { name: 'route-unknown' } });
+        return body;
+      },
+    },
+    {
       what: 'target groups in the live weight action (JSON in an annotation)',
       build: (n) => {
         const body = review(INGRESS_UPDATE);

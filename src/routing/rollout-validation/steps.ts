@@ -290,6 +290,21 @@ function managedRouteNames(names: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/**
+ * Lists this short (nearly all: a Rollout manages a route or two) are scanned, which costs
+ * less than finding their set; a longer list is looked up in its set, so that many steps
+ * against many names stay linear.
+ */
+const SCANNED_MANAGED_ROUTES = 8;
+
+function isManagedRoute(names: readonly string[], name: string): boolean {
+  // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → true: cost only: a scan gives the same answer
+  // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → false: cost only: the set gives the same answer
+  // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → names.length < SCANNED_MANAGED_ROUTES: cost only
+  if (names.length <= SCANNED_MANAGED_ROUTES) return names.includes(name);
+  return managedRouteNames(names).has(name);
+}
+
 const MANAGED_ROUTES = CanaryField.ROOT.child('trafficRouting', 'managedRoutes');
 const TRAFFIC_ROUTING = CanaryField.ROOT.child('trafficRouting');
 
@@ -329,9 +344,11 @@ function managedRouteRules(
     );
     return;
   }
-  const managed = managedRouteNames(tr.managedRoutes);
-  if (header && !managed.has(header.name)) out.push(unmanagedRoute(i, 'setHeaderRoute', header.name));
-  if (mirror && !managed.has(mirror.name)) out.push(unmanagedRoute(i, 'setMirrorRoute', mirror.name));
+  const managed = tr.managedRoutes;
+  if (header && !isManagedRoute(managed, header.name))
+    out.push(unmanagedRoute(i, 'setHeaderRoute', header.name));
+  if (mirror && !isManagedRoute(managed, mirror.name))
+    out.push(unmanagedRoute(i, 'setMirrorRoute', mirror.name));
 }
 
 function experimentRules(step: CanaryStep, i: number, tr: TrafficRouting | undefined, out: Finding[]): void {
