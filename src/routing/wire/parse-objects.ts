@@ -199,6 +199,8 @@ function topObject(r: JsonReader, obj: unknown, aKind: string): JsonObject | und
 // Service, IngressClass
 // ---------------------------------------------------------------------------------------
 
+const SERVICE_PORTS_FIELD = SPEC.child('ports');
+
 export function parseService(obj: unknown): Parsed<Service> {
   const r = new JsonReader();
   const top = topObject(r, obj, 'a Service');
@@ -206,18 +208,17 @@ export function parseService(obj: unknown): Parsed<Service> {
   if (!top || !meta) return { findings: r.problems };
   const managedBy = annotationValue(r, meta.metadata, MANAGED_BY_ROLLOUTS_ANNOTATION);
   const spec = r.object(own(top, 'spec'), SPEC);
-  const portsField = SPEC.child('ports');
-  const ports = (r.array(own(spec, 'ports'), portsField) ?? []).flatMap((item, i) => {
-    const field = portsField.index(i);
-    const p = r.object(item, field);
-    const port = r.integer(own(p, 'port'), field.child('port'));
-    if (port === undefined) return [];
-    const name = r.string(own(p, 'name'), field.child('name'));
-    return [name ? { name, port } : { port }];
+  const ports: Service['ports'] = [];
+  readAt(ARRAY, r, spec, 'ports', SPEC)?.forEach((item, i) => {
+    const p = isJsonObject(item) ? item : r.object(item, SERVICE_PORTS_FIELD.index(i));
+    const port = readAt(INTEGER, r, p, 'port', SERVICE_PORTS_FIELD.index(i));
+    if (port === undefined) return;
+    const name = readAt(STRING, r, p, 'name', SERVICE_PORTS_FIELD.index(i));
+    ports.push(name ? { name, port } : { port });
   });
   const service: Service = { namespace: meta.namespace, name: meta.name, ports };
   // Kept only when it selects something: the cache holds one projection per Service.
-  const selector = r.stringMap(own(spec, 'selector'), SPEC.child('selector'));
+  const selector = stringMapAt(r, spec, 'selector', SPEC);
   if (Object.keys(selector).length > 0) service.selector = selector;
   if (managedBy !== undefined) service.managedByRollout = managedBy;
   return { value: service, findings: r.problems };
@@ -233,7 +234,7 @@ export function parseIngressClass(obj: unknown): Parsed<IngressClass> {
   return {
     value: {
       name: meta.name,
-      controller: r.string(own(spec, 'controller'), SPEC.child('controller')) ?? '',
+      controller: readAt(STRING, r, spec, 'controller', SPEC) ?? '',
       isDefault,
     },
     findings: r.problems,
@@ -266,23 +267,26 @@ function readBackend(
     legacyFields: false,
     resource: own(backend, 'resource') != null,
   };
-  const serviceField = field.child('service');
-  const service = r.object(own(backend, 'service'), serviceField);
+  const service = readAt(OBJECT, r, backend, 'service', field);
   if (service) {
-    result.serviceName = r.string(own(service, 'name'), serviceField.child('name'));
-    const portField = serviceField.child('port');
-    const port = r.object(own(service, 'port'), portField);
-    result.portName = shared(r.string(own(port, 'name'), portField.child('name')));
-    result.portNumber = r.integer(own(port, 'number'), portField.child('number'));
+    const serviceField = field.child('service');
+    result.serviceName = readAt(STRING, r, service, 'name', serviceField);
+    const port = readAt(OBJECT, r, service, 'port', serviceField);
+    // Without a port object both read as absent, and no path below it is needed.
+    const portField = port ? serviceField.child('port') : serviceField;
+    result.portName = shared(readAt(STRING, r, port, 'name', portField));
+    result.portNumber = readAt(INTEGER, r, port, 'number', portField);
   } else if (own(backend, 'serviceName') !== undefined || own(backend, 'servicePort') !== undefined) {
     result.legacyFields = true;
-    result.serviceName = r.string(own(backend, 'serviceName'), field.child('serviceName'));
-    const port = r.intOrString(own(backend, 'servicePort'), field.child('servicePort'));
+    result.serviceName = readAt(STRING, r, backend, 'serviceName', field);
+    const port = readAt(INT_OR_STRING, r, backend, 'servicePort', field);
     if (typeof port === 'string') result.portName = shared(port);
     else if (typeof port === 'number') result.portNumber = port;
   }
   return result;
 }
+
+const INGRESS_RULES_FIELD = SPEC.child('rules');
 
 export function parseIngress(obj: unknown): Parsed<Ingress> {
   const r = new JsonReader();
@@ -299,14 +303,14 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
     { ruleIndex: -1, pathIndex: -1 },
   );
   if (defaultBackend) backends.push(defaultBackend);
-  const rulesField = SPEC.child('rules');
-  (r.array(own(spec, 'rules'), rulesField) ?? []).forEach((ruleValue, ruleIndex) => {
-    const ruleField = rulesField.index(ruleIndex);
+  readAt(ARRAY, r, spec, 'rules', SPEC)?.forEach((ruleValue, ruleIndex) => {
+    const ruleField = INGRESS_RULES_FIELD.index(ruleIndex);
     const rule = r.object(ruleValue, ruleField);
-    const host = r.string(own(rule, 'host'), ruleField.child('host'));
-    const http = r.object(own(rule, 'http'), ruleField.child('http'));
+    const host = readAt(STRING, r, rule, 'host', ruleField);
+    const http = readAt(OBJECT, r, rule, 'http', ruleField);
+    const paths = http && readAt(ARRAY, r, http, 'paths', ruleField.child('http'));
+    if (!paths) return;
     const pathsField = ruleField.child('http', 'paths');
-    const paths = r.array(own(http, 'paths'), pathsField) ?? [];
     paths.forEach((pathValue, pathIndex) => {
       const field = pathsField.index(pathIndex);
       const p = r.object(pathValue, field);
@@ -314,10 +318,14 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
         ruleIndex,
         pathIndex,
         host,
-        path: r.string(own(p, 'path'), field.child('path')),
-        pathType: shared(r.string(own(p, 'pathType'), field.child('pathType'))),
+        path: readAt(STRING, r, p, 'path', field),
+        pathType: shared(readAt(STRING, r, p, 'pathType', field)),
       };
-      const backend = readBackend(r, own(p, 'backend'), field.child('backend'), where);
+      const backendValue = own(p, 'backend');
+      const backend =
+        backendValue === undefined || backendValue === null
+          ? undefined
+          : readBackend(r, backendValue, field.child('backend'), where);
       if (backend) backends.push(backend);
     });
   });
@@ -326,7 +334,7 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
       namespace: meta.namespace,
       name: meta.name,
       annotations,
-      ingressClassName: r.string(own(spec, 'ingressClassName'), SPEC.child('ingressClassName')),
+      ingressClassName: readAt(STRING, r, spec, 'ingressClassName', SPEC),
       backends,
     },
     findings: r.problems,
