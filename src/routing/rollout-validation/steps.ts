@@ -301,6 +301,7 @@ function isManagedRoute(names: readonly string[], name: string): boolean {
   // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → true: cost only: a scan gives the same answer
   // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → false: cost only: the set gives the same answer
   // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → names.length < SCANNED_MANAGED_ROUTES: cost only
+  // Equivalent survivor: names.length <= SCANNED_MANAGED_ROUTES → names.length > SCANNED_MANAGED_ROUTES: cost only: scan and set give the same answer
   if (names.length <= SCANNED_MANAGED_ROUTES) return names.includes(name);
   return managedRouteNames(names).has(name);
 }

@@ -42,4 +42,16 @@ describe('managed route names', () => {
     expect(missingRoutes(9, ['Route-3'])).toEqual(['spec.strategy.canary.steps[0].setHeaderRoute']);
     expect(missingRoutes(2, ['Route-1'])).toEqual(['spec.strategy.canary.steps[0].setHeaderRoute']);
   });
+
+  it('reports a missing managedRoutes once, although two steps need it (the only findings: exactly two, deduplicated)', () => {
+    const canary = {
+      stableService: 'web-stable',
+      canaryService: 'web-canary',
+      trafficRouting: { istio: { virtualService: { name: 'vs' } } },
+      steps: [{ setWeight: 10 }, { setHeaderRoute: { name: 'a' } }, { setHeaderRoute: { name: 'b' } }],
+    };
+    expect(validateRolloutSpec(rolloutOf(canary)).map((f) => [f.rule, f.field])).toEqual([
+      ['managed-routes-required', 'spec.strategy.canary.trafficRouting.managedRoutes'],
+    ]);
+  });
 });
