@@ -144,6 +144,23 @@ describe('counts: paths, rules, annotations, steps and list entries', () => {
       },
     },
     {
+      what: 'Rollout annotations, pod labels and trafficRouting keys (one bad value each, so every entry is checked)',
+      build: (n) => {
+        const body = review(ROLLOUT_UPDATE);
+        const annotations = annotationsOf(objectOf(body));
+        const labels: JsonObject = { bad: 1 };
+        for (let i = 0; i < n; i++) {
+          annotations[`note-${i}`] = `v${i}`;
+          labels[`label-${i}`] = `v${i}`;
+        }
+        annotations['bad'] = 1;
+        rolloutSpecOf(body)['template'] = { metadata: { labels } };
+        const routing = canaryOf(body)['trafficRouting'] as JsonObject;
+        for (let i = 0; i < n; i++) routing[`router-${i}`] = {};
+        return body;
+      },
+    },
+    {
       what: 'Rollout alb.ingresses entries',
       build: (n) => {
         const body = review(ROLLOUT_UPDATE);
