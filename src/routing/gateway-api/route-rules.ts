@@ -25,7 +25,7 @@ import type {
   RouteKind,
 } from '../model.js';
 import { FieldPath, newFinding } from '../findings/index.js';
-import { canonicalJson, isJsonObject, own } from '../wire/index.js';
+import { isJsonObject, own } from '../wire/index.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const MAX_RULES = 16;
@@ -189,75 +189,178 @@ export function isPluginManagedRule(
 }
 
 // ---------------------------------------------------------------------------------------
-// Defaulted copies and canonical text
+// Canonical text after defaulting
 // ---------------------------------------------------------------------------------------
 
-function withDefaults(obj: JsonObject, defaults: JsonObject): JsonObject {
-  const out: JsonObject = { ...obj };
-  for (const [key, value] of Object.entries(defaults)) {
-    if (out[key] === undefined || out[key] === null) out[key] = value;
-  }
-  return out;
-}
-
-function mapObjects(value: Json | undefined, fn: (item: JsonObject) => JsonObject): Json | undefined {
-  return Array.isArray(value) ? value.map((item) => (isJsonObject(item) ? fn(item) : item)) : value;
-}
-
-const DEFAULT_PATH: JsonObject = { type: 'PathPrefix', value: '/' };
-
-function defaultedBackendRef(ref: JsonObject): JsonObject {
-  return withDefaults(ref, { group: '', kind: 'Service', weight: DEFAULT_BACKEND_WEIGHT });
-}
-
-function defaultedHttpMatch(match: JsonObject): JsonObject {
-  const out = { ...match };
-  const path = own(match, 'path');
-  out.path = isJsonObject(path) ? withDefaults(path, DEFAULT_PATH) : { ...DEFAULT_PATH };
-  for (const field of ['headers', 'queryParams']) {
-    const list = mapObjects(own(match, field), (m) => withDefaults(m, { type: 'Exact' }));
-    // Equivalent survivor: list !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-    if (list !== undefined) out[field] = list;
-  }
-  return out;
-}
-
-function defaultedGrpcMatch(match: JsonObject): JsonObject {
-  const out = { ...match };
-  const headers = mapObjects(own(match, 'headers'), (m) => withDefaults(m, { type: 'Exact' }));
-  // Equivalent survivor: headers !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-  if (headers !== undefined) out.headers = headers;
-  const method = own(match, 'method');
-  if (isJsonObject(method)) out.method = withDefaults(method, { type: 'Exact' });
-  return out;
-}
-
-/** A copy of a rule with the CRD defaults of its kind applied (filters are compared as written). */
-function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
-  const out = { ...rule };
-  const refs = mapObjects(own(rule, 'backendRefs'), defaultedBackendRef);
-  // Equivalent survivor: refs !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-  if (refs !== undefined) out.backendRefs = refs;
-  const matches = own(rule, 'matches');
-  if (kind === 'HTTPRoute') {
-    // Equivalent mutants (the two []): mapObjects returns a list for a list.
-    out.matches = Array.isArray(matches)
-      ? // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-        (mapObjects(matches, defaultedHttpMatch) ?? [])
-      : [{ path: DEFAULT_PATH }];
-  } else if (Array.isArray(matches)) {
-    // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-    out.matches = mapObjects(matches, defaultedGrpcMatch) ?? [];
-  }
-  return out;
+/** A field the CRD defaults: its value takes the place of one `stands` refuses (absent included). */
+interface FieldDefault {
+  key: string;
+  stands: (value: Json | undefined) => boolean;
+  value: Json;
 }
 
 /**
- * Canonical text of a rule after defaulting: equal texts mean the apiserver stores the same
- * rule. Depth is bounded by the admission body limit and the CRD schema.
+ * Where a list or an object stands in a rule, which decides the CRD defaults it takes and where
+ * its children stand. Filters, and every field the CRD gives no default, stand `ANYWHERE`.
+ */
+interface Place {
+  /** A list place holds lists; any other value found there stands anywhere. */
+  list: boolean;
+  /** The defaults of an object here. */
+  defaults: readonly FieldDefault[];
+  /** Where the objects in a list here stand. */
+  items?: Place;
+  /** Where the fields of an object here stand. */
+  fields?: ReadonlyMap<string, Place>;
+}
+
+const isSet = (value: Json | undefined) => value !== undefined && value !== null;
+const DEFAULT_PATH: JsonObject = { type: 'PathPrefix', value: '/' };
+
+const ANYWHERE: Place = { list: false, defaults: [] };
+const TYPED: Place = { list: false, defaults: [{ key: 'type', stands: isSet, value: 'Exact' }] };
+const TYPED_LIST: Place = { list: true, defaults: [], items: TYPED };
+const PATH: Place = {
+  list: false,
+  defaults: [
+    { key: 'type', stands: isSet, value: 'PathPrefix' },
+    { key: 'value', stands: isSet, value: '/' },
+  ],
+};
+const BACKEND_REFS: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    defaults: [
+      { key: 'group', stands: isSet, value: '' },
+      { key: 'kind', stands: isSet, value: 'Service' },
+      { key: 'weight', stands: isSet, value: DEFAULT_BACKEND_WEIGHT },
+    ],
+  },
+};
+const HTTP_MATCHES: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    // A path that is not an object is read as none: the default path.
+    defaults: [{ key: 'path', stands: isJsonObject, value: DEFAULT_PATH }],
+    fields: new Map([
+      ['path', PATH],
+      ['headers', TYPED_LIST],
+      ['queryParams', TYPED_LIST],
+    ]),
+  },
+};
+const GRPC_MATCHES: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    defaults: [],
+    fields: new Map([
+      ['headers', TYPED_LIST],
+      ['method', TYPED],
+    ]),
+  },
+};
+const RULES: Record<RouteKind, Place> = {
+  HTTPRoute: {
+    list: false,
+    // A rule without a list of matches matches every path.
+    defaults: [{ key: 'matches', stands: Array.isArray, value: [{ path: DEFAULT_PATH }] }],
+    fields: new Map([
+      ['backendRefs', BACKEND_REFS],
+      ['matches', HTTP_MATCHES],
+    ]),
+  },
+  GRPCRoute: {
+    list: false,
+    defaults: [],
+    fields: new Map([
+      ['backendRefs', BACKEND_REFS],
+      ['matches', GRPC_MATCHES],
+    ]),
+  },
+};
+
+/** The default of `key` at `place`, if the CRD has one. */
+function defaultOf(place: Place, key: string): FieldDefault | undefined {
+  for (const d of place.defaults) if (d.key === key) return d;
+  return undefined;
+}
+
+/**
+ * Up to this many keys, an object's keys are sorted by insertion, which allocates nothing
+ * (`Array.prototype.sort` allocates a work area on every call); beyond it, by sort().
+ */
+const INSERTION_SORTED_KEYS = 16;
+
+/** Sorts in place by UTF-16 code units, as `Array.prototype.sort()` sorts strings. */
+function sortKeys(keys: string[]): void {
+  // Equivalent mutants: either way sorts the keys alike; only the cost differs.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, cost only
+  if (keys.length > INSERTION_SORTED_KEYS) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+}
+
+type Container = Json[] | { [key: string]: Json };
+
+/**
+ * Canonical text of a rule after the CRD defaults of its route kind: equal texts mean the
+ * apiserver stores the same rule. In one pass, a copy of the rule with the defaults in place and
+ * every object's keys inserted in sorted order, then JSON.stringify (the same text as
+ * `canonicalJson` of a defaulted copy, without the defaulted copy). Iterative: no recursion
+ * over user data, linear in the rule's size (sorting aside, bounded by the body size).
  */
 export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
-  return canonicalJson(defaultedRule(kind, rule));
+  const root: JsonObject = {};
+  // Triples: a container to copy, its copy to fill, and where it stands.
+  const pending: (Container | Place)[] = [rule, root, RULES[kind]];
+  while (pending.length > 0) {
+    const place = pending.pop() as Place;
+    const to = pending.pop() as Container;
+    const from = pending.pop() as Container;
+    if (Array.isArray(from)) {
+      for (let i = 0; i < from.length; i++) {
+        const item = from[i] as Json;
+        (to as Json[])[i] = copyStep(item, isJsonObject(item) ? place.items : undefined, pending);
+      }
+      continue;
+    }
+    const keys = Object.keys(from);
+    for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(from, d.key)) keys.push(d.key);
+    sortKeys(keys);
+    for (const key of keys) {
+      let value = own(from, key);
+      const d = defaultOf(place, key);
+      if (d && !d.stands(value)) value = d.value;
+      const copy = copyStep(value as Json, place.fields?.get(key), pending);
+      // A `__proto__` key is data in JSON: defined as an own property, never the prototype.
+      if (key === '__proto__') Object.defineProperty(to, key, { value: copy, enumerable: true });
+      else (to as Record<string, Json>)[key] = copy;
+    }
+  }
+  return JSON.stringify(root);
+}
+
+/** A primitive as it is; a container as an empty copy, queued to be filled where it stands. */
+function copyStep(value: Json, at: Place | undefined, pending: (Container | Place)[]): Json {
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Container = Array.isArray(value) ? [] : {};
+  // A list found where an object stands, or the reverse, takes no defaults.
+  const place = at !== undefined && at.list === Array.isArray(value) ? at : ANYWHERE;
+  pending.push(value, copy, place);
+  return copy;
 }
 
 // ---------------------------------------------------------------------------------------

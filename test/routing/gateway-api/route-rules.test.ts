@@ -4,6 +4,7 @@
  * plugin's managed-rule test (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi v0.15.0,
  * pkg/plugin/plugin.go `isManagedRuleName`, httproute.go `isHTTPManagedRule`).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalRule,
@@ -15,7 +16,8 @@ import {
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
 import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
-import type { JsonObject } from '../../../src/routing/model.js';
+import type { Json, JsonObject, RouteKind } from '../../../src/routing/model.js';
+import { canonicalJson, isJsonObject } from '../../../src/routing/wire/index.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
 import { expectLinear, scalingTest } from './scaling.js';
 
@@ -151,7 +153,132 @@ describe('canonicalRule (equality after CRD defaulting)', () => {
       canonicalRule('HTTPRoute', { backendRefs: [], name: 'a' }),
     );
   });
+
+  it('writes the defaults in place of null, and of a path or matches of another type', () => {
+    const rule: JsonObject = {
+      name: 'r',
+      matches: [{ path: 'x', headers: [{ name: 'h', value: 'v', type: null }], queryParams: { q: 1 } }],
+      backendRefs: [{ name: 's', group: null, kind: null, weight: null }, 'odd'],
+    };
+    expect(canonicalRule('HTTPRoute', rule)).toBe(
+      '{"backendRefs":[{"group":"","kind":"Service","name":"s","weight":1},"odd"],' +
+        '"matches":[{"headers":[{"name":"h","type":"Exact","value":"v"}],' +
+        '"path":{"type":"PathPrefix","value":"/"},"queryParams":{"q":1}}],"name":"r"}',
+    );
+    expect(canonicalRule('HTTPRoute', { matches: null })).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+    expect(canonicalRule('HTTPRoute', { matches: [{ path: { value: '/a', type: null } }, 7] })).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/a"}},7]}',
+    );
+    // GRPCRoute: no default matches, and a method that is not an object is left as written.
+    expect(canonicalRule('GRPCRoute', { matches: null, backendRefs: null })).toBe(
+      '{"backendRefs":null,"matches":null}',
+    );
+    expect(canonicalRule('GRPCRoute', { matches: [{ method: 'm', headers: [{ name: 'h' }] }] })).toBe(
+      '{"matches":[{"headers":[{"name":"h","type":"Exact"}],"method":"m"}]}',
+    );
+  });
+
+  it('defaults only where the CRD does: not inside filters or other fields', () => {
+    const rule: JsonObject = {
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'm' } } }],
+      backendRefs: [{ name: 's', filters: [{ weight: null }] }],
+      extra: { matches: null, path: null },
+    };
+    expect(canonicalRule('HTTPRoute', rule)).toBe(
+      '{"backendRefs":[{"filters":[{"weight":null}],"group":"","kind":"Service","name":"s","weight":1}],' +
+        '"extra":{"matches":null,"path":null},' +
+        '"filters":[{"requestMirror":{"backendRef":{"name":"m"}},"type":"RequestMirror"}],' +
+        '"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+  });
+
+  it('orders keys by code unit (index-like keys first, as JSON.stringify writes them), any count', () => {
+    const odd: JsonObject = JSON.parse('{"b":1,"10":2,"a":3,"9":4,"B":5,"__proto__":6,"é":7,"Z":8}');
+    expect(canonicalRule('GRPCRoute', { filters: [odd] })).toBe(
+      '{"filters":[{"9":4,"10":2,"B":5,"Z":8,"__proto__":6,"a":3,"b":1,"é":7}]}',
+    );
+    // Beyond the keys sorted by insertion: 20 keys, written in reverse.
+    const many: JsonObject = {};
+    for (let i = 19; i >= 0; i--) many[`k${String.fromCharCode(97 + i)}`] = i;
+    const text = canonicalRule('GRPCRoute', { filters: [many] });
+    expect(text).toBe(
+      `{"filters":[{${Array.from({ length: 20 }, (_, i) => `"k${String.fromCharCode(97 + i)}":${i}`).join(',')}}]}`,
+    );
+  });
+
+  it('is the text of the defaulted rule with sorted keys (the former two-copy form, as an oracle)', () => {
+    const key = fc.constantFrom('name', 'matches', 'backendRefs', 'path', 'headers', 'queryParams', 'method');
+    const moreKeys = fc.constantFrom('type', 'value', 'group', 'kind', 'weight', 'filters', '10', 'x');
+    const leaf = fc.oneof(
+      fc.constant(null),
+      fc.integer({ min: -2, max: 3 }),
+      fc.constantFrom('', 'a', 'Exact'),
+    );
+    const { tree } = fc.letrec<{ tree: Json }>((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('tree'), { maxLength: 3 }),
+        fc.dictionary(fc.oneof(key, moreKeys), tie('tree'), { maxKeys: 5 }),
+      ),
+    }));
+    const ruleArb = fc.dictionary(fc.oneof(key, moreKeys), tree, { maxKeys: 6 });
+    fc.assert(
+      fc.property(ruleArb, fc.constantFrom<RouteKind>('HTTPRoute', 'GRPCRoute'), (rule, kind) => {
+        expect(canonicalRule(kind, rule)).toBe(canonicalJson(formerDefaultedRule(kind, rule)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
+
+// The defaulted copy canonicalRule used to build before canonicalJson (until session 6), kept
+// as the oracle of the one-pass form: each default written out as the CRD states it.
+function formerDefaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
+  const withDefaults = (obj: JsonObject, defaults: JsonObject): JsonObject => {
+    const out: JsonObject = { ...obj };
+    for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined || out[k] === null) out[k] = v;
+    return out;
+  };
+  const mapObjects = (value: Json | undefined, fn: (item: JsonObject) => JsonObject) =>
+    Array.isArray(value) ? value.map((item) => (isJsonObject(item) ? fn(item) : item)) : value;
+  const typed = (m: JsonObject) => withDefaults(m, { type: 'Exact' });
+  const own = (o: JsonObject, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const out = { ...rule };
+  const refs = mapObjects(own(rule, 'backendRefs'), (r) =>
+    withDefaults(r, { group: '', kind: 'Service', weight: 1 }),
+  );
+  if (refs !== undefined) out.backendRefs = refs;
+  const matches = own(rule, 'matches');
+  if (kind === 'HTTPRoute') {
+    out.matches = Array.isArray(matches)
+      ? (mapObjects(matches, (match) => {
+          const m = { ...match };
+          const path = own(match, 'path');
+          m.path = isJsonObject(path)
+            ? withDefaults(path, { type: 'PathPrefix', value: '/' })
+            : { type: 'PathPrefix', value: '/' };
+          for (const field of ['headers', 'queryParams']) {
+            const list = mapObjects(own(match, field), typed);
+            if (list !== undefined) m[field] = list;
+          }
+          return m;
+        }) as Json[])
+      : [{ path: { type: 'PathPrefix', value: '/' } }];
+  } else if (Array.isArray(matches)) {
+    out.matches = mapObjects(matches, (match) => {
+      const m = { ...match };
+      const headers = mapObjects(own(match, 'headers'), typed);
+      if (headers !== undefined) m.headers = headers;
+      const method = own(match, 'method');
+      if (isJsonObject(method)) m.method = typed(method);
+      return m;
+    }) as Json[];
+  }
+  return out;
+}
 
 describe('overSchemaLimits', () => {
   it('accepts a route within the CRD limits', () => {
