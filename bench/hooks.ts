@@ -23,7 +23,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import {
   mutateReviews,
   routeReviews,
@@ -91,6 +91,9 @@ async function measureHook(
     join(dist, 'webhook/admission/response.js')
   )) as typeof ResponseModule;
   const { policyFrom } = (await import(join(dist, 'commands/policy.js'))) as typeof PolicyModule;
+  // As `serve` runs (src/commands/serve.ts, startServer): no pretenuring of the objects the
+  // reviews allocate.
+  setFlagsFromString('--no-allocation-site-pretenuring');
   const cluster = new FileClusterState([stateDir]);
   await cluster.start();
   const policy = policyFrom(undefined, undefined);

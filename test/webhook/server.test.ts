@@ -274,6 +274,14 @@ describe('health, readiness and metrics', () => {
     expect(text).toMatch(/rtw_certificate_expiry_timestamp_seconds \d+/);
   });
 
+  it('answers a review with the bytes of its JSON text', async () => {
+    const res = await h.post('/mutate', JSON.stringify(argocdReview));
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text, 'utf8'));
+    // The answer is what JSON.stringify writes for it: no escapes, no reordering.
+    expect(res.text).toBe(JSON.stringify(res.json()));
+  });
+
   it('counts a dry run apart, and records the restored keys in auditAnnotations', async () => {
     const dryRun = structuredClone(argocdReview) as { request: Record<string, unknown> };
     dryRun.request['dryRun'] = true;

@@ -1,0 +1,100 @@
+import { Counter, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { WebhookMetrics, type ReviewLabels } from '../../src/webhook/metrics.js';
+
+const mutatePatched: ReviewLabels = {
+  hook: 'mutate',
+  kind: 'Ingress',
+  decision: 'patched',
+  dry_run: 'false',
+};
+const mutateDryRun: ReviewLabels = { ...mutatePatched, dry_run: 'true' };
+const validateDenied: ReviewLabels = {
+  hook: 'validate',
+  kind: 'Rollout',
+  decision: 'denied',
+  dry_run: 'false',
+};
+
+/** The lines of one metric family (without HELP and TYPE), as the registry prints them. */
+async function seriesOf(metrics: WebhookMetrics, name: string): Promise<string[]> {
+  const text = await metrics.registry.getSingleMetricAsString(name);
+  return text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+describe('review counters, counted as plain numbers and published when scraped', () => {
+  it('counts reviews by label set, in the order the label sets were first seen', async () => {
+    const metrics = new WebhookMetrics();
+    metrics.recordReview(validateDenied, 0.0001, []);
+    metrics.recordReview(mutatePatched, 0.0003, ['alb', 'alb', 'nginx']);
+    metrics.recordReview(mutatePatched, 0.0003, ['alb']);
+    metrics.recordReview(mutateDryRun, 0.002, ['gateway-api']);
+    expect(await seriesOf(metrics, 'rtw_admission_requests_total')).toEqual([
+      'rtw_admission_requests_total{hook="validate",kind="Rollout",decision="denied",dry_run="false"} 1',
+      'rtw_admission_requests_total{hook="mutate",kind="Ingress",decision="patched",dry_run="false"} 2',
+      'rtw_admission_requests_total{hook="mutate",kind="Ingress",decision="patched",dry_run="true"} 1',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_ingress_overrides_total')).toEqual([
+      'rtw_ingress_overrides_total{provider="alb",dry_run="false"} 3',
+      'rtw_ingress_overrides_total{provider="nginx",dry_run="false"} 1',
+      'rtw_ingress_overrides_total{provider="gateway-api",dry_run="true"} 1',
+    ]);
+  });
+
+  it('keeps counting across scrapes (a scrape publishes totals, it does not drain them)', async () => {
+    const metrics = new WebhookMetrics();
+    metrics.recordReview(mutatePatched, 0.0003, ['alb']);
+    await metrics.registry.metrics();
+    metrics.recordReview(mutatePatched, 0.0003, ['alb']);
+    await metrics.registry.metrics();
+    expect(await seriesOf(metrics, 'rtw_admission_requests_total')).toEqual([
+      'rtw_admission_requests_total{hook="mutate",kind="Ingress",decision="patched",dry_run="false"} 2',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_ingress_overrides_total')).toEqual([
+      'rtw_ingress_overrides_total{provider="alb",dry_run="false"} 2',
+    ]);
+  });
+
+  it('prints what prom-client prints for the same counts', async () => {
+    const metrics = new WebhookMetrics();
+    const oracleRegistry = new Registry();
+    const oracle = new Counter({
+      name: 'rtw_admission_requests_total',
+      help: 'AdmissionReviews answered, by hook, object kind, decision (allowed, patched, denied, error) and dry run (true, false).',
+      labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
+      registers: [oracleRegistry],
+    });
+    for (const labels of [mutatePatched, validateDenied, mutatePatched]) {
+      metrics.recordReview(labels, 0.001, []);
+      oracle.inc(labels);
+    }
+    expect(await metrics.registry.getSingleMetricAsString('rtw_admission_requests_total')).toBe(
+      await oracleRegistry.getSingleMetricAsString('rtw_admission_requests_total'),
+    );
+  });
+
+  it('observes each review duration once, under the same labels', async () => {
+    const metrics = new WebhookMetrics();
+    metrics.recordReview(mutatePatched, 0.0003, []);
+    metrics.recordReview(mutatePatched, 0.003, []);
+    const series = await seriesOf(metrics, 'rtw_admission_duration_seconds');
+    const labels = 'hook="mutate",kind="Ingress",decision="patched",dry_run="false"';
+    expect(series).toContain(`rtw_admission_duration_seconds_bucket{le="0.0002",${labels}} 0`);
+    expect(series).toContain(`rtw_admission_duration_seconds_bucket{le="0.0005",${labels}} 1`);
+    expect(series).toContain(`rtw_admission_duration_seconds_bucket{le="0.005",${labels}} 2`);
+    expect(series).toContain(`rtw_admission_duration_seconds_count{${labels}} 2`);
+  });
+
+  it('reports the reviews in flight at the time of the scrape', async () => {
+    const metrics = new WebhookMetrics();
+    expect(await seriesOf(metrics, 'rtw_requests_in_flight')).toEqual(['rtw_requests_in_flight 0']);
+    metrics.reviewStarted();
+    metrics.reviewStarted();
+    metrics.reviewStarted();
+    metrics.reviewEnded();
+    expect(await seriesOf(metrics, 'rtw_requests_in_flight')).toEqual(['rtw_requests_in_flight 2']);
+    metrics.reviewEnded();
+    metrics.reviewEnded();
+    expect(await seriesOf(metrics, 'rtw_requests_in_flight')).toEqual(['rtw_requests_in_flight 0']);
+  });
+});
