@@ -17,7 +17,7 @@
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
 import { newFinding } from '../findings/index.js';
-import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
+import type { Finding, Json, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
 import {
   describeTraffic,
   liveMayLeadStatus,
@@ -89,27 +89,58 @@ function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteO
   };
 }
 
-/**
- * The weights of one Service over every rule, as text (`20,20`). Managed header rules are
- * included: SetWeight leaves them alone, so they read the same on both sides compared, and a
- * rule the plugin would write differently (a rule named like a managed route that holds the
- * stable Service, given the experiment's stable weight) makes the live weights inconsistent.
- */
-function pluginWeightsText(rules: readonly JsonObject[], service: string): string {
-  // Equivalent mutant: a seeded entry starts both texts compared alike.
-  // Stryker disable next-line ArrayDeclaration: equivalent, same on both sides
-  const weights: string[] = [];
-  for (const rule of rules) {
-    for (const ref of backendRefsOf(rule)) {
-      // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
-      // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
-      // the weights of all but one Service agree exactly when that Service's weights agree.
-      // Stryker disable next-line EqualityOperator: equivalent, see above
-      // Equivalent survivor: backendNameOf(ref) === service → true: the expected rules differ from the live ones only in canary and stable weights
-      if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
+/** What a `WeightCursor` reads after the last weight. */
+const NO_MORE_WEIGHTS = Symbol('no more weights');
+
+/** Reads the weights of one Service's backendRefs over a list of rules, in order. */
+class WeightCursor {
+  private rule = 0;
+  private ref = 0;
+
+  constructor(
+    private readonly rules: readonly JsonObject[],
+    private readonly service: string,
+  ) {}
+
+  next(): Json | typeof NO_MORE_WEIGHTS {
+    for (; this.rule < this.rules.length; this.rule++, this.ref = 0) {
+      const refs = backendRefsOf(this.rules[this.rule]!);
+      while (this.ref < refs.length) {
+        const ref = refs[this.ref++]!;
+        // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
+        // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
+        // the weights of all but one Service agree exactly when that Service's weights agree.
+        // Stryker disable next-line EqualityOperator: equivalent, see above
+        // Equivalent survivor: backendNameOf(ref) === this.service → true: the expected rules differ from the live ones only in canary and stable weights
+        if (backendNameOf(ref) === this.service) return weightOf(ref);
+      }
     }
+    return NO_MORE_WEIGHTS;
   }
-  return weights.join(',');
+}
+
+/** Whether two weights have the same JSON text; the same value always has. */
+function sameWeightText(a: Json, b: Json): boolean {
+  // Equivalent survivor: a === b → false: the texts of the same value are equal too (cost only)
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Whether one Service's weights read alike, in order, over two lists of rules. Managed header
+ * rules are included: SetWeight leaves them alone, so they read the same on both sides
+ * compared, and a rule the plugin would write differently (a rule named like a managed route
+ * that holds the stable Service, given the experiment's stable weight) makes the live weights
+ * inconsistent.
+ */
+function samePluginWeights(a: readonly JsonObject[], b: readonly JsonObject[], service: string): boolean {
+  const left = new WeightCursor(a, service);
+  const right = new WeightCursor(b, service);
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x === NO_MORE_WEIGHTS || y === NO_MORE_WEIGHTS) return x === y;
+    if (!sameWeightText(x, y)) return false;
+  }
 }
 
 interface Rendered {
@@ -181,9 +212,10 @@ function consistentLiveWeight(
     return found !== undefined && weightOf(found) === d.weight;
   });
   if (!carried) return undefined;
-  const same = (service: string) =>
-    pluginWeightsText(liveRules, service) === pluginWeightsText(expected, service);
-  return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
+  return samePluginWeights(liveRules, expected, owner.canaryService) &&
+    samePluginWeights(liveRules, expected, owner.stableService)
+    ? weight
+    : undefined;
 }
 
 interface HeaderPlan {
@@ -245,7 +277,8 @@ function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: H
   const intact =
     present.size === plan.rules.length &&
     plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
-  // Equivalent mutant: `rules` is a fresh list no caller writes into.
+  // Equivalent mutant: no caller writes into the list (the renderer copies it), though it may
+  // be the request's own.
   // Stryker disable next-line MethodExpression: equivalent, the list is never written
   if (intact) return rules.slice();
   const kept = rules.filter((rule) => {
@@ -337,37 +370,53 @@ function kindOfObject(route: JsonObject): RouteKind {
 }
 
 /**
- * The text of an owned value in a route. Weights are read over the rules with more than one
+ * The weights of a Service as text (`80,70`), read over the rules with more than one
  * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
  */
+function weightsText(route: JsonObject, service: string): string | undefined {
+  let text: string | undefined;
+  for (const rule of routeRulesOf(route)) {
+    const refs = backendRefsOf(rule);
+    if (refs.length < 2) continue;
+    for (const ref of refs) {
+      if (backendNameOf(ref) !== service) continue;
+      const weight = JSON.stringify(weightOf(ref));
+      text = text === undefined ? weight : `${text},${weight}`;
+    }
+  }
+  return text;
+}
+
+/** The weight of the first backendRef of a Service (an experiment backend), as text. */
+function backendText(route: JsonObject, service: string): string | undefined {
+  for (const rule of routeRulesOf(route)) {
+    const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === service);
+    if (ref) return JSON.stringify(weightOf(ref));
+  }
+  return undefined;
+}
+
+/** The canonical text of the first rule of a name. */
+function ruleText(route: JsonObject, name: string): string | undefined {
+  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
+  return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+}
+
+function labelText(route: JsonObject, key: string): string | undefined {
+  const value = own(labelsOf(route), key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The text of an owned value in a route, by its key. */
 export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
   // Equivalent survivor: !route → false: with no route, the rules are [] and the labels undefined: every key reads undefined
   if (!route) return undefined;
-  const rules = routeRulesOf(route);
   const weighted = nameIn(key, WEIGHT_KEY);
-  if (weighted !== undefined) {
-    const weights: string[] = [];
-    for (const rule of rules) {
-      const refs = backendRefsOf(rule);
-      if (refs.length < 2) continue;
-      for (const ref of refs)
-        if (backendNameOf(ref) === weighted) weights.push(JSON.stringify(weightOf(ref)));
-    }
-    return weights.length > 0 ? weights.join(',') : undefined;
-  }
+  if (weighted !== undefined) return weightsText(route, weighted);
   const backend = nameIn(key, BACKEND_KEY);
-  if (backend !== undefined) {
-    for (const rule of rules) {
-      const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === backend);
-      if (ref) return JSON.stringify(weightOf(ref));
-    }
-    return undefined;
-  }
+  if (backend !== undefined) return backendText(route, backend);
   const ruleName = nameIn(key, RULE_KEY);
-  if (ruleName !== undefined) {
-    const rule = rules.find((r) => ruleNameOf(r) === ruleName);
-    return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
-  }
+  if (ruleName !== undefined) return ruleText(route, ruleName);
   const label = nameIn(key, LABEL_KEY);
   // Equivalent survivor: label !== undefined → true: JSON.parse(undefined) throws, and the catch leaves the key undefined
   if (label !== undefined) {
@@ -377,8 +426,7 @@ export function ownedRouteValue(route: JsonObject | undefined, key: string): str
     } catch {
       // Not a key this guard wrote: labelKey stays undefined, and so does the value.
     }
-    const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
-    return typeof value === 'string' ? value : undefined;
+    return typeof labelKey === 'string' ? labelText(route, labelKey) : undefined;
   }
   return undefined;
 }
@@ -449,19 +497,41 @@ function reconcileRollout(
   if (nextLabels !== labels) setLabels(working, nextLabels);
 
   const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
-  const owned: { key: string; meaning: string }[] = [
-    { key: keyOf(WEIGHT_KEY, owner.canaryService), meaning: traffic },
-    { key: keyOf(WEIGHT_KEY, owner.stableService), meaning: traffic },
+  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to.
+  const values: OwnedValue[] = [
+    {
+      key: keyOf(WEIGHT_KEY, owner.canaryService),
+      meaning: traffic,
+      admitted: weightsText(working, owner.canaryService),
+    },
+    {
+      key: keyOf(WEIGHT_KEY, owner.stableService),
+      meaning: traffic,
+      admitted: weightsText(working, owner.stableService),
+    },
   ];
   // Equivalent survivor: route.kind === 'HTTPRoute' → true: a GRPCRoute gets no experiment backend, so its text stays the requested one: no override
   if (route.kind === 'HTTPRoute') {
-    for (const d of state.additional)
-      owned.push({ key: keyOf(BACKEND_KEY, d.serviceName), meaning: 'experiment backend' });
+    for (const d of state.additional) {
+      values.push({
+        key: keyOf(BACKEND_KEY, d.serviceName),
+        meaning: 'experiment backend',
+        admitted: backendText(working, d.serviceName),
+      });
+    }
   }
-  for (const rule of headerPlan.rules)
-    owned.push({ key: keyOf(RULE_KEY, ruleNameOf(rule)!), meaning: 'header route' });
-  if (label) owned.push({ key: keyOf(LABEL_KEY, JSON.stringify(label.key)), meaning: 'in-progress label' });
-  return { values: owned.map((v) => ({ ...v, admitted: ownedRouteValue(working, v.key) })) };
+  for (const rule of headerPlan.rules) {
+    const name = ruleNameOf(rule)!;
+    values.push({ key: keyOf(RULE_KEY, name), meaning: 'header route', admitted: ruleText(working, name) });
+  }
+  if (label) {
+    values.push({
+      key: keyOf(LABEL_KEY, JSON.stringify(label.key)),
+      meaning: 'in-progress label',
+      admitted: labelText(working, label.key),
+    });
+  }
+  return { values };
 }
 
 /** The order the guard applies Rollouts in: by namespace, then by name. */
@@ -571,7 +641,7 @@ export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: Js
   if (!Array.isArray(rules)) return admitted;
   const requestedRules = routeRulesOf(requested);
   const admittedRules = routeRulesOf(admitted);
-  // Stryker disable next-line MethodExpression: equivalent, routeRulesOf returns a fresh list
+  // A copy: routeRulesOf may return the request's own list.
   const staged = requestedRules.slice();
   let k = 0;
   for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {

@@ -50,21 +50,31 @@ export function routeKindOf(group: string, kind: string): RouteKind | undefined 
   return kind === 'HTTPRoute' || kind === 'GRPCRoute' ? kind : undefined;
 }
 
+const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
+
+/**
+ * The objects of a list, read-only: the list itself when it holds nothing else (as every list
+ * the apiserver admits does), so the hot path reads a route without copying its lists.
+ */
+function objectsIn(list: Json | undefined): readonly JsonObject[] {
+  if (!Array.isArray(list)) return NO_OBJECTS;
+  // Equivalent survivor: !isJsonObject(item) → true: the filtered copy holds the same objects (cost only)
+  for (const item of list) if (!isJsonObject(item)) return list.filter(isJsonObject);
+  return list as JsonObject[];
+}
+
 /** `spec.rules` as objects; entries of another type are kept out (the apiserver rejects them). */
-export function routeRulesOf(route: JsonObject | undefined): JsonObject[] {
+export function routeRulesOf(route: JsonObject | undefined): readonly JsonObject[] {
   const spec = own(route, 'spec');
-  const rules = isJsonObject(spec) ? own(spec, 'rules') : undefined;
-  return Array.isArray(rules) ? rules.filter(isJsonObject) : [];
+  return objectsIn(isJsonObject(spec) ? own(spec, 'rules') : undefined);
 }
 
-export function backendRefsOf(rule: JsonObject): JsonObject[] {
-  const refs = own(rule, 'backendRefs');
-  return Array.isArray(refs) ? refs.filter(isJsonObject) : [];
+export function backendRefsOf(rule: JsonObject): readonly JsonObject[] {
+  return objectsIn(own(rule, 'backendRefs'));
 }
 
-export function matchesOf(rule: JsonObject): JsonObject[] {
-  const matches = own(rule, 'matches');
-  return Array.isArray(matches) ? matches.filter(isJsonObject) : [];
+export function matchesOf(rule: JsonObject): readonly JsonObject[] {
+  return objectsIn(own(rule, 'matches'));
 }
 
 export function ruleNameOf(rule: JsonObject): string | undefined {

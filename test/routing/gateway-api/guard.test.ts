@@ -13,7 +13,7 @@ import {
   stagedRoute,
 } from '../../../src/routing/gateway-api/index.js';
 import type { RouteDriftContext } from '../../../src/routing/traffic-provider.js';
-import type { JsonObject, Rollout } from '../../../src/routing/model.js';
+import type { Json, JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
 import {
   CANARY,
@@ -142,6 +142,27 @@ describe('guardRoute: weights', () => {
       const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
       expect(refs.map((b) => b.weight)).toEqual([80, 20]);
     }
+  });
+
+  it('compares live weights by their JSON text: a stable weight written as a string is not what the plugin writes', () => {
+    const asText = { ...ref(STABLE), weight: '70' } as JsonObject;
+    for (const [stable, canary] of [
+      [asText, ref(CANARY, 30)],
+      [ref(STABLE, 70), { ...ref(CANARY), weight: { value: 30 } } as JsonObject],
+    ]) {
+      const live = httpRoute([rule([ref(STABLE, 70), ref(CANARY, 30)]), rule([stable!, canary!])]);
+      const route = guard([at20], fromGit, live).route;
+      const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+      expect(refs.map((b) => b.weight)).toEqual([80, 20]);
+    }
+    // The same weights as numbers: consistent, so the live 30 leads.
+    const live = httpRoute([
+      rule([ref(STABLE, 70), ref(CANARY, 30)]),
+      rule([ref(STABLE, 70), ref(CANARY, 30)]),
+    ]);
+    const route = guard([at20], fromGit, live).route;
+    const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+    expect(refs.map((b) => b.weight)).toEqual([70, 30]);
   });
 
   it('puts all traffic on stable once the Rollout is aborted or promoted, whatever the live route says', () => {
@@ -1044,6 +1065,16 @@ describe('gatewayApiTrafficProvider', () => {
       expect(provider.ownedValue(nullWeight, weightKey(STABLE))).toBe('1');
       expect(provider.ownedValue(route, weightKey('absent'))).toBeUndefined();
       expect(provider.ownedValue(httpRoute([HEADER_RULE]), weightKey(CANARY))).toBeUndefined();
+    });
+
+    it('reads past rules and backendRefs that are not objects (the apiserver rejects them)', () => {
+      const odd = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)])]);
+      const rules = (odd.spec as JsonObject).rules as Json[];
+      rules.unshift(7);
+      rules.push(rule([ref(CANARY, 5), 'x' as unknown as JsonObject]));
+      // The second rule has one backendRef once the string is left out: not a weighted rule.
+      expect(provider.ownedValue(odd, weightKey(CANARY))).toBe('20');
+      expect(provider.ownedValue(odd, backendKey(CANARY))).toBe('20');
     });
 
     it('a backend: the weight of its first backendRef, in any rule', () => {
