@@ -93,6 +93,13 @@ export function weightOf(ref: JsonObject): Json {
   return weight === undefined || weight === null ? DEFAULT_BACKEND_WEIGHT : weight;
 }
 
+/** The lists of a rule the CRD bounds, in the order they are checked. */
+const RULE_LIST_LIMITS: readonly (readonly [string, number])[] = [
+  ['backendRefs', MAX_BACKENDS_PER_RULE],
+  ['filters', MAX_FILTERS_PER_RULE],
+  ['matches', MAX_MATCHES_PER_RULE],
+];
+
 /**
  * How many items a route holds beyond what the CRD allows, if any: a request over these
  * limits is rejected by the apiserver after admission, and the guard leaves it alone, which
@@ -107,12 +114,7 @@ export function overSchemaLimits(route: JsonObject): string | undefined {
   for (const [i, rule] of rules.entries()) {
     // Equivalent survivor: !isJsonObject(rule) → false: own() finds no field on a non-object, so the sizes and matches read as none
     if (!isJsonObject(rule)) continue;
-    const sizes: [string, number][] = [
-      ['backendRefs', MAX_BACKENDS_PER_RULE],
-      ['filters', MAX_FILTERS_PER_RULE],
-      ['matches', MAX_MATCHES_PER_RULE],
-    ];
-    for (const [field, max] of sizes) {
+    for (const [field, max] of RULE_LIST_LIMITS) {
       const list = own(rule, field);
       if (Array.isArray(list) && list.length > max)
         return `${ROUTE_RULES_FIELD.index(i).child(field)} has ${list.length} items (at most ${max})`;
@@ -347,8 +349,7 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
       }
       continue;
     }
-    const keys = Object.keys(from);
-    for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(from, d.key)) keys.push(d.key);
+    const keys = keysWithDefaults(from, place);
     sortKeys(keys);
     for (const key of keys) {
       let value = own(from, key);
@@ -363,10 +364,25 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
   return JSON.stringify(root);
 }
 
+/** An object's own keys and the defaulted keys it lacks, in a list of their exact size. */
+function keysWithDefaults(obj: JsonObject, place: Place): string[] {
+  const keys = Object.keys(obj);
+  let missing = 0;
+  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) missing++;
+  if (missing === 0) return keys;
+  // Sized once: pushing onto the list would grow it by 16 slots or more.
+  const all = new Array<string>(keys.length + missing);
+  for (let i = 0; i < keys.length; i++) all[i] = keys[i]!;
+  let next = keys.length;
+  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) all[next++] = d.key;
+  return all;
+}
+
 /** A primitive as it is; a container as an empty copy, queued to be filled where it stands. */
 function copyStep(value: Json, at: Place | undefined, pending: (Container | Place)[]): Json {
   if (typeof value !== 'object' || value === null) return value;
-  const copy: Container = Array.isArray(value) ? [] : {};
+  // A list is sized once (its first element stored into `[]` would allocate 16 slots or more).
+  const copy: Container = Array.isArray(value) ? new Array<Json>(value.length) : {};
   // A list found where an object stands, or the reverse, takes no defaults.
   const place = at !== undefined && at.list === Array.isArray(value) ? at : ANYWHERE;
   pending.push(value, copy, place);
