@@ -75,6 +75,38 @@ function finding(rollout: Rollout, message: string, severity: Severity = 'error'
   });
 }
 
+/** What guarding a route needs of a Rollout with header routes on, or off (`useHeaderRoutes`). */
+interface RolloutView {
+  state: TrafficState;
+  /** Names of the managed routes of the header routes in effect. */
+  headerRouteNames: ReadonlySet<string>;
+  /** The header matches the plugin writes for each of `state.headerRoutes`, in order. */
+  headerMatches: readonly ReturnType<typeof pluginHeaderMatches>[];
+}
+
+/** What guarding a route needs of a Rollout alone: its traffic state, read once per Rollout object. */
+interface RolloutPlan {
+  withHeaderRoutes: RolloutView;
+  withoutHeaderRoutes: RolloutView;
+  owners: Readonly<Record<RouteKind, RouteOwner>>;
+}
+
+/**
+ * Plans by Rollout object. Rollouts are values: the cache replaces a Rollout on every change
+ * and never edits one, so a plan computed once stays right for as long as the object lives
+ * (and goes with it), and the reviews of a route between two changes of its Rollout read the
+ * Rollout's state once.
+ */
+const rolloutPlans = new WeakMap<Rollout, RolloutPlan | null>();
+
+function rolloutViewOf(state: TrafficState): RolloutView {
+  return {
+    state,
+    headerRouteNames: new Set(state.headerRoutes.map((r) => r.name)),
+    headerMatches: state.headerRoutes.map((r) => pluginHeaderMatches(r.matches)),
+  };
+}
+
 function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteOwner {
   return {
     kind,
@@ -87,6 +119,28 @@ function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteO
     managedNames: new Set(rollout.canary?.trafficRouting?.managedRoutes ?? []),
     rolloutNamespace: rollout.namespace,
   };
+}
+
+/** The Rollout's plan, undefined when it does not route through the Gateway API plugin. */
+export function rolloutPlanOf(rollout: Rollout): RolloutPlan | undefined {
+  let plan = rolloutPlans.get(rollout);
+  // Equivalent survivor: plan === undefined → true: cost only: the plan is made again, the same (a pure function of the Rollout object)
+  if (plan === undefined) {
+    const routed = trafficStateOf(rollout, 'gateway-api');
+    plan = routed
+      ? {
+          withHeaderRoutes: rolloutViewOf(routed),
+          withoutHeaderRoutes: rolloutViewOf({ ...routed, headerRoutes: [] }),
+          owners: {
+            HTTPRoute: ownerOf(rollout, 'HTTPRoute', routed),
+            GRPCRoute: ownerOf(rollout, 'GRPCRoute', routed),
+          },
+        }
+      : null;
+    // Stryker disable next-line CallExpression: equivalent, cost only: without the memo every review makes the same plan again (a pure function of the Rollout object)
+    rolloutPlans.set(rollout, plan);
+  }
+  return plan ?? undefined;
 }
 
 /** What a `WeightCursor` reads after the last weight. */
@@ -222,14 +276,15 @@ interface HeaderPlan {
   /** The header rules the Rollout's steps reached call for, in the order the plugin leaves them. */
   rules: JsonObject[];
   /** Names of the managed routes they belong to. */
-  routeNames: Set<string>;
+  routeNames: ReadonlySet<string>;
   error?: string;
   denial?: string;
 }
 
-function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state: TrafficState): HeaderPlan {
-  const routeNames = new Set(state.headerRoutes.map((r) => r.name));
-  if (state.headerRoutes.length === 0) return { rules: [], routeNames };
+function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, view: RolloutView): HeaderPlan {
+  const routeNames = view.headerRouteNames;
+  const headerRoutes = view.state.headerRoutes;
+  if (headerRoutes.length === 0) return { rules: [], routeNames };
   const sources = headerSourceRules(
     rules.filter((rule) => {
       const name = ruleNameOf(rule);
@@ -241,8 +296,8 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
   // Stryker disable next-line ArrayDeclaration: equivalent, unread on error
   if (sources.length === 0) return { rules: [], routeNames, error: BACKEND_REF_NOT_FOUND[owner.kind] };
   const out: JsonObject[] = [];
-  for (const route of state.headerRoutes) {
-    const matches = pluginHeaderMatches(route.matches);
+  for (const [i, route] of headerRoutes.entries()) {
+    const matches = view.headerMatches[i]!;
     // Stryker disable next-line ArrayDeclaration: equivalent, unread on error
     if ('error' in matches) return { rules: [], routeNames, error: matches.error };
     for (const name of new Set([route.name, headerRuleName(route.name, sources.length - 1)])) {
@@ -441,15 +496,16 @@ function reconcileRollout(
   errors: Finding[],
 ): { values?: OwnedValue[]; refusal?: string } {
   // Equivalent mutants: routeEntriesFor found the plugin configuration, so the chains never
-  // stop, and trafficStateOf is defined whenever that configuration is.
+  // stop, and the plan is defined whenever that configuration is.
   // Stryker disable next-line OptionalChaining: equivalent, never undefined here
   const gatewayApi = rollout.canary?.trafficRouting?.gatewayApi;
-  const routed = trafficStateOf(rollout, 'gateway-api');
+  const plan = rolloutPlanOf(rollout);
   // Stryker disable next-line LogicalOperator: equivalent, both are set or neither
-  // Equivalent survivor: !gatewayApi || !routed → false: routeEntriesFor found the configuration, so both are set
-  if (!gatewayApi || !routed) return {};
-  const state: TrafficState = useHeaderRoutes ? routed : { ...routed, headerRoutes: [] };
-  const owner = ownerOf(rollout, route.kind, state);
+  // Equivalent survivor: !gatewayApi || !plan → false: routeEntriesFor found the configuration, so both are set
+  if (!gatewayApi || !plan) return {};
+  const view = useHeaderRoutes ? plan.withHeaderRoutes : plan.withoutHeaderRoutes;
+  const state = view.state;
+  const owner = plan.owners[route.kind];
   if (!owner.canaryService || !owner.stableService) {
     errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
     return {};
@@ -457,7 +513,7 @@ function reconcileRollout(
   const requestedRules = routeRulesOf(working);
   const liveRules = routeRulesOf(input.live);
 
-  const headerPlan = planHeaderRules(requestedRules, owner, state);
+  const headerPlan = planHeaderRules(requestedRules, owner, view);
   if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
   if (headerPlan.error) {
     errors.push(finding(rollout, `its header routes cannot be written: ${headerPlan.error}`));

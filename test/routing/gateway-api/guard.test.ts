@@ -12,6 +12,7 @@ import {
   gatewayApiTrafficProvider,
   stagedRoute,
 } from '../../../src/routing/gateway-api/index.js';
+import { rolloutPlanOf } from '../../../src/routing/gateway-api/guard.js';
 import type { RouteDriftContext } from '../../../src/routing/traffic-provider.js';
 import type { Json, JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
@@ -1011,6 +1012,48 @@ describe('guardRoute: several Rollouts', () => {
       const result = guard(rollouts, fromGit);
       expect(result.owners).toEqual(['shop/api', 'shop/web']);
       expect(weightsOf(result.route)).toEqual([[80, 20]]);
+    }
+  });
+});
+
+describe('the plan of a Rollout, one per Rollout object', () => {
+  const headerRules = (route: JsonObject) =>
+    ((route.spec as JsonObject).rules as JsonObject[]).filter((r) => r.name === 'canary-by-header');
+
+  it('is made once and handed out again for the same object; another object gets its own', () => {
+    const rollout = pluginRollout({ status: midCanary(3, 20) });
+    const plan = rolloutPlanOf(rollout);
+    expect(plan?.withHeaderRoutes.state.headerRoutes.map((r) => r.name)).toEqual(['canary-by-header']);
+    expect(plan?.withoutHeaderRoutes.state.headerRoutes).toEqual([]);
+    expect(plan?.owners.GRPCRoute.kind).toBe('GRPCRoute');
+    expect(rolloutPlanOf(rollout)).toBe(plan);
+    const same = pluginRollout({ status: midCanary(3, 20) });
+    expect(rolloutPlanOf(same)).not.toBe(plan);
+    expect(rolloutPlanOf(same)).toEqual(plan);
+  });
+
+  it('is none for a Rollout without the plugin, asked once or twice', () => {
+    const alb = { ...pluginRollout(), canary: { ...pluginRollout().canary!, trafficRouting: {} } } as Rollout;
+    expect(rolloutPlanOf(alb)).toBeUndefined();
+    expect(rolloutPlanOf(alb)).toBeUndefined();
+  });
+
+  it('follows the Rollout: a changed Rollout (a new object) is guarded by its own state, review after review', () => {
+    const before = pluginRollout({ status: midCanary(1, 20) });
+    const after = pluginRollout({ status: midCanary(3, 40) });
+    for (const round of [1, 2]) {
+      for (const [rollout, weights, headers] of [
+        [before, [80, 20], 0],
+        [after, [60, 40], 1],
+      ] as const) {
+        const route = guard([rollout], fromGit).route;
+        const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+        expect(
+          refs.map((b) => b.weight),
+          `round ${round}`,
+        ).toEqual(weights);
+        expect(headerRules(route), `round ${round}`).toHaveLength(headers);
+      }
     }
   });
 });
