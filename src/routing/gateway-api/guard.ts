@@ -227,6 +227,27 @@ function renderWeights(
 }
 
 /**
+ * Whether SetWeight with this canary weight leaves every weight of the rules as it reads
+ * (`setWeights` without building its rules): each canary backendRef outside the managed header
+ * rules weighs exactly that, and each stable one 100 minus it.
+ */
+function setWeightsKeeps(rules: readonly JsonObject[], owner: RouteOwner, canaryWeight: number): boolean {
+  for (const rule of rules) {
+    if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
+    for (const ref of backendRefsOf(rule)) {
+      const name = backendNameOf(ref);
+      // As in setWeights, a backendRef named like both Services takes the canary weight.
+      if (name === owner.canaryService) {
+        if (weightOf(ref) !== canaryWeight) return false;
+      } else if (name === owner.stableService) {
+        if (weightOf(ref) !== 100 - canaryWeight) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * The live canary weight, when the live route says exactly what the plugin writes for it:
  * rendering the live rules with the canary weight of the first rule SetWeight edits gives
  * back the live weights, and a running experiment's backends carry the status weights (the
@@ -247,8 +268,10 @@ function consistentLiveWeight(
   // Equivalent survivor: typeof weight !== 'number' → false: Number.isInteger is false for anything but a number
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return undefined;
   // With no experiment running (always so on a GRPCRoute), addExperimentBackends returns the
-  // rules unchanged and every experiment backend is trivially carried.
+  // rules unchanged and every experiment backend is trivially carried: SetWeight alone decides.
   const experiments = owner.kind === 'HTTPRoute' ? state.additional : [];
+  // Equivalent survivor: experiments.length === 0 → false: the general path below gives the same answer (cost only)
+  if (experiments.length === 0) return setWeightsKeeps(liveRules, owner, weight) ? weight : undefined;
   const noLookup = { service: () => undefined, existing: () => undefined };
   const expected = addExperimentBackends(
     setWeights(liveRules, owner, weight).rules,
