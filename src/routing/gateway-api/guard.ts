@@ -56,6 +56,7 @@ import {
   routeNamespace,
   ruleNameOf,
   routeRulesOf,
+  sameRule,
   weightOf,
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
@@ -346,15 +347,17 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, view: 
  */
 function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
   // With no planned rule, `present` stays empty and `intact` holds: the rules are kept.
-  const present = new Map<string, string>();
+  const present = new Map<string, JsonObject>();
   for (const rule of rules) {
     const name = ruleNameOf(rule);
-    if (name !== undefined && isManagedRuleName(name, plan.routeNames))
-      present.set(name, canonicalRule(kind, rule));
+    if (name !== undefined && isManagedRuleName(name, plan.routeNames)) present.set(name, rule);
   }
   const intact =
     present.size === plan.rules.length &&
-    plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
+    plan.rules.every((rule) => {
+      const held = present.get(ruleNameOf(rule)!);
+      return held !== undefined && sameRule(kind, held, rule);
+    });
   // Equivalent mutant: no caller writes into the list (the renderer copies it), though it may
   // be the request's own.
   // Stryker disable next-line MethodExpression: equivalent, the list is never written

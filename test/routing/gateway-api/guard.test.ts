@@ -292,6 +292,47 @@ describe('guardRoute: header-route rules', () => {
     expect(header?.admitted).toContain('"canary-by-header"');
   });
 
+  it('reports the header rule texts: admitted, and live as the live route holds it (same or stale)', () => {
+    const planned =
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+      '"matches":[{"headers":[{"name":"x-canary","type":"Exact","value":"yes"}],' +
+      '"path":{"type":"PathPrefix","value":"/"}}],"name":"canary-by-header"}';
+    const stale = { ...HEADER_RULE, matches: [{ headers: [{ name: 'x-canary', value: 'old' }] }] };
+    const staleText =
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+      '"matches":[{"headers":[{"name":"x-canary","type":"Exact","value":"old"}],' +
+      '"path":{"type":"PathPrefix","value":"/"}}],"name":"canary-by-header"}';
+    // The live rule in its bare form (no defaults written) reads as the planned one.
+    const bare = {
+      name: 'canary-by-header',
+      matches: [{ headers: [{ name: 'x-canary', value: 'yes' }] }],
+      backendRefs: [{ name: CANARY, port: 80 }],
+    };
+    const requested = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)])], { [LABEL]: 'in-progress' });
+    for (const [liveRule, liveText] of [
+      [HEADER_RULE, planned],
+      [bare, planned],
+      [stale, staleText],
+    ] as const) {
+      for (const round of [1, 2]) {
+        const live = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)]), liveRule], {
+          [LABEL]: 'in-progress',
+        });
+        const header = guard([atHeaderStep], requested, live).overrides.find(
+          (o) => o.key === 'spec.rules[name=canary-by-header]',
+        );
+        expect(header, `round ${round}`).toEqual({
+          key: 'spec.rules[name=canary-by-header]',
+          rollout: 'web',
+          admitted: planned,
+          live: liveText,
+          meaning: 'header route',
+          provider: 'gateway-api',
+        });
+      }
+    }
+  });
+
   it('keeps a header rule the request carries in its defaulted form, where it stands', () => {
     const defaulted = {
       ...HEADER_RULE,

@@ -15,7 +15,7 @@ import {
   routeKindOf,
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
-import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
+import { isGoAtoi, sameRule } from '../../../src/routing/gateway-api/route-rules.js';
 import type { Json, JsonObject, RouteKind } from '../../../src/routing/model.js';
 import { canonicalJson, isJsonObject } from '../../../src/routing/wire/index.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
@@ -106,6 +106,26 @@ describe('isPluginManagedRule', () => {
     expect(isPluginManagedRule(rule([ref(STABLE)]), managed, CANARY)).toBe(false);
   });
 });
+
+const ruleKey = fc.constantFrom('name', 'matches', 'backendRefs', 'path', 'headers', 'queryParams', 'method');
+const otherKey = fc.constantFrom('type', 'value', 'group', 'kind', 'weight', 'filters', '10', 'x');
+const leafArb = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.integer({ min: -2, max: 3 }),
+  fc.constantFrom('', 'a', 'Exact'),
+);
+const { tree: treeArb } = fc.letrec<{ tree: Json }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leafArb as fc.Arbitrary<Json>,
+    fc.array(tie('tree'), { maxLength: 3 }),
+    fc.dictionary(fc.oneof(ruleKey, otherKey), tie('tree'), { maxKeys: 5 }),
+  ),
+}));
+/** Rules with the fields the CRD defaults, at every depth, in every shape (nulls, wrong types). */
+const ruleArb = fc.dictionary(fc.oneof(ruleKey, otherKey), treeArb, { maxKeys: 6 });
+const kindArb = fc.constantFrom<RouteKind>('HTTPRoute', 'GRPCRoute');
 
 describe('canonicalRule (equality after CRD defaulting)', () => {
   it('treats the HTTPRoute defaults as written', () => {
@@ -209,28 +229,62 @@ describe('canonicalRule (equality after CRD defaulting)', () => {
   });
 
   it('is the text of the defaulted rule with sorted keys (the former two-copy form, as an oracle)', () => {
-    const key = fc.constantFrom('name', 'matches', 'backendRefs', 'path', 'headers', 'queryParams', 'method');
-    const moreKeys = fc.constantFrom('type', 'value', 'group', 'kind', 'weight', 'filters', '10', 'x');
-    const leaf = fc.oneof(
-      fc.constant(null),
-      fc.integer({ min: -2, max: 3 }),
-      fc.constantFrom('', 'a', 'Exact'),
-    );
-    const { tree } = fc.letrec<{ tree: Json }>((tie) => ({
-      tree: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        leaf,
-        fc.array(tie('tree'), { maxLength: 3 }),
-        fc.dictionary(fc.oneof(key, moreKeys), tie('tree'), { maxKeys: 5 }),
-      ),
-    }));
-    const ruleArb = fc.dictionary(fc.oneof(key, moreKeys), tree, { maxKeys: 6 });
     fc.assert(
-      fc.property(ruleArb, fc.constantFrom<RouteKind>('HTTPRoute', 'GRPCRoute'), (rule, kind) => {
+      fc.property(ruleArb, kindArb, (rule, kind) => {
         expect(canonicalRule(kind, rule)).toBe(canonicalJson(formerDefaultedRule(kind, rule)));
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('sameRule (equality after CRD defaulting, without the text)', () => {
+  it('says equal exactly when the canonical texts are', () => {
+    // Pairs that are often equal: a rule and itself with the defaults written out, or its
+    // keys in reverse order, or undefined fields and elements; and two unrelated rules.
+    const reversed = (value: Json): Json => {
+      if (Array.isArray(value)) return value.map(reversed);
+      if (!isJsonObject(value)) return value;
+      const out: JsonObject = {};
+      for (const key of Object.keys(value).reverse()) out[key] = reversed(value[key] as Json);
+      return out;
+    };
+    const pairArb = fc.oneof(
+      fc.tuple(ruleArb, kindArb).map(([r, k]) => [r, formerDefaultedRule(k, r), k] as const),
+      fc.tuple(ruleArb, kindArb).map(([r, k]) => [r, reversed(r) as JsonObject, k] as const),
+      fc.tuple(ruleArb, ruleArb, kindArb),
+    );
+    fc.assert(
+      fc.property(pairArb, ([a, b, kind]) => {
+        const equalTexts = canonicalRule(kind, a) === canonicalRule(kind, b);
+        expect(sameRule(kind, a, b)).toBe(equalTexts);
+        expect(sameRule(kind, b, a)).toBe(equalTexts);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('written out: defaults, key order, undefined as the text reads it, and differences', () => {
+    const bare = { name: 'h', backendRefs: [{ name: CANARY, port: 80 }] };
+    const defaulted = {
+      backendRefs: [{ port: 80, weight: 1, name: CANARY, kind: 'Service', group: '' }],
+      matches: [{ path: { value: '/', type: 'PathPrefix' } }],
+      name: 'h',
+      extra: undefined,
+    } as unknown as JsonObject;
+    expect(sameRule('HTTPRoute', bare, defaulted)).toBe(true);
+    expect(sameRule('GRPCRoute', bare, defaulted)).toBe(false);
+    expect(sameRule('HTTPRoute', bare, { ...bare, name: 'i' })).toBe(false);
+    expect(sameRule('HTTPRoute', bare, { ...bare, more: 1 })).toBe(false);
+    expect(sameRule('HTTPRoute', { ...bare, more: 1 }, bare)).toBe(false);
+    expect(
+      sameRule('HTTPRoute', { filters: [undefined] } as unknown as JsonObject, { filters: [null] }),
+    ).toBe(true);
+    expect(sameRule('HTTPRoute', { filters: [1, 2] }, { filters: [1] })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: [] }, { filters: {} })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: {} }, { filters: [] })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: {} }, { filters: 'x' })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: [{ a: 1 }] }, { filters: [{ a: '1' }] })).toBe(false);
   });
 });
 
