@@ -238,6 +238,34 @@ describe('canonicalRule (equality after CRD defaulting)', () => {
   });
 });
 
+describe('canonicalRule and sameRule over large rules', () => {
+  // Many filters, and one object of many keys (sorted by sort() past the insertion-sorted size).
+  const largeRule = (n: number): JsonObject => {
+    const wide: JsonObject = {};
+    for (let i = n - 1; i >= 0; i--) wide[`k${i}`] = i;
+    return {
+      name: 'r',
+      filters: Array.from({ length: n }, (_, i) => ({ type: 'X', extensionRef: { name: `f${i}` } })),
+      matches: [{ headers: Array.from({ length: n }, (_, i) => ({ name: `h${i}`, value: 'v' })) }],
+      extra: wide,
+    };
+  };
+
+  scalingTest('canonicalRule is linear in the size of the rule (scaling)', () => {
+    expectLinear(500, largeRule, (rule) => canonicalRule('HTTPRoute', rule));
+  });
+
+  scalingTest('sameRule is linear in the size of the rules (scaling)', () => {
+    expectLinear(
+      500,
+      (n) => [largeRule(n), largeRule(n)] as const,
+      ([a, b]) => {
+        if (!sameRule('HTTPRoute', a, b)) throw new Error('equal rules compared unequal');
+      },
+    );
+  });
+});
+
 describe('sameRule (equality after CRD defaulting, without the text)', () => {
   it('says equal exactly when the canonical texts are', () => {
     // Pairs that are often equal: a rule and itself with the defaults written out, or its
