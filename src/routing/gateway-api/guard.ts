@@ -17,7 +17,7 @@
  * missing or changed are rebuilt from the request's own rules, as the plugin would.
  */
 import { newFinding } from '../findings/index.js';
-import type { Finding, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
+import type { Finding, Json, JsonObject, Rollout, RouteKind, Severity, TrafficState } from '../model.js';
 import {
   describeTraffic,
   liveMayLeadStatus,
@@ -56,6 +56,7 @@ import {
   routeNamespace,
   ruleNameOf,
   routeRulesOf,
+  sameRule,
   weightOf,
 } from './route-rules.js';
 import { ruleNameProblem } from './rule-name.js';
@@ -75,6 +76,38 @@ function finding(rollout: Rollout, message: string, severity: Severity = 'error'
   });
 }
 
+/** What guarding a route needs of a Rollout with header routes on, or off (`useHeaderRoutes`). */
+interface RolloutView {
+  state: TrafficState;
+  /** Names of the managed routes of the header routes in effect. */
+  headerRouteNames: ReadonlySet<string>;
+  /** The header matches the plugin writes for each of `state.headerRoutes`, in order. */
+  headerMatches: readonly ReturnType<typeof pluginHeaderMatches>[];
+}
+
+/** What guarding a route needs of a Rollout alone: its traffic state, read once per Rollout object. */
+interface RolloutPlan {
+  withHeaderRoutes: RolloutView;
+  withoutHeaderRoutes: RolloutView;
+  owners: Readonly<Record<RouteKind, RouteOwner>>;
+}
+
+/**
+ * Plans by Rollout object. Rollouts are values: the cache replaces a Rollout on every change
+ * and never edits one, so a plan computed once stays right for as long as the object lives
+ * (and goes with it), and the reviews of a route between two changes of its Rollout read the
+ * Rollout's state once.
+ */
+const rolloutPlans = new WeakMap<Rollout, RolloutPlan | null>();
+
+function rolloutViewOf(state: TrafficState): RolloutView {
+  return {
+    state,
+    headerRouteNames: new Set(state.headerRoutes.map((r) => r.name)),
+    headerMatches: state.headerRoutes.map((r) => pluginHeaderMatches(r.matches)),
+  };
+}
+
 function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteOwner {
   return {
     kind,
@@ -89,27 +122,80 @@ function ownerOf(rollout: Rollout, kind: RouteKind, state: TrafficState): RouteO
   };
 }
 
-/**
- * The weights of one Service over every rule, as text (`20,20`). Managed header rules are
- * included: SetWeight leaves them alone, so they read the same on both sides compared, and a
- * rule the plugin would write differently (a rule named like a managed route that holds the
- * stable Service, given the experiment's stable weight) makes the live weights inconsistent.
- */
-function pluginWeightsText(rules: readonly JsonObject[], service: string): string {
-  // Equivalent mutant: a seeded entry starts both texts compared alike.
-  // Stryker disable next-line ArrayDeclaration: equivalent, same on both sides
-  const weights: string[] = [];
-  for (const rule of rules) {
-    for (const ref of backendRefsOf(rule)) {
-      // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
-      // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
-      // the weights of all but one Service agree exactly when that Service's weights agree.
-      // Stryker disable next-line EqualityOperator: equivalent, see above
-      // Equivalent survivor: backendNameOf(ref) === service → true: the expected rules differ from the live ones only in canary and stable weights
-      if (backendNameOf(ref) === service) weights.push(JSON.stringify(weightOf(ref)));
-    }
+/** The Rollout's plan, undefined when it does not route through the Gateway API plugin. */
+export function rolloutPlanOf(rollout: Rollout): RolloutPlan | undefined {
+  let plan = rolloutPlans.get(rollout);
+  // Equivalent survivor: plan === undefined → true: cost only: the plan is made again, the same (a pure function of the Rollout object)
+  if (plan === undefined) {
+    const routed = trafficStateOf(rollout, 'gateway-api');
+    plan = routed
+      ? {
+          withHeaderRoutes: rolloutViewOf(routed),
+          withoutHeaderRoutes: rolloutViewOf({ ...routed, headerRoutes: [] }),
+          owners: {
+            HTTPRoute: ownerOf(rollout, 'HTTPRoute', routed),
+            GRPCRoute: ownerOf(rollout, 'GRPCRoute', routed),
+          },
+        }
+      : null;
+    // Stryker disable next-line CallExpression: equivalent, cost only: without the memo every review makes the same plan again (a pure function of the Rollout object)
+    rolloutPlans.set(rollout, plan);
   }
-  return weights.join(',');
+  return plan ?? undefined;
+}
+
+/** What a `WeightCursor` reads after the last weight. */
+const NO_MORE_WEIGHTS = Symbol('no more weights');
+
+/** Reads the weights of one Service's backendRefs over a list of rules, in order. */
+class WeightCursor {
+  private rule = 0;
+  private ref = 0;
+
+  constructor(
+    private readonly rules: readonly JsonObject[],
+    private readonly service: string,
+  ) {}
+
+  next(): Json | typeof NO_MORE_WEIGHTS {
+    for (; this.rule < this.rules.length; this.rule++, this.ref = 0) {
+      const refs = backendRefsOf(this.rules[this.rule]!);
+      while (this.ref < refs.length) {
+        const ref = refs[this.ref++]!;
+        // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
+        // stable weights (setWeights; addExperimentBackends without a lookup adds no backend), so
+        // the weights of all but one Service agree exactly when that Service's weights agree.
+        // Stryker disable next-line EqualityOperator: equivalent, see above
+        // Equivalent survivor: backendNameOf(ref) === this.service → true: the expected rules differ from the live ones only in canary and stable weights
+        if (backendNameOf(ref) === this.service) return weightOf(ref);
+      }
+    }
+    return NO_MORE_WEIGHTS;
+  }
+}
+
+/** Whether two weights have the same JSON text; the same value always has. */
+function sameWeightText(a: Json, b: Json): boolean {
+  // Equivalent survivor: a === b → false: the texts of the same value are equal too (cost only)
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Whether one Service's weights read alike, in order, over two lists of rules. Managed header
+ * rules are included: SetWeight leaves them alone, so they read the same on both sides
+ * compared, and a rule the plugin would write differently (a rule named like a managed route
+ * that holds the stable Service, given the experiment's stable weight) makes the live weights
+ * inconsistent.
+ */
+function samePluginWeights(a: readonly JsonObject[], b: readonly JsonObject[], service: string): boolean {
+  const left = new WeightCursor(a, service);
+  const right = new WeightCursor(b, service);
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x === NO_MORE_WEIGHTS || y === NO_MORE_WEIGHTS) return x === y;
+    if (!sameWeightText(x, y)) return false;
+  }
 }
 
 interface Rendered {
@@ -142,6 +228,27 @@ function renderWeights(
 }
 
 /**
+ * Whether SetWeight with this canary weight leaves every weight of the rules as it reads
+ * (`setWeights` without building its rules): each canary backendRef outside the managed header
+ * rules weighs exactly that, and each stable one 100 minus it.
+ */
+function setWeightsKeeps(rules: readonly JsonObject[], owner: RouteOwner, canaryWeight: number): boolean {
+  for (const rule of rules) {
+    if (isPluginManagedRule(rule, owner.managedNames, owner.canaryService)) continue;
+    for (const ref of backendRefsOf(rule)) {
+      const name = backendNameOf(ref);
+      // As in setWeights, a backendRef named like both Services takes the canary weight.
+      if (name === owner.canaryService) {
+        if (weightOf(ref) !== canaryWeight) return false;
+      } else if (name === owner.stableService) {
+        if (weightOf(ref) !== 100 - canaryWeight) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * The live canary weight, when the live route says exactly what the plugin writes for it:
  * rendering the live rules with the canary weight of the first rule SetWeight edits gives
  * back the live weights, and a running experiment's backends carry the status weights (the
@@ -162,8 +269,10 @@ function consistentLiveWeight(
   // Equivalent survivor: typeof weight !== 'number' → false: Number.isInteger is false for anything but a number
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return undefined;
   // With no experiment running (always so on a GRPCRoute), addExperimentBackends returns the
-  // rules unchanged and every experiment backend is trivially carried.
+  // rules unchanged and every experiment backend is trivially carried: SetWeight alone decides.
   const experiments = owner.kind === 'HTTPRoute' ? state.additional : [];
+  // Equivalent survivor: experiments.length === 0 → false: the general path below gives the same answer (cost only)
+  if (experiments.length === 0) return setWeightsKeeps(liveRules, owner, weight) ? weight : undefined;
   const noLookup = { service: () => undefined, existing: () => undefined };
   const expected = addExperimentBackends(
     setWeights(liveRules, owner, weight).rules,
@@ -181,23 +290,25 @@ function consistentLiveWeight(
     return found !== undefined && weightOf(found) === d.weight;
   });
   if (!carried) return undefined;
-  const same = (service: string) =>
-    pluginWeightsText(liveRules, service) === pluginWeightsText(expected, service);
-  return same(owner.canaryService) && same(owner.stableService) ? weight : undefined;
+  return samePluginWeights(liveRules, expected, owner.canaryService) &&
+    samePluginWeights(liveRules, expected, owner.stableService)
+    ? weight
+    : undefined;
 }
 
 interface HeaderPlan {
   /** The header rules the Rollout's steps reached call for, in the order the plugin leaves them. */
   rules: JsonObject[];
   /** Names of the managed routes they belong to. */
-  routeNames: Set<string>;
+  routeNames: ReadonlySet<string>;
   error?: string;
   denial?: string;
 }
 
-function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state: TrafficState): HeaderPlan {
-  const routeNames = new Set(state.headerRoutes.map((r) => r.name));
-  if (state.headerRoutes.length === 0) return { rules: [], routeNames };
+function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, view: RolloutView): HeaderPlan {
+  const routeNames = view.headerRouteNames;
+  const headerRoutes = view.state.headerRoutes;
+  if (headerRoutes.length === 0) return { rules: [], routeNames };
   const sources = headerSourceRules(
     rules.filter((rule) => {
       const name = ruleNameOf(rule);
@@ -209,8 +320,8 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
   // Stryker disable next-line ArrayDeclaration: equivalent, unread on error
   if (sources.length === 0) return { rules: [], routeNames, error: BACKEND_REF_NOT_FOUND[owner.kind] };
   const out: JsonObject[] = [];
-  for (const route of state.headerRoutes) {
-    const matches = pluginHeaderMatches(route.matches);
+  for (const [i, route] of headerRoutes.entries()) {
+    const matches = view.headerMatches[i]!;
     // Stryker disable next-line ArrayDeclaration: equivalent, unread on error
     if ('error' in matches) return { rules: [], routeNames, error: matches.error };
     for (const name of new Set([route.name, headerRuleName(route.name, sources.length - 1)])) {
@@ -236,16 +347,19 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, state:
  */
 function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: HeaderPlan): JsonObject[] {
   // With no planned rule, `present` stays empty and `intact` holds: the rules are kept.
-  const present = new Map<string, string>();
+  const present = new Map<string, JsonObject>();
   for (const rule of rules) {
     const name = ruleNameOf(rule);
-    if (name !== undefined && isManagedRuleName(name, plan.routeNames))
-      present.set(name, canonicalRule(kind, rule));
+    if (name !== undefined && isManagedRuleName(name, plan.routeNames)) present.set(name, rule);
   }
   const intact =
     present.size === plan.rules.length &&
-    plan.rules.every((rule) => present.get(ruleNameOf(rule)!) === canonicalRule(kind, rule));
-  // Equivalent mutant: `rules` is a fresh list no caller writes into.
+    plan.rules.every((rule) => {
+      const held = present.get(ruleNameOf(rule)!);
+      return held !== undefined && sameRule(kind, held, rule);
+    });
+  // Equivalent mutant: no caller writes into the list (the renderer copies it), though it may
+  // be the request's own.
   // Stryker disable next-line MethodExpression: equivalent, the list is never written
   if (intact) return rules.slice();
   const kept = rules.filter((rule) => {
@@ -337,37 +451,53 @@ function kindOfObject(route: JsonObject): RouteKind {
 }
 
 /**
- * The text of an owned value in a route. Weights are read over the rules with more than one
+ * The weights of a Service as text (`80,70`), read over the rules with more than one
  * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
  */
+function weightsText(route: JsonObject, service: string): string | undefined {
+  let text: string | undefined;
+  for (const rule of routeRulesOf(route)) {
+    const refs = backendRefsOf(rule);
+    if (refs.length < 2) continue;
+    for (const ref of refs) {
+      if (backendNameOf(ref) !== service) continue;
+      const weight = JSON.stringify(weightOf(ref));
+      text = text === undefined ? weight : `${text},${weight}`;
+    }
+  }
+  return text;
+}
+
+/** The weight of the first backendRef of a Service (an experiment backend), as text. */
+function backendText(route: JsonObject, service: string): string | undefined {
+  for (const rule of routeRulesOf(route)) {
+    const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === service);
+    if (ref) return JSON.stringify(weightOf(ref));
+  }
+  return undefined;
+}
+
+/** The canonical text of the first rule of a name. */
+function ruleText(route: JsonObject, name: string): string | undefined {
+  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
+  return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+}
+
+function labelText(route: JsonObject, key: string): string | undefined {
+  const value = own(labelsOf(route), key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The text of an owned value in a route, by its key. */
 export function ownedRouteValue(route: JsonObject | undefined, key: string): string | undefined {
   // Equivalent survivor: !route → false: with no route, the rules are [] and the labels undefined: every key reads undefined
   if (!route) return undefined;
-  const rules = routeRulesOf(route);
   const weighted = nameIn(key, WEIGHT_KEY);
-  if (weighted !== undefined) {
-    const weights: string[] = [];
-    for (const rule of rules) {
-      const refs = backendRefsOf(rule);
-      if (refs.length < 2) continue;
-      for (const ref of refs)
-        if (backendNameOf(ref) === weighted) weights.push(JSON.stringify(weightOf(ref)));
-    }
-    return weights.length > 0 ? weights.join(',') : undefined;
-  }
+  if (weighted !== undefined) return weightsText(route, weighted);
   const backend = nameIn(key, BACKEND_KEY);
-  if (backend !== undefined) {
-    for (const rule of rules) {
-      const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === backend);
-      if (ref) return JSON.stringify(weightOf(ref));
-    }
-    return undefined;
-  }
+  if (backend !== undefined) return backendText(route, backend);
   const ruleName = nameIn(key, RULE_KEY);
-  if (ruleName !== undefined) {
-    const rule = rules.find((r) => ruleNameOf(r) === ruleName);
-    return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
-  }
+  if (ruleName !== undefined) return ruleText(route, ruleName);
   const label = nameIn(key, LABEL_KEY);
   // Equivalent survivor: label !== undefined → true: JSON.parse(undefined) throws, and the catch leaves the key undefined
   if (label !== undefined) {
@@ -377,8 +507,7 @@ export function ownedRouteValue(route: JsonObject | undefined, key: string): str
     } catch {
       // Not a key this guard wrote: labelKey stays undefined, and so does the value.
     }
-    const value = typeof labelKey === 'string' ? own(labelsOf(route), labelKey) : undefined;
-    return typeof value === 'string' ? value : undefined;
+    return typeof labelKey === 'string' ? labelText(route, labelKey) : undefined;
   }
   return undefined;
 }
@@ -393,15 +522,16 @@ function reconcileRollout(
   errors: Finding[],
 ): { values?: OwnedValue[]; refusal?: string } {
   // Equivalent mutants: routeEntriesFor found the plugin configuration, so the chains never
-  // stop, and trafficStateOf is defined whenever that configuration is.
+  // stop, and the plan is defined whenever that configuration is.
   // Stryker disable next-line OptionalChaining: equivalent, never undefined here
   const gatewayApi = rollout.canary?.trafficRouting?.gatewayApi;
-  const routed = trafficStateOf(rollout, 'gateway-api');
+  const plan = rolloutPlanOf(rollout);
   // Stryker disable next-line LogicalOperator: equivalent, both are set or neither
-  // Equivalent survivor: !gatewayApi || !routed → false: routeEntriesFor found the configuration, so both are set
-  if (!gatewayApi || !routed) return {};
-  const state: TrafficState = useHeaderRoutes ? routed : { ...routed, headerRoutes: [] };
-  const owner = ownerOf(rollout, route.kind, state);
+  // Equivalent survivor: !gatewayApi || !plan → false: routeEntriesFor found the configuration, so both are set
+  if (!gatewayApi || !plan) return {};
+  const view = useHeaderRoutes ? plan.withHeaderRoutes : plan.withoutHeaderRoutes;
+  const state = view.state;
+  const owner = plan.owners[route.kind];
   if (!owner.canaryService || !owner.stableService) {
     errors.push(finding(rollout, 'the plugin needs both canaryService and stableService'));
     return {};
@@ -409,7 +539,7 @@ function reconcileRollout(
   const requestedRules = routeRulesOf(working);
   const liveRules = routeRulesOf(input.live);
 
-  const headerPlan = planHeaderRules(requestedRules, owner, state);
+  const headerPlan = planHeaderRules(requestedRules, owner, view);
   if (headerPlan.denial) return { refusal: `Rollout ${rollout.name}: ${headerPlan.denial}` };
   if (headerPlan.error) {
     errors.push(finding(rollout, `its header routes cannot be written: ${headerPlan.error}`));
@@ -449,19 +579,41 @@ function reconcileRollout(
   if (nextLabels !== labels) setLabels(working, nextLabels);
 
   const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
-  const owned: { key: string; meaning: string }[] = [
-    { key: keyOf(WEIGHT_KEY, owner.canaryService), meaning: traffic },
-    { key: keyOf(WEIGHT_KEY, owner.stableService), meaning: traffic },
+  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to.
+  const values: OwnedValue[] = [
+    {
+      key: keyOf(WEIGHT_KEY, owner.canaryService),
+      meaning: traffic,
+      admitted: weightsText(working, owner.canaryService),
+    },
+    {
+      key: keyOf(WEIGHT_KEY, owner.stableService),
+      meaning: traffic,
+      admitted: weightsText(working, owner.stableService),
+    },
   ];
   // Equivalent survivor: route.kind === 'HTTPRoute' → true: a GRPCRoute gets no experiment backend, so its text stays the requested one: no override
   if (route.kind === 'HTTPRoute') {
-    for (const d of state.additional)
-      owned.push({ key: keyOf(BACKEND_KEY, d.serviceName), meaning: 'experiment backend' });
+    for (const d of state.additional) {
+      values.push({
+        key: keyOf(BACKEND_KEY, d.serviceName),
+        meaning: 'experiment backend',
+        admitted: backendText(working, d.serviceName),
+      });
+    }
   }
-  for (const rule of headerPlan.rules)
-    owned.push({ key: keyOf(RULE_KEY, ruleNameOf(rule)!), meaning: 'header route' });
-  if (label) owned.push({ key: keyOf(LABEL_KEY, JSON.stringify(label.key)), meaning: 'in-progress label' });
-  return { values: owned.map((v) => ({ ...v, admitted: ownedRouteValue(working, v.key) })) };
+  for (const rule of headerPlan.rules) {
+    const name = ruleNameOf(rule)!;
+    values.push({ key: keyOf(RULE_KEY, name), meaning: 'header route', admitted: ruleText(working, name) });
+  }
+  if (label) {
+    values.push({
+      key: keyOf(LABEL_KEY, JSON.stringify(label.key)),
+      meaning: 'in-progress label',
+      admitted: labelText(working, label.key),
+    });
+  }
+  return { values };
 }
 
 /** The order the guard applies Rollouts in: by namespace, then by name. */
@@ -571,7 +723,7 @@ export function stagedRoute(kind: RouteKind, requested: JsonObject, admitted: Js
   if (!Array.isArray(rules)) return admitted;
   const requestedRules = routeRulesOf(requested);
   const admittedRules = routeRulesOf(admitted);
-  // Stryker disable next-line MethodExpression: equivalent, routeRulesOf returns a fresh list
+  // A copy: routeRulesOf may return the request's own list.
   const staged = requestedRules.slice();
   let k = 0;
   for (let i = 0; i < requestedRules.length && k < admittedRules.length; i++) {

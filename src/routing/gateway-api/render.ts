@@ -62,17 +62,6 @@ function withWeight(ref: JsonObject, weight: number): JsonObject {
   return ref.weight === weight ? ref : { ...ref, weight };
 }
 
-/** Positions of the rules (in the whole list) that SetWeight edits. */
-function weightedRuleIndexes(rules: readonly JsonObject[], owner: RouteOwner): number[] {
-  // Equivalent mutant: a seeded non-index reads no rule in setWeights, which then skips it.
-  // Stryker disable next-line ArrayDeclaration: equivalent, skipped
-  const out: number[] = [];
-  rules.forEach((rule, i) => {
-    if (!isManaged(rule, owner)) out.push(i);
-  });
-  return out;
-}
-
 export interface WeightResult {
   rules: JsonObject[];
   canaryFound: boolean;
@@ -88,13 +77,16 @@ export function setWeights(
   const out = rules.slice();
   let canaryFound = false;
   let stableFound = false;
-  for (const i of weightedRuleIndexes(rules, owner)) {
+  for (let i = 0; i < out.length; i++) {
     let rule = out[i]!;
+    // SetWeight edits every rule but the managed header rules.
+    if (isManaged(rule, owner)) continue;
     const refs = own(rule, 'backendRefs');
     if (!Array.isArray(refs)) continue;
-    refs.forEach((ref, j) => {
+    for (let j = 0; j < refs.length; j++) {
+      const ref = refs[j]!;
       // Equivalent survivor: !isJsonObject(ref) → false: backendNameOf of a non-object is '', and both owner Services are non-empty
-      if (!isJsonObject(ref)) return;
+      if (!isJsonObject(ref)) continue;
       const name = backendNameOf(ref);
       if (name === owner.canaryService) {
         canaryFound = true;
@@ -105,7 +97,7 @@ export function setWeights(
         const next = withWeight(ref, 100 - canaryWeight);
         if (next !== ref) rule = replaceRef(rule, j, next);
       }
-    });
+    }
     out[i] = rule;
   }
   return { rules: out, canaryFound, stableFound };
@@ -225,8 +217,11 @@ export function pluginHeaderMatches(
 /** Rules holding both Services: the sources of header-route rules (`getAllRouteRules`). */
 export function headerSourceRules(rules: readonly JsonObject[], owner: RouteOwner): JsonObject[] {
   return rules.filter((rule) => {
-    const names = new Set(backendRefsOf(rule).map(backendNameOf));
-    return names.has(owner.canaryService) && names.has(owner.stableService);
+    const refs = backendRefsOf(rule);
+    return (
+      refs.some((ref) => backendNameOf(ref) === owner.canaryService) &&
+      refs.some((ref) => backendNameOf(ref) === owner.stableService)
+    );
   });
 }
 

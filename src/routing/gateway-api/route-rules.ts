@@ -25,7 +25,7 @@ import type {
   RouteKind,
 } from '../model.js';
 import { FieldPath, newFinding } from '../findings/index.js';
-import { canonicalJson, isJsonObject, own } from '../wire/index.js';
+import { isJsonObject, own } from '../wire/index.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const MAX_RULES = 16;
@@ -50,21 +50,31 @@ export function routeKindOf(group: string, kind: string): RouteKind | undefined 
   return kind === 'HTTPRoute' || kind === 'GRPCRoute' ? kind : undefined;
 }
 
+const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
+
+/**
+ * The objects of a list, read-only: the list itself when it holds nothing else (as every list
+ * the apiserver admits does), so the hot path reads a route without copying its lists.
+ */
+function objectsIn(list: Json | undefined): readonly JsonObject[] {
+  if (!Array.isArray(list)) return NO_OBJECTS;
+  // Equivalent survivor: !isJsonObject(item) → true: the filtered copy holds the same objects (cost only)
+  for (const item of list) if (!isJsonObject(item)) return list.filter(isJsonObject);
+  return list as JsonObject[];
+}
+
 /** `spec.rules` as objects; entries of another type are kept out (the apiserver rejects them). */
-export function routeRulesOf(route: JsonObject | undefined): JsonObject[] {
+export function routeRulesOf(route: JsonObject | undefined): readonly JsonObject[] {
   const spec = own(route, 'spec');
-  const rules = isJsonObject(spec) ? own(spec, 'rules') : undefined;
-  return Array.isArray(rules) ? rules.filter(isJsonObject) : [];
+  return objectsIn(isJsonObject(spec) ? own(spec, 'rules') : undefined);
 }
 
-export function backendRefsOf(rule: JsonObject): JsonObject[] {
-  const refs = own(rule, 'backendRefs');
-  return Array.isArray(refs) ? refs.filter(isJsonObject) : [];
+export function backendRefsOf(rule: JsonObject): readonly JsonObject[] {
+  return objectsIn(own(rule, 'backendRefs'));
 }
 
-export function matchesOf(rule: JsonObject): JsonObject[] {
-  const matches = own(rule, 'matches');
-  return Array.isArray(matches) ? matches.filter(isJsonObject) : [];
+export function matchesOf(rule: JsonObject): readonly JsonObject[] {
+  return objectsIn(own(rule, 'matches'));
 }
 
 export function ruleNameOf(rule: JsonObject): string | undefined {
@@ -83,6 +93,13 @@ export function weightOf(ref: JsonObject): Json {
   return weight === undefined || weight === null ? DEFAULT_BACKEND_WEIGHT : weight;
 }
 
+/** The lists of a rule the CRD bounds, in the order they are checked. */
+const RULE_LIST_LIMITS: readonly (readonly [string, number])[] = [
+  ['backendRefs', MAX_BACKENDS_PER_RULE],
+  ['filters', MAX_FILTERS_PER_RULE],
+  ['matches', MAX_MATCHES_PER_RULE],
+];
+
 /**
  * How many items a route holds beyond what the CRD allows, if any: a request over these
  * limits is rejected by the apiserver after admission, and the guard leaves it alone, which
@@ -97,12 +114,7 @@ export function overSchemaLimits(route: JsonObject): string | undefined {
   for (const [i, rule] of rules.entries()) {
     // Equivalent survivor: !isJsonObject(rule) → false: own() finds no field on a non-object, so the sizes and matches read as none
     if (!isJsonObject(rule)) continue;
-    const sizes: [string, number][] = [
-      ['backendRefs', MAX_BACKENDS_PER_RULE],
-      ['filters', MAX_FILTERS_PER_RULE],
-      ['matches', MAX_MATCHES_PER_RULE],
-    ];
-    for (const [field, max] of sizes) {
+    for (const [field, max] of RULE_LIST_LIMITS) {
       const list = own(rule, field);
       if (Array.isArray(list) && list.length > max)
         return `${ROUTE_RULES_FIELD.index(i).child(field)} has ${list.length} items (at most ${max})`;
@@ -189,75 +201,252 @@ export function isPluginManagedRule(
 }
 
 // ---------------------------------------------------------------------------------------
-// Defaulted copies and canonical text
+// Canonical text after defaulting
 // ---------------------------------------------------------------------------------------
 
-function withDefaults(obj: JsonObject, defaults: JsonObject): JsonObject {
-  const out: JsonObject = { ...obj };
-  for (const [key, value] of Object.entries(defaults)) {
-    if (out[key] === undefined || out[key] === null) out[key] = value;
-  }
-  return out;
-}
-
-function mapObjects(value: Json | undefined, fn: (item: JsonObject) => JsonObject): Json | undefined {
-  return Array.isArray(value) ? value.map((item) => (isJsonObject(item) ? fn(item) : item)) : value;
-}
-
-const DEFAULT_PATH: JsonObject = { type: 'PathPrefix', value: '/' };
-
-function defaultedBackendRef(ref: JsonObject): JsonObject {
-  return withDefaults(ref, { group: '', kind: 'Service', weight: DEFAULT_BACKEND_WEIGHT });
-}
-
-function defaultedHttpMatch(match: JsonObject): JsonObject {
-  const out = { ...match };
-  const path = own(match, 'path');
-  out.path = isJsonObject(path) ? withDefaults(path, DEFAULT_PATH) : { ...DEFAULT_PATH };
-  for (const field of ['headers', 'queryParams']) {
-    const list = mapObjects(own(match, field), (m) => withDefaults(m, { type: 'Exact' }));
-    // Equivalent survivor: list !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-    if (list !== undefined) out[field] = list;
-  }
-  return out;
-}
-
-function defaultedGrpcMatch(match: JsonObject): JsonObject {
-  const out = { ...match };
-  const headers = mapObjects(own(match, 'headers'), (m) => withDefaults(m, { type: 'Exact' }));
-  // Equivalent survivor: headers !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-  if (headers !== undefined) out.headers = headers;
-  const method = own(match, 'method');
-  if (isJsonObject(method)) out.method = withDefaults(method, { type: 'Exact' });
-  return out;
-}
-
-/** A copy of a rule with the CRD defaults of its kind applied (filters are compared as written). */
-function defaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
-  const out = { ...rule };
-  const refs = mapObjects(own(rule, 'backendRefs'), defaultedBackendRef);
-  // Equivalent survivor: refs !== undefined → true: canonicalJson drops an undefined field, and defaultedRule is read only through it
-  if (refs !== undefined) out.backendRefs = refs;
-  const matches = own(rule, 'matches');
-  if (kind === 'HTTPRoute') {
-    // Equivalent mutants (the two []): mapObjects returns a list for a list.
-    out.matches = Array.isArray(matches)
-      ? // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-        (mapObjects(matches, defaultedHttpMatch) ?? [])
-      : [{ path: DEFAULT_PATH }];
-  } else if (Array.isArray(matches)) {
-    // Stryker disable next-line ArrayDeclaration: equivalent, not reached
-    out.matches = mapObjects(matches, defaultedGrpcMatch) ?? [];
-  }
-  return out;
+/** A field the CRD defaults: its value takes the place of one `stands` refuses (absent included). */
+interface FieldDefault {
+  key: string;
+  stands: (value: Json | undefined) => boolean;
+  value: Json;
 }
 
 /**
- * Canonical text of a rule after defaulting: equal texts mean the apiserver stores the same
- * rule. Depth is bounded by the admission body limit and the CRD schema.
+ * Where a list or an object stands in a rule, which decides the CRD defaults it takes and where
+ * its children stand. Filters, and every field the CRD gives no default, stand `ANYWHERE`.
+ */
+interface Place {
+  /** A list place holds lists; any other value found there stands anywhere. */
+  list: boolean;
+  /** The defaults of an object here. */
+  defaults: readonly FieldDefault[];
+  /** Where the objects in a list here stand. */
+  items?: Place;
+  /** Where the fields of an object here stand. */
+  fields?: ReadonlyMap<string, Place>;
+}
+
+const isSet = (value: Json | undefined) => value !== undefined && value !== null;
+const DEFAULT_PATH: JsonObject = { type: 'PathPrefix', value: '/' };
+
+const ANYWHERE: Place = { list: false, defaults: [] };
+const TYPED: Place = { list: false, defaults: [{ key: 'type', stands: isSet, value: 'Exact' }] };
+const TYPED_LIST: Place = { list: true, defaults: [], items: TYPED };
+const PATH: Place = {
+  list: false,
+  defaults: [
+    { key: 'type', stands: isSet, value: 'PathPrefix' },
+    { key: 'value', stands: isSet, value: '/' },
+  ],
+};
+const BACKEND_REFS: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    defaults: [
+      { key: 'group', stands: isSet, value: '' },
+      { key: 'kind', stands: isSet, value: 'Service' },
+      { key: 'weight', stands: isSet, value: DEFAULT_BACKEND_WEIGHT },
+    ],
+  },
+};
+const HTTP_MATCHES: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    // A path that is not an object is read as none: the default path.
+    defaults: [{ key: 'path', stands: isJsonObject, value: DEFAULT_PATH }],
+    fields: new Map([
+      ['path', PATH],
+      ['headers', TYPED_LIST],
+      ['queryParams', TYPED_LIST],
+    ]),
+  },
+};
+const GRPC_MATCHES: Place = {
+  list: true,
+  defaults: [],
+  items: {
+    list: false,
+    defaults: [],
+    fields: new Map([
+      ['headers', TYPED_LIST],
+      ['method', TYPED],
+    ]),
+  },
+};
+const RULES: Record<RouteKind, Place> = {
+  HTTPRoute: {
+    list: false,
+    // A rule without a list of matches matches every path.
+    defaults: [{ key: 'matches', stands: Array.isArray, value: [{ path: DEFAULT_PATH }] }],
+    fields: new Map([
+      ['backendRefs', BACKEND_REFS],
+      ['matches', HTTP_MATCHES],
+    ]),
+  },
+  GRPCRoute: {
+    list: false,
+    defaults: [],
+    fields: new Map([
+      ['backendRefs', BACKEND_REFS],
+      ['matches', GRPC_MATCHES],
+    ]),
+  },
+};
+
+/** The default of `key` at `place`, if the CRD has one. */
+function defaultOf(place: Place, key: string): FieldDefault | undefined {
+  for (const d of place.defaults) if (d.key === key) return d;
+  return undefined;
+}
+
+/**
+ * Up to this many keys, an object's keys are sorted by insertion, which allocates nothing
+ * (`Array.prototype.sort` allocates a work area on every call); beyond it, by sort().
+ */
+const INSERTION_SORTED_KEYS = 16;
+
+/** Sorts in place by UTF-16 code units, as `Array.prototype.sort()` sorts strings. */
+function sortKeys(keys: string[]): void {
+  // Equivalent mutants: either way sorts the keys alike; only the cost differs.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, cost only
+  if (keys.length > INSERTION_SORTED_KEYS) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+}
+
+type Container = Json[] | { [key: string]: Json };
+
+/**
+ * Canonical text of a rule after the CRD defaults of its route kind: equal texts mean the
+ * apiserver stores the same rule. In one pass, a copy of the rule with the defaults in place and
+ * every object's keys inserted in sorted order, then JSON.stringify (the same text as
+ * `canonicalJson` of a defaulted copy, without the defaulted copy). Iterative: no recursion
+ * over user data, linear in the rule's size (sorting aside, bounded by the body size).
  */
 export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
-  return canonicalJson(defaultedRule(kind, rule));
+  const root: JsonObject = {};
+  // Triples: a container to copy, its copy to fill, and where it stands.
+  const pending: (Container | Place)[] = [rule, root, RULES[kind]];
+  while (pending.length > 0) {
+    const place = pending.pop() as Place;
+    const to = pending.pop() as Container;
+    const from = pending.pop() as Container;
+    if (Array.isArray(from)) {
+      for (let i = 0; i < from.length; i++) {
+        const item = from[i] as Json;
+        (to as Json[])[i] = copyStep(item, isJsonObject(item) ? place.items : undefined, pending);
+      }
+      continue;
+    }
+    const keys = keysWithDefaults(from, place);
+    sortKeys(keys);
+    for (const key of keys) {
+      let value = own(from, key);
+      const d = defaultOf(place, key);
+      if (d && !d.stands(value)) value = d.value;
+      const copy = copyStep(value as Json, place.fields?.get(key), pending);
+      // A `__proto__` key is data in JSON: defined as an own property, never the prototype.
+      if (key === '__proto__') Object.defineProperty(to, key, { value: copy, enumerable: true });
+      else (to as Record<string, Json>)[key] = copy;
+    }
+  }
+  return JSON.stringify(root);
+}
+
+/** A field of an object at a place, with its CRD default in place. */
+function fieldAt(obj: JsonObject, key: string, place: Place): Json | undefined {
+  const value = own(obj, key);
+  const d = defaultOf(place, key);
+  return d && !d.stands(value) ? d.value : value;
+}
+
+/** Whether two primitives have the same JSON text (the same value always has). */
+function samePrimitive(a: Json | undefined, b: Json | undefined): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Whether two rules are equal after the CRD defaults of their route kind, that is whether
+ * their `canonicalRule` texts are equal, without writing either: parts the two share (the
+ * same object) are equal at once, and the first difference ends the walk. Iterative, linear
+ * in the smaller rule.
+ */
+export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean {
+  // Triples: two values to compare, and where they stand (undefined: anywhere).
+  const pending: (Json | Place | undefined)[] = [a, b, RULES[kind]];
+  while (pending.length > 0) {
+    const at = pending.pop() as Place | undefined;
+    const y = pending.pop() as Json;
+    const x = pending.pop() as Json;
+    if (x === y) continue;
+    if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null) {
+      if (!samePrimitive(x, y)) return false;
+      continue;
+    }
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    const place = at !== undefined && at.list === Array.isArray(x) ? at : ANYWHERE;
+    if (Array.isArray(x)) {
+      const ys = y as Json[];
+      if (x.length !== ys.length) return false;
+      for (let i = 0; i < x.length; i++) {
+        // JSON.stringify writes an undefined element as null.
+        const xi = (x[i] as Json | undefined) ?? null;
+        const yi = (ys[i] as Json | undefined) ?? null;
+        pending.push(xi, yi, isJsonObject(xi) ? place.items : undefined);
+      }
+      continue;
+    }
+    const yo = y as JsonObject;
+    // Fields whose value is undefined are left out of the text: they count on neither side.
+    let fields = 0;
+    for (const key of keysWithDefaults(x, place)) {
+      const xv = fieldAt(x, key, place);
+      if (xv === undefined) continue;
+      const yv = fieldAt(yo, key, place);
+      if (yv === undefined) return false;
+      fields++;
+      pending.push(xv, yv, place.fields?.get(key));
+    }
+    for (const key of keysWithDefaults(yo, place)) if (fieldAt(yo, key, place) !== undefined) fields--;
+    if (fields !== 0) return false;
+  }
+  return true;
+}
+
+/** An object's own keys and the defaulted keys it lacks, in a list of their exact size. */
+function keysWithDefaults(obj: JsonObject, place: Place): string[] {
+  const keys = Object.keys(obj);
+  let missing = 0;
+  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) missing++;
+  if (missing === 0) return keys;
+  // Sized once: pushing onto the list would grow it by 16 slots or more.
+  const all = new Array<string>(keys.length + missing);
+  for (let i = 0; i < keys.length; i++) all[i] = keys[i]!;
+  let next = keys.length;
+  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) all[next++] = d.key;
+  return all;
+}
+
+/** A primitive as it is; a container as an empty copy, queued to be filled where it stands. */
+function copyStep(value: Json, at: Place | undefined, pending: (Container | Place)[]): Json {
+  if (typeof value !== 'object' || value === null) return value;
+  // A list is sized once (its first element stored into `[]` would allocate 16 slots or more).
+  const copy: Container = Array.isArray(value) ? new Array<Json>(value.length) : {};
+  // A list found where an object stands, or the reverse, takes no defaults.
+  const place = at !== undefined && at.list === Array.isArray(value) ? at : ANYWHERE;
+  pending.push(value, copy, place);
+  return copy;
 }
 
 // ---------------------------------------------------------------------------------------

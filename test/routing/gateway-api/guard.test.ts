@@ -12,8 +12,9 @@ import {
   gatewayApiTrafficProvider,
   stagedRoute,
 } from '../../../src/routing/gateway-api/index.js';
+import { rolloutPlanOf } from '../../../src/routing/gateway-api/guard.js';
 import type { RouteDriftContext } from '../../../src/routing/traffic-provider.js';
-import type { JsonObject, Rollout } from '../../../src/routing/model.js';
+import type { Json, JsonObject, Rollout } from '../../../src/routing/model.js';
 import { diff } from '../../../src/webhook/patch.js';
 import {
   CANARY,
@@ -144,6 +145,27 @@ describe('guardRoute: weights', () => {
     }
   });
 
+  it('compares live weights by their JSON text: a stable weight written as a string is not what the plugin writes', () => {
+    const asText = { ...ref(STABLE), weight: '70' } as JsonObject;
+    for (const [stable, canary] of [
+      [asText, ref(CANARY, 30)],
+      [ref(STABLE, 70), { ...ref(CANARY), weight: { value: 30 } } as JsonObject],
+    ]) {
+      const live = httpRoute([rule([ref(STABLE, 70), ref(CANARY, 30)]), rule([stable!, canary!])]);
+      const route = guard([at20], fromGit, live).route;
+      const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+      expect(refs.map((b) => b.weight)).toEqual([80, 20]);
+    }
+    // The same weights as numbers: consistent, so the live 30 leads.
+    const live = httpRoute([
+      rule([ref(STABLE, 70), ref(CANARY, 30)]),
+      rule([ref(STABLE, 70), ref(CANARY, 30)]),
+    ]);
+    const route = guard([at20], fromGit, live).route;
+    const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+    expect(refs.map((b) => b.weight)).toEqual([70, 30]);
+  });
+
   it('puts all traffic on stable once the Rollout is aborted or promoted, whatever the live route says', () => {
     const live = httpRoute([rule([ref(STABLE, 60), ref(CANARY, 40)])], { [LABEL]: 'in-progress', team: 'a' });
     const aborted = pluginRollout({ status: midCanary(0, 40, { abort: true }) });
@@ -268,6 +290,47 @@ describe('guardRoute: header-route rules', () => {
     expect(header?.meaning).toBe('header route');
     expect(header?.requested).toBeUndefined();
     expect(header?.admitted).toContain('"canary-by-header"');
+  });
+
+  it('reports the header rule texts: admitted, and live as the live route holds it (same or stale)', () => {
+    const planned =
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+      '"matches":[{"headers":[{"name":"x-canary","type":"Exact","value":"yes"}],' +
+      '"path":{"type":"PathPrefix","value":"/"}}],"name":"canary-by-header"}';
+    const stale = { ...HEADER_RULE, matches: [{ headers: [{ name: 'x-canary', value: 'old' }] }] };
+    const staleText =
+      '{"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}],' +
+      '"matches":[{"headers":[{"name":"x-canary","type":"Exact","value":"old"}],' +
+      '"path":{"type":"PathPrefix","value":"/"}}],"name":"canary-by-header"}';
+    // The live rule in its bare form (no defaults written) reads as the planned one.
+    const bare = {
+      name: 'canary-by-header',
+      matches: [{ headers: [{ name: 'x-canary', value: 'yes' }] }],
+      backendRefs: [{ name: CANARY, port: 80 }],
+    };
+    const requested = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)])], { [LABEL]: 'in-progress' });
+    for (const [liveRule, liveText] of [
+      [HEADER_RULE, planned],
+      [bare, planned],
+      [stale, staleText],
+    ] as const) {
+      for (const round of [1, 2]) {
+        const live = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)]), liveRule], {
+          [LABEL]: 'in-progress',
+        });
+        const header = guard([atHeaderStep], requested, live).overrides.find(
+          (o) => o.key === 'spec.rules[name=canary-by-header]',
+        );
+        expect(header, `round ${round}`).toEqual({
+          key: 'spec.rules[name=canary-by-header]',
+          rollout: 'web',
+          admitted: planned,
+          live: liveText,
+          meaning: 'header route',
+          provider: 'gateway-api',
+        });
+      }
+    }
   });
 
   it('keeps a header rule the request carries in its defaulted form, where it stands', () => {
@@ -994,6 +1057,48 @@ describe('guardRoute: several Rollouts', () => {
   });
 });
 
+describe('the plan of a Rollout, one per Rollout object', () => {
+  const headerRules = (route: JsonObject) =>
+    ((route.spec as JsonObject).rules as JsonObject[]).filter((r) => r.name === 'canary-by-header');
+
+  it('is made once and handed out again for the same object; another object gets its own', () => {
+    const rollout = pluginRollout({ status: midCanary(3, 20) });
+    const plan = rolloutPlanOf(rollout);
+    expect(plan?.withHeaderRoutes.state.headerRoutes.map((r) => r.name)).toEqual(['canary-by-header']);
+    expect(plan?.withoutHeaderRoutes.state.headerRoutes).toEqual([]);
+    expect(plan?.owners.GRPCRoute.kind).toBe('GRPCRoute');
+    expect(rolloutPlanOf(rollout)).toBe(plan);
+    const same = pluginRollout({ status: midCanary(3, 20) });
+    expect(rolloutPlanOf(same)).not.toBe(plan);
+    expect(rolloutPlanOf(same)).toEqual(plan);
+  });
+
+  it('is none for a Rollout without the plugin, asked once or twice', () => {
+    const alb = { ...pluginRollout(), canary: { ...pluginRollout().canary!, trafficRouting: {} } } as Rollout;
+    expect(rolloutPlanOf(alb)).toBeUndefined();
+    expect(rolloutPlanOf(alb)).toBeUndefined();
+  });
+
+  it('follows the Rollout: a changed Rollout (a new object) is guarded by its own state, review after review', () => {
+    const before = pluginRollout({ status: midCanary(1, 20) });
+    const after = pluginRollout({ status: midCanary(3, 40) });
+    for (const round of [1, 2]) {
+      for (const [rollout, weights, headers] of [
+        [before, [80, 20], 0],
+        [after, [60, 40], 1],
+      ] as const) {
+        const route = guard([rollout], fromGit).route;
+        const refs = ((route.spec as JsonObject).rules as JsonObject[])[0]!.backendRefs as JsonObject[];
+        expect(
+          refs.map((b) => b.weight),
+          `round ${round}`,
+        ).toEqual(weights);
+        expect(headerRules(route), `round ${round}`).toHaveLength(headers);
+      }
+    }
+  });
+});
+
 describe('gatewayApiTrafficProvider', () => {
   const provider = gatewayApiTrafficProvider;
 
@@ -1044,6 +1149,16 @@ describe('gatewayApiTrafficProvider', () => {
       expect(provider.ownedValue(nullWeight, weightKey(STABLE))).toBe('1');
       expect(provider.ownedValue(route, weightKey('absent'))).toBeUndefined();
       expect(provider.ownedValue(httpRoute([HEADER_RULE]), weightKey(CANARY))).toBeUndefined();
+    });
+
+    it('reads past rules and backendRefs that are not objects (the apiserver rejects them)', () => {
+      const odd = httpRoute([rule([ref(STABLE, 80), ref(CANARY, 20)])]);
+      const rules = (odd.spec as JsonObject).rules as Json[];
+      rules.unshift(7);
+      rules.push(rule([ref(CANARY, 5), 'x' as unknown as JsonObject]));
+      // The second rule has one backendRef once the string is left out: not a weighted rule.
+      expect(provider.ownedValue(odd, weightKey(CANARY))).toBe('20');
+      expect(provider.ownedValue(odd, backendKey(CANARY))).toBe('20');
     });
 
     it('a backend: the weight of its first backendRef, in any rule', () => {

@@ -4,6 +4,7 @@
  * plugin's managed-rule test (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi v0.15.0,
  * pkg/plugin/plugin.go `isManagedRuleName`, httproute.go `isHTTPManagedRule`).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalRule,
@@ -14,8 +15,9 @@ import {
   routeKindOf,
   ruleNameProblem,
 } from '../../../src/routing/gateway-api/index.js';
-import { isGoAtoi } from '../../../src/routing/gateway-api/route-rules.js';
-import type { JsonObject } from '../../../src/routing/model.js';
+import { isGoAtoi, sameRule } from '../../../src/routing/gateway-api/route-rules.js';
+import type { Json, JsonObject, RouteKind } from '../../../src/routing/model.js';
+import { canonicalJson, isJsonObject } from '../../../src/routing/wire/index.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
 import { expectLinear, scalingTest } from './scaling.js';
 
@@ -105,6 +107,26 @@ describe('isPluginManagedRule', () => {
   });
 });
 
+const ruleKey = fc.constantFrom('name', 'matches', 'backendRefs', 'path', 'headers', 'queryParams', 'method');
+const otherKey = fc.constantFrom('type', 'value', 'group', 'kind', 'weight', 'filters', '10', 'x');
+const leafArb = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.integer({ min: -2, max: 3 }),
+  fc.constantFrom('', 'a', 'Exact'),
+);
+const { tree: treeArb } = fc.letrec<{ tree: Json }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leafArb as fc.Arbitrary<Json>,
+    fc.array(tie('tree'), { maxLength: 3 }),
+    fc.dictionary(fc.oneof(ruleKey, otherKey), tie('tree'), { maxKeys: 5 }),
+  ),
+}));
+/** Rules with the fields the CRD defaults, at every depth, in every shape (nulls, wrong types). */
+const ruleArb = fc.dictionary(fc.oneof(ruleKey, otherKey), treeArb, { maxKeys: 6 });
+const kindArb = fc.constantFrom<RouteKind>('HTTPRoute', 'GRPCRoute');
+
 describe('canonicalRule (equality after CRD defaulting)', () => {
   it('treats the HTTPRoute defaults as written', () => {
     const bare = { backendRefs: [{ name: CANARY, port: 80 }] };
@@ -151,7 +173,194 @@ describe('canonicalRule (equality after CRD defaulting)', () => {
       canonicalRule('HTTPRoute', { backendRefs: [], name: 'a' }),
     );
   });
+
+  it('writes the defaults in place of null, and of a path or matches of another type', () => {
+    const rule: JsonObject = {
+      name: 'r',
+      matches: [{ path: 'x', headers: [{ name: 'h', value: 'v', type: null }], queryParams: { q: 1 } }],
+      backendRefs: [{ name: 's', group: null, kind: null, weight: null }, 'odd'],
+    };
+    expect(canonicalRule('HTTPRoute', rule)).toBe(
+      '{"backendRefs":[{"group":"","kind":"Service","name":"s","weight":1},"odd"],' +
+        '"matches":[{"headers":[{"name":"h","type":"Exact","value":"v"}],' +
+        '"path":{"type":"PathPrefix","value":"/"},"queryParams":{"q":1}}],"name":"r"}',
+    );
+    expect(canonicalRule('HTTPRoute', { matches: null })).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+    expect(canonicalRule('HTTPRoute', { matches: [{ path: { value: '/a', type: null } }, 7] })).toBe(
+      '{"matches":[{"path":{"type":"PathPrefix","value":"/a"}},7]}',
+    );
+    // GRPCRoute: no default matches, and a method that is not an object is left as written.
+    expect(canonicalRule('GRPCRoute', { matches: null, backendRefs: null })).toBe(
+      '{"backendRefs":null,"matches":null}',
+    );
+    expect(canonicalRule('GRPCRoute', { matches: [{ method: 'm', headers: [{ name: 'h' }] }] })).toBe(
+      '{"matches":[{"headers":[{"name":"h","type":"Exact"}],"method":"m"}]}',
+    );
+  });
+
+  it('defaults only where the CRD does: not inside filters or other fields', () => {
+    const rule: JsonObject = {
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'm' } } }],
+      backendRefs: [{ name: 's', filters: [{ weight: null }] }],
+      extra: { matches: null, path: null },
+    };
+    expect(canonicalRule('HTTPRoute', rule)).toBe(
+      '{"backendRefs":[{"filters":[{"weight":null}],"group":"","kind":"Service","name":"s","weight":1}],' +
+        '"extra":{"matches":null,"path":null},' +
+        '"filters":[{"requestMirror":{"backendRef":{"name":"m"}},"type":"RequestMirror"}],' +
+        '"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}',
+    );
+  });
+
+  it('orders keys by code unit (index-like keys first, as JSON.stringify writes them), any count', () => {
+    const odd: JsonObject = JSON.parse('{"b":1,"10":2,"a":3,"9":4,"B":5,"__proto__":6,"é":7,"Z":8}');
+    expect(canonicalRule('GRPCRoute', { filters: [odd] })).toBe(
+      '{"filters":[{"9":4,"10":2,"B":5,"Z":8,"__proto__":6,"a":3,"b":1,"é":7}]}',
+    );
+    // Beyond the keys sorted by insertion: 20 keys, written in reverse.
+    const many: JsonObject = {};
+    for (let i = 19; i >= 0; i--) many[`k${String.fromCharCode(97 + i)}`] = i;
+    const text = canonicalRule('GRPCRoute', { filters: [many] });
+    expect(text).toBe(
+      `{"filters":[{${Array.from({ length: 20 }, (_, i) => `"k${String.fromCharCode(97 + i)}":${i}`).join(',')}}]}`,
+    );
+  });
+
+  it('is the text of the defaulted rule with sorted keys (the former two-copy form, as an oracle)', () => {
+    fc.assert(
+      fc.property(ruleArb, kindArb, (rule, kind) => {
+        expect(canonicalRule(kind, rule)).toBe(canonicalJson(formerDefaultedRule(kind, rule)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
+
+describe('canonicalRule and sameRule over large rules', () => {
+  // Many filters, and one object of many keys (sorted by sort() past the insertion-sorted size).
+  const largeRule = (n: number): JsonObject => {
+    const wide: JsonObject = {};
+    for (let i = n - 1; i >= 0; i--) wide[`k${i}`] = i;
+    return {
+      name: 'r',
+      filters: Array.from({ length: n }, (_, i) => ({ type: 'X', extensionRef: { name: `f${i}` } })),
+      matches: [{ headers: Array.from({ length: n }, (_, i) => ({ name: `h${i}`, value: 'v' })) }],
+      extra: wide,
+    };
+  };
+
+  scalingTest('canonicalRule is linear in the size of the rule (scaling)', () => {
+    expectLinear(500, largeRule, (rule) => canonicalRule('HTTPRoute', rule));
+  });
+
+  scalingTest('sameRule is linear in the size of the rules (scaling)', () => {
+    expectLinear(
+      500,
+      (n) => [largeRule(n), largeRule(n)] as const,
+      ([a, b]) => {
+        if (!sameRule('HTTPRoute', a, b)) throw new Error('equal rules compared unequal');
+      },
+    );
+  });
+});
+
+describe('sameRule (equality after CRD defaulting, without the text)', () => {
+  it('says equal exactly when the canonical texts are', () => {
+    // Pairs that are often equal: a rule and itself with the defaults written out, or its
+    // keys in reverse order, or undefined fields and elements; and two unrelated rules.
+    const reversed = (value: Json): Json => {
+      if (Array.isArray(value)) return value.map(reversed);
+      if (!isJsonObject(value)) return value;
+      const out: JsonObject = {};
+      for (const key of Object.keys(value).reverse()) out[key] = reversed(value[key] as Json);
+      return out;
+    };
+    const pairArb = fc.oneof(
+      fc.tuple(ruleArb, kindArb).map(([r, k]) => [r, formerDefaultedRule(k, r), k] as const),
+      fc.tuple(ruleArb, kindArb).map(([r, k]) => [r, reversed(r) as JsonObject, k] as const),
+      fc.tuple(ruleArb, ruleArb, kindArb),
+    );
+    fc.assert(
+      fc.property(pairArb, ([a, b, kind]) => {
+        const equalTexts = canonicalRule(kind, a) === canonicalRule(kind, b);
+        expect(sameRule(kind, a, b)).toBe(equalTexts);
+        expect(sameRule(kind, b, a)).toBe(equalTexts);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('written out: defaults, key order, undefined as the text reads it, and differences', () => {
+    const bare = { name: 'h', backendRefs: [{ name: CANARY, port: 80 }] };
+    const defaulted = {
+      backendRefs: [{ port: 80, weight: 1, name: CANARY, kind: 'Service', group: '' }],
+      matches: [{ path: { value: '/', type: 'PathPrefix' } }],
+      name: 'h',
+      extra: undefined,
+    } as unknown as JsonObject;
+    expect(sameRule('HTTPRoute', bare, defaulted)).toBe(true);
+    expect(sameRule('GRPCRoute', bare, defaulted)).toBe(false);
+    expect(sameRule('HTTPRoute', bare, { ...bare, name: 'i' })).toBe(false);
+    expect(sameRule('HTTPRoute', bare, { ...bare, more: 1 })).toBe(false);
+    expect(sameRule('HTTPRoute', { ...bare, more: 1 }, bare)).toBe(false);
+    expect(
+      sameRule('HTTPRoute', { filters: [undefined] } as unknown as JsonObject, { filters: [null] }),
+    ).toBe(true);
+    expect(sameRule('HTTPRoute', { filters: [1, 2] }, { filters: [1] })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: [] }, { filters: {} })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: {} }, { filters: [] })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: {} }, { filters: 'x' })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: [{ a: 1 }] }, { filters: [{ a: '1' }] })).toBe(false);
+  });
+});
+
+// The defaulted copy canonicalRule used to build before canonicalJson (until session 6), kept
+// as the oracle of the one-pass form: each default written out as the CRD states it.
+function formerDefaultedRule(kind: RouteKind, rule: JsonObject): JsonObject {
+  const withDefaults = (obj: JsonObject, defaults: JsonObject): JsonObject => {
+    const out: JsonObject = { ...obj };
+    for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined || out[k] === null) out[k] = v;
+    return out;
+  };
+  const mapObjects = (value: Json | undefined, fn: (item: JsonObject) => JsonObject) =>
+    Array.isArray(value) ? value.map((item) => (isJsonObject(item) ? fn(item) : item)) : value;
+  const typed = (m: JsonObject) => withDefaults(m, { type: 'Exact' });
+  const own = (o: JsonObject, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const out = { ...rule };
+  const refs = mapObjects(own(rule, 'backendRefs'), (r) =>
+    withDefaults(r, { group: '', kind: 'Service', weight: 1 }),
+  );
+  if (refs !== undefined) out.backendRefs = refs;
+  const matches = own(rule, 'matches');
+  if (kind === 'HTTPRoute') {
+    out.matches = Array.isArray(matches)
+      ? (mapObjects(matches, (match) => {
+          const m = { ...match };
+          const path = own(match, 'path');
+          m.path = isJsonObject(path)
+            ? withDefaults(path, { type: 'PathPrefix', value: '/' })
+            : { type: 'PathPrefix', value: '/' };
+          for (const field of ['headers', 'queryParams']) {
+            const list = mapObjects(own(match, field), typed);
+            if (list !== undefined) m[field] = list;
+          }
+          return m;
+        }) as Json[])
+      : [{ path: { type: 'PathPrefix', value: '/' } }];
+  } else if (Array.isArray(matches)) {
+    out.matches = mapObjects(matches, (match) => {
+      const m = { ...match };
+      const headers = mapObjects(own(match, 'headers'), typed);
+      if (headers !== undefined) m.headers = headers;
+      const method = own(match, 'method');
+      if (isJsonObject(method)) m.method = typed(method);
+      return m;
+    }) as Json[];
+  }
+  return out;
+}
 
 describe('overSchemaLimits', () => {
   it('accepts a route within the CRD limits', () => {
