@@ -24,6 +24,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      // Kept builds for `npm run bench:hooks -- --dist` (ignored by git as well).
+      '.dist-*/',
       'coverage/',
       'node_modules/',
       'charts/',
