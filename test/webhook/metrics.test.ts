@@ -98,3 +98,19 @@ describe('review counters, counted as plain numbers and published when scraped',
     expect(await seriesOf(metrics, 'rtw_requests_in_flight')).toEqual(['rtw_requests_in_flight 0']);
   });
 });
+
+describe('cache gauges', () => {
+  it('publishes each resource of the cache status source, and the API calls made on the request path', async () => {
+    const metrics = new WebhookMetrics({
+      resources: () => [{ resource: 'ingresses', synced: true, objects: 7, staleSeconds: 3 }],
+      apiCallsOnRequestPath: () => 0,
+    });
+    expect(await seriesOf(metrics, 'rtw_cache_synced')).toEqual(['rtw_cache_synced{resource="ingresses"} 1']);
+    expect(await seriesOf(metrics, 'rtw_cache_objects')).toEqual([
+      'rtw_cache_objects{resource="ingresses"} 7',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_api_calls_on_request_path_total')).toEqual([
+      'rtw_api_calls_on_request_path_total 0',
+    ]);
+  });
+});
