@@ -98,10 +98,17 @@ function isPermutation(aKeys: readonly string[], bKeys: readonly string[]): bool
  *
  * Only the positions whose elements are not the same object take part in the "same
  * elements, reordered" question: the drift guard's copy shares every element it leaves
- * alone, and an element equal to itself cancels out.
+ * alone, and an element equal to itself cancels out. For the same reason, arrays of different
+ * lengths whose shared elements are the same objects in the same order are first tried as
+ * pure insertions or removals, in one pass.
  */
 function diffArrays(before: Json[], after: Json[], pointer: string): Operation[] {
-  if (before.length === after.length) {
+  if (before.length !== after.length) {
+    // Equivalent survivor: before.length < after.length → before.length <= after.length: the lengths differ here
+    const ops =
+      before.length < after.length ? insertions(before, after, pointer) : removals(before, after, pointer);
+    if (ops !== undefined) return ops;
+  } else {
     // Equivalent mutant: a non-index seeded here reads undefined on both sides, which cancels in
     // the reorder check and diffs to nothing.
     // Stryker disable next-line ArrayDeclaration: equivalent, output unchanged
@@ -120,6 +127,43 @@ function diffArrays(before: Json[], after: Json[], pointer: string): Operation[]
   }
   const keys = equalityKeys([...before, ...after]);
   return editArray(keys.slice(0, before.length), after, keys.slice(before.length), pointer);
+}
+
+/**
+ * The drift guard's most common array change, in one pass and without keys: every element of
+ * `before` is still in `after`, as the same object and in the same order (its copy shares the
+ * elements it leaves alone), and the others were inserted between them, as a header route's
+ * path is. Then one `add` per inserted element, in index order, is the whole change: each
+ * lands at its final index, since everything before it is already in place. Undefined when an
+ * element of `before` is not matched, and the general diff decides.
+ */
+function insertions(before: Json[], after: Json[], pointer: string): Operation[] | undefined {
+  const ops: Operation[] = [];
+  let matched = 0;
+  for (let i = 0; i < after.length; i++) {
+    // Equivalent survivor: matched < before.length → true: before[length] is undefined, which no JSON element is
+    // Equivalent survivor: matched < before.length → matched <= before.length: before[length] is undefined, which no JSON element is
+    if (matched < before.length && after[i] === before[matched]) matched++;
+    else ops.push({ op: 'add', path: child(pointer, i), value: after[i] as Json });
+  }
+  return matched === before.length ? ops : undefined;
+}
+
+/**
+ * The converse of `insertions`: `after` keeps some elements of `before`, as the same objects
+ * in the same order (a removed route's paths dropped). One `remove` per dropped element, from
+ * the last, so that every index still points at the element it names.
+ */
+function removals(before: Json[], after: Json[], pointer: string): Operation[] | undefined {
+  const ops: Operation[] = [];
+  let matched = after.length;
+  for (let i = before.length - 1; i >= 0; i--) {
+    // Equivalent survivor: matched > 0 → true: after[-1] is undefined, which no JSON element is
+    // Equivalent survivor: matched > 0 → matched >= 0: after[-1] is undefined, which no JSON element is
+    if (matched > 0 && before[i] === after[matched - 1]) matched--;
+    else ops.push({ op: 'remove', path: child(pointer, i) });
+  }
+  return matched === 0 ? ops : undefined;
 }
 
 /**

@@ -111,6 +111,100 @@ describe('diff of reordered arrays', () => {
 });
 
 /**
+ * Arrays of different lengths whose common elements are the very same objects, in the same
+ * order (the drift guard's copy shares what it leaves alone): only the inserted or dropped
+ * elements are written, even when another element equals one of them. The general diff, which
+ * compares by value, would move the equal element instead.
+ */
+describe('diff of arrays that only gained or lost elements', () => {
+  const route = (name: string) => ({ path: '/*', backend: { service: { name } } });
+
+  it('adds each inserted element at its index', () => {
+    const a = route('a');
+    const b = route('b');
+    const header = route('header');
+    expectPatch([a, b], [header, a, b], [{ op: 'add', path: '/0', value: header }]);
+    expectPatch(
+      [a, b],
+      [a, header, b, route('c')],
+      [
+        { op: 'add', path: '/1', value: header },
+        { op: 'add', path: '/3', value: route('c') },
+      ],
+    );
+    expectPatch([], [a], [{ op: 'add', path: '/0', value: a }]);
+  });
+
+  it('adds an inserted copy of an element instead of moving the element', () => {
+    const a = route('a');
+    const b = route('b');
+    // A new object equal to b, in front: one add. By value alone it reads as b moved to the
+    // front and b added at the end (move /1 → /0, add /2).
+    expectPatch([a, b], [route('b'), a, b], [{ op: 'add', path: '/0', value: route('b') }]);
+  });
+
+  it('removes each dropped element, the last first', () => {
+    const a = route('a');
+    const b = route('b');
+    const c = route('c');
+    expectPatch(
+      [route('x'), a, b, route('y'), c],
+      [a, b, c],
+      [
+        { op: 'remove', path: '/3' },
+        { op: 'remove', path: '/0' },
+      ],
+    );
+    expectPatch(
+      [a, b],
+      [],
+      [
+        { op: 'remove', path: '/1' },
+        { op: 'remove', path: '/0' },
+      ],
+    );
+  });
+
+  it('removes the dropped copy of an element instead of moving the kept one', () => {
+    const a = route('a');
+    const b = route('b');
+    // The kept a and b are the same objects; the trailing copy of a goes. By value alone: remove
+    // the first a, then move the copy to the front (remove /0, move /1 → /0).
+    expectPatch([a, b, route('a')], [a, b], [{ op: 'remove', path: '/2' }]);
+  });
+
+  it('falls back to the general diff when a kept element moved', () => {
+    const a = route('a');
+    const b = route('b');
+    // b now stands before a: not an insertion; the general diff moves b and adds c.
+    expectPatch(
+      [a, b],
+      [b, a, route('c')],
+      [
+        { op: 'move', from: '/1', path: '/0' },
+        { op: 'add', path: '/2', value: route('c') },
+      ],
+    );
+    // Shorter, with a and b swapped: not a removal; b moves forward once x is gone.
+    expectPatch(
+      [a, route('x'), b],
+      [b, a],
+      [
+        { op: 'remove', path: '/1' },
+        { op: 'move', from: '/1', path: '/0' },
+      ],
+    );
+  });
+
+  it('falls back to the general diff when a kept element is a copy, not the object', () => {
+    const a = route('a');
+    // The request's a replaced by an equal copy: by value it is kept, so only x is added.
+    expectPatch([a], [route('x'), route('a')], [{ op: 'add', path: '/0', value: route('x') }]);
+    expectPatch([route('x'), a], [route('a')], [{ op: 'remove', path: '/0' }]);
+  });
+});
+
+/**
  * Small arrays find equal elements by comparing them, larger ones by canonical keys
  * (COMPARED_ELEMENTS, 16 elements over both sides): both must give the same operations.
  */
