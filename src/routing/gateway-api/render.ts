@@ -77,12 +77,14 @@ export function setWeights(
   const out = rules.slice();
   let canaryFound = false;
   let stableFound = false;
+  // Equivalent survivor: i < out.length → i <= out.length: out[length] is undefined: not managed, no backendRefs, skipped
   for (let i = 0; i < out.length; i++) {
     let rule = out[i]!;
     // SetWeight edits every rule but the managed header rules.
     if (isManaged(rule, owner)) continue;
     const refs = own(rule, 'backendRefs');
     if (!Array.isArray(refs)) continue;
+    // Equivalent survivor: j < refs.length → j <= refs.length: refs[length] is undefined, no object, skipped
     for (let j = 0; j < refs.length; j++) {
       const ref = refs[j]!;
       // Equivalent survivor: !isJsonObject(ref) → false: backendNameOf of a non-object is '', and both owner Services are non-empty

@@ -62,6 +62,8 @@ type CanaryScale = NonNullable<CanaryStep['setCanaryScale']>;
 // `r.string(own(obj, key), parent.child(key))` builds the field's path before it looks at the
 // value, yet the path is needed only to report a value of the wrong type. These look first
 // and leave the report (and the path) to the reader only when the value is not of the type.
+// The reader takes every value as the checks below do, so a check that lets nothing through
+// (a mutant) changes only the cost: the reader returns the same value, and builds the path.
 
 /** What a field should hold: the test for it, and the reader that reports anything else. */
 interface FieldType<T> {
@@ -70,6 +72,8 @@ interface FieldType<T> {
 }
 
 const STRING: FieldType<string> = {
+  // Stryker disable next-line StringLiteral: equivalent, no value's type is "": r.string reads the string
+  // Equivalent survivor: ConditionalExpression → false: r.string reads the string (cost only)
   holds: (value) => typeof value === 'string',
   read: (r, value, field) => r.string(value, field),
 };
@@ -78,10 +82,14 @@ const INTEGER: FieldType<number> = {
   read: (r, value, field) => r.integer(value, field),
 };
 const BOOLEAN: FieldType<boolean> = {
+  // Stryker disable next-line StringLiteral: equivalent, no value's type is "": r.boolean reads the boolean
+  // Equivalent survivor: ConditionalExpression → false: r.boolean reads the boolean (cost only)
   holds: (value) => typeof value === 'boolean',
   read: (r, value, field) => r.boolean(value, field),
 };
 const INT_OR_STRING: FieldType<number | string> = {
+  // Stryker disable next-line LogicalOperator,StringLiteral: equivalent, the values no longer let through go to r.intOrString, which reads them
+  // Equivalent survivor: ConditionalExpression → false: r.intOrString reads the string or integer (cost only)
   holds: (value) => typeof value === 'string' || Number.isSafeInteger(value),
   read: (r, value, field) => r.intOrString(value, field),
 };
@@ -103,6 +111,9 @@ function readAt<T>(
   parent: FieldPath,
 ): T | undefined {
   const value = own(obj, key);
+  // The readers read null and undefined as absent, unreported: the check only spares the path.
+  // Stryker disable next-line LogicalOperator: equivalent, the reader reads null and undefined as absent (cost only)
+  // Equivalent survivor: ConditionalExpression → false: the reader reads null and undefined as absent (cost only)
   if (value === undefined || value === null) return undefined;
   return type.holds(value) ? (value as T) : type.read(r, value, parent.child(key));
 }
@@ -115,7 +126,12 @@ function stringArrayAt(
   parent: FieldPath,
 ): string[] | undefined {
   const value = own(obj, key);
+  // Stryker disable next-line LogicalOperator: equivalent, r.stringArray reads null and undefined as absent (cost only)
+  // Equivalent survivor: ConditionalExpression → false: r.stringArray reads null and undefined as absent (cost only)
   if (value === undefined || value === null) return undefined;
+  // r.stringArray copies a list of strings as slice() does, so a check that fails more often costs only time.
+  // Stryker disable next-line ArrowFunction,StringLiteral: equivalent, r.stringArray then copies the strings (cost only)
+  // Equivalent survivor: ConditionalExpression → false: r.stringArray then copies the strings (cost only)
   if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
     return value.slice() as string[];
   return r.stringArray(value, parent.child(key));
@@ -130,17 +146,27 @@ function stringMapAt(
 ): Record<string, string> {
   const value = own(obj, key);
   const map = newStringMap();
+  // r.stringMap reads null and undefined as an empty map, and copies a map of strings into a new
+  // map as this loop does: a mutant that sends more maps to it changes only the cost.
+  // Stryker disable next-line LogicalOperator: equivalent, r.stringMap reads null and undefined as an empty map
+  // Equivalent survivor: ConditionalExpression → false: r.stringMap reads null and undefined as an empty map
   if (value === undefined || value === null) return map;
+  // Stryker disable next-line BlockStatement: equivalent, r.stringMap copies the map of strings (cost only)
+  // Equivalent survivor: ConditionalExpression → false: r.stringMap copies the map of strings (cost only)
   if (isJsonObject(value)) {
+    // Stryker disable next-line BooleanLiteral: equivalent, r.stringMap copies the map of strings (cost only)
     let allStrings = true;
     for (const k of Object.keys(value)) {
       const item = value[k];
+      // Stryker disable next-line StringLiteral: equivalent, r.stringMap copies the map of strings (cost only)
+      // Equivalent survivor: ConditionalExpression → true: r.stringMap copies the map of strings (cost only)
       if (typeof item !== 'string') {
         allStrings = false;
         break;
       }
       map[k] = item;
     }
+    // Equivalent survivor: ConditionalExpression → false: r.stringMap copies the map of strings (cost only)
     if (allStrings) return map;
   }
   return r.stringMap(value, parent.child(key));
@@ -174,6 +200,8 @@ function readAnnotations(r: JsonReader, meta: Meta): Record<string, string> {
  */
 function annotationValue(r: JsonReader, metadata: JsonObject | undefined, key: string): string | undefined {
   const annotations = own(metadata, 'annotations');
+  // Stryker disable next-line LogicalOperator: equivalent, r.object reads null and undefined as absent, unreported
+  // Equivalent survivor: ConditionalExpression → false: r.object reads null and undefined as absent, unreported
   if (annotations === undefined || annotations === null) return undefined;
   if (!isJsonObject(annotations)) return void r.object(annotations, ANNOTATIONS);
   let found: string | undefined;
@@ -181,6 +209,8 @@ function annotationValue(r: JsonReader, metadata: JsonObject | undefined, key: s
     const value = annotations[name];
     if (typeof value === 'string') {
       if (name === key) found = value;
+      // Equivalent survivor: LogicalOperator → value !== undefined || value !== null: r.string reads null and undefined as absent, unreported
+      // Equivalent survivor: ConditionalExpression → true: r.string reads null and undefined as absent, unreported
     } else if (value !== undefined && value !== null) {
       r.string(value, ANNOTATIONS.key(name));
     }
@@ -323,6 +353,8 @@ export function parseIngress(obj: unknown): Parsed<Ingress> {
       };
       const backendValue = own(p, 'backend');
       const backend =
+        // Stryker disable next-line LogicalOperator: equivalent, readBackend reads null and undefined as no backend, unreported
+        // Equivalent survivor: ConditionalExpression → false: readBackend reads null and undefined as no backend, unreported
         backendValue === undefined || backendValue === null
           ? undefined
           : readBackend(r, backendValue, field.child('backend'), where);
@@ -449,6 +481,7 @@ function readTrafficRouting(r: JsonReader, value: unknown): TrafficRouting | und
   };
   // Without a plugins object there is nothing to read, and nothing to report.
   const plugins = own(tr, 'plugins');
+  // Equivalent survivor: ConditionalExpression → false: readGatewayApiPlugin reads null as no config, unreported
   const gatewayApi = plugins == null ? undefined : readGatewayApiPlugin(r, plugins, field.child('plugins'));
   if (gatewayApi) routing.gatewayApi = gatewayApi;
   const istio = readAt(OBJECT, r, tr, 'istio', field);
@@ -473,6 +506,7 @@ function readHeaderMatches(r: JsonReader, value: unknown, field: FieldPath): Hea
     matches.push({
       headerName: readAt(STRING, r, m, 'headerName', at) ?? '',
       headerValue:
+        // Equivalent survivor: ConditionalExpression → false: readStringMatch reads null as no match, unreported (then ?? null)
         headerValue == null ? null : (readStringMatch(r, headerValue, at.child('headerValue')) ?? null),
     });
   });
@@ -620,6 +654,7 @@ function destinationAt(
   key: string,
 ): WeightDestination | undefined {
   const value = own(weights, key);
+  // Equivalent survivor: ConditionalExpression → false: readDestination reads null and undefined as no destination, unreported
   return value == null ? undefined : readDestination(r, value, WEIGHTS_FIELD.child(key));
 }
 

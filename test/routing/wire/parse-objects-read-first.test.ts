@@ -181,3 +181,53 @@ describe('the order of problems follows the order of reading', () => {
     expect(parsed.value?.canary?.trafficRouting?.gatewayApi).toBeUndefined();
   });
 });
+
+// Each parser skips a null field before it builds the field's path, so the reader, which
+// also reads null as absent, never sees it: the null must still come out as absent, unreported.
+describe('a null field reads as absent, unreported, wherever the parsers skip it', () => {
+  it('Service: null namespace, annotations, ports and selector, and a null managed-by annotation', () => {
+    const bare = parseService({
+      metadata: { name: 's', namespace: null, annotations: null },
+      spec: { ports: null, selector: null },
+    });
+    expect(bare).toStrictEqual({ value: { namespace: 'default', name: 's', ports: [] }, findings: [] });
+    const annotated = parseService({
+      metadata: { name: 's', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': null } },
+    });
+    expect(annotated).toStrictEqual({ value: { namespace: 'default', name: 's', ports: [] }, findings: [] });
+  });
+
+  it('Ingress: null annotations, host and backend of a path', () => {
+    const parsed = parseIngress({
+      metadata: { name: 'i', annotations: null },
+      spec: { rules: [{ host: null, http: { paths: [{ path: '/', backend: null }] } }] },
+    });
+    expect(parsed.findings).toEqual([]);
+    expect({ ...parsed.value?.annotations }).toEqual({});
+    expect(parsed.value?.backends).toEqual([]);
+  });
+
+  it('Rollout: null alb.ingresses, header value, pod labels and status weights', () => {
+    const parsed = parseRollout({
+      metadata: { name: 'web' },
+      spec: {
+        template: { metadata: { labels: null } },
+        strategy: {
+          canary: {
+            trafficRouting: { alb: { ingress: 'i', ingresses: null } },
+            steps: [{ setHeaderRoute: { name: 'h', match: [{ headerName: 'x', headerValue: null }] } }],
+          },
+        },
+      },
+      status: { canary: { weights: { canary: null, stable: null } } },
+    });
+    expect(parsed.findings).toEqual([]);
+    expect(parsed.value?.canary?.trafficRouting?.alb?.ingress).toBe('i');
+    expect(parsed.value?.canary?.trafficRouting?.alb?.ingresses).toBeUndefined();
+    expect(parsed.value?.canary?.steps).toEqual([
+      { setHeaderRoute: { name: 'h', match: [{ headerName: 'x', headerValue: null }] } },
+    ]);
+    expect({ ...parsed.value?.podLabels }).toEqual({});
+    expect(parsed.value?.status?.weights).toBeUndefined();
+  });
+});
