@@ -104,8 +104,8 @@ function isPermutation(aKeys: readonly string[], bKeys: readonly string[]): bool
  */
 function diffArrays(before: Json[], after: Json[], pointer: string): Operation[] {
   if (before.length !== after.length) {
-    // Equivalent survivor: before.length < after.length → before.length <= after.length: the lengths differ here
     const ops =
+      // Equivalent survivor: before.length < after.length → before.length <= after.length: the lengths differ here
       before.length < after.length ? insertions(before, after, pointer) : removals(before, after, pointer);
     if (ops !== undefined) return ops;
   } else {
