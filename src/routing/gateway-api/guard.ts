@@ -158,8 +158,10 @@ class WeightCursor {
   ) {}
 
   next(): Json | typeof NO_MORE_WEIGHTS {
+    // Equivalent survivor: this.rule < this.rules.length → this.rule <= this.rules.length: rules[length] is undefined, whose backendRefsOf is []
     for (; this.rule < this.rules.length; this.rule++, this.ref = 0) {
       const refs = backendRefsOf(this.rules[this.rule]!);
+      // Equivalent survivor: this.ref < refs.length → this.ref <= refs.length: refs[length] is undefined, whose backendNameOf is '', no Service's name
       while (this.ref < refs.length) {
         const ref = refs[this.ref++]!;
         // Equivalent mutant (!==): the expected rules differ from the live ones only in canary and
@@ -174,12 +176,6 @@ class WeightCursor {
   }
 }
 
-/** Whether two weights have the same JSON text; the same value always has. */
-function sameWeightText(a: Json, b: Json): boolean {
-  // Equivalent survivor: a === b → false: the texts of the same value are equal too (cost only)
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
 /**
  * Whether one Service's weights read alike, in order, over two lists of rules. Managed header
  * rules are included: SetWeight leaves them alone, so they read the same on both sides
@@ -190,11 +186,14 @@ function sameWeightText(a: Json, b: Json): boolean {
 function samePluginWeights(a: readonly JsonObject[], b: readonly JsonObject[], service: string): boolean {
   const left = new WeightCursor(a, service);
   const right = new WeightCursor(b, service);
+  // Values, not texts, are compared: an expected weight is the live value itself (a backendRef
+  // the plugin's edits left alone) or a number they wrote, and a number's text is another
+  // number's only when the two are equal. A list that runs out first differs from the other's
+  // next weight.
   for (;;) {
     const x = left.next();
-    const y = right.next();
-    if (x === NO_MORE_WEIGHTS || y === NO_MORE_WEIGHTS) return x === y;
-    if (!sameWeightText(x, y)) return false;
+    if (x !== right.next()) return false;
+    if (x === NO_MORE_WEIGHTS) return true;
   }
 }
 
@@ -356,6 +355,7 @@ function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: H
     present.size === plan.rules.length &&
     plan.rules.every((rule) => {
       const held = present.get(ruleNameOf(rule)!);
+      // Equivalent survivor: held !== undefined → true: sameRule of undefined and a rule is false (undefined is no object, and has no JSON text)
       return held !== undefined && sameRule(kind, held, rule);
     });
   // Equivalent mutant: no caller writes into the list (the renderer copies it), though it may

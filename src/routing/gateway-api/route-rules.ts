@@ -320,6 +320,8 @@ function sortKeys(keys: string[]): void {
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!;
     let j = i - 1;
+    // Equivalent survivor: j >= 0 → true: keys[-1] is undefined, and undefined > a string is false: the loop stops there too
+    // Equivalent survivor: keys[j]! > key → keys[j]! >= key: an object's keys are distinct, so no two compare equal
     for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
     keys[j + 1] = key;
   }
@@ -357,6 +359,7 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
       if (d && !d.stands(value)) value = d.value;
       const copy = copyStep(value as Json, place.fields?.get(key), pending);
       // A `__proto__` key is data in JSON: defined as an own property, never the prototype.
+      // Equivalent survivor: key === '__proto__' → true: defineProperty makes every key the same own enumerable property (cost only)
       if (key === '__proto__') Object.defineProperty(to, key, { value: copy, enumerable: true });
       else (to as Record<string, Json>)[key] = copy;
     }
@@ -369,11 +372,6 @@ function fieldAt(obj: JsonObject, key: string, place: Place): Json | undefined {
   const value = own(obj, key);
   const d = defaultOf(place, key);
   return d && !d.stands(value) ? d.value : value;
-}
-
-/** Whether two primitives have the same JSON text (the same value always has). */
-function samePrimitive(a: Json | undefined, b: Json | undefined): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -389,16 +387,21 @@ export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean
     const at = pending.pop() as Place | undefined;
     const y = pending.pop() as Json;
     const x = pending.pop() as Json;
+    // Equivalent survivor: x === y → false: a value walked against itself shows no difference (cost only)
     if (x === y) continue;
     if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null) {
-      if (!samePrimitive(x, y)) return false;
+      // Not the same primitive, yet maybe the same text: a number past a double's range (1e400
+      // is parsed as Infinity) is written null, like null itself.
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
       continue;
     }
     if (Array.isArray(x) !== Array.isArray(y)) return false;
+    // Equivalent survivor: at.list === Array.isArray(x) → true: a list place has no defaults or fields and an object place no items, so a mismatched place reads as ANYWHERE
     const place = at !== undefined && at.list === Array.isArray(x) ? at : ANYWHERE;
     if (Array.isArray(x)) {
       const ys = y as Json[];
       if (x.length !== ys.length) return false;
+      // Equivalent survivor: i < x.length → i <= x.length: the lengths are equal, and past the end both elements read null
       for (let i = 0; i < x.length; i++) {
         // JSON.stringify writes an undefined element as null.
         const xi = (x[i] as Json | undefined) ?? null;
@@ -414,6 +417,7 @@ export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean
       const xv = fieldAt(x, key, place);
       if (xv === undefined) continue;
       const yv = fieldAt(yo, key, place);
+      // Equivalent survivor: yv === undefined → false: the pair queued then compares a value with undefined, whose texts differ: false later
       if (yv === undefined) return false;
       fields++;
       pending.push(xv, yv, place.fields?.get(key));
@@ -429,9 +433,12 @@ function keysWithDefaults(obj: JsonObject, place: Place): string[] {
   const keys = Object.keys(obj);
   let missing = 0;
   for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) missing++;
+  // Equivalent survivor: missing === 0 → false: the copy made then holds the same keys (cost only)
   if (missing === 0) return keys;
   // Sized once: pushing onto the list would grow it by 16 slots or more.
+  // Stryker disable next-line ArrayDeclaration: equivalent, cost only: every slot is written in order
   const all = new Array<string>(keys.length + missing);
+  // Equivalent survivor: i < keys.length → i <= keys.length: the slot past the keys is the first missing default's, written next
   for (let i = 0; i < keys.length; i++) all[i] = keys[i]!;
   let next = keys.length;
   for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) all[next++] = d.key;
@@ -442,8 +449,10 @@ function keysWithDefaults(obj: JsonObject, place: Place): string[] {
 function copyStep(value: Json, at: Place | undefined, pending: (Container | Place)[]): Json {
   if (typeof value !== 'object' || value === null) return value;
   // A list is sized once (its first element stored into `[]` would allocate 16 slots or more).
+  // Stryker disable next-line ArrayDeclaration: equivalent, cost only: every slot is written in order
   const copy: Container = Array.isArray(value) ? new Array<Json>(value.length) : {};
   // A list found where an object stands, or the reverse, takes no defaults.
+  // Equivalent survivor: at.list === Array.isArray(value) → true: a list place has no defaults or fields and an object place no items, so a mismatched place reads as ANYWHERE
   const place = at !== undefined && at.list === Array.isArray(value) ? at : ANYWHERE;
   pending.push(value, copy, place);
   return copy;

@@ -692,7 +692,10 @@ describe('guardRoute: when the live weight leads the status', () => {
     // only the canary-only ones.
     const named = { ...rule([ref(STABLE, 7), ref(CANARY, 3)]), name: 'canary-by-header' };
     const requested = httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)]), named]);
-    expect(weightsOf(guard([at20], requested).route)).toEqual([
+    // A Rollout object of its own: its plan (the managed route names) is then made for this
+    // review, not taken from the cache an earlier test filled for at20.
+    const rollout = pluginRollout({ status: midCanary(1, 20) });
+    expect(weightsOf(guard([rollout], requested).route)).toEqual([
       [80, 20],
       [7, 3],
     ]);
@@ -736,6 +739,51 @@ describe('guardRoute: experiments (HTTPRoute only)', () => {
       provider: 'gateway-api',
     });
   });
+
+  // Two rules, as the plugin writes them at canary 40 with a 10 % experiment: the canary 40 in
+  // both, the stable 100 - 10 in the first rule (experiment.go) and 100 - 40 in the second
+  // (setHTTPRouteWeight), the experiment backend in the first.
+  const twoRules = httpRoute([
+    rule([ref(STABLE, 1), ref(CANARY, 1)]),
+    rule([ref(STABLE, 1), ref(CANARY, 1)]),
+  ]);
+  const firstAt40 = rule([ref(STABLE, 90), ref(CANARY, 40), expRef('web-exp', 10)]);
+
+  // The second rule decides; at the status weight 20 the stable weight is 90 beside the
+  // experiment and 80 in the second rule.
+  const secondRuleCases: [string, JsonObject, number[][]][] = [
+    [
+      'keeps a live weight over two rules when each weight is the one the plugin writes for it',
+      rule([ref(STABLE, 60), ref(CANARY, 40)]),
+      [
+        [90, 40, 10],
+        [60, 40],
+      ],
+    ],
+    [
+      'uses the status weight when a later rule holds another canary weight',
+      rule([ref(STABLE, 60), ref(CANARY, 30)]),
+      [
+        [90, 20, 10],
+        [80, 20],
+      ],
+    ],
+    [
+      'uses the status weight when a later rule holds another stable weight',
+      rule([ref(STABLE, 70), ref(CANARY, 40)]),
+      [
+        [90, 20, 10],
+        [80, 20],
+      ],
+    ],
+  ];
+  for (const [name, second, expected] of secondRuleCases) {
+    it(name, () => {
+      const result = guard([withExperiments([['web-exp', 10]])], twoRules, httpRoute([firstAt40, second]));
+      expect(result.errors).toEqual([]);
+      expect(weightsOf(result.route)).toEqual(expected);
+    });
+  }
 
   it('uses the status weight when a live experiment backend has another weight (kept as it is)', () => {
     const live = httpRoute([rule([ref(STABLE, 90), ref(CANARY, 40), expRef('web-exp', 5)])]);

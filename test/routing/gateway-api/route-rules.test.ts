@@ -314,6 +314,39 @@ describe('sameRule (equality after CRD defaulting, without the text)', () => {
     expect(sameRule('HTTPRoute', { filters: {} }, { filters: 'x' })).toBe(false);
     expect(sameRule('HTTPRoute', { filters: [{ a: 1 }] }, { filters: [{ a: '1' }] })).toBe(false);
   });
+
+  it('tells a list from a longer one, whichever side is longer', () => {
+    expect(sameRule('HTTPRoute', { filters: [1] }, { filters: [1, 2] })).toBe(false);
+    expect(sameRule('HTTPRoute', { filters: [1, 2] }, { filters: [1] })).toBe(false);
+  });
+
+  it('tells a primitive, null included, from an object without fields, whichever side holds it', () => {
+    expect(sameRule('GRPCRoute', { filters: [7] }, { filters: [{}] })).toBe(false);
+    expect(sameRule('GRPCRoute', { filters: [{}] }, { filters: [7] })).toBe(false);
+    expect(sameRule('GRPCRoute', { filters: [null] }, { filters: [{}] })).toBe(false);
+    expect(sameRule('GRPCRoute', { filters: [{}] }, { filters: [null] })).toBe(false);
+  });
+
+  it("compares primitives by their text: a number past a double's range is written null", () => {
+    // JSON.parse reads 1e400 as Infinity, and JSON.stringify writes any infinity as null.
+    const huge = JSON.parse('{"filters":[{"a":1e400}]}') as JsonObject;
+    const negative = JSON.parse('{"filters":[{"a":-1e400}]}') as JsonObject;
+    const written = { filters: [{ a: null }] };
+    expect(canonicalRule('GRPCRoute', huge)).toBe('{"filters":[{"a":null}]}');
+    expect(sameRule('GRPCRoute', huge, written)).toBe(true);
+    expect(sameRule('GRPCRoute', written, huge)).toBe(true);
+    expect(sameRule('GRPCRoute', huge, negative)).toBe(true);
+    expect(sameRule('GRPCRoute', huge, { filters: [{ a: 0 }] })).toBe(false);
+  });
+
+  it('counts each field once, one named "undefined" too, beside the defaults it takes', () => {
+    // JSON allows any key; the defaulted backendRef fields (group, kind) are added once each.
+    const withWeight = { backendRefs: [{ name: CANARY, weight: 1, undefined: 5 }] };
+    const withoutWeight = { backendRefs: [{ name: CANARY, undefined: 5 }] };
+    expect(sameRule('HTTPRoute', withWeight, withoutWeight)).toBe(true);
+    expect(sameRule('HTTPRoute', withoutWeight, withWeight)).toBe(true);
+    expect(sameRule('HTTPRoute', withWeight, { backendRefs: [{ name: CANARY, undefined: 6 }] })).toBe(false);
+  });
 });
 
 // The defaulted copy canonicalRule used to build before canonicalJson (until session 6), kept
@@ -580,6 +613,24 @@ describe('parseGatewayRoute: the cache projection of odd backends', () => {
       parseGatewayRoute('HTTPRoute', { metadata: { name: 'a', namespace: 'n' }, spec: {} }),
     ).toStrictEqual({
       value: { kind: 'HTTPRoute', namespace: 'n', name: 'a', rules: [] },
+      findings: [],
+    });
+  });
+
+  it('projects rules, and backendRefs, of which none is an object to none', () => {
+    expect(
+      parseGatewayRoute('HTTPRoute', { metadata: { name: 'a' }, spec: { rules: [null, 'x', 7] } }),
+    ).toStrictEqual({
+      value: { kind: 'HTTPRoute', namespace: 'default', name: 'a', rules: [] },
+      findings: [],
+    });
+    expect(
+      parseGatewayRoute('HTTPRoute', {
+        metadata: { name: 'a' },
+        spec: { rules: [{ name: 'r', backendRefs: [null, 'x'] }] },
+      }),
+    ).toStrictEqual({
+      value: { kind: 'HTTPRoute', namespace: 'default', name: 'a', rules: [{ name: 'r', backends: [] }] },
       findings: [],
     });
   });
