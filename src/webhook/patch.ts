@@ -117,6 +117,13 @@ function diffArrays(before: Json[], after: Json[], pointer: string): Operation[]
     // Equivalent survivor: before[i] !== after[i] → true: an element the same on both sides cancels
     // out of the reorder check and diffs to nothing
     for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) changed.push(i);
+    // One changed position is no reorder (a rule whose paths the drift guard edited): diffed in
+    // place without comparing it whole first.
+    // Equivalent survivor: changed.length === 1 → false: the reorder check then finds no reorder, and diffs the same position
+    if (changed.length === 1) {
+      const i = changed[0]!;
+      return diff(before[i] as Json, after[i] as Json, child(pointer, i));
+    }
     const keys = equalityKeys([
       ...changed.map((i) => before[i] as Json),
       ...changed.map((i) => after[i] as Json),

@@ -47,10 +47,8 @@ export class IngressMutator extends AdmissionHandler {
       rolloutNamed: (rollout) => context.cluster.getRollout(namespace, rollout),
     });
     if (result.owners.length === 0 && result.errors.length === 0) return allow('not-rollout-managed');
-    const warnings = [
-      ...result.overrides.map(overrideWarning),
-      ...result.errors.map((f) => `not guarded: ${f.message}`),
-    ];
+    const overrideTexts = result.overrides.map(overrideWarning);
+    const warnings = [...overrideTexts, ...result.errors.map((f) => `not guarded: ${f.message}`)];
     const ops = diff(object, result.ingress);
     const decision =
       ops.length > 0
@@ -60,10 +58,10 @@ export class IngressMutator extends AdmissionHandler {
     return {
       ...decision,
       overrides: result.overrides.map((o) => o.provider),
-      notices: result.overrides.map((o) => ({
+      notices: result.overrides.map((o, i) => ({
         outcome: 'overridden' as const,
         rule: RESTORED_RULE,
-        message: overrideWarning(o),
+        message: overrideTexts[i]!,
         rollout: o.rollout,
       })),
       auditAnnotations: auditAnnotationsOf('patched', { restoredKeys: result.overrides.map((o) => o.key) }),
