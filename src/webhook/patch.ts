@@ -120,6 +120,7 @@ function diffArrays(before: Json[], after: Json[], pointer: string): Operation[]
     // One changed position is no reorder (a rule whose paths the drift guard edited): diffed in
     // place without comparing it whole first.
     // Equivalent survivor: changed.length === 1 → false: the reorder check then finds no reorder, and diffs the same position
+    // Equivalent survivor: BlockStatement → {}: the reorder check then finds no reorder, and diffs the same position
     if (changed.length === 1) {
       const i = changed[0]!;
       return diff(before[i] as Json, after[i] as Json, child(pointer, i));
