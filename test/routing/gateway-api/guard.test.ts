@@ -145,7 +145,7 @@ describe('guardRoute: weights', () => {
     }
   });
 
-  it('compares live weights by their JSON text: a stable weight written as a string is not what the plugin writes', () => {
+  it('compares live weights by value: a weight written as a string or an object is not what the plugin writes', () => {
     const asText = { ...ref(STABLE), weight: '70' } as JsonObject;
     for (const [stable, canary] of [
       [asText, ref(CANARY, 30)],
