@@ -109,6 +109,33 @@ function publishedCounter<L extends Record<string, string>>(
   });
 }
 
+/**
+ * A prom-client Counter with one label whose counts are kept elsewhere and read when scraped:
+ * one series per key of `read()`, zeros included.
+ */
+function publishedCounts(
+  read: () => Readonly<Record<string, number>>,
+  config: { name: string; help: string; labelName: string; registers: Registry[] },
+): Counter {
+  const { labelName, ...rest } = config;
+  return new Counter({
+    ...rest,
+    labelNames: [labelName],
+    collect() {
+      this.reset();
+      for (const [value, count] of Object.entries(read())) this.inc({ [labelName]: value }, count);
+    },
+  });
+}
+
+/** What the HTTPS server counts itself (server.ts), published at each scrape. */
+export interface ServerStateSource {
+  /** Bytes the request bodies in flight hold of the body budget. */
+  bodyBytesReserved(): number;
+  /** Connections closed to make room at a cap since start, by reason. */
+  connectionsEvicted(): Readonly<Record<string, number>>;
+}
+
 export class WebhookMetrics {
   readonly registry = new Registry();
 
@@ -157,16 +184,19 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
-  readonly bodyBytesReserved = new Gauge({
+  /** Where the server's own figures are read when scraped; set by `observeServer`. */
+  private server: ServerStateSource | undefined;
+
+  readonly bodyBytesReserved = publishedGauge(() => this.server?.bodyBytesReserved() ?? 0, {
     name: 'rtw_body_budget_reserved_bytes',
     help: 'Memory reserved by request bodies in flight (received bytes and estimated decoding cost).',
     registers: [this.registry],
   });
 
-  readonly connectionsClosed = new Counter({
+  readonly connectionsClosed = publishedCounts(() => this.server?.connectionsEvicted() ?? {}, {
     name: 'rtw_connections_closed_total',
     help: 'Connections closed to make room at a cap, by reason: silent (no TLS handshake started), handshaking, idle (no request in progress), refused (every socket busy).',
-    labelNames: ['reason'] as const,
+    labelName: 'reason',
     registers: [this.registry],
   });
 
@@ -238,6 +268,11 @@ export class WebhookMetrics {
   constructor(cache?: CacheStatusSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'rtw_' });
     if (cache) this.registerCacheGauges(cache);
+  }
+
+  /** Reads the server's body budget and connection closes at each scrape (createServer calls it). */
+  observeServer(source: ServerStateSource): void {
+    this.server = source;
   }
 
   /** A review started (rtw_requests_in_flight); pair with `reviewEnded`. */

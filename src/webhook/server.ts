@@ -261,6 +261,10 @@ export function createServer(options: ServerOptions): WebhookServer {
   metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
 
   const budget = new BodyBudget(limits.bodyBudgetBytes ?? bodyBudgetFromHeapLimit());
+  metrics.observeServer({
+    bodyBytesReserved: () => budget.inUse(),
+    connectionsEvicted: () => connections.evicted(),
+  });
   app.decorateRequest('bodyReservation', null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', jsonBodyReader(budget));
@@ -339,10 +343,6 @@ export function createServer(options: ServerOptions): WebhookServer {
     return { status: 'ready' };
   });
   app.get('/metrics', async (_req, reply) => {
-    metrics.bodyBytesReserved.set(budget.inUse());
-    metrics.connectionsClosed.reset();
-    for (const [reason, count] of Object.entries(connections.evicted()))
-      metrics.connectionsClosed.inc({ reason }, count);
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });

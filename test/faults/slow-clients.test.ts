@@ -123,6 +123,11 @@ describe('many connections', () => {
     const after = h.running.server.connections.evicted();
     expect(after.silent - before.silent).toBeGreaterThanOrEqual(29);
     expect(after.refused).toBe(before.refused);
+    // /metrics publishes the server's own counts, read at the scrape.
+    const scraped = (await h.get('/metrics')).text;
+    const silent = /^rtw_connections_closed_total\{reason="silent"\} (\d+)$/m.exec(scraped)?.[1];
+    expect(Number(silent)).toBe(h.running.server.connections.evicted().silent);
+    expect(Number(silent)).toBeGreaterThanOrEqual(29);
     await reviewWorks();
   });
 

@@ -114,3 +114,35 @@ describe('cache gauges', () => {
     ]);
   });
 });
+
+describe("the server's own figures, read when scraped", () => {
+  const closes = (silent: number, handshaking: number, idle: number, refused: number) => [
+    `rtw_connections_closed_total{reason="silent"} ${silent}`,
+    `rtw_connections_closed_total{reason="handshaking"} ${handshaking}`,
+    `rtw_connections_closed_total{reason="idle"} ${idle}`,
+    `rtw_connections_closed_total{reason="refused"} ${refused}`,
+  ];
+
+  it('publishes the body budget in use and the connections closed at a cap, as they are at each scrape', async () => {
+    const metrics = new WebhookMetrics();
+    // Before a server reports: nothing reserved, no closes.
+    expect(await seriesOf(metrics, 'rtw_body_budget_reserved_bytes')).toEqual([
+      'rtw_body_budget_reserved_bytes 0',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_connections_closed_total')).toEqual([]);
+    let reserved = 4096;
+    let evicted = { silent: 0, handshaking: 2, idle: 0, refused: 1 };
+    metrics.observeServer({ bodyBytesReserved: () => reserved, connectionsEvicted: () => evicted });
+    expect(await seriesOf(metrics, 'rtw_body_budget_reserved_bytes')).toEqual([
+      'rtw_body_budget_reserved_bytes 4096',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_connections_closed_total')).toEqual(closes(0, 2, 0, 1));
+    // The next scrape reads the figures again: totals as the server holds them, not added up.
+    reserved = 0;
+    evicted = { silent: 5, handshaking: 2, idle: 1, refused: 1 };
+    expect(await seriesOf(metrics, 'rtw_body_budget_reserved_bytes')).toEqual([
+      'rtw_body_budget_reserved_bytes 0',
+    ]);
+    expect(await seriesOf(metrics, 'rtw_connections_closed_total')).toEqual(closes(5, 2, 1, 1));
+  });
+});
