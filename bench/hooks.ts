@@ -62,6 +62,7 @@ function clockMicros(clock: Clock): number {
   const { user, system } = process.cpuUsage();
   return user + system;
 }
+
 const HOOKS: Record<HookName, { path: 'mutate' | 'validate'; title: string }> = {
   mutate: { path: 'mutate', title: 'mutate-ingress (Argo CD Ingress UPDATE mid-canary)' },
   validate: { path: 'validate', title: 'validate-rollout (Argo CD Rollout UPDATE)' },

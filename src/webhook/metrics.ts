@@ -92,38 +92,20 @@ function publishedGauge(
 }
 
 /**
- * A prom-client Counter whose values are the tally's, copied in when scraped. The series come
- * out in the order their label sets were first counted, as prom-client's own counting gives.
+ * A prom-client Counter whose values are kept elsewhere (a LabelTally, the server's own
+ * counts) and copied in when scraped. The series come out in the order `read` gives them; for
+ * a tally, the order their label sets were first counted, as prom-client's own counting gives.
  */
 function publishedCounter<L extends Record<string, string>>(
-  tally: LabelTally<L>,
+  read: () => Iterable<{ labels: L; count: number }>,
   config: { name: string; help: string; labelNames: readonly (keyof L & string)[]; registers: Registry[] },
 ): Counter<keyof L & string> {
   return new Counter({
     ...config,
     collect() {
       this.reset();
-      for (const { labels, count } of tally.entries())
+      for (const { labels, count } of read())
         this.inc(labels as Partial<Record<keyof L & string, string>>, count);
-    },
-  });
-}
-
-/**
- * A prom-client Counter with one label whose counts are kept elsewhere and read when scraped:
- * one series per key of `read()`, zeros included.
- */
-function publishedCounts(
-  read: () => Readonly<Record<string, number>>,
-  config: { name: string; help: string; labelName: string; registers: Registry[] },
-): Counter {
-  const { labelName, ...rest } = config;
-  return new Counter({
-    ...rest,
-    labelNames: [labelName],
-    collect() {
-      this.reset();
-      for (const [value, count] of Object.entries(read())) this.inc({ [labelName]: value }, count);
     },
   });
 }
@@ -156,14 +138,14 @@ export class WebhookMetrics {
   private readonly overrideCounts = new LabelTally<OverrideLabels>();
   private inFlightNow = 0;
 
-  readonly admissionRequests = publishedCounter(this.reviewCounts, {
+  readonly admissionRequests = publishedCounter(() => this.reviewCounts.entries(), {
     name: 'rtw_admission_requests_total',
     help: 'AdmissionReviews answered, by hook, object kind, decision (allowed, patched, denied, error) and dry run (true, false).',
     labelNames: ['hook', 'kind', 'decision', 'dry_run'] as const,
     registers: [this.registry],
   });
 
-  readonly overrides = publishedCounter(this.overrideCounts, {
+  readonly overrides = publishedCounter(() => this.overrideCounts.entries(), {
     name: 'rtw_ingress_overrides_total',
     help: 'Rollout-owned values (Ingress keys; for provider gateway-api, route weights, header rules and labels) whose value in a request was replaced with the live traffic state; dry_run="true" for dry runs (GitOps diffs), which change nothing.',
     labelNames: ['provider', 'dry_run'] as const,
@@ -193,10 +175,10 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
-  readonly connectionsClosed = publishedCounts(() => this.server?.connectionsEvicted() ?? {}, {
+  readonly connectionsClosed = publishedCounter(() => this.connectionsClosedByReason(), {
     name: 'rtw_connections_closed_total',
     help: 'Connections closed to make room at a cap, by reason: silent (no TLS handshake started), handshaking, idle (no request in progress), refused (every socket busy).',
-    labelName: 'reason',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -273,6 +255,11 @@ export class WebhookMetrics {
   /** Reads the server's body budget and connection closes at each scrape (createServer calls it). */
   observeServer(source: ServerStateSource): void {
     this.server = source;
+  }
+
+  private connectionsClosedByReason(): { labels: { reason: string }; count: number }[] {
+    const evicted = this.server?.connectionsEvicted() ?? {};
+    return Object.entries(evicted).map(([reason, count]) => ({ labels: { reason }, count }));
   }
 
   /** A review started (rtw_requests_in_flight); pair with `reviewEnded`. */
