@@ -95,6 +95,20 @@ export function getText(url: string): Promise<string> {
   });
 }
 
+/** POSTs a JSON body over HTTPS without verifying the certificate; resolves to the answer text. */
+export function postText(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json' };
+    request(url, { method: 'POST', headers, rejectUnauthorized: false, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end(body);
+  });
+}
+
 export interface Memory {
   /** Resident set now and its high-water mark, MiB. */
   rssMb: number;

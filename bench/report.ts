@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditUnderLoad, CacheResult } from './cache.js';
+import type { AuditUnderLoad, CacheResult, NoAuditBaseline } from './cache.js';
+import type { Ceiling } from './ceiling.js';
 import type { Machine } from './machine.js';
 import { round3 } from './processes.js';
 
@@ -24,6 +25,8 @@ export interface TargetResult {
   p99_ms: number;
   rss_mb: number;
   detail: object;
+  /** The hook's own time per review at saturation (webhook targets only), µs. */
+  hookUs?: number;
 }
 
 export interface RunOutcome {
@@ -31,8 +34,10 @@ export interface RunOutcome {
   load: Record<string, unknown>;
   results: TargetResult[];
   caches: CacheResult[];
-  /** The mutate load while the start-up audit runs (fake apiserver, as shipped). */
-  auditUnderLoad?: AuditUnderLoad;
+  /** What the throughput targets leave for the webhook's own work (bench/ceiling.ts). */
+  ceiling?: Ceiling;
+  /** The mutate load while an audit runs (fake apiserver, as shipped), and with the audit off. */
+  auditUnderLoad?: AuditUnderLoad & { baseline?: NoAuditBaseline };
   apiCallsOnRequestPath: number;
 }
 
@@ -84,9 +89,19 @@ export function writeResults(root: string, outcome: RunOutcome): string {
             audit_work_s: outcome.auditUnderLoad.audit_work_seconds,
             audit_share_taken: outcome.auditUnderLoad.audit_share_taken,
             audit_outlasted_load: outcome.auditUnderLoad.audit_outlasted_load,
+            audit_overlap_of_load: outcome.auditUnderLoad.audit_overlap_of_load,
+            ...(outcome.auditUnderLoad.baseline
+              ? {
+                  audit_off_p50_ms: outcome.auditUnderLoad.baseline.fixed_rate.p50_ms,
+                  audit_off_p99_ms: outcome.auditUnderLoad.baseline.fixed_rate.p99_ms,
+                  audit_off_cpu_s: outcome.auditUnderLoad.baseline.cpu_s_during_load,
+                  audit_on_cpu_s: outcome.auditUnderLoad.cpu_s_during_load,
+                }
+              : {}),
           },
         }
       : {}),
+    ...(outcome.ceiling ? { ceiling: outcome.ceiling } : {}),
     ratios: {
       mutate_vs_bare: ratio(mutate, byName('bare-fastify')),
       validate_vs_bare: ratio(byName('validate-rollout'), byName('bare-fastify')),
@@ -127,6 +142,7 @@ export function writeResults(root: string, outcome: RunOutcome): string {
   writeChart(root, outcome.results, outcome.machine);
   writeTargetsChart(root, targets, outcome.machine);
   printTable(latest.results, outcome.caches, targets);
+  if (outcome.ceiling) printCeiling(outcome.ceiling);
   return file;
 }
 
@@ -225,6 +241,19 @@ function printTable(
     );
   console.log('\n| target | value | limit | met |\n|---|---:|---|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value} | ${t.limit} | ${t.met ? 'yes' : 'NO'} |`);
+}
+
+function printCeiling(c: Ceiling): void {
+  console.log(
+    `\nCalibration (bench/ceiling.ts): the mutating hook's answer costs bare-fastify ${c.answer_cost_us} µs ` +
+      `per review; each µs of busy work costs ${c.cost_per_work_us} µs at saturation. The targets leave ` +
+      `${c.work_budget_us.mutate} µs of busy work per mutating review (0.6) and ${c.work_budget_us.validate} ` +
+      `µs per validating review (0.7). The hooks' own time per review at saturation: ` +
+      Object.entries(c.hook_us_at_saturation)
+        .map(([name, us]) => `${name} ${us} µs`)
+        .join(', ') +
+      '.',
+  );
 }
 
 const COLORS: Record<string, string> = {

@@ -12,11 +12,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevCertificates } from '../src/webhook/tls.js';
+import { ceilingOf, hookTimeOf, measureCeilingRuns } from './ceiling.js';
 import { measureAuditUnderLoad, measureCaches, type AuditLoad, type CacheResult } from './cache.js';
 import {
   mutateReviews,
@@ -44,6 +46,7 @@ import {
   getText,
   memoryOf,
   PINNED,
+  postText,
   round1,
   serveStateArgs,
   settledMemoryOf,
@@ -97,17 +100,33 @@ function buildProduct(): void {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
-/** Warm-up (JIT, connection set-up), saturation, then the fixed rate; RSS after both. */
-function measure(
+/** The webhook's hooks: where to read their histogram, and which hook a target drives. */
+interface HookProbe {
+  base: string;
+  hook: 'mutate' | 'validate';
+}
+
+/**
+ * Warm-up (JIT, connection set-up), saturation, then the fixed rate; RSS after both. With a
+ * probe, also the hook's own time per review during the saturation run (its histogram).
+ */
+async function measure(
   target: Target,
   name: string,
   url: string,
   bodies: string,
   ca: string,
   loadGo: string,
-): TargetResult {
+  probe?: HookProbe,
+): Promise<TargetResult> {
   saturate(url, bodies, { ...settings, saturationSeconds: settings.warmupSeconds }, scratch);
+  const hookBefore = probe && hookTimeOf(await getText(`${probe.base}/metrics`), probe.hook);
   const sat = saturate(url, bodies, settings, scratch);
+  const hookAfter = probe && hookTimeOf(await getText(`${probe.base}/metrics`), probe.hook);
+  const hookUs =
+    hookBefore && hookAfter && hookAfter.reviews > hookBefore.reviews
+      ? round1(((hookAfter.seconds - hookBefore.seconds) * 1e6) / (hookAfter.reviews - hookBefore.reviews))
+      : undefined;
   const cpuBefore = cpuSecondsOf(target.child.pid!);
   const fixed = fixedRate(loadGo, url, bodies, settings, ca);
   // The warm-up second of the fixed-rate run is counted too: requests sent = rate x (warm-up + measured).
@@ -125,17 +144,21 @@ function measure(
       fixed_rate: fixed,
       rss_peak_mb: memory.hwmMb,
       cpu_us_per_review: cpuUsPerReview,
+      ...(hookUs === undefined ? {} : { hook_us_at_saturation: hookUs }),
     },
   };
   console.log(
     `${name}: ${result.rps} reviews/s, p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${settings.fixedRate}/s ` +
       `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}, non-2xx ${fixed.non_2xx + sat.non2xx}), ` +
-      `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb}), ${cpuUsPerReview} µs CPU per review`,
+      `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb}), ${cpuUsPerReview} µs CPU per review` +
+      (hookUs === undefined ? '' : `; the hook itself ${hookUs} µs per review at saturation`),
   );
-  return result;
+  return { ...result, ...(hookUs === undefined ? {} : { hookUs }) };
 }
 
 interface Fixtures {
+  /** Where the webhook's answer to the first mutate body is written (the calibration's answer). */
+  mutateAnswer: string;
   mutateBodies: string;
   validateBodies: string;
   caFile: string;
@@ -165,9 +188,19 @@ async function measureWebhook(
       `cache from files: ready in ${fromFiles.sync_s} s, RSS ${memory.rssMb} MiB settled after ` +
         `${memory.settledAfterS} s (${memory.atReadyMb} right after the sync, peak ${memory.hwmMb})`,
     );
-    results.push(measure(webhook, 'mutate-ingress', `${base}/mutate`, f.mutateBodies, f.caFile, f.loadGo));
+    const firstBody = (await readFile(f.mutateBodies, 'utf8')).split('\n')[0]!;
+    await writeFile(f.mutateAnswer, await postText(`${base}/mutate`, firstBody));
     results.push(
-      measure(webhook, 'validate-rollout', `${base}/validate`, f.validateBodies, f.caFile, f.loadGo),
+      await measure(webhook, 'mutate-ingress', `${base}/mutate`, f.mutateBodies, f.caFile, f.loadGo, {
+        base,
+        hook: 'mutate',
+      }),
+    );
+    results.push(
+      await measure(webhook, 'validate-rollout', `${base}/validate`, f.validateBodies, f.caFile, f.loadGo, {
+        base,
+        hook: 'validate',
+      }),
     );
     const metrics = await getText(`${base}/metrics`);
     const apiCalls = Number(/^rtw_api_calls_on_request_path_total (\S+)/m.exec(metrics)?.[1] ?? NaN);
@@ -240,7 +273,8 @@ async function main(): Promise<void> {
 
   const node = process.execPath;
   const results: TargetResult[] = [];
-  const fixtures: Fixtures = { mutateBodies, validateBodies, caFile, loadGo };
+  const mutateAnswer = join(scratch, 'mutate-answer.json');
+  const fixtures: Fixtures = { mutateAnswer, mutateBodies, validateBodies, caFile, loadGo };
 
   const bare = await startTarget(
     'bare-fastify',
@@ -250,7 +284,14 @@ async function main(): Promise<void> {
   );
   try {
     results.push(
-      measure(bare, 'bare-fastify', `https://127.0.0.1:${ports.bare}/mutate`, mutateBodies, caFile, loadGo),
+      await measure(
+        bare,
+        'bare-fastify',
+        `https://127.0.0.1:${ports.bare}/mutate`,
+        mutateBodies,
+        caFile,
+        loadGo,
+      ),
     );
   } finally {
     await stopTarget(bare);
@@ -275,7 +316,12 @@ async function main(): Promise<void> {
   );
   try {
     console.log(`route cluster state: ${routeObjects} objects`);
-    results.push(measure(routes, 'mutate-httproute', `${routesBase}/mutate`, routeBodies, caFile, loadGo));
+    results.push(
+      await measure(routes, 'mutate-httproute', `${routesBase}/mutate`, routeBodies, caFile, loadGo, {
+        base: routesBase,
+        hook: 'mutate',
+      }),
+    );
   } finally {
     await stopTarget(routes);
   }
@@ -287,7 +333,7 @@ async function main(): Promise<void> {
   );
   try {
     results.push(
-      measure(
+      await measure(
         peer,
         'go-controller-runtime-peer',
         `https://127.0.0.1:${ports.peer}/mutate`,
@@ -299,6 +345,21 @@ async function main(): Promise<void> {
   } finally {
     await stopTarget(peer);
   }
+
+  const ceiling = ceilingOf(
+    results.find((r) => r.name === 'bare-fastify')?.rps ?? 0,
+    await measureCeilingRuns({
+      root,
+      node,
+      certDir,
+      port: ports.bare,
+      answerFile: mutateAnswer,
+      bodies: mutateBodies,
+      settings,
+      scratch,
+    }),
+    Object.fromEntries(results.flatMap((r) => (r.hookUs === undefined ? [] : [[r.name, r.hookUs]]))),
+  );
 
   const measured =
     flags['skip-cache'] === true
@@ -323,6 +384,7 @@ async function main(): Promise<void> {
     },
     results,
     caches,
+    ...(ceiling ? { ceiling } : {}),
     ...(measured.audit ? { auditUnderLoad: measured.audit } : {}),
     apiCallsOnRequestPath: apiCalls,
   });
