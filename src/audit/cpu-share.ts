@@ -1,9 +1,13 @@
 /**
  * A cap on the share of the event loop that the background audit takes, so that admission
- * reviews always come first. The audit runs in slices of at most about `sliceMs` of work;
- * after each slice it rests for as long as keeps its work at `share` of the time:
- * rest = work × (1 − share) / share. A review that arrives meanwhile waits for at most one
- * slice (or one blocking step, such as a list page's parse), never for the whole audit.
+ * reviews always come first. The caller works in steps with a `checkpoint` between them (the
+ * audit's steps: one list page, parsed and all its objects judged; one report, built and
+ * sent). A slice is whole steps: at the first checkpoint after `sliceMs` of work, it rests
+ * for as long as keeps its work at `share` of the time: rest = work × (1 − share) / share.
+ * So a slice lasts at least one step and at most `sliceMs` plus one step, and a review that
+ * arrives meanwhile waits for at most one slice, never for the whole audit. The caller's
+ * step size bounds the longest slice; the caller also decides where a rest may fall (the
+ * audit never rests while it holds a page, see auditor.ts).
  *
  * Why wall time and not process.cpuUsage(): the process's CPU counter also counts the
  * reviews. Inside a slice the audit holds the only JavaScript thread, so the slice's wall
@@ -22,7 +26,10 @@ import { setImmediate, setTimeout } from 'node:timers/promises';
 
 /** The audit's share of the event loop unless configured (`--audit-cpu-share`). */
 export const DEFAULT_AUDIT_CPU_SHARE = 0.1;
-/** Work between two rests: what a review arriving during the audit waits at most for it. */
+/**
+ * Work after which the next checkpoint rests. A slice ends at the first checkpoint past it:
+ * what a review arriving during the audit waits at most for it, plus one step.
+ */
 export const DEFAULT_SLICE_MS = 1;
 /** A rest lasts at most this many times work × (1 − share) / share, however busy the reviews. */
 export const MAX_REST_FACTOR = 10;

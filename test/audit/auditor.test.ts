@@ -286,7 +286,8 @@ describe('PolicyAudit', () => {
       ['Ingress', 'alb-backend-port-number', 'fail', 'deny'],
       ['Rollout', 'alb-backend-port-number', 'fail', 'deny'],
     ]);
-    expect(clock.rests.length).toBeGreaterThan(3);
+    // Rests between the steps: the Rollout page, the Ingress page, the report list, the write.
+    expect(clock.rests.length).toBeGreaterThan(1);
     expect(slow.pacing.slices).toBe(clock.rests.length);
     // share 0.05: every ms of work is followed by 0.95 / 0.05 = 19 ms of rest (as asked for;
     // as measured it also holds this clock's own ticks).
@@ -295,55 +296,164 @@ describe('PolicyAudit', () => {
     expect(slow.pacing.restMs).toBeGreaterThanOrEqual(asked);
   });
 
-  it('ends slices between the objects of a page, not only between pages', async () => {
-    // Judging costs time here: every look into the cluster view is 0.2 ms on the clock.
-    const clock = { time: 0, idle: 0 };
-    const pacing: PacingClock = {
-      now: () => clock.time,
-      idleMs: () => clock.idle,
-      sleep: async (ms) => {
-        clock.time += ms;
-        clock.idle += ms;
-      },
-    };
-    const files = await clusterFrom('test/fixtures/miswired');
-    const costly = new Proxy(files, {
-      get(target, key, receiver) {
-        const value: unknown = Reflect.get(target, key, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          clock.time += 0.2;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    const api = new FakeAuditApi();
+  /**
+   * An audit of `rollouts` copies of the miswired Rollout (api-0, api-1, ...) and no Ingress,
+   * in pages of `pageSize`, on a clock that stands still but for each page's parse of
+   * `parseMs` (share 0.5: a slice of w ms is followed by w ms of rest). Returns what happened,
+   * in order: each list (resource, first item), each object as it is judged (its metadata
+   * read for the first time), each rest, each report write.
+   */
+  async function pacedEvents(rollouts: number, pageSize: number | undefined, parseMs: number) {
+    const events: string[] = [];
+    const limits: unknown[] = [];
+    class RecordingApi extends FakeAuditApi {
+      override async list(path: string, query: QueryParams): Promise<ListPage> {
+        events.push(`list ${path.split('/').at(-1)} from ${query['continue'] ?? 0}`);
+        limits.push(query['limit']);
+        const page = await super.list(path, query);
+        for (const item of page.items) {
+          const object = item as JsonObject;
+          const metadata = object['metadata'] as JsonObject;
+          let judged = false;
+          Object.defineProperty(object, 'metadata', {
+            enumerable: true,
+            get() {
+              if (!judged) events.push(`judge ${metadata['name'] as string}`);
+              judged = true;
+              return metadata;
+            },
+          });
+        }
+        return page;
+      }
+      override async send(method: string, path: string, body: unknown): Promise<unknown> {
+        events.push(`${method} ${path.split('/').slice(5).join('/')}`);
+        return super.send(method, path, body);
+      }
+    }
+    const api = new RecordingApi();
+    api.parseMs = parseMs;
     await objectsOf(api, 'test/fixtures/miswired');
-    // 40 copies of the miswired Rollout in one page of 100.
     const [rollout] = api.objects.get('rollouts')!;
     api.objects.set(
       'rollouts',
-      Array.from({ length: 40 }, (_, i) => {
+      Array.from({ length: rollouts }, (_, i) => {
         const copy = structuredClone(rollout!);
         (copy['metadata'] as JsonObject)['name'] = `api-${i}`;
         return copy;
       }),
     );
+    api.objects.set('ingresses', []);
+    let idle = 0;
+    const stillClock: PacingClock = {
+      now: () => 0,
+      idleMs: () => idle,
+      sleep: async (ms) => {
+        events.push(`rest ${ms}`);
+        idle += ms;
+      },
+    };
     const summary = await auditWith({
       api,
-      cluster: costly,
-      pageSize: 100,
+      cluster: await clusterFrom('test/fixtures/miswired'),
       cpuShare: 0.5,
-      clock: pacing,
+      clock: stillClock,
+      ...(pageSize === undefined ? {} : { pageSize }),
     }).runOnce();
-    expect(summary.objects.Rollout).toBe(40);
-    const perObject = summary.pacing.workMs / 41; // 40 Rollouts and the Ingress
-    expect(perObject).toBeGreaterThan(0.2);
-    // A slice ends at the first object past 1 ms: never a whole page of 40 objects.
-    expect(summary.pacing.longestSliceMs).toBeLessThan(1 + 2 * perObject);
-    expect(summary.pacing.slices).toBeGreaterThanOrEqual(
-      Math.floor(summary.pacing.workMs / (1 + 2 * perObject)),
-    );
+    return { events, limits, summary };
+  }
+
+  it('judges a whole page between its list and the next rest, and rests only between pages', async () => {
+    // Each page's parse (1 ms) fills the 1 ms slice: a rest before every list but the first.
+    const { events, summary } = await pacedEvents(5, 2, 1);
+    expect(summary.objects).toEqual({ Rollout: 5, Ingress: 0 });
+    expect(events).toEqual([
+      'list rollouts from 0',
+      'judge api-0',
+      'judge api-1',
+      'rest 1',
+      'list rollouts from 2',
+      'judge api-2',
+      'judge api-3',
+      'rest 1',
+      'list rollouts from 4',
+      'judge api-4',
+      'rest 1',
+      'list ingresses from 0',
+      'rest 1',
+      'list policyreports from 0',
+      // The report is built after the rest and sent at once: no body waits through a rest.
+      'rest 1',
+      'POST payments/policyreports',
+      // openreports.io is not served: its list fails, nothing was parsed, nothing to rest for.
+      'list reports from 0',
+    ]);
+    expect(summary.pacing.slices).toBe(5);
+    expect(summary.pacing.longestSliceMs).toBe(1);
+  });
+
+  it('goes on to the next page without a rest until the pages used up the slice', async () => {
+    // Parses of 0.25 ms: the slice is used after four pages (three of Rollouts, the empty one
+    // of Ingresses), then the next four (the report list, the failed one, then none) do not.
+    const { events } = await pacedEvents(5, 2, 0.25);
+    expect(events).toEqual([
+      'list rollouts from 0',
+      'judge api-0',
+      'judge api-1',
+      'list rollouts from 2',
+      'judge api-2',
+      'judge api-3',
+      'list rollouts from 4',
+      'judge api-4',
+      'list ingresses from 0',
+      'rest 1',
+      'list policyreports from 0',
+      'POST payments/policyreports',
+      'list reports from 0',
+    ]);
+  });
+
+  it('lists N objects in N / page size calls, rounded up, and a page of 10 by default', async () => {
+    const lists = (events: string[], resource: string) =>
+      events.filter((e) => e.startsWith(`list ${resource} `)).length;
+    expect(lists((await pacedEvents(5, 2, 0)).events, 'rollouts')).toBe(3);
+    expect(lists((await pacedEvents(6, 2, 0)).events, 'rollouts')).toBe(3);
+    expect(lists((await pacedEvents(7, 3, 0)).events, 'rollouts')).toBe(3);
+    expect(lists((await pacedEvents(1, 3, 0)).events, 'rollouts')).toBe(1);
+    // An empty collection still takes one list, which says so.
+    expect(lists((await pacedEvents(1, 3, 0)).events, 'ingresses')).toBe(1);
+    const byDefault = await pacedEvents(25, undefined, 0);
+    expect(lists(byDefault.events, 'rollouts')).toBe(3);
+    // Rollouts and Ingresses in pages of 10; the report lists ask for 500.
+    expect(byDefault.limits).toEqual([10, 10, 10, 10, 500, 500]);
+  });
+
+  it('stops at the next page once stopped, even when the slice has not called for a rest', async () => {
+    // A clock that never moves: no rest ever comes, so only the stop check ends the audit.
+    const still: PacingClock = { now: () => 0, idleMs: () => 0, sleep: async () => undefined };
+    class StoppingApi extends FakeAuditApi {
+      stop: () => Promise<void> = async () => undefined;
+      override async list(path: string, query: QueryParams): Promise<ListPage> {
+        const page = await super.list(path, query);
+        if (this.lists === 2) await this.stop();
+        return page;
+      }
+    }
+    const api = new StoppingApi();
+    await objectsOf(api, 'test/fixtures/miswired');
+    const [rollout] = api.objects.get('rollouts')!;
+    api.objects.set('rollouts', [rollout!, rollout!, rollout!]);
+    const running = auditWith({
+      api,
+      cluster: await clusterFrom('test/fixtures/miswired'),
+      pageSize: 1,
+      clock: still,
+    });
+    api.stop = () => running.stop();
+    await expect(running.runOnce()).rejects.toThrow('audit stopped');
+    // The second page is judged; the third is never listed.
+    expect(api.lists).toBe(2);
+    expect(api.writes).toEqual([]);
   });
 
   it("counts each list page's parse, as the client measured it, against the share", async () => {
