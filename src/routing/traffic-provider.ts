@@ -49,6 +49,12 @@ export interface OwnedValue {
   meaning: string;
   /** Its text in the admitted object (undefined: the object will not carry it). */
   admitted: string | undefined;
+  /**
+   * Its text in another object (the request, the live one): the provider's `ownedValue` of the
+   * key, read without parsing the key or, where the provider can tell it equals the admitted
+   * value without writing it, without writing the text. Absent: `ownedValue` is used.
+   */
+  textIn?: (obj: JsonObject | undefined) => string | undefined;
 }
 
 /** What one Rollout owns in the admitted object. */

@@ -454,7 +454,7 @@ function kindOfObject(route: JsonObject): RouteKind {
  * The weights of a Service as text (`80,70`), read over the rules with more than one
  * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
  */
-function weightsText(route: JsonObject, service: string): string | undefined {
+function weightsText(route: JsonObject | undefined, service: string): string | undefined {
   let text: string | undefined;
   for (const rule of routeRulesOf(route)) {
     const refs = backendRefsOf(rule);
@@ -469,7 +469,7 @@ function weightsText(route: JsonObject, service: string): string | undefined {
 }
 
 /** The weight of the first backendRef of a Service (an experiment backend), as text. */
-function backendText(route: JsonObject, service: string): string | undefined {
+function backendText(route: JsonObject | undefined, service: string): string | undefined {
   for (const rule of routeRulesOf(route)) {
     const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === service);
     if (ref) return JSON.stringify(weightOf(ref));
@@ -479,11 +479,32 @@ function backendText(route: JsonObject, service: string): string | undefined {
 
 /** The canonical text of the first rule of a name. */
 function ruleText(route: JsonObject, name: string): string | undefined {
-  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
-  return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+  return ruleTextOf(route, name)?.text;
 }
 
-function labelText(route: JsonObject, key: string): string | undefined {
+/** A rule of a route, the route's kind, and the rule's canonical text in that kind. */
+interface RuleText {
+  rule: JsonObject;
+  kind: RouteKind;
+  text: string;
+}
+
+/**
+ * The first rule of a name and its canonical text. When `known` is given and the rule equals
+ * its rule after the defaults of the same kind (`sameRule`, which writes nothing), the text is
+ * `known`'s: the live route's header rule is most often the one admitted, and writing its text
+ * costs more than the rest of reading it.
+ */
+function ruleTextOf(route: JsonObject | undefined, name: string, known?: RuleText): RuleText | undefined {
+  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
+  if (!rule) return undefined;
+  const kind = kindOfObject(route!);
+  if (known && known.kind === kind && sameRule(kind, rule, known.rule))
+    return { rule, kind, text: known.text };
+  return { rule, kind, text: canonicalRule(kind, rule) };
+}
+
+function labelText(route: JsonObject | undefined, key: string): string | undefined {
   const value = own(labelsOf(route), key);
   return typeof value === 'string' ? value : undefined;
 }
@@ -579,38 +600,53 @@ function reconcileRollout(
   if (nextLabels !== labels) setLabels(working, nextLabels);
 
   const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
-  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to.
+  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to;
+  // each value's textIn is that reader, bound to the value (ownedRouteValue of its key).
+  const canary = owner.canaryService;
+  const stable = owner.stableService;
   const values: OwnedValue[] = [
     {
-      key: keyOf(WEIGHT_KEY, owner.canaryService),
+      key: keyOf(WEIGHT_KEY, canary),
       meaning: traffic,
-      admitted: weightsText(working, owner.canaryService),
+      admitted: weightsText(working, canary),
+      textIn: (other) => weightsText(other, canary),
     },
     {
-      key: keyOf(WEIGHT_KEY, owner.stableService),
+      key: keyOf(WEIGHT_KEY, stable),
       meaning: traffic,
-      admitted: weightsText(working, owner.stableService),
+      admitted: weightsText(working, stable),
+      textIn: (other) => weightsText(other, stable),
     },
   ];
   // Equivalent survivor: route.kind === 'HTTPRoute' → true: a GRPCRoute gets no experiment backend, so its text stays the requested one: no override
   if (route.kind === 'HTTPRoute') {
     for (const d of state.additional) {
+      const service = d.serviceName;
       values.push({
-        key: keyOf(BACKEND_KEY, d.serviceName),
+        key: keyOf(BACKEND_KEY, service),
         meaning: 'experiment backend',
-        admitted: backendText(working, d.serviceName),
+        admitted: backendText(working, service),
+        textIn: (other) => backendText(other, service),
       });
     }
   }
   for (const rule of headerPlan.rules) {
     const name = ruleNameOf(rule)!;
-    values.push({ key: keyOf(RULE_KEY, name), meaning: 'header route', admitted: ruleText(working, name) });
+    const admitted = ruleTextOf(working, name);
+    values.push({
+      key: keyOf(RULE_KEY, name),
+      meaning: 'header route',
+      admitted: admitted?.text,
+      textIn: (other) => ruleTextOf(other, name, admitted)?.text,
+    });
   }
   if (label) {
+    const labelKey = label.key;
     values.push({
-      key: keyOf(LABEL_KEY, JSON.stringify(label.key)),
+      key: keyOf(LABEL_KEY, JSON.stringify(labelKey)),
       meaning: 'in-progress label',
-      admitted: labelText(working, label.key),
+      admitted: labelText(working, labelKey),
+      textIn: (other) => labelText(other, labelKey),
     });
   }
   return { values };
