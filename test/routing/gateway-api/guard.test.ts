@@ -333,6 +333,36 @@ describe('guardRoute: header-route rules', () => {
     }
   });
 
+  it("reads a live header rule equal to the admitted one in the live route's own kind", () => {
+    // An HTTPRoute match with a gRPC-style method object: the HTTPRoute CRD gives the object no
+    // default, the GRPCRoute CRD gives it `type: Exact`. A live object of the other kind holds
+    // the admitted rule exactly, so its text is written in its own kind, not taken from the
+    // admitted one.
+    const match = { path: { type: 'PathPrefix', value: '/' }, method: { service: 's' } };
+    const source = rule([ref(STABLE, 80), ref(CANARY, 20)], { matches: [match] });
+    const admittedRule = {
+      name: 'canary-by-header',
+      matches: [{ ...match, headers: [{ name: 'x-canary', type: 'Exact', value: 'yes' }] }],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80 }],
+    };
+    const refs = '"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}]';
+    const headers = '"headers":[{"name":"x-canary","type":"Exact","value":"yes"}]';
+    const path = '"path":{"type":"PathPrefix","value":"/"}';
+    const httpText = `{${refs},"matches":[{${headers},"method":{"service":"s"},${path}}],"name":"canary-by-header"}`;
+    const grpcText = `{${refs},"matches":[{${headers},"method":{"service":"s","type":"Exact"},${path}}],"name":"canary-by-header"}`;
+    const requested = httpRoute([source], { [LABEL]: 'in-progress' });
+    for (const [live, liveText] of [
+      [httpRoute([source, admittedRule], { [LABEL]: 'in-progress' }), httpText],
+      [grpcRoute([source, admittedRule], { [LABEL]: 'in-progress' }), grpcText],
+    ] as const) {
+      const header = guard([atHeaderStep], requested, live).overrides.find(
+        (o) => o.key === 'spec.rules[name=canary-by-header]',
+      );
+      expect(header?.admitted, live.kind as string).toBe(httpText);
+      expect(header?.live, live.kind as string).toBe(liveText);
+    }
+  });
+
   it('keeps a header rule the request carries in its defaulted form, where it stands', () => {
     const defaulted = {
       ...HEADER_RULE,
