@@ -89,10 +89,10 @@ export interface TrafficProvider {
   ownedValue(obj: JsonObject | undefined, key: string): string | undefined;
 }
 
-/** How an override describes the traffic a state carries. */
-export function describeTraffic(state: TrafficState): string {
+/** How an override describes the traffic a state carries, with the canary weight given. */
+export function describeTraffic(state: TrafficState, canaryWeight = state.canaryWeight): string {
   const extra = state.additional.reduce((sum, d) => sum + d.weight, 0);
-  return extra > 0 ? `canary ${state.canaryWeight}%, experiments ${extra}%` : `canary ${state.canaryWeight}%`;
+  return extra > 0 ? `canary ${canaryWeight}%, experiments ${extra}%` : `canary ${canaryWeight}%`;
 }
 
 /** Whether traffic may still be moving, so the live value can be fresher than the status. */

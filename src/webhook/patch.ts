@@ -49,10 +49,10 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
 /**
  * Operations that turn `before` into `after`; both are JSON values. Parts the two share
  * (the same object, as the drift guard's copies share everything they leave alone) are
- * skipped by identity, and pointers are built only where something differs.
+ * skipped by identity, and pointers are built only where something differs. They are
+ * appended to `ops` when given (a patch of two steps in one list), which is returned.
  */
-export function diff(before: Json, after: Json, pointer = ''): Operation[] {
-  const ops: Operation[] = [];
+export function diff(before: Json, after: Json, pointer = '', ops: Operation[] = []): Operation[] {
   diffInto(before, after, pointer, ops);
   return ops;
 }

@@ -444,6 +444,24 @@ describe('guardRoute: header-route rules', () => {
     );
   });
 
+  it('finds a header matched twice anywhere in one match, and no duplicate in headers matched once', () => {
+    const headers = [
+      { name: 'x-canary', value: 'no' },
+      { name: 'x-user', value: 'a' },
+    ];
+    const twice = httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers }] })]);
+    expect(guard([atHeaderStep], twice).refusal).toBe(
+      'Rollout web: header-route rule canary-by-header would match header x-canary twice in one match (the source rule already matches it), which the apiserver rejects',
+    );
+    // One header without a name and the step's x-canary: two different names.
+    const once = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: [{ value: 'a' }] }] }),
+    ]);
+    const admitted = guard([atHeaderStep], once);
+    expect(admitted.refusal).toBeUndefined();
+    expect((admitted.route.spec as JsonObject).rules).toHaveLength(2);
+  });
+
   it('denies when the managed route name is not a valid rule name', () => {
     const bad = pluginRollout({
       status: midCanary(1, 20),
@@ -458,9 +476,16 @@ describe('guardRoute: header-route rules', () => {
         { setWeight: 20 },
       ],
     });
-    expect(guard([bad], fromGit).refusal).toBe(
-      'Rollout web: the header-route rule name "Canary_Header" of managed route Canary_Header is not a valid rule name (only lowercase letters, digits, "-" and "." are allowed); rename the managed route',
-    );
+    const message =
+      'Rollout web: the header-route rule name "Canary_Header" of managed route Canary_Header is not a valid rule name (only lowercase letters, digits, "-" and "." are allowed); rename the managed route';
+    expect(guard([bad], fromGit).refusal).toBe(message);
+    // With two source rules, the first name is the one reported (the second, Canary_Header-1,
+    // is as invalid).
+    const twoSources = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)]),
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ path: { type: 'PathPrefix', value: '/b' } }] }),
+    ]);
+    expect(guard([bad], twoSources).refusal).toBe(message);
   });
 
   it('reports a header step without a rule holding both Services as not guarded', () => {
