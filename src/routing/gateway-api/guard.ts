@@ -217,9 +217,11 @@ function renderWeights(
     // Stryker disable next-line MethodExpression,ArrayDeclaration: equivalent, unread on error
     return { rules: rules.slice(), missingServices: [], error: BACKEND_REF_NOT_FOUND[owner.kind] };
   }
-  // Experiment backends are written on HTTPRoutes only (see the file's comment).
-  // Without a running experiment, addExperimentBackends returns the rules unchanged.
-  if (owner.kind !== 'HTTPRoute') return { rules: weighted.rules, missingServices: [] };
+  // Experiment backends are written on HTTPRoutes only (see the file's comment). Without a
+  // running experiment, addExperimentBackends would return the rules unchanged.
+  // Equivalent survivor: state.additional.length === 0 → false: addExperimentBackends then returns a copy of the same rules (cost only)
+  if (owner.kind !== 'HTTPRoute' || state.additional.length === 0)
+    return { rules: weighted.rules, missingServices: [] };
   return addExperimentBackends(weighted.rules, owner, state.additional, {
     service: input.getService,
     existing,
