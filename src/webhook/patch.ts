@@ -28,6 +28,7 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
+    // Equivalent survivor: i < a.length → i <= a.length: the lengths are equal, and past the end both read undefined, equal
     for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
     return true;
   }
@@ -62,6 +63,7 @@ function diffInto(before: Json, after: Json, pointer: string, ops: Operation[]):
   if (before === after) return;
   if (isJsonObject(before) && isJsonObject(after)) return diffObjects(before, after, pointer, ops);
   if (Array.isArray(before) && Array.isArray(after)) {
+    // Equivalent survivor: !jsonEqual(before, after) → true: equal arrays diff to nothing there too (cost only)
     if (!jsonEqual(before, after)) diffArrays(before, after, pointer, ops);
     return;
   }
@@ -160,6 +162,10 @@ function diffArrays(before: Json[], after: Json[], pointer: string, ops: Operati
  * of `before` in another order (equal as multisets of JSON values).
  */
 function isReordering(before: Json[], after: Json[], changed: readonly number[]): boolean {
+  // Beyond COMPARED_ELEMENTS, keys: the pairwise check takes one bit per position of a 32-bit
+  // number, and its cost grows with the square of the count.
+  // Equivalent survivor: changed.length > COMPARED_ELEMENTS → true: keys give the same answer (cost only)
+  // Equivalent survivor: changed.length > COMPARED_ELEMENTS → changed.length >= COMPARED_ELEMENTS: keys give the same answer (cost only)
   if (changed.length > COMPARED_ELEMENTS) {
     const keys = equalityKeys([
       ...changed.map((i) => before[i] as Json),

@@ -275,6 +275,22 @@ describe('the reorder check on both sides of 16 changed positions', () => {
     ]);
   });
 
+  it.each([2, 16, 17])('is no reorder when %i copies lose a repeated element', (n) => {
+    // svc-0 twice in `before`, once in `after`: the second one cannot be matched.
+    const before = range(n);
+    before[n - 1] = item(0);
+    expectPatch(before, range(n), [
+      { op: 'replace', path: `/${n - 1}/name`, value: `svc-${n - 1}` },
+      { op: 'replace', path: `/${n - 1}/port/number`, value: n - 1 },
+    ]);
+  });
+
+  it('reverses 40 copies by moves (more than 32 changed positions)', () => {
+    // Each element in turn is moved from the end to its place; the last is then in place.
+    const ops = Array.from({ length: 39 }, (_, k) => ({ op: 'move', from: '/39', path: `/${k}` }));
+    expectPatch(range(40), range(40).reverse(), ops as ReturnType<typeof diff>);
+  });
+
   it('moves repeated elements as one reorder', () => {
     const a = () => ({ name: 'a' });
     const b = () => ({ name: 'b' });

@@ -514,6 +514,7 @@ function ruleTextOf(route: JsonObject | undefined, name: string, known?: RuleTex
   const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
   if (!rule) return undefined;
   const kind = kindOfObject(route!);
+  // Equivalent survivor: known && known.kind === kind && sameRule(kind, rule, known.rule) → false: the text is then written, the same (cost only)
   if (known && known.kind === kind && sameRule(kind, rule, known.rule))
     return { rule, kind, text: known.text };
   return { rule, kind, text: canonicalRule(kind, rule) };
@@ -651,6 +652,7 @@ function reconcileRollout(
     values.push({
       key: keyOf(RULE_KEY, name),
       meaning: 'header route',
+      // Equivalent survivor: admitted?.text → admitted.text: the planned rule was placed in `working` above, so it is found
       admitted: admitted?.text,
       textIn: (other) => ruleTextOf(other, name, admitted)?.text,
     });

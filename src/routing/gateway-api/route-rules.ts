@@ -315,6 +315,7 @@ function sortKeys(count: number): void {
   // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, cost only
   if (count > INSERTION_SORTED_KEYS) {
     const sorted = KEYS.slice(0, count).sort();
+    // Equivalent survivor: i < count → i <= count: only KEYS[count], past the keys listed, is written (undefined)
     for (let i = 0; i < count; i++) KEYS[i] = sorted[i]!;
     return;
   }
@@ -354,6 +355,7 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
     }
     const count = keysWithDefaults(from, place);
     sortKeys(count);
+    // Equivalent survivor: k < count → k <= count: KEYS[count] is a key of an earlier object or undefined: a key of this one written again alike, a default key this one has in KEYS already, or a field undefined, left out of the text
     for (let k = 0; k < count; k++) {
       const key = KEYS[k]!;
       let value = own(from, key);
