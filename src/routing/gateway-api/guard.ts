@@ -329,7 +329,7 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, view: 
     let name = route.name;
     let problem = ruleNameProblem(name);
     // Equivalent survivor: sources.length > 1 → sources.length >= 1: with one source the last name is the first, checked again
-    // Equivalent survivor: !problem && sources.length > 1 → !problem: with one source the last name is the first, checked again
+    // Equivalent survivor: sources.length > 1 → true: with one source the last name is the first, checked again
     if (!problem && sources.length > 1) {
       name = headerRuleName(route.name, sources.length - 1);
       problem = ruleNameProblem(name);
