@@ -45,12 +45,15 @@ export const INGRESS_TRAFFIC_PROVIDERS: readonly TrafficProvider[] = [
 
 function overridesOf(provider: TrafficProvider, share: OwnedShare, input: DriftInput): Override[] {
   const out: Override[] = [];
-  for (const { key, meaning, admitted } of share.values) {
-    const requested = provider.ownedValue(input.requested, key);
+  for (const value of share.values) {
+    const { key, meaning, admitted, textIn } = value;
+    // Equivalent survivor: textIn → false: ownedValue reads the same text (cost only)
+    const requested = textIn ? textIn(input.requested) : provider.ownedValue(input.requested, key);
     if (requested === admitted) continue;
     // A value that neither the request nor the live object carries is an injection (for
     // example on CREATE), not an override; removing a live value is an override.
-    const live = provider.ownedValue(input.live, key);
+    // Equivalent survivor: textIn → false: ownedValue reads the same text (cost only)
+    const live = textIn ? textIn(input.live) : provider.ownedValue(input.live, key);
     if (requested === undefined && live === undefined) continue;
     out.push({
       key,

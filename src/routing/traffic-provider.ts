@@ -49,6 +49,12 @@ export interface OwnedValue {
   meaning: string;
   /** Its text in the admitted object (undefined: the object will not carry it). */
   admitted: string | undefined;
+  /**
+   * Its text in another object (the request, the live one): the provider's `ownedValue` of the
+   * key, read without parsing the key or, where the provider can tell it equals the admitted
+   * value without writing it, without writing the text. Absent: `ownedValue` is used.
+   */
+  textIn?: (obj: JsonObject | undefined) => string | undefined;
 }
 
 /** What one Rollout owns in the admitted object. */
@@ -83,10 +89,10 @@ export interface TrafficProvider {
   ownedValue(obj: JsonObject | undefined, key: string): string | undefined;
 }
 
-/** How an override describes the traffic a state carries. */
-export function describeTraffic(state: TrafficState): string {
+/** How an override describes the traffic a state carries, with the canary weight given. */
+export function describeTraffic(state: TrafficState, canaryWeight = state.canaryWeight): string {
   const extra = state.additional.reduce((sum, d) => sum + d.weight, 0);
-  return extra > 0 ? `canary ${state.canaryWeight}%, experiments ${extra}%` : `canary ${state.canaryWeight}%`;
+  return extra > 0 ? `canary ${canaryWeight}%, experiments ${extra}%` : `canary ${canaryWeight}%`;
 }
 
 /** Whether traffic may still be moving, so the live value can be fresher than the status. */

@@ -248,6 +248,56 @@ describe('diff of arrays on both sides of the comparison threshold', () => {
   });
 });
 
+/**
+ * Up to 16 changed positions are checked for a reorder by comparing elements pairwise, each
+ * element of `before` taking the first equal one of `after` not yet taken; beyond that, by
+ * canonical keys. Either way, equal copies at every position that are not a reorder are
+ * diffed in place, and a reorder with repeated elements is moves.
+ */
+describe('the reorder check on both sides of 16 changed positions', () => {
+  const item = (n: number) => ({ name: `svc-${n}`, port: { number: n } });
+  const range = (n: number) => Array.from({ length: n }, (_, i) => item(i));
+
+  it.each([2, 16, 17])('patches in place the one element changed among %i copies', (n) => {
+    // Every position holds a new object (a copy), so every one takes part in the check.
+    const after = range(n);
+    after[n - 1] = { name: `svc-${n - 1}`, port: { number: 8080 } };
+    expectPatch(range(n), after, [{ op: 'replace', path: `/${n - 1}/port/number`, value: 8080 }]);
+  });
+
+  it.each([2, 16, 17])('is no reorder when one element of %i copies is repeated in place of another', (n) => {
+    // svc-0 twice against once: each element of `after` can be taken once only.
+    const after = range(n);
+    after[n - 1] = item(0);
+    expectPatch(range(n), after, [
+      { op: 'replace', path: `/${n - 1}/name`, value: 'svc-0' },
+      { op: 'replace', path: `/${n - 1}/port/number`, value: 0 },
+    ]);
+  });
+
+  it.each([2, 16, 17])('is no reorder when %i copies lose a repeated element', (n) => {
+    // svc-0 twice in `before`, once in `after`: the second one cannot be matched.
+    const before = range(n);
+    before[n - 1] = item(0);
+    expectPatch(before, range(n), [
+      { op: 'replace', path: `/${n - 1}/name`, value: `svc-${n - 1}` },
+      { op: 'replace', path: `/${n - 1}/port/number`, value: n - 1 },
+    ]);
+  });
+
+  it('reverses 40 copies by moves (more than 32 changed positions)', () => {
+    // Each element in turn is moved from the end to its place; the last is then in place.
+    const ops = Array.from({ length: 39 }, (_, k) => ({ op: 'move', from: '/39', path: `/${k}` }));
+    expectPatch(range(40), range(40).reverse(), ops as ReturnType<typeof diff>);
+  });
+
+  it('moves repeated elements as one reorder', () => {
+    const a = () => ({ name: 'a' });
+    const b = () => ({ name: 'b' });
+    expectPatch([a(), a(), b()], [b(), a(), a()], [{ op: 'move', from: '/2', path: '/0' }]);
+  });
+});
+
 describe('jsonEqual', () => {
   it.each<[Json, Json, boolean]>([
     [{ a: 1 }, { a: 1, b: 2 }, false],

@@ -217,9 +217,11 @@ function renderWeights(
     // Stryker disable next-line MethodExpression,ArrayDeclaration: equivalent, unread on error
     return { rules: rules.slice(), missingServices: [], error: BACKEND_REF_NOT_FOUND[owner.kind] };
   }
-  // Experiment backends are written on HTTPRoutes only (see the file's comment).
-  // Without a running experiment, addExperimentBackends returns the rules unchanged.
-  if (owner.kind !== 'HTTPRoute') return { rules: weighted.rules, missingServices: [] };
+  // Experiment backends are written on HTTPRoutes only (see the file's comment). Without a
+  // running experiment, addExperimentBackends would return the rules unchanged.
+  // Equivalent survivor: state.additional.length === 0 → false: addExperimentBackends then returns a copy of the same rules (cost only)
+  if (owner.kind !== 'HTTPRoute' || state.additional.length === 0)
+    return { rules: weighted.rules, missingServices: [] };
   return addExperimentBackends(weighted.rules, owner, state.additional, {
     service: input.getService,
     existing,
@@ -323,16 +325,22 @@ function planHeaderRules(rules: readonly JsonObject[], owner: RouteOwner, view: 
     const matches = view.headerMatches[i]!;
     // Stryker disable next-line ArrayDeclaration: equivalent, unread on error
     if ('error' in matches) return { rules: [], routeNames, error: matches.error };
-    for (const name of new Set([route.name, headerRuleName(route.name, sources.length - 1)])) {
-      const problem = ruleNameProblem(name);
-      if (problem) {
-        return {
-          // Stryker disable next-line ArrayDeclaration: equivalent, unread on denial
-          rules: [],
-          routeNames,
-          denial: `the header-route rule name ${JSON.stringify(name)} of managed route ${route.name} is not a valid rule name (${problem}); rename the managed route`,
-        };
-      }
+    // The first and the last rule name: the ones between differ from the last in digits only.
+    let name = route.name;
+    let problem = ruleNameProblem(name);
+    // Equivalent survivor: sources.length > 1 → sources.length >= 1: with one source the last name is the first, checked again
+    // Equivalent survivor: sources.length > 1 → true: with one source the last name is the first, checked again
+    if (!problem && sources.length > 1) {
+      name = headerRuleName(route.name, sources.length - 1);
+      problem = ruleNameProblem(name);
+    }
+    if (problem) {
+      return {
+        // Stryker disable next-line ArrayDeclaration: equivalent, unread on denial
+        rules: [],
+        routeNames,
+        denial: `the header-route rule name ${JSON.stringify(name)} of managed route ${route.name} is not a valid rule name (${problem}); rename the managed route`,
+      };
     }
     out.push(...buildHeaderRules(owner, route.name, sources, matches.headers));
   }
@@ -369,6 +377,11 @@ function placeHeaderRules(kind: RouteKind, rules: readonly JsonObject[], plan: H
   return [...kept, ...plan.rules];
 }
 
+/** The name of a header match ('' when it has none, as the apiserver reads it). */
+function headerNameOf(header: Json): string {
+  return isJsonObject(header) && typeof header.name === 'string' ? header.name : '';
+}
+
 /** Why a route with these rules would be rejected by the CRD's limits on the rules we added. */
 function limitsProblem(rules: readonly JsonObject[], added: readonly JsonObject[]): string | undefined {
   if (rules.length > MAX_RULES)
@@ -384,12 +397,14 @@ function limitsProblem(rules: readonly JsonObject[], added: readonly JsonObject[
       const list = Array.isArray(headers) ? headers : [];
       if (list.length > MAX_HEADERS_PER_MATCH)
         return `header-route rule ${ruleNameOf(rule)} would need ${list.length} header matches in one match, and the apiserver allows ${MAX_HEADERS_PER_MATCH}`;
-      const seen = new Set<string>();
-      for (const header of list) {
-        const name = isJsonObject(header) && typeof header.name === 'string' ? header.name : '';
-        if (seen.has(name))
-          return `header-route rule ${ruleNameOf(rule)} would match header ${name} twice in one match (the source rule already matches it), which the apiserver rejects`;
-        seen.add(name);
+      // Each header against those before it: at most MAX_HEADERS_PER_MATCH of them (checked
+      // above), so a constant number of comparisons, and no set to build.
+      for (let h = 1; h < list.length; h++) {
+        const name = headerNameOf(list[h]!);
+        for (let g = 0; g < h; g++) {
+          if (headerNameOf(list[g]!) === name)
+            return `header-route rule ${ruleNameOf(rule)} would match header ${name} twice in one match (the source rule already matches it), which the apiserver rejects`;
+        }
       }
     }
   }
@@ -454,7 +469,7 @@ function kindOfObject(route: JsonObject): RouteKind {
  * The weights of a Service as text (`80,70`), read over the rules with more than one
  * backendRef (a header rule has the canary alone), so the text needs no Rollout to be read.
  */
-function weightsText(route: JsonObject, service: string): string | undefined {
+function weightsText(route: JsonObject | undefined, service: string): string | undefined {
   let text: string | undefined;
   for (const rule of routeRulesOf(route)) {
     const refs = backendRefsOf(rule);
@@ -469,7 +484,7 @@ function weightsText(route: JsonObject, service: string): string | undefined {
 }
 
 /** The weight of the first backendRef of a Service (an experiment backend), as text. */
-function backendText(route: JsonObject, service: string): string | undefined {
+function backendText(route: JsonObject | undefined, service: string): string | undefined {
   for (const rule of routeRulesOf(route)) {
     const ref = backendRefsOf(rule).find((r) => backendNameOf(r) === service);
     if (ref) return JSON.stringify(weightOf(ref));
@@ -479,11 +494,33 @@ function backendText(route: JsonObject, service: string): string | undefined {
 
 /** The canonical text of the first rule of a name. */
 function ruleText(route: JsonObject, name: string): string | undefined {
-  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
-  return rule ? canonicalRule(kindOfObject(route), rule) : undefined;
+  return ruleTextOf(route, name)?.text;
 }
 
-function labelText(route: JsonObject, key: string): string | undefined {
+/** A rule of a route, the route's kind, and the rule's canonical text in that kind. */
+interface RuleText {
+  rule: JsonObject;
+  kind: RouteKind;
+  text: string;
+}
+
+/**
+ * The first rule of a name and its canonical text. When `known` is given and the rule equals
+ * its rule after the defaults of the same kind (`sameRule`, which writes nothing), the text is
+ * `known`'s: the live route's header rule is most often the one admitted, and writing its text
+ * costs more than the rest of reading it.
+ */
+function ruleTextOf(route: JsonObject | undefined, name: string, known?: RuleText): RuleText | undefined {
+  const rule = routeRulesOf(route).find((r) => ruleNameOf(r) === name);
+  if (!rule) return undefined;
+  const kind = kindOfObject(route!);
+  // Equivalent survivor: known && known.kind === kind && sameRule(kind, rule, known.rule) → false: the text is then written, the same (cost only)
+  if (known && known.kind === kind && sameRule(kind, rule, known.rule))
+    return { rule, kind, text: known.text };
+  return { rule, kind, text: canonicalRule(kind, rule) };
+}
+
+function labelText(route: JsonObject | undefined, key: string): string | undefined {
   const value = own(labelsOf(route), key);
   return typeof value === 'string' ? value : undefined;
 }
@@ -578,39 +615,55 @@ function reconcileRollout(
   const nextLabels = withInProgressLabel(labels, label, weight);
   if (nextLabels !== labels) setLabels(working, nextLabels);
 
-  const traffic = `live traffic (${describeTraffic({ ...state, canaryWeight: weight })})`;
-  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to.
+  const traffic = `live traffic (${describeTraffic(state, weight)})`;
+  // The admitted texts are read from `working` by the readers ownedRouteValue dispatches to;
+  // each value's textIn is that reader, bound to the value (ownedRouteValue of its key).
+  const canary = owner.canaryService;
+  const stable = owner.stableService;
   const values: OwnedValue[] = [
     {
-      key: keyOf(WEIGHT_KEY, owner.canaryService),
+      key: keyOf(WEIGHT_KEY, canary),
       meaning: traffic,
-      admitted: weightsText(working, owner.canaryService),
+      admitted: weightsText(working, canary),
+      textIn: (other) => weightsText(other, canary),
     },
     {
-      key: keyOf(WEIGHT_KEY, owner.stableService),
+      key: keyOf(WEIGHT_KEY, stable),
       meaning: traffic,
-      admitted: weightsText(working, owner.stableService),
+      admitted: weightsText(working, stable),
+      textIn: (other) => weightsText(other, stable),
     },
   ];
   // Equivalent survivor: route.kind === 'HTTPRoute' → true: a GRPCRoute gets no experiment backend, so its text stays the requested one: no override
   if (route.kind === 'HTTPRoute') {
     for (const d of state.additional) {
+      const service = d.serviceName;
       values.push({
-        key: keyOf(BACKEND_KEY, d.serviceName),
+        key: keyOf(BACKEND_KEY, service),
         meaning: 'experiment backend',
-        admitted: backendText(working, d.serviceName),
+        admitted: backendText(working, service),
+        textIn: (other) => backendText(other, service),
       });
     }
   }
   for (const rule of headerPlan.rules) {
     const name = ruleNameOf(rule)!;
-    values.push({ key: keyOf(RULE_KEY, name), meaning: 'header route', admitted: ruleText(working, name) });
+    const admitted = ruleTextOf(working, name);
+    values.push({
+      key: keyOf(RULE_KEY, name),
+      meaning: 'header route',
+      // Equivalent survivor: admitted?.text → admitted.text: the planned rule was placed in `working` above, so it is found
+      admitted: admitted?.text,
+      textIn: (other) => ruleTextOf(other, name, admitted)?.text,
+    });
   }
   if (label) {
+    const labelKey = label.key;
     values.push({
-      key: keyOf(LABEL_KEY, JSON.stringify(label.key)),
+      key: keyOf(LABEL_KEY, JSON.stringify(labelKey)),
       meaning: 'in-progress label',
-      admitted: labelText(working, label.key),
+      admitted: labelText(working, labelKey),
+      textIn: (other) => labelText(other, labelKey),
     });
   }
   return { values };

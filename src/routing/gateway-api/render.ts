@@ -52,12 +52,6 @@ function isManaged(rule: JsonObject, owner: RouteOwner): boolean {
   return isPluginManagedRule(rule, owner.managedNames, owner.canaryService);
 }
 
-function replaceRef(rule: JsonObject, index: number, ref: JsonObject): JsonObject {
-  const refs = (own(rule, 'backendRefs') as Json[]).slice();
-  refs[index] = ref;
-  return { ...rule, backendRefs: refs };
-}
-
 function withWeight(ref: JsonObject, weight: number): JsonObject {
   return ref.weight === weight ? ref : { ...ref, weight };
 }
@@ -84,21 +78,29 @@ export function setWeights(
     if (isManaged(rule, owner)) continue;
     const refs = own(rule, 'backendRefs');
     if (!Array.isArray(refs)) continue;
+    // The rule's copy and its list's, made at the first backendRef that changes and shared by
+    // the next ones.
+    let edited: Json[] | undefined;
     // Equivalent survivor: j < refs.length → j <= refs.length: refs[length] is undefined, no object, skipped
     for (let j = 0; j < refs.length; j++) {
       const ref = refs[j]!;
       // Equivalent survivor: !isJsonObject(ref) → false: backendNameOf of a non-object is '', and both owner Services are non-empty
       if (!isJsonObject(ref)) continue;
       const name = backendNameOf(ref);
+      let next = ref;
       if (name === owner.canaryService) {
         canaryFound = true;
-        const next = withWeight(ref, canaryWeight);
-        if (next !== ref) rule = replaceRef(rule, j, next);
+        next = withWeight(ref, canaryWeight);
       } else if (name === owner.stableService) {
         stableFound = true;
-        const next = withWeight(ref, 100 - canaryWeight);
-        if (next !== ref) rule = replaceRef(rule, j, next);
+        next = withWeight(ref, 100 - canaryWeight);
       }
+      if (next === ref) continue;
+      if (!edited) {
+        edited = refs.slice();
+        rule = { ...rule, backendRefs: edited };
+      }
+      edited[j] = next;
     }
     out[i] = rule;
   }

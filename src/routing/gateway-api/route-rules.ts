@@ -309,21 +309,23 @@ function defaultOf(place: Place, key: string): FieldDefault | undefined {
  */
 const INSERTION_SORTED_KEYS = 16;
 
-/** Sorts in place by UTF-16 code units, as `Array.prototype.sort()` sorts strings. */
-function sortKeys(keys: string[]): void {
+/** Sorts the first `count` of KEYS in place by UTF-16 code units, as `Array.prototype.sort()` sorts strings. */
+function sortKeys(count: number): void {
   // Equivalent mutants: either way sorts the keys alike; only the cost differs.
   // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, cost only
-  if (keys.length > INSERTION_SORTED_KEYS) {
-    keys.sort();
+  if (count > INSERTION_SORTED_KEYS) {
+    const sorted = KEYS.slice(0, count).sort();
+    // Equivalent survivor: i < count → i <= count: only KEYS[count], past the keys listed, is written (undefined)
+    for (let i = 0; i < count; i++) KEYS[i] = sorted[i]!;
     return;
   }
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (let i = 1; i < count; i++) {
+    const key = KEYS[i]!;
     let j = i - 1;
-    // Equivalent survivor: j >= 0 → true: keys[-1] is undefined, and undefined > a string is false: the loop stops there too
-    // Equivalent survivor: keys[j]! > key → keys[j]! >= key: an object's keys are distinct, so no two compare equal
-    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
-    keys[j + 1] = key;
+    // Equivalent survivor: j >= 0 → true: KEYS[-1] is undefined, and undefined > a string is false: the loop stops there too
+    // Equivalent survivor: KEYS[j]! > key → KEYS[j]! >= key: an object's keys are distinct, so no two compare equal
+    for (; j >= 0 && KEYS[j]! > key; j--) KEYS[j + 1] = KEYS[j]!;
+    KEYS[j + 1] = key;
   }
 }
 
@@ -351,9 +353,11 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
       }
       continue;
     }
-    const keys = keysWithDefaults(from, place);
-    sortKeys(keys);
-    for (const key of keys) {
+    const count = keysWithDefaults(from, place);
+    sortKeys(count);
+    // Equivalent survivor: k < count → k <= count: KEYS[count] is a key of an earlier object or undefined: a key of this one written again alike, a default key this one has in KEYS already, or a field undefined, left out of the text
+    for (let k = 0; k < count; k++) {
+      const key = KEYS[k]!;
       let value = own(from, key);
       const d = defaultOf(place, key);
       if (d && !d.stands(value)) value = d.value;
@@ -413,7 +417,9 @@ export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean
     const yo = y as JsonObject;
     // Fields whose value is undefined are left out of the text: they count on neither side.
     let fields = 0;
-    for (const key of keysWithDefaults(x, place)) {
+    const xCount = keysWithDefaults(x, place);
+    for (let k = 0; k < xCount; k++) {
+      const key = KEYS[k]!;
       const xv = fieldAt(x, key, place);
       if (xv === undefined) continue;
       const yv = fieldAt(yo, key, place);
@@ -422,27 +428,32 @@ export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean
       fields++;
       pending.push(xv, yv, place.fields?.get(key));
     }
-    for (const key of keysWithDefaults(yo, place)) if (fieldAt(yo, key, place) !== undefined) fields--;
+    const yCount = keysWithDefaults(yo, place);
+    for (let k = 0; k < yCount; k++) if (fieldAt(yo, KEYS[k]!, place) !== undefined) fields--;
     if (fields !== 0) return false;
   }
   return true;
 }
 
-/** An object's own keys and the defaulted keys it lacks, in a list of their exact size. */
-function keysWithDefaults(obj: JsonObject, place: Place): string[] {
-  const keys = Object.keys(obj);
-  let missing = 0;
-  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) missing++;
-  // Equivalent survivor: missing === 0 → false: the copy made then holds the same keys (cost only)
-  if (missing === 0) return keys;
-  // Sized once: pushing onto the list would grow it by 16 slots or more.
-  // Stryker disable next-line ArrayDeclaration: equivalent, cost only: every slot is written in order
-  const all = new Array<string>(keys.length + missing);
-  // Equivalent survivor: i < keys.length → i <= keys.length: the slot past the keys is the first missing default's, written next
-  for (let i = 0; i < keys.length; i++) all[i] = keys[i]!;
-  let next = keys.length;
-  for (const d of place.defaults) if (!Object.prototype.hasOwnProperty.call(obj, d.key)) all[next++] = d.key;
-  return all;
+/**
+ * The keys `keysWithDefaults` lists, one list for every call (a new list per object was the
+ * largest part of what comparing or writing a rule allocated). What a call puts there is read
+ * before the next call: `canonicalRule` and `sameRule` finish with one object's keys before
+ * they list another's, and neither calls the other.
+ */
+const KEYS: string[] = [];
+
+/**
+ * Puts an object's own keys, then the defaulted keys it lacks, at the start of KEYS; returns
+ * how many. for-in lists the same keys as Object.keys without a new list (a JSON value's
+ * objects have no enumerable inherited keys).
+ */
+function keysWithDefaults(obj: JsonObject, place: Place): number {
+  let count = 0;
+  for (const key in obj) KEYS[count++] = key;
+  for (const d of place.defaults)
+    if (!Object.prototype.hasOwnProperty.call(obj, d.key)) KEYS[count++] = d.key;
+  return count;
 }
 
 /** A primitive as it is; a container as an empty copy, queued to be filled where it stands. */

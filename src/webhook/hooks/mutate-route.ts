@@ -69,7 +69,7 @@ export class RouteMutator extends AdmissionHandler {
     const warnings = [...result.overrides.map(overrideWarning), ...notGuarded];
     // Two steps keep the patch narrow: edits inside the request's rules, then rules added.
     const staged = stagedRoute(kind, object, result.ingress);
-    const ops = [...diff(object, staged), ...diff(staged, result.ingress)];
+    const ops = diff(staged, result.ingress, '', diff(object, staged));
     const decision =
       ops.length > 0
         ? patched(ops, 'traffic-state-restored', warnings)

@@ -333,6 +333,36 @@ describe('guardRoute: header-route rules', () => {
     }
   });
 
+  it("reads a live header rule equal to the admitted one in the live route's own kind", () => {
+    // An HTTPRoute match with a gRPC-style method object: the HTTPRoute CRD gives the object no
+    // default, the GRPCRoute CRD gives it `type: Exact`. A live object of the other kind holds
+    // the admitted rule exactly, so its text is written in its own kind, not taken from the
+    // admitted one.
+    const match = { path: { type: 'PathPrefix', value: '/' }, method: { service: 's' } };
+    const source = rule([ref(STABLE, 80), ref(CANARY, 20)], { matches: [match] });
+    const admittedRule = {
+      name: 'canary-by-header',
+      matches: [{ ...match, headers: [{ name: 'x-canary', type: 'Exact', value: 'yes' }] }],
+      backendRefs: [{ group: '', kind: 'Service', name: CANARY, port: 80 }],
+    };
+    const refs = '"backendRefs":[{"group":"","kind":"Service","name":"web-canary","port":80,"weight":1}]';
+    const headers = '"headers":[{"name":"x-canary","type":"Exact","value":"yes"}]';
+    const path = '"path":{"type":"PathPrefix","value":"/"}';
+    const httpText = `{${refs},"matches":[{${headers},"method":{"service":"s"},${path}}],"name":"canary-by-header"}`;
+    const grpcText = `{${refs},"matches":[{${headers},"method":{"service":"s","type":"Exact"},${path}}],"name":"canary-by-header"}`;
+    const requested = httpRoute([source], { [LABEL]: 'in-progress' });
+    for (const [live, liveText] of [
+      [httpRoute([source, admittedRule], { [LABEL]: 'in-progress' }), httpText],
+      [grpcRoute([source, admittedRule], { [LABEL]: 'in-progress' }), grpcText],
+    ] as const) {
+      const header = guard([atHeaderStep], requested, live).overrides.find(
+        (o) => o.key === 'spec.rules[name=canary-by-header]',
+      );
+      expect(header?.admitted, live.kind as string).toBe(httpText);
+      expect(header?.live, live.kind as string).toBe(liveText);
+    }
+  });
+
   it('keeps a header rule the request carries in its defaulted form, where it stands', () => {
     const defaulted = {
       ...HEADER_RULE,
@@ -414,6 +444,24 @@ describe('guardRoute: header-route rules', () => {
     );
   });
 
+  it('finds a header matched twice anywhere in one match, and no duplicate in headers matched once', () => {
+    const headers = [
+      { name: 'x-canary', value: 'no' },
+      { name: 'x-user', value: 'a' },
+    ];
+    const twice = httpRoute([rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers }] })]);
+    expect(guard([atHeaderStep], twice).refusal).toBe(
+      'Rollout web: header-route rule canary-by-header would match header x-canary twice in one match (the source rule already matches it), which the apiserver rejects',
+    );
+    // One header without a name and the step's x-canary: two different names.
+    const once = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ headers: [{ value: 'a' }] }] }),
+    ]);
+    const admitted = guard([atHeaderStep], once);
+    expect(admitted.refusal).toBeUndefined();
+    expect((admitted.route.spec as JsonObject).rules).toHaveLength(2);
+  });
+
   it('denies when the managed route name is not a valid rule name', () => {
     const bad = pluginRollout({
       status: midCanary(1, 20),
@@ -428,9 +476,16 @@ describe('guardRoute: header-route rules', () => {
         { setWeight: 20 },
       ],
     });
-    expect(guard([bad], fromGit).refusal).toBe(
-      'Rollout web: the header-route rule name "Canary_Header" of managed route Canary_Header is not a valid rule name (only lowercase letters, digits, "-" and "." are allowed); rename the managed route',
-    );
+    const message =
+      'Rollout web: the header-route rule name "Canary_Header" of managed route Canary_Header is not a valid rule name (only lowercase letters, digits, "-" and "." are allowed); rename the managed route';
+    expect(guard([bad], fromGit).refusal).toBe(message);
+    // With two source rules, the first name is the one reported (the second, Canary_Header-1,
+    // is as invalid).
+    const twoSources = httpRoute([
+      rule([ref(STABLE, 1), ref(CANARY, 1)]),
+      rule([ref(STABLE, 1), ref(CANARY, 1)], { matches: [{ path: { type: 'PathPrefix', value: '/b' } }] }),
+    ]);
+    expect(guard([bad], twoSources).refusal).toBe(message);
   });
 
   it('reports a header step without a rule holding both Services as not guarded', () => {

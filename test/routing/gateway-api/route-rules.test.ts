@@ -144,6 +144,20 @@ describe('canonicalRule (equality after CRD defaulting)', () => {
     expect(canonicalRule('HTTPRoute', headerBare)).toBe(canonicalRule('HTTPRoute', headerDefaulted));
   });
 
+  it('sorts the keys of an object with more than 16 of them, after one with more', () => {
+    // The keys of each object are listed in one list kept from call to call: those of the
+    // 20-key object stay past the 17 of the next one and must not be sorted in with them.
+    const reversed = (prefix: string, n: number) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`${prefix}${String(n - 1 - i).padStart(2, '0')}`, i]),
+      );
+    canonicalRule('GRPCRoute', { filters: [reversed('a', 20)] });
+    expect(canonicalRule('GRPCRoute', { filters: [reversed('b', 17)] })).toBe(
+      '{"filters":[{"b00":16,"b01":15,"b02":14,"b03":13,"b04":12,"b05":11,"b06":10,"b07":9,"b08":8,' +
+        '"b09":7,"b10":6,"b11":5,"b12":4,"b13":3,"b14":2,"b15":1,"b16":0}]}',
+    );
+  });
+
   it('tells different weights, paths and header values apart', () => {
     const a = { backendRefs: [{ name: CANARY, port: 80, weight: 2 }] };
     const b = { backendRefs: [{ name: CANARY, port: 80 }] };
