@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (full) and `npm run bench -- --quick` (under 3 minutes): the four targets
+ * `npm run bench` (full) and `npm run bench -- --quick` (about 4 minutes): the four targets
  * under one load generator with the same settings, the cluster-state caches at 40,001
  * objects, and bench/results/latest.json, docs/benchmarks.svg and a table on stdout.
  *
