@@ -339,6 +339,14 @@ type Container = Json[] | { [key: string]: Json };
  * over user data, linear in the rule's size (sorting aside, bounded by the body size).
  */
 export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
+  try {
+    return writeCanonicalRule(kind, rule);
+  } finally {
+    releaseKeys();
+  }
+}
+
+function writeCanonicalRule(kind: RouteKind, rule: JsonObject): string {
   const root: JsonObject = {};
   // Triples: a container to copy, its copy to fill, and where it stands.
   const pending: (Container | Place)[] = [rule, root, RULES[kind]];
@@ -355,7 +363,7 @@ export function canonicalRule(kind: RouteKind, rule: JsonObject): string {
     }
     const count = keysWithDefaults(from, place);
     sortKeys(count);
-    // Equivalent survivor: k < count → k <= count: KEYS[count] is a key of an earlier object or undefined: a key of this one written again alike, a default key this one has in KEYS already, or a field undefined, left out of the text
+    // Equivalent survivor: k < count → k <= count: KEYS[count] is a key of an earlier object, '' or undefined: a key of this one written again alike, a default key this one has in KEYS already, or a field undefined, left out of the text
     for (let k = 0; k < count; k++) {
       const key = KEYS[k]!;
       let value = own(from, key);
@@ -385,6 +393,14 @@ function fieldAt(obj: JsonObject, key: string, place: Place): Json | undefined {
  * in the smaller rule.
  */
 export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean {
+  try {
+    return compareRules(kind, a, b);
+  } finally {
+    releaseKeys();
+  }
+}
+
+function compareRules(kind: RouteKind, a: JsonObject, b: JsonObject): boolean {
   // Triples: two values to compare, and where they stand (undefined: anywhere).
   const pending: (Json | Place | undefined)[] = [a, b, RULES[kind]];
   while (pending.length > 0) {
@@ -442,6 +458,21 @@ export function sameRule(kind: RouteKind, a: JsonObject, b: JsonObject): boolean
  * they list another's, and neither calls the other.
  */
 const KEYS: string[] = [];
+
+/** A list of up to this many keys is kept, blanked, for the next call; a longer one is let go. */
+const KEPT_KEYS = 64;
+
+/**
+ * Lets go of the keys a call listed, once it is done with them: they are strings of the
+ * request (a key may be megabytes long), and a list at module level would hold them, and
+ * after an object with many keys a list that long, until another call overwrote them.
+ */
+function releaseKeys(): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, cost only: either branch lets the keys go; a long list kept only costs its slots and a longer fill on every later call
+  if (KEYS.length > KEPT_KEYS) KEYS.length = 0;
+  // Equivalent survivor: '' → "Stryker was here!": any filler lets the keys go, and every slot is written before it is read
+  else KEYS.fill('');
+}
 
 /**
  * Puts an object's own keys, then the defaulted keys it lacks, at the start of KEYS; returns

@@ -18,6 +18,7 @@ import {
 import { isGoAtoi, sameRule } from '../../../src/routing/gateway-api/route-rules.js';
 import type { Json, JsonObject, RouteKind } from '../../../src/routing/model.js';
 import { canonicalJson, isJsonObject } from '../../../src/routing/wire/index.js';
+import { fullGarbageCollection } from '../../../src/commands/settle.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
 import { expectLinear, scalingTest } from './scaling.js';
 
@@ -277,6 +278,51 @@ describe('canonicalRule and sameRule over large rules', () => {
         if (!sameRule('HTTPRoute', a, b)) throw new Error('equal rules compared unequal');
       },
     );
+  });
+});
+
+describe('canonicalRule and sameRule keep nothing of a rule once they return', () => {
+  const collect = fullGarbageCollection();
+  const MIB = 2 ** 20;
+  const heapUsed = () => {
+    // Twice: after one full collection the let-go strings were not always given back yet.
+    collect();
+    collect();
+    return process.memoryUsage().heapUsed;
+  };
+
+  /** How much the heap shrinks when a rule that `use` has read is let go. */
+  const freedWithRule = (make: () => JsonObject, use: (rule: JsonObject) => unknown): number => {
+    const holder: { rule?: JsonObject } = { rule: make() };
+    const withRule = heapUsed();
+    use(holder.rule!);
+    delete holder.rule;
+    return withRule - heapUsed();
+  };
+
+  // A 16 MiB key, a string of 16 MiB: it goes with the rule.
+  const longKey = (): JsonObject => ({ name: 'r', extra: { [`k${'x'.repeat(16 * MIB)}`]: 1 } });
+  // 200,000 keys of 60 characters: with the object holding them, about 27 MiB go with the rule
+  // (of which about 15 MiB the strings).
+  const manyKeys = (): JsonObject => {
+    const wide: JsonObject = {};
+    for (let i = 0; i < 200_000; i++) wide[`${'k'.repeat(52)}${String(i).padStart(8, '0')}`] = i;
+    return { name: 'r', extra: wide };
+  };
+
+  it('lets go of a long key, written or compared', () => {
+    expect(freedWithRule(longKey, (rule) => canonicalRule('HTTPRoute', rule))).toBeGreaterThan(15 * MIB);
+    expect(freedWithRule(longKey, (rule) => sameRule('HTTPRoute', rule, { name: 'r' }))).toBeGreaterThan(
+      15 * MIB,
+    );
+  });
+
+  it('lets go of the keys of an object with many, written or compared', () => {
+    expect(freedWithRule(manyKeys, (rule) => canonicalRule('HTTPRoute', rule))).toBeGreaterThan(20 * MIB);
+    // Unequal at the first key: sameRule returns from inside its walk of the keys.
+    expect(
+      freedWithRule(manyKeys, (rule) => sameRule('HTTPRoute', rule, { name: 'r', extra: {} })),
+    ).toBeGreaterThan(20 * MIB);
   });
 });
 
