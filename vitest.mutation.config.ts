@@ -14,7 +14,7 @@ export default defineConfig({
     include: process.env.MUTATION_TESTS?.split(',') ?? DEFAULT_TESTS,
     exclude: ['test/e2e/**', 'node_modules/**'],
     testTimeout: 20_000,
-    // Read by `scalingTest` (test/routing/gateway-api/scaling.ts): timing ratios are skipped.
+    // Read by `scalingTest` (test/support/scaling.ts): timing ratios are skipped.
     env: { MUTATION_RUN: '1' },
     // Caps each property test's time (see the file).
     setupFiles: ['test/support/mutation-setup.ts'],

@@ -10,7 +10,7 @@ import {
   type AuditResult,
 } from '../../src/audit/policy-report.js';
 import type { JsonObject } from '../../src/routing/model.js';
-import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../support/scaling.js';
 
 const result = (name: string, rule = 'alb-backend-port-number', kind = 'Ingress'): AuditResult => ({
   object: { apiVersion: 'networking.k8s.io/v1', kind, namespace: 'shop', name, uid: `uid-${name}` },
@@ -117,13 +117,13 @@ describe('buildReport', () => {
     });
   });
 
-  it('builds in time linear in the number of results (n vs 8n)', () => {
-    const buildAndCompare = (n: number) => {
-      const results = Array.from({ length: n }, (_, i) => result(`ing-${i}`));
-      const { body } = buildReport(POLICY_REPORT, 'shop', results, 1);
+  scalingTest('builds in time linear in the number of results (n vs 8n)', () => {
+    const results = (n: number) => Array.from({ length: n }, (_, i) => result(`ing-${i}`));
+    const buildAndCompare = (of: AuditResult[]) => {
+      const { body } = buildReport(POLICY_REPORT, 'shop', of, 1);
       sameReport(asStored(body), body);
     };
-    expect(growthOver8x(buildAndCompare, 100)).toBeLessThan(LINEAR_BOUND);
+    expectLinear(measureScaling(results, buildAndCompare, 100), 'buildReport and sameReport');
   });
 });
 

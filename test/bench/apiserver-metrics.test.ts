@@ -14,7 +14,7 @@ import {
   subtractHistograms,
   type HistogramSeries,
 } from '../../bench/apiserver-metrics.js';
-import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../support/scaling.js';
 
 const FAMILY = 'apiserver_admission_webhook_admission_duration_seconds';
 
@@ -131,17 +131,15 @@ describe('apiserver histogram figures', () => {
     expect(fractionAtOrUnder(empty, 0.005)).toBeNull();
   });
 
-  it('costs time linear in the number of series', () => {
+  scalingTest('costs time linear in the number of series', () => {
     const text = (n: number) =>
       Array.from({ length: n }, (_, i) =>
         series(`hook-${i}`, 'admit', 'UPDATE', [1, 2, 3, 4, 5, 6, 7, 8], 1),
       ).join('\n');
-    const texts = new Map([100, 800].map((n) => [n, text(n)]));
-    const growth = growthOver8x((n) => {
-      const t = texts.get(n)!;
+    const parseAndMerge = (t: string) => {
       const parsed = parseHistogram(t, FAMILY);
       mergeHistograms(subtractHistograms(parsed, parsed), ['name']);
-    }, 100);
-    expect(growth).toBeLessThan(LINEAR_BOUND);
+    };
+    expectLinear(measureScaling(text, parseAndMerge, 100), 'parseHistogram and mergeHistograms');
   });
 });

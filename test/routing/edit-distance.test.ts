@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundedEditDistance, MAX_CANDIDATES, nearestName } from '../../src/routing/edit-distance.js';
-import { scalingTest } from './gateway-api/scaling.js';
+import { scalingTest } from '../support/scaling.js';
 
 describe('boundedEditDistance', () => {
   it.each([

@@ -2,14 +2,14 @@
  * Every review costs time linear in the size of the request. For each input dimension (the
  * length of every string field, the number of paths, rules, annotations, steps and list
  * entries, the size and nesting of JSON held in annotations) a review of size n and one of
- * size 8n are timed in the same run (scaling-support.ts). Plus one absolute check: objects as
+ * size 8n are timed in the same run (test/support/scaling.ts). Plus one absolute check: objects as
  * large as the apiserver accepts (3 MiB) are reviewed well inside the hook's 3 s timeout.
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/routing/model.js';
 import { BASE_REVIEWS, at, loadState, pathsOf, reviewInProcess, type Path } from '../fuzz/fuzz-support.js';
 import { threadCpuMs } from '../support/cpu-time.js';
-import { expectLinear, measureScaling } from './scaling-support.js';
+import { expectLinear, measureScaling } from '../support/scaling.js';
 
 const state = await loadState();
 
@@ -71,12 +71,7 @@ describe('string length: every string field of the reviewed objects', () => {
       { timeout: 120_000 },
       () => {
         for (const { body, path } of stringLeaves) {
-          const scaling = measureScaling(
-            (n) => withValue(body, path, filler.repeat(n)),
-            reviewBoth,
-            2_000,
-            2,
-          );
+          const scaling = measureScaling((n) => withValue(body, path, filler.repeat(n)), reviewBoth, 2_000);
           expectLinear(scaling, path.join('.'));
         }
       },

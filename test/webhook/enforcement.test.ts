@@ -11,7 +11,7 @@ import {
 } from '../../src/webhook/enforcement.js';
 import { decide } from '../../src/webhook/hooks/findings.js';
 import { RULES } from '../../src/routing/findings/index.js';
-import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../support/scaling.js';
 
 const shop = { namespace: 'shop', labels: {} };
 
@@ -104,15 +104,15 @@ describe('parseRulePolicy and actionFor', () => {
     expect(parseRulePolicy('')).toEqual(EMPTY_RULE_POLICY);
   });
 
-  it('parses and decides in time linear in the number of rules (n vs 8n)', () => {
+  scalingTest('parses and decides in time linear in the number of rules (n vs 8n)', () => {
     const ids = Object.keys(RULES);
     const file = (n: number) =>
       `rules:\n${Array.from({ length: n }, (_, i) => `  - match: [${ids[i % ids.length]}, alb-*]\n    action: warn\n`).join('')}`;
-    const parseAndDecide = (n: number) => {
-      const policy = parseRulePolicy(file(n));
+    const parseAndDecide = (text: string) => {
+      const policy = parseRulePolicy(text);
       for (let i = 0; i < 50; i++) actionFor(policy, 'deny', 'not-listed', shop);
     };
-    expect(growthOver8x(parseAndDecide, 100)).toBeLessThan(LINEAR_BOUND);
+    expectLinear(measureScaling(file, parseAndDecide, 100), 'parseRulePolicy and actionFor');
   });
 });
 

@@ -8,7 +8,7 @@ import type { AdmissionResult } from '../../src/webhook/admission/response.js';
 import type { AdmissionRequest } from '../../src/webhook/admission/review.js';
 import { eventsOf } from '../../src/webhook/events.js';
 import { admissionRequest } from '../support/admission-review.js';
-import { growthOver8x, LINEAR_BOUND } from '../support/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../support/scaling.js';
 
 const cluster = {
   getRollout: (ns: string, name: string) =>
@@ -223,16 +223,13 @@ describe('eventsOf groups the notices of one answer', () => {
     ]);
   });
 
-  it('groups in time linear in the notices, however many Rollouts own them', () => {
+  scalingTest('groups in time linear in the notices, however many Rollouts own them', () => {
     // One Rollout per 50 notices: a search of the groups per notice would be quadratic.
-    const answers = new Map(
-      [20_000, 160_000].map((n) => [
-        n,
-        restoredKeys(Array.from({ length: n }, (_, i) => `rollout-${i % (n / 50)}`)),
-      ]),
-    );
-    expect(growthOver8x((n) => eventsOf(request(), answers.get(n)!, cluster), 20_000)).toBeLessThan(
-      LINEAR_BOUND,
+    const answer = (n: number) =>
+      restoredKeys(Array.from({ length: n }, (_, i) => `rollout-${i % (n / 50)}`));
+    expectLinear(
+      measureScaling(answer, (a) => eventsOf(request(), a, cluster), 2_000),
+      'eventsOf',
     );
   });
 });

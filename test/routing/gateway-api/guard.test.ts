@@ -28,7 +28,7 @@ import {
   rule,
   deepFrozen,
 } from './builders.js';
-import { expectLinear, scalingTest } from './scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 const HEADER_RULE: JsonObject = {
   name: 'canary-by-header',
@@ -593,11 +593,10 @@ describe('guardRoute: experiments and GRPCRoutes', () => {
   });
 
   scalingTest('costs time linear in the number of Rollouts naming the route (scaling)', () => {
+    const rollouts = (n: number) => Array.from({ length: n }, (_, i) => ({ ...at20, name: `r${i}` }));
     expectLinear(
-      200,
-      (n) => Array.from({ length: n }, (_, i) => ({ ...at20, name: `r${i}` })),
-      (rollouts) => guard(rollouts, fromGit),
-      3,
+      measureScaling(rollouts, (of) => guard(of, fromGit), 200),
+      'guard, n Rollouts',
     );
   });
 });

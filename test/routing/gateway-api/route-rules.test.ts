@@ -20,7 +20,7 @@ import type { Json, JsonObject, RouteKind } from '../../../src/routing/model.js'
 import { canonicalJson, isJsonObject } from '../../../src/routing/wire/index.js';
 import { fullGarbageCollection } from '../../../src/commands/settle.js';
 import { CANARY, STABLE, httpRoute, ref, rule } from './builders.js';
-import { expectLinear, scalingTest } from './scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 describe('isGoAtoi (strconv.Atoi on 64-bit)', () => {
   it.each([
@@ -79,15 +79,14 @@ describe('isManagedRuleName', () => {
 
   scalingTest('is linear in the name length (scaling)', () => {
     const managed = new Set(['r']);
+    const isManaged = (name: string) => isManagedRuleName(name, managed);
     expectLinear(
-      20000,
-      (n) => `r-${'7'.repeat(n)}`,
-      (name) => isManagedRuleName(name, managed),
+      measureScaling((n) => `r-${'7'.repeat(n)}`, isManaged, 20000),
+      'r-777…',
     );
     expectLinear(
-      20000,
-      (n) => `${'a-'.repeat(n)}1`,
-      (name) => isManagedRuleName(name, managed),
+      measureScaling((n) => `${'a-'.repeat(n)}1`, isManaged, 20000),
+      'a-a-…-1',
     );
   });
 });
@@ -267,17 +266,18 @@ describe('canonicalRule and sameRule over large rules', () => {
   };
 
   scalingTest('canonicalRule is linear in the size of the rule (scaling)', () => {
-    expectLinear(500, largeRule, (rule) => canonicalRule('HTTPRoute', rule));
+    expectLinear(
+      measureScaling(largeRule, (rule) => canonicalRule('HTTPRoute', rule), 500),
+      'canonicalRule',
+    );
   });
 
   scalingTest('sameRule is linear in the size of the rules (scaling)', () => {
-    expectLinear(
-      500,
-      (n) => [largeRule(n), largeRule(n)] as const,
-      ([a, b]) => {
-        if (!sameRule('HTTPRoute', a, b)) throw new Error('equal rules compared unequal');
-      },
-    );
+    const twoEqual = (n: number) => [largeRule(n), largeRule(n)] as const;
+    const compare = ([a, b]: readonly [JsonObject, JsonObject]) => {
+      if (!sameRule('HTTPRoute', a, b)) throw new Error('equal rules compared unequal');
+    };
+    expectLinear(measureScaling(twoEqual, compare, 500), 'sameRule');
   });
 });
 
@@ -481,11 +481,8 @@ describe('overSchemaLimits', () => {
     expect(overSchemaLimits(httpRoute(many))).toBe('180 matches in all rules (at most 128)');
   });
   scalingTest('stops at the rule count, whatever the size of the request (scaling)', () => {
-    expectLinear(
-      2000,
-      (n) => httpRoute(Array.from({ length: n }, () => rule([ref(STABLE)]))),
-      (r) => overSchemaLimits(r),
-    );
+    const route = (n: number) => httpRoute(Array.from({ length: n }, () => rule([ref(STABLE)])));
+    expectLinear(measureScaling(route, overSchemaLimits, 2000), 'overSchemaLimits, n rules');
   });
 });
 

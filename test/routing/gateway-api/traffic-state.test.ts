@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { trafficStateOf } from '../../../src/routing/traffic-state.js';
 import type { JsonObject } from '../../../src/routing/model.js';
 import { CANARY, STABLE, midCanary, pluginRollout } from './builders.js';
-import { expectLinear, scalingTest } from './scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 const set = (name: string, value: string): JsonObject => ({
   setHeaderRoute: { name, match: [{ headerName: 'x', headerValue: { exact: value } }] },
@@ -99,15 +99,15 @@ describe("trafficStateOf(rollout, 'gateway-api')", () => {
   });
 
   scalingTest('walks the steps in linear time (scaling)', () => {
+    const rollout = (n: number) =>
+      pluginRollout({
+        steps: Array.from({ length: n }, (_, i) => set(`r${i % 50}`, String(i))),
+        managedRoutes: Array.from({ length: 50 }, (_, i) => `r${i}`),
+        status: midCanary(n - 1, 10),
+      });
     expectLinear(
-      2000,
-      (n) =>
-        pluginRollout({
-          steps: Array.from({ length: n }, (_, i) => set(`r${i % 50}`, String(i))),
-          managedRoutes: Array.from({ length: 50 }, (_, i) => `r${i}`),
-          status: midCanary(n - 1, 10),
-        }),
-      (rollout) => trafficStateOf(rollout, 'gateway-api'),
+      measureScaling(rollout, (r) => trafficStateOf(r, 'gateway-api'), 2000),
+      'trafficStateOf, n steps',
     );
   });
 });

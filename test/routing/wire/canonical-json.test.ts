@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../src/routing/model.js';
 import { canonicalJson } from '../../../src/routing/wire/index.js';
 import { jsonEqual } from '../../../src/webhook/patch.js';
-import { expectLinear, measureScaling } from '../../scaling/scaling-support.js';
-import { scalingTest } from '../gateway-api/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 function replacerForm(value: Json): string {
   return JSON.stringify(value, (_key, v: unknown) => {

@@ -11,7 +11,7 @@ import { readGatewayApiConfig } from '../../../src/routing/wire/gateway-api-conf
 import { JsonReader } from '../../../src/routing/wire/json-reader.js';
 import type { Json } from '../../../src/routing/model.js';
 import { pluginRollout } from '../gateway-api/builders.js';
-import { expectLinear, scalingTest } from '../gateway-api/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 function read(value: Json) {
   const r = new JsonReader();
@@ -110,12 +110,9 @@ describe('Gateway API plugin configuration', () => {
   });
 
   scalingTest('reads n and 8n routes in linear time (scaling)', () => {
-    expectLinear(
-      3000,
-      (n) => ({
-        httpRoutes: Array.from({ length: n }, (_, i) => ({ name: `r${i}`, useHeaderRoutes: true })),
-      }),
-      (value) => read(value),
-    );
+    const config = (n: number) => ({
+      httpRoutes: Array.from({ length: n }, (_, i) => ({ name: `r${i}`, useHeaderRoutes: true })),
+    });
+    expectLinear(measureScaling(config, read, 3000), 'the plugin config of n routes');
   });
 });

@@ -6,8 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { measureJson, measureJsonText, parseCostBytes } from '../../../src/routing/wire/index.js';
-import { expectLinear, measureScaling } from '../../scaling/scaling-support.js';
-import { scalingTest } from '../gateway-api/scaling.js';
+import { expectLinear, measureScaling, scalingTest } from '../../support/scaling.js';
 
 const LIMIT = 1000;
 
