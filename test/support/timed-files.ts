@@ -13,6 +13,6 @@ export const TIMED: readonly string[] = [
   'test/routing/wire/{canonical-json,gateway-api-config,ingress-object,json-shape}.test.ts',
   'test/webhook/{bounded-input,enforcement,events,warning-text}.test.ts',
   'test/audit/policy-report.test.ts',
-  'test/cluster/event-recorder.test.ts',
+  'test/cluster/{event-recorder,project}.test.ts',
   'test/bench/apiserver-metrics.test.ts',
 ];
