@@ -1,5 +1,6 @@
-import { Counter, Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { describe, expect, it, vi } from 'vitest';
 import { WebhookMetrics, type ReviewLabels } from '../../src/webhook/metrics.js';
 
 const mutatePatched: ReviewLabels = {
@@ -144,5 +145,34 @@ describe("the server's own figures, read when scraped", () => {
       'rtw_body_budget_reserved_bytes 0',
     ]);
     expect(await seriesOf(metrics, 'rtw_connections_closed_total')).toEqual(closes(5, 2, 1, 1));
+  });
+});
+
+describe('process metrics', () => {
+  it("registers prom-client's default metrics, all but the GC histogram", () => {
+    const defaults = new Registry();
+    collectDefaultMetrics({ register: defaults, prefix: 'rtw_' });
+    const expected = defaults
+      .getMetricsAsArray()
+      .map((metric) => metric.name)
+      .filter((name) => name !== 'rtw_nodejs_gc_duration_seconds');
+    expect(expected.length).toBeGreaterThan(10);
+    const own = new WebhookMetrics().registry.getMetricsAsArray().map((metric) => metric.name);
+    expect(own.filter((name) => expected.includes(name)).sort()).toEqual([...expected].sort());
+    expect(own).not.toContain('rtw_nodejs_gc_duration_seconds');
+  });
+
+  it('observes no garbage collections (Node builds a performance entry for each)', () => {
+    const observe = vi.spyOn(PerformanceObserver.prototype, 'observe');
+    try {
+      new WebhookMetrics();
+      const types = observe.mock.calls.flatMap(([options]) => [
+        ...((options as { entryTypes?: string[] }).entryTypes ?? []),
+        ...((options as { type?: string }).type ? [(options as { type: string }).type] : []),
+      ]);
+      expect(types).not.toContain('gc');
+    } finally {
+      observe.mockRestore();
+    }
   });
 });
