@@ -19,8 +19,8 @@ type ProcessCollector = (
  * duration histogram. That one observes `gc` performance entries, and Node builds an entry
  * for every collection: at 2,000 reviews/s (a scavenge every 13 ms) the entries reached the
  * old generation and forced a mark-compact every 20 s, each stalling the event loop for up
- * to 90 ms. Without it: no mark-compact in 60 s, and p99 at 2,000/s 4.8 → 2.3 ms over the
- * minute (docs/benchmarks.md). The event loop lag and the admission histograms show what a
+ * to 90 ms. Without it, over a minute at 2,000/s: no mark-compact instead of three, p99
+ * 4.2–5.6 → 2.1–2.7 ms (docs/benchmarks.md). The event loop lag and the admission histograms show what a
  * collection costs the reviews.
  * The collectors are prom-client's own modules (lib/metrics/*, version pinned by the lockfile);
  * test/webhook/metrics.test.ts checks that the names match its list of default metrics less gc.
