@@ -77,7 +77,7 @@ export function resourceOfManifest(apiVersion: string, kind: string): ResourceKi
   }
 }
 
-type Node = Record<string, unknown> | unknown[];
+type TreeNode = Record<string, unknown> | unknown[];
 
 /**
  * The projection as the store keeps it: the same values, in objects and arrays of its own.
@@ -98,7 +98,7 @@ type Node = Record<string, unknown> | unknown[];
 export function storeCopy<T>(projection: T): T {
   const root = shallowCopy(projection);
   if (root === undefined) return projection;
-  const pending: Node[] = [root];
+  const pending: TreeNode[] = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
@@ -125,7 +125,7 @@ export function storeCopy<T>(projection: T): T {
 }
 
 /** A one-level copy of an array or a plain or null-prototype object; undefined for anything else. */
-function shallowCopy(value: unknown): Node | undefined {
+function shallowCopy(value: unknown): TreeNode | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) return value.slice();
   const prototype: unknown = Object.getPrototypeOf(value);
