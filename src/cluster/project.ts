@@ -6,7 +6,7 @@
 import { GATEWAY_API_GROUP, parseGatewayRoute } from '../routing/gateway-api/index.js';
 import { parseIngress, parseIngressClass, parseRollout, parseService } from '../routing/wire/index.js';
 import type { Parsed } from '../routing/wire/index.js';
-import { newStringMap, own } from '../routing/wire/index.js';
+import { newStringMap, own, setOwn } from '../routing/wire/index.js';
 import { CACHED_INGRESS_ANNOTATIONS } from '../routing/keys.js';
 import type { Ingress } from '../routing/model.js';
 import type { ResourceKind } from './cluster-state.js';
@@ -114,7 +114,7 @@ export function storeCopy<T>(projection: T): T {
         if (copy !== undefined) {
           // Defined, not assigned, under `__proto__` (a key JSON may carry): assigning an
           // object there would replace the prototype of a plain object.
-          if (key === '__proto__') Object.defineProperty(node, key, { value: copy, enumerable: true });
+          if (key === '__proto__') setOwn(node, key, copy);
           else node[key] = copy;
           pending.push(copy);
         }

@@ -5,20 +5,11 @@ import { TIMED } from './timed-files.js';
 
 /** Test files that import the timing helpers (scaling ratios or the thread's CPU clock). */
 function filesThatTime(): string[] {
-  const found: string[] = [];
-  const pending = ['test'];
-  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) pending.push(path);
-      else if (
-        path.endsWith('.test.ts') &&
-        /support\/(scaling|cpu-time)\.js'/.test(readFileSync(path, 'utf8'))
-      )
-        found.push(path);
-    }
-  }
-  return found.sort();
+  return readdirSync('test', { recursive: true, encoding: 'utf8' })
+    .map((path) => join('test', path))
+    .filter((path) => path.endsWith('.test.ts'))
+    .filter((path) => /support\/(scaling|cpu-time)\.js'/.test(readFileSync(path, 'utf8')))
+    .sort();
 }
 
 describe('the timed test project', () => {
