@@ -249,6 +249,7 @@ try {
       backoff: Math.round(summary.pacing.backoffMs),
       slices: summary.pacing.slices,
       longest_slice: Math.round(summary.pacing.longestSliceMs * 100) / 100,
+      longest_step: Math.round(summary.pacing.longestStepMs * 100) / 100,
     },
     slices_ms: sliceStats(slices),
     judged: summary.objects,

@@ -1,13 +1,13 @@
 /**
  * A cap on the share of the event loop that the background audit takes, so that admission
- * reviews always come first. The caller works in steps with a `checkpoint` between them (the
- * audit's steps: one list page, parsed and all its objects judged; one report, built and
- * sent). A slice is whole steps: at the first checkpoint after `sliceMs` of work, it rests
+ * reviews always come first. The caller works in units with a `checkpoint` between them (the
+ * audit's units: one list page, parsed and all its objects judged; one report, built and
+ * sent). A slice is whole units: at the first checkpoint after `sliceMs` of work, it rests
  * for as long as keeps its work at `share` of the time: rest = work × (1 − share) / share.
- * So a slice lasts at least one step and at most `sliceMs` plus one step, and a review that
- * arrives meanwhile waits for at most one slice, never for the whole audit. The caller's
- * step size bounds the longest slice; the caller also decides where a rest may fall (the
- * audit never rests while it holds a page, see auditor.ts).
+ * The caller decides where a rest may fall (the audit never rests while it holds a page, see
+ * auditor.ts). Inside a unit it lets the reviews in with `yieldToReviews` (between the
+ * objects of a page): a review that arrives meanwhile waits for one step (one object judged,
+ * or a page's parse), not for the slice, and never for the whole audit.
  *
  * Why wall time and not process.cpuUsage(): the process's CPU counter also counts the
  * reviews. Inside a slice the audit holds the only JavaScript thread, so the slice's wall
@@ -38,7 +38,10 @@ export const MAX_REST_FACTOR = 10;
 export interface PacingClock {
   /** Milliseconds, monotonic. */
   now(): number;
-  /** Resolves after `ms` (0: after the event loop's pending I/O); rejects when `signal` aborts. */
+  /**
+   * Resolves after `ms` (0: after the event loop's pending I/O); a wait of `ms` > 0 rejects
+   * when `signal` aborts.
+   */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** Milliseconds the event loop has spent idle, waiting for I/O, since the process started. */
   idleMs(): number;
@@ -47,8 +50,10 @@ export interface PacingClock {
 export const MONOTONIC_CLOCK: PacingClock = {
   now: () => performance.now(),
   idleMs: () => performance.eventLoopUtilization().idle,
-  sleep: (ms, signal) =>
-    ms > 0 ? setTimeout(ms, undefined, { signal }) : setImmediate(undefined, { signal }),
+  // A yield (0) is over within one turn of the loop, so it takes no abort listener: the
+  // audit sees a stop at its next checkpoint, and adding and removing a listener on the
+  // audit's long-lived signal for every object judged left garbage in the old generation.
+  sleep: (ms, signal) => (ms > 0 ? setTimeout(ms, undefined, { signal }) : setImmediate()),
 };
 
 export interface CpuShareOptions {
@@ -68,8 +73,13 @@ export interface PacingTotals {
   /** Rest beyond the share's because reviews kept the event loop busy. */
   backoffMs: number;
   slices: number;
-  /** The longest slice: the longest a review waited for the audit (plus its own queue). */
+  /** The longest slice: the most work between two rests. */
   longestSliceMs: number;
+  /**
+   * The longest step: the most work with no yield, rest or I/O wait in it, so the longest a
+   * review waited for the audit (plus its own queue).
+   */
+  longestStepMs: number;
 }
 
 export class CpuShareScheduler {
@@ -79,14 +89,17 @@ export class CpuShareScheduler {
   private readonly signal: AbortSignal;
   /** When the running stretch of work began (after the last rest or I/O wait). */
   private stretchStarted: number;
-  /** Work of the current slice from before an I/O wait, and charged work. */
+  /** Work of the current slice from before an I/O wait or yield, and charged work. */
   private counted = 0;
+  /** Work charged since the running step began (it ran just before the step, unseen). */
+  private stepCharged = 0;
   private readonly measured: PacingTotals = {
     workMs: 0,
     restMs: 0,
     backoffMs: 0,
     slices: 0,
     longestSliceMs: 0,
+    longestStepMs: 0,
   };
 
   constructor(options: CpuShareOptions) {
@@ -110,9 +123,23 @@ export class CpuShareScheduler {
     await this.rest(work);
   }
 
+  /**
+   * Between two steps of one unit of work, where no rest may fall (the objects of one page):
+   * lets the reviews that arrived meanwhile run (the event loop's pending I/O), then goes on
+   * with the same slice. The wait is theirs, not the audit's work.
+   */
+  async yieldToReviews(): Promise<void> {
+    this.counted += this.endStep();
+    await this.clock.sleep(0, this.signal);
+    this.stretchStarted = this.clock.now();
+  }
+
   /** Adds work the slice's clock did not see, measured where it ran (a page's JSON.parse). */
   charge(ms: number): void {
-    if (ms > 0) this.counted += ms;
+    if (ms > 0) {
+      this.counted += ms;
+      this.stepCharged += ms;
+    }
   }
 
   /**
@@ -121,7 +148,7 @@ export class CpuShareScheduler {
    */
   async io<T>(start: () => Promise<T>): Promise<T> {
     const pending = start();
-    this.counted += this.clock.now() - this.stretchStarted;
+    this.counted += this.endStep();
     try {
       return await pending;
     } finally {
@@ -133,7 +160,17 @@ export class CpuShareScheduler {
     return this.counted + (this.clock.now() - this.stretchStarted);
   }
 
+  /** Ends the running step; returns its work as the slice's clock saw it (charges aside). */
+  private endStep(): number {
+    const seen = this.clock.now() - this.stretchStarted;
+    const step = seen + this.stepCharged;
+    if (step > this.measured.longestStepMs) this.measured.longestStepMs = step;
+    this.stepCharged = 0;
+    return seen;
+  }
+
   private async rest(work: number): Promise<void> {
+    this.endStep();
     const restMs = (work * (1 - this.share)) / this.share;
     const m = this.measured;
     m.workMs += work;

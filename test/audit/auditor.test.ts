@@ -349,7 +349,7 @@ describe('PolicyAudit', () => {
       now: () => 0,
       idleMs: () => idle,
       sleep: async (ms) => {
-        events.push(`rest ${ms}`);
+        events.push(ms === 0 ? 'yield' : `rest ${ms}`);
         idle += ms;
       },
     };
@@ -363,17 +363,19 @@ describe('PolicyAudit', () => {
     return { events, limits, summary };
   }
 
-  it('judges a whole page between its list and the next rest, and rests only between pages', async () => {
+  it('judges a whole page between its list and the next rest, letting reviews in between its objects', async () => {
     // Each page's parse (1 ms) fills the 1 ms slice: a rest before every list but the first.
     const { events, summary } = await pacedEvents(5, 2, 1);
     expect(summary.objects).toEqual({ Rollout: 5, Ingress: 0 });
     expect(events).toEqual([
       'list rollouts from 0',
       'judge api-0',
+      'yield',
       'judge api-1',
       'rest 1',
       'list rollouts from 2',
       'judge api-2',
+      'yield',
       'judge api-3',
       'rest 1',
       'list rollouts from 4',
@@ -390,6 +392,8 @@ describe('PolicyAudit', () => {
     ]);
     expect(summary.pacing.slices).toBe(5);
     expect(summary.pacing.longestSliceMs).toBe(1);
+    // On this clock only the parses take time: the longest step is one, with its first object.
+    expect(summary.pacing.longestStepMs).toBe(1);
   });
 
   it('goes on to the next page without a rest until the pages used up the slice', async () => {
@@ -399,9 +403,11 @@ describe('PolicyAudit', () => {
     expect(events).toEqual([
       'list rollouts from 0',
       'judge api-0',
+      'yield',
       'judge api-1',
       'list rollouts from 2',
       'judge api-2',
+      'yield',
       'judge api-3',
       'list rollouts from 4',
       'judge api-4',

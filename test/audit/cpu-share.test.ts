@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CpuShareScheduler, type PacingClock } from '../../src/audit/cpu-share.js';
+import { CpuShareScheduler, MONOTONIC_CLOCK, type PacingClock } from '../../src/audit/cpu-share.js';
 
 /**
  * A clock that moves only when told: work advances it, a rest advances it by the rest asked
@@ -9,6 +9,8 @@ class FakeClock implements PacingClock {
   time = 1000;
   idle = 0;
   idleShare = 1;
+  /** How long the reviews let in by a wait of 0 (a yield) take. */
+  reviewsPerYieldMs = 0;
   readonly rests: number[] = [];
   now(): number {
     return this.time;
@@ -19,7 +21,7 @@ class FakeClock implements PacingClock {
   async sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     this.rests.push(ms);
-    this.time += ms;
+    this.time += ms === 0 ? this.reviewsPerYieldMs : ms;
     this.idle += ms * this.idleShare;
   }
   work(ms: number): void {
@@ -83,6 +85,48 @@ describe('CpuShareScheduler', () => {
     expect(pacer.totals.workMs).toBeCloseTo(3.5, 9);
   });
 
+  it('lets the reviews in between steps without a rest: their time is not work, and the slice goes on', async () => {
+    const clock = new FakeClock();
+    clock.reviewsPerYieldMs = 5;
+    const pacer = scheduler(0.1, clock);
+    clock.work(0.3);
+    await pacer.yieldToReviews();
+    clock.work(0.4);
+    await pacer.checkpoint(); // 0.7 ms of work in the slice: no rest yet
+    clock.work(0.5);
+    await pacer.checkpoint(); // 1.2 ms: a rest of 1.2 × 0.9 / 0.1 = 10.8 ms
+    expect(clock.rests).toHaveLength(2);
+    expect(clock.rests[0]).toBe(0); // the yield
+    expect(clock.rests[1]).toBeCloseTo(10.8, 9);
+    expect(pacer.totals.workMs).toBeCloseTo(1.2, 9);
+    expect(pacer.totals.restMs).toBeCloseTo(10.8, 9);
+    expect(pacer.totals.slices).toBe(1);
+    expect(pacer.totals.longestSliceMs).toBeCloseTo(1.2, 9);
+    // Steps: 0.3 ms before the yield, then 0.4 + 0.5 ms (a checkpoint that does not rest
+    // does not let the reviews in).
+    expect(pacer.totals.longestStepMs).toBeCloseTo(0.9, 9);
+  });
+
+  it('measures a step from one yield, rest or I/O wait to the next, with the work charged to it', async () => {
+    const clock = new FakeClock();
+    clock.reviewsPerYieldMs = 2;
+    const pacer = scheduler(0.5, clock);
+    clock.work(0.75);
+    await pacer.io(() => Promise.resolve('page'));
+    expect(pacer.totals.longestStepMs).toBeCloseTo(0.75, 9);
+    pacer.charge(3); // the page's parse, just before this step
+    clock.work(0.25);
+    await pacer.yieldToReviews();
+    expect(pacer.totals.longestStepMs).toBeCloseTo(3.25, 9);
+    clock.work(0.5);
+    await pacer.yieldToReviews();
+    clock.work(1);
+    await pacer.checkpoint(); // 0.75 + 3 + 0.25 + 0.5 + 1 = 5.5 ms of work: a rest of 5.5 ms
+    expect(clock.rests.slice(-1)[0]).toBeCloseTo(5.5, 9);
+    expect(pacer.totals.longestStepMs).toBeCloseTo(3.25, 9);
+    expect(pacer.totals.longestSliceMs).toBeCloseTo(5.5, 9);
+  });
+
   it('rests on while reviews keep the event loop busy, until it was idle for a slice', async () => {
     const clock = new FakeClock();
     clock.idleShare = 0.1; // reviews take 90 % of the loop during the rest
@@ -130,6 +174,14 @@ describe('CpuShareScheduler', () => {
     stop.abort(new Error('audit stopped'));
     clock.work(2);
     await expect(pacer.checkpoint()).rejects.toThrow('audit stopped');
+  });
+
+  it("the real clock's yield takes no abort listener; its rests end when the audit stops", async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('audit stopped'));
+    // A yield is over within a turn of the loop: the next checkpoint sees the stop.
+    await expect(MONOTONIC_CLOCK.sleep(0, stop.signal)).resolves.toBeUndefined();
+    await expect(MONOTONIC_CLOCK.sleep(60_000, stop.signal)).rejects.toThrow();
   });
 
   it('refuses a share outside (0, 1]', () => {
