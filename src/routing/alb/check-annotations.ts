@@ -65,11 +65,13 @@ function splitKey(key: string, prefixes: string[]): AnnotationKey | undefined {
 
 /** Kubernetes' qualified-name rule for annotation keys (LBC parser.go). */
 function checkKeyName(out: FindingList, ref: AnnotationKey): void {
-  const parts = ref.key.split('/');
-  const namePart = parts[parts.length - 1] as string;
+  // indexOf, not split: a key from a parsed body is an internalized string, and V8 caches
+  // split's results for those in the old generation (docs/benchmarks.md, ninth pass).
+  const lastSlash = ref.key.lastIndexOf('/');
+  const namePart = ref.key.slice(lastSlash + 1);
   const limit = ref.kind === 'actions' ? MAX_ACTION_NAME : MAX_CONDITION_NAME;
   let problem: string | undefined;
-  if (parts.length > 2) problem = 'a qualified name may contain at most one "/"';
+  if (ref.key.indexOf('/') !== lastSlash) problem = 'a qualified name may contain at most one "/"';
   else if (namePart.length > 63)
     problem = `name part must be no more than 63 characters (it has ${namePart.length})`;
   else if (!QUALIFIED_NAME.test(namePart)) {
