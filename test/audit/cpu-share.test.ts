@@ -114,6 +114,7 @@ describe('CpuShareScheduler', () => {
     clock.work(0.75);
     await pacer.io(() => Promise.resolve('page'));
     expect(pacer.totals.longestStepMs).toBeCloseTo(0.75, 9);
+    pacer.charge(-2); // no parse is negative: a clock that went back is not work returned
     pacer.charge(3); // the page's parse, just before this step
     clock.work(0.25);
     await pacer.yieldToReviews();
@@ -123,6 +124,11 @@ describe('CpuShareScheduler', () => {
     clock.work(1);
     await pacer.checkpoint(); // 0.75 + 3 + 0.25 + 0.5 + 1 = 5.5 ms of work: a rest of 5.5 ms
     expect(clock.rests.slice(-1)[0]).toBeCloseTo(5.5, 9);
+    expect(pacer.totals.longestStepMs).toBeCloseTo(3.25, 9);
+    expect(pacer.totals.longestSliceMs).toBeCloseTo(5.5, 9);
+    clock.work(1.5); // a shorter slice after it: the longest stay
+    await pacer.checkpoint();
+    expect(clock.rests.slice(-1)[0]).toBeCloseTo(1.5, 9);
     expect(pacer.totals.longestStepMs).toBeCloseTo(3.25, 9);
     expect(pacer.totals.longestSliceMs).toBeCloseTo(5.5, 9);
   });
@@ -137,6 +143,11 @@ describe('CpuShareScheduler', () => {
     expect(clock.rests).toEqual([4, 4, 4]);
     expect(pacer.totals.backoffMs).toBeCloseTo(8, 9);
     expect(pacer.totals.restMs).toBeCloseTo(12, 9);
+    // The next slice's rest counts the idle time from its own start, not since the process began.
+    clock.work(1);
+    await pacer.checkpoint();
+    expect(clock.rests).toEqual([4, 4, 4, 4, 4, 4]);
+    expect(pacer.totals.backoffMs).toBeCloseTo(16, 9);
   });
 
   it('rests at most ten times its share while reviews take the whole loop, so the audit still finishes', async () => {
