@@ -88,6 +88,12 @@ export interface AuditOptions {
  * over the audit's rests), each a small read for the apiserver.
  */
 export const DEFAULT_AUDIT_PAGE = 10;
+/**
+ * Every Nth audit is full: it lists and judges every object, and rewrites every report. The
+ * others judge only the namespaces whose objects (or the objects their findings read) changed
+ * since the audit before. At the default interval of 300 s, a full audit an hour.
+ */
+export const DEFAULT_FULL_AUDIT_EVERY = 12;
 /** Results kept over all namespaces; the rest are counted as omitted. */
 export const MAX_AUDIT_RESULTS = 20_000;
 const SYNC_POLL_MS = 1000;

@@ -268,8 +268,21 @@ export class WebhookMetrics {
 
   readonly auditObjects = new Gauge({
     name: 'rtw_audit_objects',
-    help: 'Objects judged by the last background audit, by kind (Rollout, Ingress).',
+    help: 'Objects the reports cover after the last background audit, by kind (Rollout, Ingress): judged by it, or by an earlier one and unchanged since.',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditJudged = new Gauge({
+    name: 'rtw_audit_judged_objects',
+    help: 'Objects the last background audit listed and judged, by kind: all of them in a full audit, those of the namespaces that changed in an incremental one.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditLastFullRun = new Gauge({
+    name: 'rtw_audit_last_full_run_timestamp_seconds',
+    help: 'When the last full background audit (every object listed and judged) finished successfully (unix seconds).',
     registers: [this.registry],
   });
 
