@@ -12,12 +12,21 @@
  * takes at most its share of the event loop, so reviews keep their latency while it runs,
  * and it rests only between steps, so no page lives long enough to be promoted out of V8's
  * young generation (forEachPage). Nothing here runs on the request path.
+ *
+ * Incremental: listing and parsing whole objects is most of an audit's cost, and most of what
+ * it leaves in V8's old generation (docs/benchmarks.md). So only every Nth audit is full
+ * (`fullEvery`); the others take the cache's change journal (src/cluster/change-journal.ts)
+ * and judge again only the namespaces where something changed, or whose findings read a
+ * scope that changed (dependencies.ts), and rewrite only their reports. The other namespaces
+ * keep the results of the audit that last judged them, which were read from the same cache
+ * answers they would read now.
  */
 import type { Logger } from 'pino';
 import { ApiError, type ListPage, type QueryParams } from '../cluster/kube-api.js';
 import { collectionPath, RESOURCES, type ResourceDef } from '../cluster/resources.js';
 import { ingressControllers } from '../routing/ingress-class.js';
 import { isJsonObject } from '../routing/wire/index.js';
+import { CLUSTER_SCOPE, type ChangeJournal } from '../cluster/change-journal.js';
 import type { ClusterView, Finding, JsonObject } from '../routing/model.js';
 import type { WebhookPolicy } from '../webhook/admission/handler.js';
 import { actionFor, EMPTY_RULE_POLICY, scopeOf } from '../webhook/enforcement.js';
@@ -30,6 +39,7 @@ import {
   type PacingClock,
   type PacingTotals,
 } from './cpu-share.js';
+import { ReadRecorder } from './dependencies.js';
 import {
   buildReport,
   mergeResult,
@@ -60,6 +70,13 @@ export interface AuditApi {
 export interface AuditOptions {
   api: AuditApi;
   cluster: ClusterView & { isSynced(): boolean };
+  /**
+   * What changed in `cluster` since the previous audit (ClusterState.trackChanges()). Absent:
+   * every audit is full.
+   */
+  changes?: ChangeJournal;
+  /** Every Nth audit is full (DEFAULT_FULL_AUDIT_EVERY); the first one always is. */
+  fullEvery?: number;
   policy: WebhookPolicy;
   /** Namespaces to audit; empty: all (the same scope as the cache). */
   namespaces: readonly string[];
@@ -107,8 +124,15 @@ export interface ReportWrites {
 }
 
 export interface AuditSummary {
+  /** full: every object listed and judged; incremental: the namespaces that changed. */
+  mode: 'full' | 'incremental';
+  /** Namespaces listed and judged by this audit. */
+  namespaces: number;
+  /** Objects listed and judged by this audit. */
+  judged: { Rollout: number; Ingress: number };
+  /** Objects the reports cover: judged by this audit or, unchanged since, an earlier one. */
   objects: { Rollout: number; Ingress: number };
-  /** Findings per rule (before joining them into one result per rule and object). */
+  /** Findings per rule (before joining them into one result per rule and object), all namespaces. */
   byRule: Map<string, number>;
   results: number;
   omitted: number;
@@ -119,41 +143,90 @@ export interface AuditSummary {
   pacing: PacingTotals;
 }
 
-/** The findings of one audit, bounded (MAX_RESULTS_PER_REPORT, MAX_AUDIT_RESULTS). */
-class ResultCollector {
-  readonly byNamespace = new Map<string, Map<string, AuditResult>>();
-  readonly omittedByNamespace = new Map<string, number>();
-  readonly byRule = new Map<string, number>();
-  size = 0;
+/**
+ * The last judging of one namespace, kept until the namespace is judged again: its results
+ * (bounded, MAX_RESULTS_PER_REPORT), and the scopes other than itself that its objects'
+ * findings read, which say when it must be judged again.
+ */
+interface NamespaceRecord {
+  results: Map<string, AuditResult>;
+  omitted: number;
+  byRule: Map<string, number>;
+  objects: { Rollout: number; Ingress: number };
+  reads: Set<string>;
+}
 
-  add(result: AuditResult): void {
-    this.byRule.set(result.rule, (this.byRule.get(result.rule) ?? 0) + 1);
-    const namespace = result.object.namespace;
-    let results = this.byNamespace.get(namespace);
-    if (!results) {
-      results = new Map();
-      this.byNamespace.set(namespace, results);
+function emptyRecord(): NamespaceRecord {
+  return {
+    results: new Map(),
+    omitted: 0,
+    byRule: new Map(),
+    objects: { Rollout: 0, Ingress: 0 },
+    reads: new Set(),
+  };
+}
+
+/**
+ * The records of the namespaces one audit judges. `budget`: results it may still keep under
+ * MAX_AUDIT_RESULTS, after those the namespaces it does not judge keep.
+ */
+class ResultCollector {
+  readonly records = new Map<string, NamespaceRecord>();
+
+  constructor(private budget: number) {}
+
+  recordOf(namespace: string): NamespaceRecord {
+    let record = this.records.get(namespace);
+    if (!record) {
+      record = emptyRecord();
+      this.records.set(namespace, record);
     }
+    return record;
+  }
+
+  add(record: NamespaceRecord, result: AuditResult): void {
+    record.byRule.set(result.rule, (record.byRule.get(result.rule) ?? 0) + 1);
     const key = resultKey(result);
-    const existing = results.get(key);
+    const existing = record.results.get(key);
     if (existing) {
       mergeResult(existing, result);
       return;
     }
-    if (results.size >= MAX_RESULTS_PER_REPORT || this.size >= MAX_AUDIT_RESULTS) {
-      this.omittedByNamespace.set(namespace, (this.omittedByNamespace.get(namespace) ?? 0) + 1);
+    if (record.results.size >= MAX_RESULTS_PER_REPORT || this.budget <= 0) {
+      record.omitted++;
       return;
     }
-    results.set(key, result);
-    this.size++;
-  }
-
-  omitted(): number {
-    let total = 0;
-    for (const n of this.omittedByNamespace.values()) total += n;
-    return total;
+    record.results.set(key, result);
+    this.budget--;
   }
 }
+
+/**
+ * The namespaces an incremental audit judges, sorted: the changed scopes that are namespaces
+ * it covers (`covers`), the namespaces whose record read a changed scope, and `also`. Time
+ * linear in the changes and the records' reads.
+ */
+export function namespacesToJudge(
+  records: ReadonlyMap<string, { reads: ReadonlySet<string> }>,
+  changed: ReadonlySet<string>,
+  also: Iterable<string>,
+  covers: (scope: string) => boolean,
+): string[] {
+  const namespaces = new Set(also);
+  for (const scope of changed) if (covers(scope)) namespaces.add(scope);
+  for (const [namespace, record] of records) {
+    for (const scope of record.reads) {
+      if (changed.has(scope)) {
+        namespaces.add(namespace);
+        break;
+      }
+    }
+  }
+  return [...namespaces].sort();
+}
+
+/** Which namespaces an audit judges: all (listed cluster-wide, or per audited namespace) or these. */
+type AuditPlan = { mode: 'full' } | { mode: 'incremental'; namespaces: string[] };
 
 interface Metadata {
   namespace: string;
@@ -181,9 +254,21 @@ export class PolicyAudit {
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly formats: readonly ReportFormat[];
+  private readonly recorder: ReadRecorder;
+  /** Every namespace's last judging: what the reports hold, and what each one read. */
+  private readonly records = new Map<string, NamespaceRecord>();
+  /** Audits started so far; the next one is full when this is a multiple of `fullEvery`. */
+  private runs = 0;
+  /** A failed audit may have taken changes it never judged: the next one is full. */
+  private fullDue = true;
+  /** Namespaces whose report was not written: judged again by the next audit. */
+  private readonly unwritten = new Set<string>();
+  /** Report formats whose CRD the last full audit found served; incremental audits write only those. */
+  private readonly served = new Set<string>();
 
   constructor(private readonly options: AuditOptions) {
     this.formats = options.formats ?? [POLICY_REPORT, OPEN_REPORT];
+    this.recorder = new ReadRecorder(options.cluster);
   }
 
   /** Audits once the caches have synced, then every `intervalMs`. */
@@ -224,59 +309,79 @@ export class PolicyAudit {
     return this.options.intervalMs * (0.9 + Math.random() * 0.2);
   }
 
-  /** One complete audit: list, judge, write the reports, update the metrics. */
+  /**
+   * Full, or the namespaces to judge again: those where something changed, those whose last
+   * judging read a scope that changed, and those whose report was not written. Full as well
+   * when that is more than half of the namespaces judged before: one cluster-wide list is
+   * then fewer calls than a list per namespace. Changed namespaces that held nothing to
+   * judge (a Service changed where no Rollout lives) do not count: their lists are empty.
+   */
+  private plan(): AuditPlan {
+    // Taken first, so that a change made while this audit runs is left for the next one.
+    const changes = this.options.changes?.take();
+    const fullEvery = this.options.fullEvery ?? DEFAULT_FULL_AUDIT_EVERY;
+    const scheduled = this.runs++ % fullEvery === 0;
+    if (!changes || changes.everything || scheduled || this.fullDue) return { mode: 'full' };
+    const namespaces = namespacesToJudge(this.records, changes.scopes, this.unwritten, (scope) =>
+      this.audits(scope),
+    );
+    let judgedBefore = 0;
+    for (const namespace of namespaces) if (this.records.has(namespace)) judgedBefore++;
+    if (judgedBefore * 2 > this.records.size && judgedBefore > 1) return { mode: 'full' };
+    return { mode: 'incremental', namespaces };
+  }
+
+  /** A change's scope that is a namespace this audit covers (not the cluster scope, not a route key). */
+  private audits(scope: string): boolean {
+    if (scope === CLUSTER_SCOPE || scope.includes('/')) return false;
+    const { namespaces } = this.options;
+    return namespaces.length === 0 || namespaces.includes(scope);
+  }
+
+  /** One audit, full or incremental: list, judge, write the reports, update the metrics. */
   async runOnce(): Promise<AuditSummary> {
     const started = performance.now();
-    const { metrics, logger } = this.options;
+    const { metrics } = this.options;
     const pacer = new CpuShareScheduler({
       share: this.options.cpuShare ?? DEFAULT_AUDIT_CPU_SHARE,
       sliceMs: this.options.sliceMs,
       clock: this.options.clock,
       signal: this.abort.signal,
     });
+    const plan = this.plan();
+    // Until this audit has written what it judged, the next one must not trust the records.
+    this.fullDue = true;
     try {
-      const collector = new ResultCollector();
-      const objects = {
-        Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', collector, pacer),
-        Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', collector, pacer),
+      const judging = plan.mode === 'full' ? undefined : new Set(plan.namespaces);
+      let kept = 0;
+      for (const [namespace, record] of this.records)
+        if (judging && !judging.has(namespace)) kept += record.results.size;
+      const collector = new ResultCollector(MAX_AUDIT_RESULTS - kept);
+      const scopes = plan.mode === 'full' ? this.scopes() : plan.namespaces;
+      const judged = {
+        Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', scopes, collector, pacer),
+        Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', scopes, collector, pacer),
       };
+      const written =
+        plan.mode === 'full' ? collector.records : this.judgedRecords(plan.namespaces, collector);
+      this.keep(plan, collector);
       const reports: AuditSummary['reports'] = {};
+      this.unwritten.clear();
       for (const format of this.formats)
-        reports[format.kind] = await this.writeReports(format, collector, pacer);
-      const summary: AuditSummary = {
-        objects,
-        byRule: collector.byRule,
-        results: collector.size,
-        omitted: collector.omitted(),
-        reports,
-        seconds: (performance.now() - started) / 1000,
-        pacing: { ...pacer.totals },
-      };
+        reports[format.kind] = await this.writeReports(format, plan, written, pacer);
+      this.fullDue = false;
+      const summary = this.summarize(plan, judged, reports, (performance.now() - started) / 1000, pacer);
       if (metrics) {
         metrics.auditViolations.reset();
-        for (const [rule, count] of collector.byRule) metrics.auditViolations.set({ rule }, count);
-        metrics.auditObjects.set({ kind: 'Rollout' }, objects.Rollout);
-        metrics.auditObjects.set({ kind: 'Ingress' }, objects.Ingress);
+        for (const [rule, count] of summary.byRule) metrics.auditViolations.set({ rule }, count);
+        for (const kind of ['Rollout', 'Ingress'] as const) {
+          metrics.auditObjects.set({ kind }, summary.objects[kind]);
+          metrics.auditJudged.set({ kind }, judged[kind]);
+        }
         metrics.auditRuns.inc({ result: 'success' });
+        if (plan.mode === 'full') metrics.auditLastFullRun.set(Date.now() / 1000);
       }
-      const ms = (value: number) => Math.round(value * 10) / 10;
-      logger.info(
-        {
-          ...summary,
-          byRule: Object.fromEntries(collector.byRule),
-          seconds: Math.round(summary.seconds * 1000) / 1000,
-          pacing: {
-            cpuShare: pacer.share,
-            workMs: ms(summary.pacing.workMs),
-            restMs: ms(summary.pacing.restMs),
-            backoffMs: ms(summary.pacing.backoffMs),
-            slices: summary.pacing.slices,
-            longestSliceMs: ms(summary.pacing.longestSliceMs),
-            longestStepMs: ms(summary.pacing.longestStepMs),
-          },
-        },
-        'background audit finished',
-      );
+      this.log(summary, pacer.share);
       return summary;
     } catch (error) {
       metrics?.auditRuns.inc({ result: 'error' });
@@ -288,14 +393,87 @@ export class PolicyAudit {
     }
   }
 
+  /** The judged namespaces' new records, an empty one where no object was left. */
+  private judgedRecords(
+    namespaces: readonly string[],
+    collector: ResultCollector,
+  ): Map<string, NamespaceRecord> {
+    const judged = new Map<string, NamespaceRecord>();
+    for (const namespace of namespaces)
+      judged.set(namespace, collector.records.get(namespace) ?? emptyRecord());
+    return judged;
+  }
+
+  /** Replaces the judged namespaces' records; a full audit replaces them all. */
+  private keep(plan: AuditPlan, collector: ResultCollector): void {
+    if (plan.mode === 'full') this.records.clear();
+    else for (const namespace of plan.namespaces) this.records.delete(namespace);
+    for (const [namespace, record] of collector.records) this.records.set(namespace, record);
+  }
+
+  private summarize(
+    plan: AuditPlan,
+    judged: AuditSummary['judged'],
+    reports: AuditSummary['reports'],
+    seconds: number,
+    pacer: CpuShareScheduler,
+  ): AuditSummary {
+    const byRule = new Map<string, number>();
+    const objects = { Rollout: 0, Ingress: 0 };
+    let results = 0;
+    let omitted = 0;
+    for (const record of this.records.values()) {
+      for (const [rule, count] of record.byRule) byRule.set(rule, (byRule.get(rule) ?? 0) + count);
+      objects.Rollout += record.objects.Rollout;
+      objects.Ingress += record.objects.Ingress;
+      results += record.results.size;
+      omitted += record.omitted;
+    }
+    return {
+      mode: plan.mode,
+      namespaces: plan.mode === 'full' ? this.records.size : plan.namespaces.length,
+      judged,
+      objects,
+      byRule,
+      results,
+      omitted,
+      reports,
+      seconds,
+      pacing: { ...pacer.totals },
+    };
+  }
+
+  private log(summary: AuditSummary, cpuShare: number): void {
+    const ms = (value: number) => Math.round(value * 10) / 10;
+    const { pacing } = summary;
+    this.options.logger.info(
+      {
+        ...summary,
+        byRule: Object.fromEntries(summary.byRule),
+        seconds: Math.round(summary.seconds * 1000) / 1000,
+        pacing: {
+          cpuShare,
+          workMs: ms(pacing.workMs),
+          restMs: ms(pacing.restMs),
+          backoffMs: ms(pacing.backoffMs),
+          slices: pacing.slices,
+          longestSliceMs: ms(pacing.longestSliceMs),
+          longestStepMs: ms(pacing.longestStepMs),
+        },
+      },
+      'background audit finished',
+    );
+  }
+
   private scopes(): (string | undefined)[] {
     return this.options.namespaces.length > 0 ? [...this.options.namespaces] : [undefined];
   }
 
-  /** Lists every object of a resource page by page and judges each; returns how many were judged. */
+  /** Lists every object of a resource in the scopes, page by page, and judges each; returns how many were judged. */
   private async judgeAll(
     def: ResourceDef,
     kind: 'Rollout' | 'Ingress',
+    scopes: readonly (string | undefined)[],
     collector: ResultCollector,
     pacer: CpuShareScheduler,
   ): Promise<number> {
@@ -306,6 +484,7 @@ export class PolicyAudit {
       // The whole page before the next rest, no checkpoint between its objects (see
       // forEachPage), but the reviews that arrived meanwhile go first after each object.
       await this.forEachPage(
+        scopes,
         (ns) => collectionPath(def, ns),
         { limit: pageSize },
         pacer,
@@ -324,7 +503,11 @@ export class PolicyAudit {
     return judged;
   }
 
-  /** Judges one object; false when it is not one the webhook watches. */
+  /**
+   * Judges one object, and records what the judging read into its namespace's record, the
+   * objects that turn out not to be watched too (what made them so can change). False when
+   * it is not one the webhook watches.
+   */
   private judge(
     object: JsonObject,
     kind: 'Rollout' | 'Ingress',
@@ -333,20 +516,21 @@ export class PolicyAudit {
   ): boolean {
     const meta = metadataOf(object);
     if (!meta) return false;
-    const { cluster, policy } = this.options;
-    let findings: Finding[];
-    if (kind === 'Rollout') {
-      findings = rolloutFindings(object, cluster, meta.namespace);
-    } else {
-      if (!this.isWatchedIngress(meta)) return false;
-      findings = ingressFindings(object, cluster, meta.namespace);
-    }
+    const { policy } = this.options;
+    const cluster = this.recorder;
+    const record = collector.recordOf(meta.namespace);
+    let findings: Finding[] | undefined;
+    if (kind === 'Rollout') findings = rolloutFindings(object, cluster, meta.namespace);
+    else if (this.isWatchedIngress(meta)) findings = ingressFindings(object, cluster, meta.namespace);
+    for (const scope of this.recorder.take()) if (scope !== meta.namespace) record.reads.add(scope);
+    if (!findings) return false;
+    record.objects[kind]++;
     const scope = scopeOf(object, meta.namespace);
     const subject: AuditedObject = { apiVersion, kind, ...meta };
     for (const f of findings) {
       const action = actionFor(policy.rules ?? EMPTY_RULE_POLICY, policy.enforcement, f.rule, scope);
       if (action === 'off') continue;
-      collector.add({
+      collector.add(record, {
         object: subject,
         rule: f.rule,
         result: f.severity === 'error' ? 'fail' : 'warn',
@@ -360,7 +544,7 @@ export class PolicyAudit {
 
   /** An Ingress the ALB or NGINX controller manages (per the cache), or one a Rollout routes through. */
   private isWatchedIngress(meta: Metadata): boolean {
-    const { cluster } = this.options;
+    const cluster = this.recorder;
     if (cluster.rolloutsReferencingIngress(meta.namespace, meta.name).length > 0) return true;
     const cached = cluster.getIngress(meta.namespace, meta.name);
     if (!cached) return false;
@@ -368,18 +552,30 @@ export class PolicyAudit {
     return controllers.alb || controllers.nginx;
   }
 
-  /** Makes the reports of one format match the findings: create, update in place, delete. */
+  /**
+   * Makes the reports of one format match the judged namespaces' records: create, update in
+   * place, delete. A full audit also deletes the reports of namespaces it found nothing in.
+   */
   private async writeReports(
     format: ReportFormat,
-    collector: ResultCollector,
+    plan: AuditPlan,
+    judged: ReadonlyMap<string, NamespaceRecord>,
     pacer: CpuShareScheduler,
   ): Promise<ReportWrites | 'not-served'> {
-    const existing = await this.existingReports(format, pacer);
-    if (existing === 'not-served') return existing;
+    const existing =
+      plan.mode === 'full'
+        ? await this.existingReports(format, pacer)
+        : await this.existingReportsOf(format, plan.namespaces, pacer);
+    if (existing === 'not-served') {
+      this.served.delete(format.kind);
+      return existing;
+    }
+    if (plan.mode === 'full') this.served.add(format.kind);
     const writes: ReportWrites = { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 };
     const signal = this.abort.signal;
     const nowSeconds = Math.floor(Date.now() / 1000);
-    for (const [namespace, results] of collector.byNamespace) {
+    for (const [namespace, record] of judged) {
+      if (record.results.size === 0 && record.omitted === 0) continue;
       // Rest before building a report, not after writing it: no report body is held over a
       // rest (the reason is forEachPage's).
       await pacer.checkpoint();
@@ -388,10 +584,10 @@ export class PolicyAudit {
       const { body } = buildReport(
         format,
         namespace,
-        [...results.values()],
+        [...record.results.values()],
         nowSeconds,
         live,
-        collector.omittedByNamespace.get(namespace) ?? 0,
+        record.omitted,
       );
       try {
         if (live && sameReport(live, body)) {
@@ -410,6 +606,7 @@ export class PolicyAudit {
       } catch (error) {
         signal.throwIfAborted();
         writes.failed++;
+        this.unwritten.add(namespace);
         // 409: another replica wrote the report meanwhile; the next audit reconciles it.
         const conflict = error instanceof ApiError && error.statusCode === 409;
         this.options.logger[conflict ? 'debug' : 'warn'](
@@ -428,6 +625,7 @@ export class PolicyAudit {
         signal.throwIfAborted();
         if (error instanceof ApiError && error.statusCode === 404) continue;
         writes.failed++;
+        this.unwritten.add(namespace);
         this.options.logger.warn({ err: error, namespace, report: format.kind }, 'policy report not deleted');
       }
     }
@@ -445,6 +643,7 @@ export class PolicyAudit {
       // Kept through the writes, rests included: each is compared with its namespace's new
       // report and gives it the timestamps of the results that did not change.
       await this.forEachPage(
+        this.scopes(),
         (ns) => reportPath(format, ns),
         query,
         pacer,
@@ -464,8 +663,35 @@ export class PolicyAudit {
   }
 
   /**
-   * Lists every page, over every audited namespace, and hands its items to `use`, which may
-   * yield to reviews (`yieldToReviews`) but never rest. The rests come only between pages,
+   * Our report of one format in each of these namespaces, read one by one (a 404 is no
+   * report). `not-served` when the last full audit found the API not installed: an
+   * incremental audit does not find out, the next full one does.
+   */
+  private async existingReportsOf(
+    format: ReportFormat,
+    namespaces: readonly string[],
+    pacer: CpuShareScheduler,
+  ): Promise<Map<string, JsonObject> | 'not-served'> {
+    if (!this.served.has(format.kind)) return 'not-served';
+    const reports = new Map<string, JsonObject>();
+    for (const namespace of namespaces) {
+      await pacer.checkpoint();
+      this.abort.signal.throwIfAborted();
+      const path = reportPath(format, namespace, REPORT_NAME);
+      try {
+        const report = await pacer.io(() => this.options.api.send('GET', path, undefined, this.abort.signal));
+        if (isJsonObject(report)) reports.set(namespace, report);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * Lists every page, over the given scopes (a namespace, or undefined for all), and hands
+   * its items to `use`, which may yield to reviews (`yieldToReviews`) but never rest. The
+   * rests come only between pages,
    * before the next list, while no page is held: a page is parsed, used and dropped in one
    * slice (its wall time a few milliseconds, with the reviews let in between its objects).
    * Why: the chart gives V8 a small young generation (`--max-semi-space-size=2`), which under
@@ -477,12 +703,13 @@ export class PolicyAudit {
    * object's judging, is the longest step a review waits for; the page size bounds the slice.
    */
   private async forEachPage(
+    scopes: readonly (string | undefined)[],
     pathOf: (namespace?: string) => string,
     query: QueryParams,
     pacer: CpuShareScheduler,
     use: (items: unknown[]) => void | Promise<void>,
   ): Promise<void> {
-    for (const namespace of this.scopes()) {
+    for (const namespace of scopes) {
       let continueToken: string | undefined;
       do {
         await pacer.checkpoint();

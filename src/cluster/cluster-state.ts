@@ -8,6 +8,7 @@
  * empty or partial, and "no Rollout references this Ingress" read from it would be a lie.
  */
 import type { ClusterView } from '../routing/model.js';
+import type { ChangeJournal } from './change-journal.js';
 
 export const RESOURCE_KINDS = [
   'rollouts',
@@ -74,4 +75,6 @@ export interface ClusterState extends ClusterView {
   /** True once every resource has been listed completely; stays true afterwards. */
   isSynced(): boolean;
   status(): CacheStatus;
+  /** Starts recording which scopes change (namespaces, cluster-scoped objects, route keys). */
+  trackChanges(): ChangeJournal;
 }

@@ -17,6 +17,7 @@ import type {
   RouteKind,
   Service,
 } from '../routing/model.js';
+import { CLUSTER_SCOPE, ChangeJournal } from './change-journal.js';
 import type { ResourceKind } from './cluster-state.js';
 import { DelegatingClusterView } from './delegating-view.js';
 
@@ -66,7 +67,7 @@ export function ingressesReferencedBy(rollout: Rollout): string[] {
 }
 
 /** Index key of a Gateway API route; it cannot collide with an Ingress's `namespace/name`. */
-function routeKey(kind: RouteKind, namespace: string, name: string): string {
+export function routeKey(kind: RouteKind, namespace: string, name: string): string {
   return `${kind}:${namespace}/${name}`;
 }
 
@@ -108,18 +109,29 @@ export class ClusterStore implements ClusterView {
    * built on first use and dropped whenever a Rollout filed under that Ingress changes.
    */
   private readonly resolvedByIngress = new Map<string, readonly Rollout[]>();
+  /** Made by the first `trackChanges()`: nobody reads the changes until then. */
+  private journal: ChangeJournal | undefined;
+
+  /** The journal of every write from now on (one per store, whoever asks). */
+  trackChanges(): ChangeJournal {
+    this.journal ??= new ChangeJournal();
+    return this.journal;
+  }
 
   upsert<K extends ResourceKind>(kind: K, obj: Projections[K]): void {
     const key = keyOf(kind, obj);
     if (kind === 'rollouts') this.reindexRollout(key, obj as Rollout);
     this.tables[kind].set(key, obj);
+    this.journal?.record('namespace' in obj ? obj.namespace : CLUSTER_SCOPE);
   }
 
   /** Returns true when an object was removed. */
   remove(kind: ResourceKind, namespace: string, name: string): boolean {
     const key = storeKey(kind, namespace, name);
     if (kind === 'rollouts') this.reindexRollout(key, undefined);
-    return this.tables[kind].delete(key);
+    const removed = this.tables[kind].delete(key);
+    if (removed) this.journal?.record(kind === 'ingressclasses' ? CLUSTER_SCOPE : namespace);
+    return removed;
   }
 
   /**
@@ -215,6 +227,10 @@ export class ClusterStore implements ClusterView {
 
   private reindexRollout(key: string, rollout: Rollout | undefined): void {
     for (const ingressKey of this.ingressKeysByRollout.get(key) ?? []) {
+      // The answer for this key may change: for a route, its referencing Rollouts live in any
+      // namespace, so the key is the change (change-journal.ts). An Ingress's key is also
+      // covered by its namespace; recording it as well costs one set entry.
+      this.journal?.record(ingressKey);
       this.resolvedByIngress.delete(ingressKey);
       const keys = this.rolloutsByIngress.get(ingressKey)?.filter((k) => k !== key);
       if (keys && keys.length > 0) this.rolloutsByIngress.set(ingressKey, keys);
@@ -229,6 +245,7 @@ export class ClusterStore implements ClusterView {
     if (ingressKeys.length === 0) return;
     this.ingressKeysByRollout.set(key, ingressKeys);
     for (const ingressKey of ingressKeys) {
+      this.journal?.record(ingressKey);
       this.resolvedByIngress.delete(ingressKey);
       const keys = this.rolloutsByIngress.get(ingressKey);
       if (!keys) this.rolloutsByIngress.set(ingressKey, [key]);
@@ -267,5 +284,10 @@ export abstract class StoreBackedView extends DelegatingClusterView {
   /** Read-only access to every projection, for the CLI (`check`, `render`) and tests. */
   contents(): StoreReader {
     return this.store;
+  }
+
+  /** What changes from now on (the incremental audit's input; change-journal.ts). */
+  trackChanges(): ChangeJournal {
+    return this.store.trackChanges();
   }
 }

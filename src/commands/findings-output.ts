@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { PolicyAudit } from '../audit/auditor.js';
+import type { ChangeJournal } from '../cluster/change-journal.js';
 import { apiEventSink, EventRecorder } from '../cluster/event-recorder.js';
 import type { HttpKubeApi } from '../cluster/http-kube-api.js';
 import type { WebhookPolicy } from '../webhook/admission/handler.js';
@@ -30,6 +31,8 @@ const EVENT_FLUSH_ON_STOP_MS = 3000;
 
 interface Context {
   cluster: ReadinessSource;
+  /** Starts the cache's change journal: the incremental audit's input. */
+  trackChanges: () => ChangeJournal;
   policy: WebhookPolicy;
   logger: Logger;
   metrics: WebhookMetrics;
@@ -62,6 +65,8 @@ export function startFindingsOutput(
       ? new PolicyAudit({
           api,
           cluster,
+          changes: context.trackChanges(),
+          fullEvery: options.auditFullEvery,
           policy: context.policy,
           namespaces: options.namespaces,
           intervalMs: options.auditIntervalSeconds * 1000,

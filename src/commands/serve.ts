@@ -179,7 +179,13 @@ export async function startServer(
     ...(rules ? { rules } : {}),
   };
   const findings = api
-    ? startFindingsOutput(api, options, { cluster: readiness, policy, logger, metrics })
+    ? startFindingsOutput(api, options, {
+        cluster: readiness,
+        trackChanges: () => cluster.trackChanges(),
+        policy,
+        logger,
+        metrics,
+      })
     : undefined;
   const server = createServer({
     cluster: readiness,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +11,8 @@ import { readManifests } from '../../src/cluster/manifest-files.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import { parseRulePolicy } from '../../src/webhook/enforcement.js';
 import { WebhookMetrics } from '../../src/webhook/metrics.js';
+import { fixedText } from './miswired-app.js';
+import { FakeReportStore } from './report-store.js';
 
 /**
  * An apiserver that lists Rollouts and Ingresses in pages and stores policy reports
@@ -18,12 +20,12 @@ import { WebhookMetrics } from '../../src/webhook/metrics.js';
  */
 class FakeAuditApi implements AuditApi {
   objects = new Map<string, JsonObject[]>();
-  reports = new Map<string, JsonObject>();
+  private readonly store = new FakeReportStore();
+  readonly reports = this.store.reports;
   writes: string[] = [];
   lists = 0;
   /** Reported on every page as the client's parse time. */
   parseMs: number | undefined;
-  private rv = 1;
   constructor(private readonly openReports = false) {}
 
   async list(path: string, query: QueryParams): Promise<ListPage> {
@@ -53,17 +55,7 @@ class FakeAuditApi implements AuditApi {
 
   async send(method: string, path: string, body: unknown): Promise<unknown> {
     this.writes.push(`${method} ${path}`);
-    const parts = path.split('/');
-    const namespace = parts[parts.indexOf('namespaces') + 1]!;
-    const key = `${parts[2]}/${namespace}`;
-    if (method === 'DELETE') {
-      this.reports.delete(key);
-      return {};
-    }
-    const object = structuredClone(body) as JsonObject;
-    (object['metadata'] as JsonObject)['resourceVersion'] = String(++this.rv);
-    this.reports.set(key, object);
-    return object;
+    return this.store.send(method, path, body);
   }
 }
 
@@ -160,21 +152,7 @@ describe('PolicyAudit', () => {
     // Fixed: port.name use-annotation, and the action the ALB then reads (as the mutating
     // hook writes it on that update).
     const dir = await mkdtemp(join(tmpdir(), 'rtw-audit-'));
-    const action = JSON.stringify({
-      Type: 'forward',
-      ForwardConfig: {
-        TargetGroups: [
-          { ServiceName: 'api-canary', ServicePort: '8080', Weight: 0 },
-          { ServiceName: 'api-stable', ServicePort: '8080', Weight: 100 },
-        ],
-      },
-    });
-    const fixed = (await readFile('test/fixtures/miswired/app.yaml', 'utf8'))
-      .replace('port: { number: 8080 }', 'port: { name: use-annotation }')
-      .replace(
-        '    kubernetes.io/ingress.class: alb',
-        `    kubernetes.io/ingress.class: alb\n    alb.ingress.kubernetes.io/actions.api-stable: '${action}'`,
-      );
+    const fixed = await fixedText();
     await writeFile(join(dir, 'app.yaml'), fixed);
     await objectsOf(api, dir);
     const third = await audit(api, await clusterFrom(dir)).runOnce();

@@ -12,7 +12,7 @@ export const TIMED: readonly string[] = [
   'test/routing/gateway-api/{guard,route-rules,traffic-state}.test.ts',
   'test/routing/wire/{canonical-json,gateway-api-config,ingress-object,json-shape}.test.ts',
   'test/webhook/{bounded-input,enforcement,events,warning-text}.test.ts',
-  'test/audit/policy-report.test.ts',
+  'test/audit/{dependencies,policy-report}.test.ts',
   'test/cluster/{event-recorder,project}.test.ts',
   'test/bench/apiserver-metrics.test.ts',
 ];

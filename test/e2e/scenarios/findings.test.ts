@@ -193,7 +193,9 @@ describe('findings: the background audit into policy reports, and a rule set to 
     writeFileSync(policy, stringify({ rules: [{ match: ['alb-backend-port-number'], action: 'audit' }] }));
     webhook = await s.startWebhook({
       enforcement: 'deny',
-      extraArgs: [`--policy=${policy}`, '--audit-interval-seconds=2'],
+      // Only the first audit is full: the later findings and the fix are seen by incremental
+      // audits, which judge the namespaces the watch saw change.
+      extraArgs: [`--policy=${policy}`, '--audit-interval-seconds=2', '--audit-full-every=1000'],
     });
   });
   afterAll(async () => {
@@ -239,5 +241,11 @@ describe('findings: the background audit into policy reports, and a rule set to 
     for (const resource of ['policyreports.wgpolicyk8s.io', 'reports.openreports.io']) {
       await waitFor(`${resource} to be deleted`, async () => ((await report(resource)) ? undefined : true));
     }
+    const text = await metrics(s, webhook);
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(gauge('rtw_audit_last_full_run_timestamp_seconds')).toBeGreaterThan(0);
+    expect(gauge('rtw_audit_last_run_timestamp_seconds')).toBeGreaterThan(
+      gauge('rtw_audit_last_full_run_timestamp_seconds'),
+    );
   });
 });
