@@ -14,12 +14,13 @@
  * young generation (forEachPage). Nothing here runs on the request path.
  *
  * Incremental: listing and parsing whole objects is most of an audit's cost, and most of what
- * it leaves in V8's old generation (docs/benchmarks.md). So only every Nth audit is full
- * (`fullEvery`); the others take the cache's change journal (src/cluster/change-journal.ts)
- * and judge again only the namespaces where something changed, or whose findings read a
- * scope that changed (dependencies.ts), and rewrite only their reports. The other namespaces
- * keep the results of the audit that last judged them, which were read from the same cache
- * answers they would read now.
+ * it leaves in V8's old generation (docs/benchmarks.md). So only the first audit is full. The
+ * others take the cache's change journal (src/cluster/change-journal.ts) and judge again only
+ * the namespaces where something changed, or whose findings read a scope that changed
+ * (dependencies.ts), plus a 1/N share of the others in turn (`rejudgeEvery`), so that every
+ * namespace is judged again at least every N audits without one audit judging them all; and
+ * they rewrite only those namespaces' reports. The other namespaces keep the results of the
+ * audit that last judged them, which were read from the same cache answers they would read now.
  */
 import type { Logger } from 'pino';
 import { ApiError, type ListPage, type QueryParams } from '../cluster/kube-api.js';
@@ -75,8 +76,12 @@ export interface AuditOptions {
    * every audit is full.
    */
   changes?: ChangeJournal;
-  /** Every Nth audit is full (DEFAULT_FULL_AUDIT_EVERY); the first one always is. */
-  fullEvery?: number;
+  /**
+   * Every namespace is judged again at least every N audits, changed or not: each audit takes
+   * the next 1/N of them in turn (DEFAULT_AUDIT_REJUDGE_EVERY). 1: every audit is full; 0:
+   * none is judged again unless something it read changed.
+   */
+  rejudgeEvery?: number;
   policy: WebhookPolicy;
   /** Namespaces to audit; empty: all (the same scope as the cache). */
   namespaces: readonly string[];
@@ -106,11 +111,17 @@ export interface AuditOptions {
  */
 export const DEFAULT_AUDIT_PAGE = 10;
 /**
- * Every Nth audit is full: it lists and judges every object, and rewrites every report. The
- * others judge only the namespaces whose objects (or the objects their findings read) changed
- * since the audit before. At the default interval of 300 s, a full audit an hour.
+ * Every namespace is judged again at least every N audits even when nothing it read changed:
+ * a safety net for a change the journal could not see (and it puts back a report edited or
+ * deleted by hand). At the default interval of 300 s, within the hour, a twelfth at a time.
  */
-export const DEFAULT_FULL_AUDIT_EVERY = 12;
+export const DEFAULT_AUDIT_REJUDGE_EVERY = 12;
+/**
+ * Every Nth audit lists all of the webhook's reports, not only the judged namespaces': it
+ * deletes strays (a namespace whose objects went while no audit ran), and finds a report CRD
+ * installed since.
+ */
+export const REPORT_SWEEP_EVERY = 12;
 /** Results kept over all namespaces; the rest are counted as omitted. */
 export const MAX_AUDIT_RESULTS = 20_000;
 const SYNC_POLL_MS = 1000;
@@ -154,6 +165,11 @@ interface NamespaceRecord {
   byRule: Map<string, number>;
   objects: { Rollout: number; Ingress: number };
   reads: Set<string>;
+}
+
+/** A namespace with findings has a report; one without has none. */
+function hasFindings(record: NamespaceRecord | undefined): boolean {
+  return record !== undefined && (record.results.size > 0 || record.omitted > 0);
 }
 
 function emptyRecord(): NamespaceRecord {
@@ -226,7 +242,14 @@ export function namespacesToJudge(
 }
 
 /** Which namespaces an audit judges: all (listed cluster-wide, or per audited namespace) or these. */
-type AuditPlan = { mode: 'full' } | { mode: 'incremental'; namespaces: string[] };
+type AuditPlan =
+  | { mode: 'full' }
+  | {
+      mode: 'incremental';
+      namespaces: string[];
+      /** List every report (not only the judged namespaces'): strays are deleted, a CRD installed since is found. */
+      sweep: boolean;
+    };
 
 interface Metadata {
   namespace: string;
@@ -257,8 +280,10 @@ export class PolicyAudit {
   private readonly recorder: ReadRecorder;
   /** Every namespace's last judging: what the reports hold, and what each one read. */
   private readonly records = new Map<string, NamespaceRecord>();
-  /** Audits started so far; the next one is full when this is a multiple of `fullEvery`. */
+  /** Audits started so far; every REPORT_SWEEP_EVERYth sweeps the reports. */
   private runs = 0;
+  /** The last namespace judged in turn (rejudgeEvery); the next turn starts after it. */
+  private rotation = '';
   /** A failed audit may have taken changes it never judged: the next one is full. */
   private fullDue = true;
   /** Namespaces whose report was not written: judged again by the next audit. */
@@ -311,24 +336,37 @@ export class PolicyAudit {
 
   /**
    * Full, or the namespaces to judge again: those where something changed, those whose last
-   * judging read a scope that changed, and those whose report was not written. Full as well
-   * when that is more than half of the namespaces judged before: one cluster-wide list is
-   * then fewer calls than a list per namespace. Changed namespaces that held nothing to
-   * judge (a Service changed where no Rollout lives) do not count: their lists are empty.
+   * judging read a scope that changed, those whose report was not written, and the next ones
+   * in turn. Full as well when that is more than half of the namespaces judged before: one
+   * cluster-wide list is then fewer calls than a list per namespace. Changed namespaces that
+   * held nothing to judge (a Service changed where no Rollout lives) do not count: their
+   * lists are empty.
    */
   private plan(): AuditPlan {
     // Taken first, so that a change made while this audit runs is left for the next one.
     const changes = this.options.changes?.take();
-    const fullEvery = this.options.fullEvery ?? DEFAULT_FULL_AUDIT_EVERY;
-    const scheduled = this.runs++ % fullEvery === 0;
-    if (!changes || changes.everything || scheduled || this.fullDue) return { mode: 'full' };
-    const namespaces = namespacesToJudge(this.records, changes.scopes, this.unwritten, (scope) =>
-      this.audits(scope),
-    );
+    const every = this.options.rejudgeEvery ?? DEFAULT_AUDIT_REJUDGE_EVERY;
+    const sweep = ++this.runs % REPORT_SWEEP_EVERY === 0;
+    if (!changes || changes.everything || this.fullDue) return { mode: 'full' };
+    const extra = [...this.unwritten, ...this.nextInTurn(every)];
+    const namespaces = namespacesToJudge(this.records, changes.scopes, extra, (scope) => this.audits(scope));
     let judgedBefore = 0;
     for (const namespace of namespaces) if (this.records.has(namespace)) judgedBefore++;
     if (judgedBefore * 2 > this.records.size && judgedBefore > 1) return { mode: 'full' };
-    return { mode: 'incremental', namespaces };
+    return { mode: 'incremental', namespaces, sweep };
+  }
+
+  /** The next 1/`every` of the judged namespaces, in name order after the last turn's, wrapping. */
+  private nextInTurn(every: number): string[] {
+    if (every === 0) return [];
+    const names = [...this.records.keys()].sort();
+    const count = Math.ceil(names.length / every);
+    const after = names.findIndex((name) => name > this.rotation);
+    const start = after === -1 ? 0 : after;
+    const turn: string[] = [];
+    for (let i = 0; i < count; i++) turn.push(names[(start + i) % names.length]!);
+    if (turn.length > 0) this.rotation = turn[turn.length - 1]!;
+    return turn;
   }
 
   /** A change's scope that is a namespace this audit covers (not the cluster scope, not a route key). */
@@ -554,7 +592,8 @@ export class PolicyAudit {
 
   /**
    * Makes the reports of one format match the judged namespaces' records: create, update in
-   * place, delete. A full audit also deletes the reports of namespaces it found nothing in.
+   * place, delete. An audit that lists every report (full, or a sweep) also deletes those of
+   * namespaces without findings.
    */
   private async writeReports(
     format: ReportFormat,
@@ -562,20 +601,20 @@ export class PolicyAudit {
     judged: ReadonlyMap<string, NamespaceRecord>,
     pacer: CpuShareScheduler,
   ): Promise<ReportWrites | 'not-served'> {
-    const existing =
-      plan.mode === 'full'
-        ? await this.existingReports(format, pacer)
-        : await this.existingReportsOf(format, plan.namespaces, pacer);
+    const listAll = plan.mode === 'full' || plan.sweep;
+    const existing = listAll
+      ? await this.existingReports(format, pacer)
+      : await this.existingReportsOf(format, plan.namespaces, pacer);
     if (existing === 'not-served') {
       this.served.delete(format.kind);
       return existing;
     }
-    if (plan.mode === 'full') this.served.add(format.kind);
+    if (listAll) this.served.add(format.kind);
     const writes: ReportWrites = { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 };
     const signal = this.abort.signal;
     const nowSeconds = Math.floor(Date.now() / 1000);
     for (const [namespace, record] of judged) {
-      if (record.results.size === 0 && record.omitted === 0) continue;
+      if (!hasFindings(record)) continue;
       // Rest before building a report, not after writing it: no report body is held over a
       // rest (the reason is forEachPage's).
       await pacer.checkpoint();
@@ -615,8 +654,10 @@ export class PolicyAudit {
         );
       }
     }
-    // Namespaces whose findings are all fixed (or whose objects are gone).
+    // Namespaces whose findings are all fixed (or whose objects are gone). A report listed by a
+    // sweep, of a namespace this audit did not judge, stands for the findings it still has.
     for (const namespace of existing.keys()) {
+      if (hasFindings(this.records.get(namespace))) continue;
       try {
         const path = reportPath(format, namespace, REPORT_NAME);
         await pacer.io(() => this.options.api.send('DELETE', path, undefined, signal));
@@ -664,8 +705,8 @@ export class PolicyAudit {
 
   /**
    * Our report of one format in each of these namespaces, read one by one (a 404 is no
-   * report). `not-served` when the last full audit found the API not installed: an
-   * incremental audit does not find out, the next full one does.
+   * report). `not-served` when the last full audit or sweep found the API not installed: the
+   * next sweep finds out whether it is now.
    */
   private async existingReportsOf(
     format: ReportFormat,

@@ -66,7 +66,7 @@ export function startFindingsOutput(
           api,
           cluster,
           changes: context.trackChanges(),
-          fullEvery: options.auditFullEvery,
+          rejudgeEvery: options.auditRejudgeEvery,
           policy: context.policy,
           namespaces: options.namespaces,
           intervalMs: options.auditIntervalSeconds * 1000,

@@ -3,7 +3,7 @@
  * names every flag listed here (test/cli-docs.test.ts checks it).
  */
 
-import { DEFAULT_FULL_AUDIT_EVERY } from '../audit/auditor.js';
+import { DEFAULT_AUDIT_REJUDGE_EVERY } from '../audit/auditor.js';
 import { DEFAULT_AUDIT_CPU_SHARE } from '../audit/cpu-share.js';
 
 export const PROGRAM = 'rollouts-traffic-webhook';
@@ -33,8 +33,9 @@ Options:
                              [RTW_AUDIT_INTERVAL_SECONDS] (default 300)
   --audit-cpu-share F        at most this share of the event loop goes to the audit, so reviews
                              come first [RTW_AUDIT_CPU_SHARE] (default ${DEFAULT_AUDIT_CPU_SHARE})
-  --audit-full-every N       every Nth audit judges everything; the others only the namespaces
-                             whose objects changed [RTW_AUDIT_FULL_EVERY] (default ${DEFAULT_FULL_AUDIT_EVERY})
+  --audit-rejudge-every N    audits judge the namespaces that changed, and every namespace at
+                             least every N audits, 1/N of them each time; 1 = every audit full,
+                             0 = only what changed [RTW_AUDIT_REJUDGE_EVERY] (default ${DEFAULT_AUDIT_REJUDGE_EVERY})
   --event-queue-size N       Events waiting to be written at most, 0 = no Events
                              [RTW_EVENT_QUEUE_SIZE] (default 1000)
   --log-level LEVEL          fatal|error|warn|info|debug|trace|silent [RTW_LOG_LEVEL] (default info)

@@ -2,7 +2,7 @@
  * Settings of `serve`: each comes from a flag, else an `RTW_*` environment variable, else a
  * default. Every value is checked here, so a typo fails at start with a message, not later.
  */
-import { DEFAULT_FULL_AUDIT_EVERY } from '../audit/auditor.js';
+import { DEFAULT_AUDIT_REJUDGE_EVERY } from '../audit/auditor.js';
 import { DEFAULT_AUDIT_CPU_SHARE } from '../audit/cpu-share.js';
 import type { StreamTiming } from '../cluster/resource-stream.js';
 import { DEFAULT_CONTROLLER_IDENTITIES, type Enforcement } from '../webhook/admission/handler.js';
@@ -43,8 +43,8 @@ export interface ServeOptions {
   auditIntervalSeconds: number;
   /** Share of the event loop the background audit may take, in (0, 1]. */
   auditCpuShare: number;
-  /** Every Nth audit lists and judges everything; the others only what changed (1: all full). */
-  auditFullEvery: number;
+  /** Every namespace is judged again at least every N audits (1: every audit full; 0: only on changes). */
+  auditRejudgeEvery: number;
   /** Distinct Events queued at most; 0 turns Events off. */
   eventQueueSize: number;
   logLevel: LogLevel;
@@ -138,12 +138,12 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
       '--audit-cpu-share',
       DEFAULT_AUDIT_CPU_SHARE,
     ),
-    auditFullEvery: integer(
-      pick(raw, 'audit-full-every', env, 'RTW_AUDIT_FULL_EVERY'),
-      '--audit-full-every',
-      1,
+    auditRejudgeEvery: integer(
+      pick(raw, 'audit-rejudge-every', env, 'RTW_AUDIT_REJUDGE_EVERY'),
+      '--audit-rejudge-every',
+      0,
       1000,
-      DEFAULT_FULL_AUDIT_EVERY,
+      DEFAULT_AUDIT_REJUDGE_EVERY,
     ),
     eventQueueSize: integer(
       pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
@@ -178,7 +178,7 @@ export const SERVE_FLAGS = {
   policy: { type: 'string' },
   'audit-interval-seconds': { type: 'string' },
   'audit-cpu-share': { type: 'string' },
-  'audit-full-every': { type: 'string' },
+  'audit-rejudge-every': { type: 'string' },
   'event-queue-size': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-delay-seconds': { type: 'string' },

@@ -104,6 +104,8 @@ function auditOf(cluster: TestCluster, options: Partial<AuditOptions> = {}): Pol
     formats: undefined,
     pageSize: 10,
     cpuShare: 1,
+    // No namespace is judged in turn, only on changes, unless a test says otherwise.
+    rejudgeEvery: 0,
     ...options,
   });
 }
@@ -190,23 +192,72 @@ describe('PolicyAudit, incremental', () => {
     expect(cluster.reports.has('orders')).toBe(false);
   });
 
-  it('is full when more than half of the namespaces judged before changed, and every Nth time', async () => {
+  it('is full when more than half of the namespaces judged before changed', async () => {
     const cluster = await clusterOfApps();
-    const audit = auditOf(cluster, { fullEvery: 3 });
+    const audit = auditOf(cluster);
     expect((await audit.runOnce()).mode).toBe('full');
     // Two of four: half, not more than half.
     for (const namespace of ['orders', 'payments'])
       for (const o of await miswiredApp(namespace)) cluster.put(o);
     const second = await audit.runOnce();
     expect([second.mode, second.namespaces]).toEqual(['incremental', 2]);
-    // One audit in three is full: the first, then the fourth, with nothing changed.
-    expect((await audit.runOnce()).mode).toBe('incremental');
-    expect((await audit.runOnce()).mode).toBe('full');
     // Three of four.
     for (const namespace of ['orders', 'payments', 'search'])
       for (const o of await miswiredApp(namespace)) cluster.put(o);
-    const fifth = await audit.runOnce();
-    expect([fifth.mode, fifth.namespaces, fifth.judged]).toEqual(['full', 4, { Rollout: 4, Ingress: 4 }]);
+    const third = await audit.runOnce();
+    expect([third.mode, third.namespaces, third.judged]).toEqual(['full', 4, { Rollout: 4, Ingress: 4 }]);
+  });
+
+  it('judges every namespace again at least every N audits, 1/N of them in turn, changed or not', async () => {
+    const cluster = await clusterOfApps();
+    const audit = auditOf(cluster, { rejudgeEvery: 4 });
+    await audit.runOnce();
+    const listed = async () => {
+      cluster.calls = [];
+      await audit.runOnce();
+      return cluster.calls.filter((c) => c.includes('/rollouts')).map((c) => c.split('/').at(-2));
+    };
+    expect(await listed()).toEqual(['orders']);
+    // A report deleted by hand is put back when its namespace's turn comes.
+    await cluster.send(
+      'DELETE',
+      '/apis/wgpolicyk8s.io/v1alpha2/namespaces/payments/policyreports/x',
+      undefined,
+    );
+    expect(cluster.reports.has('payments')).toBe(false);
+    expect(await listed()).toEqual(['payments']);
+    expect(cluster.reports.has('payments')).toBe(true);
+    // What changed is judged besides, and the turn goes on from where it was, wrapping.
+    for (const object of await fixedApp('shipping')) cluster.put(object);
+    expect(await listed()).toEqual(['search', 'shipping']);
+    expect(await listed()).toEqual(['shipping']);
+    expect(await listed()).toEqual(['orders']);
+    // One in three of four namespaces: two at a time, rounded up.
+    const third = auditOf(cluster, { rejudgeEvery: 3 });
+    await third.runOnce();
+    cluster.calls = [];
+    expect((await third.runOnce()).namespaces).toBe(2);
+  });
+
+  it('every twelfth audit lists all reports, and deletes those of namespaces without findings', async () => {
+    const cluster = await clusterOfApps();
+    const audit = auditOf(cluster);
+    await audit.runOnce();
+    // A report left where no object is judged (written by another replica, say).
+    await cluster.send('POST', '/apis/wgpolicyk8s.io/v1alpha2/namespaces/gone/policyreports', {
+      metadata: { name: 'rollouts-traffic-webhook', namespace: 'gone' },
+    });
+    for (let run = 2; run < 12; run++) await audit.runOnce();
+    expect(cluster.reports.has('gone')).toBe(true);
+    cluster.calls = [];
+    const twelfth = await audit.runOnce();
+    expect(twelfth.mode).toBe('incremental');
+    expect(cluster.calls).toEqual([
+      'list /apis/wgpolicyk8s.io/v1alpha2/policyreports',
+      'DELETE gone',
+      'list /apis/openreports.io/v1alpha1/reports',
+    ]);
+    expect(cluster.reports.namespaces()).toEqual(['orders', 'payments', 'search', 'shipping']);
   });
 
   it('judges again the namespaces whose findings read one that changed (a Gateway API route in another namespace)', async () => {

@@ -615,7 +615,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           policy,
           auditIntervalSeconds: 60,
           auditCpuShare: 0.25,
-          auditFullEvery: 1,
+          auditRejudgeEvery: 1,
           eventQueueSize: 0,
         },
       });
@@ -624,7 +624,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(flag('--policy')).toBe('/etc/rollouts-traffic-webhook/policy/policy.yaml');
       expect(flag('--audit-interval-seconds')).toBe('60');
       expect(flag('--audit-cpu-share')).toBe('0.25');
-      expect(flag('--audit-full-every')).toBe('1');
+      expect(flag('--audit-rejudge-every')).toBe('1');
       expect(flag('--event-queue-size')).toBe('0');
       const configMap = r.one('ConfigMap', `${FULLNAME}-policy`);
       expect(parse(configMap.data['policy.yaml'])).toEqual(policy);
@@ -643,7 +643,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(plainArgs).not.toContain('--policy');
       expect(plainArgs[plainArgs.indexOf('--audit-interval-seconds') + 1]).toBe('300');
       expect(plainArgs[plainArgs.indexOf('--audit-cpu-share') + 1]).toBe('0.1');
-      expect(plainArgs[plainArgs.indexOf('--audit-full-every') + 1]).toBe('12');
+      expect(plainArgs[plainArgs.indexOf('--audit-rejudge-every') + 1]).toBe('12');
       expect(plain.all('ConfigMap')).toEqual([]);
     });
 
@@ -838,7 +838,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       ['an invalid enforcement mode', { server: { enforcement: 'audit' } }, /enforcement/],
       ['an audit CPU share over 1', { server: { auditCpuShare: 1.5 } }, /auditCpuShare/],
       ['an audit CPU share of 0', { server: { auditCpuShare: 0 } }, /auditCpuShare/],
-      ['a full audit every 0th time', { server: { auditFullEvery: 0 } }, /auditFullEvery/],
+      ['a negative audit rejudge period', { server: { auditRejudgeEvery: -1 } }, /auditRejudgeEvery/],
       ['a malformed image digest', { image: { digest: 'latest' } }, /digest/],
       ['a plain-http webhook URL', { webhooks: { url: 'http://127.0.0.1:9443' } }, /url/],
     ];

@@ -51,7 +51,7 @@ export async function startHarness(
     enforcement: 'deny',
     auditIntervalSeconds: 0,
     auditCpuShare: 0.1,
-    auditFullEvery: 12,
+    auditRejudgeEvery: 12,
     eventQueueSize: 0,
     logLevel: 'silent',
     shutdownDelaySeconds: 0,

@@ -195,7 +195,7 @@ describe('findings: the background audit into policy reports, and a rule set to 
       enforcement: 'deny',
       // Only the first audit is full: the later findings and the fix are seen by incremental
       // audits, which judge the namespaces the watch saw change.
-      extraArgs: [`--policy=${policy}`, '--audit-interval-seconds=2', '--audit-full-every=1000'],
+      extraArgs: [`--policy=${policy}`, '--audit-interval-seconds=2', '--audit-rejudge-every=0'],
     });
   });
   afterAll(async () => {
