@@ -284,11 +284,11 @@ export class PolicyAudit {
   private runs = 0;
   /** The last namespace judged in turn (rejudgeEvery); the next turn starts after it. */
   private rotation = '';
-  /** A failed audit may have taken changes it never judged: the next one is full. */
+  /** Full: the first audit, and the one after a failure, which may have taken changes it never judged. */
   private fullDue = true;
   /** Namespaces whose report was not written: judged again by the next audit. */
   private readonly unwritten = new Set<string>();
-  /** Report formats whose CRD the last full audit found served; incremental audits write only those. */
+  /** Report formats whose CRD the last full audit or sweep found served; the others write only those. */
   private readonly served = new Set<string>();
 
   constructor(private readonly options: AuditOptions) {
