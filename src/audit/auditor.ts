@@ -400,13 +400,11 @@ export class PolicyAudit {
         Rollout: await this.judgeAll(RESOURCES.rollouts, 'Rollout', scopes, collector, pacer),
         Ingress: await this.judgeAll(RESOURCES.ingresses, 'Ingress', scopes, collector, pacer),
       };
-      const written =
-        plan.mode === 'full' ? collector.records : this.judgedRecords(plan.namespaces, collector);
       this.keep(plan, collector);
       const reports: AuditSummary['reports'] = {};
       this.unwritten.clear();
       for (const format of this.formats)
-        reports[format.kind] = await this.writeReports(format, plan, written, pacer);
+        reports[format.kind] = await this.writeReports(format, plan, collector.records, pacer);
       this.fullDue = false;
       const summary = this.summarize(plan, judged, reports, (performance.now() - started) / 1000, pacer);
       if (metrics) {
@@ -429,17 +427,6 @@ export class PolicyAudit {
       metrics?.auditDuration.set((performance.now() - started) / 1000);
       metrics?.auditWork.set(pacer.totals.workMs / 1000);
     }
-  }
-
-  /** The judged namespaces' new records, an empty one where no object was left. */
-  private judgedRecords(
-    namespaces: readonly string[],
-    collector: ResultCollector,
-  ): Map<string, NamespaceRecord> {
-    const judged = new Map<string, NamespaceRecord>();
-    for (const namespace of namespaces)
-      judged.set(namespace, collector.records.get(namespace) ?? emptyRecord());
-    return judged;
   }
 
   /** Replaces the judged namespaces' records; a full audit replaces them all. */
@@ -591,8 +578,8 @@ export class PolicyAudit {
   }
 
   /**
-   * Makes the reports of one format match the judged namespaces' records: create, update in
-   * place, delete. An audit that lists every report (full, or a sweep) also deletes those of
+   * Makes the reports of one format match the judged namespaces' records (`judged`; a
+   * namespace left with no object has none): create, update in place, delete. An audit that lists every report (full, or a sweep) also deletes those of
    * namespaces without findings.
    */
   private async writeReports(
@@ -619,7 +606,6 @@ export class PolicyAudit {
       // rest (the reason is forEachPage's).
       await pacer.checkpoint();
       const live = existing.get(namespace);
-      existing.delete(namespace);
       const { body } = buildReport(
         format,
         namespace,
@@ -655,7 +641,8 @@ export class PolicyAudit {
       }
     }
     // Namespaces whose findings are all fixed (or whose objects are gone). A report listed by a
-    // sweep, of a namespace this audit did not judge, stands for the findings it still has.
+    // sweep, of a namespace this audit did not judge, stands for the findings it still has; one
+    // just written, for the findings it was written with.
     for (const namespace of existing.keys()) {
       if (hasFindings(this.records.get(namespace))) continue;
       try {

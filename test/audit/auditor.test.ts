@@ -202,6 +202,7 @@ describe('PolicyAudit', () => {
     await objectsOf(api, dir);
     const summary = await audit(api, await clusterFrom(dir)).runOnce();
     expect(summary.objects).toEqual({ Rollout: 0, Ingress: 0 });
+    expect(summary.judged).toEqual({ Rollout: 0, Ingress: 0 });
     expect(api.reports.size).toBe(0);
   });
 

@@ -119,6 +119,13 @@ describe('PolicyAudit, incremental', () => {
     expect(first.mode).toBe('full');
     expect(first.judged).toEqual({ Rollout: 4, Ingress: 4 });
     expect(first.reports['PolicyReport']).toMatchObject({ created: 4 });
+    const lastFull = async () =>
+      Number(
+        /^rtw_audit_last_full_run_timestamp_seconds (\S+)$/m.exec(await metrics.registry.metrics())?.[1],
+      );
+    const fullAt = await lastFull();
+    expect(fullAt).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
 
     cluster.calls = [];
     const second = await audit.runOnce();
@@ -134,6 +141,8 @@ describe('PolicyAudit, incremental', () => {
     expect(text).toContain('rtw_audit_objects{kind="Rollout"} 4');
     expect(text).toContain('rtw_audit_judged_objects{kind="Rollout"} 0');
     expect(text).toContain('rtw_audit_violations{rule="alb-backend-port-number"} 8');
+    // Only a full audit moves the time of the last full audit.
+    expect(await lastFull()).toBe(fullAt);
   });
 
   it('judges again only the namespace that changed, and rewrites only its report', async () => {
@@ -206,6 +215,67 @@ describe('PolicyAudit, incremental', () => {
       for (const o of await miswiredApp(namespace)) cluster.put(o);
     const third = await audit.runOnce();
     expect([third.mode, third.namespaces, third.judged]).toEqual(['full', 4, { Rollout: 4, Ingress: 4 }]);
+    // New namespaces do not count: one of the four judged before, and two new ones.
+    for (const namespace of ['orders', 'billing', 'tracking'])
+      for (const o of await miswiredApp(namespace)) cluster.put(o);
+    const fourth = await audit.runOnce();
+    expect([fourth.mode, fourth.namespaces]).toEqual(['incremental', 3]);
+  });
+
+  it('judges the one namespace there is incrementally when it changes', async () => {
+    const cluster = new TestCluster();
+    for (const object of await miswiredApp('orders')) cluster.put(object);
+    const audit = auditOf(cluster);
+    await audit.runOnce();
+    for (const object of await fixedApp('orders')) cluster.put(object);
+    const second = await audit.runOnce();
+    expect([second.mode, second.namespaces, second.objects]).toEqual([
+      'incremental',
+      1,
+      { Rollout: 1, Ingress: 1 },
+    ]);
+    expect(cluster.reports.has('orders')).toBe(false);
+  });
+
+  it('a full audit forgets the namespaces whose objects are gone', async () => {
+    const cluster = await clusterOfApps();
+    // Every audit judges every namespace: full.
+    const audit = auditOf(cluster, { rejudgeEvery: 1 });
+    await audit.runOnce();
+    cluster.delete('rollouts', 'orders', 'api');
+    cluster.delete('ingresses', 'orders', 'api');
+    const second = await audit.runOnce();
+    expect([second.mode, second.namespaces, second.objects]).toEqual(['full', 3, { Rollout: 3, Ingress: 3 }]);
+    expect(cluster.reports.namespaces()).toEqual(['payments', 'search', 'shipping']);
+  });
+
+  it('covers only the audited namespaces: a change elsewhere is not judged', async () => {
+    const cluster = await clusterOfApps();
+    const audit = auditOf(cluster, { namespaces: ['orders', 'payments', 'search'] });
+    expect((await audit.runOnce()).objects).toEqual({ Rollout: 3, Ingress: 3 });
+    for (const object of await fixedApp('shipping')) cluster.put(object);
+    for (const object of await fixedApp('orders')) cluster.put(object);
+    cluster.calls = [];
+    const second = await audit.runOnce();
+    expect(cluster.calls.filter((c) => c.startsWith('list'))).toEqual([
+      'list /apis/argoproj.io/v1alpha1/namespaces/orders/rollouts',
+      'list /apis/networking.k8s.io/v1/namespaces/orders/ingresses',
+    ]);
+    expect(second.objects).toEqual({ Rollout: 3, Ingress: 3 });
+  });
+
+  it('fails, rather than taking the report for absent, when reading a report fails', async () => {
+    const cluster = await clusterOfApps();
+    const audit = auditOf(cluster);
+    await audit.runOnce();
+    for (const object of await fixedApp('orders')) cluster.put(object);
+    const send = cluster.send.bind(cluster);
+    cluster.send = async (method, path, body) => {
+      if (method === 'GET') throw new ApiError('etcdserver: leader changed', 500);
+      return send(method, path, body);
+    };
+    await expect(audit.runOnce()).rejects.toThrow('leader changed');
+    expect(cluster.reports.has('orders')).toBe(true);
   });
 
   it('judges every namespace again at least every N audits, 1/N of them in turn, changed or not', async () => {
@@ -232,11 +302,17 @@ describe('PolicyAudit, incremental', () => {
     expect(await listed()).toEqual(['search', 'shipping']);
     expect(await listed()).toEqual(['shipping']);
     expect(await listed()).toEqual(['orders']);
-    // One in three of four namespaces: two at a time, rounded up.
+    // In name order, whatever order the namespaces were found in: 'billing' is listed last.
+    for (const object of await miswiredApp('billing')) cluster.put(object);
     const third = auditOf(cluster, { rejudgeEvery: 3 });
     await third.runOnce();
     cluster.calls = [];
-    expect((await third.runOnce()).namespaces).toBe(2);
+    await third.runOnce();
+    // One in three of five namespaces: two at a time, rounded up.
+    expect(cluster.calls.filter((c) => c.includes('/rollouts')).map((c) => c.split('/').at(-2))).toEqual([
+      'billing',
+      'orders',
+    ]);
   });
 
   it('every twelfth audit lists all reports, and deletes those of namespaces without findings', async () => {
@@ -302,6 +378,16 @@ describe('PolicyAudit, incremental', () => {
     expect(second.judged).toEqual({ Rollout: 1, Ingress: 0 });
     expect(second.byRule).toEqual(new Map([['alb-backend-port-number', 8]]));
 
+    // The Rollout written again: its namespace, and the route key it is filed under, changed;
+    // the key is no namespace to list.
+    cluster.put(rollout);
+    cluster.calls = [];
+    await audit.runOnce();
+    expect(cluster.calls.filter((c) => c.startsWith('list'))).toEqual([
+      'list /apis/argoproj.io/v1alpha1/namespaces/shop/rollouts',
+      'list /apis/networking.k8s.io/v1/namespaces/shop/ingresses',
+    ]);
+
     // A change in a namespace the Rollout never read leaves it alone.
     for (const object of await fixedApp('orders')) cluster.put(object);
     cluster.calls = [];
@@ -360,6 +446,10 @@ describe('PolicyAudit, incremental', () => {
     expect(third.mode).toBe('incremental');
     expect(cluster.calls).toContain('DELETE orders');
     expect(cluster.reports.has('orders')).toBe(false);
+    // Written now: not judged again.
+    cluster.calls = [];
+    await audit.runOnce();
+    expect(cluster.calls).toEqual([]);
   });
 
   it('without a change journal, every audit is full', async () => {
