@@ -70,7 +70,14 @@ class TestCluster extends StoreBackedView implements AuditApi {
     };
   }
 
+  /** Report calls of this method fail with this error (undefined: none fail). */
+  failing(method: string | undefined, error?: Error): void {
+    this.failure = method === undefined ? undefined : { method, error: error! };
+  }
+  private failure: { method: string; error: Error } | undefined;
+
   async send(method: string, path: string, body: unknown): Promise<unknown> {
+    if (this.failure?.method === method) throw this.failure.error;
     const parts = path.split('/');
     this.calls.push(`${method} ${parts[parts.indexOf('namespaces') + 1]}`);
     return this.reportStore.send(method, path, body);
@@ -90,6 +97,15 @@ async function clusterOfApps(): Promise<TestCluster> {
   const cluster = new TestCluster();
   for (const namespace of NAMESPACES) for (const object of await miswiredApp(namespace)) cluster.put(object);
   return cluster;
+}
+
+/** The apps audited once (full), then the orders app fixed. */
+async function auditedThenOrdersFixed(): Promise<{ cluster: TestCluster; audit: PolicyAudit }> {
+  const cluster = await clusterOfApps();
+  const audit = auditOf(cluster);
+  await audit.runOnce();
+  for (const object of await fixedApp('orders')) cluster.put(object);
+  return { cluster, audit };
 }
 
 function auditOf(cluster: TestCluster, options: Partial<AuditOptions> = {}): PolicyAudit {
@@ -265,15 +281,8 @@ describe('PolicyAudit, incremental', () => {
   });
 
   it('fails, rather than taking the report for absent, when reading a report fails', async () => {
-    const cluster = await clusterOfApps();
-    const audit = auditOf(cluster);
-    await audit.runOnce();
-    for (const object of await fixedApp('orders')) cluster.put(object);
-    const send = cluster.send.bind(cluster);
-    cluster.send = async (method, path, body) => {
-      if (method === 'GET') throw new ApiError('etcdserver: leader changed', 500);
-      return send(method, path, body);
-    };
+    const { cluster, audit } = await auditedThenOrdersFixed();
+    cluster.failing('GET', new ApiError('etcdserver: leader changed', 500));
     await expect(audit.runOnce()).rejects.toThrow('leader changed');
     expect(cluster.reports.has('orders')).toBe(true);
   });
@@ -429,18 +438,11 @@ describe('PolicyAudit, incremental', () => {
   });
 
   it('judges again a namespace whose report was not written, though nothing changed there', async () => {
-    const cluster = await clusterOfApps();
-    const audit = auditOf(cluster);
-    await audit.runOnce();
-    for (const object of await fixedApp('orders')) cluster.put(object);
-    const send = cluster.send.bind(cluster);
-    cluster.send = async (method, path, body) => {
-      if (method === 'DELETE') throw new ApiError('conflict', 409);
-      return send(method, path, body);
-    };
+    const { cluster, audit } = await auditedThenOrdersFixed();
+    cluster.failing('DELETE', new ApiError('conflict', 409));
     const second = await audit.runOnce();
     expect(second.reports['PolicyReport']).toMatchObject({ failed: 1 });
-    cluster.send = send;
+    cluster.failing(undefined);
     cluster.calls = [];
     const third = await audit.runOnce();
     expect(third.mode).toBe('incremental');
