@@ -327,7 +327,7 @@ async function rolloutCacheQuietSince(target: Target, url: string, sinceMs: numb
  * touches one namespace in ten, and the serve's cache must apply those watch events before the
  * periodic audit starts. An incremental audit judges the namespaces the cache had recorded as
  * changed when it started: an event applied after that start counts for the audit after, and
- * this one would judge nothing. So this waits until the cache has applied them (well before the
+ * this one would judge only its 1/N in turn. So this waits until the cache has applied them (well before the
  * earliest start, 0.9 I after the start-up audit), then holds the load back until TOUCH_LEAD_MS
  * after that audit ended, which puts the periodic audit inside the load (incrementalIntervalS).
  */
@@ -373,10 +373,9 @@ async function touchBeforeTheLoad(
  * load (WARM_AUDIT_INTERVAL_S). incremental (the default --audit-rejudge-every: the start-up
  * audit is full, the next ones judge what changed and 1/N of the rest): one namespace in ten is
  * changed first, and that audit starts inside the load (touchBeforeTheLoad,
- * incrementalIntervalS). Then waits
- * for that audit to finish, for its duration and the share of the event loop it took. The
- * fake apiserver serves no report CRDs; the writes are skipped, their wire cost is the
- * apiserver's.
+ * incrementalIntervalS). Then waits for that audit to finish, for its duration and the share of
+ * the event loop it took. The fake apiserver serves no report CRDs; the writes are skipped,
+ * their wire cost is the apiserver's.
  */
 async function auditUnderLoad(
   ctx: CacheContext,
