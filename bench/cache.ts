@@ -22,6 +22,7 @@ import {
   type Target,
 } from './processes.js';
 import { realApiserverCaches } from './real-apiserver.js';
+import type { Touched } from './fake-cluster-changes.js';
 
 export interface CacheResult {
   source: string;
@@ -59,12 +60,25 @@ export interface AuditLoad {
   auditCpuShare?: number;
 }
 
+/**
+ * The two audit-under-load rows. full: every audit lists and judges every object
+ * (`--audit-rejudge-every 1`). incremental: serve as shipped (after the full start-up audit, each
+ * audit judges the namespaces that changed since the audit before, plus the next 1/N of all in
+ * turn), with one namespace in ten changed through the fake apiserver's watch before the load:
+ * with nothing changed, the row would measure only the 1/N.
+ */
+export const AUDIT_MODES = ['full', 'incremental'] as const;
+export type AuditMode = (typeof AUDIT_MODES)[number];
+
 /** What a review arriving while the background audit runs sees, and what the audit costs. */
 export interface AuditUnderLoad {
+  mode: AuditMode;
   objects: number;
   runtime: string;
   /** serve's --audit-cpu-share (the default unless the bench was told otherwise). */
   audit_cpu_share: number | 'default';
+  /** serve's --audit-interval-seconds for this row (see WARM_AUDIT_INTERVAL_S, incrementalIntervalS). */
+  audit_interval_s: number;
   /**
    * The fixed-rate mutate load on the warm process (see `auditUnderLoad`), while its second
    * audit, the first periodic one, runs.
@@ -76,15 +90,32 @@ export interface AuditUnderLoad {
   audit_outlasted_load: boolean;
   /** Share of the load's measured part (after its warm-up) during which that audit ran. */
   audit_overlap_of_load: number;
+  /** Share of that audit's duration that lay inside the load's measured part. */
+  audit_inside_load: number;
   /** rtw_audit_duration_seconds, rtw_audit_work_seconds and rtw_audit_objects once it finished. */
   audit_seconds: number;
   audit_work_seconds: number;
   /** Work over duration: the share of the event loop the audit took. */
   audit_share_taken: number;
+  /** Rollouts and Ingresses the reports cover after that audit (rtw_audit_objects). */
   audited_objects: number;
+  /**
+   * Rollouts and Ingresses that audit listed and judged (rtw_audit_judged_objects): all in a
+   * full audit; in an incremental one, those of the namespaces changed and of the next 1/N in
+   * turn. null: serve has no such gauge.
+   */
+  judged_objects: number | null;
+  /** incremental: what the fake apiserver changed before the load (bench/fake-cluster-changes.ts). */
+  touched?: { namespaces: number; rollouts: number; ingresses: number };
   /** High-water mark over the load and the whole audit; RSS when the audit had finished. */
   rss_peak_mb: number;
   rss_mb: number;
+}
+
+/** Both audit rows, and the same load with the audit off. */
+export interface AuditRows {
+  baseline: NoAuditBaseline;
+  rows: AuditUnderLoad[];
 }
 
 /** The same serve, warm-up and load with the audit off: what the audit adds. */
@@ -230,11 +261,36 @@ async function successfulAudits(target: Target, url: string): Promise<number> {
 }
 
 /**
- * The periodic audit's interval in the audit-under-load measurement: the next audit starts
- * 7.2–8.8 s (±10 % jitter) after the start-up audit ends, so about when the load's measured
- * part begins (warm-up wrk, then the fixed rate's own warm-up), and runs for longer than it.
+ * The full row's periodic audit interval: the next audit starts 7.2–8.8 s (±10 % jitter) after
+ * the start-up audit ends, so about when the load's measured part begins (warm-up wrk, then the
+ * fixed rate's own warm-up), and a full audit runs for longer than that part.
  */
 const WARM_AUDIT_INTERVAL_S = 8;
+
+/**
+ * The incremental row starts its load this long after the start-up audit ended: time to see
+ * that audit end (polled every 100 ms), have the fake apiserver touch its namespaces, and see
+ * the serve's cache apply the last of those watch events (a fraction of a second in all).
+ */
+const TOUCH_LEAD_MS = 2_000;
+
+/** The Rollout cache heard nothing for this long after the touch: the burst of events is applied. */
+const QUIET_AFTER_TOUCH_S = 0.3;
+
+/**
+ * The incremental row's periodic audit interval, I. An audit of a tenth of the namespaces is
+ * short (about a tenth of a full one), so unlike the full row's audit, which outlasts the load,
+ * it must start inside the load's measured part, or the row measures the load beside an idle
+ * audit. The measured part runs from L = TOUCH_LEAD_MS + wrk's warm-up + the fixed rate's own
+ * warm-up (and the tools' start, a fraction of a second) to L + fixedSeconds after the start-up
+ * audit ended; the periodic audit starts 0.9 I to 1.1 I after that end. With
+ * I = L + fixedSeconds / 4 it starts about 0.8 to 3.2 s into the quick run's 8 s (L 10 s,
+ * I 12 s) and 4.5 to 11.5 s into the full run's 30 s (L 27 s, I 35 s), leaving the rest for it.
+ */
+export function incrementalIntervalS(settings: LoadSettings): number {
+  const measuredFromS = TOUCH_LEAD_MS / 1000 + settings.saturationSeconds + settings.warmupSeconds;
+  return Math.round(measuredFromS + settings.fixedSeconds / 4);
+}
 
 /**
  * Warms the serve as every load target is warmed before its fixed rate: wrk at saturation.
@@ -246,29 +302,104 @@ function warmUp(ctx: CacheContext, load: AuditLoad, url: string): void {
 }
 
 /**
+ * Waits until the serve's Rollout cache has heard from the apiserver since `sinceMs`, then
+ * nothing for QUIET_AFTER_TOUCH_S: a touch's events come as one burst on the Rollout watch, and
+ * nothing else speaks on it here (the fake sends no bookmarks unless told to).
+ */
+async function rolloutCacheQuietSince(target: Target, url: string, sinceMs: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // Read before the request: the serve computes the age after it, so this underestimates
+    // when it last heard, never the other way.
+    const asked = Date.now();
+    const metrics = await getText(`${url}/metrics`);
+    const age = gaugeOf(metrics, 'rtw_cache_last_sync_age_seconds{resource="rollouts"}');
+    if (age === undefined) throw new Error('serve exports no rtw_cache_last_sync_age_seconds for rollouts');
+    if (asked - age * 1000 >= sinceMs && age >= QUIET_AFTER_TOUCH_S) return;
+    if (Date.now() > deadline)
+      throw new Error(`the serve's Rollout cache did not apply the touch within 10 s: ${target.stderr()}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * The incremental row, before its load: once the start-up audit has ended, the fake apiserver
+ * touches one namespace in ten, and the serve's cache must apply those watch events before the
+ * periodic audit starts. An incremental audit judges the namespaces the cache had recorded as
+ * changed when it started: an event applied after that start counts for the audit after, and
+ * this one would judge only its 1/N in turn. So this waits until the cache has applied them (well before the
+ * earliest start, 0.9 I after the start-up audit), then holds the load back until TOUCH_LEAD_MS
+ * after that audit ended, which puts the periodic audit inside the load (incrementalIntervalS).
+ */
+async function touchBeforeTheLoad(
+  target: Target,
+  url: string,
+  fake: FakeApiserver,
+  intervalS: number,
+): Promise<Touched> {
+  await auditsFinished(target, url, 1, 100);
+  const ended = gaugeOf(await getText(`${url}/metrics`), 'rtw_audit_last_run_timestamp_seconds');
+  if (ended === undefined) throw new Error('serve exports no rtw_audit_last_run_timestamp_seconds');
+  const startupEndedMs = ended * 1000;
+  const sentAt = Date.now();
+  const touched = await fake.touch();
+  if (touched.rollouts === 0) throw new Error('the fake apiserver touched no Rollouts');
+  await rolloutCacheQuietSince(target, url, sentAt);
+  const appliedAfterS = round3((Date.now() - startupEndedMs) / 1000);
+  if (appliedAfterS >= 0.9 * intervalS)
+    throw new Error(
+      `the touched namespaces reached the serve's cache ${appliedAfterS} s after the start-up audit, ` +
+        `when the periodic audit may already have started (from ${0.9 * intervalS} s)`,
+    );
+  console.log(
+    `touched ${touched.namespaces.length} namespaces (${touched.rollouts} Rollouts); the serve's cache had ` +
+      `applied them by ${appliedAfterS} s after the start-up audit ended (the periodic audit starts from ` +
+      `${round1(0.9 * intervalS)} s, the load at ${TOUCH_LEAD_MS / 1000} s)`,
+  );
+  if (appliedAfterS * 1000 > TOUCH_LEAD_MS)
+    console.log(
+      `warning: the touch reached the serve's cache ${appliedAfterS} s after the start-up audit, later than ` +
+        `${TOUCH_LEAD_MS / 1000} s; the load starts late, and the audit may start before its measured part`,
+    );
+  await sleep(startupEndedMs + TOUCH_LEAD_MS - Date.now());
+  return touched;
+}
+
+/**
  * The serve process as shipped, from the fake apiserver, under the fixed-rate mutate load while
- * an audit (40,001 objects listed, judged, reports built) runs. Measured warm, as the other
- * targets are: the start-up audit finishes first, wrk warms the process, then the fixed-rate
- * load meets the first periodic audit (WARM_AUDIT_INTERVAL_S). Then waits for that audit to
- * finish, for its duration and the share of the event loop it took. The fake apiserver serves
- * no report CRDs; the writes are skipped, their wire cost is the apiserver's.
+ * its first periodic audit runs. Measured warm, as the other targets are: the start-up audit
+ * finishes first, wrk warms the process, then the fixed-rate load meets that audit. full
+ * (`--audit-rejudge-every 1`): the audit lists and judges all 40,001 objects and outlasts the
+ * load (WARM_AUDIT_INTERVAL_S). incremental (the default --audit-rejudge-every: the start-up
+ * audit is full, the next ones judge what changed and 1/N of the rest): one namespace in ten is
+ * changed first, and that audit starts inside the load (touchBeforeTheLoad,
+ * incrementalIntervalS). Then waits for that audit to finish, for its duration and the share of
+ * the event loop it took. The fake apiserver serves no report CRDs; the writes are skipped,
+ * their wire cost is the apiserver's.
  */
 async function auditUnderLoad(
   ctx: CacheContext,
   load: AuditLoad,
-  kubeconfig: string,
+  fake: FakeApiserver,
+  mode: AuditMode,
 ): Promise<AuditUnderLoad> {
   const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
   const url = `https://127.0.0.1:${PORT}`;
+  const intervalS = mode === 'full' ? WARM_AUDIT_INTERVAL_S : incrementalIntervalS(load.settings);
+  const modeFlags = mode === 'full' ? ['--audit-rejudge-every', '1'] : [];
   const shareFlags =
     load.auditCpuShare === undefined ? [] : ['--audit-cpu-share', String(load.auditCpuShare)];
-  const target = await startServeFromKubeconfig(ctx, 'serve (audit under load)', kubeconfig, variant, [
-    '--audit-interval-seconds',
-    String(WARM_AUDIT_INTERVAL_S),
-    ...shareFlags,
-  ]);
+  const target = await startServeFromKubeconfig(
+    ctx,
+    `serve (audit under load, ${mode})`,
+    fake.kubeconfig,
+    variant,
+    ['--audit-interval-seconds', String(intervalS), ...modeFlags, ...shareFlags],
+  );
   try {
-    await startupAuditFinished(target, url);
+    let touched: Touched | undefined;
+    if (mode === 'incremental') touched = await touchBeforeTheLoad(target, url, fake, intervalS);
+    else await startupAuditFinished(target, url);
     warmUp(ctx, load, url);
     const cpuBefore = cpuSecondsOf(target.child.pid!);
     const measuredFrom = Date.now() / 1000 + load.settings.warmupSeconds;
@@ -283,35 +414,72 @@ async function auditUnderLoad(
     const auditSeconds = gauge('rtw_audit_duration_seconds');
     const workSeconds = gauge('rtw_audit_work_seconds');
     const auditEnded = gauge('rtw_audit_last_run_timestamp_seconds');
-    const overlap =
-      Math.max(0, Math.min(measuredTo, auditEnded) - Math.max(measuredFrom, auditEnded - auditSeconds)) /
-      (measuredTo - measuredFrom);
+    const overlapSeconds = Math.max(
+      0,
+      Math.min(measuredTo, auditEnded) - Math.max(measuredFrom, auditEnded - auditSeconds),
+    );
+    const overlap = overlapSeconds / (measuredTo - measuredFrom);
+    const inside = auditSeconds > 0 ? overlapSeconds / auditSeconds : 0;
+    const judgedRollouts = gaugeOf(metrics, 'rtw_audit_judged_objects{kind="Rollout"}');
+    const judgedIngresses = gaugeOf(metrics, 'rtw_audit_judged_objects{kind="Ingress"}');
+    // Absent (null) from a serve that does not set the gauge, rather than a count of 0.
+    const judgedObjects =
+      judgedRollouts === undefined && judgedIngresses === undefined
+        ? null
+        : (judgedRollouts ?? 0) + (judgedIngresses ?? 0);
     const result: AuditUnderLoad = {
+      mode,
       objects: ctx.objects,
       runtime: variant.label,
       audit_cpu_share: load.auditCpuShare ?? 'default',
+      audit_interval_s: intervalS,
       fixed_rate: fixed,
       cpu_s_during_load: cpuDuringLoad,
       audit_outlasted_load: outlasted,
       audit_overlap_of_load: round3(overlap),
+      audit_inside_load: round3(inside),
       audit_seconds: round3(auditSeconds),
       audit_work_seconds: round3(workSeconds),
       audit_share_taken: auditSeconds > 0 ? round3(workSeconds / auditSeconds) : 0,
       audited_objects:
         gauge('rtw_audit_objects{kind="Rollout"}') + gauge('rtw_audit_objects{kind="Ingress"}'),
+      judged_objects: judgedObjects,
+      ...(touched
+        ? {
+            touched: {
+              namespaces: touched.namespaces.length,
+              rollouts: touched.rollouts,
+              ingresses: touched.ingresses,
+            },
+          }
+        : {}),
       rss_peak_mb: memory.hwmMb,
       rss_mb: memory.rssMb,
     };
+    const which = touched
+      ? `an incremental audit (${touched.namespaces.length} namespaces changed, ${touched.rollouts} Rollouts)`
+      : 'a full audit';
     console.log(
-      `mutate while the audit runs: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
+      `mutate while ${which} runs: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
         `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}), ${cpuDuringLoad} CPU s; ` +
         `audit ${result.audit_seconds} s ` +
         `(${result.audit_work_seconds} s of work, share ${result.audit_share_taken}, ran during ` +
-        `${Math.round(overlap * 100)} % of the load) over ` +
-        `${result.audited_objects} objects; RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
+        `${Math.round(overlap * 100)} % of the load, ${Math.round(inside * 100)} % of it inside the load), ` +
+        `judged ${judgedObjects ?? 'n/a'} of the ${result.audited_objects} objects its reports cover; ` +
+        `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
     );
-    if (overlap < 0.9)
+    if (mode === 'full' && overlap < 0.9)
       console.log('warning: the audit ran during less than 90 % of the load; the row understates its effect');
+    if (mode === 'incremental' && inside < 0.99)
+      console.log(
+        'warning: the incremental audit lay partly outside the load; the row understates its effect',
+      );
+    // It judges the namespaces changed and the next 1/N in turn, so more than those changed hold.
+    if (touched && judgedObjects !== null && judgedObjects < touched.rollouts + touched.ingresses)
+      console.log(
+        `warning: the incremental audit judged ${judgedObjects} objects, fewer than the ` +
+          `${touched.rollouts + touched.ingresses} Rollouts and Ingresses of the namespaces changed`,
+      );
     return result;
   } finally {
     await stopTarget(target);
@@ -347,8 +515,18 @@ async function noAuditBaseline(
   }
 }
 
+/** The fake apiserver's process, as the serves see it: its kubeconfig, and its change command. */
+export interface FakeApiserver {
+  kubeconfig: string;
+  /** One namespace in ten touched (bench/fake-cluster-changes.ts); resolves once the fake has sent the events. */
+  touch(): Promise<Touched>;
+}
+
 /** Runs `work` against the fake apiserver (its own process) serving the bench's cluster. */
-async function withFakeApiserver<T>(ctx: CacheContext, work: (kubeconfig: string) => Promise<T>): Promise<T> {
+async function withFakeApiserver<T>(
+  ctx: CacheContext,
+  work: (fake: FakeApiserver) => Promise<T>,
+): Promise<T> {
   const kubeconfig = join(ctx.scratch, 'kubeconfig-fake');
   // On the load generators' core: the apiserver is another machine's work, and the target's
   // core is the target's alone.
@@ -359,51 +537,67 @@ async function withFakeApiserver<T>(ctx: CacheContext, work: (kubeconfig: string
     ctx.stateDir,
     kubeconfig,
   ]);
-  const child = spawn(command, args, { cwd: ctx.root, stdio: ['ignore', 'pipe', 'inherit'] });
+  // stdin carries its commands (bench/fake-cluster.ts), stdout its answers, one JSON line each.
+  const child = spawn(command, args, { cwd: ctx.root, stdio: ['pipe', 'pipe', 'inherit'] });
+  // One reader for the process's life: the first line says it serves, each later one answers.
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (awaited: string): Promise<string> => {
+    const line = await lines.next();
+    if (line.done === true) throw new Error(`fake apiserver exited with ${child.exitCode} before ${awaited}`);
+    return line.value;
+  };
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`fake apiserver exited with ${code}`)));
-    });
-    const served = JSON.parse(line) as { objects: number };
+    const served = JSON.parse(await nextLine('serving')) as { objects: number };
     if (served.objects !== ctx.objects)
       throw new Error(`fake apiserver holds ${served.objects} objects, not ${ctx.objects}`);
-    return await work(kubeconfig);
+    return await work({
+      kubeconfig,
+      async touch() {
+        child.stdin!.write('touch\n');
+        const answer = JSON.parse(await nextLine('answering touch')) as { touched?: Touched; error?: string };
+        if (!answer.touched) throw new Error(`fake apiserver: ${answer.error ?? 'no answer to touch'}`);
+        return answer.touched;
+      },
+    });
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-function fakeApiserverCaches(
-  ctx: CacheContext,
-): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad & { baseline: NoAuditBaseline } }> {
-  return withFakeApiserver(ctx, async (kubeconfig) => {
+/**
+ * The serve and load with the audit off, then one row per audit mode. The incremental row
+ * comes last: its touch leaves the fake's Rollouts changed (a label), and the other rows
+ * measure the cluster as generated.
+ */
+async function auditRows(ctx: CacheContext, load: AuditLoad, fake: FakeApiserver): Promise<AuditRows> {
+  const baseline = await noAuditBaseline(ctx, load, fake.kubeconfig);
+  const rows: AuditUnderLoad[] = [];
+  for (const mode of AUDIT_MODES) rows.push(await auditUnderLoad(ctx, load, fake, mode));
+  return { baseline, rows };
+}
+
+function fakeApiserverCaches(ctx: CacheContext): Promise<{ caches: CacheResult[]; audit?: AuditRows }> {
+  return withFakeApiserver(ctx, async (fake) => {
     const caches: CacheResult[] = [];
     for (const variant of ctx.quick ? RUNTIME_VARIANTS.filter((v) => v.shipped) : RUNTIME_VARIANTS)
-      caches.push(await serveFromKubeconfig(ctx, 'fake-apiserver', kubeconfig, variant));
+      caches.push(await serveFromKubeconfig(ctx, 'fake-apiserver', fake.kubeconfig, variant));
     if (!ctx.auditLoad) return { caches };
-    const baseline = await noAuditBaseline(ctx, ctx.auditLoad, kubeconfig);
-    return { caches, audit: { ...(await auditUnderLoad(ctx, ctx.auditLoad, kubeconfig)), baseline } };
+    return { caches, audit: await auditRows(ctx, ctx.auditLoad, fake) };
   });
 }
 
 /**
- * Only the audit-under-load target (`npm run bench -- --only audit`): first the same serve and
- * load with the audit off, then with it on, so that the difference is the audit's.
+ * Only the audit-under-load rows (`npm run bench -- --only audit`): first the same serve and
+ * load with the audit off, then with a full and an incremental audit, so that the difference
+ * is the audit's.
  */
-export function measureAuditUnderLoad(
-  ctx: CacheContext,
-  load: AuditLoad,
-): Promise<{ baseline: NoAuditBaseline; audit: AuditUnderLoad }> {
-  return withFakeApiserver(ctx, async (kubeconfig) => ({
-    baseline: await noAuditBaseline(ctx, load, kubeconfig),
-    audit: await auditUnderLoad(ctx, load, kubeconfig),
-  }));
+export function measureAuditUnderLoad(ctx: CacheContext, load: AuditLoad): Promise<AuditRows> {
+  return withFakeApiserver(ctx, (fake) => auditRows(ctx, load, fake));
 }
 
 export async function measureCaches(
   ctx: CacheContext,
-): Promise<{ caches: CacheResult[]; audit?: AuditUnderLoad & { baseline: NoAuditBaseline } }> {
+): Promise<{ caches: CacheResult[]; audit?: AuditRows }> {
   const { caches, audit } = await fakeApiserverCaches(ctx);
   if (!ctx.quick) caches.push(...(await realApiserverCaches(ctx)));
   return audit ? { caches, audit } : { caches };

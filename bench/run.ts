@@ -5,10 +5,10 @@
  *
  * Options: --quick, --skip-cache (only the load targets), --skip-build (dist/ as it is),
  * --profile (CPU profiles and flame graphs of the targets instead of the figures: profile.ts),
- * --only audit (only the audit under load, after the same load with the audit off; prints its
- * figures and leaves bench/results alone), --audit-cpu-share F (serve's flag for that target),
- * --fixed-rate N (with --only audit: the reviews/s of that load instead of 2,000, to see what
- * rate the serve as shipped holds with the audit running).
+ * --only audit (only the audit under load, a full and an incremental audit, after the same load
+ * with the audit off; prints their figures and leaves bench/results alone), --audit-cpu-share F
+ * (serve's flag for those rows), --fixed-rate N (with --only audit: the reviews/s of that load
+ * instead of 2,000, to see what rate the serve as shipped holds with the audit running).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -235,11 +235,11 @@ async function main(): Promise<void> {
   };
   if (flags.only === 'audit') {
     const loadBefore = loadavg();
-    const { baseline, audit } = await measureAuditUnderLoad(
+    const { baseline, rows } = await measureAuditUnderLoad(
       { root, scratch, stateDir, certDir, objects, quick },
       auditLoad,
     );
-    const figures = { load_average: { before: loadBefore, after: loadavg() }, baseline, audit };
+    const figures = { load_average: { before: loadBefore, after: loadavg() }, baseline, rows };
     console.log(JSON.stringify(figures, null, 2));
     console.log(
       `audit under load only: bench/results left as they were (${round1((Date.now() - started) / 1000)} s)`,
