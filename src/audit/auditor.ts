@@ -122,6 +122,14 @@ export const DEFAULT_AUDIT_REJUDGE_EVERY = 12;
  * installed since.
  */
 export const REPORT_SWEEP_EVERY = 12;
+/**
+ * Objects per list page of the first audit (runFirst), which runs unpaced before the webhook
+ * takes reviews: no review waits for a page then, and against a real apiserver a page of 10
+ * would make 40,000 objects 4,000 round trips. Gatekeeper's audit uses pages of 500 too.
+ */
+export const FIRST_AUDIT_PAGE = 500;
+/** How long serve waits for the first audit before turning ready without it. */
+export const FIRST_AUDIT_DEADLINE_MS = 30_000;
 /** Results kept over all namespaces; the rest are counted as omitted. */
 export const MAX_AUDIT_RESULTS = 20_000;
 const SYNC_POLL_MS = 1000;
@@ -290,15 +298,21 @@ export class PolicyAudit {
   private readonly unwritten = new Set<string>();
   /** Report formats whose CRD the last full audit or sweep found served; the others write only those. */
   private readonly served = new Set<string>();
+  /** The running audit's: aborted by stop(), or by its deadline (runFirst). */
+  private signal: AbortSignal = this.abort.signal;
+  /** The running audit's list page size. */
+  private pageSize = DEFAULT_AUDIT_PAGE;
 
   constructor(private readonly options: AuditOptions) {
     this.formats = options.formats ?? [POLICY_REPORT, OPEN_REPORT];
     this.recorder = new ReadRecorder(options.cluster);
   }
 
-  /** Audits once the caches have synced, then every `intervalMs`. */
+  /**
+   * Audits once the caches have synced (unless runFirst did already), then every `intervalMs`.
+   */
   start(): void {
-    this.schedule(0);
+    this.schedule(0, true);
   }
 
   async stop(): Promise<void> {
@@ -308,11 +322,16 @@ export class PolicyAudit {
     await this.running.catch(() => undefined);
   }
 
-  private schedule(delayMs: number): void {
+  private schedule(delayMs: number, first = false): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       if (!this.options.cluster.isSynced()) {
-        this.schedule(SYNC_POLL_MS);
+        this.schedule(SYNC_POLL_MS, first);
+        return;
+      }
+      if (first && this.runs > 0) {
+        // runFirst audited before the caches counted as synced: the next is periodic.
+        this.schedule(this.nextInterval());
         return;
       }
       this.running = this.runOnce().then(
@@ -376,15 +395,45 @@ export class PolicyAudit {
     return namespaces.length === 0 || namespaces.includes(scope);
   }
 
+  /**
+   * The first audit, before the webhook takes reviews (serve runs it while not yet ready):
+   * unpaced, in pages of FIRST_AUDIT_PAGE, within `deadlineMs`. It is the one full audit of a
+   * default configuration, and the costliest: a full audit while serving costs the reviews two
+   * or three mark-compact pauses of tens of milliseconds each (docs/benchmarks.md). Run here,
+   * its garbage goes with the collection the server makes before turning ready
+   * (src/commands/settle.ts). Never throws: when it fails or runs out of time it is logged, and
+   * the next audit, paced while serving, is full instead. The periodic audits follow it at the
+   * interval.
+   */
+  async runFirst(deadlineMs: number): Promise<void> {
+    if (this.runs > 0) return;
+    try {
+      await this.runOnce({ cpuShare: 1, pageSize: FIRST_AUDIT_PAGE, deadlineMs });
+    } catch (error) {
+      if (!this.stopped)
+        this.options.logger.warn(
+          { err: error, deadlineMs },
+          'first audit before readiness not finished; the next one, paced, is full',
+        );
+    }
+  }
+
   /** One audit, full or incremental: list, judge, write the reports, update the metrics. */
-  async runOnce(): Promise<AuditSummary> {
+  async runOnce(
+    run: { cpuShare?: number; pageSize?: number; deadlineMs?: number } = {},
+  ): Promise<AuditSummary> {
     const started = performance.now();
     const { metrics } = this.options;
+    this.signal =
+      run.deadlineMs === undefined
+        ? this.abort.signal
+        : AbortSignal.any([this.abort.signal, AbortSignal.timeout(run.deadlineMs)]);
+    this.pageSize = run.pageSize ?? this.options.pageSize ?? DEFAULT_AUDIT_PAGE;
     const pacer = new CpuShareScheduler({
-      share: this.options.cpuShare ?? DEFAULT_AUDIT_CPU_SHARE,
+      share: run.cpuShare ?? this.options.cpuShare ?? DEFAULT_AUDIT_CPU_SHARE,
       sliceMs: this.options.sliceMs,
       clock: this.options.clock,
-      signal: this.abort.signal,
+      signal: this.signal,
     });
     const plan = this.plan();
     // Until this audit has written what it judged, the next one must not trust the records.
@@ -502,7 +551,7 @@ export class PolicyAudit {
     collector: ResultCollector,
     pacer: CpuShareScheduler,
   ): Promise<number> {
-    const pageSize = this.options.pageSize ?? DEFAULT_AUDIT_PAGE;
+    const pageSize = this.pageSize;
     const apiVersion = `${def.group}/${def.version}`;
     let judged = 0;
     try {
@@ -598,7 +647,7 @@ export class PolicyAudit {
     }
     if (listAll) this.served.add(format.kind);
     const writes: ReportWrites = { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 };
-    const signal = this.abort.signal;
+    const signal = this.signal;
     const nowSeconds = Math.floor(Date.now() / 1000);
     for (const [namespace, record] of judged) {
       if (!hasFindings(record)) continue;
@@ -704,10 +753,10 @@ export class PolicyAudit {
     const reports = new Map<string, JsonObject>();
     for (const namespace of namespaces) {
       await pacer.checkpoint();
-      this.abort.signal.throwIfAborted();
+      this.signal.throwIfAborted();
       const path = reportPath(format, namespace, REPORT_NAME);
       try {
-        const report = await pacer.io(() => this.options.api.send('GET', path, undefined, this.abort.signal));
+        const report = await pacer.io(() => this.options.api.send('GET', path, undefined, this.signal));
         if (isJsonObject(report)) reports.set(namespace, report);
       } catch (error) {
         if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
@@ -741,7 +790,7 @@ export class PolicyAudit {
       let continueToken: string | undefined;
       do {
         await pacer.checkpoint();
-        this.abort.signal.throwIfAborted();
+        this.signal.throwIfAborted();
         const listQuery = { ...query, continue: continueToken };
         continueToken = await this.usePage(pathOf(namespace), listQuery, pacer, use);
       } while (continueToken);
@@ -758,7 +807,7 @@ export class PolicyAudit {
     pacer: CpuShareScheduler,
     use: (items: unknown[]) => void | Promise<void>,
   ): Promise<string | undefined> {
-    const page = await pacer.io(() => this.options.api.list(path, query, this.abort.signal));
+    const page = await pacer.io(() => this.options.api.list(path, query, this.signal));
     pacer.charge(page.parseMs ?? 0);
     await use(page.items);
     return page.continueToken;

@@ -4,7 +4,7 @@
  * into policy reports. Both use the same apiserver connection as the cache.
  */
 import type { Logger } from 'pino';
-import { PolicyAudit } from '../audit/auditor.js';
+import { FIRST_AUDIT_DEADLINE_MS, PolicyAudit } from '../audit/auditor.js';
 import type { ChangeJournal } from '../cluster/change-journal.js';
 import { apiEventSink, EventRecorder } from '../cluster/event-recorder.js';
 import type { HttpKubeApi } from '../cluster/http-kube-api.js';
@@ -33,6 +33,8 @@ interface Context {
   cluster: ReadinessSource;
   /** Starts the cache's change journal: the incremental audit's input. */
   trackChanges: () => ChangeJournal;
+  /** Puts work in front of readiness (SettledReadiness.beforeSettling). */
+  beforeReady: (task: () => Promise<void>) => void;
   policy: WebhookPolicy;
   logger: Logger;
   metrics: WebhookMetrics;
@@ -75,7 +77,10 @@ export function startFindingsOutput(
           metrics,
         })
       : undefined;
-  audit?.start();
+  if (audit) {
+    context.beforeReady(() => audit.runFirst(FIRST_AUDIT_DEADLINE_MS));
+    audit.start();
+  }
   return {
     onAnswered: recorder
       ? (request, result) => {

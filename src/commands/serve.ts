@@ -182,6 +182,7 @@ export async function startServer(
     ? startFindingsOutput(api, options, {
         cluster: readiness,
         trackChanges: () => cluster.trackChanges(),
+        beforeReady: (task) => readiness.beforeSettling(task),
         policy,
         logger,
         metrics,

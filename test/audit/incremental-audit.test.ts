@@ -454,6 +454,50 @@ describe('PolicyAudit, incremental', () => {
     expect(cluster.calls).toEqual([]);
   });
 
+  it('runFirst: one full audit, unpaced, in pages of 500; the periodic ones follow at the interval', async () => {
+    const cluster = await clusterOfApps();
+    const limits: string[] = [];
+    const list = cluster.list.bind(cluster);
+    cluster.list = (path, query) => {
+      limits.push(String(query['limit']));
+      return list(path, query);
+    };
+    const audit = auditOf(cluster, { intervalMs: 60_000 });
+    await audit.runFirst(10_000);
+    expect(limits).toEqual(['500', '500', '500', '500']);
+    expect(cluster.reports.namespaces()).toEqual(['orders', 'payments', 'search', 'shipping']);
+    // A second call does nothing: the first audit has run.
+    await audit.runFirst(10_000);
+    expect(limits).toHaveLength(4);
+    // start() does not audit again at once: the next is a minute away.
+    audit.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(limits).toHaveLength(4);
+    // The periodic audits list in the configured pages.
+    for (const object of await fixedApp('orders')) cluster.put(object);
+    await audit.runOnce();
+    expect(limits.slice(4)).toEqual(['10', '10']);
+    await audit.stop();
+  });
+
+  it('runFirst out of time: logged, not thrown, and the next audit is full', async () => {
+    const cluster = await clusterOfApps();
+    const list = cluster.list.bind(cluster);
+    cluster.list = async (path, query) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return list(path, query);
+    };
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
+    const audit = auditOf(cluster, { logger });
+    await audit.runFirst(10);
+    expect(warnings).toEqual(['first audit before readiness not finished; the next one, paced, is full']);
+    expect(cluster.reports.namespaces()).toEqual([]);
+    cluster.list = list;
+    const next = await audit.runOnce();
+    expect([next.mode, next.judged]).toEqual(['full', { Rollout: 4, Ingress: 4 }]);
+  });
+
   it('without a change journal, every audit is full', async () => {
     const cluster = await clusterOfApps();
     const audit = auditOf(cluster, { changes: undefined });

@@ -33,6 +33,41 @@ describe('SettledReadiness', () => {
     expect(reported).toHaveLength(1);
   });
 
+  it('runs the task put before settling once the caches synced, and settles only after it', async () => {
+    const { state, sync } = switchableState();
+    await state.start();
+    let collections = 0;
+    const readiness = new SettledReadiness(state, () => collections++);
+    let runs = 0;
+    let finish: () => void = () => {};
+    readiness.beforeSettling(() => {
+      runs++;
+      return new Promise<void>((resolve) => (finish = resolve));
+    });
+    expect(() => readiness.beforeSettling(async () => {})).toThrow('one task');
+    expect(readiness.isSynced()).toBe(false);
+    expect(runs).toBe(0);
+    sync();
+    expect(readiness.isSynced()).toBe(false);
+    expect(readiness.isSynced()).toBe(false);
+    expect([runs, collections]).toEqual([1, 0]);
+    finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readiness.isSynced()).toBe(true);
+    expect([runs, collections]).toEqual([1, 1]);
+  });
+
+  it('settles after a task that failed too (the task reports its own failures)', async () => {
+    const { state, sync } = switchableState();
+    await state.start();
+    const readiness = new SettledReadiness(state, () => {});
+    readiness.beforeSettling(() => Promise.reject(new Error('apiserver gone')));
+    sync();
+    expect(readiness.isSynced()).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readiness.isSynced()).toBe(true);
+  });
+
   it('answers lookups from the cluster state', async () => {
     const state = new FileClusterState(['examples/quickstart']);
     await state.start();
