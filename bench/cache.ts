@@ -12,6 +12,7 @@ import {
   cpuSecondsOf,
   getText,
   memoryOf,
+  moveHelperThreads,
   pinned,
   round1,
   round3,
@@ -58,6 +59,11 @@ export interface AuditLoad {
   settings: LoadSettings;
   /** serve's --audit-cpu-share; absent: as shipped (the default). */
   auditCpuShare?: number;
+  /**
+   * The core the serve's threads other than its event loop move to once it is ready
+   * (moveHelperThreads, `--helper-threads-core`); absent: all on the event loop's core.
+   */
+  helperThreadsCore?: number;
 }
 
 /**
@@ -110,6 +116,13 @@ export interface AuditUnderLoad {
   /** High-water mark over the load and the whole audit; RSS when the audit had finished. */
   rss_peak_mb: number;
   rss_mb: number;
+  /** `--helper-threads-core`: where the serve's threads but the event loop ran, and how many. */
+  helper_threads?: HelperThreads;
+}
+
+export interface HelperThreads {
+  core: number;
+  moved: number;
 }
 
 /** Both audit rows, and the same load with the audit off. */
@@ -120,6 +133,7 @@ export interface AuditRows {
 
 /** The same serve, warm-up and load with the audit off: what the audit adds. */
 export interface NoAuditBaseline {
+  helper_threads?: HelperThreads;
   fixed_rate: FixedRate;
   cpu_s_during_load: number;
   rss_peak_mb: number;
@@ -397,6 +411,7 @@ async function auditUnderLoad(
     ['--audit-interval-seconds', String(intervalS), ...modeFlags, ...shareFlags],
   );
   try {
+    const helperThreads = placeHelperThreads(target, load);
     let touched: Touched | undefined;
     if (mode === 'incremental') touched = await touchBeforeTheLoad(target, url, fake, intervalS);
     else await startupAuditFinished(target, url);
@@ -455,6 +470,7 @@ async function auditUnderLoad(
         : {}),
       rss_peak_mb: memory.hwmMb,
       rss_mb: memory.rssMb,
+      ...helperThreads,
     };
     const which = touched
       ? `an incremental audit (${touched.namespaces.length} namespaces changed, ${touched.rollouts} Rollouts)`
@@ -486,6 +502,18 @@ async function auditUnderLoad(
   }
 }
 
+/**
+ * With `--helper-threads-core`, moves the ready serve's threads other than its event loop to
+ * that core, and says so; otherwise nothing (they stay on the event loop's core).
+ */
+function placeHelperThreads(target: Target, load: AuditLoad): { helper_threads?: HelperThreads } {
+  if (load.helperThreadsCore === undefined) return {};
+  const core = load.helperThreadsCore;
+  const moved = moveHelperThreads(target.child.pid!, core);
+  console.log(`${target.name}: ${moved} threads other than the event loop moved to core ${core}`);
+  return { helper_threads: { core, moved } };
+}
+
 /** The same serve and load with the audit off: the machine's own latency at that moment. */
 async function noAuditBaseline(
   ctx: CacheContext,
@@ -499,6 +527,7 @@ async function noAuditBaseline(
     '0',
   ]);
   try {
+    const helperThreads = placeHelperThreads(target, load);
     warmUp(ctx, load, url);
     const cpuBefore = cpuSecondsOf(target.child.pid!);
     const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
@@ -509,7 +538,12 @@ async function noAuditBaseline(
         `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}), ${cpuDuringLoad} CPU s; ` +
         `RSS peak ${memory.hwmMb} MiB`,
     );
-    return { fixed_rate: fixed, cpu_s_during_load: cpuDuringLoad, rss_peak_mb: memory.hwmMb };
+    return {
+      ...helperThreads,
+      fixed_rate: fixed,
+      cpu_s_during_load: cpuDuringLoad,
+      rss_peak_mb: memory.hwmMb,
+    };
   } finally {
     await stopTarget(target);
   }

@@ -3,7 +3,7 @@
  * other), ready when their readiness URL answers 200, measured from /proc, stopped by pid.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { cpus } from 'node:os';
 
@@ -12,6 +12,28 @@ export const PINNED = cpus().length >= 2 && spawnSync('taskset', ['-V']).status 
 
 export function pinned(core: number, command: string, args: string[]): [string, string[]] {
   return PINNED ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+/**
+ * Moves every thread of a pinned Node target but its event loop (the thread whose id is the
+ * pid) to `core`: V8's compiler and garbage-collector helpers, libuv's pool. `pinned` puts
+ * them all on the event loop's core, where a compile job of V8's optimising compiler takes
+ * the event loop's turn (docs/benchmarks.md, eleventh pass); in the chart's deployment (no
+ * CPU limit) they run on the node's other cores. Threads started later inherit the event
+ * loop's core. Returns how many threads were moved (0 when not pinned).
+ */
+export function moveHelperThreads(pid: number, core: number): number {
+  if (!PINNED) return 0;
+  let moved = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    const result = spawnSync('taskset', ['-p', '-c', String(core), tid], { stdio: 'ignore' });
+    // A thread that ended meanwhile is not an error; any other refusal is.
+    if (result.status === 0) moved++;
+    else if (existsSync(`/proc/${pid}/task/${tid}`))
+      throw new Error(`taskset could not move thread ${tid} of ${pid} to core ${core}`);
+  }
+  return moved;
 }
 
 export interface Target {

@@ -8,7 +8,10 @@
  * --only audit (only the audit under load, a full and an incremental audit, after the same load
  * with the audit off; prints their figures and leaves bench/results alone), --audit-cpu-share F
  * (serve's flag for those rows), --fixed-rate N (with --only audit: the reviews/s of that load
- * instead of 2,000, to see what rate the serve as shipped holds with the audit running).
+ * instead of 2,000, to see what rate the serve as shipped holds with the audit running),
+ * --helper-threads-core N (with --only audit: once each serve is ready, its threads other than
+ * the event loop move to core N, the load generator's, as they would run on other cores of a
+ * node; bench/processes.ts moveHelperThreads).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -66,6 +69,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'audit-cpu-share': { type: 'string' },
     'fixed-rate': { type: 'string' },
+    'helper-threads-core': { type: 'string' },
   },
 });
 if (flags.only !== undefined && flags.only !== 'audit')
@@ -76,6 +80,13 @@ if (fixedRateFlag !== undefined) {
   if (flags.only !== 'audit') throw new Error('--fixed-rate is only for --only audit');
   if (!/^[1-9][0-9]{0,5}$/.test(fixedRateFlag))
     throw new Error(`--fixed-rate takes reviews per second (1-999999), got ${JSON.stringify(fixedRateFlag)}`);
+}
+const helperCoreFlag = flags['helper-threads-core'];
+if (helperCoreFlag !== undefined) {
+  // The recorded rows run every thread of the serve on one core; this is a probe beside them.
+  if (flags.only !== 'audit') throw new Error('--helper-threads-core is only for --only audit');
+  if (!/^[0-9]{1,3}$/.test(helperCoreFlag))
+    throw new Error(`--helper-threads-core takes a core number, got ${JSON.stringify(helperCoreFlag)}`);
 }
 const quick = flags.quick === true;
 const defaults: LoadSettings = quick ? QUICK : FULL;
@@ -232,6 +243,7 @@ async function main(): Promise<void> {
     caFile,
     settings,
     ...(share === undefined ? {} : { auditCpuShare: Number(share) }),
+    ...(helperCoreFlag === undefined ? {} : { helperThreadsCore: Number(helperCoreFlag) }),
   };
   if (flags.only === 'audit') {
     const loadBefore = loadavg();

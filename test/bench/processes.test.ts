@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { moveHelperThreads, pinned, PINNED } from '../../bench/processes.js';
+
+/** Each thread's allowed cores, as /proc lists them ("1", "0-1"), by thread id. */
+function coresByThread(pid: number): Map<string, string> {
+  const cores = new Map<string, string>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    const line = status.split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
+    cores.set(tid, line!.split(':')[1]!.trim());
+  }
+  return cores;
+}
+
+describe('moveHelperThreads: the event loop keeps its core, the other threads go', () => {
+  let child: ReturnType<typeof spawn> | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+    child = undefined;
+  });
+
+  it.skipIf(!PINNED)('moves every thread but the one whose id is the pid', async () => {
+    // A Node process pinned as the bench pins a target, holding its threads until killed.
+    const [command, args] = pinned(1, process.execPath, [
+      '-e',
+      'console.log("up"); setInterval(() => {}, 1000)',
+    ]);
+    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(child.stdout!, 'data');
+    const pid = child.pid!;
+    const before = coresByThread(pid);
+    // V8's platform workers and the rest: more than the event loop alone, all on core 1.
+    expect(before.size).toBeGreaterThan(1);
+    expect(new Set(before.values())).toEqual(new Set(['1']));
+
+    const moved = moveHelperThreads(pid, 0);
+
+    const after = coresByThread(pid);
+    expect(moved).toBe(before.size - 1);
+    expect(after.get(String(pid))).toBe('1');
+    for (const [tid, cores] of after) if (tid !== String(pid)) expect(cores).toBe('0');
+  });
+});
