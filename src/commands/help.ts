@@ -14,6 +14,9 @@ Run the HTTPS admission webhook: POST /mutate and /validate, GET /healthz, /read
 Each flag can also be set by the environment variable in brackets.
 
 Options:
+  --operation LIST           webhook, audit, or both: answer the admission hooks, run the
+                             background audit (the chart runs it in a pod of its own)
+                             [RTW_OPERATION] (default webhook,audit)
   --port N                   HTTPS port [RTW_PORT] (default 8443)
   --host ADDR                listen address [RTW_HOST] (default 0.0.0.0)
   --cert-dir DIR             folder with tls.crt and tls.key, reloaded on change [RTW_CERT_DIR] (default certs)

@@ -23,7 +23,17 @@ const LOG_LEVELS: ReadonlySet<string> = new Set([
   'silent',
 ]);
 
+/**
+ * What one `serve` process does (`--operation`): answer the admission hooks, run the
+ * background audit, or both. As Gatekeeper's `--operation` (its docs, "Operations"), so that
+ * the audit can run in a pod of its own, apart from the replicas that answer reviews.
+ */
+export type ServeOperation = 'webhook' | 'audit';
+const SERVE_OPERATIONS: readonly ServeOperation[] = ['webhook', 'audit'];
+
 export interface ServeOptions {
+  /** Never empty. Without 'audit', auditIntervalSeconds is 0. */
+  operations: ReadonlySet<ServeOperation>;
   port: number;
   host: string;
   certDir: string;
@@ -91,7 +101,55 @@ function fraction(text: string | undefined, name: string, fallback: number): num
   return Number(text);
 }
 
+function operationsOf(text: string | undefined): ReadonlySet<ServeOperation> {
+  if (text === undefined) return new Set(SERVE_OPERATIONS);
+  const names = list(text);
+  const unknown = names.filter((name) => !(SERVE_OPERATIONS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--operation must be webhook, audit or both (comma-separated), got ${JSON.stringify(text)}`,
+    );
+  }
+  return new Set(names as ServeOperation[]);
+}
+
+/** The audit's settings; each is refused, not ignored, when this process runs no audit. */
+function auditSettings(
+  raw: Raw,
+  env: NodeJS.ProcessEnv,
+  operations: ReadonlySet<ServeOperation>,
+): Pick<ServeOptions, 'auditIntervalSeconds' | 'auditCpuShare' | 'auditRejudgeEvery'> {
+  const interval = pick(raw, 'audit-interval-seconds', env, 'RTW_AUDIT_INTERVAL_SECONDS');
+  const cpuShare = pick(raw, 'audit-cpu-share', env, 'RTW_AUDIT_CPU_SHARE');
+  const rejudgeEvery = pick(raw, 'audit-rejudge-every', env, 'RTW_AUDIT_REJUDGE_EVERY');
+  const settings = {
+    auditIntervalSeconds: integer(interval, '--audit-interval-seconds', 0, 86_400, 300),
+    auditCpuShare: fraction(cpuShare, '--audit-cpu-share', DEFAULT_AUDIT_CPU_SHARE),
+    auditRejudgeEvery: integer(rejudgeEvery, '--audit-rejudge-every', 0, 1000, DEFAULT_AUDIT_REJUDGE_EVERY),
+  };
+  if (!operations.has('audit')) {
+    const given = [
+      settings.auditIntervalSeconds > 0 && interval !== undefined ? '--audit-interval-seconds' : '',
+      cpuShare === undefined ? '' : '--audit-cpu-share',
+      rejudgeEvery === undefined ? '' : '--audit-rejudge-every',
+    ].filter(Boolean);
+    if (given.length > 0) {
+      throw new UsageError(
+        `${given.join(', ')} configure${given.length === 1 ? 's' : ''} the background audit, which --operation ${[...operations].join(',')} does not run: remove ${given.length === 1 ? 'it' : 'them'}, or add audit to --operation`,
+      );
+    }
+    return { ...settings, auditIntervalSeconds: 0 };
+  }
+  if (!operations.has('webhook') && settings.auditIntervalSeconds === 0) {
+    throw new UsageError(
+      '--operation audit runs only the background audit: --audit-interval-seconds must be above 0',
+    );
+  }
+  return settings;
+}
+
 export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  const operations = operationsOf(pick(raw, 'operation', env, 'RTW_OPERATION'));
   const enforcement = pick(raw, 'enforcement', env, 'RTW_ENFORCEMENT') ?? 'deny';
   if (enforcement !== 'deny' && enforcement !== 'warn') {
     throw new UsageError(`--enforcement must be deny or warn, got ${JSON.stringify(enforcement)}`);
@@ -115,6 +173,7 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
   }
   const identities = list(pick(raw, 'controller-identities', env, 'RTW_CONTROLLER_IDENTITIES'));
   return {
+    operations,
     port: integer(pick(raw, 'port', env, 'RTW_PORT'), '--port', 0, 65535, 8443),
     host: pick(raw, 'host', env, 'RTW_HOST') ?? '0.0.0.0',
     certDir: pick(raw, 'cert-dir', env, 'RTW_CERT_DIR') ?? 'certs',
@@ -126,25 +185,7 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
     controllerIdentities: identities.length > 0 ? identities : DEFAULT_CONTROLLER_IDENTITIES,
     enforcement,
     policyFile: pick(raw, 'policy', env, 'RTW_POLICY'),
-    auditIntervalSeconds: integer(
-      pick(raw, 'audit-interval-seconds', env, 'RTW_AUDIT_INTERVAL_SECONDS'),
-      '--audit-interval-seconds',
-      0,
-      86_400,
-      300,
-    ),
-    auditCpuShare: fraction(
-      pick(raw, 'audit-cpu-share', env, 'RTW_AUDIT_CPU_SHARE'),
-      '--audit-cpu-share',
-      DEFAULT_AUDIT_CPU_SHARE,
-    ),
-    auditRejudgeEvery: integer(
-      pick(raw, 'audit-rejudge-every', env, 'RTW_AUDIT_REJUDGE_EVERY'),
-      '--audit-rejudge-every',
-      0,
-      1000,
-      DEFAULT_AUDIT_REJUDGE_EVERY,
-    ),
+    ...auditSettings(raw, env, operations),
     eventQueueSize: integer(
       pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
       '--event-queue-size',
@@ -165,6 +206,7 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
 }
 
 export const SERVE_FLAGS = {
+  operation: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'cert-dir': { type: 'string' },

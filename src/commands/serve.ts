@@ -135,6 +135,13 @@ export async function startServer(
     ? await withHint(readRulePolicy(options.policyFile), 'Fix --policy (or RTW_POLICY); docs/policy.md.')
     : undefined;
   const { cluster, api } = await openClusterState(options, logger);
+  const admission = options.operations.has('webhook');
+  if (!admission && !api) {
+    await cluster.stop();
+    throw new UsageError(
+      '--operation audit needs a cluster to audit and write reports to; --state and --dev without a cluster serve manifest files',
+    );
+  }
   const metrics = new WebhookMetrics({
     resources: () =>
       Object.entries(cluster.status().resources).map(([resource, r]) => ({
@@ -179,7 +186,7 @@ export async function startServer(
     ...(rules ? { rules } : {}),
   };
   const findings = api
-    ? startFindingsOutput(api, options, {
+    ? startFindingsOutput(api, admission ? options : { ...options, eventQueueSize: 0 }, {
         cluster: readiness,
         trackChanges: () => cluster.trackChanges(),
         beforeReady: (task) => readiness.beforeSettling(task),
@@ -199,6 +206,7 @@ export async function startServer(
     metrics,
     shutdownDelaySeconds: options.shutdownDelaySeconds,
     limits: options.tuning?.limits,
+    admission,
   });
   serving.server = server;
   await cluster.start();
@@ -221,6 +229,7 @@ export async function startServer(
     {
       url,
       source: cluster.status().source,
+      operations: [...options.operations],
       enforcement: options.enforcement,
       policyFile: options.policyFile,
     },

@@ -16,6 +16,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebhookPolicy } from './admission/handler.js';
+import type { HookKind } from './admission/response.js';
 import { MAX_NESTING_DEPTH } from './admission/nesting.js';
 import { BodyBudget, bodyBudgetFromHeapLimit } from './body-budget.js';
 import { guardConnections, type ConnectionGuard } from './connection-guard.js';
@@ -88,6 +89,12 @@ export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Called with every answered review (queues Events; no I/O). */
   onAnswered?: ReviewRouteOptions['onAnswered'];
+  /**
+   * Whether the hooks' routes are served (default true). A server that runs only the
+   * background audit keeps its probes and metrics and answers the hooks' paths 404, so a
+   * review sent to it by mistake fails under the hook's failurePolicy, visibly.
+   */
+  admission?: boolean;
 }
 
 export interface WebhookServer {
@@ -97,6 +104,10 @@ export interface WebhookServer {
   /** Readiness false, wait the delay, stop accepting, drain in-flight requests. */
   shutdown(): Promise<void>;
 }
+
+/** The hooks, each served at `/<kind>`. */
+const HOOK_KINDS: readonly HookKind[] = ['mutate', 'validate'];
+const HOOK_PATHS: ReadonlySet<string> = new Set(HOOK_KINDS.map((kind) => `/${kind}`));
 
 class HttpError extends Error {
   constructor(
@@ -321,8 +332,14 @@ export function createServer(options: ServerOptions): WebhookServer {
     if (status === BODY_TOO_LARGE || status === BUDGET_EXHAUSTED) void reply.header('connection', 'close');
     void reply.code(status).send({ error: message });
   });
+  const admission = options.admission ?? true;
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` });
+    const path = req.url.split('?')[0]!;
+    const error =
+      !admission && HOOK_PATHS.has(path)
+        ? `${path} is not served here: this server answers no admission reviews, it runs only the background audit`
+        : `no route for ${req.method} ${path}`;
+    void reply.code(404).send({ error });
   });
 
   // While shutting down, answer whatever still arrives on open connections, but ask the
@@ -332,8 +349,9 @@ export function createServer(options: ServerOptions): WebhookServer {
     done(null, payload);
   });
 
-  app.post('/mutate', { onRequest: admitBody }, reviewRoute('mutate', options));
-  app.post('/validate', { onRequest: admitBody }, reviewRoute('validate', options));
+  if (admission) {
+    for (const kind of HOOK_KINDS) app.post(`/${kind}`, { onRequest: admitBody }, reviewRoute(kind, options));
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons: string[] = [];

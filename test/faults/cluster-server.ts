@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ResourceKind } from '../../src/cluster/cluster-state.js';
 import type { StreamTiming } from '../../src/cluster/resource-stream.js';
+import type { ServeOptions } from '../../src/commands/options.js';
 import type { JsonObject } from '../../src/routing/model.js';
 import { FAST_STREAM_TIMING, type ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
 import { startHarness, type Harness } from '../webhook/harness.js';
@@ -39,6 +40,7 @@ export interface ClusterServer {
 export async function startAgainst(
   fake: ListWatchApiServer,
   cacheTiming: Partial<StreamTiming> = {},
+  overrides: Partial<ServeOptions> = {},
 ): Promise<ClusterServer> {
   const dir = await mkdtemp(join(tmpdir(), 'rtw-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -47,6 +49,7 @@ export async function startAgainst(
     state: [],
     kubeconfig,
     tuning: { cacheTiming: { ...FAST_STREAM_TIMING, ...cacheTiming } },
+    ...overrides,
   });
   return {
     fake,

@@ -42,6 +42,7 @@ export async function startHarness(
   await ensureDevCertificates(certDir);
   const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
   const options: ServeOptions = {
+    operations: new Set(['webhook', 'audit']),
     port: 0,
     host: '127.0.0.1',
     certDir,

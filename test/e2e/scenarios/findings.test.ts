@@ -21,6 +21,7 @@ import { openScenario, type Scenario } from '../support/scenario.js';
 import { albCanaryWeight, ARGO_CD_IDENTITY } from '../support/traffic.js';
 import { sleep, waitFor } from '../support/wait.js';
 import type { WebhookUnderTest } from '../support/webhook.js';
+import type { RunningWebhook } from '../support/webhook-server.js';
 
 interface EventObject {
   metadata: { name: string };
@@ -58,7 +59,7 @@ async function eventsOf(s: Scenario, kind: string, name: string, reason: string)
 /** The occurrences an Event stands for: its series count, or 1 without a series. */
 const occurrences = (event: EventObject | undefined) => (event ? (event.series?.count ?? 1) : 0);
 
-async function metrics(s: Scenario, webhook: WebhookUnderTest): Promise<string> {
+async function metrics(s: Scenario, webhook: RunningWebhook): Promise<string> {
   return (await httpsRequest(`${webhook.baseUrl}/metrics`, { ca: s.env.controlPlane.pki.caCert })).body;
 }
 
@@ -153,6 +154,15 @@ function miswiredIngress(n: CanaryNames): V1Ingress {
   return ingress;
 }
 
+/** The Services, an Ingress with a numbered port, and the Rollout that routes through it. */
+function miswiredApp(n: CanaryNames): KubernetesObject[] {
+  return [
+    ...canaryServices(n),
+    miswiredIngress(n),
+    canaryRollout(n, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }),
+  ];
+}
+
 function yaml(objects: readonly KubernetesObject[]): string {
   return objects.map((o) => `---\n${stringify(o)}`).join('');
 }
@@ -182,11 +192,7 @@ describe('findings: the background audit into policy reports, and a rule set to 
     s = await openScenario('audit');
     // Created while no webhook runs: only the audit can find it.
     await s.kubectlOk(['apply', '-f', '-'], {
-      stdin: yaml([
-        ...canaryServices(names),
-        miswiredIngress(names),
-        canaryRollout(names, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }),
-      ]),
+      stdin: yaml(miswiredApp(names)),
     });
     const dir = mkdtempSync(join(tmpdir(), 'rtw-policy-'));
     const policy = join(dir, 'policy.yaml');
@@ -223,11 +229,7 @@ describe('findings: the background audit into policy reports, and a rule set to 
 
   it('admits a new miswiring of a rule set to audit, without a warning, and reports it', async () => {
     const result = await s.kubectl(['apply', '-f', '-'], {
-      stdin: yaml([
-        ...canaryServices(second),
-        miswiredIngress(second),
-        canaryRollout(second, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }),
-      ]),
+      stdin: yaml(miswiredApp(second)),
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('port.number');
@@ -247,5 +249,75 @@ describe('findings: the background audit into policy reports, and a rule set to 
     expect(gauge('rtw_audit_last_run_timestamp_seconds')).toBeGreaterThan(
       gauge('rtw_audit_last_full_run_timestamp_seconds'),
     );
+  });
+});
+
+describe('findings: the audit in a process of its own, as the chart runs it', () => {
+  let s: Scenario;
+  let webhook: WebhookUnderTest;
+  let auditor: RunningWebhook;
+  const report = async () => {
+    const result = await s.kubectl(['get', 'policyreports.wgpolicyk8s.io', REPORT, '-o', 'json']);
+    return result.code === 0 ? (JSON.parse(result.stdout) as { results?: ReportResult[] }) : undefined;
+  };
+
+  beforeAll(async () => {
+    s = await openScenario('audit-apart');
+    await s.kubectlOk(['apply', '-f', '-'], {
+      stdin: yaml(miswiredApp(names)),
+    });
+    webhook = await s.startWebhook({ extraArgs: ['--operation=webhook'] });
+    auditor = await s.startAuditor({ extraArgs: ['--audit-interval-seconds=2'] });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('the auditor writes the report of the Rollout miswired before it started; the webhook audits nothing', async () => {
+    // Waited for: a first audit that meets a report CRD installed moments before (429,
+    // storage initializing) leaves it to the next audit, 2 s later.
+    const found = await waitFor(`the auditor to report Rollout ${names.rollout}`, async () =>
+      (await report())?.results?.find(
+        (x) => x.resources[0]?.kind === 'Rollout' && x.resources[0]?.name === names.rollout,
+      ),
+    );
+    expect(found).toMatchObject({
+      rule: 'alb-backend-port-number',
+      result: 'fail',
+      properties: { action: 'deny' },
+    });
+    // A run counts as a success once both report formats could be written.
+    await waitFor('an audit that wrote both report formats', async () =>
+      /^rtw_audit_runs_total\{result="success"\} [1-9]/m.test(await metrics(s, auditor)) ? true : undefined,
+    );
+    expect(await metrics(s, webhook)).not.toMatch(/^rtw_audit_runs_total\{/m);
+  });
+
+  it('the webhook denies a new miswiring; the auditor answers no reviews', async () => {
+    const other: CanaryNames = {
+      rollout: 'other',
+      stableService: 'other-stable',
+      canaryService: 'other-canary',
+      ingress: 'other',
+      servicePort: 443,
+    };
+    await s.kubectlOk(['apply', '-f', '-'], {
+      stdin: yaml(miswiredApp(other).filter((o) => o.kind !== 'Rollout')),
+    });
+    // The webhook judges the Rollout against its watch cache, which sees the Ingress a moment
+    // after it is written: dry runs until it does.
+    const denial = await waitFor('the webhook to deny the Rollout of a miswired Ingress', async () => {
+      const result = await s.kubectl(['apply', '--dry-run=server', '-f', '-'], {
+        stdin: yaml(miswiredApp(other).filter((o) => o.kind === 'Rollout')),
+      });
+      return result.code !== 0 && result.stderr.includes('port.number') ? result.stderr : undefined;
+    });
+    expect(denial).toContain('denied the request');
+    const res = await httpsRequest(
+      `${auditor.baseUrl}/validate`,
+      { ca: s.env.controlPlane.pki.caCert },
+      { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
+    );
+    expect(res.status).toBe(404);
   });
 });

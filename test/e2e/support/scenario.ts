@@ -6,9 +6,14 @@ import { FakeReplicaSetStatus } from './fake-replicaset-status.js';
 import { kubectl, kubectlOk, type KubectlOptions, type KubectlResult } from './kubectl.js';
 import { ProcessGroup } from './processes.js';
 import { createAll } from './rollouts.js';
-import { startRegisteredWebhook, type WebhookChoices, type WebhookUnderTest } from './webhook.js';
+import {
+  startAuditor,
+  startRegisteredWebhook,
+  type WebhookChoices,
+  type WebhookUnderTest,
+} from './webhook.js';
 import { unregisterWebhooks } from './webhook-registration.js';
-import type { ServerCommand } from './webhook-server.js';
+import type { RunningWebhook, ServerCommand } from './webhook-server.js';
 import { waitForState } from './wait.js';
 
 /**
@@ -32,6 +37,8 @@ export interface Scenario {
   waitForIngress(name: string, what: string, ready: (ingress: V1Ingress) => boolean): Promise<V1Ingress>;
   /** Starts the project's webhook (see startRegisteredWebhook), stopped and unregistered by close(). */
   startWebhook(choices?: WebhookChoices, server?: (port: number) => ServerCommand): Promise<WebhookUnderTest>;
+  /** Starts `serve --operation audit` (see startAuditor), stopped by close(). */
+  startAuditor(choices?: WebhookChoices): Promise<RunningWebhook>;
   /**
    * Completed writes to Ingresses in this namespace (or in `namespace`, for a scenario that
    * spreads its apps over several), optionally by one user (e.g. the controller).
@@ -82,6 +89,7 @@ export async function openScenario(name: string): Promise<Scenario> {
         { namespaces: [namespace], ...choices },
         server,
       ),
+    startAuditor: (choices) => startAuditor(env, processes, { namespaces: [namespace], ...choices }),
     close: async () => {
       await unregisterWebhooks(admin);
       await processes.stopAll();

@@ -69,3 +69,30 @@ export async function startRegisteredWebhook(
   await waitForWebhooksInForce(admin, adminTls, probeNamespace);
   return webhook;
 }
+
+/**
+ * Starts `serve --operation audit` against the e2e apiserver with the webhook's identity, as
+ * the chart's audit Deployment runs it: not registered (it answers no reviews), ready once its
+ * first audit has written the reports.
+ */
+export async function startAuditor(
+  env: E2eEnvironment,
+  processes: ProcessGroup,
+  choices: WebhookChoices = {},
+): Promise<RunningWebhook> {
+  const { pki, kubeconfigs, logDir } = env.controlPlane;
+  const port = await freePort();
+  const command = serveCommand({
+    port,
+    certDir: pki.webhookCertDir,
+    kubeconfig: kubeconfigs.webhook,
+    controllerIdentities: [env.rolloutsController.user],
+    ...choices,
+    extraArgs: ['--operation=audit', ...(choices.extraArgs ?? [])],
+  });
+  return startWebhookServer(processes, command, {
+    port,
+    ca: pki.caCert,
+    logFile: join(logDir, 'webhook-audit-only.log'),
+  });
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { serveOptions } from '../../src/commands/options.js';
+
+const operationsOf = (raw: Parameters<typeof serveOptions>[0], env: NodeJS.ProcessEnv = {}) => [
+  ...serveOptions(raw, env).operations,
+];
+
+describe('--operation', () => {
+  it('defaults to both, and reads the flag before RTW_OPERATION', () => {
+    expect(operationsOf({})).toEqual(['webhook', 'audit']);
+    expect(operationsOf({}, { RTW_OPERATION: 'webhook' })).toEqual(['webhook']);
+    expect(operationsOf({ operation: 'audit' }, { RTW_OPERATION: 'webhook' })).toEqual(['audit']);
+    expect(operationsOf({ operation: ' audit , webhook ' })).toEqual(['audit', 'webhook']);
+    expect(operationsOf({ operation: 'webhook,webhook' })).toEqual(['webhook']);
+  });
+
+  it('refuses an empty list and anything but webhook and audit, naming the flag', () => {
+    for (const text of ['', ',', 'Webhook', 'mutate', 'webhook,status', 'all', 'webhook;audit'])
+      expect(() => serveOptions({ operation: text }, {}), text).toThrow(
+        `--operation must be webhook, audit or both (comma-separated), got ${JSON.stringify(text)}`,
+      );
+  });
+
+  it('webhook alone runs no audit, and refuses the audit settings rather than ignore them', () => {
+    expect(serveOptions({ operation: 'webhook' }, {}).auditIntervalSeconds).toBe(0);
+    // 0 says the same thing as leaving the audit out: accepted.
+    expect(
+      serveOptions({ operation: 'webhook', 'audit-interval-seconds': '0' }, {}).auditIntervalSeconds,
+    ).toBe(0);
+    expect(() => serveOptions({ operation: 'webhook', 'audit-interval-seconds': '60' }, {})).toThrow(
+      '--audit-interval-seconds configures the background audit, which --operation webhook does not run: remove it, or add audit to --operation',
+    );
+    expect(() =>
+      serveOptions({ operation: 'webhook' }, { RTW_AUDIT_CPU_SHARE: '0.2', RTW_AUDIT_REJUDGE_EVERY: '3' }),
+    ).toThrow(
+      '--audit-cpu-share, --audit-rejudge-every configure the background audit, which --operation webhook does not run: remove them, or add audit to --operation',
+    );
+  });
+
+  it('audit alone needs an audit interval above 0', () => {
+    const audit = serveOptions({ operation: 'audit', 'audit-interval-seconds': '60' }, {});
+    expect(audit.auditIntervalSeconds).toBe(60);
+    expect(serveOptions({ operation: 'audit' }, {}).auditIntervalSeconds).toBe(300);
+    expect(() => serveOptions({ operation: 'audit' }, { RTW_AUDIT_INTERVAL_SECONDS: '0' })).toThrow(
+      '--operation audit runs only the background audit: --audit-interval-seconds must be above 0',
+    );
+  });
+
+  it('both: the audit settings as given, 0 still turning the audit off', () => {
+    const both = serveOptions({ 'audit-interval-seconds': '0', 'audit-cpu-share': '0.5' }, {});
+    expect([both.auditIntervalSeconds, both.auditCpuShare]).toEqual([0, 0.5]);
+  });
+});
