@@ -164,9 +164,13 @@ describeWithHelm(`chart conventions with helm ${HELM_VERSION}`, () => {
       const labels: Record<string, string> = r.one('Pod').metadata.labels;
       const selects = (selector: Record<string, string>) =>
         Object.entries(selector).every(([k, v]) => labels[k] === v);
-      expect(selects(r.one('Service').spec.selector)).toBe(false);
+      // The webhook's and the audit's Services and NetworkPolicies alike.
+      expect(r.all('Service')).toHaveLength(2);
+      for (const service of r.all('Service')) expect(selects(service.spec.selector)).toBe(false);
       expect(selects(r.one('PodDisruptionBudget').spec.selector.matchLabels)).toBe(false);
-      expect(selects(r.one('NetworkPolicy').spec.podSelector.matchLabels)).toBe(false);
+      expect(r.all('NetworkPolicy')).toHaveLength(2);
+      for (const policy of r.all('NetworkPolicy'))
+        expect(selects(policy.spec.podSelector.matchLabels)).toBe(false);
     });
 
     it('trusts exactly the caBundle of the webhook configurations in generate and secret modes', async () => {

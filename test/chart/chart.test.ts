@@ -104,12 +104,15 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         [
           'ClusterRole',
           'ClusterRoleBinding',
+          // The webhook's and the audit's (audit.separate), each with its Service.
+          'Deployment',
           'Deployment',
           'MutatingWebhookConfiguration',
           'Pod',
           'PodDisruptionBudget',
           'Secret',
           'Secret',
+          'Service',
           'Service',
           'ServiceAccount',
           'ValidatingWebhookConfiguration',
@@ -133,11 +136,11 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(r.one('ClusterRole').metadata.name).toBe(CLUSTER_NAME);
       expect(binding.metadata.name).toBe(CLUSTER_NAME);
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: FULLNAME, namespace: NAMESPACE }]);
-      expect(r.one('Deployment').spec.template.spec.serviceAccountName).toBe(FULLNAME);
+      expect(r.deployment().spec.template.spec.serviceAccountName).toBe(FULLNAME);
     });
 
     it('runs two replicas that are never all down during a rollout or a drain', () => {
-      const deployment = r.one('Deployment');
+      const deployment = r.deployment();
       expect(deployment.spec.replicas).toBe(2);
       expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
       const pdb = r.one('PodDisruptionBudget');
@@ -147,7 +150,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
 
     it('spreads replicas over zones and hosts', () => {
-      const spec = r.one('Deployment').spec;
+      const spec = r.deployment().spec;
       const constraints = spec.template.spec.topologySpreadConstraints;
       expect(constraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual([
         'topology.kubernetes.io/zone',
@@ -162,7 +165,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     });
 
     it('runs non-root, read-only, without capabilities, under RuntimeDefault seccomp', () => {
-      const pod = r.one('Deployment').spec.template.spec;
+      const pod = r.deployment().spec.template.spec;
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
       expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
@@ -210,16 +213,25 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
       expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
       expect(c.lifecycle.preStop).toEqual({ sleep: { seconds: 5 } });
-      const pod = r.one('Deployment').spec.template.spec;
+      const pod = r.deployment().spec.template.spec;
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5 + 5);
     });
 
     it('exposes 443 on a Service that selects the pods and forwards to the named port', () => {
-      const service = r.one('Service');
+      const service = r.one('Service', FULLNAME);
       expect(service.spec.ports).toEqual([
         { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
       ]);
-      expect(service.spec.selector).toEqual(r.one('Deployment').spec.template.metadata.labels);
+      expect(service.spec.selector).toEqual({
+        'app.kubernetes.io/name': 'rollouts-traffic-webhook',
+        'app.kubernetes.io/instance': 'rtw',
+      });
+      expect(r.deployment().spec.selector.matchLabels).toEqual(service.spec.selector);
+      expect(r.deployment().spec.template.metadata.labels).toEqual({
+        'app.kubernetes.io/name': 'rollouts-traffic-webhook',
+        'app.kubernetes.io/instance': 'rtw',
+        'app.kubernetes.io/component': 'webhook',
+      });
     });
 
     it('registers the mutating hooks for Ingress and route CREATE/UPDATE on /mutate, failing closed within 3 s', () => {
@@ -363,7 +375,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(Object.keys(tls.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
       expect(pem(caSecret.data['tls.crt'])).toBe(pem(tls.data['ca.crt']));
       const volume = r
-        .one('Deployment')
+        .deployment()
         .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret).toEqual({ secretName: `${FULLNAME}-tls`, defaultMode: 0o440 });
     });
@@ -405,7 +417,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(serving.spec.dnsNames).toContain(SERVICE_HOST);
       expect(serving.spec.privateKey.rotationPolicy).toBe('Always');
       const volume = r
-        .one('Deployment')
+        .deployment()
         .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret.secretName).toBe(serving.spec.secretName);
       for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
@@ -440,7 +452,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(r.all('Secret')).toHaveLength(0);
       expect(r.all('Certificate')).toHaveLength(0);
       const volume = r
-        .one('Deployment')
+        .deployment()
         .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls');
       expect(volume.secret.secretName).toBe('my-webhook-tls');
       for (const hook of r.webhooks()) expect(hook.clientConfig.caBundle).toBe(USER_CA_BUNDLE);
@@ -594,7 +606,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(flag('--client-ca')).toBe('/etc/rollouts-traffic-webhook/client-ca/ca.crt');
       expect(args.at(-1)).toBe('--some-flag');
       const volume = r
-        .one('Deployment')
+        .deployment()
         .spec.template.spec.volumes.find((v: { name: string }) => v.name === 'client-ca');
       expect(volume.configMap.name).toBe('apiserver-client-ca');
       for (const hook of r.webhooks()) {
@@ -619,31 +631,44 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           eventQueueSize: 0,
         },
       });
-      const args: string[] = r.container().args;
-      const flag = (name: string): string | undefined => args[args.indexOf(name) + 1];
-      expect(flag('--policy')).toBe('/etc/rollouts-traffic-webhook/policy/policy.yaml');
-      expect(flag('--audit-interval-seconds')).toBe('60');
-      expect(flag('--audit-cpu-share')).toBe('0.25');
-      expect(flag('--audit-rejudge-every')).toBe('1');
-      expect(flag('--event-queue-size')).toBe('0');
+      // The audit flags go to the audit's own Deployment (audit.separate), Events to the webhook's;
+      // both read the policy.
+      const AUDIT = `${FULLNAME}-audit`;
+      const argsOf = (x: Rendered, name: string): string[] =>
+        x.one('Deployment', name).spec.template.spec.containers[0].args;
+      const flagOf = (args: string[], name: string): string | undefined =>
+        args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+      const webhookArgs = argsOf(r, FULLNAME);
+      const auditArgs = argsOf(r, AUDIT);
+      for (const args of [webhookArgs, auditArgs]) {
+        expect(flagOf(args, '--policy')).toBe('/etc/rollouts-traffic-webhook/policy/policy.yaml');
+      }
+      expect(flagOf(webhookArgs, '--event-queue-size')).toBe('0');
+      expect(flagOf(auditArgs, '--audit-interval-seconds')).toBe('60');
+      expect(flagOf(auditArgs, '--audit-cpu-share')).toBe('0.25');
+      expect(flagOf(auditArgs, '--audit-rejudge-every')).toBe('1');
       const configMap = r.one('ConfigMap', `${FULLNAME}-policy`);
       expect(parse(configMap.data['policy.yaml'])).toEqual(policy);
-      const template = r.one('Deployment').spec.template;
-      expect(template.spec.volumes.find((v: { name: string }) => v.name === 'policy').configMap.name).toBe(
-        `${FULLNAME}-policy`,
-      );
       const other = await render({ server: { policy: { ...policy, defaultAction: 'warn' } } });
-      const checksum = (x: typeof r) =>
-        x.one('Deployment').spec.template.metadata.annotations['checksum/policy'];
-      expect(checksum(r)).toMatch(/^[0-9a-f]{64}$/);
-      expect(checksum(other)).not.toBe(checksum(r));
+      for (const name of [FULLNAME, AUDIT]) {
+        const template = r.one('Deployment', name).spec.template;
+        expect(template.spec.volumes.find((v: { name: string }) => v.name === 'policy').configMap.name).toBe(
+          `${FULLNAME}-policy`,
+        );
+        const checksum = (x: typeof r) =>
+          x.one('Deployment', name).spec.template.metadata.annotations['checksum/policy'];
+        expect(checksum(r)).toMatch(/^[0-9a-f]{64}$/);
+        expect(checksum(other)).not.toBe(checksum(r));
+      }
       // Without a policy: no flag, no ConfigMap, today's behaviour; audit and Events on by default.
       const plain = await render({});
-      const plainArgs: string[] = plain.container().args;
-      expect(plainArgs).not.toContain('--policy');
-      expect(plainArgs[plainArgs.indexOf('--audit-interval-seconds') + 1]).toBe('300');
-      expect(plainArgs[plainArgs.indexOf('--audit-cpu-share') + 1]).toBe('0.1');
-      expect(plainArgs[plainArgs.indexOf('--audit-rejudge-every') + 1]).toBe('12');
+      expect(argsOf(plain, FULLNAME)).not.toContain('--policy');
+      const plainAuditArgs = argsOf(plain, AUDIT);
+      expect(plainAuditArgs).not.toContain('--policy');
+      expect(flagOf(plainAuditArgs, '--audit-interval-seconds')).toBe('300');
+      expect(flagOf(plainAuditArgs, '--audit-cpu-share')).toBe('0.1');
+      expect(flagOf(plainAuditArgs, '--audit-rejudge-every')).toBe('12');
+      expect(flagOf(argsOf(plain, FULLNAME), '--event-queue-size')).toBe('1000');
       expect(plain.all('ConfigMap')).toEqual([]);
     });
 
@@ -654,11 +679,11 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         replicas: 3,
         podDisruptionBudget: { enabled: false },
       });
-      const pod = r.one('Deployment').spec.template.spec;
+      const pod = r.deployment().spec.template.spec;
       expect(pod.priorityClassName).toBe('system-cluster-critical');
       expect(pod.hostNetwork).toBe(true);
       expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
-      expect(r.one('Deployment').spec.replicas).toBe(3);
+      expect(r.deployment().spec.replicas).toBe(3);
       expect(r.maybe('PodDisruptionBudget')).toBeUndefined();
     });
 
@@ -691,9 +716,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
 
     it('restricts pod traffic with a NetworkPolicy', async () => {
       const r = await render({ networkPolicy: { enabled: true, apiServer: { cidrs: ['10.0.0.0/16'] } } });
-      const policy = r.one('NetworkPolicy');
+      const policy = r.one('NetworkPolicy', FULLNAME);
       expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-      expect(policy.spec.podSelector.matchLabels).toEqual(r.one('Deployment').spec.selector.matchLabels);
+      expect(policy.spec.podSelector.matchLabels).toEqual(r.deployment().spec.selector.matchLabels);
       expect(policy.spec.ingress).toEqual([{ ports: [{ port: 8443, protocol: 'TCP' }] }]);
       expect(policy.spec.egress).toEqual([
         {
@@ -718,7 +743,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         serverName: SERVICE_HOST,
         ca: { secret: { name: `${FULLNAME}-tls`, key: 'ca.crt' } },
       });
-      const serviceLabels = r.one('Service').metadata.labels;
+      const serviceLabels = r.one('Service', FULLNAME).metadata.labels;
       const selector = r.one('ServiceMonitor').spec.selector.matchLabels;
       expect(Object.keys(selector).length).toBeGreaterThan(0);
       for (const [key, value] of Object.entries(selector)) expect(serviceLabels[key]).toBe(value);
@@ -751,9 +776,13 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         `min(rtw_certificate_expiry_timestamp_seconds{${selector}}) - time() < ${30 * 86400}`,
       );
       expect(byName.RolloutsTrafficWebhookCertificateExpiryCritical!.labels.severity).toBe('critical');
-      expect(byName.RolloutsTrafficWebhookCacheNotSynced!.expr).toContain('rtw_cache_synced{');
-      expect(byName.RolloutsTrafficWebhookCacheStale!.expr).toContain(
-        `rtw_cache_last_sync_age_seconds{${selector}}) > 900`,
+      // Both the webhook's pods and the audit's hold caches.
+      const audit = `job="${FULLNAME}-audit",namespace="${NAMESPACE}"`;
+      expect(byName.RolloutsTrafficWebhookCacheNotSynced!.expr).toBe(
+        `max by (pod, resource) (rtw_cache_synced{${selector}} == 0 or rtw_cache_synced{${audit}} == 0)`,
+      );
+      expect(byName.RolloutsTrafficWebhookCacheStale!.expr).toBe(
+        `max by (pod, resource) (rtw_cache_last_sync_age_seconds{${selector}} or rtw_cache_last_sync_age_seconds{${audit}}) > 900`,
       );
       expect(byName.RolloutsTrafficWebhookApiCallsOnRequestPath!.expr).toContain(
         'rtw_api_calls_on_request_path_total{',
@@ -806,6 +835,16 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(text).toContain('NOTE: clientAuth is on: /mutate and /validate answer 401');
       expect(text).not.toContain('never called for: system:');
     });
+
+    it("name the audit's Deployment when it has one, and say where the audit runs otherwise", async () => {
+      const separate = await notes({});
+      expect(separate).toContain(`kubectl -n ${NAMESPACE} rollout status deployment/${FULLNAME}-audit`);
+      const together = await notes({ audit: { separate: false } });
+      expect(together).not.toContain(`${FULLNAME}-audit`);
+      expect(together).toContain('runs in every webhook replica');
+      const off = await notes({ server: { auditIntervalSeconds: 0 } });
+      expect(off).not.toContain('background audit');
+    });
   });
 
   describe.concurrent('values.schema.json rejects bad values', () => {
@@ -841,6 +880,9 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       ['a negative audit rejudge period', { server: { auditRejudgeEvery: -1 } }, /auditRejudgeEvery/],
       ['a malformed image digest', { image: { digest: 'latest' } }, /digest/],
       ['a plain-http webhook URL', { webhooks: { url: 'http://127.0.0.1:9443' } }, /url/],
+      ['audit.separate that is not a boolean', { audit: { separate: 'always' } }, /separate/],
+      ['an unknown key under audit', { audit: { replicas: 2 } }, /replicas/],
+      ['audit resources in a wrong unit', { audit: { resources: { limits: { memory: '1 GB' } } } }, /memory/],
     ];
     for (const [what, values, mentions] of bad) {
       it(`rejects ${what}`, async () => {

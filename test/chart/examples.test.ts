@@ -115,7 +115,7 @@ describe('examples', () => {
       const values = find('Application', 'rollouts-traffic-webhook').spec.source.helm.valuesObject;
       expect(values.certificates.mode).not.toBe('generate');
       const r = await render(values);
-      expect(r.one('Deployment').spec.template.spec.containers[0].image).toBe(
+      expect(r.deployment().spec.template.spec.containers[0].image).toBe(
         `${values.image.repository}:${values.image.tag}`,
       );
       // Monitoring follows the cluster's CRDs: none without them, both with them.
@@ -147,7 +147,7 @@ describe('examples', () => {
     it('Flux HelmRelease values render', async () => {
       const release = find('HelmRelease', 'rollouts-traffic-webhook');
       const r = await render(release.spec.values, { namespace: release.metadata.namespace });
-      expect(r.one('Deployment').metadata.namespace).toBe(release.metadata.namespace);
+      expect(r.deployment().metadata.namespace).toBe(release.metadata.namespace);
     });
   });
 });

@@ -229,8 +229,21 @@ export class Rendered {
     ].flatMap((config) => config.webhooks);
   }
 
+  /**
+   * The webhook's Deployment: the one whose pods answer admission reviews. With audit.separate
+   * (the default) the audit's Deployment, <fullname>-audit, renders beside it.
+   */
+  deployment(): K8sObject {
+    const webhooks = this.all('Deployment').filter(
+      (d) => d.spec.template.metadata.labels['app.kubernetes.io/component'] === 'webhook',
+    );
+    if (webhooks.length !== 1) throw new Error(`expected one webhook Deployment, found ${webhooks.length}`);
+    return webhooks[0]!;
+  }
+
+  /** The container of the webhook's Deployment. */
   container(): Field {
-    return this.one('Deployment').spec.template.spec.containers[0];
+    return this.deployment().spec.template.spec.containers[0];
   }
 }
 

@@ -28,17 +28,60 @@ to the name one-to-one: two releases, even of the same name in two namespaces, n
 {{- printf "%s.%s" (include "rtw.fullname" .) .Release.Namespace -}}
 {{- end -}}
 
+{{/*
+Selector of the webhook's pods: the Deployment's selector (immutable, so never changed), the
+Service's, the PDB's and the NetworkPolicy's. No other pod may carry both labels.
+*/}}
 {{- define "rtw.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "rtw.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* Labels of the webhook's objects. */}}
 {{- define "rtw.labels" -}}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{ include "rtw.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- include "rtw.labelsAround" (dict "root" . "selectorLabels" (include "rtw.selectorLabels" .)) -}}
+{{- end -}}
+
+{{/* The standard labels around one component's selector labels. Arguments: root, selectorLabels. */}}
+{{- define "rtw.labelsAround" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ .selectorLabels }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: rollouts-traffic-webhook
+{{- end -}}
+
+{{/*
+"true" when the background audit runs in a Deployment of its own, <fullname>-audit: it is on
+(server.auditIntervalSeconds > 0) and audit.separate.
+*/}}
+{{- define "rtw.auditSeparate" -}}
+{{- if and .Values.audit.separate (gt (int .Values.server.auditIntervalSeconds) 0) }}true{{ end -}}
+{{- end -}}
+
+{{/* Name of the audit's Deployment and metrics Service; a DNS label like the full name. */}}
+{{- define "rtw.audit.fullname" -}}
+{{- printf "%s-audit" (include "rtw.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+The audit's app.kubernetes.io/name. It differs from the webhook's (truncated to keep the suffix),
+so no webhook selector (Deployment, Service, PDB, NetworkPolicy, topology spread) matches its pods.
+*/}}
+{{- define "rtw.audit.name" -}}
+{{- printf "%s-audit" (include "rtw.name" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/* Selector of the audit's pods. */}}
+{{- define "rtw.audit.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rtw.audit.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: audit
+{{- end -}}
+
+{{/* Labels of the audit's objects. */}}
+{{- define "rtw.audit.labels" -}}
+{{- include "rtw.labelsAround" (dict "root" . "selectorLabels" (include "rtw.audit.selectorLabels" .)) -}}
 {{- end -}}
 
 {{- define "rtw.serviceAccountName" -}}
@@ -81,12 +124,12 @@ app.kubernetes.io/part-of: rollouts-traffic-webhook
 
 {{/*
 NODE_OPTIONS heap size: a share of a memory limit written as <n>Mi or <n>Gi. Other spellings
-(bytes, M, G) leave it unset rather than guess.
+(bytes, M, G) leave it unset rather than guess. Arguments: root, resources (the pod's).
 */}}
 {{- define "rtw.maxOldSpaceMiB" -}}
 {{- $limit := "" -}}
-{{- with .Values.resources.limits }}{{ with .memory }}{{ $limit = toString . }}{{ end }}{{ end -}}
-{{- $pct := int .Values.server.heapPercentOfMemoryLimit -}}
+{{- with .resources.limits }}{{ with .memory }}{{ $limit = toString . }}{{ end }}{{ end -}}
+{{- $pct := int .root.Values.server.heapPercentOfMemoryLimit -}}
 {{- if and $limit (gt $pct 0) -}}
 {{- if regexMatch "^[0-9]+Mi$" $limit -}}
 {{- div (mul (trimSuffix "Mi" $limit | int) $pct) 100 -}}
