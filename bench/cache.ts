@@ -76,9 +76,21 @@ export interface AuditLoad {
 export const AUDIT_MODES = ['full', 'incremental'] as const;
 export type AuditMode = (typeof AUDIT_MODES)[number];
 
+/**
+ * Where each audit row's audit runs. same: in the serve that answers the reviews (`serve`'s
+ * default, `--operation webhook,audit`). own: in a second process, `serve --operation audit`,
+ * beside a `serve --operation webhook`, as the chart deploys them (the audit's own
+ * Deployment). The second process stands for another pod: it runs on the load generators'
+ * core, in the idle scheduling class (pinnedAtIdle) so that it cannot delay the load generator,
+ * whose own delays would count as the webhook's latency. It gets the time they leave.
+ */
+export const AUDIT_PROCESSES = ['same', 'own'] as const;
+export type AuditProcess = (typeof AUDIT_PROCESSES)[number];
+
 /** What a review arriving while the background audit runs sees, and what the audit costs. */
 export interface AuditUnderLoad {
   mode: AuditMode;
+  audit_process: AuditProcess;
   objects: number;
   runtime: string;
   /** serve's --audit-cpu-share (the default unless the bench was told otherwise). */
@@ -113,9 +125,14 @@ export interface AuditUnderLoad {
   judged_objects: number | null;
   /** incremental: what the fake apiserver changed before the load (bench/fake-cluster-changes.ts). */
   touched?: { namespaces: number; rollouts: number; ingresses: number };
-  /** High-water mark over the load and the whole audit; RSS when the audit had finished. */
+  /**
+   * The process that answers the reviews: its high-water mark over the load and the whole
+   * audit; its RSS when the audit had finished.
+   */
   rss_peak_mb: number;
   rss_mb: number;
+  /** own: the audit process's high-water mark, its start-up audit included. */
+  auditor_rss_peak_mb?: number;
   /** `--helper-threads-core`: where the serve's threads but the event loop ran, and how many. */
   helper_threads?: HelperThreads;
 }
@@ -140,6 +157,8 @@ export interface NoAuditBaseline {
 }
 
 const PORT = 18446;
+/** The audit process of the rows whose audit runs in its own process (AUDIT_PROCESSES). */
+const AUDITOR_PORT = 18447;
 
 /** How the serve process is started for a cache measurement. */
 export interface RuntimeVariant {
@@ -179,6 +198,7 @@ function startServeFromKubeconfig(
   kubeconfig: string,
   variant: RuntimeVariant,
   extraFlags: string[] = [],
+  { port, core, idle }: { port: number; core: number; idle?: boolean } = { port: PORT, core: 1 },
 ): Promise<Target> {
   const env = { ...process.env, ...variant.env, NODE_OPTIONS: variant.nodeOptions };
   const flags = [
@@ -187,7 +207,7 @@ function startServeFromKubeconfig(
     '--cert-dir',
     ctx.certDir,
     '--port',
-    String(PORT),
+    String(port),
     ...extraFlags,
   ];
   return startTarget(
@@ -202,8 +222,10 @@ function startServeFromKubeconfig(
       '--log-level',
       'warn',
     ],
-    `https://127.0.0.1:${PORT}/readyz`,
+    `https://127.0.0.1:${port}/readyz`,
     env,
+    undefined,
+    { core, idle },
   );
 }
 
@@ -346,10 +368,10 @@ async function rolloutCacheQuietSince(target: Target, url: string, sinceMs: numb
  * after that audit ended, which puts the periodic audit inside the load (incrementalIntervalS).
  */
 async function touchBeforeTheLoad(
-  target: Target,
-  url: string,
+  { target, url }: { target: Target; url: string },
   fake: FakeApiserver,
   intervalS: number,
+  otherCaches: { target: Target; url: string }[],
 ): Promise<Touched> {
   await auditsFinished(target, url, 1, 100);
   const ended = gaugeOf(await getText(`${url}/metrics`), 'rtw_audit_last_run_timestamp_seconds');
@@ -359,6 +381,8 @@ async function touchBeforeTheLoad(
   const touched = await fake.touch();
   if (touched.rollouts === 0) throw new Error('the fake apiserver touched no Rollouts');
   await rolloutCacheQuietSince(target, url, sentAt);
+  // The webhook's own cache (when the audit runs apart) applies the same events before the load.
+  for (const other of otherCaches) await rolloutCacheQuietSince(other.target, other.url, sentAt);
   const appliedAfterS = round3((Date.now() - startupEndedMs) / 1000);
   if (appliedAfterS >= 0.9 * intervalS)
     throw new Error(
@@ -396,6 +420,7 @@ async function auditUnderLoad(
   load: AuditLoad,
   fake: FakeApiserver,
   mode: AuditMode,
+  auditProcess: AuditProcess,
 ): Promise<AuditUnderLoad> {
   const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
   const url = `https://127.0.0.1:${PORT}`;
@@ -403,29 +428,52 @@ async function auditUnderLoad(
   const modeFlags = mode === 'full' ? ['--audit-rejudge-every', '1'] : [];
   const shareFlags =
     load.auditCpuShare === undefined ? [] : ['--audit-cpu-share', String(load.auditCpuShare)];
+  const auditFlags = ['--audit-interval-seconds', String(intervalS), ...modeFlags, ...shareFlags];
+  const where = auditProcess === 'own' ? 'in its own process' : 'in the same process';
   const target = await startServeFromKubeconfig(
     ctx,
-    `serve (audit under load, ${mode})`,
+    `serve (audit under load, ${mode}, ${where})`,
     fake.kubeconfig,
     variant,
-    ['--audit-interval-seconds', String(intervalS), ...modeFlags, ...shareFlags],
+    auditProcess === 'own' ? ['--operation', 'webhook'] : auditFlags,
   );
+  let auditor: { target: Target; url: string } = { target, url };
   try {
+    if (auditProcess === 'own') {
+      auditor = {
+        target: await startServeFromKubeconfig(
+          ctx,
+          `serve --operation audit (${mode})`,
+          fake.kubeconfig,
+          variant,
+          ['--operation', 'audit', ...auditFlags],
+          { port: AUDITOR_PORT, core: 0, idle: true },
+        ),
+        url: `https://127.0.0.1:${AUDITOR_PORT}`,
+      };
+    }
     const helperThreads = placeHelperThreads(target, load);
     let touched: Touched | undefined;
-    if (mode === 'incremental') touched = await touchBeforeTheLoad(target, url, fake, intervalS);
-    else await startupAuditFinished(target, url);
+    if (mode === 'incremental')
+      touched = await touchBeforeTheLoad(
+        auditor,
+        fake,
+        intervalS,
+        auditor.target === target ? [] : [{ target, url }],
+      );
+    else await startupAuditFinished(auditor.target, auditor.url);
     warmUp(ctx, load, url);
     const cpuBefore = cpuSecondsOf(target.child.pid!);
     const measuredFrom = Date.now() / 1000 + load.settings.warmupSeconds;
     const fixed = fixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
     const measuredTo = Date.now() / 1000;
     const cpuDuringLoad = round3(cpuSecondsOf(target.child.pid!) - cpuBefore);
-    const outlasted = (await successfulAudits(target, url)) < 2;
-    await auditsFinished(target, url, 2, 250);
-    const metrics = await getText(`${url}/metrics`);
+    const outlasted = (await successfulAudits(auditor.target, auditor.url)) < 2;
+    await auditsFinished(auditor.target, auditor.url, 2, 250);
+    const metrics = await getText(`${auditor.url}/metrics`);
     const gauge = (name: string) => gaugeOf(metrics, name) ?? 0;
     const memory = memoryOf(target.child.pid!);
+    const auditorPeakMb = auditor.target === target ? undefined : memoryOf(auditor.target.child.pid!).hwmMb;
     const auditSeconds = gauge('rtw_audit_duration_seconds');
     const workSeconds = gauge('rtw_audit_work_seconds');
     const auditEnded = gauge('rtw_audit_last_run_timestamp_seconds');
@@ -444,6 +492,7 @@ async function auditUnderLoad(
         : (judgedRollouts ?? 0) + (judgedIngresses ?? 0);
     const result: AuditUnderLoad = {
       mode,
+      audit_process: auditProcess,
       objects: ctx.objects,
       runtime: variant.label,
       audit_cpu_share: load.auditCpuShare ?? 'default',
@@ -470,19 +519,21 @@ async function auditUnderLoad(
         : {}),
       rss_peak_mb: memory.hwmMb,
       rss_mb: memory.rssMb,
+      ...(auditorPeakMb === undefined ? {} : { auditor_rss_peak_mb: auditorPeakMb }),
       ...helperThreads,
     };
     const which = touched
       ? `an incremental audit (${touched.namespaces.length} namespaces changed, ${touched.rollouts} Rollouts)`
       : 'a full audit';
     console.log(
-      `mutate while ${which} runs: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
+      `mutate while ${which} runs ${where}: p50 ${fixed.p50_ms} ms, p99 ${fixed.p99_ms} ms at ${load.settings.fixedRate}/s ` +
         `(achieved ${Math.round(fixed.achieved_rate)}/s, errors ${fixed.errors}), ${cpuDuringLoad} CPU s; ` +
         `audit ${result.audit_seconds} s ` +
         `(${result.audit_work_seconds} s of work, share ${result.audit_share_taken}, ran during ` +
         `${Math.round(overlap * 100)} % of the load, ${Math.round(inside * 100)} % of it inside the load), ` +
         `judged ${judgedObjects ?? 'n/a'} of the ${result.audited_objects} objects its reports cover; ` +
-        `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})`,
+        `RSS ${memory.rssMb} MiB (peak ${memory.hwmMb})` +
+        (auditorPeakMb === undefined ? '' : `; the audit process's peak RSS ${auditorPeakMb} MiB`),
     );
     if (mode === 'full' && overlap < 0.9)
       console.log('warning: the audit ran during less than 90 % of the load; the row understates its effect');
@@ -498,6 +549,7 @@ async function auditUnderLoad(
       );
     return result;
   } finally {
+    if (auditor.target !== target) await stopTarget(auditor.target);
     await stopTarget(target);
   }
 }
@@ -599,14 +651,16 @@ async function withFakeApiserver<T>(
 }
 
 /**
- * The serve and load with the audit off, then one row per audit mode. The incremental row
- * comes last: its touch leaves the fake's Rollouts changed (a label), and the other rows
- * measure the cluster as generated.
+ * The serve and load with the audit off, then one row per audit mode and audit process. The
+ * incremental rows come last: each touch changes the fake's Rollouts (a label), and the full
+ * rows measure the cluster as generated.
  */
 async function auditRows(ctx: CacheContext, load: AuditLoad, fake: FakeApiserver): Promise<AuditRows> {
   const baseline = await noAuditBaseline(ctx, load, fake.kubeconfig);
   const rows: AuditUnderLoad[] = [];
-  for (const mode of AUDIT_MODES) rows.push(await auditUnderLoad(ctx, load, fake, mode));
+  for (const mode of AUDIT_MODES)
+    for (const auditProcess of AUDIT_PROCESSES)
+      rows.push(await auditUnderLoad(ctx, load, fake, mode, auditProcess));
   return { baseline, rows };
 }
 

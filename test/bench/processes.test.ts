@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { moveHelperThreads, pinned, PINNED } from '../../bench/processes.js';
+import { moveHelperThreads, pinned, pinnedAtIdle, PINNED } from '../../bench/processes.js';
 
 /** Each thread's allowed cores, as /proc lists them ("1", "0-1"), by thread id. */
 function coresByThread(pid: number): Map<string, string> {
@@ -42,5 +42,46 @@ describe('moveHelperThreads: the event loop keeps its core, the other threads go
     expect(moved).toBe(before.size - 1);
     expect(after.get(String(pid))).toBe('1');
     for (const [tid, cores] of after) if (tid !== String(pid)) expect(cores).toBe('0');
+  });
+});
+
+/** The scheduling policy of each thread (/proc's `policy` line: 0 normal, 5 idle). */
+function policiesOf(pid: number): Set<string> {
+  return new Set(
+    readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const sched = readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8');
+      return /^policy\s*:\s*(\d+)$/m.exec(sched)![1]!;
+    }),
+  );
+}
+
+describe('pinnedAtIdle: the process and every thread it starts in the idle class, on its core', () => {
+  let child: ReturnType<typeof spawn> | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+    child = undefined;
+  });
+
+  it.skipIf(!PINNED)('runs the command as that pid, SCHED_IDLE (5), pinned', async () => {
+    const [command, args] = pinnedAtIdle(0, process.execPath, [
+      '-e',
+      'console.log(process.pid); setInterval(() => {}, 1000)',
+    ]);
+    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [pidLine] = (await once(child.stdout!, 'data')) as [Buffer];
+    // chrt and taskset exec: the pid the bench measures is node's.
+    expect(Number(pidLine.toString().trim())).toBe(child.pid);
+    expect(policiesOf(child.pid!)).toEqual(new Set(['5']));
+    expect(new Set(coresByThread(child.pid!).values())).toEqual(new Set(['0']));
+  });
+
+  it.skipIf(!PINNED)('pinned alone leaves the normal class', async () => {
+    const [command, args] = pinned(0, process.execPath, [
+      '-e',
+      'console.log("up"); setInterval(() => {}, 1000)',
+    ]);
+    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(child.stdout!, 'data');
+    expect(policiesOf(child.pid!)).toEqual(new Set(['0']));
   });
 });
