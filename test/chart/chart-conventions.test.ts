@@ -47,22 +47,25 @@ describeWithHelm(`chart conventions with helm ${HELM_VERSION}`, () => {
       const namesB = b.objects.map(identity);
       expect(namesA.filter((n) => namesB.includes(n))).toEqual([]);
       // What was at stake: every cluster-scoped kind, and the RoleBinding in the shared namespace.
+      // The audit's own RBAC (audit.separate) included.
       expect(namesA.filter((n) => !n.includes('/')).sort()).toEqual([
+        'ClusterRole webhook-rollouts-traffic-webhook-audit.team-a',
+        'ClusterRole webhook-rollouts-traffic-webhook-audit.team-a.namespaced',
         'ClusterRole webhook-rollouts-traffic-webhook.team-a',
         'ClusterRole webhook-rollouts-traffic-webhook.team-a.namespaced',
+        'ClusterRoleBinding webhook-rollouts-traffic-webhook-audit.team-a',
         'ClusterRoleBinding webhook-rollouts-traffic-webhook.team-a',
         'MutatingWebhookConfiguration webhook-rollouts-traffic-webhook.team-a',
         'ValidatingWebhookConfiguration webhook-rollouts-traffic-webhook.team-a',
       ]);
       expect(namesA).toContain('RoleBinding shop/webhook-rollouts-traffic-webhook.team-a');
+      expect(namesA).toContain('RoleBinding shop/webhook-rollouts-traffic-webhook-audit.team-a');
       // Each binding still points at its own release's role and ServiceAccount.
-      const binding = b.one('ClusterRoleBinding');
-      expect(binding.roleRef.name).toBe(
-        b.one('ClusterRole', 'webhook-rollouts-traffic-webhook.team-b').metadata.name,
-      );
-      expect(binding.subjects).toEqual([
-        { kind: 'ServiceAccount', name: 'webhook-rollouts-traffic-webhook', namespace: 'team-b' },
-      ]);
+      for (const name of ['webhook-rollouts-traffic-webhook', 'webhook-rollouts-traffic-webhook-audit']) {
+        const binding = b.one('ClusterRoleBinding', `${name}.team-b`);
+        expect(binding.roleRef.name).toBe(b.one('ClusterRole', `${name}.team-b`).metadata.name);
+        expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name, namespace: 'team-b' }]);
+      }
     });
 
     it('keeps names valid for the apiserver at the longest release name and namespace', async () => {

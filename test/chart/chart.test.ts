@@ -38,31 +38,6 @@ const SECRET_MODE = {
 };
 const CERT_MANAGER_MODE = { certificates: { mode: 'certManager' } };
 
-type RbacTriple = string;
-function rbacTriples(rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[]): RbacTriple[] {
-  return rules
-    .flatMap((r) =>
-      r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
-    )
-    .sort();
-}
-const READ = ['get', 'list', 'watch'];
-const REPORT_VERBS = ['get', 'list', 'create', 'update', 'delete'];
-const EXPECTED_TRIPLES = [
-  ...READ.map((v) => `argoproj.io/rollouts:${v}`),
-  ...READ.map((v) => `networking.k8s.io/ingresses:${v}`),
-  ...READ.map((v) => `networking.k8s.io/ingressclasses:${v}`),
-  ...READ.map((v) => `/services:${v}`),
-  ...READ.map((v) => `gateway.networking.k8s.io/httproutes:${v}`),
-  ...READ.map((v) => `gateway.networking.k8s.io/grpcroutes:${v}`),
-  // Events: create, and patch to raise the count of a repeat; nothing else.
-  'events.k8s.io/events:create',
-  'events.k8s.io/events:patch',
-  // The background audit's reports, one per namespace.
-  ...REPORT_VERBS.map((v) => `wgpolicyk8s.io/policyreports:${v}`),
-  ...REPORT_VERBS.map((v) => `openreports.io/reports:${v}`),
-].sort();
-
 describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
   describe.concurrent('helm lint --strict', () => {
     const combinations: Record<string, object> = {
@@ -83,6 +58,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
         clientAuth: { enabled: true, caConfigMap: 'apiserver-client-ca' },
         hostNetwork: true,
       },
+      'existing ServiceAccounts, one per Deployment': {
+        serviceAccount: { create: false, name: 'rtw' },
+        audit: { serviceAccountName: 'rtw-audit' },
+      },
     };
     for (const [name, values] of Object.entries(combinations)) {
       it(`passes for ${name}`, async () => {
@@ -102,7 +81,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     it('renders exactly the default object set', () => {
       expect(r.kinds()).toEqual(
         [
+          // The webhook's and the audit's RBAC and ServiceAccounts (test/chart/rbac.test.ts).
           'ClusterRole',
+          'ClusterRole',
+          'ClusterRoleBinding',
           'ClusterRoleBinding',
           // The webhook's and the audit's (audit.separate), each with its Service.
           'Deployment',
@@ -115,6 +97,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
           'Service',
           'Service',
           'ServiceAccount',
+          'ServiceAccount',
           'ValidatingWebhookConfiguration',
         ].sort(),
       );
@@ -123,20 +106,6 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       )) {
         expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(NAMESPACE);
       }
-    });
-
-    it('grants get/list/watch on rollouts, ingresses, services, ingressclasses, httproutes and grpcroutes and nothing else', () => {
-      expect(rbacTriples(r.one('ClusterRole').rules)).toEqual(EXPECTED_TRIPLES);
-      const binding = r.one('ClusterRoleBinding');
-      expect(binding.roleRef).toEqual({
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: CLUSTER_NAME,
-      });
-      expect(r.one('ClusterRole').metadata.name).toBe(CLUSTER_NAME);
-      expect(binding.metadata.name).toBe(CLUSTER_NAME);
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: FULLNAME, namespace: NAMESPACE }]);
-      expect(r.deployment().spec.template.spec.serviceAccountName).toBe(FULLNAME);
     });
 
     it('runs two replicas that are never all down during a rollout or a drain', () => {
@@ -555,7 +524,8 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       }
     });
 
-    it('scopes hooks, flags and RBAC to watched namespaces', async () => {
+    // The RBAC granted in watched namespaces: test/chart/rbac.test.ts.
+    it('scopes hooks and flags to watched namespaces', async () => {
       const r = await render({ server: { watchNamespaces: ['shop', 'payments'] } });
       for (const hook of r.webhooks()) {
         expect(hook.namespaceSelector.matchExpressions).toContainEqual({
@@ -566,19 +536,6 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       }
       const args: string[] = r.container().args;
       expect(args[args.indexOf('--namespaces') + 1]).toBe('shop,payments');
-      expect(rbacTriples(r.one('ClusterRole', CLUSTER_NAME).rules)).toEqual(
-        READ.map((v) => `networking.k8s.io/ingressclasses:${v}`).sort(),
-      );
-      const namespacedRole = r.one('ClusterRole', `${CLUSTER_NAME}.namespaced`);
-      const bindings = r.all('RoleBinding');
-      expect(bindings.map((b) => b.metadata.namespace)).toEqual(['shop', 'payments']);
-      expect(bindings.map((b) => b.metadata.name)).toEqual([CLUSTER_NAME, CLUSTER_NAME]);
-      for (const b of bindings) expect(b.roleRef.name).toBe(namespacedRole.metadata.name);
-      const granted = [
-        ...rbacTriples(r.one('ClusterRole', CLUSTER_NAME).rules),
-        ...rbacTriples(namespacedRole.rules),
-      ].sort();
-      expect(granted).toEqual(EXPECTED_TRIPLES);
     });
 
     it('refuses to watch a namespace the hooks always exclude', async () => {

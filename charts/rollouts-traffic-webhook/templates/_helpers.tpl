@@ -65,6 +65,16 @@ app.kubernetes.io/part-of: rollouts-traffic-webhook
 {{- end -}}
 
 {{/*
+Name of the audit's ClusterRoles, ClusterRoleBinding and RoleBindings in watched namespaces:
+<audit fullname>.<release namespace>. Dot-free parts as in rtw.clusterScopedName, so releases in two
+namespaces never share one; only a release in the same namespace whose full name is this audit's
+could, and its Deployment and Service would already collide with the audit's.
+*/}}
+{{- define "rtw.audit.clusterScopedName" -}}
+{{- printf "%s.%s" (include "rtw.audit.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{/*
 The audit's app.kubernetes.io/name. It differs from the webhook's (truncated to keep the suffix),
 so no webhook selector (Deployment, Service, PDB, NetworkPolicy, topology spread) matches its pods.
 */}}
@@ -84,12 +94,36 @@ app.kubernetes.io/component: audit
 {{- include "rtw.labelsAround" (dict "root" . "selectorLabels" (include "rtw.audit.selectorLabels" .)) -}}
 {{- end -}}
 
+{{/* The webhook's ServiceAccount (and the audit's when they share one). */}}
 {{- define "rtw.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "rtw.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
 {{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount of the audit's own Deployment: audit.serviceAccountName, else the webhook's
+name + "-audit" when the chart creates them, else (existing ServiceAccounts) the webhook's.
+*/}}
+{{- define "rtw.audit.serviceAccountName" -}}
+{{- if .Values.audit.serviceAccountName -}}
+{{- .Values.audit.serviceAccountName -}}
+{{- else if .Values.serviceAccount.create -}}
+{{- printf "%s-audit" (include "rtw.serviceAccountName" .) -}}
+{{- else -}}
+{{- include "rtw.serviceAccountName" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when the audit runs in a Deployment of its own on a ServiceAccount other than the
+webhook's: RBAC is then split (Events for the webhook's, policy reports for the audit's), and the
+chart creates that ServiceAccount when serviceAccount.create.
+*/}}
+{{- define "rtw.audit.ownServiceAccount" -}}
+{{- if and (include "rtw.auditSeparate" .) (ne (include "rtw.audit.serviceAccountName" .) (include "rtw.serviceAccountName" .)) }}true{{ end -}}
 {{- end -}}
 
 {{/* The chart's default repository: a placeholder that no registry serves. */}}

@@ -33,7 +33,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "rtw.serviceAccountName" . }}
+  serviceAccountName: {{ include (ternary "rtw.audit.serviceAccountName" "rtw.serviceAccountName" $audit) . }}
   # The server reads Rollouts, Ingresses, Services and IngressClasses through the API.
   automountServiceAccountToken: true
   enableServiceLinks: false
