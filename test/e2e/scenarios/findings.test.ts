@@ -13,6 +13,7 @@ import {
   canaryRollout,
   canaryServices,
   gitAlbIngress,
+  miswiredApp,
   REFERENCE_EXAMPLE_NAMES as names,
   type CanaryNames,
 } from '../support/manifests.js';
@@ -146,22 +147,6 @@ describe('findings: Events when a GitOps re-apply mid-canary is overridden', () 
     expect(await eventsOf(s, 'Ingress', names.ingress, 'TrafficStateRestored')).toHaveLength(1);
   });
 });
-
-/** An ALB Ingress whose backend uses a port number: the canary never gets traffic. */
-function miswiredIngress(n: CanaryNames): V1Ingress {
-  const ingress = gitAlbIngress(n);
-  ingress.spec!.rules![0]!.http!.paths[0]!.backend.service!.port = { number: n.servicePort };
-  return ingress;
-}
-
-/** The Services, an Ingress with a numbered port, and the Rollout that routes through it. */
-function miswiredApp(n: CanaryNames): KubernetesObject[] {
-  return [
-    ...canaryServices(n),
-    miswiredIngress(n),
-    canaryRollout(n, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }),
-  ];
-}
 
 function yaml(objects: readonly KubernetesObject[]): string {
   return objects.map((o) => `---\n${stringify(o)}`).join('');

@@ -134,3 +134,19 @@ export function gitAlbIngress(names: CanaryNames): V1Ingress {
     allToStableAction(names);
   return ingress;
 }
+
+/** An ALB Ingress whose backend uses a port number: the canary never gets traffic. */
+export function miswiredIngress(n: CanaryNames): V1Ingress {
+  const ingress = gitAlbIngress(n);
+  ingress.spec!.rules![0]!.http!.paths[0]!.backend.service!.port = { number: n.servicePort };
+  return ingress;
+}
+
+/** The Services, an Ingress with a numbered port, and the Rollout that routes through it. */
+export function miswiredApp(n: CanaryNames): KubernetesObject[] {
+  return [
+    ...canaryServices(n),
+    miswiredIngress(n),
+    canaryRollout(n, { router: 'alb', steps: [{ setWeight: 20 }, { pause: {} }] }),
+  ];
+}
