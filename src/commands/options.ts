@@ -32,7 +32,7 @@ export type ServeOperation = 'webhook' | 'audit';
 const SERVE_OPERATIONS: readonly ServeOperation[] = ['webhook', 'audit'];
 
 export interface ServeOptions {
-  /** Never empty. Without 'audit', auditIntervalSeconds is 0. */
+  /** Never empty. Without 'audit', auditIntervalSeconds is 0; without 'webhook', eventQueueSize is 0. */
   operations: ReadonlySet<ServeOperation>;
   port: number;
   host: string;
@@ -148,6 +148,18 @@ function auditSettings(
   return settings;
 }
 
+/** Events are recorded for answered reviews: a process that answers none records none. */
+function eventQueueSizeOf(raw: Raw, env: NodeJS.ProcessEnv, operations: ReadonlySet<ServeOperation>): number {
+  const size = integer(
+    pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
+    '--event-queue-size',
+    0,
+    100_000,
+    1000,
+  );
+  return operations.has('webhook') ? size : 0;
+}
+
 export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): ServeOptions {
   const operations = operationsOf(pick(raw, 'operation', env, 'RTW_OPERATION'));
   const enforcement = pick(raw, 'enforcement', env, 'RTW_ENFORCEMENT') ?? 'deny';
@@ -186,13 +198,7 @@ export function serveOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): Se
     enforcement,
     policyFile: pick(raw, 'policy', env, 'RTW_POLICY'),
     ...auditSettings(raw, env, operations),
-    eventQueueSize: integer(
-      pick(raw, 'event-queue-size', env, 'RTW_EVENT_QUEUE_SIZE'),
-      '--event-queue-size',
-      0,
-      100_000,
-      1000,
-    ),
+    eventQueueSize: eventQueueSizeOf(raw, env, operations),
     logLevel: logLevel as LogLevel,
     shutdownDelaySeconds: integer(
       pick(raw, 'shutdown-delay-seconds', env, 'RTW_SHUTDOWN_DELAY_SECONDS'),

@@ -186,7 +186,7 @@ export async function startServer(
     ...(rules ? { rules } : {}),
   };
   const findings = api
-    ? startFindingsOutput(api, admission ? options : { ...options, eventQueueSize: 0 }, {
+    ? startFindingsOutput(api, options, {
         cluster: readiness,
         trackChanges: () => cluster.trackChanges(),
         beforeReady: (task) => readiness.beforeSettling(task),

@@ -37,6 +37,16 @@ describe('--operation', () => {
     );
   });
 
+  it('audit alone records no Events: it answers no reviews', () => {
+    expect(serveOptions({ operation: 'audit', 'event-queue-size': '500' }, {}).eventQueueSize).toBe(0);
+    expect(serveOptions({ operation: 'webhook', 'event-queue-size': '500' }, {}).eventQueueSize).toBe(500);
+    expect(serveOptions({}, {}).eventQueueSize).toBe(1000);
+    // Still checked: a bad value is an error whatever the operation.
+    expect(() => serveOptions({ operation: 'audit', 'event-queue-size': '-1' }, {})).toThrow(
+      /--event-queue-size must be an integer from 0 to 100000/,
+    );
+  });
+
   it('audit alone needs an audit interval above 0', () => {
     const audit = serveOptions({ operation: 'audit', 'audit-interval-seconds': '60' }, {});
     expect(audit.auditIntervalSeconds).toBe(60);
