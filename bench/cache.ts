@@ -86,6 +86,17 @@ export type AuditMode = (typeof AUDIT_MODES)[number];
  */
 export const AUDIT_PROCESSES = ['same', 'own'] as const;
 export type AuditProcess = (typeof AUDIT_PROCESSES)[number];
+/** Where a row's audit ran, in words, for the output and the targets. */
+export const AUDIT_PROCESS_PLACES: Record<AuditProcess, string> = {
+  same: 'in the same process',
+  own: 'in its own process',
+};
+
+/** A running serve and its base URL. */
+interface ServeEndpoint {
+  target: Target;
+  url: string;
+}
 
 /** What a review arriving while the background audit runs sees, and what the audit costs. */
 export interface AuditUnderLoad {
@@ -368,10 +379,10 @@ async function rolloutCacheQuietSince(target: Target, url: string, sinceMs: numb
  * after that audit ended, which puts the periodic audit inside the load (incrementalIntervalS).
  */
 async function touchBeforeTheLoad(
-  { target, url }: { target: Target; url: string },
+  { target, url }: ServeEndpoint,
   fake: FakeApiserver,
   intervalS: number,
-  otherCaches: { target: Target; url: string }[],
+  otherCaches: ServeEndpoint[],
 ): Promise<Touched> {
   await auditsFinished(target, url, 1, 100);
   const ended = gaugeOf(await getText(`${url}/metrics`), 'rtw_audit_last_run_timestamp_seconds');
@@ -429,7 +440,7 @@ async function auditUnderLoad(
   const shareFlags =
     load.auditCpuShare === undefined ? [] : ['--audit-cpu-share', String(load.auditCpuShare)];
   const auditFlags = ['--audit-interval-seconds', String(intervalS), ...modeFlags, ...shareFlags];
-  const where = auditProcess === 'own' ? 'in its own process' : 'in the same process';
+  const where = AUDIT_PROCESS_PLACES[auditProcess];
   const target = await startServeFromKubeconfig(
     ctx,
     `serve (audit under load, ${mode}, ${where})`,
@@ -437,7 +448,7 @@ async function auditUnderLoad(
     variant,
     auditProcess === 'own' ? ['--operation', 'webhook'] : auditFlags,
   );
-  let auditor: { target: Target; url: string } = { target, url };
+  let auditor: ServeEndpoint = { target, url };
   try {
     if (auditProcess === 'own') {
       auditor = {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AUDIT_MODES,
+  AUDIT_PROCESS_PLACES,
   AUDIT_PROCESSES,
   type AuditMode,
   type AuditProcess,
@@ -55,8 +56,8 @@ const AUDIT_ROWS: Record<AuditMode, string> = {
   incremental: 'an incremental audit',
 };
 const AUDIT_PROCESS_NAMES: Record<AuditProcess, string> = {
-  same: 'in the same process',
-  own: "in its own process (the chart's default)",
+  same: AUDIT_PROCESS_PLACES.same,
+  own: `${AUDIT_PROCESS_PLACES.own} (the chart's default)`,
 };
 
 /** The rows in the order they are reported: what each target names. */
