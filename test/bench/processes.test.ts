@@ -4,6 +4,26 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { moveHelperThreads, pinned, pinnedAtIdle, PINNED } from '../../bench/processes.js';
 
+let child: ReturnType<typeof spawn> | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+/**
+ * A Node process started as `place` starts a target, holding its threads until killed; resolves
+ * with the pid it reports itself, once it runs.
+ */
+async function startHeld(place: typeof pinned, core: number): Promise<number> {
+  const [command, args] = place(core, process.execPath, [
+    '-e',
+    'console.log(process.pid); setInterval(() => {}, 1000)',
+  ]);
+  child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return Number(line.toString().trim());
+}
+
 /** Each thread's allowed cores, as /proc lists them ("1", "0-1"), by thread id. */
 function coresByThread(pid: number): Map<string, string> {
   const cores = new Map<string, string>();
@@ -16,21 +36,9 @@ function coresByThread(pid: number): Map<string, string> {
 }
 
 describe('moveHelperThreads: the event loop keeps its core, the other threads go', () => {
-  let child: ReturnType<typeof spawn> | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
-    child = undefined;
-  });
-
   it.skipIf(!PINNED)('moves every thread but the one whose id is the pid', async () => {
-    // A Node process pinned as the bench pins a target, holding its threads until killed.
-    const [command, args] = pinned(1, process.execPath, [
-      '-e',
-      'console.log("up"); setInterval(() => {}, 1000)',
-    ]);
-    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(child.stdout!, 'data');
-    const pid = child.pid!;
+    // Pinned as the bench pins a target.
+    const pid = await startHeld(pinned, 1);
     const before = coresByThread(pid);
     // V8's platform workers and the rest: more than the event loop alone, all on core 1.
     expect(before.size).toBeGreaterThan(1);
@@ -56,32 +64,17 @@ function policiesOf(pid: number): Set<string> {
 }
 
 describe('pinnedAtIdle: the process and every thread it starts in the idle class, on its core', () => {
-  let child: ReturnType<typeof spawn> | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
-    child = undefined;
-  });
-
   it.skipIf(!PINNED)('runs the command as that pid, SCHED_IDLE (5), pinned', async () => {
-    const [command, args] = pinnedAtIdle(0, process.execPath, [
-      '-e',
-      'console.log(process.pid); setInterval(() => {}, 1000)',
-    ]);
-    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [pidLine] = (await once(child.stdout!, 'data')) as [Buffer];
+    const pid = await startHeld(pinnedAtIdle, 0);
     // chrt and taskset exec: the pid the bench measures is node's.
-    expect(Number(pidLine.toString().trim())).toBe(child.pid);
-    expect(policiesOf(child.pid!)).toEqual(new Set(['5']));
-    expect(new Set(coresByThread(child.pid!).values())).toEqual(new Set(['0']));
+    expect(pid).toBe(child!.pid);
+    expect(policiesOf(pid)).toEqual(new Set(['5']));
+    expect(new Set(coresByThread(pid).values())).toEqual(new Set(['0']));
   });
 
   it.skipIf(!PINNED)('pinned alone leaves the normal class', async () => {
-    const [command, args] = pinned(0, process.execPath, [
-      '-e',
-      'console.log("up"); setInterval(() => {}, 1000)',
-    ]);
-    child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(child.stdout!, 'data');
-    expect(policiesOf(child.pid!)).toEqual(new Set(['0']));
+    const pid = await startHeld(pinned, 0);
+    expect(pid).toBe(child!.pid);
+    expect(policiesOf(pid)).toEqual(new Set(['0']));
   });
 });
