@@ -34,17 +34,9 @@ export async function startRegisteredWebhook(
   choices: WebhookChoices = {},
   server?: (port: number) => ServerCommand,
 ): Promise<WebhookUnderTest> {
-  const { pki, kubeconfigs, logDir } = env.controlPlane;
+  const { pki, logDir } = env.controlPlane;
   const port = await freePort();
-  const command =
-    server?.(port) ??
-    serveCommand({
-      port,
-      certDir: pki.webhookCertDir,
-      kubeconfig: kubeconfigs.webhook,
-      controllerIdentities: [env.rolloutsController.user],
-      ...choices,
-    });
+  const command = server?.(port) ?? projectServe(env, port, choices);
   const start = async (): Promise<WebhookUnderTest> => {
     const running = await startWebhookServer(processes, command, {
       port,
@@ -70,23 +62,32 @@ export async function startRegisteredWebhook(
   return webhook;
 }
 
+/** The project's `serve` on `port`, as the e2e suite runs it: the webhook's identity and certificate. */
+function projectServe(env: E2eEnvironment, port: number, choices: WebhookChoices): ServerCommand {
+  const { pki, kubeconfigs } = env.controlPlane;
+  return serveCommand({
+    port,
+    certDir: pki.webhookCertDir,
+    kubeconfig: kubeconfigs.webhook,
+    controllerIdentities: [env.rolloutsController.user],
+    ...choices,
+  });
+}
+
 /**
  * Starts `serve --operation audit` against the e2e apiserver with the webhook's identity, as
  * the chart's audit Deployment runs it: not registered (it answers no reviews), ready once its
- * first audit has written the reports.
+ * first audit has run (or its 30 s deadline has passed: a report CRD installed moments before
+ * can refuse that audit's writes, and the next audit writes them).
  */
 export async function startAuditor(
   env: E2eEnvironment,
   processes: ProcessGroup,
   choices: WebhookChoices = {},
 ): Promise<RunningWebhook> {
-  const { pki, kubeconfigs, logDir } = env.controlPlane;
+  const { pki, logDir } = env.controlPlane;
   const port = await freePort();
-  const command = serveCommand({
-    port,
-    certDir: pki.webhookCertDir,
-    kubeconfig: kubeconfigs.webhook,
-    controllerIdentities: [env.rolloutsController.user],
+  const command = projectServe(env, port, {
     ...choices,
     extraArgs: ['--operation=audit', ...(choices.extraArgs ?? [])],
   });
