@@ -127,6 +127,7 @@ function auditSettings(
     auditCpuShare: fraction(cpuShare, '--audit-cpu-share', DEFAULT_AUDIT_CPU_SHARE),
     auditRejudgeEvery: integer(rejudgeEvery, '--audit-rejudge-every', 0, 1000, DEFAULT_AUDIT_REJUDGE_EVERY),
   };
+  // Never empty: without the audit, the operations are the webhook alone.
   if (!operations.has('audit')) {
     const given = [
       settings.auditIntervalSeconds > 0 && interval !== undefined ? '--audit-interval-seconds' : '',
@@ -135,7 +136,7 @@ function auditSettings(
     ].filter(Boolean);
     if (given.length > 0) {
       throw new UsageError(
-        `${given.join(', ')} configure${given.length === 1 ? 's' : ''} the background audit, which --operation ${[...operations].join(',')} does not run: remove ${given.length === 1 ? 'it' : 'them'}, or add audit to --operation`,
+        `${given.join(', ')} configure${given.length === 1 ? 's' : ''} the background audit, which --operation webhook does not run: remove ${given.length === 1 ? 'it' : 'them'}, or add audit to --operation`,
       );
     }
     return { ...settings, auditIntervalSeconds: 0 };

@@ -90,11 +90,11 @@ export interface ServerOptions {
   /** Called with every answered review (queues Events; no I/O). */
   onAnswered?: ReviewRouteOptions['onAnswered'];
   /**
-   * Whether the hooks' routes are served (default true). A server that runs only the
-   * background audit keeps its probes and metrics and answers the hooks' paths 404, so a
-   * review sent to it by mistake fails under the hook's failurePolicy, visibly.
+   * Whether the hooks' routes are served. A server that runs only the background audit keeps
+   * its probes and metrics and answers the hooks' paths 404, so a review sent to it by mistake
+   * fails under the hook's failurePolicy, visibly.
    */
-  admission?: boolean;
+  admission: boolean;
 }
 
 export interface WebhookServer {
@@ -332,7 +332,7 @@ export function createServer(options: ServerOptions): WebhookServer {
     if (status === BODY_TOO_LARGE || status === BUDGET_EXHAUSTED) void reply.header('connection', 'close');
     void reply.code(status).send({ error: message });
   });
-  const admission = options.admission ?? true;
+  const { admission } = options;
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     const error =

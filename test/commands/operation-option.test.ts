@@ -56,6 +56,25 @@ describe('--operation', () => {
     );
   });
 
+  it('reads each audit setting from its flag or its variable, and names the flag when it is wrong', () => {
+    const flags = serveOptions(
+      { 'audit-interval-seconds': '60', 'audit-rejudge-every': '3', 'event-queue-size': '7' },
+      {},
+    );
+    expect([flags.auditIntervalSeconds, flags.auditRejudgeEvery, flags.eventQueueSize]).toEqual([60, 3, 7]);
+    const vars = serveOptions(
+      {},
+      { RTW_AUDIT_INTERVAL_SECONDS: '61', RTW_AUDIT_REJUDGE_EVERY: '4', RTW_EVENT_QUEUE_SIZE: '8' },
+    );
+    expect([vars.auditIntervalSeconds, vars.auditRejudgeEvery, vars.eventQueueSize]).toEqual([61, 4, 8]);
+    expect(() => serveOptions({ 'audit-interval-seconds': 'x' }, {})).toThrow(
+      '--audit-interval-seconds must be an integer from 0 to 86400, got "x"',
+    );
+    expect(() => serveOptions({ 'audit-rejudge-every': 'x' }, {})).toThrow(
+      '--audit-rejudge-every must be an integer from 0 to 1000, got "x"',
+    );
+  });
+
   it('both: the audit settings as given, 0 still turning the audit off', () => {
     const both = serveOptions({ 'audit-interval-seconds': '0', 'audit-cpu-share': '0.5' }, {});
     expect([both.auditIntervalSeconds, both.auditCpuShare]).toEqual([0, 0.5]);
