@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { fixedRate, saturate, type FixedRate, type LoadSettings } from './load.js';
+import { fixedRate, saturate, settleAtFixedRate, type FixedRate, type LoadSettings } from './load.js';
 import {
   cpuSecondsOf,
   getText,
@@ -106,7 +106,7 @@ export interface AuditUnderLoad {
   runtime: string;
   /** serve's --audit-cpu-share (the default unless the bench was told otherwise). */
   audit_cpu_share: number | 'default';
-  /** serve's --audit-interval-seconds for this row (see WARM_AUDIT_INTERVAL_S, incrementalIntervalS). */
+  /** serve's --audit-interval-seconds for this row (see fullIntervalS, incrementalIntervalS). */
   audit_interval_s: number;
   /**
    * The fixed-rate mutate load on the warm process (see `auditUnderLoad`), while its second
@@ -307,12 +307,20 @@ async function successfulAudits(target: Target, url: string): Promise<number> {
   return gaugeOf(metrics, 'rtw_audit_runs_total{result="success"}') ?? 0;
 }
 
+/** Seconds from the start of a row's warm-up to the start of its fixed rate's measured part. */
+function warmUpSeconds(settings: LoadSettings): number {
+  return settings.saturationSeconds + settings.settleSeconds + settings.warmupSeconds;
+}
+
 /**
- * The full row's periodic audit interval: the next audit starts 7.2–8.8 s (±10 % jitter) after
- * the start-up audit ends, so about when the load's measured part begins (warm-up wrk, then the
- * fixed rate's own warm-up), and a full audit runs for longer than that part.
+ * The full row's periodic audit interval: the next audit starts 0.9 to 1.1 times this after
+ * the start-up audit ends, about when the load's measured part begins (after wrk, the settling
+ * run and the fixed rate's own warm-up: 12 s quick, 29 s full), and a full audit runs for
+ * longer than the quick run's measured part.
  */
-const WARM_AUDIT_INTERVAL_S = 8;
+export function fullIntervalS(settings: LoadSettings): number {
+  return warmUpSeconds(settings);
+}
 
 /**
  * The incremental row starts its load this long after the start-up audit ended: time to see
@@ -328,24 +336,26 @@ const QUIET_AFTER_TOUCH_S = 0.3;
  * The incremental row's periodic audit interval, I. An audit of a tenth of the namespaces is
  * short (about a tenth of a full one), so unlike the full row's audit, which outlasts the load,
  * it must start inside the load's measured part, or the row measures the load beside an idle
- * audit. The measured part runs from L = TOUCH_LEAD_MS + wrk's warm-up + the fixed rate's own
- * warm-up (and the tools' start, a fraction of a second) to L + fixedSeconds after the start-up
- * audit ended; the periodic audit starts 0.9 I to 1.1 I after that end. With
- * I = L + fixedSeconds / 4 it starts about 0.8 to 3.2 s into the quick run's 8 s (L 10 s,
- * I 12 s) and 4.5 to 11.5 s into the full run's 30 s (L 27 s, I 35 s), leaving the rest for it.
+ * audit. The measured part runs from L = TOUCH_LEAD_MS + the warm-up (wrk, the settling run,
+ * the fixed rate's own warm-up; and the tools' start, a fraction of a second) to L + fixedSeconds
+ * after the start-up audit ended; the periodic audit starts 0.9 I to 1.1 I after that end. With
+ * I = L + fixedSeconds / 4 it starts about 0.4 to 3.6 s into the quick run's 8 s (L 14 s,
+ * I 16 s) and 4.1 to 11.9 s into the full run's 30 s (L 31 s, I 39 s), leaving the rest for it.
  */
 export function incrementalIntervalS(settings: LoadSettings): number {
-  const measuredFromS = TOUCH_LEAD_MS / 1000 + settings.saturationSeconds + settings.warmupSeconds;
+  const measuredFromS = TOUCH_LEAD_MS / 1000 + warmUpSeconds(settings);
   return Math.round(measuredFromS + settings.fixedSeconds / 4);
 }
 
 /**
- * Warms the serve as every load target is warmed before its fixed rate: wrk at saturation.
- * A process that has just started compiles its hot code meanwhile (on the one core it is
- * pinned to), which alone put p99 at 2,000/s over 100 ms with the audit off.
+ * Warms the serve as every load target is warmed before its fixed rate: wrk at saturation,
+ * then load-go at the fixed rate, unmeasured (settleAtFixedRate). A process that has just
+ * started compiles its hot code meanwhile (on the one core it is pinned to), which alone put
+ * p99 at 2,000/s over 100 ms with the audit off.
  */
 function warmUp(ctx: CacheContext, load: AuditLoad, url: string): void {
   saturate(`${url}/mutate`, load.bodies, load.settings, ctx.scratch);
+  settleAtFixedRate(load.loadGo, `${url}/mutate`, load.bodies, load.settings, load.caFile);
 }
 
 /**
@@ -417,9 +427,9 @@ async function touchBeforeTheLoad(
 /**
  * The serve process as shipped, from the fake apiserver, under the fixed-rate mutate load while
  * its first periodic audit runs. Measured warm, as the other targets are: the start-up audit
- * finishes first, wrk warms the process, then the fixed-rate load meets that audit. full
- * (`--audit-rejudge-every 1`): the audit lists and judges all 40,001 objects and outlasts the
- * load (WARM_AUDIT_INTERVAL_S). incremental (the default --audit-rejudge-every: the start-up
+ * finishes first, wrk and a settling run warm the process, then the fixed-rate load meets that
+ * audit. full (`--audit-rejudge-every 1`): the audit lists and judges all 40,001 objects and
+ * outlasts the quick load's measured part (fullIntervalS). incremental (the default --audit-rejudge-every: the start-up
  * audit is full, the next ones judge what changed and 1/N of the rest): one namespace in ten is
  * changed first, and that audit starts inside the load (touchBeforeTheLoad,
  * incrementalIntervalS). Then waits for that audit to finish, for its duration and the share of
@@ -435,7 +445,7 @@ async function auditUnderLoad(
 ): Promise<AuditUnderLoad> {
   const variant = RUNTIME_VARIANTS.find((v) => v.shipped)!;
   const url = `https://127.0.0.1:${PORT}`;
-  const intervalS = mode === 'full' ? WARM_AUDIT_INTERVAL_S : incrementalIntervalS(load.settings);
+  const intervalS = mode === 'full' ? fullIntervalS(load.settings) : incrementalIntervalS(load.settings);
   const modeFlags = mode === 'full' ? ['--audit-rejudge-every', '1'] : [];
   const shareFlags =
     load.auditCpuShare === undefined ? [] : ['--audit-cpu-share', String(load.auditCpuShare)];

@@ -39,6 +39,7 @@ import {
   goVersion,
   QUICK,
   saturate,
+  settleAtFixedRate,
   type LoadSettings,
 } from './load.js';
 import { machineInfo } from './machine.js';
@@ -118,7 +119,8 @@ interface HookProbe {
 }
 
 /**
- * Warm-up (JIT, connection set-up), saturation, then the fixed rate; RSS after both. With a
+ * Warm-up (JIT, connection set-up), saturation, an unmeasured run at the fixed rate
+ * (settleAtFixedRate), then the fixed rate; RSS after all. With a
  * probe, also the hook's own time per review during the saturation run (its histogram).
  */
 async function measure(
@@ -138,6 +140,7 @@ async function measure(
     hookBefore && hookAfter && hookAfter.reviews > hookBefore.reviews
       ? round1(((hookAfter.seconds - hookBefore.seconds) * 1e6) / (hookAfter.reviews - hookBefore.reviews))
       : undefined;
+  settleAtFixedRate(loadGo, url, bodies, settings, ca);
   const cpuBefore = cpuSecondsOf(target.child.pid!);
   const fixed = fixedRate(loadGo, url, bodies, settings, ca);
   // The warm-up second of the fixed-rate run is counted too: requests sent = rate x (warm-up + measured).
@@ -386,7 +389,7 @@ async function main(): Promise<void> {
     load: {
       mode: quick ? 'quick' : 'full',
       saturation: `${wrk}, 1 thread, ${settings.connections} keep-alive connections, ${settings.saturationSeconds} s after a ${settings.warmupSeconds} s warm-up`,
-      fixed_rate: `bench/load-go (${goVersion()}), open loop at ${settings.fixedRate} reviews/s for ${settings.fixedSeconds} s after ${settings.warmupSeconds} s, ${settings.connections} connections, latency from each request's due time`,
+      fixed_rate: `bench/load-go (${goVersion()}), open loop at ${settings.fixedRate} reviews/s for ${settings.fixedSeconds} s after ${settings.warmupSeconds} s, ${settings.connections} connections, latency from each request's due time (load-go's own lateness in late_*_ms), after wrk and ${settings.settleSeconds} s of load-go at that rate, unmeasured`,
       connections: settings.connections,
       fixed_rate_per_s: settings.fixedRate,
       tls: 'HTTPS/1.1 keep-alive on loopback, TLS 1.3, the same EC P-256 certificate for every target',
