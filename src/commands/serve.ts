@@ -209,22 +209,34 @@ export async function startServer(
     admission,
   });
   serving.server = server;
-  await cluster.start();
-  // Manifest files are loaded by start(): collect their garbage before listening.
-  readiness.isSynced();
-  // As `review` does: a path that cannot be read, or a document that cannot be used, is bad
-  // input. Serving anyway would answer from an empty or partial cache and allow everything.
-  if (cluster instanceof FileClusterState && cluster.loadErrors().length > 0) {
+  let url: string;
+  try {
+    await cluster.start();
+    // Manifest files are loaded by start(): collect their garbage before listening.
+    readiness.isSynced();
+    // As `review` does: a path that cannot be read, or a document that cannot be used, is bad
+    // input. Serving anyway would answer from an empty or partial cache and allow everything.
+    if (cluster instanceof FileClusterState && cluster.loadErrors().length > 0) {
+      throw new UsageError(
+        `--state: ${cluster
+          .loadErrors()
+          .map((e) => e.message)
+          .join('\n')}`,
+      );
+    }
+    url = await withHint(
+      server.listen(options.port, options.host),
+      "Check --port (or RTW_PORT) and --host (or RTW_HOST): the port must be free, and the address one of this machine's.",
+    );
+  } catch (error) {
+    // The watches, the certificate watcher and the audit's timer would otherwise keep a
+    // process that serves nothing alive: a port already taken left `serve` running, unready.
+    await server.app.close();
+    await findings?.stop();
     certificates.stop();
     await cluster.stop();
-    throw new UsageError(
-      `--state: ${cluster
-        .loadErrors()
-        .map((e) => e.message)
-        .join('\n')}`,
-    );
+    throw error;
   }
-  const url = await server.listen(options.port, options.host);
   logger.info(
     {
       url,

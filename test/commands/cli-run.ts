@@ -9,12 +9,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], input?: string, cwd?: string, bin = BIN): CliResult {
+/** A CLI still running after timeoutMs is killed; its status is then null. */
+export function runCli(
+  args: string[],
+  input?: string,
+  cwd?: string,
+  bin = BIN,
+  timeoutMs = 60_000,
+): CliResult {
   const result = spawnSync(process.execPath, [bin, ...args], {
     input,
     cwd,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: timeoutMs,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
