@@ -638,8 +638,8 @@ async function withFakeApiserver<T>(
   // On the load generators' core, in the idle class: the apiserver is another machine's work,
   // the target's core is the target's alone, and the client must not wait behind the pages it
   // serves an audit. At normal priority, two full-length runs read 3.3-4.3 ms at p99 with the
-  // audit in its own process against 1.2-2.0 with the audit off; in the idle class, 2.2-3.0
-  // against 2.3 (docs/benchmarks.md, thirteenth pass).
+  // audit in its own process against 1.2-2.0 with the audit off (docs/benchmarks.md,
+  // thirteenth pass, with the runs since).
   const [command, args] = pinnedAtIdle(0, process.execPath, [
     '--import',
     'tsx',

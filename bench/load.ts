@@ -143,9 +143,9 @@ export interface FixedRate {
 /**
  * At this, load-go was as late as when it slept with time.Sleep (about 1.06 ms at the 99th
  * percentile), and a good part of a p99 measured against a 2 ms target is the load side's:
- * the row says so. With nanosleep it was 0.2-0.6 ms alone and 0.5-1.0 ms in the bench's rows,
- * where its own workers and the fake apiserver share its core (docs/benchmarks.md, thirteenth
- * pass). Every row's figures are in its late_*_ms fields.
+ * the row says so. With nanosleep it was 0.11-1.02 ms in the bench's rows, where its own
+ * workers and the fake apiserver share its core (docs/benchmarks.md, thirteenth pass). Every
+ * row's figures are in its late_*_ms fields.
  */
 export const GENERATOR_LATE_P99_WARN_MS = 1;
 
@@ -174,7 +174,8 @@ export function fixedRate(
  * wrk's saturation, the first seconds of load-go's requests (other headers, other connections,
  * and their close) deoptimized the target's HTTP path and TurboFan compiled it again, 1-15 ms
  * of compiler time a function on the target's one core: the first fixed-rate run after wrk
- * read a p99 of 1.8-4.5 ms, the run after it 1.3-2.6 ms (docs/benchmarks.md, thirteenth pass).
+ * read a p99 of 1.8-4.5 ms, the run after it 1.3-3.5 ms, medians 2.97 and 1.84 ms over 15 pairs
+ * (docs/benchmarks.md, thirteenth pass).
  */
 export function settleAtFixedRate(
   loadGo: string,

@@ -209,6 +209,12 @@ export async function startServer(
     admission,
   });
   serving.server = server;
+  /** Stops what runs beside the server: on stop(), and when the start fails after this. */
+  const stopBesideServer = async () => {
+    await findings?.stop();
+    certificates.stop();
+    await cluster.stop();
+  };
   let url: string;
   try {
     await cluster.start();
@@ -232,9 +238,7 @@ export async function startServer(
     // The watches, the certificate watcher and the audit's timer would otherwise keep a
     // process that serves nothing alive: a port already taken left `serve` running, unready.
     await server.app.close();
-    await findings?.stop();
-    certificates.stop();
-    await cluster.stop();
+    await stopBesideServer();
     throw error;
   }
   logger.info(
@@ -254,9 +258,7 @@ export async function startServer(
     url,
     async stop() {
       await server.shutdown();
-      await findings?.stop();
-      certificates.stop();
-      await cluster.stop();
+      await stopBesideServer();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Runs the real CLI (bin/ launcher, built dist/) as a user would. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export const BIN = 'bin/rollouts-traffic-webhook.js';
 
@@ -24,4 +24,23 @@ export function runCli(
     timeout: timeoutMs,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * runCli without blocking this process, for a CLI that talks to a server in it (a fake
+ * apiserver); killed as runCli's is after timeoutMs.
+ */
+export function runCliAsync(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

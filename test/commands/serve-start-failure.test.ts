@@ -4,7 +4,6 @@
  * with a cluster, the watches and the audit's timer) held its event loop, and it stayed up,
  * unready, until killed. The real CLI, as a user or a kubelet runs it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
 import { seedQuickstart } from '../faults/cluster-server.js';
-import { BIN, runCli, type CliResult } from './cli-run.js';
+import { runCli, runCliAsync } from './cli-run.js';
 
 /**
  * Long enough for a start on a busy machine, far shorter than "until killed", and under the
@@ -57,7 +56,10 @@ describe('serve when its port is taken', () => {
       writeFileSync(kubeconfig, fake.kubeconfigYaml());
       const args = ['serve', '--kubeconfig', kubeconfig, '--dev', '--cert-dir', certDir];
       // Not spawnSync: the fake apiserver in this process must answer the watches meanwhile.
-      const { code, stderr } = await runCliAsync([...args, '--host', '127.0.0.1', '--port', String(port)]);
+      const { code, stderr } = await runCliAsync(
+        [...args, '--host', '127.0.0.1', '--port', String(port)],
+        ENDS_WITHIN_MS,
+      );
       expect(code).toBe(1);
       expect(stderr).toContain(`listen EADDRINUSE: address already in use 127.0.0.1:${port}.`);
     } finally {
@@ -83,22 +85,6 @@ describe('serve when its port is taken', () => {
     expect(stderr).toContain(`listen EADDRINUSE: address already in use 127.0.0.1:${port}.`);
   });
 });
-
-/** runCli without blocking this process; kills the CLI after ENDS_WITHIN_MS (status null). */
-function runCliAsync(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ENDS_WITHIN_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('serve --state with a path that cannot be read', () => {
   it('ends with status 2 and the path', () => {
