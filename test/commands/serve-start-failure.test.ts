@@ -1,8 +1,8 @@
 /**
  * A `serve` that cannot start must end, with the reason, rather than live on serving nothing.
- * Before the fix, a port already taken left the process running: the certificate watcher (and
- * with a cluster, the watches and the audit's timer) held its event loop, and it stayed up,
- * unready, until killed. The real CLI, as a user or a kubelet runs it.
+ * Before the fix, a port already taken left a process that watched a cluster running: its
+ * watches held the event loop, and it stayed up, unready, until killed. The real CLI, as a user or a kubelet runs it, and the server in
+ * process where a mutant of its clean-up must show (the CLI runs the built dist/).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListWatchApiServer } from '../cluster/list-watch-apiserver.js';
-import { seedQuickstart } from '../faults/cluster-server.js';
+import { eventually, seedQuickstart, sleep, startAgainst } from '../faults/cluster-server.js';
+import { startHarness } from '../webhook/harness.js';
 import { runCli, runCliAsync } from './cli-run.js';
 
 /**
@@ -67,6 +68,24 @@ describe('serve when its port is taken', () => {
     }
   });
 
+  it('closes its watches when it cannot listen (in process)', async () => {
+    const fake = new ListWatchApiServer();
+    await fake.start();
+    try {
+      await seedQuickstart(fake);
+      await expect(startAgainst(fake, {}, { port })).rejects.toThrow(
+        `listen EADDRINUSE: address already in use 127.0.0.1:${port}. ` +
+          "Check --port (or RTW_PORT) and --host (or RTW_HOST): the port must be free, and the address one of this machine's.",
+      );
+      // The start began listing before it tried the port. Left running, its caches open a watch
+      // per resource within milliseconds on loopback; after a second, none may be open.
+      await sleep(1_000);
+      expect(fake.openWatches()).toBe(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('ends the same way serving manifest files', () => {
     const args = [
       'serve',
@@ -99,5 +118,30 @@ describe('serve --state with a path that cannot be read', () => {
     const { code, stderr } = runCli(args, undefined, undefined, undefined, ENDS_WITHIN_MS);
     expect(code).toBe(2);
     expect(stderr).toContain('--state: /nonexistent/state-typo: cannot be read: ENOENT');
+  });
+});
+
+describe('serve --state with paths that cannot be read', () => {
+  it('names each, one a line (in process)', async () => {
+    await expect(startHarness({ state: ['/nonexistent/state-a', '/nonexistent/state-b'] })).rejects.toThrow(
+      "--state: /nonexistent/state-a: cannot be read: ENOENT: no such file or directory, stat '/nonexistent/state-a'\n" +
+        "/nonexistent/state-b: cannot be read: ENOENT: no such file or directory, stat '/nonexistent/state-b'",
+    );
+  });
+});
+
+describe("a started serve's stop", () => {
+  it('closes the watches it opened (the twin of the failed start)', async () => {
+    const fake = new ListWatchApiServer();
+    await fake.start();
+    try {
+      await seedQuickstart(fake);
+      const served = await startAgainst(fake);
+      await eventually(() => expect(fake.openWatches()).toBe(4));
+      await served.h.close();
+      await eventually(() => expect(fake.openWatches()).toBe(0));
+    } finally {
+      await fake.stop();
+    }
   });
 });
