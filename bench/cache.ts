@@ -183,10 +183,10 @@ export interface RuntimeVariant {
 }
 
 /**
- * The chart's default NODE_OPTIONS: `server.semiSpaceMiB: 2`, and `--max-old-space-size` at
+ * The chart's default NODE_OPTIONS: `server.semiSpaceMiB: 8`, and `--max-old-space-size` at
  * `heapPercentOfMemoryLimit` (75 %) of the default 256Mi memory limit (charts/.../values.yaml).
  */
-export const CHART_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=192';
+export const CHART_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
 
 /**
  * Compared for the serve process: Node's defaults (V8 grows its young generation to

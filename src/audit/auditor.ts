@@ -771,8 +771,8 @@ export class PolicyAudit {
    * rests come only between pages,
    * before the next list, while no page is held: a page is parsed, used and dropped in one
    * slice (its wall time a few milliseconds, with the reviews let in between its objects).
-   * Why: the chart gives V8 a small young generation (`--max-semi-space-size=2`), which under
-   * admission traffic is scavenged every ~15 ms, and an object that survives two scavenges is
+   * Why: with a small young generation (`--max-semi-space-size=2`, the chart's default before
+   * 0.7.0) admission traffic scavenges every ~15 ms, and an object that survives two scavenges is
    * promoted to the old generation. A page held across a rest (9 ms at the default share, up
    * to ten times that while reviews keep the loop busy) was promoted whole, died there, and
    * every audit cost several mark-compacts. A page used within one slice dies young.

@@ -94,7 +94,7 @@ describeWithHelm(`the audit's own Deployment with helm ${HELM_VERSION}`, () => {
       expect(audit.spec.template.metadata.labels).toEqual(AUDIT_POD_LABELS);
       expect(audit.metadata.labels).toMatchObject({
         ...AUDIT_POD_LABELS,
-        'helm.sh/chart': 'rollouts-traffic-webhook-0.6.0',
+        'helm.sh/chart': expect.stringMatching(/^rollouts-traffic-webhook-\d+\.\d+\.\d+$/),
         'app.kubernetes.io/part-of': 'rollouts-traffic-webhook',
       });
       const webhook = r.one('Deployment', FULLNAME);
@@ -178,7 +178,7 @@ describeWithHelm(`the audit's own Deployment with helm ${HELM_VERSION}`, () => {
         limits: { memory: '256Mi' },
       });
       expect(c.env).toEqual([
-        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2 --max-old-space-size=192' },
+        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=8 --max-old-space-size=192' },
       ]);
       // One pod: nothing to spread.
       expect(pod.topologySpreadConstraints).toBeUndefined();
@@ -233,7 +233,7 @@ describeWithHelm(`the audit's own Deployment with helm ${HELM_VERSION}`, () => {
       const c = containerOf(r, AUDIT);
       expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '512Mi' }, limits: { memory: '1Gi' } });
       expect(c.env).toEqual([
-        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2 --max-old-space-size=768' },
+        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=8 --max-old-space-size=768' },
       ]);
       const pod = podOf(r, AUDIT).spec;
       expect(pod.priorityClassName).toBe('audit-low');

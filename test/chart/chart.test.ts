@@ -155,7 +155,7 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       expect(c.resources.limits.memory).toBe('256Mi');
       expect(c.env).toContainEqual({
         name: 'NODE_OPTIONS',
-        value: '--max-semi-space-size=2 --max-old-space-size=192',
+        value: '--max-semi-space-size=8 --max-old-space-size=192',
       });
     });
 
@@ -648,10 +648,10 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
       const gi = await render({ resources: { limits: { memory: '1Gi' } } });
       expect(gi.container().env).toContainEqual({
         name: 'NODE_OPTIONS',
-        value: '--max-semi-space-size=2 --max-old-space-size=768',
+        value: '--max-semi-space-size=8 --max-old-space-size=768',
       });
       const bytes = await render({ resources: { limits: { memory: '500000000' } } });
-      expect(bytes.container().env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' }]);
+      expect(bytes.container().env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=8' }]);
     });
 
     it('leaves NODE_OPTIONS out when both memory settings are off', async () => {
