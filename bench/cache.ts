@@ -183,6 +183,12 @@ export interface RuntimeVariant {
 }
 
 /**
+ * serve's flags in the chart's webhook pods: the audit runs in a Deployment of its own
+ * (`audit.separate`, the default), so they only answer reviews.
+ */
+const WEBHOOK_POD_FLAGS = ['--operation', 'webhook'];
+
+/**
  * The chart's default NODE_OPTIONS: `server.semiSpaceMiB: 8`, and `--max-old-space-size` at
  * `heapPercentOfMemoryLimit` (75 %) of the default 256Mi memory limit (charts/.../values.yaml).
  */
@@ -249,14 +255,16 @@ export async function serveFromKubeconfig(
   variant: RuntimeVariant,
 ): Promise<CacheResult> {
   const { nodeOptions } = variant;
-  // The webhook's pod as the chart deploys it: the audit runs in a Deployment of its own
-  // (`audit.separate`, the default), so readiness is the caches' first sync alone. With the
-  // audit in the same process, readiness also waits for the first audit (its list pages come
-  // from the apiserver); that process's memory is the audit rows'.
-  const target = await startServeFromKubeconfig(ctx, `serve (${source})`, kubeconfig, variant, [
-    '--operation',
-    'webhook',
-  ]);
+  // The webhook's pod as the chart deploys it, so readiness is the caches' first sync alone.
+  // With the audit in the same process, readiness also waits for the first audit (its list
+  // pages come from the apiserver); that process's memory is the audit rows'.
+  const target = await startServeFromKubeconfig(
+    ctx,
+    `serve (${source})`,
+    kubeconfig,
+    variant,
+    WEBHOOK_POD_FLAGS,
+  );
   try {
     const memory = await settledMemoryOf(target.child.pid!);
     const result: CacheResult = {
@@ -462,7 +470,7 @@ async function auditUnderLoad(
     `serve (audit under load, ${mode}, ${where})`,
     fake.kubeconfig,
     variant,
-    auditProcess === 'own' ? ['--operation', 'webhook'] : auditFlags,
+    auditProcess === 'own' ? WEBHOOK_POD_FLAGS : auditFlags,
   );
   let auditor: ServeEndpoint = { target, url };
   try {
