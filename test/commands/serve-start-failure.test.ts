@@ -1,8 +1,9 @@
 /**
  * A `serve` that cannot start must end, with the reason, rather than live on serving nothing.
  * Before the fix, a port already taken left a process that watched a cluster running: its
- * watches held the event loop, and it stayed up, unready, until killed. The real CLI, as a user or a kubelet runs it, and the server in
- * process where a mutant of its clean-up must show (the CLI runs the built dist/).
+ * watches held the event loop, and it stayed up, unready, until killed. The real CLI, as a
+ * user or a kubelet runs it, and the server in process, where a mutant of its clean-up must
+ * show (the CLI runs the built dist/).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
