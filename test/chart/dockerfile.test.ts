@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RUNTIME_VARIANTS } from '../../bench/cache.js';
 import { execForm, inBuildContext, parseDockerfile, type Stage } from './dockerfile.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -147,6 +148,13 @@ describe('Dockerfile', () => {
     expect(of(runtime, 'ENV').some((e) => e.args.includes('NODE_ENV=production'))).toBe(true);
     // ESM output needs package.json ("type": "module") next to dist/.
     expect(of(runtime, 'COPY').some((c) => /^package\.json\s/.test(c.args))).toBe(true);
+  });
+
+  it('sets the environment the benchmark measures as shipped (bench/cache.ts)', () => {
+    const shipped = RUNTIME_VARIANTS.find((v) => v.shipped)!;
+    const env = of(runtime, 'ENV').flatMap((e) => e.args.split(/\s+/));
+    expect(Object.keys(shipped.env)).not.toHaveLength(0);
+    for (const [name, value] of Object.entries(shipped.env)) expect(env).toContain(`${name}=${value}`);
   });
 });
 
