@@ -177,7 +177,7 @@ export async function startServer(
     certificates.start(),
     `--cert-dir (or RTW_CERT_DIR) is ${JSON.stringify(options.certDir)}: put tls.crt and tls.key there, or run with --dev to make development certificates.`,
   );
-  const readiness = new SettledReadiness(cluster, fullGarbageCollection('last-resort'), (ms) =>
+  const readiness = new SettledReadiness(cluster, fullGarbageCollection(), (ms) =>
     logger.info({ ms: Math.round(ms) }, 'collected the first sync garbage before turning ready'),
   );
   const policy = {

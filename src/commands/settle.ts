@@ -8,14 +8,6 @@
  * Collecting once, in the first readiness check that finds the caches synced, moves that
  * pause to before the pod takes traffic and returns the memory at once.
  *
- * The collection is V8's memory-reducing one ('last-resort'): it also compacts, gives back
- * the pages V8 keeps pooled, and shrinks the young generation the sync grew. A regular full
- * collection leaves those to V8's memory reducer, which runs them only once the process has
- * been idle for some seconds, so a pod that takes traffic at once held them: with 40,001
- * objects from the fake apiserver and the chart's flags, RSS at ready 143-150 MiB after a
- * regular collection and 123-126 MiB after this one, the same as either settles at; the
- * collection took 133-215 ms against 66-138 (docs/benchmarks.md, fifteenth pass).
- *
  * Work that allocates as much and is better done before taking traffic (the first background
  * audit) can be put in front of that collection (`beforeSettling`): readiness then waits for
  * it too, and the collection takes its garbage with the sync's.
@@ -27,28 +19,12 @@ import { DelegatingClusterView } from '../cluster/delegating-view.js';
 import type { ReadinessSource } from '../webhook/review-route.js';
 
 /**
- * How thorough a full collection is: 'regular', or 'last-resort', which V8 runs before it
- * gives up on an allocation: full collections until one frees nothing more, each compacting
- * and releasing memory (pooled pages, the young generation's growth) to the system.
- */
-export type CollectionFlavor = 'regular' | 'last-resort';
-
-/** The options of the `gc` function V8 exposes (--expose-gc), as far as used here. */
-interface GcOptions {
-  type: 'major';
-  execution: 'sync';
-  flavor: CollectionFlavor;
-}
-
-/**
  * V8's full collection, without starting Node with --expose-gc: the flag, set at run time,
  * exposes `gc` to contexts created afterwards, and a fresh context hands it over.
  */
-export function fullGarbageCollection(flavor: CollectionFlavor = 'regular'): () => void {
+export function fullGarbageCollection(): () => void {
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (options: GcOptions) => void;
-  const options: GcOptions = { type: 'major', execution: 'sync', flavor };
-  return () => gc(options);
+  return runInNewContext('gc') as () => void;
 }
 
 export class SettledReadiness extends DelegatingClusterView implements ReadinessSource {

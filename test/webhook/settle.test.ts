@@ -1,9 +1,7 @@
-import { getHeapSpaceStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../src/cluster/cluster-state.js';
 import { FileClusterState } from '../../src/cluster/file-state.js';
 import { fullGarbageCollection, SettledReadiness } from '../../src/commands/settle.js';
-import { startHarness } from './harness.js';
 
 /** A state that turns synced when told to. */
 function switchableState(): { state: ClusterState; sync: () => void } {
@@ -13,21 +11,6 @@ function switchableState(): { state: ClusterState; sync: () => void } {
     isSynced: () => synced,
   });
   return { state, sync: () => (synced = true) };
-}
-
-const youngGeneration = () =>
-  getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.space_size;
-
-/**
- * Objects that live through a few scavenges, as a sync's do, make V8 grow the young
- * generation; each round lets the oldest batch go.
- */
-function growYoungGeneration(): void {
-  const alive: unknown[][] = [];
-  for (let round = 0; round < 30; round++) {
-    alive.push(Array.from({ length: 50_000 }, (_, i) => ({ i, s: `x${i}` })));
-    if (alive.length > 6) alive.shift();
-  }
 }
 
 describe('SettledReadiness', () => {
@@ -111,29 +94,5 @@ describe('fullGarbageCollection', () => {
     delete holder.garbage;
     collect();
     expect(process.memoryUsage().heapUsed).toBeLessThan(withGarbage - 10 * 2 ** 20);
-  });
-
-  it("'last-resort' also gives back the young generation that a regular collection keeps", () => {
-    growYoungGeneration();
-    fullGarbageCollection()();
-    const keptByRegular = youngGeneration();
-    expect(keptByRegular).toBeGreaterThan(4 * 2 ** 20);
-    growYoungGeneration();
-    fullGarbageCollection('last-resort')();
-    expect(youngGeneration()).toBeLessThan(keptByRegular / 2);
-  });
-});
-
-describe('serve', () => {
-  it('turns ready after the memory-reducing collection: the young generation is given back', async () => {
-    growYoungGeneration();
-    expect(youngGeneration()).toBeGreaterThan(4 * 2 ** 20);
-    const h = await startHarness();
-    try {
-      expect((await h.get('/readyz')).status).toBe(200);
-      expect(youngGeneration()).toBeLessThanOrEqual(2 * 2 ** 20);
-    } finally {
-      await h.close();
-    }
   });
 });
