@@ -3,7 +3,7 @@
 import { parse } from 'yaml';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIME_VARIANTS } from '../../bench/cache.js';
+import { RUNTIME_VARIANTS, SHIPPED_RUNTIME } from '../../bench/cache.js';
 import { HelmLookupApiServer } from './helm-lookup-apiserver.js';
 import {
   FULLNAME,
@@ -163,9 +163,8 @@ describeWithHelm(`chart rendered by helm ${HELM_VERSION}`, () => {
     it('runs V8 with the flags the benchmark measures as shipped (bench/cache.ts)', () => {
       // The bench restates the chart's default NODE_OPTIONS; a chart change that it does not
       // follow would leave its headline figures measuring another configuration.
-      const shipped = RUNTIME_VARIANTS.filter((v) => v.shipped);
-      expect(shipped).toHaveLength(1);
-      expect(r.container().env).toContainEqual({ name: 'NODE_OPTIONS', value: shipped[0]!.nodeOptions });
+      expect(RUNTIME_VARIANTS.filter((v) => v.shipped)).toEqual([SHIPPED_RUNTIME]);
+      expect(r.container().env).toContainEqual({ name: 'NODE_OPTIONS', value: SHIPPED_RUNTIME.nodeOptions });
     });
 
     it('starts `serve` on the HTTPS port with the mounted certificate directory', () => {
